@@ -1,0 +1,1 @@
+"""Border security dashboard: events tied to their sources."""
