@@ -1,0 +1,85 @@
+"""The canonical event and article model every page, export and importer shares.
+
+In memory an events frame holds exactly ``EVENT_COLUMNS`` plus the two derived
+columns in ``DERIVED_COLUMNS``; list fields are kept as ``"A; B; C"`` strings
+(compact in Arrow-backed string columns and identical to the CSV form) and are
+split only where a list is really needed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+LIST_SEPARATOR = "; "
+
+EVENT_COLUMNS: list[str] = [
+    "event_id",
+    "event_date",
+    "date_precision",
+    "end_date",
+    "topic",
+    "sub_type",
+    "country",
+    "countries_involved",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "geometry_wkt",
+    "actors",
+    "summary",
+    "fatalities",
+    "verification",
+    "article_ids",
+    "source_dataset",
+    "source_category",
+]
+
+ARTICLE_COLUMNS: list[str] = [
+    "article_id",
+    "title",
+    "outlet",
+    "url",
+    "published",
+    "language",
+    "summary",
+]
+
+# Fields written "A; B; C" in CSV/Excel and as arrays in JSON, GeoJSON and Parquet.
+LIST_COLUMNS: list[str] = ["countries_involved", "actors", "article_ids"]
+
+# First and last day an event may have happened (NaT when undated); derived from
+# event_date, date_precision and end_date so that date filters are one comparison.
+DERIVED_COLUMNS: list[str] = ["date_min", "date_max"]
+
+DATE_PRECISIONS: list[str] = ["day", "week", "month", "year"]
+GEO_PRECISIONS: list[str] = ["exact", "near", "admin", "country"]
+
+# Strongest first: the order used in charts and legends.
+VERIFICATION_LEVELS: list[str] = ["confirmed", "reported", "claimed", "alleged", "disputed"]
+
+VERIFICATION_MEANINGS: dict[str, str] = {
+    "confirmed": "Officially confirmed by an authority or party with direct knowledge.",
+    "reported": "Widely reported by independent outlets, not officially confirmed.",
+    "claimed": "A claim of responsibility or success by a party to the event.",
+    "alleged": "An account given by one party about another; not independently checked.",
+    "disputed": "Contested: sources disagree on whether or how it happened.",
+}
+
+
+def split_list(value: object) -> list[str]:
+    """Split a stored list field into its items (empty or missing gives [])."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def join_list(items: object) -> str:
+    """Join list items into the stored ``"A; B"`` form, dropping blanks and duplicates."""
+    seen: dict[str, None] = {}
+    for item in split_list(items):
+        seen.setdefault(item, None)
+    return LIST_SEPARATOR.join(seen)
