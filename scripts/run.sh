@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Set up (once) and start the dashboard on its bundled data.
+#
+#   bash scripts/run.sh                         # bundled data
+#   bash scripts/run.sh -- --data my_events.csv # another events file
+#   bash scripts/run.sh --server.port 8600      # any `streamlit run` option
+#
+# Works from any directory on a fresh Debian machine with Python 3.11+: creates .venv
+# in the repository when missing, installs the package into it (again only when
+# pyproject.toml changed), then runs Streamlit from the repository root so that
+# .streamlit/config.toml applies. scripts/test.sh sources this file for ensure_venv.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PYTHON="${PYTHON:-python3}"
+
+die() {
+    echo "error: $*" >&2
+    exit 1
+}
+
+# Run a command as root: directly when we are root, through sudo when it is there.
+as_root() {
+    if [[ "$(id -u)" == "0" ]]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        return 1
+    fi
+}
+
+check_python() {
+    command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; install Python 3.11 or newer (apt-get install python3)."
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+        || die "$("$PYTHON" --version 2>&1) is too old; Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)."
+}
+
+# Create .venv; Debian ships venv without ensurepip unless python3-venv is installed.
+create_venv() {
+    if "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
+        return 0
+    fi
+    rm -rf "$VENV"
+    local pkg
+    pkg="python$("$PYTHON" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')-venv"
+    echo "python -m venv failed (Debian's $pkg is probably missing); installing it with apt-get..." >&2
+    if as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv "$pkg"; then
+        "$PYTHON" -m venv "$VENV" || { rm -rf "$VENV"; die "python -m venv still fails after installing $pkg."; }
+    else
+        die "cannot create a virtual environment. Run as root: apt-get install python3-venv $pkg, then run this script again."
+    fi
+}
+
+# ensure_venv [EXTRA]: .venv exists and holds `pip install -e .[EXTRA]` for the current
+# pyproject.toml. A stamp file per extra records the pyproject hash it was installed from.
+ensure_venv() {
+    local extra="${1:-}"
+    check_python
+    [[ -x "$VENV/bin/python" ]] || create_venv
+    local hash stamp target
+    hash="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+    stamp="$VENV/.installed-${extra:-base}"
+    # The test extra includes everything the base install needs.
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$hash" ]] \
+        || [[ -z "$extra" && -f "$VENV/.installed-test" && "$(cat "$VENV/.installed-test")" == "$hash" ]]; then
+        return 0
+    fi
+    target="$ROOT"
+    [[ -n "$extra" ]] && target="$ROOT[$extra]"
+    echo "Installing the dashboard into $VENV (first run takes a minute or two)..." >&2
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$target" \
+        || die "pip install failed (see above)."
+    echo "$hash" >"$stamp"
+}
+
+# Make relative file arguments absolute: we change to the repository root below.
+absolute_args() {
+    local arg
+    ARGS=()
+    for arg in "$@"; do
+        if [[ "$arg" == --*=* && "${arg#*=}" != /* && -e "${arg#*=}" ]]; then
+            arg="${arg%%=*}=$(realpath "${arg#*=}")"
+        elif [[ "$arg" != -* && "$arg" != /* && -e "$arg" ]]; then
+            arg="$(realpath "$arg")"
+        fi
+        ARGS+=("$arg")
+    done
+}
+
+main() {
+    ensure_venv ""
+    absolute_args "$@"
+    local var
+    for var in DASHBOARD_DATA DASHBOARD_BOUNDARIES; do
+        if [[ -n "${!var:-}" && "${!var}" != /* && -e "${!var}" ]]; then
+            export "$var=$(realpath "${!var}")"
+        fi
+    done
+    cd "$ROOT"
+    exec "$VENV/bin/streamlit" run dashboard/app.py "${ARGS[@]}"
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    main "$@"
+fi
