@@ -1,0 +1,493 @@
+"""One filter for every page, the URL and the command line.
+
+A ``Filters`` value is parsed from URL query parameters (``from_query``), written back
+to them (``to_query``), applied to an events frame (``apply``), described to the user
+as a sentence (``describe``) and named for files (``slug``). The query keys are one
+registry (``QUERY_KEYS``) so the parser, the writer and the docs cannot drift apart.
+
+List fields (``countries_involved``, ``actors``, ``article_ids``) are matched on their
+distinct values first and mapped back to rows, so a million events with a few thousand
+distinct lists costs one hashing pass, not a million splits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dashboard import schema
+
+# --------------------------------------------------------------------------- value parsers
+
+
+def _parse_country(value: str) -> str:
+    """Country codes are ISO 3166 alpha-3 (or a 3-letter user-assigned code like XKX)."""
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(f"country {value!r} is not a three-letter ISO code such as POL")
+    return code
+
+
+def _parse_topic(value: str) -> str:
+    key = value.strip().lower()
+    if not re.fullmatch(r"[a-z0-9_]+", key):
+        raise ValueError(f"topic {value!r} is not a topic key such as border_zone")
+    return key
+
+
+def _parse_verification(value: str) -> str:
+    level = value.strip().lower()
+    if level not in schema.VERIFICATION_LEVELS:
+        known = ", ".join(schema.VERIFICATION_LEVELS)
+        raise ValueError(f"verification {value!r} is not one of {known}")
+    return level
+
+
+def _parse_free(value: str) -> str:
+    return value.strip()
+
+
+def _parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _parse_flag(value: str) -> bool:
+    text = value.strip().lower()
+    if text in {"1", "true", "yes"}:
+        return True
+    if text in {"0", "false", "no"}:
+        return False
+    raise ValueError(f"{value!r} is not 1 or 0")
+
+
+@dataclass(frozen=True)
+class QueryKey:
+    """How one URL query key maps onto a ``Filters`` field."""
+
+    key: str
+    field: str
+    parse: Callable[[str], object]
+    multi: bool
+    help: str
+
+
+QUERY_KEYS: tuple[QueryKey, ...] = (
+    QueryKey("country", "countries", _parse_country, True,
+             "ISO alpha-3 codes; matches the event's country or any country involved"),
+    QueryKey("topic", "topics", _parse_topic, True, "topic keys from data/topics.csv"),
+    QueryKey("actor", "actors", _parse_free, True, "exact actor names"),
+    QueryKey("verification", "verifications", _parse_verification, True,
+             "confirmed, reported, claimed, alleged, disputed"),
+    QueryKey("outlet", "outlets", _parse_free, True, "exact outlet names of the sources"),
+    QueryKey("q", "text", _parse_free, False,
+             "case-insensitive text in summary, location or source titles"),
+    QueryKey("from", "date_from", _parse_date, False, "first day, YYYY-MM-DD"),
+    QueryKey("to", "date_to", _parse_date, False, "last day, YYYY-MM-DD"),
+    QueryKey("undated", "include_undated", _parse_flag, False, "1 keeps undated events, 0 drops"),
+)
+_BY_KEY: dict[str, QueryKey] = {spec.key: spec for spec in QUERY_KEYS}
+
+
+def _raw_values(value: str | Sequence[str]) -> list[str]:
+    """Query values arrive as one string or as repeated keys (a list)."""
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _split_items(text: str) -> list[str]:
+    """Split ``A,B`` or a JSON array ``["A, with comma","B"]`` into items."""
+    stripped = text.strip()
+    if stripped.startswith("[") and stripped.endswith("]"):
+        try:
+            items = json.loads(stripped)
+        except json.JSONDecodeError:
+            raise ValueError(f"{text!r} is not a valid JSON list") from None
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ValueError(f"{text!r} must be a JSON list of strings")
+        return items
+    return text.split(",")
+
+
+def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for item in items:
+        item = item.strip()
+        if item:
+            seen.setdefault(item, None)
+    return tuple(seen)
+
+
+def _join_items(items: Sequence[str]) -> str:
+    """Comma-join unless an item holds a comma or looks like JSON; then a JSON array."""
+    if any("," in item or item.startswith("[") for item in items):
+        return json.dumps(list(items), ensure_ascii=False)
+    return ",".join(items)
+
+
+# --------------------------------------------------------------------------- list matching
+
+
+def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """Distinct strings of a column and, per row, the index of its value (-1 for missing)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        uniques = pa.array(values.cat.categories.astype(str), type=pa.large_string())
+        return uniques, values.cat.codes.to_numpy()
+    encoded = pc.dictionary_encode(pa.array(values.array, type=pa.large_string()))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks() if encoded.num_chunks != 1 else encoded.chunk(0)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return encoded.dictionary, codes
+
+
+def _list_contains_any(values: pd.Series, wanted: Iterable[str]) -> np.ndarray:
+    """Rows whose ``"A; B"`` list holds any wanted item exactly (after trimming)."""
+    wanted_set = pa.array(list(wanted), type=pa.large_string())
+    if len(values) == 0 or len(wanted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    uniques, codes = _distinct(values)
+    lists = pc.split_pattern(uniques, ";")
+    items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    parents = pc.list_parent_indices(lists).to_numpy()
+    hit = pc.is_in(items, value_set=wanted_set).to_numpy(zero_copy_only=False)
+    unique_hit = np.zeros(len(uniques) + 1, dtype=bool)  # last slot: missing (-1)
+    unique_hit[parents[hit]] = True
+    return unique_hit[codes]
+
+
+def _text_contains(values: pd.Series, needle: str) -> np.ndarray:
+    """Case-insensitive substring match; missing text never matches."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        uniques, codes = _distinct(values)
+        unique_hit = np.append(_text_contains(pd.Series(uniques.to_pandas(), dtype="str"), needle),
+                               False)
+        return unique_hit[codes]
+    found = pc.match_substring(pa.array(values.array, type=pa.large_string()), needle,
+                               ignore_case=True)
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _events_citing(events: pd.Series, article_ids: pd.Series) -> np.ndarray:
+    """Rows of events whose ``article_ids`` list cites one of ``article_ids``."""
+    wanted = article_ids.dropna().unique()
+    if len(wanted) == 0:
+        return np.zeros(len(events), dtype=bool)
+    return _list_contains_any(events, [str(a) for a in wanted])
+
+
+# --------------------------------------------------------------------------- the filter
+
+
+def _country_name(code: str) -> str:
+    import pycountry  # local: only describe() needs it
+
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
+
+
+def _humanise(key: str) -> str:
+    text = key.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _or(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+_SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_SLUG_MAX = 100
+
+
+def _slug_part(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    part = _SLUG_UNSAFE.sub("-", ascii_text).strip("-_")
+    if not part:  # e.g. a Cyrillic name: keep it distinct with a short hash
+        part = "x" + hashlib.sha256(text.encode()).hexdigest()[:8]
+    return part
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The one filter: what the sidebar shows, the URL holds and exports use.
+
+    Tuples keep it hashable, so it doubles as a cache key. Values are trimmed and
+    de-duplicated on construction (order kept), so equal filters compare equal.
+    """
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    countries: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    verifications: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    text: str = ""
+    include_undated: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("countries", "topics", "actors", "verifications", "outlets"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            object.__setattr__(self, name, _dedupe(value))
+        object.__setattr__(self, "text", (self.text or "").strip())
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if isinstance(value, dt.datetime):
+                object.__setattr__(self, name, value.date())
+
+    # ---------------------------------------------------------------- URL
+
+    @classmethod
+    def from_query(
+        cls, params: Mapping[str, str | Sequence[str]]
+    ) -> tuple[Filters, list[str]]:
+        """Parse URL query parameters; unknown keys and bad values become notices."""
+        notices: list[str] = []
+        values: dict[str, object] = {}
+        for raw_key, raw_value in params.items():
+            spec = _BY_KEY.get(str(raw_key).strip().lower())
+            if spec is None:
+                notices.append(f"Unknown filter {raw_key!r} ignored.")
+                continue
+            texts = [t for t in _raw_values(raw_value) if t.strip()]
+            if spec.multi:
+                parsed: list[str] = []
+                for text in texts:
+                    try:
+                        items = _split_items(text)
+                    except ValueError as err:
+                        notices.append(f"Filter {spec.key!r}: {err}; ignored.")
+                        continue
+                    for item in items:
+                        if not item.strip():
+                            continue
+                        try:
+                            parsed.append(spec.parse(item))  # type: ignore[arg-type]
+                        except ValueError as err:
+                            notices.append(f"Filter {spec.key!r}: {err}; ignored.")
+                values[spec.field] = tuple(parsed)
+                continue
+            if not texts:
+                continue
+            if len(texts) > 1:
+                notices.append(f"Filter {spec.key!r} given {len(texts)} times; the first is used.")
+            try:
+                values[spec.field] = spec.parse(texts[0])
+            except ValueError as err:
+                notices.append(f"Filter {spec.key!r}: {err}; ignored.")
+        start, end = values.get("date_from"), values.get("date_to")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+            notices.append(f"Date range ignored: 'from' {start} is after 'to' {end}.")
+            values.pop("date_from")
+            values.pop("date_to")
+        return cls(**values), notices  # type: ignore[arg-type]
+
+    def to_query(self) -> dict[str, str]:
+        """Query parameters for this filter, defaults left out (a short, shareable URL)."""
+        query: dict[str, str] = {}
+        default = Filters()
+        for spec in QUERY_KEYS:
+            value = getattr(self, spec.field)
+            if value == getattr(default, spec.field):
+                continue
+            if spec.multi:
+                query[spec.key] = _join_items(value)
+            elif isinstance(value, bool):
+                query[spec.key] = "1" if value else "0"
+            elif isinstance(value, dt.date):
+                query[spec.key] = value.isoformat()
+            else:
+                query[spec.key] = str(value)
+        return query
+
+    @property
+    def is_default(self) -> bool:
+        """True when nothing is filtered."""
+        return self == Filters()
+
+    def without(self, *names: str) -> Filters:
+        """This filter with some fields reset (e.g. to count the choices of one widget)."""
+        defaults = {f.name: f.default for f in fields(self) if f.name in names}
+        return replace(self, **defaults)
+
+    # ---------------------------------------------------------------- frames
+
+    def mask(self, events: pd.DataFrame, articles: pd.DataFrame | None = None) -> np.ndarray:
+        """Boolean row mask of ``events`` that pass this filter."""
+        keep = np.ones(len(events), dtype=bool)
+        if self.countries:
+            in_country = events["country"].isin(self.countries).to_numpy(dtype=bool, na_value=False)
+            keep &= in_country | _list_contains_any(events["countries_involved"], self.countries)
+        if self.topics:
+            keep &= events["topic"].isin(self.topics).to_numpy(dtype=bool, na_value=False)
+        if self.verifications:
+            keep &= events["verification"].isin(self.verifications).to_numpy(
+                dtype=bool, na_value=False
+            )
+        if self.actors:
+            keep &= _list_contains_any(events["actors"], self.actors)
+        if self.outlets:
+            if articles is None:
+                raise ValueError("the outlet filter needs the articles: apply(events, articles)")
+            cited = articles.loc[articles["outlet"].isin(self.outlets), "article_id"]
+            keep &= _events_citing(events["article_ids"], cited)
+        if self.text:
+            found = _text_contains(events["summary"], self.text)
+            found |= _text_contains(events["location"], self.text)
+            if articles is not None and len(articles):
+                titled = articles.loc[_text_contains(articles["title"], self.text), "article_id"]
+                found |= _events_citing(events["article_ids"], titled)
+            keep &= found
+        keep &= self._date_mask(events)
+        return keep
+
+    def _date_mask(self, events: pd.DataFrame) -> np.ndarray:
+        starts = events["date_min"]
+        undated = starts.isna().to_numpy()
+        if self.date_from is None and self.date_to is None:
+            return ~undated if not self.include_undated else np.ones(len(events), dtype=bool)
+        ends = events["date_max"].fillna(starts)
+        dated = np.ones(len(events), dtype=bool)
+        if self.date_from is not None:
+            dated &= (ends >= pd.Timestamp(self.date_from)).to_numpy(dtype=bool, na_value=False)
+        if self.date_to is not None:
+            dated &= (starts <= pd.Timestamp(self.date_to)).to_numpy(dtype=bool, na_value=False)
+        return dated | (undated & self.include_undated)
+
+    def apply(self, events: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The events that pass this filter (the same frame when nothing is filtered)."""
+        if self.is_default:
+            return events
+        return events[self.mask(events, articles)]
+
+    # ---------------------------------------------------------------- words
+
+    def describe(self, topic_labels: Mapping[str, str] | None = None) -> str:
+        """A sentence for the top of the results, e.g. "Events in Poland, topic Border zone"."""
+        labels = topic_labels or {}
+        parts: list[str] = []
+        if self.countries:
+            parts.append("in " + _or([_country_name(c) for c in self.countries]))
+        if self.topics:
+            names = [labels.get(t) or _humanise(t) for t in self.topics]
+            parts.append(("topic " if len(names) == 1 else "topics ") + _or(names))
+        if self.actors:
+            parts.append("involving " + _or(self.actors))
+        if self.verifications:
+            parts.append("verification " + _or(self.verifications))
+        if self.outlets:
+            parts.append("reported by " + _or(self.outlets))
+        if self.text:
+            parts.append(f"mentioning \u201c{self.text}\u201d")
+        if self.date_from and self.date_to:
+            parts.append(f"from {self.date_from.isoformat()} to {self.date_to.isoformat()}")
+        elif self.date_from:
+            parts.append(f"from {self.date_from.isoformat()}")
+        elif self.date_to:
+            parts.append(f"until {self.date_to.isoformat()}")
+        if not self.include_undated:
+            parts.append("undated events left out")
+        elif self.date_from or self.date_to:
+            parts.append("plus undated events")
+        if not parts:
+            return "All events"
+        return "Events " + ", ".join(parts)
+
+    def slug(self) -> str:
+        """A short, file-name-safe name for this filter ("all" when unfiltered)."""
+        parts: list[str] = []
+        for values in (self.countries, self.topics, self.verifications, self.actors, self.outlets):
+            if values:
+                parts.append("-".join(_slug_part(v) for v in values))
+        if self.text:
+            parts.append("q-" + _slug_part(self.text))
+        if self.date_from and self.date_to:
+            parts += [self.date_from.isoformat(), self.date_to.isoformat()]
+        elif self.date_from:
+            parts.append("from-" + self.date_from.isoformat())
+        elif self.date_to:
+            parts.append("to-" + self.date_to.isoformat())
+        if not self.include_undated:
+            parts.append("dated")
+        slug = "_".join(parts) or "all"
+        if len(slug) > _SLUG_MAX:
+            digest = hashlib.sha256(repr(self).encode()).hexdigest()[:8]
+            slug = slug[: _SLUG_MAX - 9].rstrip("_-") + "_" + digest
+        return slug
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def articles_for(events: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """The articles behind ``events``, newest first.
+
+    Adds ``topics``, ``countries`` and ``event_ids`` ("A; B" lists) naming the events
+    each article reports, so an article list can show what it is evidence for.
+    """
+    columns = [*schema.ARTICLE_COLUMNS, "topics", "countries", "event_ids"]
+    cited = events[["event_id", "topic", "country", "article_ids"]]
+    cited = cited[cited["article_ids"].notna()]
+    if cited.empty or articles.empty:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
+    lists = pc.split_pattern(pa.array(cited["article_ids"].array, type=pa.large_string()), ";")
+    parents = pc.list_parent_indices(lists)
+    table = pa.table(
+        {
+            "article_id": pc.utf8_trim_whitespace(pc.list_flatten(lists)),
+            "event_id": pc.take(_arrow_str(cited["event_id"]), parents),
+            "topic": pc.take(_arrow_str(cited["topic"]), parents),
+            "country": pc.take(_arrow_str(cited["country"]), parents),
+        }
+    )
+    wanted = pa.array(articles["article_id"].array, type=pa.large_string())
+    table = table.filter(pc.is_in(table["article_id"], value_set=wanted))
+    grouped = table.group_by("article_id", use_threads=False).aggregate(
+        [("event_id", "distinct"), ("topic", "distinct"), ("country", "distinct")]
+    )
+    links = pd.DataFrame(
+        {
+            "article_id": grouped["article_id"].to_pandas(types_mapper=pd.ArrowDtype).astype("str"),
+            "event_ids": _joined(grouped["event_id_distinct"]),
+            "topics": _joined(grouped["topic_distinct"]),
+            "countries": _joined(grouped["country_distinct"]),
+        }
+    )
+    result = articles.merge(links, on="article_id", how="inner")
+    result = result.sort_values(["published", "article_id"], ascending=[False, True],
+                                na_position="last", kind="stable")
+    return result[columns].reset_index(drop=True)
+
+
+def _arrow_str(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype("str")
+    return pa.array(values.array, type=pa.large_string())
+
+
+def _joined(lists: pa.ChunkedArray) -> pd.Series:
+    """Join list cells with the stored separator (first-seen order; ``distinct`` drops nulls)."""
+    separator = pa.scalar(schema.LIST_SEPARATOR, lists.type.value_type)
+    joined = pd.Series(pc.binary_join(lists, separator).to_pandas(), dtype="str")
+    return joined.mask(joined == "")
+
+
+__all__ = ["QUERY_KEYS", "Filters", "QueryKey", "articles_for"]
