@@ -1,0 +1,252 @@
+"""Vectorised building blocks shared by the ACLED, UCDP, VIINA, GDELT and mapped importers.
+
+Everything here works on whole columns (or on a column's distinct values), never
+row by row, so that a 2M-row export converts in seconds and bounded memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dashboard import schema
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+CATEGORY_MAPPING_PATH = DATA_DIR / "category_mapping.csv"
+TOPICS_PATH = DATA_DIR / "topics.csv"
+REJECT_COLUMNS = ["file", "table", "row", "column", "value", "reason"]
+FALLBACK_TOPIC = "other"
+
+
+def text(values: pd.Series | None, index: pd.Index | None = None) -> pd.Series:
+    """A column as stripped ``str`` with blanks as NA (a missing column gives all NA)."""
+    if values is None:
+        return pd.Series(pd.NA, index=index, dtype="str")
+    result = values.astype("str").str.strip()
+    return result.where(result != "")
+
+
+def column(raw: pd.DataFrame, *names: str) -> pd.Series:
+    """The first of ``names`` present in ``raw`` (case-insensitive) as text, else all NA."""
+    lookup = {str(name).strip().lower(): name for name in raw.columns}
+    for name in names:
+        if name.lower() in lookup:
+            return text(raw[lookup[name.lower()]])
+    return text(None, raw.index)
+
+
+def has_columns(raw: pd.DataFrame, required: Iterable[str]) -> bool:
+    """True when every name in ``required`` is a column of ``raw`` (case-insensitive)."""
+    present = {str(name).strip().lower() for name in raw.columns}
+    return all(name.lower() in present for name in required)
+
+
+def source_rows(raw: pd.DataFrame) -> np.ndarray:
+    """The file's own row number for each position (1 = first data row)."""
+    rows = raw.attrs.get("source_rows")
+    if rows is not None and len(rows) == len(raw):
+        return np.asarray(rows)
+    return np.arange(1, len(raw) + 1)
+
+
+def empty_rejects() -> pd.DataFrame:
+    """A rejected-rows frame with no rows (ARCHITECTURE.md layout)."""
+    return pd.DataFrame({name: pd.Series(dtype="str") for name in REJECT_COLUMNS}).astype(
+        {"row": "int64"}
+    )
+
+
+def rejects(file: str, rows: np.ndarray, column_name: str, values: pd.Series, reason: str):
+    """One rejected line per row in ``rows`` with a shared reason."""
+    if len(rows) == 0:
+        return empty_rejects()
+    return pd.DataFrame(
+        {
+            "file": file,
+            "table": "events",
+            "row": np.asarray(rows, dtype="int64"),
+            "column": column_name,
+            "value": np.asarray(values.astype("str").fillna(""), dtype=object),
+            "reason": reason,
+        }
+    ).astype({"file": "str", "table": "str", "column": "str", "value": "str", "reason": "str"})
+
+
+def events_frame(columns: dict[str, pd.Series], index: pd.Index) -> pd.DataFrame:
+    """A canonical raw events frame: every ``schema.EVENT_COLUMNS`` column as ``str``."""
+    data = {}
+    for name in schema.EVENT_COLUMNS:
+        values = columns.get(name)
+        data[name] = text(values, index) if values is not None else text(None, index)
+    return pd.DataFrame(data, index=index).reset_index(drop=True)
+
+
+def articles_frame(columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """A canonical raw articles frame from whichever ``ARTICLE_COLUMNS`` are given."""
+    index = next(iter(columns.values())).index
+    data = {}
+    for name in schema.ARTICLE_COLUMNS:
+        values = columns.get(name)
+        data[name] = text(values, index) if values is not None else text(None, index)
+    return pd.DataFrame(data, index=index).reset_index(drop=True)
+
+
+def map_unique(values: pd.Series, convert: Callable[[str], str | None]) -> pd.Series:
+    """Apply ``convert`` once per distinct value and map the results back (NA stays NA)."""
+    uniques = values.dropna().unique()
+    table = {value: convert(value) for value in uniques}
+    return values.map(table).astype("str")
+
+
+def lookup(values: pd.Series, table: dict[str, str]) -> pd.Series:
+    """Map codes through ``table`` (keys compared as stripped text); unknown → NA."""
+    return text(values).map(table).astype("str")
+
+
+def integer_text(values: pd.Series) -> pd.Series:
+    """Whole-number text ("3", "3.0") normalised to "3"; anything else kept as is."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    whole = numbers.notna() & (numbers == np.floor(numbers.fillna(0)))
+    as_int = numbers.where(whole).astype("Int64").astype("str")
+    return as_int.where(whole, values).astype("str")
+
+
+def parse_dates(values: pd.Series, formats: Iterable[str]) -> pd.Series:
+    """Dates in any of ``formats`` → ISO ``YYYY-MM-DD``; values no format reads are kept.
+
+    Keeping an unreadable value (rather than NA) lets validation reject the row with
+    the value the user wrote. Only distinct values are parsed.
+    """
+    cleaned = text(values)
+    uniques = pd.Series(cleaned.dropna().unique(), dtype="str")
+    parsed = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns]")
+    for fmt in formats:
+        missing = parsed.isna()
+        if not missing.any():
+            break
+        attempt = pd.to_datetime(uniques[missing], format=fmt, errors="coerce")
+        parsed = parsed.fillna(attempt)
+    iso = parsed.dt.strftime("%Y-%m-%d").astype("str")
+    table = dict(zip(uniques, iso.where(parsed.notna(), uniques), strict=True))
+    return cleaned.map(table).astype("str")
+
+
+def join_parts(parts: list[pd.Series]) -> pd.Series:
+    """Join columns that each hold "A; B" lists into one deduplicated "A; B; C" list."""
+    combined = parts[0].fillna("")
+    for part in parts[1:]:
+        combined = combined + ";" + part.fillna("")
+    return map_unique(text(combined), lambda value: schema.join_list(value) or None)
+
+
+def split_count(values: pd.Series, sep: str = ";") -> pd.Series:
+    """Number of non-blank items in each ``sep``-separated cell (0 for NA)."""
+    items = values.fillna("").str.split(sep)
+    stripped = items.explode().str.strip()
+    return (stripped != "").groupby(level=0).sum().reindex(values.index, fill_value=0)
+
+
+@lru_cache(maxsize=4)
+def _topic_keys(path: str) -> frozenset[str]:
+    file = Path(path)
+    if not file.exists():
+        return frozenset()
+    return frozenset(pd.read_csv(file, dtype=str, keep_default_na=False)["key"].str.strip())
+
+
+@lru_cache(maxsize=4)
+def _mapping(path: str, mtime: float) -> pd.DataFrame:
+    mapping = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for name in ("dataset", "category", "topic", "verification"):
+        mapping[name] = mapping[name].str.strip()
+    known = _topic_keys(str(TOPICS_PATH))
+    if known:
+        mapping.loc[~mapping["topic"].isin(known), "topic"] = FALLBACK_TOPIC
+    mapping.loc[~mapping["verification"].isin(schema.VERIFICATION_LEVELS), "verification"] = ""
+    return mapping
+
+
+def category_mapping(path: Path | None = None) -> pd.DataFrame:
+    """The editable ``data/category_mapping.csv`` (re-read when the file changes).
+
+    Topics not in ``data/topics.csv`` become ``other`` and unknown verification
+    levels are ignored, so a typo in the file degrades to a visible default.
+    """
+    file = Path(path or CATEGORY_MAPPING_PATH)
+    return _mapping(str(file), file.stat().st_mtime).copy()
+
+
+def map_categories(
+    dataset: str, categories: pd.Series, default_verification: str = "reported"
+) -> tuple[pd.Series, pd.Series]:
+    """(topic, verification) for each category of ``dataset``; unmapped → other/default."""
+    mapping = category_mapping()
+    rows = mapping[mapping["dataset"] == dataset]
+    keys = rows["category"].str.lower()
+    topics = dict(zip(keys, rows["topic"], strict=True))
+    levels = dict(zip(keys, rows["verification"].replace("", default_verification), strict=True))
+    lowered = text(categories).str.lower()
+    topic = lowered.map(topics).fillna(FALLBACK_TOPIC).astype("str")
+    verification = lowered.map(levels).fillna(default_verification).astype("str")
+    return topic, verification
+
+
+def category_order(dataset: str) -> list[str]:
+    """The categories of ``dataset`` in file order (VIINA uses it as a priority order)."""
+    mapping = category_mapping()
+    return mapping.loc[mapping["dataset"] == dataset, "category"].tolist()
+
+
+def explode_articles(
+    event_ids: pd.Series, fields: dict[str, pd.Series], sep: str = ";"
+) -> tuple[pd.DataFrame, pd.Series]:
+    """One article per ``sep``-separated item, in lockstep across ``fields``.
+
+    ``fields`` maps article columns to per-event cells whose items line up (item k
+    of each column belongs to article k). Returns the articles frame (ids
+    ``<event_id>#<k>``) and each event's ``article_ids`` list. Vectorised: one
+    ``explode`` and a cumulative count, no per-event Python.
+    """
+    names = list(fields)
+    frame = pd.DataFrame({name: fields[name].fillna("").str.split(sep) for name in names})
+    frame["event_id"] = event_ids.values
+    frame.index = event_ids.index
+    frame = frame.explode(names)
+    for name in names:
+        frame[name] = text(frame[name])
+    frame = frame[frame[names].notna().any(axis=1)]
+    number = frame.groupby(level=0).cumcount() + 1
+    frame["article_id"] = frame["event_id"] + "#" + number.astype("str")
+    articles = articles_frame({"article_id": frame["article_id"], **{n: frame[n] for n in names}})
+    counts = number.groupby(level=0).max().reindex(event_ids.index, fill_value=0)
+    return articles, article_id_lists(event_ids, counts)
+
+
+def article_id_lists(event_ids: pd.Series, counts: pd.Series) -> pd.Series:
+    """``"<id>#1; <id>#2; ..."`` built column-wise from each event's article count."""
+    ids = pd.Series(pd.NA, index=event_ids.index, dtype="str")
+    top = int(counts.max()) if len(counts) else 0
+    for k in range(1, top + 1):
+        item = event_ids + "#" + str(k)
+        ids = ids.where(counts < k, ids.fillna("").str.cat(item, sep=schema.LIST_SEPARATOR))
+    return ids.str.removeprefix(schema.LIST_SEPARATOR).astype("str")
+
+
+_HTTP = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def http_urls(values: pd.Series) -> pd.Series:
+    """Keep only http(s) URLs; anything else becomes NA."""
+    cleaned = text(values)
+    return cleaned.where(cleaned.str.match(_HTTP).fillna(False).astype(bool))
+
+
+def url_domains(urls: pd.Series) -> pd.Series:
+    """The host of each http(s) URL without a leading ``www.`` (deriving, not inventing)."""
+    host = urls.str.extract(r"^[a-zA-Z]+://([^/?#:]+)", expand=False)
+    return text(host.str.lower().str.removeprefix("www."))

@@ -1,0 +1,147 @@
+"""ACLED exports (CSV or Excel, dyadic or monadic, 2019-era to current layouts).
+
+Follows ACLED's codebook: ``time_precision`` 1/2/3 is the day / within a week /
+only the month; ``geo_precision`` 1/2/3 is the place itself / a nearby or
+part-of place / a larger region. ``source`` lists outlet names (never URLs), so
+each becomes one article record with the outlet and no URL or title.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import countries, schema
+from dashboard.importers import _convert as cv
+from dashboard.importers.base import Imported
+
+NAME = "acled"
+LABEL = "ACLED export"
+DETECT_COLUMNS = ["event_id_cnty", "event_date", "event_type", "actor1"]
+DATE_FORMATS = [
+    "%Y-%m-%d",
+    "%d %B %Y",
+    "%d-%b-%y",
+    "%d-%b-%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+]
+TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
+GEO_PRECISION = {"1": "exact", "2": "near", "3": "admin"}
+
+
+def detect(raw: pd.DataFrame, name: str = "") -> bool:
+    """ACLED files always carry ``event_id_cnty`` with the event type and first actor."""
+    return cv.has_columns(raw, DETECT_COLUMNS)
+
+
+def _country(raw: pd.DataFrame) -> pd.Series:
+    """ISO3 from ``iso3``, else numeric ``iso``, else the English ``country`` name."""
+    iso3 = cv.column(raw, "iso3")
+    numeric = countries.iso3_from_numeric(cv.column(raw, "iso"))
+    by_name = countries.iso3_from_any(cv.column(raw, "country"))
+    return iso3.str.upper().fillna(numeric).fillna(by_name).astype("str")
+
+
+def _merge_monadic(
+    raw: pd.DataFrame, ids: pd.Series, actors: pd.Series, file: str
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Monadic exports repeat an event once per actor: keep the first row, pool the actors.
+
+    Returns the mask of rows kept and reject lines for the folded-in rows, which name
+    the event they were merged into so that every row of the file is accounted for.
+    """
+    duplicate = ids.duplicated(keep="first") & ids.notna()
+    if not duplicate.any():
+        return ~duplicate, cv.empty_rejects()
+    repeated = ids.isin(ids[duplicate])
+    pooled = (
+        actors[repeated].fillna("").groupby(ids[repeated], sort=False).agg(";".join).map(
+            lambda value: schema.join_list(value) or None
+        )
+    )
+    actors.loc[repeated] = ids[repeated].map(pooled).astype("str")
+    rows = cv.source_rows(raw)[duplicate.to_numpy()]
+    reason = "merged into the event's first row (ACLED monadic export: one row per actor)"
+    return ~duplicate, cv.rejects(file, rows, "event_id_cnty", ids[duplicate], reason)
+
+
+def convert(raw: pd.DataFrame, file: str) -> Imported:
+    """ACLED rows → canonical raw events and one article per cited source."""
+    data_id = cv.column(raw, "data_id")
+    ids = cv.column(raw, "event_id_cnty").fillna("data_id-" + data_id)
+    event_id = "acled:" + ids
+    event_type = cv.column(raw, "event_type")
+    sub_event_type = cv.column(raw, "sub_event_type")
+    topic, verification = cv.map_categories(NAME, event_type + "|" + sub_event_type.fillna(""))
+    actors = cv.join_parts(
+        [
+            cv.column(raw, "actor1"),
+            cv.column(raw, "assoc_actor_1"),
+            cv.column(raw, "actor2"),
+            cv.column(raw, "assoc_actor_2"),
+        ]
+    )
+    rejected = [
+        cv.rejects(
+            file,
+            cv.source_rows(raw)[ids.isna().to_numpy()],
+            "event_id_cnty",
+            ids[ids.isna()],
+            "no ACLED event id (event_id_cnty and data_id are empty)",
+        )
+    ]
+    keep = ids.notna()
+    warnings: list[str] = []
+    if not cv.has_columns(raw, ["actor2"]):
+        kept, merged = _merge_monadic(raw, ids, actors, file)
+        keep &= kept
+        rejected.append(merged)
+        if len(merged):
+            warnings.append(
+                f"{file}: monadic ACLED export; {len(merged)} repeated actor rows were merged "
+                "into their events (listed as rejected with the event they joined)"
+            )
+    country = _country(raw)
+    events = cv.events_frame(
+        {
+            "event_id": event_id,
+            "event_date": cv.parse_dates(cv.column(raw, "event_date"), DATE_FORMATS),
+            "date_precision": cv.lookup(cv.integer_text(cv.column(raw, "time_precision")),
+                                        TIME_PRECISION),
+            "topic": topic,
+            "sub_type": sub_event_type,
+            "country": country,
+            "countries_involved": country,
+            "admin1": cv.column(raw, "admin1"),
+            "location": cv.column(raw, "location"),
+            "latitude": cv.column(raw, "latitude"),
+            "longitude": cv.column(raw, "longitude"),
+            "geo_precision": cv.lookup(cv.integer_text(cv.column(raw, "geo_precision")),
+                                       GEO_PRECISION),
+            "actors": actors,
+            "summary": cv.column(raw, "notes"),
+            "fatalities": cv.integer_text(cv.column(raw, "fatalities")),
+            "verification": verification,
+            "source_dataset": pd.Series(NAME, index=raw.index, dtype="str"),
+            "source_category": event_type.str.cat(sub_event_type, sep=" | ", na_rep="")
+            .str.removesuffix(" | "),
+        },
+        raw.index,
+    )
+    mask = keep.to_numpy()
+    kept_ids = event_id[keep]
+    outlets = cv.column(raw, "source")[keep]
+    articles, article_ids = cv.explode_articles(kept_ids, {"outlet": outlets})
+    events = events[mask].reset_index(drop=True)
+    events["article_ids"] = article_ids.reset_index(drop=True)
+    events.attrs["source_rows"] = cv.source_rows(raw)[mask]
+    return Imported(
+        format=NAME,
+        events=events,
+        articles=articles,
+        rejected=pd.concat(rejected, ignore_index=True),
+        rows_read=len(raw),
+        warnings=warnings,
+    )
