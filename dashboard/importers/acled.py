@@ -57,9 +57,11 @@ def _merge_monadic(
         return ~duplicate, cv.empty_rejects()
     repeated = ids.isin(ids[duplicate])
     pooled = (
-        actors[repeated].fillna("").groupby(ids[repeated], sort=False).agg(";".join).map(
-            lambda value: schema.join_list(value) or None
-        )
+        actors[repeated]
+        .fillna("")
+        .groupby(ids[repeated], sort=False)
+        .agg(";".join)
+        .map(lambda value: schema.join_list(value) or None)
     )
     actors.loc[repeated] = ids[repeated].map(pooled).astype("str")
     rows = cv.source_rows(raw)[duplicate.to_numpy()]
@@ -108,8 +110,9 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
         {
             "event_id": event_id,
             "event_date": cv.parse_dates(cv.column(raw, "event_date"), DATE_FORMATS),
-            "date_precision": cv.lookup(cv.integer_text(cv.column(raw, "time_precision")),
-                                        TIME_PRECISION),
+            "date_precision": cv.lookup(
+                cv.integer_text(cv.column(raw, "time_precision")), TIME_PRECISION
+            ),
             "topic": topic,
             "sub_type": sub_event_type,
             "country": country,
@@ -118,15 +121,17 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
             "location": cv.column(raw, "location"),
             "latitude": cv.column(raw, "latitude"),
             "longitude": cv.column(raw, "longitude"),
-            "geo_precision": cv.lookup(cv.integer_text(cv.column(raw, "geo_precision")),
-                                       GEO_PRECISION),
+            "geo_precision": cv.lookup(
+                cv.integer_text(cv.column(raw, "geo_precision")), GEO_PRECISION
+            ),
             "actors": actors,
             "summary": cv.column(raw, "notes"),
             "fatalities": cv.integer_text(cv.column(raw, "fatalities")),
             "verification": verification,
             "source_dataset": pd.Series(NAME, index=raw.index, dtype="str"),
-            "source_category": event_type.str.cat(sub_event_type, sep=" | ", na_rep="")
-            .str.removesuffix(" | "),
+            "source_category": event_type.str.cat(
+                sub_event_type, sep=" | ", na_rep=""
+            ).str.removesuffix(" | "),
         },
         raw.index,
     )
