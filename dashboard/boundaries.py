@@ -25,6 +25,7 @@ from dashboard.readers import LoadError, Source, read_bytes, source_name
 
 BUNDLED_PATH = Path(__file__).resolve().parent.parent / "data" / "boundaries.geojson"
 BOUNDARY_COLUMNS = ["iso3", "name", "geometry"]
+# File types to offer in an upload widget (a bare .shp cannot be uploaded without its sidecars).
 SUPPORTED_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 
 EDITION = (
@@ -72,8 +73,8 @@ def load_boundaries(path: Source | None = None, *, name: str | None = None) -> g
     """Boundaries as a GeoDataFrame with ``iso3``, ``name``, ``geometry`` in EPSG:4326.
 
     ``path`` is None for the bundled file, or a user's GeoJSON, GeoPackage, shapefile (``.shp``
-    beside its sidecars, or all of them in a ``.zip``) as a path, bytes or an upload; ``name``
-    labels bytes in messages and tells their format by its extension. For a user's file the code
+    beside its sidecars, or all of them in a ``.zip``) as a path, bytes or an upload (the format
+    is told from the content); ``name`` labels bytes in messages. For a user's file the code
     and name columns are guessed (ISO_A3, shapeISO, GID_1, ...; NAME, shapeName, NAME_1, ...): for
     admin-1 files ``iso3`` holds the unit's own code. Polygons are made valid and oriented
     clockwise (Vega-Lite's geoshape needs it); empty and non-polygonal features are dropped.
