@@ -330,8 +330,18 @@ class Filters:
 
     # ---------------------------------------------------------------- frames
 
-    def mask(self, events: pd.DataFrame, articles: pd.DataFrame | None = None) -> np.ndarray:
-        """Boolean row mask of ``events`` that pass this filter."""
+    def mask(
+        self,
+        events: pd.DataFrame,
+        articles: pd.DataFrame | None = None,
+        *,
+        links: ArticleLinks | None = None,
+    ) -> np.ndarray:
+        """Boolean row mask of ``events`` that pass this filter.
+
+        ``links`` (an ``ArticleLinks`` over these events and articles) makes the
+        outlet and title searches array lookups instead of string matching.
+        """
         keep = np.ones(len(events), dtype=bool)
         if self.countries:
             in_country = events["country"].isin(self.countries).to_numpy(dtype=bool, na_value=False)
@@ -347,17 +357,24 @@ class Filters:
         if self.outlets:
             if articles is None:
                 raise ValueError("the outlet filter needs the articles: apply(events, articles)")
-            cited = articles.loc[articles["outlet"].isin(self.outlets), "article_id"]
-            keep &= _events_citing(events["article_ids"], cited)
+            by_outlet = articles["outlet"].isin(self.outlets).to_numpy(dtype=bool, na_value=False)
+            keep &= self._citing(events, articles, by_outlet, links)
         if self.text:
             found = _text_contains(events["summary"], self.text)
             found |= _text_contains(events["location"], self.text)
             if articles is not None and len(articles):
-                titled = articles.loc[_text_contains(articles["title"], self.text), "article_id"]
-                found |= _events_citing(events["article_ids"], titled)
+                titled = _text_contains(articles["title"], self.text)
+                found |= self._citing(events, articles, titled, links)
             keep &= found
         keep &= self._date_mask(events)
         return keep
+
+    @staticmethod
+    def _citing(events: pd.DataFrame, articles: pd.DataFrame, article_mask: np.ndarray,
+                links: ArticleLinks | None) -> np.ndarray:
+        if links is not None:
+            return links.citing(article_mask)
+        return _events_citing(events["article_ids"], articles.loc[article_mask, "article_id"])
 
     def _date_mask(self, events: pd.DataFrame) -> np.ndarray:
         starts = events["date_min"]
@@ -372,11 +389,17 @@ class Filters:
             dated &= (starts <= pd.Timestamp(self.date_to)).to_numpy(dtype=bool, na_value=False)
         return dated | (undated & self.include_undated)
 
-    def apply(self, events: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
+    def apply(
+        self,
+        events: pd.DataFrame,
+        articles: pd.DataFrame | None = None,
+        *,
+        links: ArticleLinks | None = None,
+    ) -> pd.DataFrame:
         """The events that pass this filter (the same frame when nothing is filtered)."""
         if self.is_default:
             return events
-        return events[self.mask(events, articles)]
+        return events[self.mask(events, articles, links=links)]
 
     # ---------------------------------------------------------------- words
 
@@ -437,44 +460,116 @@ class Filters:
 # --------------------------------------------------------------------------- articles
 
 
-def articles_for(events: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class ArticleLinks:
+    """Which article row each event row cites, as integer arrays.
+
+    Built once per dataset (one split of ``article_ids`` and one hash lookup), it turns
+    "articles behind these events" and "events citing these articles" into array
+    indexing, so the article list and counts stay fast at millions of events.
+    Ids that name no article in the frame are left out.
+    """
+
+    event_rows: np.ndarray
+    article_rows: np.ndarray
+    n_events: int
+    n_articles: int
+
+    @classmethod
+    def build(cls, events: pd.DataFrame, articles: pd.DataFrame) -> ArticleLinks:
+        """Index the citations of ``events`` into the rows of ``articles``."""
+        lists = pc.split_pattern(_arrow_str(events["article_ids"]), ";")
+        flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+        event_rows = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+        # index_in finds the first row of a repeated id, so duplicates cannot mislead it
+        found = pc.index_in(flat, value_set=_arrow_str(articles["article_id"]))
+        article_rows = found.fill_null(-1).to_numpy(zero_copy_only=False)
+        known = article_rows >= 0
+        return cls(event_rows[known], article_rows[known].astype(np.int64), len(events),
+                   len(articles))
+
+    def cited(self, event_mask: np.ndarray | None = None) -> np.ndarray:
+        """Per article row: is it cited by a selected event?"""
+        rows = self.article_rows if event_mask is None else self.article_rows[
+            event_mask[self.event_rows]]
+        hit = np.zeros(self.n_articles, dtype=bool)
+        hit[rows] = True
+        return hit
+
+    def citing(self, article_mask: np.ndarray) -> np.ndarray:
+        """Per event row: does it cite a selected article?"""
+        hit = np.zeros(self.n_events, dtype=bool)
+        hit[self.event_rows[article_mask[self.article_rows]]] = True
+        return hit
+
+
+ARTICLE_LIST_COLUMNS: list[str] = [*schema.ARTICLE_COLUMNS, "topics", "countries", "event_ids"]
+
+
+def newest_first(articles: pd.DataFrame) -> np.ndarray:
+    """Row positions of ``articles`` newest first (undated last, then by id)."""
+    order = articles[["published", "article_id"]].assign(_row=np.arange(len(articles)))
+    order = order.sort_values(["published", "article_id"], ascending=[False, True],
+                              na_position="last", kind="stable")
+    return order["_row"].to_numpy()
+
+
+def articles_for(
+    events: pd.DataFrame,
+    articles: pd.DataFrame,
+    *,
+    links: ArticleLinks | None = None,
+    event_mask: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+) -> pd.DataFrame:
     """The articles behind ``events``, newest first.
 
     Adds ``topics``, ``countries`` and ``event_ids`` ("A; B" lists) naming the events
     each article reports, so an article list can show what it is evidence for.
+    With a prebuilt ``links`` index over ``events`` and a row ``event_mask``, only
+    the selected events count; ``rows`` (article row positions, e.g. one page of
+    the list) limits the work to those articles.
     """
-    columns = [*schema.ARTICLE_COLUMNS, "topics", "countries", "event_ids"]
-    cited = events[["event_id", "topic", "country", "article_ids"]]
-    cited = cited[cited["article_ids"].notna()]
-    if cited.empty or articles.empty:
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
-    lists = pc.split_pattern(pa.array(cited["article_ids"].array, type=pa.large_string()), ";")
-    parents = pc.list_parent_indices(lists)
-    table = pa.table(
-        {
-            "article_id": pc.utf8_trim_whitespace(pc.list_flatten(lists)),
-            "event_id": pc.take(_arrow_str(cited["event_id"]), parents),
-            "topic": pc.take(_arrow_str(cited["topic"]), parents),
-            "country": pc.take(_arrow_str(cited["country"]), parents),
-        }
-    )
-    wanted = pa.array(articles["article_id"].array, type=pa.large_string())
-    table = table.filter(pc.is_in(table["article_id"], value_set=wanted))
-    grouped = table.group_by("article_id", use_threads=False).aggregate(
-        [("event_id", "distinct"), ("topic", "distinct"), ("country", "distinct")]
-    )
-    links = pd.DataFrame(
-        {
-            "article_id": grouped["article_id"].to_pandas(types_mapper=pd.ArrowDtype).astype("str"),
-            "event_ids": _joined(grouped["event_id_distinct"]),
-            "topics": _joined(grouped["topic_distinct"]),
-            "countries": _joined(grouped["country_distinct"]),
-        }
-    )
-    result = articles.merge(links, on="article_id", how="inner")
-    result = result.sort_values(["published", "article_id"], ascending=[False, True],
-                                na_position="last", kind="stable")
-    return result[columns].reset_index(drop=True)
+    if events.empty or articles.empty:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in ARTICLE_LIST_COLUMNS})
+    links = links or ArticleLinks.build(events, articles)
+    selected = np.ones(links.n_events, dtype=bool) if event_mask is None else event_mask
+    if rows is None:
+        cited = links.cited(selected)
+        order = newest_first(articles)
+        rows = order[cited[order]]
+    rows = np.asarray(rows, dtype=np.int64)
+    position = np.full(links.n_articles, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    keep = selected[links.event_rows] & (position[links.article_rows] >= 0)
+    groups = position[links.article_rows[keep]]
+    event_rows = links.event_rows[keep]
+    result = articles.iloc[rows].reset_index(drop=True)
+    result["topics"] = _group_join(groups, events["topic"], event_rows, len(rows))
+    result["countries"] = _group_join(groups, events["country"], event_rows, len(rows))
+    result["event_ids"] = _group_join(groups, events["event_id"], event_rows, len(rows))
+    return result[ARTICLE_LIST_COLUMNS]
+
+
+def _group_join(groups: np.ndarray, column: pd.Series, event_rows: np.ndarray,
+                n_groups: int) -> pd.Series:
+    """Per group, the distinct values of ``column`` at ``event_rows``, sorted, joined "A; B"."""
+    codes, uniques = pd.factorize(column, sort=True, use_na_sentinel=True)
+    value_codes = codes[event_rows]
+    valid = value_codes >= 0
+    width = max(len(uniques), 1)
+    pairs = np.sort(groups[valid] * width + value_codes[valid])
+    if len(pairs):  # sorted de-duplication: far faster than np.unique's hashing here
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+    pair_groups, pair_values = pairs // width, pairs % width
+    offsets = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pair_groups, minlength=n_groups), out=offsets[1:])
+    values = pa.array(np.asarray(uniques, dtype=object)[pair_values] if len(pair_values) else [],
+                      type=pa.large_string())
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), values)
+    separator = pa.scalar(schema.LIST_SEPARATOR, pa.large_string())
+    joined = pd.Series(pc.binary_join(lists, separator).to_pandas(), dtype="str")
+    return joined.mask(joined == "")
 
 
 def _arrow_str(values: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -483,11 +578,5 @@ def _arrow_str(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     return pa.array(values.array, type=pa.large_string())
 
 
-def _joined(lists: pa.ChunkedArray) -> pd.Series:
-    """Join list cells with the stored separator (first-seen order; ``distinct`` drops nulls)."""
-    separator = pa.scalar(schema.LIST_SEPARATOR, lists.type.value_type)
-    joined = pd.Series(pc.binary_join(lists, separator).to_pandas(), dtype="str")
-    return joined.mask(joined == "")
-
-
-__all__ = ["QUERY_KEYS", "Filters", "QueryKey", "articles_for"]
+__all__ = ["ARTICLE_LIST_COLUMNS", "QUERY_KEYS", "ArticleLinks", "Filters", "QueryKey",
+           "articles_for", "newest_first"]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard import schema
-from dashboard.filters import Filters, articles_for
+from dashboard.filters import ArticleLinks, Filters, articles_for, newest_first
 
 D = dt.date
 
@@ -285,3 +285,24 @@ def test_slug_of_non_latin_and_long_filters_is_safe_and_bounded():
     long = Filters(actors=tuple(f"Actor number {i}" for i in range(40))).slug()
     assert len(long) <= 100
     assert all(c.isalnum() or c in "-_" for c in long)
+
+
+@pytest.mark.parametrize(("filters", "expected"), APPLY_CASES)
+def test_apply_with_article_links_matches_plain_apply(filters, expected):
+    links = ArticleLinks.build(EVENTS, ARTICLES)
+    assert ids(filters.apply(EVENTS, ARTICLES, links=links)) == expected
+
+
+def test_articles_for_one_page_of_a_masked_selection():
+    links = ArticleLinks.build(EVENTS, ARTICLES)
+    mask = Filters(countries=("BLR",)).mask(EVENTS)  # e1 (involved) and e3
+    cited = links.cited(mask)
+    assert list(ARTICLES["article_id"][cited]) == ["a1", "a2"]
+    order = newest_first(ARTICLES)
+    rows = order[cited[order]][1:]
+    page = articles_for(EVENTS, ARTICLES, links=links, event_mask=mask, rows=rows)
+    assert list(page["article_id"]) == ["a2"]
+    assert page.loc[0, "event_ids"] == "e1; e3"
+    assert page.loc[0, "countries"] == "BLR; POL"
+    assert list(links.citing(ARTICLES["outlet"].eq("Outlet Two").to_numpy())) == [
+        True, False, True, False]
