@@ -1,0 +1,538 @@
+"""Turn a file's bytes into raw string tables, or refuse it with one clear message.
+
+Readers know nothing about events: they return every cell as a string (or NA) so that
+format detection and validation see exactly what the file says. The format is decided
+from the content first (magic bytes, JSON shape) and the extension second, so a renamed
+file is still read correctly and a pickle renamed to ``.csv`` is still refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+Progress = Callable[[float], None]
+Source = str | Path | bytes | bytearray | IO[bytes] | Any
+
+# A neutralised cell: one added quote before an optional run of quotes and a trigger.
+# Export adds one quote to cells matching ^'*[trigger]; loading removes one from ^'+[trigger].
+FORMULA_TRIGGERS = "=+-@\t\r"
+_NEUTRALISED = re.compile(r"^'(?='*[=+\-@\t\r])")
+
+DELIMITERS = ",;\t|"
+CODE_EXTENSIONS = {".pkl", ".pickle", ".joblib", ".npy", ".npz", ".dill", ".pt", ".pth", ".h5"}
+_SNIFF_BYTES = 256 * 1024
+_BLOCK_SIZE = 8 * 1024 * 1024
+
+
+class LoadError(Exception):
+    """A file that cannot be read at all; ``str()`` names the file (and row/column if known)."""
+
+    def __init__(
+        self, file: str, message: str, row: int | None = None, column: str | None = None
+    ) -> None:
+        self.file = file
+        self.message = message
+        self.row = row
+        self.column = column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        suffix = f" ({', '.join(where)})" if where else ""
+        return f"{self.file}: {self.message}{suffix}"
+
+
+def source_name(source: Source, name: str | None = None) -> str:
+    """The name used in messages: the explicit name, the path's name or the upload's name."""
+    if name:
+        return str(name)
+    if isinstance(source, (str, Path)):
+        return Path(source).name
+    return str(getattr(source, "name", None) or "uploaded file")
+
+
+def read_bytes(source: Source, name: str | None = None) -> bytes:
+    """All bytes of a path, bytes object or binary file-like (Streamlit uploads included)."""
+    label = source_name(source, name)
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source)
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise LoadError(label, f"no such file: {path}")
+        return path.read_bytes()
+    if hasattr(source, "getvalue"):
+        return bytes(source.getvalue())
+    if hasattr(source, "read"):
+        data = source.read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    raise LoadError(label, f"cannot read a {type(source).__name__}")
+
+
+def read_raw(
+    source: Source,
+    name: str | None = None,
+    *,
+    header: bool = True,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Read the main table of a file as strings (see ``read_tables``)."""
+    return read_tables(source, name, header=header, progress=progress)["events"]
+
+
+def read_tables(
+    source: Source,
+    name: str | None = None,
+    *,
+    header: bool = True,
+    progress: Progress | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Read a file into ``{"events": raw}`` plus ``"articles"`` when the file embeds them.
+
+    JSON ``{"events": [...], "articles": [...]}``, GeoJSON with a top-level ``articles``
+    member and workbooks with an ``articles`` sheet carry both tables. Warnings (such as
+    the encoding chosen for a non-UTF-8 CSV) are in ``raw.attrs["warnings"]``. With
+    ``header=False`` (headerless CSV/TSV such as GDELT) columns are named 0, 1, 2...
+    """
+    label = source_name(source, name)
+    data = read_bytes(source, name)
+    kind = sniff_kind(data, label)
+    tables = _READERS[kind](data, label, header=header, progress=progress)
+    for frame in tables.values():
+        frame.attrs.setdefault("warnings", [])
+        frame.attrs["reader"] = kind
+    if progress is not None:
+        progress(1.0)
+    return tables
+
+
+def sniff_kind(data: bytes, label: str) -> str:
+    """Decide how to read ``data``: csv, xlsx, json, parquet; refuse what we must not read."""
+    suffix = Path(label).suffix.lower()
+    if not data.strip():
+        raise LoadError(label, "the file is empty")
+    if data[:1] == b"\x80" or suffix in CODE_EXTENSIONS:
+        raise LoadError(
+            label,
+            "pickle and other Python object files can run code when opened and are never "
+            "loaded; export the data as CSV, Excel, JSON, GeoJSON or Parquet",
+        )
+    if data[:4] == b"PAR1":
+        return "parquet"
+    if data[:4] == b"PK\x03\x04":
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile as err:
+            raise LoadError(label, f"a damaged zip archive ({err})") from err
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise LoadError(
+            label, "a zip archive that is not an Excel .xlsx workbook; unpack it and load the file"
+        )
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise LoadError(label, "an old Excel .xls workbook; save it as .xlsx or CSV")
+    head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        return "json"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "csv"  # UTF-16 text with a byte-order mark (Excel's "Unicode text")
+    sample = data[:_SNIFF_BYTES]
+    control = sum(sample.count(bytes([c])) for c in range(32) if c not in (9, 10, 13))
+    if b"\x00" in sample or control > len(sample) // 100:
+        raise LoadError(
+            label,
+            "binary data that is not a supported format (CSV, Excel .xlsx, JSON, GeoJSON, "
+            "Parquet)",
+        )
+    return "csv"
+
+
+# -- text and CSV ---------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, label: str) -> tuple[str, str | None]:
+    """Decode text as UTF-8 (with or without BOM) or the detected legacy encoding.
+
+    Returns the text and a warning naming the encoding when it was not UTF-8.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16"), "read as UTF-16 text"
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:_SNIFF_BYTES]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    try:
+        text = data.decode(encoding)
+        return text, f"not UTF-8: decoded as {encoding}; check that the letters look right"
+    except (UnicodeDecodeError, LookupError):
+        text = data.decode("latin-1")
+        return text, "not UTF-8 and no single encoding fits: decoded as latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among ``, ; TAB |`` that splits the first lines most consistently."""
+    lines = [line for line in text[:65536].splitlines()[:50] if line.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: lines[0].count(d) for d in DELIMITERS}
+        return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
+
+
+def _header_names(text: str, delimiter: str) -> list[str]:
+    first = next(csv.reader(io.StringIO(text[:1_000_000]), delimiter=delimiter), [])
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for raw_name in first:
+        base = raw_name.strip() or f"column_{len(names) + 1}"
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        names.append(base if count == 0 else f"{base}.{count}")
+    return names
+
+
+def _read_csv(
+    data: bytes, label: str, *, header: bool, progress: Progress | None
+) -> dict[str, pd.DataFrame]:
+    text, warning = decode_text(data, label)
+    utf8 = data if warning is None else text.encode("utf-8")
+    if utf8[:3] == b"\xef\xbb\xbf":
+        utf8 = utf8[3:]
+    delimiter = sniff_delimiter(text)
+    if header:
+        names = _header_names(text, delimiter)
+        if not names:
+            raise LoadError(label, "no header row")
+    else:
+        width = max(len(r) for r in csv.reader(io.StringIO(text[:65536]), delimiter=delimiter))
+        names = [str(i) for i in range(width)]
+    try:
+        frame = _read_csv_arrow(utf8, names, delimiter, header, progress)
+    except (pa.ArrowInvalid, pa.ArrowException):
+        frame = _read_csv_python(text, names, delimiter, header)
+    if not header:
+        frame.columns = list(range(frame.shape[1]))
+    frame = unneutralise(frame)
+    if warning:
+        frame.attrs["warnings"] = [f"{label}: {warning}"]
+    return {"events": frame}
+
+
+def _read_csv_arrow(
+    utf8: bytes, names: list[str], delimiter: str, header: bool, progress: Progress | None
+) -> pd.DataFrame:
+    buffer = io.BytesIO(utf8)
+    read_options = pacsv.ReadOptions(
+        column_names=names, skip_rows=1 if header else 0, block_size=_BLOCK_SIZE
+    )
+    parse_options = pacsv.ParseOptions(
+        delimiter=delimiter, newlines_in_values=True, quote_char='"', double_quote=True
+    )
+    convert_options = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        null_values=[""],
+    )
+    if progress is None:
+        table = pacsv.read_csv(buffer, read_options, parse_options, convert_options)
+    else:
+        reader = pacsv.open_csv(buffer, read_options, parse_options, convert_options)
+        batches = []
+        total = max(len(utf8), 1)
+        for batch in reader:
+            batches.append(batch)
+            progress(min(buffer.tell() / total, 0.99))
+        table = pa.Table.from_batches(batches, schema=reader.schema)
+    return table.to_pandas()
+
+
+def _read_csv_python(text: str, names: list[str], delimiter: str, header: bool) -> pd.DataFrame:
+    """Slow path for ragged rows: keep every row, note the ones whose field count is wrong."""
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    if header:
+        next(rows, None)
+    width = len(names)
+    cells: list[list[str | None]] = []
+    errors: dict[int, str] = {}
+    for fields in rows:
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if len(fields) > width and any(f.strip() for f in fields[width:]):
+            errors[len(cells)] = f"row has {len(fields)} fields but the header has {width}"
+        fields = (fields + [""] * width)[:width]
+        cells.append([f if f != "" else None for f in fields])
+    frame = pd.DataFrame(cells, columns=names, dtype="str")
+    if errors:
+        frame.attrs["row_errors"] = errors
+    return frame
+
+
+# -- Excel -------------------------------------------------------------------------------------
+
+
+def cell_text(value: object) -> str | None:
+    """One cell as text: ISO dates, whole numbers without ``.0``, lists joined with ``; ``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(value)
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return None
+        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(
+            float(value)
+        )
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        items = [cell_text(v) for v in value]
+        return "; ".join(i for i in items if i) or None
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _sheet_frame(sheet: Any, header: bool) -> pd.DataFrame:
+    rows = sheet.iter_rows(values_only=True)
+    if header:
+        first = next(rows, None) or ()
+        names = [cell_text(v) or f"column_{i + 1}" for i, v in enumerate(first)]
+    else:
+        names = []
+    records: list[list[str | None]] = []
+    source_rows: list[int] = []
+    for number, row in enumerate(rows, start=1):
+        cells = [cell_text(v) for v in row]
+        if not any(cells):
+            continue
+        records.append(cells)
+        source_rows.append(number)
+    width = max([len(names)] + [len(r) for r in records])
+    names = names + [f"column_{i + 1}" for i in range(len(names), width)]
+    if not header:
+        names = [str(i) for i in range(width)]
+    records = [(r + [None] * width)[:width] for r in records]
+    frame = pd.DataFrame(records, columns=_dedupe(names), dtype="str")
+    # Keep the sheet's own data-row numbers when blank rows were skipped.
+    if source_rows != list(range(1, len(source_rows) + 1)):
+        frame.attrs["source_rows"] = np.asarray(source_rows)
+    if not header:
+        frame.columns = list(range(width))
+    return unneutralise(frame)
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        count = seen.get(n, 0)
+        seen[n] = count + 1
+        out.append(n if count == 0 else f"{n}.{count}")
+    return out
+
+
+def _read_xlsx(
+    data: bytes, label: str, *, header: bool, progress: Progress | None
+) -> dict[str, pd.DataFrame]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for damaged workbooks
+        raise LoadError(label, f"not a readable Excel workbook ({err})") from err
+    try:
+        sheets = {s.lower(): s for s in book.sheetnames}
+        main = sheets.get("events", book.sheetnames[0])
+        tables = {"events": _sheet_frame(book[main], header)}
+        if "articles" in sheets and sheets["articles"] != main:
+            tables["articles"] = _sheet_frame(book[sheets["articles"]], header)
+    finally:
+        book.close()
+    return tables
+
+
+# -- JSON and GeoJSON --------------------------------------------------------------------------
+
+
+def records_frame(records: list[Any], label: str, what: str = "records") -> pd.DataFrame:
+    """A list of JSON objects as a string frame (lists joined ``A; B``, objects as JSON)."""
+    if not all(isinstance(r, dict) for r in records):
+        raise LoadError(label, f"the {what} must be a list of objects (one per row)")
+    frame = pd.DataFrame.from_records(records)
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object:
+            out[str(column)] = pd.array([cell_text(v) for v in values], dtype="str")
+        else:
+            out[str(column)] = pd.array([cell_text(v) for v in values.tolist()], dtype="str")
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _geojson_frame(collection: dict[str, Any], label: str) -> pd.DataFrame:
+    import shapely.geometry
+
+    features = collection.get("features")
+    if not isinstance(features, list):
+        raise LoadError(label, "a GeoJSON FeatureCollection without a 'features' list")
+    records = []
+    for feature in features:
+        if not isinstance(feature, dict):
+            records.append({"geometry_wkt": json.dumps(feature)})
+            continue
+        props = dict(feature.get("properties") or {})
+        geometry = feature.get("geometry")
+        if isinstance(geometry, dict) and geometry.get("type") == "Point":
+            coords = geometry.get("coordinates") or []
+            if len(coords) >= 2:
+                props.setdefault("longitude", coords[0])
+                props.setdefault("latitude", coords[1])
+            else:
+                props["geometry_wkt"] = json.dumps(geometry)
+        elif geometry is not None:
+            try:
+                props.setdefault("geometry_wkt", shapely.geometry.shape(geometry).wkt)
+            except Exception:  # shapely raises several types; validation rejects the text
+                props["geometry_wkt"] = "GeoJSON " + json.dumps(geometry)[:200]
+        records.append(props)
+    return records_frame(records, label, "features")
+
+
+def _read_json(
+    data: bytes, label: str, *, header: bool, progress: Progress | None
+) -> dict[str, pd.DataFrame]:
+    text, warning = decode_text(data, label)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise LoadError(label, f"not valid JSON: {err.msg}", row=err.lineno) from err
+    tables: dict[str, pd.DataFrame]
+    if isinstance(document, list):
+        tables = {"events": records_frame(document, label)}
+    elif isinstance(document, dict) and document.get("type") == "FeatureCollection":
+        tables = {"events": _geojson_frame(document, label)}
+        if isinstance(document.get("articles"), list):
+            tables["articles"] = records_frame(document["articles"], label, "articles")
+    elif isinstance(document, dict) and isinstance(document.get("events"), list):
+        tables = {"events": records_frame(document["events"], label, "events")}
+        if isinstance(document.get("articles"), list):
+            tables["articles"] = records_frame(document["articles"], label, "articles")
+    else:
+        raise LoadError(
+            label,
+            "JSON must be a list of records, an object with an 'events' list, or a GeoJSON "
+            "FeatureCollection",
+        )
+    if warning:
+        tables["events"].attrs["warnings"] = [f"{label}: {warning}"]
+    return tables
+
+
+# -- Parquet -----------------------------------------------------------------------------------
+
+
+def _arrow_text(array: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Any Arrow column as strings, vectorised: lists joined ``A; B``, dates as ISO."""
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        return _arrow_text(array.cast(kind.value_type))
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return array.cast(pa.string())
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        try:
+            items = array.cast(pa.list_(pa.string()))
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+            items = pa.chunked_array(
+                [pa.array([cell_text(v) for v in array.to_pylist()], pa.string())]
+            )
+            return items
+        return pc.binary_join(items, "; ")
+    if pa.types.is_timestamp(kind):
+        if kind.tz is not None:
+            array = array.cast(pa.timestamp(kind.unit))
+        as_date = array.cast(pa.date32())
+        if pc.all(pc.equal(array, as_date.cast(array.type))).as_py() in (True, None):
+            return as_date.cast(pa.string())
+        return pc.strftime(array, format="%Y-%m-%dT%H:%M:%S")
+    if pa.types.is_date(kind):
+        return array.cast(pa.date32()).cast(pa.string())
+    if pa.types.is_boolean(kind):
+        return pc.if_else(array, "true", "false")
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return array.cast(pa.string())
+    return pa.chunked_array([pa.array([cell_text(v) for v in array.to_pylist()], pa.string())])
+
+
+def _read_parquet(
+    data: bytes, label: str, *, header: bool, progress: Progress | None
+) -> dict[str, pd.DataFrame]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except (pa.ArrowException, OSError) as err:
+        raise LoadError(label, f"not a readable Parquet file ({err})") from err
+    columns = {name: _arrow_text(table.column(name)) for name in table.column_names}
+    frame = pa.table(columns).to_pandas() if columns else pd.DataFrame()
+    frame.columns = [str(c) for c in frame.columns]
+    return {"events": blank_to_na(frame)}
+
+
+def blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty strings become NA so that "missing" has one spelling."""
+    for column in frame.columns:
+        values = frame[column]
+        if (values == "").any():
+            frame[column] = values.where(values != "")
+    return frame
+
+
+def unneutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo export's formula neutralisation: drop the one quote added before a trigger."""
+    for column in frame.columns:
+        values = frame[column]
+        starts = values.str.startswith("'")
+        if starts.fillna(False).any():
+            frame[column] = values.str.replace(_NEUTRALISED, "", regex=True)
+    return frame
+
+
+_READERS: dict[str, Callable[..., dict[str, pd.DataFrame]]] = {
+    "csv": _read_csv,
+    "xlsx": _read_xlsx,
+    "json": _read_json,
+    "parquet": _read_parquet,
+}

@@ -1,0 +1,67 @@
+"""The topic taxonomy, read from ``data/topics.csv`` so users can edit it without code.
+
+Adding a row to that file adds a topic: validation accepts its key and charts use its
+label and colour.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.readers import LoadError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+TOPICS_PATH = DATA_DIR / "topics.csv"
+TOPIC_COLUMNS = ["key", "label", "colour", "description"]
+FALLBACK_COLOUR = "#BBBBBB"
+
+
+def load_topics(path: str | Path | None = None) -> pd.DataFrame:
+    """The taxonomy as a frame with ``key, label, colour, description`` (one row per topic).
+
+    Keys are stripped and lower-cased; a missing label becomes the key, a missing colour
+    a neutral grey. Raises ``LoadError`` when the file is missing or has no ``key`` column.
+    """
+    target = Path(path) if path is not None else TOPICS_PATH
+    if not target.is_file():
+        raise LoadError(target.name, f"topic taxonomy not found at {target}")
+    return _load_cached(str(target), target.stat().st_mtime_ns).copy()
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime_ns: int) -> pd.DataFrame:
+    topics = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    topics.columns = [str(c).strip().lower() for c in topics.columns]
+    if "key" not in topics.columns:
+        raise LoadError(Path(path).name, "the topic taxonomy needs a 'key' column")
+    for column in TOPIC_COLUMNS:
+        if column not in topics.columns:
+            topics[column] = ""
+    topics = topics[TOPIC_COLUMNS].copy()
+    topics["key"] = topics["key"].str.strip().str.lower()
+    topics = topics[topics["key"] != ""].drop_duplicates("key").reset_index(drop=True)
+    topics["label"] = topics["label"].str.strip().where(topics["label"].str.strip() != "",
+                                                        topics["key"])
+    topics["colour"] = topics["colour"].str.strip().where(topics["colour"].str.strip() != "",
+                                                          FALLBACK_COLOUR)
+    return topics
+
+
+def topic_keys(path: str | Path | None = None) -> list[str]:
+    """The topic keys in file order."""
+    return load_topics(path)["key"].tolist()
+
+
+def topic_labels(path: str | Path | None = None) -> dict[str, str]:
+    """Key → label, for legends and filter descriptions."""
+    topics = load_topics(path)
+    return dict(zip(topics["key"], topics["label"], strict=True))
+
+
+def topic_colours(path: str | Path | None = None) -> dict[str, str]:
+    """Key → colour, the same everywhere a topic is drawn."""
+    topics = load_topics(path)
+    return dict(zip(topics["key"], topics["colour"], strict=True))

@@ -1,0 +1,591 @@
+"""Canonical raw rows → accepted events/articles plus rejected rows with readable reasons.
+
+The rules are one pandera ``DataFrameSchema`` per table, validated lazily so that every
+failing cell of every row is reported at once. Values are first normalised and parsed
+column by column (vectorised: 2M rows take seconds); parse results that a plain column
+check cannot see (a real calendar date, a number, WKT, a cross-column rule) become
+boolean flag columns that the schema checks like any other column. Each check's name
+maps to a reason template, so the schema and the messages a person reads stay in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
+import pycountry
+import shapely
+
+from dashboard.schema import (
+    ARTICLE_COLUMNS,
+    DATE_PRECISIONS,
+    DERIVED_COLUMNS,
+    EVENT_COLUMNS,
+    GEO_PRECISIONS,
+    LIST_SEPARATOR,
+    VERIFICATION_LEVELS,
+    join_list,
+)
+
+REJECT_COLUMNS = ["file", "table", "row", "column", "value", "reason"]
+DATE_HINT = "expected YYYY-MM-DD, YYYY-MM or YYYY"
+EXTRA_ISO3 = {"XKX"}  # Kosovo: user-assigned code used by the EU, ACLED and UCDP
+WEEK_HALF_WIDTH = pd.Timedelta(days=3)  # "week" precision: the date ± 3 days
+_PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
+_DATE_SHAPE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+_TIME_SUFFIX = r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+_URL_RE = r"https?://[^\s/?#]+.*"
+_MAX_VALUE = 200
+
+TEXT_COLUMNS = ["sub_type", "admin1", "location", "summary", "source_category", "source_dataset"]
+ARTICLE_TEXT = ["title", "outlet", "language", "summary"]
+
+
+@lru_cache(maxsize=1)
+def iso3_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-3 code, plus XKX for Kosovo."""
+    return frozenset({c.alpha_3 for c in pycountry.countries} | EXTRA_ISO3)
+
+
+def empty_rejected() -> pd.DataFrame:
+    """A rejected-rows frame with no rows and the standard columns."""
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in REJECT_COLUMNS})
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+def rejected_row_count(rejected: pd.DataFrame) -> int:
+    """Distinct rejected rows: a row rejected for two reasons counts once."""
+    if rejected.empty:
+        return 0
+    return int(rejected[["file", "table", "row"]].drop_duplicates().shape[0])
+
+
+def make_rejected(
+    file: str, table: str, rows: Iterable[int], column: str, values: Iterable[object],
+    reasons: Iterable[str],
+) -> pd.DataFrame:
+    """Build rejected lines (one per problem) for rows found outside the schema."""
+    rows = list(rows)
+    frame = pd.DataFrame(
+        {
+            "file": pd.Series([file] * len(rows), dtype="str"),
+            "table": pd.Series([table] * len(rows), dtype="str"),
+            "row": pd.array(rows, dtype="Int64"),
+            "column": pd.Series([column] * len(rows), dtype="str"),
+            "value": pd.Series([None if v is None else str(v) for v in values], dtype="str"),
+            "reason": pd.Series(list(reasons), dtype="str"),
+        }
+    )
+    return frame[REJECT_COLUMNS]
+
+
+# -- vectorised parsing helpers ----------------------------------------------------------------
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """A column as ``str`` dtype with blank (empty or whitespace-only) cells as NA."""
+    text = values if values.dtype == "str" else values.astype("str")
+    return text.where(text.str.strip() != "")
+
+
+def regex_mask(values: pd.Series, pattern: str, ignore_case: bool = False) -> pd.Series:
+    """Whole-value regex match in Arrow (RE2, vectorised); missing values give False."""
+    matched = pc.match_substring_regex(
+        pa_arrow.array(values, type=pa_arrow.large_string(), from_pandas=True), f"^(?:{pattern})$",
+        ignore_case=ignore_case,
+    )
+    return pd.Series(matched.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)
+
+
+def clean_token(values: pd.Series, case: str | None = None) -> pd.Series:
+    """Stripped, optionally lower/upper-cased, blank → NA: for ids, codes and enums."""
+    text = as_text(values).str.strip()
+    if case == "lower":
+        text = text.str.lower()
+    elif case == "upper":
+        text = text.str.upper()
+    return text
+
+
+def parse_partial_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """``YYYY-MM-DD`` / ``YYYY-MM`` / ``YYYY`` → (first day, shape, bad flag).
+
+    A trailing midnight-or-any time (as Excel and Parquet exports write) is dropped.
+    ``shape`` is ``day``, ``month`` or ``year`` (NA when missing or bad); ``bad`` is True
+    for a present value that is not a real calendar date in that form.
+    """
+    text = normalised_dates(values)
+    well_formed = regex_mask(text, _DATE_SHAPE)
+    text = text.where(well_formed)
+    length = text.str.len()
+    padded = text.where(length != 4, text + "-01-01")
+    padded = padded.where(length != 7, text + "-01")
+    codes, uniques = pd.factorize(padded)
+    parsed = pd.to_datetime(pd.Series(uniques, dtype="str"), format="%Y-%m-%d", errors="coerce")
+    years = parsed.dt.year
+    parsed = parsed.where((years >= 1678) & (years <= 2261)).astype("datetime64[ns]")
+    day_values = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    start = pd.Series(day_values[codes], index=values.index, dtype="datetime64[ns]")
+    shape = length.map({10: "day", 7: "month", 4: "year"}).astype("str").where(start.notna())
+    bad = values.notna() & start.isna()
+    return start, shape, bad
+
+
+def normalised_dates(values: pd.Series) -> pd.Series:
+    """The date text without a time suffix (the form kept in the events frame)."""
+    return values.str.replace(_TIME_SUFFIX, r"\1", regex=True)
+
+
+def period_bounds(start: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """First and last possible day of each date at its precision (NaT when undated)."""
+    days = start.to_numpy(dtype="datetime64[ns]")
+    month_start = days.astype("datetime64[M]")
+    year_start = days.astype("datetime64[Y]")
+    one_day = np.timedelta64(1, "D")
+    month_end = (month_start + np.timedelta64(1, "M")).astype("datetime64[D]") - one_day
+    year_end = (year_start + np.timedelta64(1, "Y")).astype("datetime64[D]") - one_day
+    week = WEEK_HALF_WIDTH.to_timedelta64()
+    p = precision.to_numpy(dtype=object, na_value="")
+    lo = np.select(
+        [p == "week", p == "month", p == "year"],
+        [days - week, month_start.astype("datetime64[ns]"), year_start.astype("datetime64[ns]")],
+        days,
+    )
+    hi = np.select(
+        [p == "week", p == "month", p == "year"],
+        [days + week, month_end.astype("datetime64[ns]"), year_end.astype("datetime64[ns]")],
+        days,
+    )
+    return (
+        pd.Series(lo, index=start.index, dtype="datetime64[ns]"),
+        pd.Series(hi, index=start.index, dtype="datetime64[ns]"),
+    )
+
+
+def map_unique(values: pd.Series, func: Callable[[str], object], dtype: str = "str") -> pd.Series:
+    """Apply ``func`` once per distinct non-missing value (cheap on low-cardinality columns)."""
+    present = values.dropna()
+    if present.empty:
+        return pd.Series(pd.NA if dtype != "str" else None, index=values.index, dtype=dtype)
+    lookup = {v: func(v) for v in present.unique()}
+    return values.map(lookup).astype(dtype)
+
+
+_CANONICAL_LIST = r"[^;\s](?:[^;]*[^;\s])?(?:; [^;\s](?:[^;]*[^;\s])?)*"
+
+
+def normalise_list(values: pd.Series) -> pd.Series:
+    """List fields in the stored ``A; B`` form; only irregular cells go through Python."""
+    text = as_text(values)
+    irregular = text.notna() & ~regex_mask(text, _CANONICAL_LIST)
+    if irregular.any():
+        fixed = text[irregular].map(join_list).astype("str")
+        text = text.mask(irregular, fixed)
+        text = text.where(text != "")
+    return text
+
+
+def _bad_countries(item_list: str) -> bool:
+    codes = iso3_codes()
+    return any(part.strip().upper() not in codes for part in item_list.split(";") if part.strip())
+
+
+def _wkt_problems(values: pd.Series) -> pd.Series:
+    """NA where the WKT parses to a geometry within lon/lat bounds, else a short reason."""
+    problems = pd.Series(None, index=values.index, dtype="str")
+    present = values.dropna()
+    if present.empty:
+        return problems
+    geometries = shapely.from_wkt(present.to_numpy(dtype=object), on_invalid="ignore")
+    unparsed = pd.isna(geometries)
+    bounds = shapely.bounds(np.where(unparsed, None, geometries))
+    with np.errstate(invalid="ignore"):
+        outside = ~unparsed & (
+            (bounds[:, 0] < -180) | (bounds[:, 2] > 180) | (bounds[:, 1] < -90)
+            | (bounds[:, 3] > 90)
+        )
+    messages: dict[str, str] = {}
+    for text in present[unparsed].unique()[:1000]:
+        try:
+            shapely.from_wkt(text)
+            messages[text] = "not valid WKT"
+        except Exception as err:  # GEOS reports parse errors as several exception types
+            messages[text] = str(err).split("\n")[0][:120]
+    problems.loc[present.index[unparsed]] = [
+        messages.get(t, "not valid WKT") for t in present[unparsed]
+    ]
+    problems.loc[present.index[outside]] = (
+        "coordinates outside -180..180 / -90..90 (WKT is longitude latitude)"
+    )
+    return problems
+
+
+# -- the rule table ----------------------------------------------------------------------------
+
+
+def _quoted(values: pd.Series) -> pd.Series:
+    return "'" + values.fillna("").str.slice(0, 80) + "'"
+
+
+def _list_text(items: Iterable[str]) -> str:
+    items = list(items)
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One pandera check: which column it reports, and its reason from the row's values."""
+
+    column: str
+    reason: Callable[[pd.DataFrame], pd.Series]
+
+
+def _flag(name: str) -> pa.Column:
+    return pa.Column(bool, checks=pa.Check(lambda s: ~s, name=name), required=True)
+
+
+def _event_rules(topics: tuple[str, ...]) -> dict[str, Rule]:
+    precisions = _list_text(DATE_PRECISIONS)
+    return {
+        "event_id_missing": Rule("event_id", lambda f: pd.Series(
+            "missing required field event_id", index=f.index)),
+        "event_id_duplicate": Rule("event_id", lambda f: "duplicate event_id "
+                                   + _quoted(f["event_id"]) + " (first seen at row "
+                                   + f["_first_row"].astype("str") + ")"),
+        "event_date_bad": Rule("event_date", lambda f: "bad date " + _quoted(f["event_date"])
+                               + f" ({DATE_HINT})"),
+        "end_date_bad": Rule("end_date", lambda f: "bad end_date " + _quoted(f["end_date"])
+                             + f" ({DATE_HINT})"),
+        "date_precision_unknown": Rule("date_precision", lambda f: "unknown date_precision "
+                                       + _quoted(f["date_precision"])
+                                       + f" (expected {precisions})"),
+        "date_precision_finer": Rule("date_precision", lambda f: "date_precision "
+                                     + _quoted(f["date_precision"]) + " is finer than event_date "
+                                     + _quoted(f["event_date"]) + " (a "
+                                     + f["_shape"].fillna("") + ")"),
+        "date_precision_undated": Rule("date_precision", lambda f: "date_precision "
+                                       + _quoted(f["date_precision"])
+                                       + " given without an event_date"),
+        "end_date_undated": Rule("end_date", lambda f: "end_date " + _quoted(f["end_date"])
+                                 + " given without an event_date"),
+        "end_date_before": Rule("end_date", lambda f: "end_date " + _quoted(f["end_date"])
+                                + " is before event_date " + _quoted(f["event_date"])),
+        "topic_missing": Rule("topic", lambda f: pd.Series(
+            "missing required field topic", index=f.index)),
+        "topic_unknown": Rule("topic", lambda f: "unknown topic " + _quoted(f["topic"])
+                              + " (see data/topics.csv)"),
+        "country_unknown": Rule("country", lambda f: "unknown country code "
+                                + _quoted(f["country"])
+                                + " (expected ISO 3166-1 alpha-3, e.g. POL)"),
+        "countries_involved_unknown": Rule("countries_involved", lambda f:
+                                           "unknown country code in countries_involved "
+                                           + _quoted(f["countries_involved"])
+                                           + " (expected ISO3 codes separated by ';')"),
+        "latitude_not_number": Rule("latitude", lambda f: "latitude " + _quoted(f["latitude"])
+                                    + " is not a number"),
+        "latitude_range": Rule("latitude", lambda f: "latitude " + f["latitude"].fillna("")
+                               + " out of range -90..90"),
+        "longitude_not_number": Rule("longitude", lambda f: "longitude "
+                                     + _quoted(f["longitude"]) + " is not a number"),
+        "longitude_range": Rule("longitude", lambda f: "longitude " + f["longitude"].fillna("")
+                                + " out of range -180..180"),
+        "latitude_alone": Rule("longitude", lambda f: pd.Series(
+            "latitude given without longitude", index=f.index)),
+        "longitude_alone": Rule("latitude", lambda f: pd.Series(
+            "longitude given without latitude", index=f.index)),
+        "geo_precision_unknown": Rule("geo_precision", lambda f: "unknown geo_precision "
+                                      + _quoted(f["geo_precision"])
+                                      + f" (expected {_list_text(GEO_PRECISIONS)})"),
+        "geometry_bad": Rule("geometry_wkt", lambda f: "bad geometry_wkt: "
+                             + f["_wkt_problem"].fillna("")),
+        "fatalities_bad": Rule("fatalities", lambda f: "fatalities " + _quoted(f["fatalities"])
+                               + " is not a whole number of 0 or more"),
+        "verification_missing": Rule("verification", lambda f: pd.Series(
+            "missing required field verification", index=f.index)),
+        "verification_unknown": Rule("verification", lambda f: "unknown verification "
+                                     + _quoted(f["verification"])
+                                     + f" (expected {_list_text(VERIFICATION_LEVELS)})"),
+    }
+
+
+@lru_cache(maxsize=16)
+def event_schema(topics: tuple[str, ...]) -> pa.DataFrameSchema:
+    """The pandera schema for prepared event rows (see ``_prepare_events``)."""
+    codes = sorted(iso3_codes())
+    return pa.DataFrameSchema(
+        {
+            "event_id": pa.Column("str", nullable=False, checks=[]),
+            "date_precision": pa.Column("str", nullable=True, checks=pa.Check.isin(
+                DATE_PRECISIONS, name="date_precision_unknown", error="date_precision_unknown")),
+            "topic": pa.Column("str", nullable=False, checks=pa.Check.isin(
+                list(topics), name="topic_unknown", error="topic_unknown")),
+            "country": pa.Column("str", nullable=True, checks=pa.Check.isin(
+                codes, name="country_unknown", error="country_unknown")),
+            "_lat": pa.Column(float, nullable=True, checks=pa.Check.in_range(
+                -90, 90, name="latitude_range", error="latitude_range")),
+            "_lon": pa.Column(float, nullable=True, checks=pa.Check.in_range(
+                -180, 180, name="longitude_range", error="longitude_range")),
+            "geo_precision": pa.Column("str", nullable=True, checks=pa.Check.isin(
+                GEO_PRECISIONS, name="geo_precision_unknown", error="geo_precision_unknown")),
+            "verification": pa.Column("str", nullable=False, checks=pa.Check.isin(
+                VERIFICATION_LEVELS, name="verification_unknown", error="verification_unknown")),
+            **{
+                f"_{name}": _flag(name)
+                for name in (
+                    "event_id_duplicate", "event_date_bad", "end_date_bad",
+                    "date_precision_finer", "date_precision_undated", "end_date_undated",
+                    "end_date_before", "countries_involved_unknown", "latitude_not_number",
+                    "longitude_not_number", "latitude_alone", "longitude_alone",
+                    "geometry_bad", "fatalities_bad",
+                )
+            },
+        },
+        strict=False,
+        coerce=False,
+    )
+
+
+# pandera names a failed nullable=False check "not_nullable"; map it per column.
+_NOT_NULL = {"event_id": "event_id_missing", "topic": "topic_missing",
+             "verification": "verification_missing", "article_id": "article_id_missing"}
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    """(index, check) pairs of every failure, pandera's lazy report boiled down."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        checks = cases["check"].astype("str")
+        columns = cases["column"].astype("str")
+        nulls = checks == "not_nullable"
+        checks = checks.mask(nulls, columns.map(_NOT_NULL))
+        failures = pd.DataFrame({"index": cases["index"], "check": checks})
+        failures = failures.dropna().drop_duplicates()
+        return failures.astype({"index": "int64", "check": "str"})
+    return pd.DataFrame({"index": pd.Series(dtype="int64"), "check": pd.Series(dtype="str")})
+
+
+def _rejected_lines(
+    failures: pd.DataFrame, rules: dict[str, Rule], prepared: pd.DataFrame, raw: pd.DataFrame,
+    rows: np.ndarray, file: str, table: str,
+) -> pd.DataFrame:
+    parts = []
+    for check, group in failures.groupby("check", sort=False):
+        rule = rules[str(check)]
+        idx = group["index"].to_numpy()
+        subset = prepared.iloc[idx]
+        original = raw[rule.column].iloc[idx] if rule.column in raw.columns else None
+        values = (original.astype("str") if original is not None
+                  else pd.Series(None, index=subset.index, dtype="str"))
+        parts.append(pd.DataFrame({
+            "file": file,
+            "table": table,
+            "row": pd.array(rows[idx], dtype="Int64"),
+            "column": rule.column,
+            "value": values.str.slice(0, _MAX_VALUE).to_numpy(),
+            "reason": rule.reason(subset).astype("str").to_numpy(),
+        }))
+    if not parts:
+        return empty_rejected()
+    lines = pd.concat(parts, ignore_index=True).sort_values(["row", "column"], kind="stable")
+    return lines.astype({"file": "str", "table": "str", "column": "str", "value": "str",
+                         "reason": "str"})[REJECT_COLUMNS].reset_index(drop=True)
+
+
+def _source_rows(raw: pd.DataFrame) -> np.ndarray:
+    rows = raw.attrs.get("source_rows")
+    if rows is not None and len(rows) == len(raw):
+        return np.asarray(rows, dtype="int64")
+    return np.arange(1, len(raw) + 1, dtype="int64")
+
+
+def _canonical_frame(raw: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    for column in columns:
+        if column in raw.columns:
+            frame[column] = as_text(raw[column].reset_index(drop=True))
+        else:
+            frame[column] = pd.Series(None, index=frame.index, dtype="str")
+    return frame
+
+
+def _duplicates(ids: pd.Series, rows: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    duplicate = ids.notna() & ids.duplicated(keep="first")
+    first_row = pd.Series(rows, index=ids.index)
+    if duplicate.any():
+        firsts = pd.Series(rows, index=ids.index)[ids.notna() & ~duplicate]
+        lookup = pd.Series(firsts.to_numpy(), index=ids[firsts.index].to_numpy())
+        first_row = ids.map(lookup).fillna(0).astype("int64")
+    return duplicate, first_row
+
+
+def _number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse decimals (a decimal comma is accepted); returns (float, not-a-number flag)."""
+    text = values.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    bad = values.notna() & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
+    return numbers.where(~bad), bad
+
+
+def _prepare_events(raw: pd.DataFrame, rows: np.ndarray, file: str) -> pd.DataFrame:
+    f = _canonical_frame(raw, EVENT_COLUMNS)
+    f["event_id"] = clean_token(f["event_id"])
+    for column in ("event_date", "end_date"):
+        f[column] = normalised_dates(clean_token(f[column]))
+    f["date_precision"] = clean_token(f["date_precision"], "lower")
+    f["geo_precision"] = clean_token(f["geo_precision"], "lower")
+    f["topic"] = clean_token(f["topic"], "lower")
+    f["verification"] = clean_token(f["verification"], "lower")
+    f["country"] = clean_token(f["country"], "upper")
+    f["countries_involved"] = map_unique(
+        clean_token(f["countries_involved"]), lambda v: join_list(v.upper()) or None)
+    for column in ("actors", "article_ids"):
+        f[column] = normalise_list(f[column])
+    f["latitude"] = clean_token(f["latitude"])
+    f["longitude"] = clean_token(f["longitude"])
+    f["fatalities"] = clean_token(f["fatalities"])
+    f["geometry_wkt"] = clean_token(f["geometry_wkt"])
+    if f["source_dataset"].isna().any():
+        f["source_dataset"] = f["source_dataset"].fillna(Path(file).name)
+
+    f["_event_id_duplicate"], f["_first_row"] = _duplicates(f["event_id"], rows)
+    start, shape, f["_event_date_bad"] = parse_partial_dates(f["event_date"])
+    end_start, end_shape, f["_end_date_bad"] = parse_partial_dates(f["end_date"])
+    f["_shape"] = shape
+    given = f["date_precision"]
+    known = given.isin(DATE_PRECISIONS)
+    rank_given = given.map(_PRECISION_RANK).astype("float64")
+    rank_shape = shape.map(_PRECISION_RANK).astype("float64")
+    f["_date_precision_finer"] = (known & shape.notna() & (rank_given < rank_shape)).fillna(False)
+    f["_date_precision_undated"] = given.notna() & f["event_date"].isna()
+    f["_end_date_undated"] = f["end_date"].notna() & f["event_date"].isna()
+    f["_precision"] = given.where(given.notna(), shape)
+    f["date_min"], f["date_max"] = period_bounds(start, f["_precision"].where(known | given.isna()))
+    _, end_max = period_bounds(end_start, end_shape)
+    f["_end_date_before"] = (end_max < f["date_min"]).fillna(False)
+    f["date_max"] = f["date_max"].where(~(end_max > f["date_max"]).fillna(False), end_max)
+
+    f["_countries_involved_unknown"] = map_unique(
+        f["countries_involved"], _bad_countries, "boolean").fillna(False).astype(bool)
+    f["_lat"], f["_latitude_not_number"] = _number(f["latitude"])
+    f["_lon"], f["_longitude_not_number"] = _number(f["longitude"])
+    f["_latitude_alone"] = f["latitude"].notna() & f["longitude"].isna()
+    f["_longitude_alone"] = f["longitude"].notna() & f["latitude"].isna()
+    f["_wkt_problem"] = _wkt_problems(f["geometry_wkt"])
+    f["_geometry_bad"] = f["_wkt_problem"].notna()
+    deaths = pd.to_numeric(f["fatalities"].str.replace(r"\.0+$", "", regex=True),
+                           errors="coerce")
+    f["_fatalities_bad"] = f["fatalities"].notna() & (
+        deaths.isna() | (deaths < 0) | (deaths != np.floor(deaths))).fillna(True)
+    f["_deaths"] = deaths
+    for column in [c for c in f.columns if c.startswith("_") and f[c].dtype != bool]:
+        if column.endswith(("_bad", "_unknown", "_finer", "_undated", "_before", "_alone",
+                            "_duplicate", "_not_number")):
+            f[column] = f[column].fillna(False).astype(bool)
+    return f
+
+
+def validate_events(
+    raw: pd.DataFrame, file: str, *, topics: Iterable[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split canonical raw event rows into an events frame and rejected lines.
+
+    ``topics`` are the allowed topic keys (default: ``data/topics.csv``). The events frame
+    follows the in-memory conventions in docs/ARCHITECTURE.md. Invariant:
+    ``len(events) + rejected_row_count(rejected) == len(raw)``.
+    """
+    if topics is None:
+        from dashboard.taxonomy import topic_keys
+
+        topics = topic_keys()
+    keys = tuple(sorted({str(t).strip().lower() for t in topics}))
+    rows = _source_rows(raw)
+    prepared = _prepare_events(raw, rows, file)
+    failures = _failures(event_schema(keys), prepared)
+    raw_view = raw.reset_index(drop=True)
+    rejected = _rejected_lines(failures, _event_rules(keys), prepared, raw_view, rows, file,
+                               "events")
+    good = np.ones(len(prepared), dtype=bool)
+    good[failures["index"].to_numpy()] = False
+    return _events_frame(prepared[good]), rejected
+
+
+def _events_frame(f: pd.DataFrame) -> pd.DataFrame:
+    f = f.reset_index(drop=True)
+    events = f[EVENT_COLUMNS + DERIVED_COLUMNS].copy()
+    events["date_precision"] = f["_precision"]
+    events["latitude"] = f["_lat"].astype("float64")
+    events["longitude"] = f["_lon"].astype("float64")
+    events["fatalities"] = f["_deaths"].astype("Float64").astype("Int64")
+    for column in DERIVED_COLUMNS:
+        events[column] = f[column].astype("datetime64[ns]")
+    return events[EVENT_COLUMNS + DERIVED_COLUMNS]
+
+
+# -- articles ----------------------------------------------------------------------------------
+
+
+def _article_rules() -> dict[str, Rule]:
+    return {
+        "article_id_missing": Rule("article_id", lambda f: pd.Series(
+            "missing required field article_id", index=f.index)),
+        "article_id_duplicate": Rule("article_id", lambda f: "duplicate article_id "
+                                     + _quoted(f["article_id"]) + " (first seen at row "
+                                     + f["_first_row"].astype("str") + ")"),
+        "url_bad": Rule("url", lambda f: "url " + _quoted(f["url"])
+                        + " is not an http(s) address"),
+        "published_bad": Rule("published", lambda f: "bad published date "
+                              + _quoted(f["published"]) + f" ({DATE_HINT})"),
+    }
+
+
+@lru_cache(maxsize=1)
+def article_schema() -> pa.DataFrameSchema:
+    """The pandera schema for prepared article rows."""
+    return pa.DataFrameSchema(
+        {
+            "article_id": pa.Column("str", nullable=False),
+            **{f"_{n}": _flag(n) for n in ("article_id_duplicate", "url_bad", "published_bad")},
+        },
+        strict=False,
+    )
+
+
+def validate_articles(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split canonical raw article rows into an articles frame (all ``str``) and rejects."""
+    rows = _source_rows(raw)
+    f = _canonical_frame(raw, ARTICLE_COLUMNS)
+    f["article_id"] = clean_token(f["article_id"])
+    f["url"] = clean_token(f["url"])
+    f["published"] = normalised_dates(clean_token(f["published"]))
+    f["language"] = clean_token(f["language"])
+    f["_article_id_duplicate"], f["_first_row"] = _duplicates(f["article_id"], rows)
+    f["_url_bad"] = f["url"].notna() & ~regex_mask(f["url"], _URL_RE, ignore_case=True)
+    f["_published_bad"] = parse_partial_dates(f["published"])[2].astype(bool)
+    failures = _failures(article_schema(), f)
+    rejected = _rejected_lines(failures, _article_rules(), f, raw.reset_index(drop=True), rows,
+                               file, "articles")
+    good = np.ones(len(f), dtype=bool)
+    good[failures["index"].to_numpy()] = False
+    articles = f.loc[good, ARTICLE_COLUMNS].reset_index(drop=True).astype("str")
+    return articles, rejected
+
+
+def unknown_article_links(events: pd.DataFrame, articles: pd.DataFrame) -> list[str]:
+    """Article ids that events cite but the articles table lacks (reported as a warning)."""
+    cited = events["article_ids"].dropna()
+    if cited.empty:
+        return []
+    ids = cited.str.split(LIST_SEPARATOR.strip()).explode().str.strip()
+    missing = set(ids.dropna().unique()) - set(articles["article_id"].dropna())
+    missing.discard("")
+    return sorted(missing)
