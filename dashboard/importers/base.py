@@ -1,0 +1,56 @@
+"""What every importer returns and the shape an importer has.
+
+An importer is any object with ``name``, ``label``, ``detect(raw, name) -> bool`` and
+``convert(raw, file) -> Imported``, and optionally ``read(source, name) -> raw`` for
+files the generic reader cannot shape (GDELT's headerless TSV). A module that defines
+``NAME``, ``LABEL``, ``detect``, ``convert`` (and ``read``) becomes one with
+``Importer.from_module``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass
+class Imported:
+    """One file converted to canonical *raw* tables (string cells), before validation.
+
+    ``rejected`` holds rows the importer itself could not convert (same columns as the
+    validator's rejects); ``rows_read`` counts every data row of the file, so
+    ``rows_read == len(events) + rejected rows`` before validation.
+    """
+
+    format: str
+    events: pd.DataFrame
+    articles: pd.DataFrame
+    rejected: pd.DataFrame
+    rows_read: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Importer:
+    """A registered input format."""
+
+    name: str
+    label: str
+    detect: Callable[[pd.DataFrame, str], bool]
+    convert: Callable[..., Imported]
+    read: Callable[[Any, str | None], pd.DataFrame] | None = None
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Importer:
+        """Wrap a module defining ``NAME``, ``LABEL``, ``detect``, ``convert`` (``read``)."""
+        return cls(
+            name=module.NAME,
+            label=module.LABEL,
+            detect=module.detect,
+            convert=module.convert,
+            read=getattr(module, "read", None),
+        )
