@@ -1,0 +1,275 @@
+"""ACLED, UCDP GED, VIINA and GDELT converters on small fixtures in each format's own layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import readers
+from dashboard.importers import acled, gdelt, ucdp, viina
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _raw(name: str, **kwargs) -> pd.DataFrame:
+    return readers.read_raw(FIXTURES / name, **kwargs)
+
+
+def _event(imported, event_id: str) -> dict:
+    events = imported.events
+    return events[events["event_id"] == event_id].iloc[0].to_dict()
+
+
+def _nothing_lost(imported) -> None:
+    rejected_rows = imported.rejected["row"].nunique() if len(imported.rejected) else 0
+    assert len(imported.events) + rejected_rows == imported.rows_read
+
+
+# -- detection --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("acled_dyadic.csv", "acled"),
+        ("acled_monadic.csv", "acled"),
+        ("ucdp_ged_cp1252.csv", "ucdp"),
+        ("viina_event_info.csv", "viina"),
+        ("gdelt_v1_mixed.tsv", "gdelt"),
+        ("gdelt_v2.tsv", "gdelt"),
+    ],
+)
+def test_each_format_is_detected_by_its_own_importer_only(fixture, expected):
+    raw = _raw(fixture)
+    found = [m.NAME for m in (acled, ucdp, viina, gdelt) if m.detect(raw, fixture)]
+    assert found == [expected]
+
+
+def test_gdelt_is_detected_when_read_without_header_too():
+    assert gdelt.detect(gdelt.read(FIXTURES / "gdelt_v1_mixed.tsv"), "x.tsv")
+    assert not gdelt.detect(_raw("acled_dyadic.csv", header=False), "x.csv")
+
+
+# -- ACLED -------------------------------------------------------------------------------------
+
+
+def test_acled_maps_every_field():
+    imported = acled.convert(_raw("acled_dyadic.csv"), "acled_dyadic.csv")
+    strike = _event(imported, "acled:UKR100001")
+    assert strike["event_date"] == "2024-08-05"
+    assert strike["date_precision"] == "day"
+    assert strike["topic"] == "strike"
+    assert strike["sub_type"] == "Air/drone strike"
+    assert strike["source_category"] == "Explosions/Remote violence | Air/drone strike"
+    assert strike["country"] == "UKR"
+    assert strike["admin1"] == "Volyn"
+    assert strike["location"] == "Ковель"
+    assert (strike["latitude"], strike["longitude"]) == ("51.2167", "24.7167")
+    assert strike["geo_precision"] == "near"
+    assert strike["actors"] == "Military Forces of Russia (2000-); Civilians (Ukraine)"
+    assert strike["summary"].startswith(
+        "On 5 August 2024, Russian forces struck Kovel with drones,"
+    )
+    assert "\nNo casualties were reported." in strike["summary"]
+    assert strike["fatalities"] == "0"
+    assert strike["verification"] == "reported"
+    assert strike["source_dataset"] == "acled"
+    assert strike["article_ids"] == "acled:UKR100001#1; acled:UKR100001#2"
+
+    protest = _event(imported, "acled:POL200002")
+    assert protest["event_date"] == "2024-08-06"
+    assert protest["date_precision"] == "week"
+    assert protest["location"] == "Białystok"
+    assert protest["country"] == "POL"
+    assert protest["actors"] == "Protesters (Poland); Farmers (Poland); Labour Group (Poland)"
+    assert protest["topic"] == "protest"
+
+    camp = _event(imported, "acled:BLR300003")
+    assert camp["date_precision"] == "month"
+    assert camp["topic"] == "camp"
+    assert camp["country"] == "BLR"
+    assert pd.isna(camp["latitude"]) and pd.isna(camp["longitude"])
+    assert camp["geo_precision"] == "admin"
+    assert pd.isna(camp["fatalities"])
+
+
+def test_acled_unmapped_category_goes_to_other_and_stays_visible():
+    imported = acled.convert(_raw("acled_dyadic.csv"), "acled_dyadic.csv")
+    riot = _event(imported, "acled:LTU400004")
+    assert riot["topic"] == "other"
+    assert riot["source_category"] == "Riots | Unknown sub type"
+
+
+def test_acled_articles_are_outlets_without_invented_urls_or_titles():
+    imported = acled.convert(_raw("acled_dyadic.csv"), "acled_dyadic.csv")
+    articles = imported.articles.set_index("article_id")
+    assert articles.loc["acled:UKR100001#1", "outlet"] == "Suspilne"
+    assert articles.loc["acled:UKR100001#2", "outlet"] == "Ukrainska Pravda"
+    assert articles["url"].isna().all()
+    assert articles["title"].isna().all()
+    assert len(articles) == 5  # the rejected row (no id) brings none
+
+
+def test_acled_row_without_id_is_rejected_and_counted():
+    imported = acled.convert(_raw("acled_dyadic.csv"), "acled_dyadic.csv")
+    assert imported.rows_read == 5
+    assert imported.rejected["row"].tolist() == [4]
+    assert "event_id_cnty" in imported.rejected["reason"].iloc[0]
+    _nothing_lost(imported)
+
+
+def test_acled_monadic_rows_are_merged_into_one_event_with_both_actors():
+    imported = acled.convert(_raw("acled_monadic.csv"), "acled_monadic.csv")
+    assert imported.events["event_id"].tolist() == ["acled:BLR500001", "acled:BLR500002"]
+    attack = _event(imported, "acled:BLR500001")
+    assert attack["actors"] == (
+        "Police Forces of Belarus (1994-); Civilians (Belarus); Journalists (Belarus)"
+    )
+    assert attack["event_date"] == "2024-08-05"
+    assert attack["topic"] == "violence_against_civilians"
+    assert _event(imported, "acled:BLR500002")["event_date"] == "2020-05-09"
+    assert imported.rejected["row"].tolist() == [2]
+    assert "merged" in imported.rejected["reason"].iloc[0]
+    _nothing_lost(imported)
+
+
+# -- UCDP --------------------------------------------------------------------------------------
+
+
+def test_ucdp_cp1252_file_with_mixed_dates():
+    imported = ucdp.convert(_raw("ucdp_ged_cp1252.csv"), "ucdp_ged_cp1252.csv")
+    shelling = _event(imported, "ucdp:900001")
+    assert shelling["event_date"] == "2014-08-29"
+    assert pd.isna(shelling["end_date"])
+    assert shelling["date_precision"] == "day"
+    assert shelling["geo_precision"] == "exact"
+    assert pd.isna(shelling["geometry_wkt"])
+    assert shelling["country"] == "UKR"
+    assert shelling["actors"] == "Government of Ukraine; DPR"
+    assert shelling["fatalities"] == "3"
+    assert shelling["topic"] == "armed_clash"
+    assert shelling["verification"] == "reported"
+    assert shelling["admin1"] == "Donetsk oblast"
+    assert shelling["location"] == "Donetsk town"
+    assert shelling["source_category"] == "1 state-based conflict | Ukraine: Donetsk"
+
+    unclear = _event(imported, "ucdp:900002")
+    assert unclear["event_date"] == "2015-05-02"
+    assert unclear["end_date"] == "2015-05-28"
+    assert unclear["date_precision"] == "month"
+    assert unclear["geo_precision"] == "country"
+    assert unclear["geometry_wkt"] == "LINESTRING (37.0 48.0, 38.0 48.5)"
+    assert unclear["verification"] == "disputed"
+    assert unclear["topic"] == "violence_against_civilians"
+
+    other_side = _event(imported, "ucdp:900003")
+    assert other_side["country"] == "RUS"
+    assert other_side["date_precision"] == "week"
+    assert other_side["end_date"] == "2022-05-04"
+    _nothing_lost(imported)
+
+
+def test_ucdp_articles_split_when_counts_line_up_else_one_combined():
+    imported = ucdp.convert(_raw("ucdp_ged_cp1252.csv"), "ucdp_ged_cp1252.csv")
+    articles = imported.articles.set_index("article_id")
+    assert articles.loc["ucdp:900001#1", ["title", "outlet", "published"]].tolist() == [
+        "Shelling in Donetsk",
+        "Reuters News",
+        "2014-08-29",
+    ]
+    assert articles.loc["ucdp:900001#2", "title"] == "Donetsk hit — ‘heavy’ fire"
+    assert articles.loc["ucdp:900001#2", "published"] == "2014-08-30"
+    combined = articles.loc["ucdp:900002#1"]
+    assert combined["title"] == "Attack; on a bus"
+    assert combined["outlet"] == "Interfax: Ukrainian General Newswire"
+    assert combined["published"] == "2015-02-05"
+    assert "ucdp:900002#2" not in articles.index
+    assert pd.isna(_event(imported, "ucdp:900003")["article_ids"])
+
+
+# -- VIINA -------------------------------------------------------------------------------------
+
+
+def test_viina_with_labels_maps_topic_actors_and_keeps_probabilities():
+    imported = viina.load_viina(FIXTURES / "viina_event_info.csv", FIXTURES / "viina_labels.csv")
+    kovel = _event(imported, "viina:2024080500001")
+    assert kovel["event_date"] == "2024-08-05"
+    assert kovel["topic"] == "strike"
+    assert kovel["sub_type"] == "t_airstrike"
+    assert "t_airstrike=0.97" in kovel["source_category"]
+    assert "t_civcas=0.60" in kovel["source_category"]
+    assert "t_firefight" not in kovel["source_category"]
+    assert kovel["actors"] == "Russian or Russian-aligned forces"
+    assert kovel["geo_precision"] == "near"
+    assert kovel["country"] == "UKR"
+    assert kovel["location"] == "Kovel"
+    assert kovel["summary"] == "Росіяни атакували Ковель дронами, пошкоджено школу"
+    assert kovel["source_dataset"] == "viina (ODbL 1.0)"
+    fight = _event(imported, "viina:2024080500002")
+    assert fight["topic"] == "armed_clash"
+    assert fight["geo_precision"] == "admin"
+    assert (
+        fight["actors"]
+        == "Russian or Russian-aligned forces; Ukrainian or Ukrainian-aligned forces"
+    )
+    articles = imported.articles.set_index("article_id")
+    assert articles.loc["viina:2024080500001#1", "url"].startswith("https://www.pravda.com.ua/")
+    assert articles.loc["viina:2024080500001#1", "outlet"] == "pravdaua"
+    assert articles.loc["viina:2024080500001#1", "language"] == "uk"
+    assert articles.loc["viina:2024080500001#1", "published"] == "2024-08-05"
+    assert any("ODbL" in warning for warning in imported.warnings)
+    _nothing_lost(imported)
+
+
+def test_viina_without_labels_is_other_and_rejects_rows_without_id():
+    imported = viina.convert(_raw("viina_event_info.csv"), "viina_event_info.csv")
+    assert imported.events["topic"].tolist() == ["other", "other"]
+    assert imported.rejected["row"].tolist() == [3]
+    _nothing_lost(imported)
+
+
+# -- GDELT -------------------------------------------------------------------------------------
+
+
+def test_gdelt_mixed_57_and_58_field_rows():
+    imported = gdelt.convert(gdelt.read(FIXTURES / "gdelt_v1_mixed.tsv"), "gdelt_v1_mixed.tsv")
+    assert imported.rows_read == 4
+    strike = _event(imported, "gdelt:1180000001")
+    assert strike["event_date"] == "2024-08-05"
+    assert strike["topic"] == "armed_clash"
+    assert strike["country"] == "UKR"
+    assert strike["geo_precision"] == "near"
+    assert strike["location"] == "Kovel, Volyns'ka Oblast', Ukraine"
+    assert strike["actors"] == "RUSSIA; UKRAINE"
+    assert strike["source_category"].startswith("CAMEO 190 (root 19) | QuadClass 4")
+    protest = _event(imported, "gdelt:1180000002")
+    assert protest["topic"] == "protest"
+    assert protest["country"] == "POL"
+    assert protest["geo_precision"] == "country"
+    assert pd.isna(protest["article_ids"])
+    yielded = _event(imported, "gdelt:1180000003")
+    assert yielded["country"] == "LTU"
+    assert yielded["geo_precision"] == "admin"
+    unlocated = _event(imported, "gdelt:1180000004")
+    assert pd.isna(unlocated["geo_precision"]) and pd.isna(unlocated["latitude"])
+    articles = imported.articles.set_index("article_id")
+    assert articles.loc["gdelt:1180000001#1", "outlet"] == "example-news.ua"
+    assert articles.loc["gdelt:1180000001#1", "url"] == "https://www.example-news.ua/kovel-strike"
+    assert articles.loc["gdelt:1180000003#1", "outlet"] == "BBC Monitoring"
+    assert pd.isna(articles.loc["gdelt:1180000003#1", "url"])
+    _nothing_lost(imported)
+
+
+def test_gdelt_2_layout():
+    imported = gdelt.convert(gdelt.read(FIXTURES / "gdelt_v2.tsv"), "gdelt_v2.tsv")
+    event = _event(imported, "gdelt:1190000001")
+    assert event["country"] == "BLR"
+    assert (event["latitude"], event["longitude"]) == ("53.6884", "23.8258")
+    assert event["topic"] == "armed_clash"
+    assert imported.articles["url"].tolist() == [
+        "https://news.example.by/a",
+        "https://news.example.pl/b",
+    ]
+    assert _event(imported, "gdelt:1190000002")["country"] == "POL"
