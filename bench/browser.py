@@ -33,7 +33,7 @@ QUIET_S = 1.0
 # Text typed into each multiselect's search box, tried in order until an option matches: the
 # real app may label options "Lithuania (LTU)" or "LTU", topics "Strikes" or "strike".
 TYPED_CHOICES = {"country": ["LTU", "Lithuania"], "topic": ["Strike", "strike"]}
-DATE_TEXT = "2023/01/01 – 2023/12/31"
+DATE_START_YEAR = "2023"
 
 
 @dataclass
@@ -168,14 +168,16 @@ def _choose(page: Any, key: str) -> str | None:
 
 
 def _set_dates(page: Any) -> str | None:
-    box = page.locator("[data-testid='stDateInput'] input").first
-    if box.count() == 0:
+    """Move the start of the date range to 2023 by typing into its year segment."""
+    year = page.locator(
+        "[data-testid='stDateInput'] [role='spinbutton'][data-type='year']").first
+    if year.count() == 0:
         return None
-    box.click()
-    box.fill(DATE_TEXT)
-    box.press("Enter")
+    year.click()
+    page.keyboard.type(DATE_START_YEAR)
+    page.keyboard.press("Tab")
     page.keyboard.press("Escape")
-    return DATE_TEXT
+    return f"start year {DATE_START_YEAR}"
 
 
 CHANGES = {
