@@ -1,0 +1,128 @@
+"""Altair charts of aggregated events, in the taxonomy's labels and colours.
+
+Each function takes a small frame from ``dashboard.aggregate`` plus the topics
+table (key, label, colour) and returns an ``alt.Chart``; pages only display them.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from dashboard import schema
+
+VERIFICATION_COLOURS: dict[str, str] = {
+    "confirmed": "#1b7837",
+    "reported": "#5aae61",
+    "claimed": "#dfc27d",
+    "alleged": "#bf812d",
+    "disputed": "#8c510a",
+}
+OTHER_COLOUR = "#BBBBBB"
+COUNTRY_SELECTION = "country_pick"
+
+
+def topic_scale(topics: pd.DataFrame, present: list[str] | None = None) -> alt.Scale:
+    """Colour scale over topic labels, in taxonomy order (unknown topics grey)."""
+    labels = list(topics["label"])
+    colours = list(topics["colour"])
+    for key in present or []:
+        if key not in set(topics["key"]) and key not in labels:
+            labels.append(key)
+            colours.append(OTHER_COLOUR)
+    return alt.Scale(domain=labels, range=colours)
+
+
+def with_labels(frame: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
+    """Add ``topic_label`` (the taxonomy label; the key itself when unknown)."""
+    labels = dict(zip(topics["key"], topics["label"], strict=True))
+    result = frame.copy()
+    result["topic_label"] = result["topic"].map(lambda k: labels.get(k, k)).astype("str")
+    return result
+
+
+def _topic_colour(frame: pd.DataFrame, topics: pd.DataFrame) -> alt.Color:
+    return alt.Color(
+        "topic_label:N",
+        title="Topic",
+        scale=topic_scale(topics, list(frame["topic"].unique())),
+        legend=alt.Legend(orient="bottom", columns=3, labelLimit=200),
+    )
+
+
+def timeline_chart(bins: pd.DataFrame, topics: pd.DataFrame, unit: str) -> alt.Chart:
+    """Stacked bars of events per week or month, coloured by topic."""
+    data = with_labels(bins, topics)
+    time_unit = "yearmonth" if unit == "month" else "yearmonthdate"
+    period_title = "Month" if unit == "month" else "Week starting"
+    return (
+        alt.Chart(data, title=f"Events per {unit}, by topic")
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{time_unit}(period):T", title=period_title,
+                    axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+            y=alt.Y("sum(events):Q", title="Events", stack="zero"),
+            color=_topic_colour(data, topics),
+            order=alt.Order("topic_label:N"),
+            tooltip=[
+                alt.Tooltip(f"{time_unit}(period):T", title=period_title),
+                alt.Tooltip("topic_label:N", title="Topic"),
+                alt.Tooltip("sum(events):Q", title="Events", format=","),
+            ],
+        )
+        .properties(height=280)
+    )
+
+
+def country_chart(counts: pd.DataFrame, topics: pd.DataFrame,
+                  names: dict[str, str] | None = None) -> alt.Chart:
+    """Horizontal stacked bars of events per country by topic; clicking a bar selects
+    its country (selection parameter ``country_pick`` over field ``country``)."""
+    data = with_labels(counts, topics)
+    data["country_name"] = data["country"].map(lambda c: (names or {}).get(c, c)).astype("str")
+    order = list(dict.fromkeys(data["country_name"]))
+    pick = alt.selection_point(name=COUNTRY_SELECTION, fields=["country"], on="click")
+    return (
+        alt.Chart(data, title="Events by country and topic")
+        .mark_bar()
+        .encode(
+            y=alt.Y("country_name:N", title=None, sort=order, axis=alt.Axis(labelLimit=180)),
+            x=alt.X("sum(events):Q", title="Events"),
+            color=_topic_colour(data, topics),
+            order=alt.Order("topic_label:N"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
+            tooltip=[
+                alt.Tooltip("country_name:N", title="Country"),
+                alt.Tooltip("topic_label:N", title="Topic"),
+                alt.Tooltip("sum(events):Q", title="Events", format=","),
+            ],
+        )
+        .add_params(pick)
+        .properties(height=max(160, 24 * len(order)))
+    )
+
+
+def verification_chart(mix: pd.DataFrame) -> alt.Chart:
+    """Bars of events per verification level, strongest first."""
+    levels = list(mix["verification"])
+    colours = [VERIFICATION_COLOURS.get(level, OTHER_COLOUR) for level in levels]
+    meanings = mix.assign(
+        meaning=mix["verification"].map(lambda v: schema.VERIFICATION_MEANINGS.get(v, ""))
+    )
+    return (
+        alt.Chart(meanings, title="How well reported: verification levels")
+        .mark_bar()
+        .encode(
+            y=alt.Y("verification:N", title=None, sort=levels),
+            x=alt.X("events:Q", title="Events"),
+            color=alt.Color("verification:N", scale=alt.Scale(domain=levels, range=colours),
+                            legend=None),
+            tooltip=[
+                alt.Tooltip("verification:N", title="Verification"),
+                alt.Tooltip("events:Q", title="Events", format=","),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+                alt.Tooltip("meaning:N", title="Meaning"),
+            ],
+        )
+        .properties(height=40 * max(len(levels), 1))
+    )

@@ -1,0 +1,150 @@
+"""The events map: boundaries, zones and lines, and points (or grid cells) by topic.
+
+Boundaries travel as GeoJSON feature dicts inside the Vega-Lite spec (a
+GeoDataFrame given to Altair draws an empty map inside Streamlit), simplified and
+oriented clockwise so polygons do not fill the world. No tiles, no token: it draws
+offline. Each feature also carries its ``iso3``, ``name`` and ``events`` at the top
+level so selections and colours can use plain field names.
+"""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pandas as pd
+import shapely
+
+from dashboard.charts import topic_scale, with_labels
+
+AREA_SELECTION = "area_pick"
+BOUNDARY_TOLERANCE = 0.02  # degrees (~2 km): keeps the bundled outlines under ~60 kB
+
+
+def boundary_features(boundaries: object, tolerance: float = BOUNDARY_TOLERANCE,
+                      counts: pd.DataFrame | None = None) -> list[dict]:
+    """GeoJSON features of a boundaries GeoDataFrame (iso3, name, geometry).
+
+    With ``counts`` (columns iso3, events) each feature carries its event count
+    (0 when absent) for the shaded mode.
+    """
+    frame = boundaries.copy()  # type: ignore[attr-defined]
+    frame["geometry"] = shapely.orient_polygons(
+        shapely.simplify(frame.geometry.to_numpy(), tolerance, preserve_topology=True),
+        exterior_cw=True,
+    )
+    events = {} if counts is None else dict(zip(counts["iso3"], counts["events"], strict=True))
+    features = json.loads(frame[["iso3", "name", "geometry"]].to_json(drop_id=True))["features"]
+    for feature in features:
+        props = feature["properties"]
+        feature["iso3"] = str(props.get("iso3") or "")
+        feature["name"] = str(props.get("name") or feature["iso3"])
+        feature["events"] = int(events.get(feature["iso3"], 0))
+    return features
+
+
+def _outline(features: list[dict], selectable: bool) -> alt.Chart:
+    base = alt.Chart(alt.Data(values=features)).mark_geoshape(
+        fill="#eef1f5", stroke="#8a96a3", strokeWidth=0.6
+    ).encode(tooltip=[alt.Tooltip("name:N", title="Country")])
+    if selectable:
+        base = base.add_params(alt.selection_point(name=AREA_SELECTION, fields=["iso3"]))
+    return base
+
+
+def event_map(
+    boundaries: list[dict],
+    points: pd.DataFrame,
+    binned: bool,
+    shapes: list[dict],
+    topics: pd.DataFrame,
+    height: int = 520,
+) -> alt.LayerChart:
+    """Boundaries, then zones/lines, then points coloured by topic (or binned cells).
+
+    Clicking a country selects it (parameter ``area_pick`` over ``iso3``).
+    """
+    layers: list[alt.Chart] = [_outline(boundaries, selectable=True)]
+    scale_keys = list(points["topic"].unique()) if len(points) else []
+    if shapes:
+        shape_frame = pd.DataFrame([s["properties"] for s in shapes])
+        labels = with_labels(shape_frame, topics)["topic_label"].tolist()
+        values = [{**s, "topic_label": label, **s["properties"]}
+                  for s, label in zip(shapes, labels, strict=True)]
+        scale_keys += list(shape_frame["topic"].unique())
+        layers.append(
+            alt.Chart(alt.Data(values=values)).mark_geoshape(
+                filled=True, fillOpacity=0.25, strokeWidth=2
+            ).encode(
+                color=alt.Color("topic_label:N", title="Topic",
+                                scale=topic_scale(topics, scale_keys)),
+                stroke=alt.Stroke("topic_label:N", scale=topic_scale(topics, scale_keys),
+                                  legend=None),
+                tooltip=_shape_tooltip(),
+            )
+        )
+    if len(points):
+        data = with_labels(points, topics)
+        colour = alt.Color("topic_label:N", title="Topic", scale=topic_scale(topics, scale_keys),
+                           legend=alt.Legend(orient="bottom", columns=3, labelLimit=200))
+        mark = alt.Chart(data).mark_circle(opacity=0.75, stroke="#ffffff", strokeWidth=0.5)
+        if binned:
+            layers.append(mark.encode(
+                longitude="longitude:Q", latitude="latitude:Q", color=colour,
+                size=alt.Size("events:Q", title="Events per cell",
+                              scale=alt.Scale(type="sqrt", range=[15, 600])),
+                tooltip=[
+                    alt.Tooltip("events:Q", title="Events in this cell", format=","),
+                    alt.Tooltip("topic_label:N", title="Most frequent topic"),
+                    alt.Tooltip("topics:Q", title="Topics in this cell"),
+                    alt.Tooltip("latitude:Q", title="Cell centre latitude", format=".2f"),
+                    alt.Tooltip("longitude:Q", title="Cell centre longitude", format=".2f"),
+                ],
+            ))
+        else:
+            layers.append(mark.encode(
+                longitude="longitude:Q", latitude="latitude:Q", color=colour,
+                size=alt.value(70),
+                tooltip=[
+                    alt.Tooltip("date:N", title="Date"),
+                    alt.Tooltip("topic_label:N", title="Topic"),
+                    alt.Tooltip("location:N", title="Location"),
+                    alt.Tooltip("summary:N", title="Summary"),
+                    alt.Tooltip("verification:N", title="Verification"),
+                    alt.Tooltip("event_id:N", title="Event"),
+                ],
+            ))
+    return (
+        alt.layer(*layers)
+        .project(type="mercator")
+        .properties(height=height, title="Events on the map")
+        .resolve_scale(color="shared")
+    )
+
+
+def _shape_tooltip() -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip("date:N", title="Date"),
+        alt.Tooltip("topic_label:N", title="Topic"),
+        alt.Tooltip("location:N", title="Location"),
+        alt.Tooltip("summary:N", title="Summary"),
+        alt.Tooltip("verification:N", title="Verification"),
+    ]
+
+
+def choropleth_map(areas: list[dict], height: int = 520, unit: str = "Country") -> alt.Chart:
+    """Areas shaded by event count (from ``boundary_features(..., counts=...)``);
+    clicking an area selects it (``area_pick`` over ``iso3``)."""
+    return (
+        alt.Chart(alt.Data(values=areas), title=f"Events per {unit.lower()}")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.6)
+        .encode(
+            color=alt.Color("events:Q", title="Events",
+                            scale=alt.Scale(scheme="blues", type="symlog")),
+            tooltip=[alt.Tooltip("name:N", title=unit),
+                     alt.Tooltip("events:Q", title="Events", format=",")],
+        )
+        .add_params(alt.selection_point(name=AREA_SELECTION, fields=["iso3"]))
+        .project(type="mercator")
+        .properties(height=height)
+    )
