@@ -1,0 +1,206 @@
+"""A user's column mapping: any CSV/Excel/JSON/GeoJSON/Parquet table → canonical events.
+
+The mapping names, for each canonical field, the source column that holds it,
+plus a value map from the file's categories to topic keys and a default
+verification level. It is saved as small, human-editable JSON (see
+docs/formats.md) and reused from the UI and ``python -m dashboard validate PATH
+--mapping MAP``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard import countries, schema
+from dashboard.importers import _convert as cv
+from dashboard.importers.base import Imported
+
+NAME = "mapped"
+LABEL = "Other table (column mapping)"
+ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y%m%d"]
+DAY_FIRST = ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%d/%m/%Y %H:%M"]
+MONTH_FIRST = ["%m/%d/%Y", "%m-%d-%Y", "%B %d, %Y", "%b %d, %Y", "%m/%d/%Y %H:%M"]
+
+# Canonical field → column names commonly used for it (lower case), best first.
+GUESSES: dict[str, list[str]] = {
+    "event_id": ["event_id", "id", "uid", "identifier"],
+    "date": ["event_date", "date", "day", "datetime", "timestamp", "data"],
+    "end_date": ["end_date", "date_end", "until"],
+    "country": ["country", "iso3", "country_code", "iso", "kraj", "страна", "країна"],
+    "location": ["location", "place", "city", "town", "village", "miejscowość", "место"],
+    "admin1": ["admin1", "region", "province", "oblast", "województwo", "state"],
+    "latitude": ["latitude", "lat", "y"],
+    "longitude": ["longitude", "lon", "lng", "long", "x"],
+    "topic": ["topic", "category", "type", "event_type", "kategoria"],
+    "summary": ["summary", "description", "notes", "text", "details", "opis"],
+    "actors": ["actors", "actor", "parties", "actor1"],
+    "url": ["url", "link", "source_url", "href"],
+    "title": ["title", "headline"],
+    "outlet": ["outlet", "source", "publisher", "media"],
+    "verification": ["verification", "status", "confidence"],
+    "fatalities": ["fatalities", "deaths", "killed"],
+}
+
+
+@dataclass
+class ColumnMapping:
+    """Which source column holds each canonical field (None: not in the file)."""
+
+    event_id: str | None = None
+    date: str | None = None
+    end_date: str | None = None
+    country: str | None = None
+    location: str | None = None
+    admin1: str | None = None
+    latitude: str | None = None
+    longitude: str | None = None
+    topic: str | None = None
+    topic_values: dict[str, str] = field(default_factory=dict)
+    default_topic: str = "other"
+    summary: str | None = None
+    actors: str | None = None
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    fatalities: str | None = None
+    verification: str | None = None
+    default_verification: str = "reported"
+    dayfirst: bool = True
+
+    def columns(self) -> dict[str, str]:
+        """Mapped fields and their source columns."""
+        skip = {"topic_values", "default_topic", "default_verification", "dayfirst"}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in skip and getattr(self, f.name)
+        }
+
+
+def save_mapping(mapping: ColumnMapping, path: str | Path) -> None:
+    """Write the mapping as indented JSON a person can edit."""
+    Path(path).write_text(json.dumps(asdict(mapping), indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+def load_mapping(path: str | Path) -> ColumnMapping:
+    """Read a mapping file; unknown keys raise ValueError naming them."""
+    data = json.loads(Path(path).read_text("utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a mapping file holds one JSON object")
+    known = {f.name for f in fields(ColumnMapping)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"{path}: unknown mapping keys {', '.join(unknown)}")
+    return ColumnMapping(**data)
+
+
+def suggest_mapping(raw: pd.DataFrame) -> ColumnMapping:
+    """Guess a mapping from common column names (English, Polish, Ukrainian, Russian)."""
+    by_lower = {str(name).strip().lower(): str(name) for name in raw.columns}
+    chosen: dict[str, str] = {}
+    used: set[str] = set()
+    for target, names in GUESSES.items():
+        for name in names:
+            if name in by_lower and by_lower[name] not in used:
+                chosen[target] = by_lower[name]
+                used.add(by_lower[name])
+                break
+    return ColumnMapping(**chosen)
+
+
+def detect(raw: pd.DataFrame, name: str = "") -> bool:
+    """Never auto-detected: a mapping is always the user's explicit choice."""
+    return False
+
+
+def _get(raw: pd.DataFrame, column: str | None) -> pd.Series:
+    if column is None:
+        return cv.text(None, raw.index)
+    if column not in raw.columns:
+        raise ValueError(f"mapped column {column!r} is not in the file")
+    return cv.text(raw[column])
+
+
+def _topics(mapping: ColumnMapping, values: pd.Series) -> pd.Series:
+    table = {str(k).strip().lower(): v for k, v in mapping.topic_values.items()}
+    lowered = values.str.lower()
+    return (
+        lowered.map(table)
+        .astype("str")
+        .fillna(lowered.where(lowered.isin(table.values())))
+        .fillna(mapping.default_topic)
+        .astype("str")
+    )
+
+
+def apply_mapping(raw: pd.DataFrame, file: str, mapping: ColumnMapping) -> Imported:
+    """Convert ``raw`` with ``mapping``; raises ValueError for a column not in the file."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(file).stem) or "file"
+    rows = pd.Series(cv.source_rows(raw), index=raw.index).astype("str")
+    ids = _get(raw, mapping.event_id).fillna(stem + "-row" + rows)
+    formats = ISO_FORMATS + (
+        DAY_FIRST + MONTH_FIRST if mapping.dayfirst else MONTH_FIRST + DAY_FIRST
+    )
+    date = cv.parse_dates(_get(raw, mapping.date), formats)
+    topic_source = _get(raw, mapping.topic)
+    country = _get(raw, mapping.country)
+    iso3 = countries.iso3_from_any(country)
+    events = cv.events_frame(
+        {
+            "event_id": ids,
+            "event_date": date,
+            "date_precision": pd.Series("day", index=raw.index, dtype="str").where(date.notna()),
+            "end_date": cv.parse_dates(_get(raw, mapping.end_date), formats),
+            "topic": _topics(mapping, topic_source),
+            "country": iso3.fillna(country).astype("str"),
+            "countries_involved": iso3,
+            "admin1": _get(raw, mapping.admin1),
+            "location": _get(raw, mapping.location),
+            "latitude": _get(raw, mapping.latitude),
+            "longitude": _get(raw, mapping.longitude),
+            "actors": _get(raw, mapping.actors).map(
+                lambda v: schema.join_list(v) or None, na_action="ignore"
+            ),
+            "summary": _get(raw, mapping.summary),
+            "fatalities": cv.integer_text(_get(raw, mapping.fatalities)),
+            "verification": _get(raw, mapping.verification)
+            .str.lower()
+            .fillna(mapping.default_verification),
+            "source_dataset": pd.Series(stem, index=raw.index, dtype="str"),
+            "source_category": topic_source,
+        },
+        raw.index,
+    )
+    has_source = [c for c in (mapping.url, mapping.title, mapping.outlet) if c]
+    if has_source:
+        articles, article_ids = cv.explode_articles(
+            ids,
+            {
+                "title": _get(raw, mapping.title),
+                "outlet": _get(raw, mapping.outlet),
+                "url": _get(raw, mapping.url),
+            },
+            sep="\x00",
+        )
+        events["article_ids"] = article_ids.to_numpy()
+    else:
+        articles = cv.articles_frame({"article_id": cv.text(None, pd.RangeIndex(0))})
+    events.attrs["source_rows"] = cv.source_rows(raw)
+    return Imported(
+        format=NAME,
+        events=events,
+        articles=articles,
+        rejected=cv.empty_rejects(),
+        rows_read=len(raw),
+        warnings=[],
+    )
+
+
+def convert(raw: pd.DataFrame, file: str, mapping: ColumnMapping | None = None) -> Imported:
+    """Importer entry point: the given mapping, or one guessed from the column names."""
+    return apply_mapping(raw, file, mapping or suggest_mapping(raw))
