@@ -37,11 +37,15 @@ def detect(raw: pd.DataFrame, name: str = "") -> bool:
 
 
 def _country(raw: pd.DataFrame) -> pd.Series:
-    """ISO3 from ``iso3``, else numeric ``iso``, else the English ``country`` name."""
-    iso3 = cv.column(raw, "iso3")
+    """ISO3 from numeric ``iso``, else a valid ``iso3`` code, else the ``country`` name.
+
+    Numeric codes come first because the 2020 API's ``iso3`` column holds some
+    non-ISO codes (e.g. "ROM" for Romania).
+    """
     numeric = countries.iso3_from_numeric(cv.column(raw, "iso"))
+    iso3 = countries.iso3_from_any(cv.column(raw, "iso3"))
     by_name = countries.iso3_from_any(cv.column(raw, "country"))
-    return iso3.str.upper().fillna(numeric).fillna(by_name).astype("str")
+    return numeric.fillna(iso3).fillna(by_name).astype("str")
 
 
 def _merge_monadic(

@@ -92,11 +92,10 @@ def load_mapping(path: str | Path) -> ColumnMapping:
     data = json.loads(Path(path).read_text("utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a mapping file holds one JSON object")
-    known = {f.name for f in fields(ColumnMapping)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValueError(f"{path}: unknown mapping keys {', '.join(unknown)}")
-    return ColumnMapping(**data)
+    try:
+        return mapping_from_dict(data)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from err
 
 
 def suggest_mapping(raw: pd.DataFrame) -> ColumnMapping:
@@ -201,6 +200,19 @@ def apply_mapping(raw: pd.DataFrame, file: str, mapping: ColumnMapping) -> Impor
     )
 
 
-def convert(raw: pd.DataFrame, file: str, mapping: ColumnMapping | None = None) -> Imported:
-    """Importer entry point: the given mapping, or one guessed from the column names."""
+def mapping_from_dict(data: dict) -> ColumnMapping:
+    """A mapping from its JSON object form; unknown keys raise ValueError naming them."""
+    known = {f.name for f in fields(ColumnMapping)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"unknown mapping keys {', '.join(unknown)}")
+    return ColumnMapping(**data)
+
+
+def convert(
+    raw: pd.DataFrame, file: str, mapping: ColumnMapping | dict | None = None
+) -> Imported:
+    """Importer entry point: the given mapping (object or JSON dict), else a guessed one."""
+    if isinstance(mapping, dict):
+        mapping = mapping_from_dict(mapping)
     return apply_mapping(raw, file, mapping or suggest_mapping(raw))
