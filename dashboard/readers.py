@@ -446,8 +446,10 @@ def _read_json(
         tables = {"events": _geojson_frame(document, label)}
         if isinstance(document.get("articles"), list):
             tables["articles"] = records_frame(document["articles"], label, "articles")
-    elif isinstance(document, dict) and isinstance(document.get("events"), list):
-        tables = {"events": records_frame(document["events"], label, "events")}
+    elif isinstance(document, dict) and isinstance(
+        document.get("events", document.get("articles")), list
+    ):
+        tables = {"events": records_frame(document.get("events", []), label, "events")}
         if isinstance(document.get("articles"), list):
             tables["articles"] = records_frame(document["articles"], label, "articles")
     else:

@@ -1,0 +1,175 @@
+"""Input formats: detect which one a file is in and convert it to canonical raw tables.
+
+To add a format, write a module with ``NAME``, ``LABEL``, ``detect``, ``convert`` (and
+optionally ``read``) and add one line to ``IMPORTERS``. Detection tries them in order,
+so specific formats come before the generic canonical one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.importers import acled, canonical, gdelt, ucdp, viina
+from dashboard.importers import mapping as mapped
+from dashboard.importers.base import Imported, Importer
+from dashboard.readers import LoadError, read_bytes, read_tables, source_name
+from dashboard.schema import ARTICLE_COLUMNS
+from dashboard.validate import make_rejected
+
+IMPORTERS: list[Importer] = [
+    Importer.from_module(acled),
+    Importer.from_module(ucdp),
+    Importer.from_module(viina),
+    Importer.from_module(gdelt),
+    Importer.from_module(canonical),
+    Importer.from_module(mapped),
+]
+
+# Formats applied only on request (a column mapping), never detected.
+MAPPED_FORMAT = "mapped"
+
+__all__ = ["IMPORTERS", "Imported", "Importer", "detect_format", "get_importer", "import_file"]
+
+
+def get_importer(fmt: str) -> Importer:
+    """The importer registered under ``fmt`` (ValueError listing the known names)."""
+    for importer in IMPORTERS:
+        if importer.name == fmt:
+            return importer
+    known = ", ".join(i.name for i in IMPORTERS)
+    raise ValueError(f"unknown format {fmt!r} (known: {known})")
+
+
+def format_names() -> list[str]:
+    """Registered format names, for --format choices and the Data page."""
+    return [i.name for i in IMPORTERS]
+
+
+def detect_format(raw: pd.DataFrame, name: str = "") -> str:
+    """The first registered importer that recognises ``raw``'s columns (LoadError if none)."""
+    for importer in IMPORTERS:
+        if importer.detect(raw, name):
+            return importer.name
+    columns = ", ".join(str(c) for c in list(raw.columns)[:12])
+    raise LoadError(
+        name or "file",
+        f"format not recognised from its columns ({columns}); choose a format or map the "
+        "columns (--format / --mapping)",
+    )
+
+
+def load_mapping(mapping: Any) -> dict[str, Any]:
+    """A column mapping given as a dict, JSON text or the path of a JSON file."""
+    if isinstance(mapping, dict):
+        return mapping
+    text = mapping
+    if isinstance(mapping, Path) or (isinstance(mapping, str) and not mapping.lstrip()
+                                     .startswith("{")):
+        path = Path(mapping)
+        if not path.is_file():
+            raise LoadError(path.name, f"mapping file not found: {path}")
+        text = path.read_text(encoding="utf-8-sig")
+    try:
+        loaded = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise LoadError("mapping", f"the column mapping is not valid JSON ({err.msg})") from err
+    if not isinstance(loaded, dict):
+        raise LoadError("mapping", "the column mapping must be a JSON object")
+    return loaded
+
+
+def _split_malformed(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Take rows the reader could not split into fields out before conversion."""
+    errors: dict[int, str] = raw.attrs.get("row_errors") or {}
+    if not errors:
+        return raw, make_rejected(file, "events", [], "", [], [])
+    rows = np.asarray(raw.attrs.get("source_rows", np.arange(1, len(raw) + 1)))
+    positions = np.array(sorted(errors))
+    keep = np.ones(len(raw), dtype=bool)
+    keep[positions] = False
+    rejected = make_rejected(file, "events", rows[positions], "", [None] * len(positions),
+                             [errors[p] for p in positions])
+    attrs = {k: v for k, v in raw.attrs.items() if k != "row_errors"}
+    good = raw[keep].reset_index(drop=True)
+    good.attrs = attrs
+    good.attrs["source_rows"] = rows[keep]
+    return good, rejected
+
+
+def import_file(
+    source: Any,
+    name: str | None = None,
+    *,
+    fmt: str | None = None,
+    mapping: Any = None,
+    progress: Callable[[float], None] | None = None,
+) -> Imported:
+    """Read a file, detect (or use ``fmt``) its format and convert it to canonical raw.
+
+    With ``mapping`` (dict, JSON text or JSON file path) the ``mapped`` importer is used
+    and called as ``convert(raw, file, mapping=...)``. Embedded articles (JSON, GeoJSON,
+    an ``articles`` sheet) are returned when the importer produced none. Raises LoadError.
+    """
+    label = source_name(source, name)
+    data = read_bytes(source, name)
+    if mapping is not None:
+        fmt = MAPPED_FORMAT
+    tables: dict[str, pd.DataFrame] = {}
+    if fmt is not None:
+        try:
+            importer = get_importer(fmt)
+        except ValueError as err:
+            raise LoadError(label, str(err)) from err
+        if importer.read is not None:
+            raw = importer.read(data, label)
+        else:
+            tables = read_tables(data, label, progress=progress)
+            raw = tables["events"]
+    else:
+        tables = read_tables(data, label, progress=progress)
+        raw = tables["events"]
+        importer = _detect(raw, label, data)
+        if importer.read is not None:
+            raw = importer.read(data, label)
+    warnings = list(raw.attrs.get("warnings", []))
+    raw, malformed = _split_malformed(raw, label)
+    if importer.name == MAPPED_FORMAT:
+        if mapping is None:
+            raise LoadError(label, "the mapped format needs a column mapping (--mapping)")
+        imported = importer.convert(raw, label, mapping=load_mapping(mapping))
+    else:
+        imported = importer.convert(raw, label)
+    if not malformed.empty:
+        imported.rejected = pd.concat([malformed, imported.rejected], ignore_index=True)
+        imported.rows_read += len(malformed)
+    if "articles" in tables and imported.articles.empty:
+        imported.articles = _article_table(tables["articles"])
+    imported.warnings = warnings + list(imported.warnings)
+    return imported
+
+
+def _detect(raw: pd.DataFrame, label: str, data: bytes) -> Importer:
+    for importer in IMPORTERS:
+        if importer.detect(raw, label):
+            return importer
+    for importer in IMPORTERS:
+        if importer.read is None:
+            continue
+        try:
+            shaped = importer.read(data, label)
+        except LoadError:
+            continue
+        if importer.detect(shaped, label):
+            return importer
+    return get_importer(detect_format(raw, label))
+
+
+def _article_table(raw: pd.DataFrame) -> pd.DataFrame:
+    table, _ = canonical.canonical_table(raw, ARTICLE_COLUMNS)
+    return table

@@ -1,0 +1,269 @@
+"""Load a file (any supported format) into a validated Dataset with a report per table.
+
+Nothing is lost: each report counts rows read, accepted and rejected, and keeps every
+rejected row with its reason so the user can download and fix them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.importers import import_file
+from dashboard.readers import LoadError, read_tables, source_name
+from dashboard.schema import ARTICLE_COLUMNS, DERIVED_COLUMNS, EVENT_COLUMNS
+from dashboard.taxonomy import DATA_DIR
+from dashboard.validate import (
+    REJECT_COLUMNS,
+    empty_rejected,
+    make_rejected,
+    rejected_row_count,
+    unknown_article_links,
+    validate_articles,
+    validate_events,
+)
+
+BUNDLED_EVENTS = DATA_DIR / "events.csv"
+BUNDLED_ARTICLES = DATA_DIR / "articles.csv"
+COMPANION_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet")
+
+
+@dataclass
+class LoadReport:
+    """What happened to one table of one file. ``accepted + rejected_rows == rows_read``."""
+
+    file: str
+    format: str
+    rows_read: int
+    accepted: int
+    rejected_rows: int
+    rejected: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    table: str = "events"
+    accepted_rows: Any = None  # file row numbers of the accepted rows (numpy array), if known
+
+    def summary(self) -> str:
+        """One sentence for the page and the command line."""
+        noun = "article" if self.table == "articles" else "event"
+        text = (
+            f"{self.file} ({self.format}): {self.rows_read:,} {noun} rows read, "
+            f"{self.accepted:,} accepted, {self.rejected_rows:,} rejected."
+        )
+        if self.warnings:
+            text += f" {len(self.warnings)} warning{'s' if len(self.warnings) > 1 else ''}."
+        return text
+
+    def reason_counts(self) -> pd.DataFrame:
+        """Problems grouped by column and reason (the value itself replaced by …)."""
+        if self.rejected.empty:
+            return pd.DataFrame({"column": pd.Series(dtype="str"),
+                                 "reason": pd.Series(dtype="str"),
+                                 "count": pd.Series(dtype="int64")})
+        general = [
+            _generalise(str(reason), value)
+            for reason, value in zip(self.rejected["reason"], self.rejected["value"], strict=True)
+        ]
+        frame = pd.DataFrame({"column": self.rejected["column"].fillna("").astype("str"),
+                              "reason": general})
+        counts = frame.value_counts().rename("count").reset_index()
+        return counts.sort_values(["count", "column"], ascending=[False, True],
+                                  ignore_index=True)
+
+    def rejected_csv(self) -> bytes:
+        """The rejected lines as a neutralised UTF-8 CSV (for a download)."""
+        from dashboard.export import frame_to_csv
+
+        return frame_to_csv(self.rejected[REJECT_COLUMNS])
+
+    @property
+    def ok(self) -> bool:
+        """True when every row was accepted."""
+        return self.rejected_rows == 0
+
+
+def _generalise(reason: str, value: object) -> str:
+    if isinstance(value, str) and value:
+        reason = reason.replace(f"'{value[:80]}'", "'…'")
+    return re.sub(r"\(first seen at row \d+\)", "(first seen earlier)", reason)
+
+
+@dataclass
+class Dataset:
+    """Validated events and articles plus the reports that explain how they were loaded."""
+
+    events: pd.DataFrame
+    articles: pd.DataFrame
+    reports: list[LoadReport] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every report's warnings, in order."""
+        return [w for r in self.reports for w in r.warnings]
+
+
+def empty_events() -> pd.DataFrame:
+    """An events frame with no rows and the conventional dtypes."""
+    events, _ = validate_events(pd.DataFrame({c: pd.Series(dtype="str")
+                                              for c in EVENT_COLUMNS}), "", topics=["other"])
+    return events
+
+
+def empty_articles() -> pd.DataFrame:
+    """An articles frame with no rows."""
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in ARTICLE_COLUMNS})
+
+
+def _report(file: str, fmt: str, rows_read: int, accepted: int, rejected: pd.DataFrame,
+            warnings: list[str], table: str) -> LoadReport:
+    return LoadReport(file, fmt, rows_read, accepted, rejected_row_count(rejected),
+                      rejected.reset_index(drop=True), list(warnings), table)
+
+
+def companion_articles(path: Path) -> Path | None:
+    """``<stem>_articles.<ext>`` or ``articles.<ext>`` beside an events file, if present."""
+    for candidate in (path.with_name(f"{path.stem}_articles{path.suffix}"),
+                      path.with_name(f"articles{path.suffix}")):
+        if candidate.is_file() and candidate.resolve() != path.resolve():
+            return candidate
+    return None
+
+
+def load_dataset(
+    source: Any,
+    name: str | None = None,
+    *,
+    articles: Any = None,
+    fmt: str | None = None,
+    mapping: Any = None,
+    progress: Callable[[float], None] | None = None,
+    topics: list[str] | None = None,
+) -> Dataset:
+    """Import, validate and report one events file (and its articles). Raises LoadError.
+
+    Articles come from, in order: the explicit ``articles`` file; the importer (ACLED
+    sources, GDELT URLs, ...) or the file itself (JSON/GeoJSON ``articles`` member, an
+    ``articles`` sheet); a companion file beside a path source (see ``companion_articles``).
+    """
+    label = source_name(source, name)
+    imported = import_file(source, name, fmt=fmt, mapping=mapping, progress=progress)
+    events, rejected = validate_events(imported.events, label, topics=topics)
+    rejected = pd.concat([imported.rejected, rejected], ignore_index=True) \
+        if not imported.rejected.empty else rejected
+    warnings = list(imported.warnings)
+    reports = [_report(label, imported.format, imported.rows_read, len(events), rejected,
+                       warnings, "events")]
+    reports[0].accepted_rows = _accepted_rows(imported.events, rejected, label)
+
+    articles_raw, articles_label = imported.articles, label
+    if articles is not None:
+        articles_label = source_name(articles)
+        articles_raw = _read_articles(articles, articles_label)
+    elif articles_raw.empty and isinstance(source, (str, Path)) and imported.format == "canonical":
+        companion = companion_articles(Path(source))
+        if companion is not None:
+            articles_label = companion.name
+            articles_raw = _read_articles(companion, companion.name)
+    article_frame, article_rejects = validate_articles(articles_raw, articles_label)
+    if articles is not None or articles_label != label or not articles_raw.empty:
+        reports.append(_report(articles_label, "canonical", len(articles_raw),
+                               len(article_frame), article_rejects, [], "articles"))
+    missing = unknown_article_links(events, article_frame)
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        reports[0].warnings.append(
+            f"{label}: events cite {len(missing)} article id(s) not in the articles table "
+            f"({shown}); the events are kept"
+        )
+    return Dataset(events, article_frame, reports)
+
+
+def _accepted_rows(raw: pd.DataFrame, rejected: pd.DataFrame, label: str) -> Any:
+    rows = raw.attrs.get("source_rows")
+    rows = np.asarray(rows) if rows is not None and len(rows) == len(raw) \
+        else np.arange(1, len(raw) + 1)
+    mine = rejected[(rejected["file"] == label) & (rejected["table"] == "events")]["row"]
+    return rows[~np.isin(rows, mine.dropna().astype("int64").to_numpy())]
+
+
+def _read_articles(source: Any, label: str) -> pd.DataFrame:
+    from dashboard.importers.canonical import canonical_table
+
+    tables = read_tables(source, label)
+    raw = tables.get("articles", tables["events"])
+    names = {str(c).strip().lower() for c in raw.columns}
+    if "article_id" not in names:
+        raise LoadError(label, "an articles file needs an 'article_id' column")
+    table, _ = canonical_table(raw, ARTICLE_COLUMNS)
+    return table
+
+
+def load_bundled() -> Dataset:
+    """The dataset shipped in ``data/`` (events.csv with articles.csv)."""
+    return load_dataset(BUNDLED_EVENTS, articles=BUNDLED_ARTICLES)
+
+
+def combine(base: Dataset, extra: Dataset) -> Dataset:
+    """Append ``extra`` to ``base``. Extra events whose id exists already are rejected.
+
+    The rejection is recorded in the extra's events report (accepted and rejected counts
+    updated), so nothing disappears silently; extra articles with a known id are skipped
+    (the base's record wins) and counted in a warning.
+    """
+    known = base.events["event_id"]
+    clash = extra.events["event_id"].isin(known)
+    reports = [_copy_report(r) for r in extra.reports]
+    if clash.any() and reports:
+        report = next((r for r in reports if r.table == "events"), reports[0])
+        ids = extra.events.loc[clash, "event_id"]
+        lines = make_rejected(report.file, "events", _row_numbers(report, clash),
+                              "event_id", ids,
+                              [f"duplicate event_id '{i}' (already in the loaded data)"
+                               for i in ids])
+        report.rejected = pd.concat([report.rejected, lines], ignore_index=True)
+        report.accepted -= int(clash.sum())
+        if report.accepted_rows is not None and len(report.accepted_rows) == len(clash):
+            report.accepted_rows = report.accepted_rows[~clash.to_numpy()]
+        report.rejected_rows = report.rows_read - report.accepted
+    events = pd.concat([base.events, extra.events[~clash]], ignore_index=True)
+    events = _restore_dtypes(events)
+    new_articles = extra.articles[~extra.articles["article_id"].isin(base.articles["article_id"])]
+    skipped = len(extra.articles) - len(new_articles)
+    if skipped and reports:
+        reports[-1].warnings.append(
+            f"{skipped} article(s) already loaded were kept from the data loaded first")
+    articles = pd.concat([base.articles, new_articles], ignore_index=True).astype("str")
+    return Dataset(events, articles[ARTICLE_COLUMNS], list(base.reports) + reports)
+
+
+def _row_numbers(report: LoadReport, mask: pd.Series) -> list[int]:
+    """The file rows of the masked events (the report keeps the accepted rows' numbers)."""
+    rows = report.accepted_rows
+    if rows is None or len(rows) != len(mask):
+        rows = range(1, len(mask) + 1)
+    return [int(r) for r, m in zip(rows, mask, strict=True) if m]
+
+
+def _copy_report(report: LoadReport) -> LoadReport:
+    return LoadReport(report.file, report.format, report.rows_read, report.accepted,
+                      report.rejected_rows, report.rejected.copy(), list(report.warnings),
+                      report.table, report.accepted_rows)
+
+
+def _restore_dtypes(events: pd.DataFrame) -> pd.DataFrame:
+    template = empty_events()
+    for column in EVENT_COLUMNS + DERIVED_COLUMNS:
+        if events[column].dtype != template[column].dtype:
+            events[column] = events[column].astype(template[column].dtype)
+    return events
+
+
+__all__ = [
+    "Dataset", "LoadReport", "combine", "companion_articles", "empty_events", "load_bundled",
+    "load_dataset", "empty_rejected",
+]

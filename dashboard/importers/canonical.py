@@ -1,0 +1,50 @@
+"""Our own format: columns named as in ``schema.EVENT_COLUMNS`` (any order, any case)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.importers.base import Imported
+from dashboard.schema import ARTICLE_COLUMNS, EVENT_COLUMNS
+from dashboard.validate import empty_rejected
+
+NAME = "canonical"
+LABEL = "Canonical events file"
+_SIGNATURE = {"event_id", "event_date", "topic", "verification", "article_ids", "summary"}
+
+
+def _names(raw: pd.DataFrame) -> dict[str, object]:
+    return {str(c).strip().lower(): c for c in raw.columns}
+
+
+def detect(raw: pd.DataFrame, name: str = "") -> bool:
+    """An ``event_id`` column plus at least two other canonical signature columns."""
+    names = set(_names(raw))
+    return "event_id" in names and len(names & _SIGNATURE) >= 3
+
+
+def canonical_table(raw: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Select ``columns`` by case-insensitive name; report the columns left out."""
+    names = _names(raw)
+    table = pd.DataFrame(index=raw.index)
+    for column in columns:
+        source = names.get(column)
+        table[column] = (
+            raw[source].astype("str") if source is not None
+            else pd.Series(None, index=raw.index, dtype="str")
+        )
+    ignored = [str(c) for key, c in names.items() if key not in columns]
+    table = table.reset_index(drop=True)
+    if "source_rows" in raw.attrs:
+        table.attrs["source_rows"] = raw.attrs["source_rows"]
+    return table, ignored
+
+
+def convert(raw: pd.DataFrame, file: str) -> Imported:
+    """Pass canonical columns through untouched; validation does the checking."""
+    events, ignored = canonical_table(raw, EVENT_COLUMNS)
+    warnings = []
+    if ignored:
+        warnings.append(f"{file}: ignored columns not in the schema: {', '.join(ignored)}")
+    articles = pd.DataFrame({c: pd.Series(dtype="str") for c in ARTICLE_COLUMNS})
+    return Imported(NAME, events, articles, empty_rejected(), len(raw), warnings)
