@@ -1,0 +1,178 @@
+"""``python -m dashboard validate|convert|export`` and the ``border-dashboard`` launcher.
+
+Exit codes: 0 when every row is accepted, 1 when some rows were rejected (the file was
+still read), 2 when a file cannot be read or an argument is wrong. Errors are printed as
+one line naming the file, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from dashboard.dataset import Dataset, LoadReport, load_bundled, load_dataset
+from dashboard.export import export_articles, export_events, format_for, frame_to_csv
+from dashboard.readers import LoadError
+from dashboard.validate import REJECT_COLUMNS
+
+EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
+SHOWN_REASONS = 10
+
+
+def _load(args: argparse.Namespace) -> Dataset:
+    return load_dataset(args.path, fmt=args.format, mapping=args.mapping,
+                        articles=args.articles)
+
+
+def _report_dict(report: LoadReport) -> dict[str, object]:
+    counts = report.reason_counts()
+    return {
+        "file": report.file,
+        "table": report.table,
+        "format": report.format,
+        "read": report.rows_read,
+        "accepted": report.accepted,
+        "rejected": report.rejected_rows,
+        "reasons": [
+            {"column": c, "reason": r, "count": int(n)}
+            for c, r, n in counts[["column", "reason", "count"]].itertuples(index=False)
+        ],
+        "warnings": list(report.warnings),
+    }
+
+
+def _print_report(report: LoadReport) -> None:
+    print(f"{report.file}: {report.table}, format {report.format}")
+    print(f"  rows read: {report.rows_read:,}  accepted: {report.accepted:,}  "
+          f"rejected: {report.rejected_rows:,}")
+    counts = report.reason_counts()
+    if not counts.empty:
+        print("  reasons:")
+        for column, reason, count in counts.head(SHOWN_REASONS).itertuples(index=False):
+            print(f"    {count:>7,}  {column}: {reason}")
+        if len(counts) > SHOWN_REASONS:
+            print(f"    ... and {len(counts) - SHOWN_REASONS} more kinds (see --rejects)")
+        print("  first rejected rows:")
+        for row, column, reason in report.rejected[["row", "column", "reason"]].head(
+                SHOWN_REASONS).itertuples(index=False):
+            print(f"    row {row}, {column}: {reason}")
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Load, print the report(s), optionally write every rejected line."""
+    dataset = _load(args)
+    if args.json:
+        document: dict[str, object] = _report_dict(dataset.reports[0])
+        document["tables"] = [_report_dict(r) for r in dataset.reports]
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        for report in dataset.reports:
+            _print_report(report)
+    if args.rejects:
+        import pandas as pd
+
+        frames = [r.rejected[REJECT_COLUMNS] for r in dataset.reports if not r.rejected.empty]
+        rejected = pd.concat(frames, ignore_index=True) if frames else \
+            dataset.reports[0].rejected[REJECT_COLUMNS]
+        Path(args.rejects).write_bytes(frame_to_csv(rejected))
+    return EXIT_OK if all(r.ok for r in dataset.reports) else EXIT_REJECTS
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Write the accepted events in the output's format (articles embedded or beside)."""
+    fmt = format_for(args.output)
+    dataset = _load(args)
+    Path(args.output).write_bytes(export_events(dataset.events, fmt, articles=dataset.articles
+                                                if fmt in ("geojson", "xlsx") else None))
+    if args.articles_out:
+        Path(args.articles_out).write_bytes(
+            export_articles(dataset.articles, format_for(args.articles_out)))
+    for report in dataset.reports:
+        print(report.summary(), file=sys.stderr)
+    print(f"wrote {len(dataset.events):,} events to {args.output}", file=sys.stderr)
+    return EXIT_OK if all(r.ok for r in dataset.reports) else EXIT_REJECTS
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Filter exactly as the dashboard does (the same URL query) and write the result."""
+    from dashboard.filters import Filters, articles_for
+
+    fmt = format_for(args.output)
+    dataset = load_dataset(args.data) if args.data else load_bundled()
+    filters, notices = Filters.from_query(parse_qs(args.query or "", keep_blank_values=True))
+    for notice in notices:
+        print(f"notice: {notice}", file=sys.stderr)
+    events = filters.apply(dataset.events, dataset.articles)
+    if args.articles:
+        chosen = articles_for(events, dataset.articles)
+        Path(args.output).write_bytes(export_articles(chosen, fmt))
+        print(f"wrote {len(chosen):,} articles to {args.output}", file=sys.stderr)
+    else:
+        behind = articles_for(events, dataset.articles) if fmt in ("geojson", "xlsx") else None
+        Path(args.output).write_bytes(export_events(events, fmt, articles=behind))
+        print(f"wrote {len(events):,} events to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (separate so tests and docs can inspect it)."""
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def input_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("path", help="events file: CSV/TSV, .xlsx, JSON, GeoJSON, Parquet")
+        sub.add_argument("--format", help="force a format (canonical, acled, ucdp, viina, "
+                                          "gdelt, mapped) instead of detecting it")
+        sub.add_argument("--mapping", help="column mapping JSON file (uses the mapped format)")
+        sub.add_argument("--articles", help="articles file for canonical events")
+
+    validate = commands.add_parser("validate", help="report rows read, accepted, rejected")
+    input_options(validate)
+    validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.add_argument("--rejects", metavar="OUT.csv", help="write every rejected line")
+    validate.set_defaults(run=cmd_validate)
+
+    convert = commands.add_parser("convert", help="write accepted events in another format")
+    input_options(convert)
+    convert.add_argument("-o", "--output", required=True, help="OUT.csv|geojson|xlsx|parquet")
+    convert.add_argument("--articles-out", help="also write the articles (csv|xlsx|parquet)")
+    convert.set_defaults(run=cmd_convert)
+
+    export = commands.add_parser("export", help="filter like the dashboard and write the result")
+    export.add_argument("--data", help="events file (default: the bundled data)")
+    export.add_argument("--query", default="",
+                        help='dashboard URL query, e.g. "country=POL&topic=border_zone"')
+    export.add_argument("--articles", action="store_true",
+                        help="write the articles behind the filtered events instead")
+    export.add_argument("-o", "--output", required=True, help="OUT.csv|geojson|xlsx|parquet")
+    export.set_defaults(run=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except LoadError as err:
+        print(f"error: {err}", file=sys.stderr)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+    except OSError as err:
+        print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+    return EXIT_UNREADABLE
+
+
+def run_app(argv: Sequence[str] | None = None) -> int:
+    """``border-dashboard [streamlit args] [-- app args]``: run the Streamlit app."""
+    app = Path(__file__).resolve().parent / "app.py"
+    passthrough = list(sys.argv[1:] if argv is None else argv)
+    command = [sys.executable, "-m", "streamlit", "run", str(app), *passthrough]
+    return subprocess.call(command)
