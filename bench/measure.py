@@ -67,7 +67,8 @@ def load(path: str, articles: str | None, repeats: int) -> dict[str, Any]:
     before = peak_rss_mb()
     first, dataset = timed(lambda: load_dataset(path, **kwargs), 1)
     peak = peak_rss_mb()
-    rest, dataset = timed(lambda: load_dataset(path, **kwargs), repeats - 1)
+    rest, again = timed(lambda: load_dataset(path, **kwargs), max(repeats - 1, 0))
+    dataset = again if again is not None else dataset
     runs = first + rest
     reports = getattr(dataset, "reports", [])
     return {
