@@ -228,13 +228,17 @@ def explode_articles(
 
 
 def article_id_lists(event_ids: pd.Series, counts: pd.Series) -> pd.Series:
-    """``"<id>#1; <id>#2; ..."`` built column-wise from each event's article count."""
-    ids = pd.Series(pd.NA, index=event_ids.index, dtype="str")
+    """``"<id>#1; <id>#2; ..."`` built column-wise from each event's article count.
+
+    Pass k only touches events with at least k articles, so the work is about the
+    number of articles, not events times the largest count.
+    """
+    ids = (event_ids + "#1").where(counts >= 1).astype("str")
     top = int(counts.max()) if len(counts) else 0
-    for k in range(1, top + 1):
-        item = event_ids + "#" + str(k)
-        ids = ids.where(counts < k, ids.fillna("").str.cat(item, sep=schema.LIST_SEPARATOR))
-    return ids.str.removeprefix(schema.LIST_SEPARATOR).astype("str")
+    for k in range(2, top + 1):
+        more = counts >= k
+        ids.loc[more] = ids[more] + schema.LIST_SEPARATOR + event_ids[more] + "#" + str(k)
+    return ids
 
 
 _HTTP = re.compile(r"^https?://", re.IGNORECASE)
