@@ -1,0 +1,164 @@
+"""Readers: every supported layout read as strings; unreadable files refused with one message."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import Workbook
+
+from dashboard.readers import LoadError, read_raw, read_tables
+
+CSV_TEXT = 'event_id,summary,latitude\ne1,"Гродно, Białystok\nline two",52.1\ne2,,\n'
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_csv_delimiter_is_sniffed(delimiter):
+    text = CSV_TEXT.replace(",", delimiter).replace(f"Гродно{delimiter} ", "Гродно, ")
+    raw = read_raw(text.encode("utf-8"), "events.csv")
+    assert list(raw.columns) == ["event_id", "summary", "latitude"]
+    assert raw["summary"].iloc[0] == "Гродно, Białystok\nline two"
+    assert pd.isna(raw["summary"].iloc[1])
+    assert raw["latitude"].iloc[0] == "52.1"
+
+
+def test_utf8_bom_is_dropped():
+    raw = read_raw(b"\xef\xbb\xbf" + CSV_TEXT.encode("utf-8"), "events.csv")
+    assert raw.columns[0] == "event_id"
+    assert raw.attrs["warnings"] == []
+
+
+def test_cp1251_is_decoded_and_reported():
+    text = "event_id,location\ne1,Пограничная зона возле Гродно и Бреста\ne2,Минская область\n"
+    raw = read_raw(text.encode("cp1251"), "events.csv")
+    assert raw["location"].iloc[1] == "Минская область"
+    assert any("cp1251" in w for w in raw.attrs["warnings"])
+
+
+def test_latin1_is_decoded_and_reported():
+    raw = read_raw("event_id,location\ne1,Café Zürich résumé\n".encode("latin-1"), "e.csv")
+    assert raw["location"].iloc[0] == "Café Zürich résumé"
+    assert raw.attrs["warnings"] and "not UTF-8" in raw.attrs["warnings"][0]
+
+
+def test_ragged_row_is_flagged_not_dropped():
+    raw = read_raw(b"a,b\n1,2\n3,4,5\n6\n", "r.csv")
+    assert len(raw) == 3
+    assert raw.attrs["row_errors"] == {1: "row has 3 fields but the header has 2"}
+    assert pd.isna(raw["b"].iloc[2])
+
+
+def test_headerless_read_names_columns_by_position():
+    raw = read_raw(b"1\t20240105\tx\n2\t20240106\ty\n", "gdelt.txt", header=False)
+    assert list(raw.columns) == [0, 1, 2]
+    assert raw.iloc[1, 1] == "20240106"
+
+
+def test_neutralised_cells_come_back():
+    raw = read_raw(b"a\n'=SUM(A1)\n'-5 km\n''=x\n'plain\n", "n.csv")
+    assert raw["a"].tolist() == ["=SUM(A1)", "-5 km", "'=x", "'plain"]
+
+
+def test_xlsx_cells_as_text_and_articles_sheet():
+    import datetime as dt
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "events"
+    sheet.append(["event_id", "event_date", "latitude", "fatalities"])
+    sheet.append(["e1", dt.datetime(2024, 3, 5), 52.25, 3.0])
+    sheet.append([None, None, None, None])
+    sheet.append(["e2", "2024-03", None, None])
+    articles = book.create_sheet("articles")
+    articles.append(["article_id", "title"])
+    articles.append(["a1", "Заголовок"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    tables = read_tables(buffer.getvalue(), "events.xlsx")
+    events = tables["events"]
+    assert events.iloc[0].tolist() == ["e1", "2024-03-05", "52.25", "3"]
+    assert events["event_id"].tolist() == ["e1", "e2"]
+    assert events.attrs["source_rows"].tolist() == [1, 3]
+    assert tables["articles"]["title"].tolist() == ["Заголовок"]
+
+
+def test_json_records_and_embedded_articles():
+    document = {"events": [{"event_id": "e1", "actors": ["A", "B"], "latitude": 52.5,
+                            "fatalities": 2}],
+                "articles": [{"article_id": "a1", "url": "https://x.org/"}]}
+    tables = read_tables(json.dumps(document).encode(), "d.json")
+    assert tables["events"].iloc[0].tolist() == ["e1", "A; B", "52.5", "2"]
+    assert tables["articles"]["url"].tolist() == ["https://x.org/"]
+
+
+def test_geojson_point_and_polygon():
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [23.5, 52.1]},
+         "properties": {"event_id": "e1"}},
+        {"type": "Feature", "geometry": {"type": "LineString",
+                                         "coordinates": [[23, 52], [24, 53]]},
+         "properties": {"event_id": "e2"}},
+        {"type": "Feature", "geometry": None, "properties": {"event_id": "e3"}},
+    ]}
+    raw = read_raw(json.dumps(collection).encode(), "e.geojson")
+    assert raw.loc[0, ["latitude", "longitude"]].tolist() == ["52.1", "23.5"]
+    assert raw.loc[1, "geometry_wkt"] == "LINESTRING (23 52, 24 53)"
+    assert raw["event_id"].tolist() == ["e1", "e2", "e3"]
+
+
+def test_parquet_lists_numbers_dates():
+    import datetime as dt
+
+    table = pa.table({"event_id": ["e1", "e2"], "actors": [["A", "B"], None],
+                      "latitude": [52.1, None], "day": [dt.date(2024, 1, 2), None]})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    raw = read_raw(buffer.getvalue(), "e.parquet")
+    assert raw.iloc[0].tolist() == ["e1", "A; B", "52.1", "2024-01-02"]
+    assert raw.iloc[1].isna().sum() == 3
+
+
+def _zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("events.csv", "event_id\ne1\n")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "empty.csv", "empty"),
+        (b"  \n\n", "blank.csv", "empty"),
+        (b"\x80\x04\x95\x00\x00", "model.pkl", "pickle"),
+        (b"\x80\x04\x95\x00\x00", "renamed.csv", "pickle"),
+        (b"(lp0\nS'a'\n", "old.pickle", "pickle"),
+        (_zip_bytes(), "events.zip", "not an Excel"),
+        (bytes(range(256)) * 20, "noise.csv", "binary"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", ".xls"),
+        (b"{not json", "bad.json", "not valid JSON"),
+        (b'{"hello": 1}', "obj.json", "JSON must be"),
+        (b"PAR1garbage", "bad.parquet", "Parquet"),
+    ],
+)
+def test_unreadable_files_raise_one_load_error(data, name, message):
+    with pytest.raises(LoadError) as info:
+        read_raw(data, name)
+    assert str(info.value).startswith(f"{name}: ")
+    assert message in str(info.value)
+
+
+def test_missing_path_is_a_load_error(tmp_path):
+    with pytest.raises(LoadError, match="no such file"):
+        read_raw(tmp_path / "nope.csv")
+
+
+def test_progress_callback_reaches_one():
+    seen: list[float] = []
+    read_raw(CSV_TEXT.encode(), "e.csv", progress=seen.append)
+    assert seen and seen[-1] == 1.0 and all(0 <= s <= 1 for s in seen)
