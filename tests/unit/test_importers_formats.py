@@ -273,3 +273,35 @@ def test_gdelt_2_layout():
         "https://news.example.pl/b",
     ]
     assert _event(imported, "gdelt:1190000002")["country"] == "POL"
+
+
+# -- through the registry ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected", "events"),
+    [
+        ("acled_dyadic.csv", "acled", 4),
+        ("ucdp_ged_cp1252.csv", "ucdp", 3),
+        ("viina_event_info.csv", "viina", 2),
+        ("gdelt_v1_mixed.tsv", "gdelt", 4),
+        ("gdelt_v2.tsv", "gdelt", 2),
+    ],
+)
+def test_import_file_detects_and_converts(fixture, expected, events):
+    from dashboard.importers import import_file
+
+    imported = import_file(FIXTURES / fixture)
+    assert imported.format == expected
+    assert len(imported.events) == events
+    _nothing_lost(imported)
+
+
+def test_import_file_with_a_mapping_dict():
+    from dashboard.importers import import_file
+
+    mapping = {"date": "event_date", "location": "location", "topic": "event_type"}
+    imported = import_file(FIXTURES / "acled_dyadic.csv", mapping=mapping)
+    assert imported.format == "mapped"
+    assert imported.events["event_date"].iloc[0] == "2024-08-05"
+    assert imported.events["location"].iloc[1] == "Białystok"
