@@ -1,0 +1,173 @@
+"""Validation: each rule's reason, derived date bounds, dtypes, and accepted + rejected = read."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboard.schema import DERIVED_COLUMNS, EVENT_COLUMNS
+from dashboard.validate import rejected_row_count, validate_articles, validate_events
+
+TOPICS = ["strike", "border_zone", "other"]
+BASE = {"event_id": "e1", "event_date": "2024-03-15", "topic": "strike",
+        "verification": "reported"}
+
+
+def run(**overrides):
+    raw = pd.DataFrame([{**BASE, **overrides}]).astype("str")
+    return validate_events(raw, "t.csv", topics=TOPICS)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "reason"),
+    [
+        ({"event_date": "2022-13-40"}, "event_date",
+         "bad date '2022-13-40' (expected YYYY-MM-DD, YYYY-MM or YYYY)"),
+        ({"event_date": "2023-02-29"}, "event_date",
+         "bad date '2023-02-29' (expected YYYY-MM-DD, YYYY-MM or YYYY)"),
+        ({"latitude": "95", "longitude": "20"}, "latitude", "latitude 95 out of range -90..90"),
+        ({"latitude": "52", "longitude": "190"}, "longitude",
+         "longitude 190 out of range -180..180"),
+        ({"latitude": "north", "longitude": "20"}, "latitude",
+         "latitude 'north' is not a number"),
+        ({"latitude": "52"}, "longitude", "latitude given without longitude"),
+        ({"topic": "foo"}, "topic", "unknown topic 'foo' (see data/topics.csv)"),
+        ({"topic": None}, "topic", "missing required field topic"),
+        ({"verification": "maybe"}, "verification",
+         "unknown verification 'maybe' (expected confirmed, reported, claimed, alleged or "
+         "disputed)"),
+        ({"event_id": " "}, "event_id", "missing required field event_id"),
+        ({"geometry_wkt": "POLYGON((0 0, 1 1"}, "geometry_wkt",
+         "bad geometry_wkt: ParseException: Expected word but encountered end of stream"),
+        ({"geometry_wkt": "POINT (52 190)"}, "geometry_wkt",
+         "bad geometry_wkt: coordinates outside -180..180 / -90..90 (WKT is longitude latitude)"),
+        ({"country": "XYZ"}, "country",
+         "unknown country code 'XYZ' (expected ISO 3166-1 alpha-3, e.g. POL)"),
+        ({"countries_involved": "POL; QQQ"}, "countries_involved",
+         "unknown country code in countries_involved 'POL; QQQ' (expected ISO3 codes "
+         "separated by ';')"),
+        ({"fatalities": "-1"}, "fatalities", "fatalities '-1' is not a whole number of 0 or more"),
+        ({"fatalities": "2.5"}, "fatalities",
+         "fatalities '2.5' is not a whole number of 0 or more"),
+        ({"event_date": "2024-03", "date_precision": "day"}, "date_precision",
+         "date_precision 'day' is finer than event_date '2024-03' (a month)"),
+        ({"date_precision": "hour"}, "date_precision",
+         "unknown date_precision 'hour' (expected day, week, month or year)"),
+        ({"event_date": None, "date_precision": "day"}, "date_precision",
+         "date_precision 'day' given without an event_date"),
+        ({"end_date": "2024-03-01"}, "end_date",
+         "end_date '2024-03-01' is before event_date '2024-03-15'"),
+        ({"geo_precision": "close"}, "geo_precision",
+         "unknown geo_precision 'close' (expected exact, near, admin or country)"),
+    ],
+)
+def test_each_rule_rejects_with_its_reason(overrides, column, reason):
+    events, rejected = run(**overrides)
+    assert events.empty
+    assert rejected_row_count(rejected) == 1
+    assert (column, reason) in set(zip(rejected["column"], rejected["reason"], strict=True))
+    assert rejected["row"].tolist()[0] == 1
+
+
+def test_duplicate_id_names_first_row():
+    raw = pd.DataFrame([BASE, {**BASE, "event_id": "e2"}, BASE]).astype("str")
+    events, rejected = validate_events(raw, "t.csv", topics=TOPICS)
+    assert events["event_id"].tolist() == ["e1", "e2"]
+    assert rejected[["row", "reason"]].values.tolist() == [
+        [3, "duplicate event_id 'e1' (first seen at row 1)"]]
+
+
+def test_source_rows_are_reported():
+    raw = pd.DataFrame([BASE, {**BASE, "event_id": "e2", "topic": "foo"}]).astype("str")
+    raw.attrs["source_rows"] = [4, 9]
+    _, rejected = validate_events(raw, "t.csv", topics=TOPICS)
+    assert rejected["row"].tolist() == [9]
+
+
+@pytest.mark.parametrize(
+    ("date", "precision", "end", "date_min", "date_max", "stored"),
+    [
+        ("2024-03-15", None, None, "2024-03-15", "2024-03-15", "day"),
+        ("2024-03-15", "week", None, "2024-03-12", "2024-03-18", "week"),
+        ("2024-03-15", "month", None, "2024-03-01", "2024-03-31", "month"),
+        ("2024-02", None, None, "2024-02-01", "2024-02-29", "month"),
+        ("2023", None, None, "2023-01-01", "2023-12-31", "year"),
+        ("2024-03-15", "year", None, "2024-01-01", "2024-12-31", "year"),
+        ("2024-03-15", None, "2024-04", "2024-03-15", "2024-04-30", "day"),
+        ("2024-03-15T00:00:00", None, None, "2024-03-15", "2024-03-15", "day"),
+    ],
+)
+def test_date_bounds(date, precision, end, date_min, date_max, stored):
+    events, rejected = run(event_date=date, date_precision=precision, end_date=end)
+    assert rejected.empty
+    row = events.iloc[0]
+    assert row["date_min"] == pd.Timestamp(date_min)
+    assert row["date_max"] == pd.Timestamp(date_max)
+    assert row["date_precision"] == stored
+    assert row["event_date"] == date[:10]
+
+
+def test_undated_event_has_no_bounds():
+    events, _ = run(event_date=None)
+    assert pd.isna(events["date_min"].iloc[0]) and pd.isna(events["date_precision"].iloc[0])
+
+
+def test_normalisation_and_dtypes():
+    events, rejected = run(topic=" Strike ", verification="Confirmed", country="xkx",
+                           countries_involved="pol;ltu; POL", actors=" A ;B;; A",
+                           latitude="52,5", longitude="23.1", fatalities="3.0", summary="  ")
+    assert rejected.empty
+    row = events.iloc[0]
+    assert (row["topic"], row["verification"], row["country"]) == ("strike", "confirmed", "XKX")
+    assert row["countries_involved"] == "POL; LTU"
+    assert row["actors"] == "A; B"
+    assert (row["latitude"], row["fatalities"]) == (52.5, 3)
+    assert pd.isna(row["summary"])
+    assert row["source_dataset"] == "t.csv"
+    assert list(events.columns) == EVENT_COLUMNS + DERIVED_COLUMNS
+    assert events["latitude"].dtype == "float64"
+    assert events["fatalities"].dtype == "Int64"
+    assert events["event_id"].dtype == "str"
+    assert str(events["date_min"].dtype) == "datetime64[ns]"
+
+
+def test_missing_event_id_column_rejects_every_row():
+    raw = pd.DataFrame({"topic": ["strike", "strike"], "verification": ["reported"] * 2})
+    events, rejected = validate_events(raw.astype("str"), "t.csv", topics=TOPICS)
+    assert events.empty and rejected_row_count(rejected) == 2
+    assert set(rejected["reason"]) == {"missing required field event_id"}
+
+
+def test_articles_rules():
+    raw = pd.DataFrame({
+        "article_id": ["a1", "a2", "a1", None, "a5"],
+        "url": ["https://x.org/p", "javascript:alert(1)", None, "http://y.org", None],
+        "published": ["2024-03", None, None, None, "2024-13-01"],
+        "title": ["T", "T", "T", "T", "Заголовок"],
+    }).astype("str")
+    articles, rejected = validate_articles(raw, "a.csv")
+    assert articles["article_id"].tolist() == ["a1"]
+    assert articles["published"].tolist() == ["2024-03"]
+    assert rejected["reason"].tolist() == [
+        "url 'javascript:alert(1)' is not an http(s) address",
+        "duplicate article_id 'a1' (first seen at row 1)",
+        "missing required field article_id",
+        "bad published date '2024-13-01' (expected YYYY-MM-DD, YYYY-MM or YYYY)",
+    ]
+
+
+CELL = st.one_of(st.none(), st.text(max_size=12),
+                 st.sampled_from(["2024-01-05", "2024-13", "strike", "reported", "95", "-5",
+                                  "POL", "day", "week", "POINT (1 2)", "x; y", "''", "e1"]))
+ROW = st.fixed_dictionaries({c: CELL for c in EVENT_COLUMNS})
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(ROW, max_size=25))
+def test_accepted_plus_rejected_is_rows_read(rows):
+    raw = pd.DataFrame(rows, columns=EVENT_COLUMNS).astype("str")
+    events, rejected = validate_events(raw, "garbage.csv", topics=TOPICS)
+    assert len(events) + rejected_row_count(rejected) == len(raw)
+    assert rejected["reason"].notna().all()
