@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import schema
-from dashboard.filters import ArticleLinks, Filters, _distinct, _list_contains_any
+from dashboard.filters import Filters, _distinct, _list_contains_any
 
 # --------------------------------------------------------------------------- headline
 
@@ -48,32 +48,25 @@ def count_countries(events: pd.DataFrame) -> int:
     return len(names)
 
 
-def headline(
-    events: pd.DataFrame,
-    links: ArticleLinks | None = None,
-    mask: np.ndarray | None = None,
-) -> Headline:
-    """Numbers for ``events`` (or for ``events[mask]`` when a row mask is given).
+def cited_articles(events: pd.DataFrame) -> int:
+    """Distinct article ids cited by ``events`` (use ``ArticleLinks.cited`` at scale)."""
+    uniques, codes = _distinct(events["article_ids"])
+    used = np.zeros(len(uniques) + 1, dtype=bool)
+    used[codes] = True
+    ids: set[str] = set()
+    for value in np.asarray(uniques.to_pylist(), dtype=object)[used[:-1]]:
+        ids.update(schema.split_list(value))
+    return len(ids)
 
-    Articles are counted through ``links`` (cited ids that exist in the articles
-    frame); without links, distinct cited ids are counted.
-    """
-    selected = events if mask is None else events[mask]
-    if links is not None:
-        articles = int(links.cited(mask).sum())
-    else:
-        uniques, codes = _distinct(selected["article_ids"])
-        used = np.zeros(len(uniques) + 1, dtype=bool)
-        used[codes] = True
-        ids: set[str] = set()
-        for value in np.asarray(uniques.to_pylist(), dtype=object)[used[:-1]]:
-            ids.update(schema.split_list(value))
-        articles = len(ids)
-    first, last = selected["date_min"].min(), selected["date_max"].max()
+
+def headline(events: pd.DataFrame, articles: int | None = None) -> Headline:
+    """Numbers for ``events``; ``articles`` is the count of their sources when known
+    (e.g. from ``ArticleLinks.cited(mask).sum()``), else the distinct cited ids."""
+    first, last = events["date_min"].min(), events["date_max"].max()
     return Headline(
-        events=len(selected),
-        articles=articles,
-        countries=count_countries(selected),
+        events=len(events),
+        articles=cited_articles(events) if articles is None else int(articles),
+        countries=count_countries(events),
         first=None if pd.isna(first) else first.date(),
         last=None if pd.isna(last) else last.date(),
     )

@@ -1,0 +1,46 @@
+"""Entry point: ``streamlit run dashboard/app.py [-- --data PATH --boundaries PATH]``.
+
+Sets the page up, loads the session's data, draws the one sidebar filter and runs
+the chosen page. Everything else lives in ``dashboard/ui`` and ``dashboard/pages``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on it
+    sys.path.insert(0, str(ROOT))
+
+from dashboard.readers import LoadError  # noqa: E402  (needs the path above)
+from dashboard.ui import data as ui_data  # noqa: E402
+from dashboard.ui.page import set_context  # noqa: E402
+from dashboard.ui.state import sidebar  # noqa: E402
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+st.set_page_config(page_title="Border security events", page_icon="🛰️", layout="wide")
+
+try:
+    data = ui_data.active()
+except (LoadError, ValueError, OSError) as err:
+    st.error(f"Could not open the data file: {err}. Showing the bundled dataset instead.")
+    ui_data.install("bundled", ui_data.load_bundled(), "the bundled dataset")
+    data = ui_data.active()
+
+filters = sidebar(data)
+set_context(data, filters)
+
+page = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title="Overview", icon="🗺️", default=True),
+        st.Page(PAGES / "articles.py", title="Articles", icon="📰"),
+        st.Page(PAGES / "events.py", title="Events", icon="📋"),
+        st.Page(PAGES / "data.py", title="Data", icon="📂"),
+        st.Page(PAGES / "about.py", title="About", icon="ℹ️"),
+    ]
+)
+page.run()

@@ -1,0 +1,182 @@
+"""Data: bring a file, read its validation report, then replace or add to the data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.dataset import Dataset, combine, load_dataset
+from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
+from dashboard.readers import LoadError, read_raw
+from dashboard.ui import data as ui_data
+from dashboard.ui.page import escape_md, heading
+
+CANDIDATE = "data_candidate"  # (key, label, Dataset) checked but not yet used
+MAPPING = "data_mapping"  # ColumnMapping being edited for an unrecognised file
+MAPPED_FIELDS = [f.name for f in fields(ColumnMapping)
+                 if f.name not in ("topic_values", "default_topic", "default_verification",
+                                   "dayfirst")]
+
+ctx = heading("Data")
+data = ctx.data
+
+
+def _source() -> tuple[object, str, str] | None:
+    """(source, name, content key) of the uploaded file or the typed path, or None."""
+    upload = st.session_state.get("upload")
+    if upload is not None:
+        content = upload.getvalue()
+        return content, upload.name, hashlib.sha256(content).hexdigest()
+    path = (st.session_state.get("data_path") or "").strip()
+    if path:
+        file = Path(path).expanduser()
+        if not file.is_file():
+            st.error(f"No file at {path}.")
+            return None
+        return str(file), file.name, ui_data.file_sha256(str(file))
+    return None
+
+
+def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -> None:
+    articles_upload = st.session_state.get("articles_upload")
+    articles = articles_upload.getvalue() if articles_upload is not None else None
+    try:
+        with st.spinner(f"Reading {name}…"):
+            bar = st.progress(0.0, text="Reading")
+            dataset = load_dataset(
+                source, name, articles=articles,
+                mapping=asdict(mapping) if mapping is not None else None,
+                progress=lambda share: bar.progress(min(max(share, 0.0), 1.0), text="Reading"),
+            )
+            bar.empty()
+    except LoadError as err:
+        st.session_state.pop(CANDIDATE, None)
+        st.error(f"This file cannot be used: {err}. The data in use has not changed.")
+        if "not recognised" in str(err) and mapping is None:
+            st.session_state[MAPPING] = _suggest(source, name)
+        return
+    mapping_key = hashlib.sha256(json.dumps(asdict(mapping) if mapping else {},
+                                            sort_keys=True).encode()).hexdigest()[:12]
+    st.session_state[CANDIDATE] = (f"{key}:{mapping_key}", name, dataset)
+
+
+def _suggest(source: object, name: str) -> ColumnMapping | None:
+    try:
+        return suggest_mapping(read_raw(source, name))
+    except LoadError:
+        return None
+
+
+def _report(dataset: Dataset) -> None:
+    with st.container(key="validation_report"):
+        st.subheader("Validation report")
+        for number, report in enumerate(dataset.reports):
+            st.text(report.summary())
+            cols = st.columns(3)
+            cols[0].metric("Rows read", f"{report.rows_read:,}")
+            cols[1].metric("Accepted", f"{report.accepted:,}")
+            cols[2].metric("Rejected", f"{report.rejected_rows:,}")
+            if not report.rejected.empty:
+                st.dataframe(report.reason_counts(), hide_index=True, width="stretch",
+                             key=f"reasons_{number}")
+                st.download_button(
+                    f"Download the rejected rows of {report.file}", data=report.rejected_csv,
+                    file_name=f"rejected_{Path(report.file).stem}_{report.table}.csv",
+                    mime="text/csv", on_click="ignore", key=f"download_rejects_{number}",
+                )
+            for warning in report.warnings:
+                st.warning(warning)
+
+
+def _mapping_step(source: object, name: str, key: str) -> None:
+    mapping: ColumnMapping | None = st.session_state.get(MAPPING)
+    with st.container(key="column_mapping"):
+        st.subheader("Map the columns")
+        st.write("The columns were not recognised. Say which column holds each field.")
+        saved = st.file_uploader("Load a saved mapping (JSON)", type=["json"],
+                                 key="mapping_upload")
+        if saved is not None:
+            try:
+                mapping = mapping_from_dict(json.loads(saved.getvalue().decode("utf-8-sig")))
+            except (ValueError, UnicodeDecodeError) as err:
+                st.error(f"{saved.name}: not a usable mapping ({err}).")
+        try:
+            raw = read_raw(source, name)
+        except LoadError as err:
+            st.error(str(err))
+            return
+        st.caption("First rows of the file")
+        st.dataframe(raw.head(5), hide_index=True, width="stretch", key="mapping_preview")
+        columns = [str(c) for c in raw.columns]
+        chosen: dict[str, str | None] = {}
+        grid = st.columns(3)
+        for number, target in enumerate(MAPPED_FIELDS):
+            current = getattr(mapping, target, None) if mapping else None
+            choices = [None, *columns]
+            chosen[target] = grid[number % 3].selectbox(
+                f"Column for {target}", choices, key=f"map_{target}",
+                index=choices.index(current) if current in choices else 0,
+                format_func=lambda c: "— not in the file —" if c is None else c,
+            )
+        base = asdict(mapping) if mapping else {}
+        edited = mapping_from_dict({**base, **chosen})
+        st.session_state[MAPPING] = edited
+        st.download_button("Save this mapping (JSON)",
+                           data=json.dumps(asdict(edited), indent=2, ensure_ascii=False),
+                           file_name=f"mapping_{Path(name).stem}.json", mime="application/json",
+                           on_click="ignore", key="download_mapping")
+        if st.button("Check the file with this mapping", key="check_mapped"):
+            _check(source, name, key, edited)
+
+
+with st.container(key="data_source"):
+    st.write(f"In use: **{escape_md(data.label)}** — {len(data.events):,} events, "
+             f"{len(data.articles):,} articles.")
+    st.file_uploader("Upload an events file (CSV, Excel, JSON, GeoJSON, Parquet; ACLED, UCDP "
+                     "GED, VIINA, GDELT or the canonical columns)", key="upload")
+    st.text_input("…or the path of a file on the server", key="data_path")
+    st.file_uploader("Articles file (optional)", key="articles_upload")
+    found = _source()
+    if st.button("Check the file", key="check_file", disabled=found is None) and found:
+        st.session_state.pop(MAPPING, None)
+        _check(*found, None)
+    if found and st.session_state.get(MAPPING) is not None:
+        _mapping_step(*found)
+
+candidate = st.session_state.get(CANDIDATE)
+if candidate is not None:
+    key, label, dataset = candidate
+    _report(dataset)
+    if dataset.events.empty:
+        st.error("No event in this file was accepted, so it cannot be used.")
+    else:
+        left, right = st.columns(2)
+        if left.button("Replace the data in use with this file", key="replace_data"):
+            ui_data.install(key, dataset, label)
+            st.session_state.pop(CANDIDATE, None)
+            st.rerun()
+        if right.button("Add this file to the data in use", key="add_data"):
+            merged = combine(data.dataset, dataset)
+            ui_data.install(f"{data.key}+{key}", merged, f"{data.label} + {label}")
+            st.session_state.pop(CANDIDATE, None)
+            st.rerun()
+
+if ui_data.DATASET_STATE in st.session_state:
+    if st.button("Go back to the data the dashboard started with", key="restore_data"):
+        ui_data.restore_launch_data()
+        st.rerun()
+
+with st.expander("Load report of the data in use"):
+    for report in data.dataset.reports:
+        st.text(report.summary())
+    rejected = sum(r.rejected_rows for r in data.dataset.reports)
+    if rejected:
+        st.caption(f"{rejected:,} rows were rejected when this data was loaded.")
+    st.dataframe(pd.DataFrame({"column": ["events", "articles"],
+                               "rows": [len(data.events), len(data.articles)]}),
+                 hide_index=True, key="data_sizes")

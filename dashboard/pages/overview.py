@@ -1,0 +1,125 @@
+"""Overview: headline numbers with their change, the map and the charts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import aggregate, charts, geomap
+from dashboard.ui import data as ui_data
+from dashboard.ui.page import heading
+from dashboard.ui.state import country_names, narrow_to_country
+
+ctx = heading("Border security events")
+data, filters = ctx.data, ctx.filters
+events = ui_data.filtered(data, filters)
+index = ui_data.links(data)
+topics = ui_data.topics()
+
+
+def _pick_from(chart_key: str, selection: str, field: str) -> None:
+    """Chart-click callback: narrow the Country filter to the clicked countries."""
+    state = st.session_state.get(chart_key) or {}
+    picked = (state.get("selection") or {}).get(selection) or []
+    codes = [str(item[field]) for item in picked if item.get(field)]
+    known = set(ui_data.options(data).countries)
+    codes = [c for c in codes if c in known]
+    if codes:
+        narrow_to_country(codes)
+
+
+# ---------------------------------------------------------------- headline numbers
+with st.container(key="headline"):
+    current = aggregate.headline(events, int(index.cited(ui_data.mask(data, filters)).sum()))
+    earlier = aggregate.previous_period(filters, current)
+    before = None
+    if earlier is not None:
+        before = aggregate.headline(ui_data.filtered(data, earlier),
+                                    int(index.cited(ui_data.mask(data, earlier)).sum()))
+    cols = st.columns(4)
+    span = (f"{current.first} – {current.last}" if current.first else "no dated events")
+    metrics = [
+        ("Events", current.events, before.events if before else None),
+        ("Articles", current.articles, before.articles if before else None),
+        ("Countries", current.countries, before.countries if before else None),
+        ("Date span (days)", current.days, before.days if before else None),
+    ]
+    for col, (label, value, old) in zip(cols, metrics, strict=True):
+        col.metric(label, f"{value:,}", delta=None if old is None else f"{value - old:+,}",
+                   delta_color="off")
+    if earlier is not None:
+        st.caption(f"Changes compare with the previous period of the same length, "
+                   f"{earlier.date_from} to {earlier.date_to} (same filter, dated events). "
+                   f"Date span: {span}.")
+
+if events.empty:
+    st.info("No events match this filter. Widen it, or press “Reset filters” in the sidebar.")
+    st.stop()
+
+# ---------------------------------------------------------------- map
+with st.container(key="map"):
+    user_areas = ui_data.launch_options().boundaries is not None
+    modes = ["Events as points", "Shade countries by event count"]
+    if user_areas:
+        modes.append("Shade areas of my boundaries file by event count")
+    mode = st.radio("Map mode", modes, key="map_mode", horizontal=True)
+    if mode == modes[0]:
+        points, binned = aggregate.map_points(events)
+        shapes, total_shapes = aggregate.map_shapes(events)
+        chart = geomap.event_map(ui_data.boundary_features(), points, binned, shapes, topics)
+        st.altair_chart(chart, key="map_chart", on_select=lambda: _pick_from(
+            "map_chart", geomap.AREA_SELECTION, "iso3"), selection_mode=geomap.AREA_SELECTION,
+            width="stretch")
+        unlocated = int(events["latitude"].isna().sum())
+        notes = []
+        if binned:
+            notes.append(f"{len(events) - unlocated:,} located events grouped into "
+                         f"{len(points):,} grid cells of {points['size'].iloc[0]:.2f}° "
+                         "(hover for counts)")
+        if unlocated:
+            notes.append(f"{unlocated:,} events have no coordinates and are not on the map")
+        if total_shapes > len(shapes):
+            notes.append(f"zones and lines: the first {len(shapes):,} of {total_shapes:,} "
+                         "by date are drawn")
+        st.caption("Click a country to filter by it. " + "; ".join(notes))
+    elif mode == modes[1]:
+        counts = aggregate.by_country(events)
+        areas = geomap.boundary_features(ui_data.boundaries(), counts=counts)
+        st.altair_chart(geomap.choropleth_map(areas), key="map_chart", on_select=lambda: _pick_from(
+            "map_chart", geomap.AREA_SELECTION, "iso3"), selection_mode=geomap.AREA_SELECTION,
+            width="stretch")
+        st.caption("Each event counts once, in its own country. Click a country to filter by it.")
+    else:
+        try:
+            areas_frame = ui_data.boundaries(user=True)
+            counts = aggregate.counts_by_area(events, areas_frame)
+            areas = geomap.boundary_features(areas_frame, counts=counts)
+            st.altair_chart(geomap.choropleth_map(areas, unit="Area"), key="map_chart",
+                            width="stretch")
+            st.caption("Events are counted in the area their coordinates fall in.")
+        except (ValueError, OSError) as err:
+            st.error(f"Could not use the boundaries file: {err}")
+
+# ---------------------------------------------------------------- charts
+with st.container(key="charts"):
+    unit = aggregate.choose_bin(events)
+    bins = aggregate.timeline(events, unit)
+    if bins.empty:
+        st.info("None of the matching events has a date, so there is no timeline.")
+    else:
+        st.altair_chart(charts.timeline_chart(bins, topics, unit), key="timeline_chart",
+                        width="stretch")
+        undated = int(events["date_min"].isna().sum())
+        if undated:
+            st.caption(f"{undated:,} undated events are not in the timeline.")
+    left, right = st.columns([3, 2])
+    with left:
+        counts = aggregate.by_country_topic(events)
+        names = country_names(sorted(set(counts["country"])))
+        st.altair_chart(charts.country_chart(counts, topics, names), key="country_chart",
+                        on_select=lambda: _pick_from("country_chart", charts.COUNTRY_SELECTION,
+                                                     "country"),
+                        selection_mode=charts.COUNTRY_SELECTION, width="stretch")
+        st.caption("Each event counts in its own country. Click a bar to filter by it.")
+    with right:
+        st.altair_chart(charts.verification_chart(aggregate.verification_mix(events)),
+                        key="verification_chart", width="stretch")

@@ -1,0 +1,219 @@
+"""Where the dashboard's data comes from, and every cache, in one place.
+
+Caches are keyed by small values (a dataset key built from file content hashes, a
+tuple of filter query items); big frames are passed as ``_events`` so Streamlit
+never hashes them. ``st.cache_resource`` returns shared objects: never mutate them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import aggregate
+from dashboard.dataset import Dataset, load_bundled, load_dataset
+from dashboard.filters import ArticleLinks, Filters
+from dashboard.taxonomy import load_topics
+
+DATASET_STATE = "dashboard_dataset"  # session: (key, Dataset, label) once replaced or added to
+
+
+def launch_options(argv: list[str] | None = None) -> argparse.Namespace:
+    """``--data PATH`` and ``--boundaries PATH`` after ``streamlit run app.py --``, or the
+    environment variables DASHBOARD_DATA / DASHBOARD_BOUNDARIES."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data", default=os.environ.get("DASHBOARD_DATA") or None)
+    parser.add_argument("--boundaries", default=os.environ.get("DASHBOARD_BOUNDARIES") or None)
+    known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    return known
+
+
+def file_sha256(path: str) -> str:
+    """Content hash of a file (cached by path, size and modification time)."""
+    stat = Path(path).stat()
+    return _file_sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@st.cache_resource(show_spinner="Loading the data…", max_entries=2)
+def _initial_dataset(path: str | None, sha: str) -> Dataset:
+    """The dataset the app starts on (bundled, or ``--data``); ``sha`` keys the cache."""
+    if path is None:
+        return load_bundled()
+    return load_dataset(path)
+
+
+@dataclass(frozen=True)
+class Active:
+    """The data every page works on in this session."""
+
+    key: str
+    label: str
+    dataset: Dataset
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self.dataset.events
+
+    @property
+    def articles(self) -> pd.DataFrame:
+        return self.dataset.articles
+
+
+def active() -> Active:
+    """The session's data: what the Data page installed, else the launch data.
+
+    Raises the loader's ``LoadError`` if the launch file cannot be read; the app
+    shows it as a message.
+    """
+    installed = st.session_state.get(DATASET_STATE)
+    if installed is not None:
+        key, dataset, label = installed
+        return Active(key, label, dataset)
+    path = launch_options().data
+    if path is None:
+        return Active("bundled", "the bundled dataset", _initial_dataset(None, "bundled"))
+    sha = file_sha256(path)
+    return Active(f"file:{sha}", Path(path).name, _initial_dataset(str(path), sha))
+
+
+def install(key: str, dataset: Dataset, label: str) -> None:
+    """Make ``dataset`` the session's data (the Data page's replace / add)."""
+    st.session_state[DATASET_STATE] = (key, dataset, label)
+
+
+def restore_launch_data() -> None:
+    """Go back to the data the app started on."""
+    st.session_state.pop(DATASET_STATE, None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _links(key: str, _events: pd.DataFrame, _articles: pd.DataFrame) -> ArticleLinks:
+    return ArticleLinks.build(_events, _articles)
+
+
+def links(data: Active) -> ArticleLinks:
+    """Which articles each event cites, as integer arrays (built once per dataset)."""
+    return _links(data.key, data.events, data.articles)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _mask(key: str, query: tuple[tuple[str, str], ...], _events: pd.DataFrame,
+          _articles: pd.DataFrame, _links: ArticleLinks) -> np.ndarray:
+    filters, _ = Filters.from_query(dict(query))
+    mask = filters.mask(_events, _articles, links=_links)
+    mask.setflags(write=False)
+    return mask
+
+
+def mask(data: Active, filters: Filters) -> np.ndarray:
+    """Row mask of the session's events for ``filters`` (cached; read-only)."""
+    query = tuple(sorted(filters.to_query().items()))
+    return _mask(data.key, query, data.events, data.articles, links(data))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _filtered(key: str, query: tuple[tuple[str, str], ...], _events: pd.DataFrame,
+              _mask: np.ndarray) -> pd.DataFrame:
+    return _events if bool(_mask.all()) else _events[_mask]
+
+
+def filtered(data: Active, filters: Filters) -> pd.DataFrame:
+    """The session's events passing ``filters`` (cached; do not mutate)."""
+    query = tuple(sorted(filters.to_query().items()))
+    return _filtered(data.key, query, data.events, mask(data, filters))
+
+
+@dataclass(frozen=True)
+class Options:
+    """Choices for the filter widgets, from the data."""
+
+    countries: list[str]
+    topics: list[str]
+    actors: list[str]
+    verifications: list[str]
+    outlets: list[str]
+    first: object
+    last: object
+
+
+ACTOR_CHOICES = 5000  # most frequent actors offered; a URL may still name any other
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _options(key: str, _events: pd.DataFrame, _articles: pd.DataFrame) -> Options:
+    taxonomy = list(topics()["key"])
+    present = set(_events["topic"].dropna().astype(str).unique())
+    topic_keys = [t for t in taxonomy if t in present] + sorted(present - set(taxonomy))
+    levels = set(_events["verification"].dropna().astype(str).unique())
+    from dashboard import schema
+
+    first, last = _events["date_min"].min(), _events["date_max"].max()
+    return Options(
+        countries=aggregate.country_options(_events),
+        topics=topic_keys,
+        actors=aggregate.list_options(_events["actors"], ACTOR_CHOICES),
+        verifications=[v for v in schema.VERIFICATION_LEVELS if v in levels],
+        outlets=sorted(_articles["outlet"].dropna().astype(str).unique()),
+        first=None if pd.isna(first) else first.date(),
+        last=None if pd.isna(last) else last.date(),
+    )
+
+
+def options(data: Active) -> Options:
+    """Widget choices for the session's data (computed once per dataset)."""
+    return _options(data.key, data.events, data.articles)
+
+
+@st.cache_resource(show_spinner=False)
+def topics() -> pd.DataFrame:
+    """The taxonomy (key, label, colour, description)."""
+    return load_topics()
+
+
+def topic_labels() -> dict[str, str]:
+    frame = topics()
+    return dict(zip(frame["key"], frame["label"], strict=True))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _boundaries(path: str | None, sha: str) -> object:
+    from dashboard.boundaries import load_boundaries
+
+    return load_boundaries(path)
+
+
+def boundaries(user: bool = False) -> object:
+    """Bundled country boundaries, or the user's file (``--boundaries``) when ``user``."""
+    path = launch_options().boundaries if user else None
+    if path is None:
+        return _boundaries(None, "bundled")
+    return _boundaries(str(path), file_sha256(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _boundary_features(path: str | None, sha: str) -> list[dict]:
+    from dashboard.geomap import boundary_features
+
+    return boundary_features(_boundaries(path, sha))
+
+
+def boundary_features() -> list[dict]:
+    """Bundled boundaries as simplified GeoJSON features (computed once)."""
+    return _boundary_features(None, "bundled")

@@ -1,0 +1,189 @@
+"""The sidebar filter and its two-way link with the URL, in one place.
+
+Widget values live in ``st.session_state`` under the keys in ``WIDGET_KEYS``. On a
+session's first run (and whenever the URL changes under us, e.g. the Back button)
+they are set from the query string; after the widgets are drawn, the URL is
+rewritten from the filter on every run, which also carries the filter across
+st.navigation page switches (they drop query parameters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.filters import Filters
+from dashboard.ui.data import Active, Options, options, topic_labels
+
+# widget key -> Filters field
+WIDGET_KEYS: dict[str, str] = {
+    "date_range": "date_range",
+    "country": "countries",
+    "topic": "topics",
+    "actor": "actors",
+    "verification": "verifications",
+    "outlet": "outlets",
+    "q": "text",
+    "undated": "include_undated",
+}
+_LAST_QUERY = "_filters_last_query"
+_NOTICES = "_filters_notices"
+_INITIALISED = "_filters_initialised"
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+
+
+def _flat(query: dict[str, list[str]] | dict[str, str]) -> dict[str, tuple[str, ...]]:
+    return {k: tuple(v) if isinstance(v, list) else (v,) for k, v in query.items()}
+
+
+def _set_widgets(filters: Filters) -> None:
+    dates: tuple[dt.date, ...] = ()
+    if filters.date_from and filters.date_to:
+        dates = (filters.date_from, filters.date_to)
+    elif filters.date_from:
+        dates = (filters.date_from,)
+    st.session_state["date_range"] = dates
+    st.session_state["country"] = list(filters.countries)
+    st.session_state["topic"] = list(filters.topics)
+    st.session_state["actor"] = list(filters.actors)
+    st.session_state["verification"] = list(filters.verifications)
+    st.session_state["outlet"] = list(filters.outlets)
+    st.session_state["q"] = filters.text
+    st.session_state["undated"] = filters.include_undated
+    st.session_state["_date_to_only"] = filters.date_to if not filters.date_from else None
+
+
+def _from_widgets() -> Filters:
+    dates = tuple(st.session_state.get("date_range") or ())
+    date_from = dates[0] if len(dates) >= 1 else None
+    date_to = dates[1] if len(dates) == 2 else st.session_state.get("_date_to_only")
+    if date_from is not None and date_to is not None and date_from > date_to:
+        date_to = None
+    return Filters(
+        date_from=date_from,
+        date_to=date_to,
+        countries=tuple(st.session_state.get("country") or ()),
+        topics=tuple(st.session_state.get("topic") or ()),
+        actors=tuple(st.session_state.get("actor") or ()),
+        verifications=tuple(st.session_state.get("verification") or ()),
+        outlets=tuple(st.session_state.get("outlet") or ()),
+        text=st.session_state.get("q") or "",
+        include_undated=bool(st.session_state.get("undated", True)),
+    )
+
+
+def _drop_unknown(filters: Filters, choices: Options, notices: list[str]) -> Filters:
+    """Values the data does not hold cannot be shown by a multiselect: drop with a notice."""
+    kept: dict[str, tuple[str, ...]] = {}
+    for field_name, label, allowed in (
+        ("countries", "Country", choices.countries),
+        ("topics", "Topic", choices.topics),
+        ("verifications", "Verification", choices.verifications),
+        ("outlets", "Outlet", choices.outlets),
+    ):
+        values = getattr(filters, field_name)
+        allowed_set = set(allowed)
+        missing = [v for v in values if v not in allowed_set]
+        if missing:
+            notices.append(f"{label} {', '.join(missing)} does not occur in the data; ignored.")
+        kept[field_name] = tuple(v for v in values if v in allowed_set)
+    return Filters(**{**filters.__dict__, **kept})
+
+
+def reset_filters() -> None:
+    """Button callback: every widget back to its default."""
+    _set_widgets(Filters())
+    st.session_state[_NOTICES] = ([], {})
+
+
+def narrow_to_country(codes: list[str]) -> None:
+    """Selection callback helper: set the Country filter (used by map and bar clicks)."""
+    st.session_state["country"] = list(dict.fromkeys(codes))
+
+
+def _sync_from_url(data: Active) -> None:
+    """Load the widgets from the URL on the first run, or when the URL changed under us."""
+    url = _url_params()
+    last = st.session_state.get(_LAST_QUERY)
+    first_run = not st.session_state.get(_INITIALISED)
+    changed = last is not None and url and _flat(url) != _flat(last)
+    if not first_run and not changed:
+        return  # an empty URL after a page switch keeps the filter; we re-set it below
+    filters, notices = Filters.from_query(url)
+    filters = _drop_unknown(filters, options(data), notices)
+    _set_widgets(filters)
+    st.session_state[_NOTICES] = (notices, filters.to_query())
+    st.session_state[_INITIALISED] = True
+
+
+def _prune_to_options(data: Active) -> None:
+    """After the data changed, drop selected values the new data does not hold."""
+    choices = options(data)
+    for key, allowed in (("country", choices.countries), ("topic", choices.topics),
+                         ("verification", choices.verifications), ("outlet", choices.outlets)):
+        allowed_set = set(allowed)
+        current = st.session_state.get(key) or []
+        if any(v not in allowed_set for v in current):
+            st.session_state[key] = [v for v in current if v in allowed_set]
+
+
+def sidebar(data: Active) -> Filters:
+    """Draw the filter widgets in the sidebar and return the current ``Filters``."""
+    _sync_from_url(data)
+    _prune_to_options(data)
+    choices = options(data)
+    labels = topic_labels()
+    names = country_names(choices.countries)
+    actors = list(dict.fromkeys([*(st.session_state.get("actor") or []), *choices.actors]))
+    bar = st.sidebar
+    bar.header("Filter")
+    bounds = {}
+    if choices.first and choices.last:
+        bounds = {"min_value": min(choices.first, dt.date(1900, 1, 1)),
+                  "max_value": max(choices.last, dt.date.today()) + dt.timedelta(days=366)}
+    bar.date_input("Date range (first and last day)", key="date_range", format="YYYY-MM-DD",
+                   **bounds)
+    to_only = st.session_state.get("_date_to_only")
+    if to_only and not st.session_state.get("date_range"):
+        bar.caption(f"Until {to_only.isoformat()} (from the link)")
+    bar.multiselect("Country (the event's or any involved)", choices.countries, key="country",
+                    format_func=lambda c: f"{names.get(c, c)} ({c})")
+    bar.multiselect("Topic", choices.topics, key="topic",
+                    format_func=lambda k: labels.get(k, k))
+    bar.multiselect("Actor", actors, key="actor")
+    bar.multiselect("Verification level", choices.verifications, key="verification")
+    bar.multiselect("Outlet of the sources", choices.outlets, key="outlet")
+    bar.text_input("Search titles, summaries and locations", key="q",
+                   placeholder="e.g. drone")
+    bar.checkbox("Include undated events", key="undated")
+    bar.button("Reset filters", key="reset_filters", on_click=reset_filters)
+    filters = _from_widgets()
+    query = filters.to_query()
+    if _flat(_url_params()) != _flat(query):
+        st.query_params.from_dict(query)
+    st.session_state[_LAST_QUERY] = query
+    return filters
+
+
+def show_notices() -> None:
+    """Notices about the URL (unknown keys, bad values) while its filter is still shown."""
+    notices, query = st.session_state.get(_NOTICES) or ([], {})
+    if query != st.session_state.get(_LAST_QUERY):
+        return
+    for notice in notices:
+        st.warning(notice, icon="⚠️")
+
+
+def country_names(codes: list[str]) -> dict[str, str]:
+    """ISO3 code -> common English name (the code itself when unknown)."""
+    import pycountry
+
+    names: dict[str, str] = {}
+    for code in codes:
+        country = pycountry.countries.get(alpha_3=code)
+        names[code] = (getattr(country, "common_name", None) or country.name) if country else code
+    return names
