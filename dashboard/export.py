@@ -90,6 +90,13 @@ def _events_table(events: pd.DataFrame) -> pd.DataFrame:
     return events[EVENT_COLUMNS]
 
 
+def excel_escape(values: pd.Series) -> pd.Series:
+    """OOXML escapes: CR as ``_x000D_`` (XML would turn it into LF), literal ``_xHHHH_``
+    protected as ``_x005F_xHHHH_``; ``readers`` undoes both."""
+    protected = values.str.replace(r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", regex=True)
+    return protected.str.replace("\r", "_x000D_", regex=False)
+
+
 def _to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -104,8 +111,8 @@ def _to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
         sheet.append(list(frame.columns))
         clean = _neutralised(frame)
         for column in _text_columns(clean):
-            clean[column] = clean[column].str.replace(ILLEGAL_CHARACTERS_RE.pattern, "",
-                                                      regex=True)
+            clean[column] = excel_escape(
+                clean[column].str.replace(ILLEGAL_CHARACTERS_RE.pattern, "", regex=True))
         columns = [clean[c].astype(object).where(clean[c].notna(), None).tolist()
                    for c in clean.columns]
         for row in zip(*columns, strict=True):

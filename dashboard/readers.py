@@ -351,7 +351,18 @@ def _sheet_frame(sheet: Any, header: bool) -> pd.DataFrame:
         frame.attrs["source_rows"] = np.asarray(source_rows)
     if not header:
         frame.columns = list(range(width))
-    return unneutralise(frame)
+    return unneutralise(excel_unescape(frame))
+
+
+def excel_unescape(frame: pd.DataFrame) -> pd.DataFrame:
+    """Decode OOXML ``_xHHHH_`` escapes (Excel writes a carriage return as ``_x000D_``)."""
+    for column in frame.columns:
+        values = frame[column]
+        if values.str.contains("_x", regex=False).fillna(False).any():
+            frame[column] = values.str.replace(
+                r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), regex=True
+            )
+    return frame
 
 
 def _dedupe(names: list[str]) -> list[str]:
