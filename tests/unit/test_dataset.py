@@ -1,0 +1,132 @@
+"""load_dataset / load_bundled / combine: companion articles, reports, nothing lost."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from dashboard.dataset import combine, companion_articles, load_bundled, load_dataset
+from dashboard.importers import detect_format, import_file
+from dashboard.readers import LoadError
+from dashboard.schema import ARTICLE_COLUMNS, DERIVED_COLUMNS, EVENT_COLUMNS
+
+TOPICS = ["strike", "border_zone", "other"]
+EVENTS = (
+    "event_id,event_date,topic,verification,article_ids,summary\n"
+    "e1,2024-01-05,strike,reported,a1,ok\n"
+    "e2,2024-13-01,strike,reported,a1,bad date\n"
+    "e3,2024,border_zone,alleged,a9,cites a missing article\n"
+)
+ARTICLES = "article_id,title,url\na1,Title,https://example.org/1\na2,Bad,ftp://x\n"
+
+
+def test_companion_articles_file(tmp_path):
+    (tmp_path / "events.csv").write_text(EVENTS, encoding="utf-8")
+    (tmp_path / "events_articles.csv").write_text(ARTICLES, encoding="utf-8")
+    assert companion_articles(tmp_path / "events.csv") == tmp_path / "events_articles.csv"
+    data = load_dataset(tmp_path / "events.csv", topics=TOPICS)
+    events_report, articles_report = data.reports
+    assert (events_report.rows_read, events_report.accepted, events_report.rejected_rows) == (
+        3, 2, 1)
+    assert events_report.summary() == (
+        "events.csv (canonical): 3 event rows read, 2 accepted, 1 rejected. 1 warning.")
+    assert "a9" in events_report.warnings[0]
+    assert (articles_report.file, articles_report.accepted, articles_report.rejected_rows) == (
+        "events_articles.csv", 1, 1)
+    assert data.articles["article_id"].tolist() == ["a1"]
+    assert list(data.events.columns) == EVENT_COLUMNS + DERIVED_COLUMNS
+    assert list(data.articles.columns) == ARTICLE_COLUMNS
+
+
+def test_plain_articles_file_beside_and_explicit_argument(tmp_path):
+    (tmp_path / "mine.csv").write_text(EVENTS, encoding="utf-8")
+    (tmp_path / "articles.csv").write_text(ARTICLES, encoding="utf-8")
+    assert load_dataset(tmp_path / "mine.csv", topics=TOPICS).reports[1].file == "articles.csv"
+    other = tmp_path / "other.csv"
+    other.write_text("article_id,title\na9,Found\n", encoding="utf-8")
+    data = load_dataset(tmp_path / "mine.csv", articles=other, topics=TOPICS)
+    assert data.articles["article_id"].tolist() == ["a9"]
+    assert not any("a9" in w for w in data.warnings)
+
+
+def test_json_with_embedded_articles():
+    document = {"events": [{"event_id": "e1", "topic": "strike", "verification": "reported",
+                            "article_ids": ["a1"]}],
+                "articles": [{"article_id": "a1", "title": "T"}]}
+    data = load_dataset(json.dumps(document).encode(), "d.json", topics=TOPICS)
+    assert data.events["article_ids"].tolist() == ["a1"]
+    assert data.articles["title"].tolist() == ["T"]
+
+
+def test_reason_counts_and_rejected_csv():
+    data = load_dataset(EVENTS.encode(), "e.csv", topics=TOPICS)
+    report = data.reports[0]
+    counts = report.reason_counts()
+    assert counts.iloc[0].tolist() == [
+        "event_date", "bad date '…' (expected YYYY-MM-DD, YYYY-MM or YYYY)", 1]
+    text = report.rejected_csv().decode("utf-8-sig")
+    assert text.splitlines()[0] == '"file","table","row","column","value","reason"'
+    assert '"e.csv","events",2,"event_date","2024-13-01"' in text
+
+
+def test_ragged_rows_are_rejected_not_lost():
+    data = load_dataset(b"event_id,topic,verification\ne1,strike,reported\ne2,strike,x,extra\n",
+                        "r.csv", topics=TOPICS)
+    report = data.reports[0]
+    assert (report.rows_read, report.accepted, report.rejected_rows) == (2, 1, 1)
+    assert report.rejected["reason"].tolist() == ["row has 4 fields but the header has 3"]
+
+
+def test_unrecognised_columns_is_one_load_error():
+    with pytest.raises(LoadError, match="format not recognised from its columns"):
+        load_dataset(b"foo,bar\n1,2\n", "odd.csv")
+
+
+def test_detect_format_canonical():
+    imported = import_file(EVENTS.encode(), "e.csv")
+    assert imported.format == "canonical"
+    assert detect_format(imported.events, "e.csv") == "canonical"
+    assert imported.rows_read == 3
+
+
+def test_unknown_forced_format():
+    with pytest.raises(LoadError, match="unknown format 'nope'"):
+        import_file(EVENTS.encode(), "e.csv", fmt="nope")
+
+
+def test_combine_rejects_clashing_ids_with_a_reason():
+    base = load_dataset(EVENTS.encode(), "base.csv", topics=TOPICS)
+    extra_text = ("event_id,topic,verification,article_ids\n"
+                  "x1,strike,reported,\ne1,strike,confirmed,\n")
+    extra = load_dataset(extra_text.encode(), "extra.csv", topics=TOPICS)
+    both = combine(base, extra)
+    assert both.events["event_id"].tolist() == ["e1", "e3", "x1"]
+    report = both.reports[-1]
+    assert (report.rows_read, report.accepted, report.rejected_rows) == (2, 1, 1)
+    assert report.rejected[["row", "reason"]].values.tolist() == [
+        [2, "duplicate event_id 'e1' (already in the loaded data)"]]
+    assert extra.reports[0].accepted == 2  # the input dataset is not modified
+    assert both.events["latitude"].dtype == "float64"
+
+
+def test_bundled_data_loads_without_rejects():
+    data = load_bundled()
+    assert len(data.events) > 0 and len(data.articles) > 0
+    assert all(r.rejected_rows == 0 for r in data.reports)
+    assert all(r.accepted + r.rejected_rows == r.rows_read for r in data.reports)
+    cited = set(data.events["article_ids"].str.split("; ").explode().dropna())
+    assert cited <= set(data.articles["article_id"])
+
+
+def test_upload_like_object():
+    class Upload:
+        name = "upload.csv"
+
+        def getvalue(self) -> bytes:
+            return EVENTS.encode()
+
+    data = load_dataset(Upload(), topics=TOPICS)
+    assert data.reports[0].file == "upload.csv"
+    assert isinstance(data.events, pd.DataFrame)
