@@ -1,0 +1,102 @@
+"""Command line: validate (text, --json, --rejects, exit codes), convert, export --query."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.cli import main
+from dashboard.dataset import load_bundled, load_dataset
+from dashboard.schema import EVENT_COLUMNS
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD = "event_id,event_date,topic,verification\ne1,2024-01-05,strike,reported\n"
+BAD = GOOD + "e2,2022-13-40,foo,reported\n"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_validate_all_accepted_exits_0(tmp_path, capsys):
+    assert main(["validate", str(write(tmp_path, "good.csv", GOOD))]) == 0
+    out = capsys.readouterr().out
+    assert "format canonical" in out and "rows read: 1  accepted: 1  rejected: 0" in out
+
+
+def test_validate_with_rejects_exits_1_and_writes_them(tmp_path, capsys):
+    rejects = tmp_path / "rejects.csv"
+    code = main(["validate", str(write(tmp_path, "bad.csv", BAD)), "--rejects", str(rejects)])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "row 2, event_date: bad date '2022-13-40'" in out
+    lines = pd.read_csv(rejects, encoding="utf-8-sig")
+    assert set(lines["reason"]) == {
+        "bad date '2022-13-40' (expected YYYY-MM-DD, YYYY-MM or YYYY)",
+        "unknown topic 'foo' (see data/topics.csv)"}
+
+
+def test_validate_json(tmp_path, capsys):
+    main(["validate", str(write(tmp_path, "bad.csv", BAD)), "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert (document["read"], document["accepted"], document["rejected"]) == (2, 1, 1)
+    assert {r["column"] for r in document["reasons"]} == {"event_date", "topic"}
+
+
+def test_unreadable_file_exits_2_with_one_line(tmp_path):
+    pickle = tmp_path / "data.pkl"
+    pickle.write_bytes(b"\x80\x04\x95")
+    result = subprocess.run([sys.executable, "-m", "dashboard", "validate", str(pickle)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: data.pkl: pickle")
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "none.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_convert_writes_accepted_events(tmp_path):
+    out = tmp_path / "out.parquet"
+    assert main(["convert", str(write(tmp_path, "bad.csv", BAD)), "-o", str(out)]) == 1
+    back = load_dataset(out)
+    assert back.events["event_id"].tolist() == ["e1"]
+
+
+def test_convert_bad_extension_exits_2(tmp_path, capsys):
+    assert main(["convert", str(write(tmp_path, "g.csv", GOOD)), "-o", "x.txt"]) == 2
+    assert "cannot export to '.txt'" in capsys.readouterr().err
+
+
+def test_export_query_filters_like_the_dashboard(tmp_path):
+    from dashboard.filters import Filters
+
+    out = tmp_path / "pol.csv"
+    assert main(["export", "--query", "country=POL&topic=border_zone", "-o", str(out)]) == 0
+    bundled = load_bundled()
+    filters, _ = Filters.from_query({"country": "POL", "topic": "border_zone"})
+    expected = filters.apply(bundled.events, bundled.articles)
+    back = load_dataset(out, articles=ROOT / "data" / "articles.csv")
+    assert len(expected) > 0
+    pd.testing.assert_frame_equal(back.events[EVENT_COLUMNS],
+                                  expected[EVENT_COLUMNS].reset_index(drop=True))
+
+
+def test_export_articles_behind_events(tmp_path):
+    from dashboard.filters import Filters, articles_for
+
+    out = tmp_path / "articles.csv"
+    assert main(["export", "--query", "country=POL", "--articles", "-o", str(out)]) == 0
+    bundled = load_bundled()
+    filters, _ = Filters.from_query({"country": "POL"})
+    expected = articles_for(filters.apply(bundled.events, bundled.articles), bundled.articles)
+    written = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert sorted(written["article_id"]) == sorted(expected["article_id"])
