@@ -25,13 +25,14 @@ EVENT_FORMATS: list[tuple[str, str, str, str]] = [
 
 
 def events_builder(events: pd.DataFrame, fmt: str,
-                   articles: pd.DataFrame | None = None) -> Callable[[], bytes]:
-    """A callable producing the export of ``events`` in ``fmt`` (for a download button)."""
+                   articles: Callable[[], pd.DataFrame] | None = None) -> Callable[[], bytes]:
+    """A callable producing the export of ``events`` in ``fmt`` (for a download button);
+    ``articles`` gives the sources to embed (GeoJSON, Excel), fetched only when clicked."""
 
     def build() -> bytes:
         from dashboard.export import export_events
 
-        return export_events(events, fmt, articles=articles)
+        return export_events(events, fmt, articles=articles() if articles else None)
 
     return build
 
@@ -54,12 +55,17 @@ def download_row(data: Active, filters: Filters) -> None:
     """Five buttons: events in four formats and the articles, named by the filter."""
     events = filtered(data, filters)
     slug = filters.slug()
+    selected, index = mask(data, filters), links(data)
+
+    def sources() -> pd.DataFrame:
+        return data.articles[index.cited(selected)]
+
     with st.container(key="downloads"):
         st.caption(f"Download the {len(events):,} filtered events or their sources")
         columns = st.columns(5)
         for column, (label, fmt, ext, mime) in zip(columns[:4], EVENT_FORMATS, strict=True):
             column.download_button(
-                label, data=events_builder(events, fmt, data.articles),
+                label, data=events_builder(events, fmt, sources),
                 file_name=f"events_{slug}.{ext}", mime=mime, on_click="ignore",
                 key=f"download_{fmt}", width="stretch",
             )

@@ -1,0 +1,37 @@
+"""AppTest fixtures: a fresh app per test, caches cleared, pages addressed by name."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ENTRY = Path(__file__).with_name("run_app.py")
+PAGES = Path(__file__).resolve().parents[2] / "dashboard" / "pages"
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches(monkeypatch):
+    monkeypatch.delenv("DASHBOARD_DATA", raising=False)
+    monkeypatch.delenv("DASHBOARD_BOUNDARIES", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.fixture
+def app():
+    """A not-yet-run AppTest of the dashboard (set query params, then .run())."""
+    return AppTest.from_file(str(ENTRY), default_timeout=60)
+
+
+def page(name: str) -> str:
+    """The switch_page path of a page file, relative to the entry script."""
+    return os.path.relpath(PAGES / f"{name}.py", ENTRY.parent)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}

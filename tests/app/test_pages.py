@@ -1,0 +1,157 @@
+"""AppTest: every page runs, every filter changes what is shown, the URL holds the filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import metrics, page
+
+FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
+PAGES = ["overview", "articles", "events", "data", "about"]
+
+
+@pytest.fixture
+def fixture_app(app, monkeypatch):
+    """The app opened on the small fixture file (5 events, 3 articles, 2 outlets)."""
+    monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
+    return app
+
+
+def events_ids(at) -> list[str]:
+    return list(at.dataframe[0].value["Event"])
+
+
+def test_opens_on_bundled_data_with_every_page(app):
+    at = app.run()
+    assert not at.exception
+    assert int(metrics(at)["Events"].replace(",", "")) > 0
+    for name in PAGES:
+        at.switch_page(page(name)).run()
+        assert not at.exception, name
+        assert at.title[0].value
+
+
+def test_every_filter_changes_the_numbers(fixture_app):
+    at = fixture_app.run()
+    assert metrics(at)["Events"] == "5"
+    cases = [
+        ("country", ["BLR"], "3"),  # own country t-4, involved t-1 and t-3
+        ("topic", ["strike"], "2"),
+        ("actor", ["Fixture Guard"], "2"),
+        ("verification", ["confirmed", "alleged"], "2"),
+        ("outlet", ["Fixture Outlet B"], "2"),
+    ]
+    for key, value, expected in cases:
+        at.multiselect(key=key).set_value(value).run()
+        assert not at.exception
+        assert metrics(at)["Events"] == expected, key
+        at.button(key="reset_filters").click().run()
+        assert metrics(at)["Events"] == "5"
+    at.text_input(key="q").input("DRONES").run()  # title of fa-2 (t-2, t-5) and t-2's summary
+    assert metrics(at)["Events"] == "2"
+    at.button(key="reset_filters").click().run()
+    at.checkbox(key="undated").uncheck().run()
+    assert metrics(at)["Events"] == "4"
+    at.button(key="reset_filters").click().run()
+
+    at.date_input(key="date_range").set_value((dt.date(2024, 3, 1), dt.date(2024, 6, 10))).run()
+    assert metrics(at)["Events"] == "3"  # t-3, t-4 (June), t-5 undated
+    assert at.query_params["from"] == "2024-03-01"
+
+
+def test_filter_goes_to_the_url_and_survives_page_switches(fixture_app):
+    at = fixture_app.run()
+    at.multiselect(key="country").set_value(["LTU"]).run()
+    assert at.query_params["country"] == "LTU"
+    for name in ["articles", "events", "about", "overview"]:
+        at.switch_page(page(name)).run()
+        assert not at.exception
+        assert at.query_params["country"] == "LTU"
+        assert at.multiselect(key="country").value == ["LTU"]
+    assert metrics(at)["Events"] == "2"
+
+
+def test_query_params_restore_the_view(fixture_app):
+    fixture_app.query_params["country"] = "LTU,POL"
+    fixture_app.query_params["topic"] = "border_zone"
+    fixture_app.query_params["from"] = "2024-01-01"
+    at = fixture_app.run()
+    assert not at.exception
+    assert at.multiselect(key="country").value == ["LTU", "POL"]
+    assert at.multiselect(key="topic").value == ["border_zone"]
+    assert metrics(at)["Events"] == "2"
+    assert "Lithuania or Poland" in at.markdown[0].value
+    assert not at.warning
+
+
+def test_bad_query_values_give_notices_not_exceptions(fixture_app):
+    fixture_app.query_params["country"] = "Poland,XYZ"
+    fixture_app.query_params["from"] = "yesterday"
+    fixture_app.query_params["colour"] = "red"
+    at = fixture_app.run()
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert "colour" in notices and "XYZ" in notices and "YYYY-MM-DD" in notices
+    assert metrics(at)["Events"] == "5"
+
+
+def test_events_and_articles_pages_follow_the_filter(fixture_app):
+    at = fixture_app.run()
+    at.switch_page(page("events")).run()
+    assert events_ids(at) == ["t-1", "t-2", "t-3", "t-4", "t-5"]
+    sources = at.dataframe[0].value.set_index("Event")["Sources"]
+    assert "Fixture report one (Fixture Outlet A" in sources["t-1"]
+    at.multiselect(key="topic").set_value(["border_zone"]).run()
+    assert events_ids(at) == ["t-1", "t-3"]
+    at.switch_page(page("articles")).run()
+    listed = at.dataframe[0].value
+    assert list(listed["Title"]) == ["Fixture report three", "Fixture report one"]  # newest first
+    assert list(listed["Link"].fillna("none")) == ["none", "https://example.org/fixture/1"]
+    assert "t-1; t-3" in list(listed["Events"])
+
+
+def test_no_match_shows_a_message(fixture_app):
+    fixture_app.query_params["q"] = "nothing like this"
+    at = fixture_app.run()
+    assert not at.exception
+    assert metrics(at)["Events"] == "0"
+    assert any("No events match" in i.value for i in at.info)
+
+
+def test_downloads_are_named_by_the_filter(fixture_app):
+    fixture_app.query_params["country"] = "POL"
+    at = fixture_app.run()
+    assert at.get("download_button")
+    for name in ["events", "articles"]:
+        at.switch_page(page(name)).run()
+        assert not at.exception
+        assert len(at.get("download_button")) == 5
+
+
+def test_data_page_checks_a_file_before_using_it(fixture_app):
+    at = fixture_app.run()
+    at.switch_page(page("data")).run()
+    bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
+    at.text_input(key="data_path").input(str(bundled)).run()
+    at.button(key="check_file").click().run()
+    assert not at.exception
+    assert at.button(key="replace_data")
+    at.button(key="add_data").click().run()
+    assert not at.exception
+    at.switch_page(page("overview")).run()
+    assert int(metrics(at)["Events"]) > 5
+
+
+def test_data_page_bad_file_keeps_the_data(fixture_app, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x00\x01\x02 not a table \xff\xfe")
+    at = fixture_app.run()
+    at.switch_page(page("data")).run()
+    at.text_input(key="data_path").input(str(bad)).run()
+    at.button(key="check_file").click().run()
+    assert not at.exception
+    assert at.error
+    at.switch_page(page("overview")).run()
+    assert metrics(at)["Events"] == "5"
