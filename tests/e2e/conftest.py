@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
@@ -183,3 +183,16 @@ class AppPage:
 def app_page(page: Page, app_server: AppServer) -> AppPage:
     """A fresh browser page on the dashboard (1280 x 900)."""
     return AppPage(page, app_server)
+
+
+@pytest.fixture
+def phone_page(browser: Browser, app_server: AppServer) -> Iterator[AppPage]:
+    """A page on the dashboard in a phone-sized (390 px wide) touch viewport."""
+    context = browser.new_context(
+        base_url=app_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    yield AppPage(context.new_page(), app_server)
+    context.close()

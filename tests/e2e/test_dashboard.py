@@ -1,0 +1,189 @@
+"""The dashboard in a real browser: shared links, downloads, reloads, page switches, phones.
+
+Expected numbers come from the data core run in this process (``load_bundled`` and
+``Filters``), so the page is checked against the same logic the command line uses,
+never against figures copied into the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dashboard.dataset import load_bundled
+from dashboard.filters import Filters
+
+if TYPE_CHECKING:  # the fixture's type; conftest is not imported at run time
+    from conftest import AppPage
+
+pytestmark = pytest.mark.e2e
+
+QUERY = "country=POL&topic=border_zone"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-overview.png"
+
+
+def _filters(query: str) -> Filters:
+    filters, notices = Filters.from_query(parse_qs(query))
+    assert notices == []
+    return filters
+
+
+def _expected_count(query: str) -> int:
+    dataset = load_bundled()
+    return len(_filters(query).apply(dataset.events, dataset.articles))
+
+
+def _metric(page: Page, label: str) -> str:
+    """The value shown by the headline number called ``label``."""
+    metric = page.locator("[data-testid='stMetric']").filter(
+        has=page.get_by_text(label, exact=True)
+    )
+    return metric.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def _selected(page: Page, key: str) -> list[str]:
+    """The chips shown in the sidebar multiselect with widget key ``key``."""
+    chips = page.locator(f".st-key-{key} [data-tag]")
+    return [text.strip() for text in chips.all_inner_texts()]
+
+
+def _url_query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def _assert_filtered_view(page: Page, query: str) -> None:
+    """Sidebar widgets, the sentence and the numbers all show the Poland + border zone view."""
+    expect(page.locator(".st-key-country [data-tag]")).to_have_count(1)
+    assert _selected(page, "country") == ["Poland (POL)"]
+    assert _selected(page, "topic") == ["Border zones"]
+    expect(page.locator(".st-key-filter_summary")).to_contain_text("Events in Poland")
+    expected = _expected_count(query)
+    assert 0 < expected < len(load_bundled().events), "the query must narrow the bundled data"
+    assert _metric(page, "Events") == f"{expected:,}"
+    expect(page.locator(".st-key-downloads")).to_contain_text(
+        f"Download the {expected:,} filtered events"
+    )
+
+
+def _cli_export(query: str, out: Path, *extra: str) -> bytes:
+    subprocess.run(
+        [sys.executable, "-m", "dashboard", "export", "--query", query, "-o", str(out), *extra],
+        cwd=out.parent, check=True, capture_output=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    return out.read_bytes()
+
+
+def test_shared_link_opens_the_filtered_view(app_page: AppPage) -> None:
+    app_page.open(f"/?{QUERY}")
+    _assert_filtered_view(app_page.page, QUERY)
+    app_page.assert_no_exception()
+
+
+@pytest.mark.parametrize(
+    ("button_key", "prefix", "cli_args"),
+    [("download_csv", "events", ()), ("download_articles", "articles", ("--articles",))],
+)
+def test_download_equals_command_line_export(
+    app_page: AppPage, tmp_path: Path, button_key: str, prefix: str, cli_args: tuple[str, ...]
+) -> None:
+    app_page.open(f"/?{QUERY}")
+    with app_page.page.expect_download() as info:
+        app_page.page.locator(f".st-key-{button_key} button").click()
+    download = info.value
+    assert download.failure() is None
+    assert download.suggested_filename == f"{prefix}_{_filters(QUERY).slug()}.csv"
+    downloaded = Path(download.path()).read_bytes()
+    exported = _cli_export(QUERY, tmp_path / f"cli_{prefix}.csv", *cli_args)
+    assert downloaded == exported
+    assert downloaded.count(b"\n") > 1, "the export holds at least one record"
+    app_page.assert_no_exception()
+
+
+def test_filter_set_in_the_page_survives_a_reload(app_page: AppPage) -> None:
+    page = app_page.page
+    app_page.open("/?country=POL")
+    page.locator(".st-key-topic [role='combobox']").click()
+    page.get_by_role("option", name="Border zones", exact=True).click()
+    page.keyboard.press("Escape")
+    app_page.wait()
+    expect(page).to_have_url(re.compile(r"topic=border_zone"))
+    assert _url_query(page)["country"] == ["POL"]
+    _assert_filtered_view(page, QUERY)
+
+    page.reload()
+    app_page.wait()
+    _assert_filtered_view(page, QUERY)
+    assert _url_query(page) == {"country": ["POL"], "topic": ["border_zone"]}
+    app_page.assert_no_exception()
+
+
+def test_bad_query_values_give_notices_not_exceptions(app_page: AppPage) -> None:
+    page = app_page.page
+    app_page.open("/?country=POL&from=2024-13-45&colour=red")
+    notices = page.locator(".st-key-filter_summary [data-testid='stAlert']")
+    expect(notices.filter(has_text="colour")).to_have_count(1)
+    expect(notices.filter(has_text="from")).to_have_count(1)
+    # The good part of the link still applies.
+    assert _selected(page, "country") == ["Poland (POL)"]
+    assert _metric(page, "Events") == f"{_expected_count('country=POL'):,}"
+    app_page.assert_no_exception()
+
+
+@pytest.mark.parametrize(("title", "path"), [("Articles", "articles"), ("Events", "events")])
+def test_switching_pages_keeps_the_filter_in_the_url(
+    app_page: AppPage, title: str, path: str
+) -> None:
+    page = app_page.page
+    app_page.open(f"/?{QUERY}")
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title).click()
+    expect(page).to_have_url(re.compile(rf"/{path}\?"))
+    app_page.wait()
+    assert _url_query(page) == {"country": ["POL"], "topic": ["border_zone"]}
+    assert _selected(page, "country") == ["Poland (POL)"]
+    assert _selected(page, "topic") == ["Border zones"]
+    app_page.assert_no_exception()
+
+
+def test_overview_screenshot(app_page: AppPage, tmp_path: Path) -> None:
+    """The README's picture: the Overview at 1280 x 900 on the bundled data.
+
+    Written to docs/ only with UPDATE_SCREENSHOT=1, so a test run leaves the clone clean.
+    """
+    page = app_page.page
+    app_page.open("/")
+    expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
+    assert _metric(page, "Events") == f"{len(load_bundled().events):,}"
+    app_page.assert_no_exception()
+    shot = tmp_path / "overview.png"
+    page.screenshot(path=str(shot))
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png[16:20], "big") == 1280  # IHDR width
+    assert int.from_bytes(png[20:24], "big") == 900  # IHDR height
+    if os.environ.get("UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(shot, SCREENSHOT)
+
+
+def test_phone_width_has_no_exception(phone_page: AppPage) -> None:
+    phone_page.open(f"/?{QUERY}")
+    page = phone_page.page
+    expect(page.get_by_role("heading", name="Border security events")).to_be_visible()
+    assert _metric(page, "Events") == f"{_expected_count(QUERY):,}"
+    phone_page.assert_no_exception()
+
+
+def test_server_log_has_no_config_warnings_or_tracebacks(app_page: AppPage) -> None:
+    app_page.open("/")
+    app_page.assert_no_exception()
+    log = app_page.server.log()
+    assert "is not a valid config option" not in log, log
+    assert "Traceback" not in log, log
