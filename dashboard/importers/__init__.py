@@ -28,7 +28,7 @@ IMPORTERS: list[Importer] = [
     Importer.from_module(viina),
     Importer.from_module(gdelt),
     Importer.from_module(canonical),
-    Importer.from_module(mapped),
+    Importer.from_module(mapped),  # never detected: --format mapped or --mapping
 ]
 
 # Formats applied only on request (a column mapping), never detected.
@@ -113,8 +113,9 @@ def import_file(
     """Read a file, detect (or use ``fmt``) its format and convert it to canonical raw.
 
     With ``mapping`` (dict, JSON text or JSON file path) the ``mapped`` importer is used
-    and called as ``convert(raw, file, mapping=...)``. Embedded articles (JSON, GeoJSON,
-    an ``articles`` sheet) are returned when the importer produced none. Raises LoadError.
+    and called as ``convert(raw, file, mapping=dict_or_None)`` (None: it guesses).
+    Embedded articles (JSON, GeoJSON, an ``articles`` sheet) are returned when the
+    importer produced none. Raises LoadError.
     """
     label = source_name(source, name)
     data = read_bytes(source, name)
@@ -140,9 +141,11 @@ def import_file(
     warnings = list(raw.attrs.get("warnings", []))
     raw, malformed = _split_malformed(raw, label)
     if importer.name == MAPPED_FORMAT:
-        if mapping is None:
-            raise LoadError(label, "the mapped format needs a column mapping (--mapping)")
-        imported = importer.convert(raw, label, mapping=load_mapping(mapping))
+        columns = load_mapping(mapping) if mapping is not None else None
+        try:
+            imported = importer.convert(raw, label, mapping=columns)
+        except ValueError as err:
+            raise LoadError(label, str(err)) from err
     else:
         imported = importer.convert(raw, label)
     if not malformed.empty:

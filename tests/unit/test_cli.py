@@ -100,3 +100,23 @@ def test_export_articles_behind_events(tmp_path):
     expected = articles_for(filters.apply(bundled.events, bundled.articles), bundled.articles)
     written = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
     assert sorted(written["article_id"]) == sorted(expected["article_id"])
+
+
+def test_validate_with_mapping_file(tmp_path, capsys):
+    data = write(tmp_path, "own.csv",
+                 "Nr;Datum;Ort;Breite;Länge;Text\n1;2024-05-01;Białystok;53.13;23.16;Zaun\n")
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"event_id": "Nr", "date": "Datum", "location": "Ort",
+                                   "latitude": "Breite", "longitude": "Länge",
+                                   "summary": "Text"}), encoding="utf-8")
+    assert main(["validate", str(data), "--mapping", str(mapping), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["format"], document["read"], document["accepted"]) == ("mapped", 1, 1)
+
+
+def test_mapping_naming_a_missing_column_exits_2(tmp_path, capsys):
+    data = write(tmp_path, "own.csv", "a,b\n1,2\n")
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"event_id": "nope"}), encoding="utf-8")
+    assert main(["validate", str(data), "--mapping", str(mapping)]) == 2
+    assert "own.csv: mapped column 'nope' is not in the file" in capsys.readouterr().err
