@@ -30,6 +30,7 @@ WIDGET_KEYS: dict[str, str] = {
 _LAST_QUERY = "_filters_last_query"
 _NOTICES = "_filters_notices"
 _INITIALISED = "_filters_initialised"
+_KEPT = "_filters_kept"  # the last Filters, outside widget state (which a page switch drops)
 
 
 def _url_params() -> dict[str, list[str]]:
@@ -40,21 +41,31 @@ def _flat(query: dict[str, list[str]] | dict[str, str]) -> dict[str, tuple[str, 
     return {k: tuple(v) if isinstance(v, list) else (v,) for k, v in query.items()}
 
 
-def _set_widgets(filters: Filters) -> None:
+def _set_widgets(filters: Filters, only: set[str] | None = None) -> None:
+    """Put ``filters`` into the widget keys (all, or only the keys in ``only``)."""
+    values = _widget_values(filters)
+    for key, value in values.items():
+        if only is None or key in only:
+            st.session_state[key] = value
+
+
+def _widget_values(filters: Filters) -> dict[str, object]:
     dates: tuple[dt.date, ...] = ()
     if filters.date_from and filters.date_to:
         dates = (filters.date_from, filters.date_to)
     elif filters.date_from:
         dates = (filters.date_from,)
-    st.session_state["date_range"] = dates
-    st.session_state["country"] = list(filters.countries)
-    st.session_state["topic"] = list(filters.topics)
-    st.session_state["actor"] = list(filters.actors)
-    st.session_state["verification"] = list(filters.verifications)
-    st.session_state["outlet"] = list(filters.outlets)
-    st.session_state["q"] = filters.text
-    st.session_state["undated"] = filters.include_undated
-    st.session_state["_date_to_only"] = filters.date_to if not filters.date_from else None
+    return {
+        "date_range": dates,
+        "country": list(filters.countries),
+        "topic": list(filters.topics),
+        "actor": list(filters.actors),
+        "verification": list(filters.verifications),
+        "outlet": list(filters.outlets),
+        "q": filters.text,
+        "undated": filters.include_undated,
+        "_date_to_only": filters.date_to if not filters.date_from else None,
+    }
 
 
 def _from_widgets() -> Filters:
@@ -112,7 +123,13 @@ def _sync_from_url(data: Active) -> None:
     first_run = not st.session_state.get(_INITIALISED)
     changed = last is not None and url and _flat(url) != _flat(last)
     if not first_run and not changed:
-        return  # an empty URL after a page switch keeps the filter; we re-set it below
+        # A page switch drops the widgets' state (new page, new widget ids) and the URL:
+        # put back what the last run had, for the keys that went missing.
+        missing = {key for key in WIDGET_KEYS if key not in st.session_state}
+        kept = st.session_state.get(_KEPT)
+        if missing and kept is not None:
+            _set_widgets(kept, only=missing)
+        return
     filters, notices = Filters.from_query(url)
     filters = _drop_unknown(filters, options(data), notices)
     _set_widgets(filters)
@@ -145,27 +162,33 @@ def sidebar(data: Active) -> Filters:
     if choices.first and choices.last:
         bounds = {"min_value": min(choices.first, dt.date(1900, 1, 1)),
                   "max_value": max(choices.last, dt.date.today()) + dt.timedelta(days=366)}
+    # Each widget also gets its current value as its default: after a page switch the
+    # browser re-creates the widgets and would otherwise send back their bare defaults.
+    now = {key: st.session_state.get(key) for key in WIDGET_KEYS}
     bar.date_input("Date range (first and last day)", key="date_range", format="YYYY-MM-DD",
-                   **bounds)
+                   value=now["date_range"] or (), **bounds)
     to_only = st.session_state.get("_date_to_only")
     if to_only and not st.session_state.get("date_range"):
         bar.caption(f"Until {to_only.isoformat()} (from the link)")
     bar.multiselect("Country (the event's or any involved)", choices.countries, key="country",
+                    default=now["country"],
                     format_func=lambda c: f"{names.get(c, c)} ({c})")
-    bar.multiselect("Topic", choices.topics, key="topic",
+    bar.multiselect("Topic", choices.topics, key="topic", default=now["topic"],
                     format_func=lambda k: labels.get(k, k))
-    bar.multiselect("Actor", actors, key="actor")
-    bar.multiselect("Verification level", choices.verifications, key="verification")
-    bar.multiselect("Outlet of the sources", choices.outlets, key="outlet")
-    bar.text_input("Search titles, summaries and locations", key="q",
+    bar.multiselect("Actor", actors, key="actor", default=now["actor"])
+    bar.multiselect("Verification level", choices.verifications, key="verification",
+                    default=now["verification"])
+    bar.multiselect("Outlet of the sources", choices.outlets, key="outlet", default=now["outlet"])
+    bar.text_input("Search titles, summaries and locations", key="q", value=now["q"] or "",
                    placeholder="e.g. drone")
-    bar.checkbox("Include undated events", key="undated")
+    bar.checkbox("Include undated events", key="undated", value=bool(now["undated"]))
     bar.button("Reset filters", key="reset_filters", on_click=reset_filters)
     filters = _from_widgets()
     query = filters.to_query()
     if _flat(_url_params()) != _flat(query):
         st.query_params.from_dict(query)
     st.session_state[_LAST_QUERY] = query
+    st.session_state[_KEPT] = filters
     return filters
 
 
