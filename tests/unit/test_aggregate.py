@@ -1,0 +1,100 @@
+"""Aggregation: headline numbers, previous period, bins, counts, bounded map cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import aggregate, schema
+from dashboard.filters import Filters
+
+
+def make_events(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    for column in schema.EVENT_COLUMNS:
+        if column not in frame:
+            frame[column] = pd.NA
+    for column in schema.EVENT_COLUMNS:
+        if column in ("latitude", "longitude"):
+            frame[column] = pd.to_numeric(frame[column]).astype("float64")
+        elif column == "fatalities":
+            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+        else:
+            frame[column] = frame[column].astype("str")
+    frame["date_min"] = pd.to_datetime(frame["event_date"])
+    frame["date_max"] = frame["date_min"]
+    return frame[schema.EVENT_COLUMNS + schema.DERIVED_COLUMNS]
+
+
+EVENTS = make_events([
+    dict(event_id="a", event_date="2024-01-01", topic="strike", country="POL",
+         countries_involved="POL; BLR", article_ids="x; y", verification="confirmed",
+         latitude=52.0, longitude=21.0),
+    dict(event_id="b", event_date="2024-01-03", topic="strike", country="LTU",
+         countries_involved="LTU", article_ids="y", verification="reported"),
+    dict(event_id="c", event_date="2024-01-10", topic="legal", country="LTU",
+         countries_involved="LTU; UKR", article_ids=None, verification="reported",
+         latitude=54.7, longitude=25.3),
+    dict(event_id="d", event_date=None, topic="legal", country="BLR",
+         countries_involved=None, article_ids="z", verification="disputed"),
+])
+
+
+def test_headline_counts_and_span():
+    numbers = aggregate.headline(EVENTS)
+    assert (numbers.events, numbers.articles, numbers.countries) == (4, 3, 4)
+    assert (numbers.first, numbers.last, numbers.days) == (
+        dt.date(2024, 1, 1), dt.date(2024, 1, 10), 10)
+    assert aggregate.headline(EVENTS, articles=7).articles == 7
+    assert aggregate.headline(EVENTS.iloc[:0]).days == 0
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(date_from=dt.date(2024, 1, 11), date_to=dt.date(2024, 1, 20)),
+         (dt.date(2024, 1, 1), dt.date(2024, 1, 10))),
+        (Filters(topics=("strike",)), (dt.date(2023, 12, 22), dt.date(2023, 12, 31))),
+    ],
+)
+def test_previous_period_has_the_same_length(filters, expected):
+    current = aggregate.headline(EVENTS)
+    earlier = aggregate.previous_period(filters, current)
+    assert (earlier.date_from, earlier.date_to) == expected
+    assert earlier.topics == filters.topics and earlier.include_undated is False
+
+
+def test_timeline_weeks_start_on_monday_and_skip_undated():
+    bins = aggregate.timeline(EVENTS, "week")
+    rows = {(str(p.date()), t): n for p, t, n in bins.itertuples(index=False)}
+    assert rows == {("2024-01-01", "strike"): 2, ("2024-01-08", "legal"): 1}
+    months = aggregate.timeline(EVENTS, "month")
+    assert months["events"].sum() == 3
+    assert aggregate.choose_bin(EVENTS) == "week"
+
+
+def test_counts_by_country_topic_and_verification():
+    counts = aggregate.by_country_topic(EVENTS, top=1)
+    assert list(counts["country"].unique()) == ["LTU", "Other"]
+    assert counts["events"].sum() == 4
+    mix = aggregate.verification_mix(EVENTS)
+    assert list(mix["verification"]) == schema.VERIFICATION_LEVELS
+    assert dict(zip(mix["verification"], mix["events"], strict=True))["reported"] == 2
+    assert aggregate.country_options(EVENTS) == ["BLR", "LTU", "POL", "UKR"]
+
+
+def test_map_points_then_grid_cells_bounded_and_counting_everything():
+    points, binned = aggregate.map_points(EVENTS)
+    assert not binned and list(points["event_id"]) == ["a", "c"]
+    rng = np.random.default_rng(1)
+    many = pd.concat([EVENTS.iloc[[0]]] * 3000, ignore_index=True)
+    many["latitude"] = rng.uniform(45, 60, len(many))
+    many["longitude"] = rng.uniform(15, 40, len(many))
+    cells, binned = aggregate.map_points(many, limit=500)
+    assert binned
+    assert len(cells) <= 500
+    assert cells["events"].sum() == 3000
+    assert cells["latitude"].between(45, 60.5).all()

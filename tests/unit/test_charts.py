@@ -1,0 +1,68 @@
+"""Charts and map: taxonomy labels and colours in the spec, selections, small data."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from dashboard import charts, geomap
+
+TOPICS = pd.DataFrame({"key": ["strike", "legal"], "label": ["Strikes", "Legal"],
+                       "colour": ["#CC6677", "#88CCEE"], "description": ["", ""]})
+
+
+def spec(chart) -> dict:
+    return chart.to_dict()
+
+
+def test_timeline_uses_labels_and_colours():
+    bins = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-01-08"]),
+                         "topic": ["strike", "mystery"], "events": [2, 1]})
+    out = spec(charts.timeline_chart(bins, TOPICS, "week"))
+    scale = out["encoding"]["color"]["scale"]
+    assert scale["domain"][:2] == ["Strikes", "Legal"] and scale["range"][:2] == [
+        "#CC6677", "#88CCEE"]
+    assert "mystery" in scale["domain"]  # unknown topics still get a (grey) colour
+    values = next(iter(out["datasets"].values()))
+    assert {v["topic_label"] for v in values} == {"Strikes", "mystery"}
+
+
+def test_country_chart_selects_by_country():
+    counts = pd.DataFrame({"country": ["POL", "LTU"], "topic": ["strike", "legal"],
+                           "events": [3, 1]})
+    out = spec(charts.country_chart(counts, TOPICS, {"POL": "Poland"}))
+    assert out["params"][0]["name"] == charts.COUNTRY_SELECTION
+    assert out["params"][0]["select"]["fields"] == ["country"]
+    assert out["encoding"]["y"]["sort"] == ["Poland", "LTU"]
+
+
+def test_verification_chart_in_level_order():
+    mix = pd.DataFrame({"verification": ["confirmed", "reported"], "events": [1, 2],
+                        "share": [1 / 3, 2 / 3]})
+    out = spec(charts.verification_chart(mix))
+    assert out["encoding"]["y"]["sort"] == ["confirmed", "reported"]
+
+
+def test_map_sends_geojson_values_not_a_geodataframe():
+    square = shapely.Polygon([(20, 50), (20, 55), (25, 55), (25, 50)])
+    areas = gpd.GeoDataFrame({"iso3": ["POL"], "name": ["Poland"]}, geometry=[square],
+                             crs="EPSG:4326")
+    features = geomap.boundary_features(
+        areas, counts=pd.DataFrame({"iso3": ["POL"], "events": [4]}))
+    assert features[0]["iso3"] == "POL" and features[0]["events"] == 4
+    points = pd.DataFrame({"latitude": [52.0], "longitude": [21.0], "topic": ["strike"],
+                           "date": ["2024-01-01"], "location": ["<b>x</b>"], "summary": ["s"],
+                           "verification": ["confirmed"], "event_id": ["a"]})
+    out = spec(geomap.event_map(features, points, False, [], TOPICS))
+    text = json.dumps(out)
+    assert '"type": "Feature"' in text and "geoshape" in text
+    params = out.get("params") or out["layer"][0].get("params")
+    assert params[0]["name"] == geomap.AREA_SELECTION
+    assert params[0]["select"]["fields"] == ["iso3"]
+    tooltips = {t["title"] for t in out["layer"][1]["encoding"]["tooltip"]}
+    assert {"Date", "Topic", "Location", "Summary", "Verification"} <= tooltips
+    shaded = spec(geomap.choropleth_map(features))
+    assert shaded["encoding"]["color"]["field"] == "events"
