@@ -45,10 +45,17 @@ create_venv() {
     rm -rf "$VENV"
     local pkg
     pkg="python$("$PYTHON" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')-venv"
-    echo "python -m venv failed (Debian's $pkg is probably missing); installing it with apt-get..." >&2
-    if as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-        && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv "$pkg"; then
-        "$PYTHON" -m venv "$VENV" || { rm -rf "$VENV"; die "python -m venv still fails after installing $pkg."; }
+    echo "python -m venv failed (Debian's python3-venv / $pkg is probably missing); installing it with apt-get..." >&2
+    local pkgs=(python3-venv)
+    if as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq; then
+        # python3-venv covers Debian's default python3; a non-default 3.x needs its own package.
+        apt-cache show "$pkg" >/dev/null 2>&1 && pkgs+=("$pkg")
+    else
+        pkgs=()
+    fi
+    if [[ ${#pkgs[@]} -gt 0 ]] \
+        && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}"; then
+        "$PYTHON" -m venv "$VENV" || { rm -rf "$VENV"; die "python -m venv still fails after installing ${pkgs[*]}."; }
     else
         die "cannot create a virtual environment. Run as root: apt-get install python3-venv $pkg, then run this script again."
     fi
