@@ -196,3 +196,11 @@ def phone_page(browser: Browser, app_server: AppServer) -> Iterator[AppPage]:
     )
     yield AppPage(context.new_page(), app_server)
     context.close()
+
+
+@pytest.fixture
+def fresh_app_page(page: Page, tmp_path: Path) -> Iterator[AppPage]:
+    """A page on a server of its own that no browser has visited yet (first-visit behaviour)."""
+    server = start_server(APP, tmp_path / "streamlit.log")
+    yield AppPage(page, server)
+    stop_server(server)

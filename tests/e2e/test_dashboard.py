@@ -25,6 +25,7 @@ from dashboard.filters import Filters
 if TYPE_CHECKING:  # the fixture's type; conftest is not imported at run time
     from conftest import AppPage
 
+
 pytestmark = pytest.mark.e2e
 
 QUERY = "country=POL&topic=border_zone"
@@ -175,6 +176,22 @@ def test_switching_pages_keeps_the_filter_in_the_url(
     expect(_chips(page, "country")).to_have_text(["Poland (POL)"])
     expect(_chips(page, "topic")).to_have_text(["Border zones"])
     app_page.assert_no_exception()
+
+
+@pytest.mark.parametrize("path", ["articles", "events"])
+def test_shared_link_to_a_page_works_as_a_servers_first_visit(
+    fresh_app_page: AppPage, path: str
+) -> None:
+    """A link to a page other than Overview, opened before anyone has opened the Overview.
+
+    Streamlit runs files of a ``pages/`` folder next to the entry script on their own until
+    the first ``st.navigation`` call of the server's life; the page must not depend on that.
+    """
+    page = fresh_app_page.page
+    fresh_app_page.open(f"{fresh_app_page.server.url}/{path}?{QUERY}")
+    fresh_app_page.assert_no_exception()
+    expect(_chips(page, "country")).to_have_text(["Poland (POL)"])
+    assert _url_query(page) == {"country": ["POL"], "topic": ["border_zone"]}
 
 
 def test_overview_screenshot(app_page: AppPage, tmp_path: Path) -> None:
