@@ -1,7 +1,7 @@
 """Entry point: ``streamlit run dashboard/app.py [-- --data PATH --boundaries PATH]``.
 
 Sets the page up, loads the session's data, draws the one sidebar filter and runs
-the chosen page. Everything else lives in ``dashboard/ui`` and ``dashboard/pages``.
+the chosen page. Everything else lives in ``dashboard/ui`` and ``dashboard/views``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dashboard.ui import data as ui_data  # noqa: E402
 from dashboard.ui.page import set_context  # noqa: E402
 from dashboard.ui.state import sidebar  # noqa: E402
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Border security events", page_icon="🛰️", layout="wide")
 

@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-ENTRY = Path(__file__).with_name("run_app.py")
-PAGES = Path(__file__).resolve().parents[2] / "dashboard" / "pages"
+ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+PAGES = ENTRY.parent / "views"
 
 
 @pytest.fixture(autouse=True)
