@@ -124,10 +124,10 @@ def _date_steps(widget: Any) -> list[tuple[Any, Any]]:
     years = [(dt.date(2022, 1, 1), dt.date(2022, 12, 31)), (dt.date(2023, 3, 1),
              dt.date(2023, 9, 30)), (dt.date(2024, 1, 1), dt.date(2025, 6, 30)),
              (dt.date(2021, 6, 1), dt.date(2021, 8, 31))]
-    first = widget.value
-    cast = (lambda d: dt.datetime.combine(d, dt.time())) if isinstance(
+    first = tuple(widget.value or ())  # the real app starts with no range: ()
+    cast = (lambda d: dt.datetime.combine(d, dt.time())) if first and isinstance(
         first[0], dt.datetime) else (lambda d: d)
-    return [(cast(a), cast(b)) for a, b in years] + [tuple(first)]
+    return [(cast(a), cast(b)) for a, b in years] + [first]
 
 
 def rerun(app: str, data: str, repeats: int, timeout: float) -> dict[str, Any]:

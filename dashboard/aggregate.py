@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import schema
+from dashboard.eventindex import EPOCH_MONDAY_SHIFT, EventIndex
 from dashboard.filters import Filters, _distinct, _list_contains_any
 
 # --------------------------------------------------------------------------- headline
@@ -37,14 +38,23 @@ class Headline:
         return (self.last - self.first).days + 1
 
 
-def count_countries(events: pd.DataFrame) -> int:
+Events = pd.DataFrame | EventIndex  # a frame, or its index when counting under a mask
+
+
+def _index(events: Events) -> EventIndex:
+    return events if isinstance(events, EventIndex) else EventIndex(events)
+
+
+def count_countries(events: Events, mask: np.ndarray | None = None) -> int:
     """Distinct countries named as an event's country or among the countries involved."""
-    names: set[str] = set(events["country"].dropna().astype(str).unique())
-    uniques, codes = _distinct(events["countries_involved"])
-    used = np.zeros(len(uniques) + 1, dtype=bool)
-    used[codes] = True
-    for value in np.asarray(uniques.to_pylist(), dtype=object)[used[:-1]]:
-        names.update(schema.split_list(value))
+    index = _index(events)
+    rows = index.rows(mask)
+    names = set(index.country.labels[index.country.counts(rows) > 0])
+    codes, sets = index.involved
+    chosen = codes if rows is None else codes[rows]
+    used = np.bincount(chosen[chosen >= 0], minlength=len(sets))
+    for position in np.flatnonzero(used):
+        names.update(sets[position])
     return len(names)
 
 
@@ -59,16 +69,27 @@ def cited_articles(events: pd.DataFrame) -> int:
     return len(ids)
 
 
-def headline(events: pd.DataFrame, articles: int | None = None) -> Headline:
-    """Numbers for ``events``; ``articles`` is the count of their sources when known
-    (e.g. from ``ArticleLinks.cited(mask).sum()``), else the distinct cited ids."""
-    first, last = events["date_min"].min(), events["date_max"].max()
+def _date(day: int) -> dt.date:
+    return dt.date(1970, 1, 1) + dt.timedelta(days=day)
+
+
+def headline(events: Events, articles: int | None = None,
+             mask: np.ndarray | None = None) -> Headline:
+    """Numbers for ``events`` (the rows of ``mask`` when given); ``articles`` is the count
+    of their sources when known (e.g. from ``ArticleLinks.cited(mask).sum()``), else the
+    distinct cited ids."""
+    index = _index(events)
+    rows = index.rows(mask)
+    if articles is None:
+        frame = index.events if rows is None else index.events[rows]
+        articles = cited_articles(frame)
+    span = index.day_span(rows)
     return Headline(
-        events=len(events),
-        articles=cited_articles(events) if articles is None else int(articles),
-        countries=count_countries(events),
-        first=None if pd.isna(first) else first.date(),
-        last=None if pd.isna(last) else last.date(),
+        events=index.count(rows),
+        articles=int(articles),
+        countries=count_countries(index, rows),
+        first=None if span is None else _date(span[0]),
+        last=None if span is None else _date(span[1]),
     )
 
 
@@ -87,78 +108,136 @@ def previous_period(filters: Filters, current: Headline) -> Filters | None:
                    date_to=start - dt.timedelta(days=1), include_undated=False)
 
 
+def unplaced(events: Events, mask: np.ndarray | None = None) -> tuple[int, int]:
+    """How many selected events are undated, and how many have no coordinates."""
+    index = _index(events)
+    rows = index.rows(mask)
+    return (index.count(index.both(rows, ~index.dated)),
+            index.count(index.both(rows, ~index.located)))
+
+
+def oldest_first(events: Events, mask: np.ndarray | None = None) -> np.ndarray:
+    """Row positions of the selected events by first possible day, undated last."""
+    index = _index(events)
+    positions = index.positions(index.rows(mask))
+    undated = ~index.dated[positions]
+    return positions[np.lexsort((index.day_min[positions], undated))]
+
+
 # --------------------------------------------------------------------------- time
 
 
-def choose_bin(events: pd.DataFrame) -> str:
+def choose_bin(events: Events, mask: np.ndarray | None = None) -> str:
     """"week" for spans up to about a year, "month" beyond (readable bar counts)."""
-    first, last = events["date_min"].min(), events["date_min"].max()
-    if pd.isna(first) or (last - first).days <= 400:
+    index = _index(events)
+    dated = index.both(index.rows(mask), index.dated)
+    if not dated.any():
         return "week"
-    return "month"
+    days = index.day_min[dated]
+    return "week" if int(days.max() - days.min()) <= 400 else "month"
 
 
-def _floor(dates: pd.Series, unit: str) -> np.ndarray:
-    days = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+def _periods(days: np.ndarray, unit: str) -> np.ndarray:
+    """Period number of each day: weeks (Monday start) or months since 1970."""
     if unit == "month":
-        return days.astype("datetime64[M]").astype("datetime64[D]")
-    # 1970-01-01 was a Thursday: shift so weeks start on Monday
-    as_int = days.astype(np.int64)
-    return ((as_int + 3) // 7 * 7 - 3).astype("datetime64[D]")
+        return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return (days + EPOCH_MONDAY_SHIFT) // 7
 
 
-def timeline(events: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
+def _period_starts(periods: np.ndarray, unit: str) -> np.ndarray:
+    if unit == "month":
+        return periods.astype("datetime64[M]").astype("datetime64[D]")
+    return (periods * 7 - EPOCH_MONDAY_SHIFT).astype("datetime64[D]")
+
+
+def timeline(events: Events, unit: str | None = None,
+             mask: np.ndarray | None = None) -> pd.DataFrame:
     """Dated events per (period start, topic): columns period, topic, events.
 
     Events are binned by their first possible day; undated events are left out
-    (count them with ``events["date_min"].isna().sum()``).
+    (count them with ``unplaced``).
     """
-    dated = events[events["date_min"].notna()]
-    unit = unit or choose_bin(events)
-    if dated.empty:
+    index = _index(events)
+    rows = index.rows(mask)
+    unit = unit or choose_bin(index, rows)
+    dated = index.both(rows, index.dated)
+    topics = index.topic
+    topic_codes = topics.codes[dated]
+    if not len(topic_codes):
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[s]"),
                              "topic": pd.Series(dtype="str"), "events": pd.Series(dtype="int64")})
-    frame = pd.DataFrame({"period": _floor(dated["date_min"], unit),
-                          "topic": dated["topic"].astype("str").to_numpy()})
-    counts = frame.groupby(["period", "topic"], dropna=False).size().rename("events")
-    result = counts.reset_index()
-    result["topic"] = result["topic"].astype("str")
-    return result
+    periods = _periods(index.day_min[dated], unit)
+    first = int(periods.min())
+    width = len(topics.labels) + 1  # the last slot counts events with no topic
+    slots = (periods - first) * width + np.where(topic_codes >= 0, topic_codes, width - 1)
+    counts = np.bincount(slots)
+    used = np.flatnonzero(counts)
+    labels = np.append(topics.labels, np.nan)
+    result = pd.DataFrame({
+        "period": _period_starts(used // width + first, unit),
+        "topic": pd.array(labels[used % width], dtype="str"),
+        "events": counts[used].astype(np.int64),
+    })
+    return result.sort_values(["period", "topic"], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- counts
 
 
-def by_country_topic(events: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+def by_country_topic(events: Events, top: int = 15,
+                     mask: np.ndarray | None = None) -> pd.DataFrame:
     """Events per (country, topic) for the ``top`` countries by total (others summed).
 
     Columns: country, topic, events; ordered by country total, largest first.
     """
-    frame = pd.DataFrame({"country": events["country"].astype("str").fillna("(none)"),
-                          "topic": events["topic"].astype("str").fillna("(none)")})
-    totals = frame["country"].value_counts()
-    keep = set(totals.index[:top])
-    if len(totals) > top:
-        frame.loc[~frame["country"].isin(keep), "country"] = "Other"
-    counts = frame.groupby(["country", "topic"]).size().rename("events").reset_index()
-    order = counts.groupby("country")["events"].sum().sort_values(ascending=False)
-    counts["rank"] = counts["country"].map({c: i for i, c in enumerate(order.index)})
-    return counts.sort_values(["rank", "topic"]).drop(columns="rank").reset_index(drop=True)
+    index = _index(events)
+    rows = index.rows(mask)
+    country, topic = index.country, index.topic
+    n_topics = len(topic.labels) + 1
+    country_codes = country.codes if rows is None else country.codes[rows]
+    topic_codes = topic.codes if rows is None else topic.codes[rows]
+    country_codes = np.where(country_codes >= 0, country_codes, len(country.labels))
+    topic_codes = np.where(topic_codes >= 0, topic_codes, n_topics - 1)
+    grid = np.bincount(country_codes * n_topics + topic_codes,
+                       minlength=(len(country.labels) + 1) * n_topics).reshape(-1, n_topics)
+    countries = np.append(country.labels, "(none)")
+    topics = np.append(topic.labels, "(none)")
+    totals = grid.sum(axis=1)
+    present = np.flatnonzero(totals)
+    order = present[np.lexsort((countries[present], -totals[present]))]
+    keep, rest = order[:top], order[top:]
+    names = list(countries[keep])
+    blocks = [grid[keep]]
+    if len(rest):
+        names.append("Other")
+        blocks.append(grid[rest].sum(axis=0, keepdims=True))
+    matrix = np.vstack(blocks)
+    rank, topic_position = np.nonzero(matrix)
+    result = pd.DataFrame({"country": pd.array(np.asarray(names, dtype=object)[rank], dtype="str"),
+                           "topic": pd.array(topics[topic_position], dtype="str"),
+                           "events": matrix[rank, topic_position].astype(np.int64),
+                           "rank": rank})
+    return result.sort_values(["rank", "topic"]).drop(columns="rank").reset_index(drop=True)
 
 
-def by_country(events: pd.DataFrame) -> pd.DataFrame:
+def by_country(events: Events, mask: np.ndarray | None = None) -> pd.DataFrame:
     """Events per country code (primary country): columns iso3, events."""
-    counts = events["country"].astype("str").value_counts()
-    return pd.DataFrame({"iso3": counts.index.astype(str), "events": counts.to_numpy()})
+    index = _index(events)
+    counts = index.country.counts(index.rows(mask))
+    order = np.argsort(-counts, kind="stable")
+    order = order[counts[order] > 0]
+    return pd.DataFrame({"iso3": pd.array(index.country.labels[order], dtype="str"),
+                         "events": counts[order].astype(np.int64)})
 
 
-def verification_mix(events: pd.DataFrame) -> pd.DataFrame:
+def verification_mix(events: Events, mask: np.ndarray | None = None) -> pd.DataFrame:
     """Events per verification level, strongest first: columns verification, events, share."""
-    counts = events["verification"].astype("str").value_counts()
-    levels = list(schema.VERIFICATION_LEVELS) + [
-        v for v in counts.index if v not in schema.VERIFICATION_LEVELS
-    ]
-    values = [int(counts.get(level, 0)) for level in levels]
+    index = _index(events)
+    level = index.verification
+    counts = dict(zip(level.labels, level.counts(index.rows(mask)).tolist(), strict=True))
+    levels = list(schema.VERIFICATION_LEVELS) + sorted(
+        v for v, n in counts.items() if v not in schema.VERIFICATION_LEVELS and n)
+    values = [int(counts.get(name, 0)) for name in levels]
     total = max(sum(values), 1)
     return pd.DataFrame({"verification": levels, "events": values,
                          "share": [v / total for v in values]})
@@ -204,7 +283,8 @@ def _short(values: pd.Series, limit: int = SUMMARY_CHARS) -> pd.Series:
     return text.where(~longer.fillna(False), text.str.slice(0, limit - 1) + "\u2026")
 
 
-def map_points(events: pd.DataFrame, limit: int = MAP_POINT_LIMIT) -> tuple[pd.DataFrame, bool]:
+def map_points(events: Events, limit: int = MAP_POINT_LIMIT,
+               mask: np.ndarray | None = None) -> tuple[pd.DataFrame, bool]:
     """Located events for the map, or a grid of cells when there are more than ``limit``.
 
     Returns ``(frame, binned)``. Points carry latitude, longitude, topic, date,
@@ -212,58 +292,68 @@ def map_points(events: pd.DataFrame, limit: int = MAP_POINT_LIMIT) -> tuple[pd.D
     longitude (cell centre), events (count), topic (most frequent), topics (distinct
     count) and size (cell size in degrees); at most about ``limit`` cells.
     """
-    located = events[events["latitude"].notna() & events["longitude"].notna()]
-    if len(located) <= limit:
-        points = pd.DataFrame({
-            "latitude": located["latitude"].to_numpy(),
-            "longitude": located["longitude"].to_numpy(),
-            "topic": located["topic"].astype("str").to_numpy(),
-            "date": located["event_date"].astype("str").fillna("undated").to_numpy(),
-            "location": located["location"].astype("str").fillna("").to_numpy(),
-            "summary": _short(located["summary"]).fillna("").to_numpy(),
-            "verification": located["verification"].astype("str").to_numpy(),
-            "event_id": located["event_id"].astype("str").to_numpy(),
-        })
-        return points, False
-    return grid_cells(located, limit), True
+    index = _index(events)
+    located = index.both(index.rows(mask), index.located)
+    if np.count_nonzero(located) > limit:
+        return grid_cells(index, located, limit), True
+    chosen = index.events.iloc[np.flatnonzero(located)]
+    points = pd.DataFrame({
+        "latitude": chosen["latitude"].to_numpy(dtype=float),
+        "longitude": chosen["longitude"].to_numpy(dtype=float),
+        "topic": chosen["topic"].astype("str").to_numpy(),
+        "date": chosen["event_date"].astype("str").fillna("undated").to_numpy(),
+        "location": chosen["location"].astype("str").fillna("").to_numpy(),
+        "summary": _short(chosen["summary"]).fillna("").to_numpy(),
+        "verification": chosen["verification"].astype("str").to_numpy(),
+        "event_id": chosen["event_id"].astype("str").to_numpy(),
+    })
+    return points, False
 
 
-def grid_cells(located: pd.DataFrame, limit: int = MAP_POINT_LIMIT) -> pd.DataFrame:
-    """Bin located events into square cells, the cell size chosen so cells stay under
-    ``limit`` for the data's extent."""
-    lat = located["latitude"].to_numpy(dtype=float)
-    lon = located["longitude"].to_numpy(dtype=float)
-    lat_span = max(float(lat.max() - lat.min()), 0.01)
-    lon_span = max(float(lon.max() - lon.min()), 0.01)
+def grid_cells(events: Events, located: np.ndarray | None = None,
+               limit: int = MAP_POINT_LIMIT) -> pd.DataFrame:
+    """Bin located events (the rows of ``located``, else every located row) into square
+    cells, the cell size chosen so cells stay under ``limit`` for the data's extent."""
+    index = _index(events)
+    if located is None:
+        located = index.located
+    lat, lon = index.latitude[located], index.longitude[located]
+    if not len(lat):
+        return pd.DataFrame({"latitude": [], "longitude": [], "events": [], "topic": [],
+                             "topics": [], "size": []})
+    lat_min, lon_min = float(lat.min()), float(lon.min())
+    lat_span = max(float(lat.max()) - lat_min, 0.01)
+    lon_span = max(float(lon.max()) - lon_min, 0.01)
     size = max(np.sqrt(lat_span * lon_span / limit), 0.01)
     size = float(np.ceil(size * 100) / 100)
     while np.ceil(lat_span / size + 1) * np.ceil(lon_span / size + 1) > limit:
         size *= 1.25
-    row = np.floor((lat - lat.min()) / size).astype(np.int64)
-    col = np.floor((lon - lon.min()) / size).astype(np.int64)
-    cell = row * (int(lon_span / size) + 2) + col
-    topic_codes, topic_names = pd.factorize(located["topic"].astype("str"))
-    n_topics = max(len(topic_names), 1)
-    frame = pd.DataFrame({"cell": cell, "topic": topic_codes})
-    per_topic = frame.groupby(["cell", "topic"]).size().rename("n").reset_index()
-    top = per_topic.sort_values(["cell", "n", "topic"], ascending=[True, False, True])
-    top = top.drop_duplicates("cell").set_index("cell")
-    counts = frame.groupby("cell").size()
-    kinds = per_topic.groupby("cell").size()
-    cells = counts.index.to_numpy()
+    columns = int(lon_span / size) + 2
+    cell = (np.floor((lat - lat_min) / size).astype(np.int64) * columns
+            + np.floor((lon - lon_min) / size).astype(np.int64))
+    topics = index.topic
+    width = len(topics.labels) + 1
+    codes = topics.codes[located]
+    codes = np.where(codes >= 0, codes, width - 1)
+    per_topic = np.bincount(cell * width + codes,
+                            minlength=(int(cell.max()) + 1) * width).reshape(-1, width)
+    counts = per_topic.sum(axis=1)
+    cells = np.flatnonzero(counts)
+    per_topic = per_topic[cells]
+    labels = np.append(topics.labels, np.nan)
     result = pd.DataFrame({
-        "latitude": lat.min() + (cells // (int(lon_span / size) + 2) + 0.5) * size,
-        "longitude": lon.min() + (cells % (int(lon_span / size) + 2) + 0.5) * size,
-        "events": counts.to_numpy(),
-        "topic": np.asarray(topic_names, dtype=object)[
-            np.clip(top.loc[cells, "topic"].to_numpy(), 0, n_topics - 1)],
-        "topics": kinds.loc[cells].to_numpy(),
+        "latitude": lat_min + (cells // columns + 0.5) * size,
+        "longitude": lon_min + (cells % columns + 0.5) * size,
+        "events": counts[cells].astype(np.int64),
+        "topic": labels[per_topic.argmax(axis=1)],
+        "topics": np.count_nonzero(per_topic, axis=1).astype(np.int64),
     })
     result["size"] = size
     return result
 
 
-def map_shapes(events: pd.DataFrame, limit: int = 300) -> tuple[list[dict], int]:
+def map_shapes(events: Events, limit: int = 300,
+               mask: np.ndarray | None = None) -> tuple[list[dict], int]:
     """Zones and lines (``geometry_wkt``) as GeoJSON features, at most ``limit``.
 
     Returns ``(features, total)``; when ``total`` exceeds ``limit`` the first
@@ -272,28 +362,33 @@ def map_shapes(events: pd.DataFrame, limit: int = 300) -> tuple[list[dict], int]
     """
     import shapely  # local: only the map needs it
 
-    with_shape = events[events["geometry_wkt"].notna()]
-    total = len(with_shape)
-    chosen = with_shape.sort_values("date_min", na_position="last").head(limit)
-    if chosen.empty:
-        return [], total
+    index = _index(events)
+    positions = index.positions(index.rows(mask), index.shaped)
+    total = len(positions)
+    if not total:
+        return [], 0
+    days = index.day_min[positions]
+    undated = ~index.dated[positions]
+    chosen = index.events.iloc[positions[np.lexsort((days, undated))[:limit]]]
     geoms = shapely.from_wkt(chosen["geometry_wkt"].astype(str).to_numpy(), on_invalid="ignore")
     geoms = shapely.simplify(geoms, 0.01, preserve_topology=True)
     geoms = shapely.orient_polygons(geoms, exterior_cw=True)
+    columns = {name: chosen[name].tolist() for name in
+               ("topic", "event_date", "location", "summary", "verification", "event_id")}
     features: list[dict] = []
-    for geom, (_, row) in zip(geoms, chosen.iterrows(), strict=True):
+    for i, geom in enumerate(geoms):
         if geom is None or geom.is_empty or geom.geom_type in ("Point", "MultiPoint"):
             continue
         features.append({
             "type": "Feature",
             "geometry": shapely.geometry.mapping(geom),
             "properties": {
-                "topic": _text(row["topic"]),
-                "date": _text(row["event_date"]) or "undated",
-                "location": _text(row["location"]),
-                "summary": _text(row["summary"])[:SUMMARY_CHARS],
-                "verification": _text(row["verification"]),
-                "event_id": _text(row["event_id"]),
+                "topic": _text(columns["topic"][i]),
+                "date": _text(columns["event_date"][i]) or "undated",
+                "location": _text(columns["location"][i]),
+                "summary": _text(columns["summary"][i])[:SUMMARY_CHARS],
+                "verification": _text(columns["verification"][i]),
+                "event_id": _text(columns["event_id"][i]),
             },
         })
     return features, total

@@ -554,8 +554,9 @@ def articles_for(
 def _group_join(groups: np.ndarray, column: pd.Series, event_rows: np.ndarray,
                 n_groups: int) -> pd.Series:
     """Per group, the distinct values of ``column`` at ``event_rows``, sorted, joined "A; B"."""
-    codes, uniques = pd.factorize(column, sort=True, use_na_sentinel=True)
-    value_codes = codes[event_rows]
+    # factorise only the rows involved (a page of articles), not the whole column
+    value_codes, uniques = pd.factorize(column.iloc[event_rows], sort=True,
+                                        use_na_sentinel=True)
     valid = value_codes >= 0
     width = max(len(uniques), 1)
     pairs = np.sort(groups[valid] * width + value_codes[valid])

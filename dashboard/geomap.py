@@ -43,8 +43,8 @@ def boundary_features(boundaries: object, tolerance: float = BOUNDARY_TOLERANCE,
     return features
 
 
-def _outline(features: list[dict], selectable: bool) -> alt.Chart:
-    base = alt.Chart(alt.Data(values=features)).mark_geoshape(
+def _outline(data: alt.Data, selectable: bool) -> alt.Chart:
+    base = alt.Chart(data).mark_geoshape(
         fill="#eef1f5", stroke="#8a96a3", strokeWidth=0.6
     ).encode(tooltip=[alt.Tooltip("name:N", title="Country")])
     if selectable:
@@ -59,21 +59,27 @@ def event_map(
     shapes: list[dict],
     topics: pd.DataFrame,
     height: int = 520,
-) -> alt.LayerChart:
-    """Boundaries, then zones/lines, then points coloured by topic (or binned cells).
+) -> dict:
+    """Boundaries, then zones/lines, then points coloured by topic (or binned cells),
+    as a Vega-Lite spec for ``st.vega_lite_chart``.
 
+    Altair builds the spec around named, empty datasets and the data is attached
+    afterwards: Altair walks and copies every coordinate of inline GeoJSON, which
+    cost half a second per re-run. The GeoJSON lists stay in the spec (Vega-Lite
+    reads them as they are); the points frame is sent as Arrow by Streamlit.
     Clicking a country selects it (parameter ``area_pick`` over ``iso3``).
     """
-    layers: list[alt.Chart] = [_outline(boundaries, selectable=True)]
+    layers: list[alt.Chart] = [_outline(alt.Data(name="boundaries"), selectable=True)]
+    datasets: dict[str, object] = {"boundaries": boundaries}
     scale_keys = list(points["topic"].unique()) if len(points) else []
     if shapes:
         shape_frame = pd.DataFrame([s["properties"] for s in shapes])
         labels = with_labels(shape_frame, topics)["topic_label"].tolist()
-        values = [{**s, "topic_label": label, **s["properties"]}
-                  for s, label in zip(shapes, labels, strict=True)]
+        datasets["shapes"] = [{**s, "topic_label": label, **s["properties"]}
+                              for s, label in zip(shapes, labels, strict=True)]
         scale_keys += list(shape_frame["topic"].unique())
         layers.append(
-            alt.Chart(alt.Data(values=values)).mark_geoshape(
+            alt.Chart(alt.Data(name="shapes")).mark_geoshape(
                 filled=True, fillOpacity=0.25, strokeWidth=2
             ).encode(
                 color=alt.Color("topic_label:N", title="Topic",
@@ -84,10 +90,11 @@ def event_map(
             )
         )
     if len(points):
-        data = with_labels(points, topics)
+        datasets["points"] = with_labels(points, topics)
         colour = alt.Color("topic_label:N", title="Topic", scale=topic_scale(topics, scale_keys),
                            legend=alt.Legend(orient="bottom", columns=3, labelLimit=200))
-        mark = alt.Chart(data).mark_circle(opacity=0.75, stroke="#ffffff", strokeWidth=0.5)
+        mark = alt.Chart(alt.Data(name="points")).mark_circle(
+            opacity=0.75, stroke="#ffffff", strokeWidth=0.5)
         if binned:
             layers.append(mark.encode(
                 longitude="longitude:Q", latitude="latitude:Q", color=colour,
@@ -114,12 +121,13 @@ def event_map(
                     alt.Tooltip("event_id:N", title="Event"),
                 ],
             ))
-    return (
+    spec = (
         alt.layer(*layers)
         .project(type="mercator")
         .properties(height=height, title="Events on the map")
         .resolve_scale(color="shared")
-    )
+    ).to_dict()
+    return _attach(spec, datasets)
 
 
 def _shape_tooltip() -> list[alt.Tooltip]:
@@ -132,11 +140,12 @@ def _shape_tooltip() -> list[alt.Tooltip]:
     ]
 
 
-def choropleth_map(areas: list[dict], height: int = 520, unit: str = "Country") -> alt.Chart:
-    """Areas shaded by event count (from ``boundary_features(..., counts=...)``);
-    clicking an area selects it (``area_pick`` over ``iso3``)."""
-    return (
-        alt.Chart(alt.Data(values=areas), title=f"Events per {unit.lower()}")
+def choropleth_map(areas: list[dict], height: int = 520, unit: str = "Country") -> dict:
+    """Areas shaded by event count (from ``boundary_features(..., counts=...)``), as a
+    Vega-Lite spec with the areas attached after Altair (see ``event_map``); clicking
+    an area selects it (``area_pick`` over ``iso3``)."""
+    spec = (
+        alt.Chart(alt.Data(name="areas"), title=f"Events per {unit.lower()}")
         .mark_geoshape(stroke="#ffffff", strokeWidth=0.6)
         .encode(
             color=alt.Color("events:Q", title="Events",
@@ -147,4 +156,14 @@ def choropleth_map(areas: list[dict], height: int = 520, unit: str = "Country") 
         .add_params(alt.selection_point(name=AREA_SELECTION, fields=["iso3"]))
         .project(type="mercator")
         .properties(height=height)
-    )
+    ).to_dict()
+    return _attach(spec, {"areas": areas})
+
+
+def _attach(spec: dict, datasets: dict[str, object]) -> dict:
+    """Put the data into an Altair-built spec, without Altair's 300 px default view."""
+    view = spec.get("config", {}).get("view", {})
+    for key in ("continuousWidth", "continuousHeight"):
+        view.pop(key, None)
+    spec["datasets"] = datasets
+    return spec

@@ -20,6 +20,7 @@ import streamlit as st
 
 from dashboard import aggregate
 from dashboard.dataset import Dataset, load_bundled, load_dataset
+from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks, Filters
 from dashboard.taxonomy import load_topics
 
@@ -129,15 +130,13 @@ def mask(data: Active, filters: Filters) -> np.ndarray:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _filtered(key: str, query: tuple[tuple[str, str], ...], _events: pd.DataFrame,
-              _mask: np.ndarray) -> pd.DataFrame:
-    return _events if bool(_mask.all()) else _events[_mask]
+def _index(key: str, _events: pd.DataFrame) -> EventIndex:
+    return EventIndex.build(_events)
 
 
-def filtered(data: Active, filters: Filters) -> pd.DataFrame:
-    """The session's events passing ``filters`` (cached; do not mutate)."""
-    query = tuple(sorted(filters.to_query().items()))
-    return _filtered(data.key, query, data.events, mask(data, filters))
+def index(data: Active) -> EventIndex:
+    """Integer codes of the session's events for aggregates (built once per dataset)."""
+    return _index(data.key, data.events)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import Filters, articles_for
-from dashboard.ui.data import Active, filtered, links, mask
+from dashboard.ui.data import Active, links, mask
 
 # label, format, file extension, MIME type
 EVENT_FORMATS: list[tuple[str, str, str, str]] = [
@@ -24,15 +24,16 @@ EVENT_FORMATS: list[tuple[str, str, str, str]] = [
 ]
 
 
-def events_builder(events: pd.DataFrame, fmt: str,
+def events_builder(events: Callable[[], pd.DataFrame], fmt: str,
                    articles: Callable[[], pd.DataFrame] | None = None) -> Callable[[], bytes]:
-    """A callable producing the export of ``events`` in ``fmt`` (for a download button);
-    ``articles`` gives the sources to embed (GeoJSON, Excel), fetched only when clicked."""
+    """A callable producing the export of ``events()`` in ``fmt`` (for a download button);
+    ``articles`` gives the sources to embed (GeoJSON, Excel). Both are fetched only when
+    clicked, so a re-run never copies the filtered rows."""
 
     def build() -> bytes:
         from dashboard.export import export_events
 
-        return export_events(events, fmt, articles=articles() if articles else None)
+        return export_events(events(), fmt, articles=articles() if articles else None)
 
     return build
 
@@ -53,15 +54,17 @@ def articles_builder(data: Active, filters: Filters) -> Callable[[], bytes]:
 
 def download_row(data: Active, filters: Filters) -> None:
     """Five buttons: events in four formats and the articles, named by the filter."""
-    events = filtered(data, filters)
     slug = filters.slug()
     selected, index = mask(data, filters), links(data)
+
+    def events() -> pd.DataFrame:
+        return data.events if bool(selected.all()) else data.events[selected]
 
     def sources() -> pd.DataFrame:
         return data.articles[index.cited(selected)]
 
     with st.container(key="downloads"):
-        st.caption(f"Download the {len(events):,} filtered events or their sources")
+        st.caption(f"Download the {int(selected.sum()):,} filtered events or their sources")
         columns = st.columns(5)
         for column, (label, fmt, ext, mime) in zip(columns[:4], EVENT_FORMATS, strict=True):
             column.download_button(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import schema
+from dashboard import aggregate, schema
 from dashboard.ui import data as ui_data
 from dashboard.ui.page import heading, pager
 
@@ -13,7 +13,7 @@ PAGE_SIZE = 50
 
 ctx = heading("Events")
 data, filters = ctx.data, ctx.filters
-events = ui_data.filtered(data, filters)
+order = aggregate.oldest_first(ui_data.index(data), mask=ui_data.mask(data, filters))
 
 
 def _sources(article_ids: pd.Series, articles: pd.DataFrame) -> pd.Series:
@@ -30,13 +30,12 @@ def _sources(article_ids: pd.Series, articles: pd.DataFrame) -> pd.Series:
 
 
 with st.container(key="events"):
-    st.caption(f"{len(events):,} events, oldest first; undated events last.")
-    if events.empty:
+    st.caption(f"{len(order):,} events, oldest first; undated events last.")
+    if not len(order):
         st.info("No events match this filter. Widen it, or press “Reset filters”.")
     else:
-        order = events["date_min"].sort_values(na_position="last", kind="stable").index
-        start, stop = pager(len(events), PAGE_SIZE, "events_page")
-        page = events.loc[order[start:stop]]
+        start, stop = pager(len(order), PAGE_SIZE, "events_page")
+        page = data.events.iloc[order[start:stop]]
         labels = ui_data.topic_labels()
         table = pd.DataFrame({
             "Event": page["event_id"],

@@ -11,7 +11,8 @@ from dashboard.ui.state import country_names, narrow_to_country
 
 ctx = heading("Border security events")
 data, filters = ctx.data, ctx.filters
-events = ui_data.filtered(data, filters)
+selected = ui_data.mask(data, filters)
+codes = ui_data.index(data)  # aggregates count codes under the mask: no copy of the rows
 index = ui_data.links(data)
 topics = ui_data.topics()
 
@@ -29,12 +30,13 @@ def _pick_from(chart_key: str, selection: str, field: str) -> None:
 
 # ---------------------------------------------------------------- headline numbers
 with st.container(key="headline"):
-    current = aggregate.headline(events, int(index.cited(ui_data.mask(data, filters)).sum()))
+    current = aggregate.headline(codes, int(index.cited(selected).sum()), mask=selected)
     earlier = aggregate.previous_period(filters, current)
     before = None
     if earlier is not None:
-        before = aggregate.headline(ui_data.filtered(data, earlier),
-                                    int(index.cited(ui_data.mask(data, earlier)).sum()))
+        earlier_mask = ui_data.mask(data, earlier)
+        before = aggregate.headline(codes, int(index.cited(earlier_mask).sum()),
+                                    mask=earlier_mask)
     cols = st.columns(4)
     span = (f"{current.first} – {current.last}" if current.first else "no dated events")
     metrics = [
@@ -51,7 +53,7 @@ with st.container(key="headline"):
                    f"{earlier.date_from} to {earlier.date_to} (same filter, dated events). "
                    f"Date span: {span}.")
 
-if events.empty:
+if not current.events:
     st.info("No events match this filter. Widen it, or press “Reset filters” in the sidebar.")
     st.stop()
 
@@ -63,16 +65,16 @@ with st.container(key="map"):
         modes.append("Shade areas of my boundaries file by event count")
     mode = st.radio("Map mode", modes, key="map_mode", horizontal=True)
     if mode == modes[0]:
-        points, binned = aggregate.map_points(events)
-        shapes, total_shapes = aggregate.map_shapes(events)
-        chart = geomap.event_map(ui_data.boundary_features(), points, binned, shapes, topics)
-        st.altair_chart(chart, key="map_chart", on_select=lambda: _pick_from(
+        points, binned = aggregate.map_points(codes, mask=selected)
+        shapes, total_shapes = aggregate.map_shapes(codes, mask=selected)
+        spec = geomap.event_map(ui_data.boundary_features(), points, binned, shapes, topics)
+        st.vega_lite_chart(spec=spec, key="map_chart", on_select=lambda: _pick_from(
             "map_chart", geomap.AREA_SELECTION, "iso3"), selection_mode=geomap.AREA_SELECTION,
             width="stretch")
-        unlocated = int(events["latitude"].isna().sum())
+        undated, unlocated = aggregate.unplaced(codes, mask=selected)
         notes = []
         if binned:
-            notes.append(f"{len(events) - unlocated:,} located events grouped into "
+            notes.append(f"{current.events - unlocated:,} located events grouped into "
                          f"{len(points):,} grid cells of {points['size'].iloc[0]:.2f}° "
                          "(hover for counts)")
         if unlocated:
@@ -82,38 +84,39 @@ with st.container(key="map"):
                          "by date are drawn")
         st.caption("Click a country to filter by it. " + "; ".join(notes))
     elif mode == modes[1]:
-        counts = aggregate.by_country(events)
+        counts = aggregate.by_country(codes, mask=selected)
         areas = geomap.boundary_features(ui_data.boundaries(), counts=counts)
-        st.altair_chart(geomap.choropleth_map(areas), key="map_chart", on_select=lambda: _pick_from(
-            "map_chart", geomap.AREA_SELECTION, "iso3"), selection_mode=geomap.AREA_SELECTION,
-            width="stretch")
+        st.vega_lite_chart(spec=geomap.choropleth_map(areas), key="map_chart",
+                           on_select=lambda: _pick_from("map_chart", geomap.AREA_SELECTION,
+                                                        "iso3"),
+                           selection_mode=geomap.AREA_SELECTION, width="stretch")
         st.caption("Each event counts once, in its own country. Click a country to filter by it.")
     else:
         try:
             areas_frame = ui_data.boundaries(user=True)
-            counts = aggregate.counts_by_area(events, areas_frame)
+            counts = aggregate.counts_by_area(data.events[selected], areas_frame)
             areas = geomap.boundary_features(areas_frame, counts=counts)
-            st.altair_chart(geomap.choropleth_map(areas, unit="Area"), key="map_chart",
-                            width="stretch")
+            st.vega_lite_chart(spec=geomap.choropleth_map(areas, unit="Area"), key="map_chart",
+                               width="stretch")
             st.caption("Events are counted in the area their coordinates fall in.")
         except (ValueError, OSError) as err:
             st.error(f"Could not use the boundaries file: {err}")
 
 # ---------------------------------------------------------------- charts
 with st.container(key="charts"):
-    unit = aggregate.choose_bin(events)
-    bins = aggregate.timeline(events, unit)
+    unit = aggregate.choose_bin(codes, mask=selected)
+    bins = aggregate.timeline(codes, unit, mask=selected)
     if bins.empty:
         st.info("None of the matching events has a date, so there is no timeline.")
     else:
         st.altair_chart(charts.timeline_chart(bins, topics, unit), key="timeline_chart",
                         width="stretch")
-        undated = int(events["date_min"].isna().sum())
+        undated, _ = aggregate.unplaced(codes, mask=selected)
         if undated:
             st.caption(f"{undated:,} undated events are not in the timeline.")
     left, right = st.columns([3, 2])
     with left:
-        counts = aggregate.by_country_topic(events)
+        counts = aggregate.by_country_topic(codes, mask=selected)
         names = country_names(sorted(set(counts["country"])))
         st.altair_chart(charts.country_chart(counts, topics, names), key="country_chart",
                         on_select=lambda: _pick_from("country_chart", charts.COUNTRY_SELECTION,
@@ -121,5 +124,5 @@ with st.container(key="charts"):
                         selection_mode=charts.COUNTRY_SELECTION, width="stretch")
         st.caption("Each event counts in its own country. Click a bar to filter by it.")
     with right:
-        st.altair_chart(charts.verification_chart(aggregate.verification_mix(events)),
+        st.altair_chart(charts.verification_chart(aggregate.verification_mix(codes, mask=selected)),
                         key="verification_chart", width="stretch")

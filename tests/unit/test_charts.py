@@ -15,7 +15,7 @@ TOPICS = pd.DataFrame({"key": ["strike", "legal"], "label": ["Strikes", "Legal"]
 
 
 def spec(chart) -> dict:
-    return chart.to_dict()
+    return chart if isinstance(chart, dict) else chart.to_dict()
 
 
 def test_timeline_uses_labels_and_colours():
@@ -57,6 +57,8 @@ def test_map_sends_geojson_values_not_a_geodataframe():
                            "date": ["2024-01-01"], "location": ["<b>x</b>"], "summary": ["s"],
                            "verification": ["confirmed"], "event_id": ["a"]})
     out = spec(geomap.event_map(features, points, False, [], TOPICS))
+    assert out["datasets"]["points"]["location"].tolist() == ["<b>x</b>"]  # Arrow, by Streamlit
+    out["datasets"]["points"] = out["datasets"]["points"].to_dict("records")
     text = json.dumps(out)
     assert '"type": "Feature"' in text and "geoshape" in text
     params = out.get("params") or out["layer"][0].get("params")
