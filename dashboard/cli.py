@@ -22,11 +22,13 @@ from dashboard.validate import REJECT_COLUMNS
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
 SHOWN_REASONS = 10
+LABELS_HELP = ("VIINA labels file (event_labels_latest_YYYY) joined onto a VIINA event file "
+               "by event_id, so its t_*/a_* labels give the topics and actors")
 
 
 def _load(args: argparse.Namespace) -> Dataset:
     return load_dataset(args.path, fmt=args.format, mapping=args.mapping,
-                        articles=args.articles)
+                        articles=args.articles, labels=args.labels)
 
 
 def _report_dict(report: LoadReport) -> dict[str, object]:
@@ -105,7 +107,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from dashboard.filters import Filters, articles_for
 
     fmt = format_for(args.output)
-    dataset = load_dataset(args.data) if args.data else load_bundled()
+    if args.labels and not args.data:
+        raise ValueError("--labels needs --data (a VIINA event file)")
+    dataset = load_dataset(args.data, labels=args.labels) if args.data else load_bundled()
     filters, notices = Filters.from_query(parse_qs(args.query or "", keep_blank_values=True))
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
@@ -132,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
                                           "gdelt, mapped) instead of detecting it")
         sub.add_argument("--mapping", help="column mapping JSON file (uses the mapped format)")
         sub.add_argument("--articles", help="articles file for canonical events")
+        sub.add_argument("--labels", metavar="PATH", help=LABELS_HELP)
 
     validate = commands.add_parser("validate", help="report rows read, accepted, rejected")
     input_options(validate)
@@ -147,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="filter like the dashboard and write the result")
     export.add_argument("--data", help="events file (default: the bundled data)")
+    export.add_argument("--labels", metavar="PATH", help=LABELS_HELP)
     export.add_argument("--query", default="",
                         help='dashboard URL query, e.g. "country=POL&topic=border_zone"')
     export.add_argument("--articles", action="store_true",

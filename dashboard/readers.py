@@ -8,6 +8,7 @@ file is still read correctly and a pickle renamed to ``.csv`` is still refused.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -35,7 +36,10 @@ _NEUTRALISED = re.compile(r"^'(?='*[=+\-@\t\r])")
 DELIMITERS = ",;\t|"
 CODE_EXTENSIONS = {".pkl", ".pickle", ".joblib", ".npy", ".npz", ".dill", ".pt", ".pth", ".h5"}
 _SNIFF_BYTES = 256 * 1024
+_HEAD_BYTES = 2 * 1024 * 1024
 _BLOCK_SIZE = 8 * 1024 * 1024
+_CHECK_BYTES = 16 * 1024 * 1024
+_SHEET_PROGRESS_ROWS = 5_000
 
 
 class LoadError(Exception):
@@ -58,6 +62,18 @@ class LoadError(Exception):
             where.append(f"column {self.column!r}")
         suffix = f" ({', '.join(where)})" if where else ""
         return f"{self.file}: {self.message}{suffix}"
+
+
+def progress_stage(progress: Progress | None, start: float, end: float) -> Progress | None:
+    """A callback that reports a step's own 0–1 share as ``start``–``end`` of the whole.
+
+    Lets each stage of an import (read, convert, validate) report on one bar without
+    knowing the others; ``None`` stays ``None`` so callers pay nothing without a bar.
+    """
+    if progress is None:
+        return None
+    span = end - start
+    return lambda share: progress(start + span * min(max(share, 0.0), 1.0))
 
 
 def source_name(source: Source, name: str | None = None) -> str:
@@ -127,7 +143,7 @@ def read_tables(
 def sniff_kind(data: bytes, label: str) -> str:
     """Decide how to read ``data``: csv, xlsx, json, parquet; refuse what we must not read."""
     suffix = Path(label).suffix.lower()
-    if not data.strip():
+    if not data or data.isspace():  # no stripped copy of a big file
         raise LoadError(label, "the file is empty")
     if data[:1] == b"\x80" or suffix in CODE_EXTENSIONS:
         raise LoadError(
@@ -191,11 +207,35 @@ def decode_text(data: bytes, label: str) -> tuple[str, str | None]:
         return text, "not UTF-8 and no single encoding fits: decoded as latin-1"
 
 
+def is_utf8(data: bytes) -> bool:
+    """True when ``data`` is valid UTF-8, checked in slices so no decoded copy is kept.
+
+    A 1 GB export decoded in one go would hold up to 4 GB of ``str`` just to learn
+    that Arrow can read the bytes as they are.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _CHECK_BYTES):
+            decoder.decode(view[start:start + _CHECK_BYTES])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def sniff_delimiter(text: str) -> str:
-    """The delimiter among ``, ; TAB |`` that splits the first lines most consistently."""
+    """The delimiter among ``, ; TAB |`` that splits the first lines most consistently.
+
+    A single line (a one-row headerless GDELT file) gives the sniffer nothing to compare,
+    so the most frequent delimiter wins there.
+    """
     lines = [line for line in text[:65536].splitlines()[:50] if line.strip()]
     if not lines:
         return ","
+    if len(lines) == 1:
+        counts = {d: lines[0].count(d) for d in DELIMITERS}
+        return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
     try:
         return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -218,21 +258,28 @@ def _header_names(text: str, delimiter: str) -> list[str]:
 def _read_csv(
     data: bytes, label: str, *, header: bool, progress: Progress | None
 ) -> dict[str, pd.DataFrame]:
-    text, warning = decode_text(data, label)
-    utf8 = data if warning is None else text.encode("utf-8")
-    if utf8[:3] == b"\xef\xbb\xbf":
-        utf8 = utf8[3:]
-    delimiter = sniff_delimiter(text)
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff") and is_utf8(data):
+        start = 3 if data[:3] == b"\xef\xbb\xbf" else 0
+        utf8: Any = pa.py_buffer(data)[start:]  # a view: no copy of a big file
+        head = data[start:start + _HEAD_BYTES].decode("utf-8", errors="ignore")
+        text, warning = None, None
+    else:
+        text, warning = decode_text(data, label)
+        utf8 = pa.py_buffer(text.lstrip("\ufeff").encode("utf-8"))
+        head = text[:_HEAD_BYTES]
+    delimiter = sniff_delimiter(head)
     if header:
-        names = _header_names(text, delimiter)
+        names = _header_names(head, delimiter)
         if not names:
             raise LoadError(label, "no header row")
     else:
-        width = max(len(r) for r in csv.reader(io.StringIO(text[:65536]), delimiter=delimiter))
+        width = max(len(r) for r in csv.reader(io.StringIO(head[:65536]), delimiter=delimiter))
         names = [str(i) for i in range(width)]
     try:
         frame = _read_csv_arrow(utf8, names, delimiter, header, progress)
     except (pa.ArrowInvalid, pa.ArrowException):
+        if text is None:
+            text = data.decode("utf-8-sig")
         frame = _read_csv_python(text, names, delimiter, header)
     if not header:
         frame.columns = list(range(frame.shape[1]))
@@ -243,9 +290,9 @@ def _read_csv(
 
 
 def _read_csv_arrow(
-    utf8: bytes, names: list[str], delimiter: str, header: bool, progress: Progress | None
+    utf8: pa.Buffer, names: list[str], delimiter: str, header: bool, progress: Progress | None
 ) -> pd.DataFrame:
-    buffer = io.BytesIO(utf8)
+    buffer = pa.BufferReader(utf8)
     read_options = pacsv.ReadOptions(
         column_names=names, skip_rows=1 if header else 0, block_size=_BLOCK_SIZE
     )
@@ -253,7 +300,8 @@ def _read_csv_arrow(
         delimiter=delimiter, newlines_in_values=True, quote_char='"', double_quote=True
     )
     convert_options = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names},
+        # large_string is what pandas' str dtype holds: no cast when converting
+        column_types={n: pa.large_string() for n in names},
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
         null_values=[""],
@@ -263,12 +311,13 @@ def _read_csv_arrow(
     else:
         reader = pacsv.open_csv(buffer, read_options, parse_options, convert_options)
         batches = []
-        total = max(len(utf8), 1)
+        total = max(utf8.size, 1)
         for batch in reader:
             batches.append(batch)
             progress(min(buffer.tell() / total, 0.99))
         table = pa.Table.from_batches(batches, schema=reader.schema)
-    return table.to_pandas()
+        del batches
+    return table.to_pandas(self_destruct=True, split_blocks=True)
 
 
 def _read_csv_python(text: str, names: list[str], delimiter: str, header: bool) -> pd.DataFrame:
@@ -325,8 +374,9 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _sheet_frame(sheet: Any, header: bool) -> pd.DataFrame:
+def _sheet_frame(sheet: Any, header: bool, progress: Progress | None = None) -> pd.DataFrame:
     rows = sheet.iter_rows(values_only=True)
+    total = (sheet.max_row or 0) if progress is not None else 0
     if header:
         first = next(rows, None) or ()
         names = [cell_text(v) or f"column_{i + 1}" for i, v in enumerate(first)]
@@ -335,6 +385,8 @@ def _sheet_frame(sheet: Any, header: bool) -> pd.DataFrame:
     records: list[list[str | None]] = []
     source_rows: list[int] = []
     for number, row in enumerate(rows, start=1):
+        if total and number % _SHEET_PROGRESS_ROWS == 0:
+            progress(min(number / total, 0.99))
         cells = [cell_text(v) for v in row]
         if not any(cells):
             continue
@@ -387,7 +439,7 @@ def _read_xlsx(
     try:
         sheets = {s.lower(): s for s in book.sheetnames}
         main = sheets.get("events", book.sheetnames[0])
-        tables = {"events": _sheet_frame(book[main], header)}
+        tables = {"events": _sheet_frame(book[main], header, progress)}
         if "articles" in sheets and sheets["articles"] != main:
             tables["articles"] = _sheet_frame(book[sheets["articles"]], header)
     finally:

@@ -18,7 +18,14 @@ import pandas as pd
 from dashboard.importers import acled, canonical, gdelt, ucdp, viina
 from dashboard.importers import mapping as mapped
 from dashboard.importers.base import Imported, Importer
-from dashboard.readers import LoadError, read_bytes, read_tables, source_name
+from dashboard.readers import (
+    LoadError,
+    progress_stage,
+    read_bytes,
+    read_raw,
+    read_tables,
+    source_name,
+)
 from dashboard.schema import ARTICLE_COLUMNS
 from dashboard.validate import make_rejected
 
@@ -33,6 +40,8 @@ IMPORTERS: list[Importer] = [
 
 # Formats applied only on request (a column mapping), never detected.
 MAPPED_FORMAT = "mapped"
+# Share of import_file's progress spent reading; converting takes the rest.
+READ_SHARE = 0.5
 
 __all__ = ["IMPORTERS", "Imported", "Importer", "detect_format", "get_importer", "import_file"]
 
@@ -108,17 +117,22 @@ def import_file(
     *,
     fmt: str | None = None,
     mapping: Any = None,
+    labels: Any = None,
     progress: Callable[[float], None] | None = None,
 ) -> Imported:
     """Read a file, detect (or use ``fmt``) its format and convert it to canonical raw.
 
     With ``mapping`` (dict, JSON text or JSON file path) the ``mapped`` importer is used
     and called as ``convert(raw, file, mapping=dict_or_None)`` (None: it guesses).
+    ``labels`` is a VIINA labels file (path, bytes or upload) joined onto VIINA event
+    rows by ``event_id``; for other formats it is ignored with a warning.
     Embedded articles (JSON, GeoJSON, an ``articles`` sheet) are returned when the
-    importer produced none. Raises LoadError.
+    importer produced none. ``progress`` gets the share done (reading, then converting).
+    Raises LoadError.
     """
     label = source_name(source, name)
     data = read_bytes(source, name)
+    reading = progress_stage(progress, 0.0, READ_SHARE)
     if mapping is not None:
         fmt = MAPPED_FORMAT
     tables: dict[str, pd.DataFrame] = {}
@@ -130,16 +144,22 @@ def import_file(
         if importer.read is not None:
             raw = importer.read(data, label)
         else:
-            tables = read_tables(data, label, progress=progress)
-            raw = tables["events"]
+            tables = read_tables(data, label, progress=reading)
+            raw = tables.pop("events")
     else:
-        tables = read_tables(data, label, progress=progress)
-        raw = tables["events"]
+        tables = read_tables(data, label, progress=reading)
+        raw = tables.pop("events")
         importer = _detect(raw, label, data)
         if importer.read is not None:
             raw = importer.read(data, label)
+    del data  # the raw table holds everything now; a big file's bytes need not stay
     warnings = list(raw.attrs.get("warnings", []))
     raw, malformed = _split_malformed(raw, label)
+    if labels is not None:
+        raw, note = _join_labels(raw, labels, label, importer)
+        warnings.append(note)
+    if progress is not None:
+        progress(READ_SHARE)
     if importer.name == MAPPED_FORMAT:
         columns = load_mapping(mapping) if mapping is not None else None
         try:
@@ -148,13 +168,27 @@ def import_file(
             raise LoadError(label, str(err)) from err
     else:
         imported = importer.convert(raw, label)
+    del raw
     if not malformed.empty:
         imported.rejected = pd.concat([malformed, imported.rejected], ignore_index=True)
         imported.rows_read += len(malformed)
     if "articles" in tables and imported.articles.empty:
         imported.articles = _article_table(tables["articles"])
     imported.warnings = warnings + list(imported.warnings)
+    if progress is not None:
+        progress(1.0)
     return imported
+
+
+def _join_labels(
+    raw: pd.DataFrame, labels: Any, label: str, importer: Importer
+) -> tuple[pd.DataFrame, str]:
+    """VIINA events with their labels file joined on, or unchanged with a note why not."""
+    labels_name = source_name(labels)
+    if importer.name != viina.NAME:
+        return raw, (f"{labels_name}: a labels file is only used with VIINA event files; "
+                     f"{label} was read as {importer.label}, so it was ignored")
+    return viina.join_labels(raw, read_raw(labels, labels_name), label, labels_name)
 
 
 def _detect(raw: pd.DataFrame, label: str, data: bytes) -> Importer:

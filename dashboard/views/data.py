@@ -42,16 +42,38 @@ def _source() -> tuple[object, str, str] | None:
     return None
 
 
+def _labels() -> tuple[object, str] | None:
+    """(source, content key) of the VIINA labels upload or typed path, or None.
+
+    A typed path with no file behind it is a LoadError: checking the events without
+    the labels the user asked for would quietly make every topic "other".
+    """
+    upload = st.session_state.get("labels_upload")
+    if upload is not None:
+        return upload, hashlib.sha256(upload.getvalue()).hexdigest()
+    path = (st.session_state.get("labels_path") or "").strip()
+    if not path:
+        return None
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise LoadError(file.name, f"no labels file at {path}")
+    return str(file), ui_data.file_sha256(str(file))
+
+
 def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -> None:
     articles_upload = st.session_state.get("articles_upload")
     articles = articles_upload.getvalue() if articles_upload is not None else None
+    shown = escape_md(name)
     try:
-        with st.spinner(f"Reading {name}…"):
-            bar = st.progress(0.0, text="Reading")
+        labels = _labels()
+        with st.spinner(f"Reading {shown}…"):
+            bar = st.progress(0.0, text=f"Importing {shown}")
             dataset = load_dataset(
                 source, name, articles=articles,
                 mapping=asdict(mapping) if mapping is not None else None,
-                progress=lambda share: bar.progress(min(max(share, 0.0), 1.0), text="Reading"),
+                labels=labels[0] if labels else None,
+                progress=lambda share: bar.progress(
+                    min(max(share, 0.0), 1.0), text=f"Importing {shown}: {share:.0%}"),
             )
             bar.empty()
     except LoadError as err:
@@ -62,7 +84,8 @@ def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -
         return
     mapping_key = hashlib.sha256(json.dumps(asdict(mapping) if mapping else {},
                                             sort_keys=True).encode()).hexdigest()[:12]
-    st.session_state[CANDIDATE] = (f"{key}:{mapping_key}", name, dataset)
+    labels_key = f":labels-{labels[1][:12]}" if labels else ""
+    st.session_state[CANDIDATE] = (f"{key}:{mapping_key}{labels_key}", name, dataset)
 
 
 def _suggest(source: object, name: str) -> ColumnMapping | None:
@@ -141,6 +164,11 @@ with st.container(key="data_source"):
                      "GED, VIINA, GDELT or the canonical columns)", key="upload")
     st.text_input("…or the path of a file on the server", key="data_path")
     st.file_uploader("Articles file (optional)", key="articles_upload")
+    with st.expander("VIINA labels file (optional)"):
+        st.caption("VIINA publishes each year's labels (event_labels_latest_YYYY) apart from "
+                   "its event reports; without them every VIINA report's topic is “other”.")
+        st.file_uploader("Upload a VIINA labels file", key="labels_upload")
+        st.text_input("…or its path on the server", key="labels_path")
     found = _source()
     if st.button("Check the file", key="check_file", disabled=found is None) and found:
         st.session_state.pop(MAPPING, None)

@@ -120,3 +120,41 @@ def test_mapping_naming_a_missing_column_exits_2(tmp_path, capsys):
     mapping.write_text(json.dumps({"event_id": "nope"}), encoding="utf-8")
     assert main(["validate", str(data), "--mapping", str(mapping)]) == 2
     assert "own.csv: mapped column 'nope' is not in the file" in capsys.readouterr().err
+
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def test_convert_with_viina_labels_keeps_their_topics(tmp_path, capsys):
+    out = tmp_path / "viina.csv"
+    code = main(["convert", str(FIXTURES / "viina_event_info.csv"),
+                 "--labels", str(FIXTURES / "viina_event_labels.csv"), "-o", str(out)])
+    assert code == 1  # the report without an event_id is rejected
+    events = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert sorted(events["topic"]) == ["armed_clash", "strike"]
+    assert set(events["source_dataset"]) == {"viina (ODbL 1.0)"}
+
+
+def test_validate_with_labels_reports_the_join(capsys):
+    main(["validate", str(FIXTURES / "viina_event_info.csv"),
+          "--labels", str(FIXTURES / "viina_event_labels.csv"), "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert document["format"] == "viina"
+    assert any("gave labels for 2 of 3" in w for w in document["warnings"])
+
+
+def test_export_with_labels_filters_on_their_topics(tmp_path):
+    out = tmp_path / "strikes.csv"
+    code = main(["export", "--data", str(FIXTURES / "viina_event_info.csv"),
+                 "--labels", str(FIXTURES / "viina_event_labels.csv"),
+                 "--query", "topic=strike", "-o", str(out)])
+    assert code == 0
+    events = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert events["event_id"].tolist() == ["viina:2024080500001"]
+
+
+def test_export_labels_without_data_exits_2(tmp_path, capsys):
+    code = main(["export", "--labels", str(FIXTURES / "viina_event_labels.csv"),
+                 "-o", str(tmp_path / "x.csv")])
+    assert code == 2
+    assert "--labels needs --data" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ from dashboard.importers import detect_format, import_file
 from dashboard.readers import LoadError
 from dashboard.schema import ARTICLE_COLUMNS, DERIVED_COLUMNS, EVENT_COLUMNS
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TOPICS = ["strike", "border_zone", "other"]
 EVENTS = (
     "event_id,event_date,topic,verification,article_ids,summary\n"
@@ -130,3 +132,47 @@ def test_upload_like_object():
     data = load_dataset(Upload(), topics=TOPICS)
     assert data.reports[0].file == "upload.csv"
     assert isinstance(data.events, pd.DataFrame)
+
+
+def test_viina_labels_give_topics_and_keep_the_licence():
+    without = load_dataset(FIXTURES / "viina_event_info.csv")
+    assert set(without.events["topic"].astype("str")) == {"other"}
+    dataset = load_dataset(FIXTURES / "viina_event_info.csv",
+                           labels=FIXTURES / "viina_event_labels.csv")
+    topics = dict(zip(dataset.events["event_id"], dataset.events["topic"].astype("str"),
+                      strict=True))
+    assert topics == {"viina:2024080500001": "strike", "viina:2024080500002": "armed_clash"}
+    assert set(dataset.events["source_dataset"].astype("str")) == {"viina (ODbL 1.0)"}
+    report = dataset.reports[0]
+    assert (report.rows_read, report.accepted, report.rejected_rows) == (3, 2, 1)
+    assert any("gave labels for 2 of 3" in w for w in report.warnings)
+
+
+def test_progress_covers_read_convert_and_validate():
+    seen: list[float] = []
+    load_dataset(FIXTURES / "acled_dyadic.csv", progress=seen.append)
+    assert seen == sorted(seen)
+    assert seen[-1] == 1.0
+    # reading ends halfway through the import, the import before validation starts
+    assert 0.3 <= min(s for s in seen if s > 0) < 0.7 <= max(s for s in seen if s < 1.0)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "parquet", "json"])
+def test_progress_reaches_one_for_other_file_kinds(tmp_path, kind):
+    from dashboard.export import export_events
+
+    events = load_dataset(FIXTURES / "acled_dyadic.csv").events
+    path = tmp_path / f"events.{kind}"
+    if kind == "json":
+        path.write_text(events.astype("str").to_json(orient="records"), encoding="utf-8")
+    else:
+        path.write_bytes(export_events(events, kind))
+    seen: list[float] = []
+    dataset = load_dataset(path, progress=seen.append)
+    assert len(dataset.events) == len(events)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(set(seen)) >= 3
+
+
+def test_non_utf8_file_names_the_encoding_in_the_report():
+    dataset = load_dataset(FIXTURES / "ucdp_ged_cp1252.csv")
+    assert any("not UTF-8: decoded as cp125" in w for w in dataset.reports[0].warnings)

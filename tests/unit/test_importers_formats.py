@@ -305,3 +305,77 @@ def test_import_file_with_a_mapping_dict():
     assert imported.format == "mapped"
     assert imported.events["event_date"].iloc[0] == "2024-08-05"
     assert imported.events["location"].iloc[1] == "Białystok"
+
+
+# -- VIINA labels file given apart, in the README's event_labels layout -------------------------
+
+
+def test_import_file_joins_a_viina_labels_file_in_the_readme_layout():
+    from dashboard.importers import import_file
+
+    imported = import_file(
+        FIXTURES / "viina_event_info.csv", labels=FIXTURES / "viina_event_labels.csv"
+    )
+    kovel = _event(imported, "viina:2024080500001")
+    assert (kovel["topic"], kovel["sub_type"]) == ("strike", "t_airstrike")
+    assert "t_airstrike=0.9731" in kovel["source_category"]
+    assert "t_civcas=0.6021" in kovel["source_category"]
+    assert "t_artillery" not in kovel["source_category"]
+    assert kovel["actors"] == "Russian or Russian-aligned forces"
+    assert kovel["source_dataset"] == "viina (ODbL 1.0)"
+    fight = _event(imported, "viina:2024080500002")
+    assert (fight["topic"], fight["sub_type"]) == ("armed_clash", "t_firefight")
+    assert any("viina_event_labels.csv gave labels for 2 of 3" in w for w in imported.warnings)
+    assert any("ODbL" in w for w in imported.warnings)
+    _nothing_lost(imported)
+
+
+def test_labels_file_for_another_format_is_ignored_with_a_warning():
+    from dashboard.importers import import_file
+
+    imported = import_file(
+        FIXTURES / "acled_dyadic.csv", labels=FIXTURES / "viina_event_labels.csv"
+    )
+    assert imported.format == "acled"
+    assert any("only used with VIINA" in w for w in imported.warnings)
+
+
+def test_a_labels_file_without_labels_is_one_load_error():
+    from dashboard.importers import import_file
+
+    with pytest.raises(readers.LoadError, match="acled_dyadic.csv: not a VIINA labels file"):
+        import_file(FIXTURES / "viina_event_info.csv", labels=FIXTURES / "acled_dyadic.csv")
+
+
+def test_one_line_gdelt_file_is_gdelt_not_csv():
+    from dashboard.importers import import_file
+
+    first = (FIXTURES / "gdelt_v2.tsv").read_bytes().splitlines()[0] + b"\n"
+    imported = import_file(first, "one_line.tsv")
+    assert imported.format == "gdelt"
+    assert imported.events["event_id"].tolist() == ["gdelt:1190000001"]
+
+
+def test_explode_articles_numbers_items_per_event_and_skips_blanks():
+    from dashboard.importers import _convert as cv
+
+    ids = pd.Series(["a", "b", "c", "d"], index=[10, 11, 12, 13], dtype="str")
+    outlets = pd.Series(["X; Y", None, " ; Z;", "W"], index=ids.index, dtype="str")
+    articles, article_ids = cv.explode_articles(ids, {"outlet": outlets})
+    assert articles["article_id"].tolist() == ["a#1", "a#2", "c#1", "d#1"]
+    assert articles["outlet"].tolist() == ["X", "Y", "Z", "W"]
+    assert article_ids.index.tolist() == [10, 11, 12, 13]
+    assert article_ids[10] == "a#1; a#2"
+    assert pd.isna(article_ids[11])
+    assert article_ids[12] == "c#1"
+
+
+def test_per_unique_keeps_na_and_order():
+    from dashboard.importers import _convert as cv
+
+    values = pd.Series(["1", None, "2.0", "1", "x"], index=[5, 6, 7, 8, 9], dtype="str")
+    result = cv.integer_text(values)
+    assert result.index.tolist() == [5, 6, 7, 8, 9]
+    assert pd.isna(result[6])
+    assert result[[5, 7, 8, 9]].tolist() == ["1", "2", "1", "x"]
+    assert cv.lookup(values, {"1": "day"}).tolist()[3] == "day"

@@ -162,3 +162,46 @@ def test_progress_callback_reaches_one():
     seen: list[float] = []
     read_raw(CSV_TEXT.encode(), "e.csv", progress=seen.append)
     assert seen and seen[-1] == 1.0 and all(0 <= s <= 1 for s in seen)
+
+
+def test_one_line_is_split_on_its_most_frequent_delimiter():
+    raw = read_raw(b"1180000001\t20240805\t202408\t2024\tKovel, Volyn\n", "one.tsv", header=False)
+    assert raw.shape == (1, 5)
+    assert raw.iloc[0, 4] == "Kovel, Volyn"
+
+
+def test_utf8_check_is_chunked_without_splitting_a_letter(monkeypatch):
+    from dashboard import readers
+
+    monkeypatch.setattr(readers, "_CHECK_BYTES", 3)
+    assert readers.is_utf8("a,Ł\nГродно,ż\n".encode())
+    assert not readers.is_utf8("a,b\nГродно\n".encode("cp1251"))
+    raw = read_raw("a,b\nŁódź,Гродно\n".encode(), "t.csv")
+    assert raw.iloc[0].tolist() == ["Łódź", "Гродно"]
+
+
+def test_progress_stage_maps_a_step_onto_its_share():
+    from dashboard.readers import progress_stage
+
+    seen: list[float] = []
+    stage = progress_stage(seen.append, 0.5, 0.75)
+    for share in (0.0, 0.5, 1.0, 2.0):
+        stage(share)
+    assert seen == [0.5, 0.625, 0.75, 0.75]
+    assert progress_stage(None, 0.0, 1.0) is None
+
+
+def test_xlsx_progress_moves_while_rows_are_read(monkeypatch):
+    from dashboard import readers
+
+    monkeypatch.setattr(readers, "_SHEET_PROGRESS_ROWS", 2)
+    book = Workbook()
+    book.active.append(["event_id", "summary"])
+    for number in range(10):
+        book.active.append([f"e{number}", "text"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    seen: list[float] = []
+    raw = read_raw(buffer.getvalue(), "e.xlsx", progress=seen.append)
+    assert len(raw) == 10
+    assert len(seen) > 3 and 0 < seen[0] < seen[-2] < 1 and seen[-1] == 1.0
