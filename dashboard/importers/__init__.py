@@ -7,6 +7,7 @@ so specific formats come before the generic canonical one.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -40,8 +41,9 @@ IMPORTERS: list[Importer] = [
 
 # Formats applied only on request (a column mapping), never detected.
 MAPPED_FORMAT = "mapped"
-# Share of import_file's progress spent reading; converting takes the rest.
-READ_SHARE = 0.5
+# Share of import_file's progress spent reading; converting takes the rest (2M-row ACLED
+# CSV: about 7 s reading, 16 s converting on two cores).
+READ_SHARE = 0.3
 
 __all__ = ["IMPORTERS", "Imported", "Importer", "detect_format", "get_importer", "import_file"]
 
@@ -160,14 +162,15 @@ def import_file(
         warnings.append(note)
     if progress is not None:
         progress(READ_SHARE)
+    options = _progress_option(importer, progress_stage(progress, READ_SHARE, 1.0))
     if importer.name == MAPPED_FORMAT:
         columns = load_mapping(mapping) if mapping is not None else None
         try:
-            imported = importer.convert(raw, label, mapping=columns)
+            imported = importer.convert(raw, label, mapping=columns, **options)
         except ValueError as err:
             raise LoadError(label, str(err)) from err
     else:
-        imported = importer.convert(raw, label)
+        imported = importer.convert(raw, label, **options)
     del raw
     if not malformed.empty:
         imported.rejected = pd.concat([malformed, imported.rejected], ignore_index=True)
@@ -178,6 +181,17 @@ def import_file(
     if progress is not None:
         progress(1.0)
     return imported
+
+
+def _progress_option(importer: Importer, progress: Callable[[float], None] | None) -> dict:
+    """``{"progress": ...}`` for converters that report their own steps (ACLED), else ``{}``.
+
+    Converting is column-wise and has no natural row count to report, so only the
+    converters of formats that come in millions of rows mark their steps.
+    """
+    if progress is None or "progress" not in inspect.signature(importer.convert).parameters:
+        return {}
+    return {"progress": progress}
 
 
 def _join_labels(

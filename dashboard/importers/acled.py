@@ -8,6 +8,8 @@ each becomes one article record with the outlet and no URL or title.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from dashboard import countries, schema
@@ -73,8 +75,14 @@ def _merge_monadic(
     return ~duplicate, cv.rejects(file, rows, "event_id_cnty", ids[duplicate], reason)
 
 
-def convert(raw: pd.DataFrame, file: str) -> Imported:
-    """ACLED rows → canonical raw events and one article per cited source."""
+def convert(
+    raw: pd.DataFrame, file: str, *, progress: Callable[[float], None] | None = None
+) -> Imported:
+    """ACLED rows → canonical raw events and one article per cited source.
+
+    ``progress`` (optional) hears the share done after each step, for a 2M-row export's bar.
+    """
+    step = progress or (lambda share: None)
     data_id = cv.column(raw, "data_id")
     ids = cv.column(raw, "event_id_cnty").fillna("data_id-" + data_id)
     event_id = "acled:" + ids
@@ -89,6 +97,7 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
             cv.column(raw, "assoc_actor_2"),
         ]
     )
+    step(0.25)
     rejected = [
         cv.rejects(
             file,
@@ -110,6 +119,7 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
                 "into their events (listed as rejected with the event they joined)"
             )
     country = _country(raw)
+    step(0.35)
     events = cv.events_frame(
         {
             "event_id": event_id,
@@ -139,6 +149,7 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
         },
         raw.index,
     )
+    step(0.7)
     mask = keep.to_numpy()
     kept_ids = event_id[keep]
     outlets = cv.column(raw, "source")[keep]
@@ -146,6 +157,7 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
     events = events[mask].reset_index(drop=True)
     events["article_ids"] = article_ids.reset_index(drop=True)
     events.attrs["source_rows"] = cv.source_rows(raw)[mask]
+    step(1.0)
     return Imported(
         format=NAME,
         events=events,
