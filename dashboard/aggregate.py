@@ -372,7 +372,7 @@ def map_shapes(events: Events, limit: int = 300,
     chosen = index.events.iloc[positions[np.lexsort((days, undated))[:limit]]]
     geoms = shapely.from_wkt(chosen["geometry_wkt"].astype(str).to_numpy(), on_invalid="ignore")
     geoms = shapely.simplify(geoms, 0.01, preserve_topology=True)
-    geoms = shapely.orient_polygons(geoms, exterior_cw=True)
+    geoms = shapely.orient_polygons(shapely.set_precision(geoms, 0.001), exterior_cw=True)
     columns = {name: chosen[name].tolist() for name in
                ("topic", "event_date", "location", "summary", "verification", "event_id")}
     features: list[dict] = []

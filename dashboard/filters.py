@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard import schema
+from dashboard.eventindex import UNDATED_DAY, EventIndex
 
 # --------------------------------------------------------------------------- value parsers
 
@@ -191,6 +192,11 @@ def _events_citing(events: pd.Series, article_ids: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------- the filter
 
 
+def _day(date: dt.date) -> int:
+    """Days since 1970-01-01, as ``EventIndex`` counts them."""
+    return (date - dt.date(1970, 1, 1)).days
+
+
 def _country_name(code: str) -> str:
     import pycountry  # local: only describe() needs it
 
@@ -336,22 +342,26 @@ class Filters:
         articles: pd.DataFrame | None = None,
         *,
         links: ArticleLinks | None = None,
+        index: EventIndex | None = None,
     ) -> np.ndarray:
         """Boolean row mask of ``events`` that pass this filter.
 
         ``links`` (an ``ArticleLinks`` over these events and articles) makes the
-        outlet and title searches array lookups instead of string matching.
+        outlet and title searches array lookups instead of string matching; ``index``
+        (an ``EventIndex`` of these events, kept between calls) makes the country,
+        topic, verification and date tests lookups in integer codes.
         """
+        index = index if index is not None else EventIndex(events)
         keep = np.ones(len(events), dtype=bool)
         if self.countries:
-            in_country = events["country"].isin(self.countries).to_numpy(dtype=bool, na_value=False)
-            keep &= in_country | _list_contains_any(events["countries_involved"], self.countries)
+            codes, sets = index.involved
+            wanted = set(self.countries)
+            involved = np.array([bool(wanted & items) for items in sets] + [False])
+            keep &= index.country.isin(self.countries) | involved[codes]
         if self.topics:
-            keep &= events["topic"].isin(self.topics).to_numpy(dtype=bool, na_value=False)
+            keep &= index.topic.isin(self.topics)
         if self.verifications:
-            keep &= events["verification"].isin(self.verifications).to_numpy(
-                dtype=bool, na_value=False
-            )
+            keep &= index.verification.isin(self.verifications)
         if self.actors:
             keep &= _list_contains_any(events["actors"], self.actors)
         if self.outlets:
@@ -366,7 +376,7 @@ class Filters:
                 titled = _text_contains(articles["title"], self.text)
                 found |= self._citing(events, articles, titled, links)
             keep &= found
-        keep &= self._date_mask(events)
+        keep &= self._date_mask(index)
         return keep
 
     @staticmethod
@@ -376,17 +386,18 @@ class Filters:
             return links.citing(article_mask)
         return _events_citing(events["article_ids"], articles.loc[article_mask, "article_id"])
 
-    def _date_mask(self, events: pd.DataFrame) -> np.ndarray:
-        starts = events["date_min"]
-        undated = starts.isna().to_numpy()
+    def _date_mask(self, index: EventIndex) -> np.ndarray:
+        """Dated events overlapping the range (an open end is unbounded), plus undated
+        events when they are included."""
+        undated = ~index.dated
         if self.date_from is None and self.date_to is None:
-            return ~undated if not self.include_undated else np.ones(len(events), dtype=bool)
-        ends = events["date_max"].fillna(starts)
-        dated = np.ones(len(events), dtype=bool)
+            return ~undated if not self.include_undated else np.ones(index.size, dtype=bool)
+        dated = index.dated.copy()
         if self.date_from is not None:
-            dated &= (ends >= pd.Timestamp(self.date_from)).to_numpy(dtype=bool, na_value=False)
+            ends = np.where(index.day_max == UNDATED_DAY, index.day_min, index.day_max)
+            dated &= ends >= _day(self.date_from)
         if self.date_to is not None:
-            dated &= (starts <= pd.Timestamp(self.date_to)).to_numpy(dtype=bool, na_value=False)
+            dated &= index.day_min <= _day(self.date_to)
         return dated | (undated & self.include_undated)
 
     def apply(

@@ -15,10 +15,11 @@ import altair as alt
 import pandas as pd
 import shapely
 
-from dashboard.charts import topic_scale, with_labels
+from dashboard.charts import to_spec, topic_scale, with_labels
 
 AREA_SELECTION = "area_pick"
 BOUNDARY_TOLERANCE = 0.02  # degrees (~2 km): keeps the bundled outlines under ~60 kB
+GRID = 0.001  # degrees: coordinates sent to the browser are rounded to this grid
 
 
 def boundary_features(boundaries: object, tolerance: float = BOUNDARY_TOLERANCE,
@@ -29,10 +30,10 @@ def boundary_features(boundaries: object, tolerance: float = BOUNDARY_TOLERANCE,
     (0 when absent) for the shaded mode.
     """
     frame = boundaries.copy()  # type: ignore[attr-defined]
-    frame["geometry"] = shapely.orient_polygons(
-        shapely.simplify(frame.geometry.to_numpy(), tolerance, preserve_topology=True),
-        exterior_cw=True,
-    )
+    simple = shapely.simplify(frame.geometry.to_numpy(), tolerance, preserve_topology=True)
+    # a 0.001° grid (~100 m) is finer than the simplification and halves the JSON
+    frame["geometry"] = shapely.orient_polygons(shapely.set_precision(simple, GRID),
+                                                exterior_cw=True)
     events = {} if counts is None else dict(zip(counts["iso3"], counts["events"], strict=True))
     features = json.loads(frame[["iso3", "name", "geometry"]].to_json(drop_id=True))["features"]
     for feature in features:
@@ -75,7 +76,9 @@ def event_map(
     if shapes:
         shape_frame = pd.DataFrame([s["properties"] for s in shapes])
         labels = with_labels(shape_frame, topics)["topic_label"].tolist()
-        datasets["shapes"] = [{**s, "topic_label": label, **s["properties"]}
+        # fields at the top level (where the encodings read them), not twice
+        datasets["shapes"] = [{"type": "Feature", "geometry": s["geometry"],
+                               "topic_label": label, **s["properties"]}
                               for s, label in zip(shapes, labels, strict=True)]
         scale_keys += list(shape_frame["topic"].unique())
         layers.append(
@@ -126,8 +129,8 @@ def event_map(
         .project(type="mercator")
         .properties(height=height, title="Events on the map")
         .resolve_scale(color="shared")
-    ).to_dict()
-    return _attach(spec, datasets)
+    )
+    return to_spec(spec, datasets)
 
 
 def _shape_tooltip() -> list[alt.Tooltip]:
@@ -144,7 +147,7 @@ def choropleth_map(areas: list[dict], height: int = 520, unit: str = "Country") 
     """Areas shaded by event count (from ``boundary_features(..., counts=...)``), as a
     Vega-Lite spec with the areas attached after Altair (see ``event_map``); clicking
     an area selects it (``area_pick`` over ``iso3``)."""
-    spec = (
+    chart = (
         alt.Chart(alt.Data(name="areas"), title=f"Events per {unit.lower()}")
         .mark_geoshape(stroke="#ffffff", strokeWidth=0.6)
         .encode(
@@ -156,14 +159,6 @@ def choropleth_map(areas: list[dict], height: int = 520, unit: str = "Country") 
         .add_params(alt.selection_point(name=AREA_SELECTION, fields=["iso3"]))
         .project(type="mercator")
         .properties(height=height)
-    ).to_dict()
-    return _attach(spec, {"areas": areas})
+    )
+    return to_spec(chart, {"areas": areas})
 
-
-def _attach(spec: dict, datasets: dict[str, object]) -> dict:
-    """Put the data into an Altair-built spec, without Altair's 300 px default view."""
-    view = spec.get("config", {}).get("view", {})
-    for key in ("continuousWidth", "continuousHeight"):
-        view.pop(key, None)
-    spec["datasets"] = datasets
-    return spec

@@ -20,7 +20,7 @@ import streamlit as st
 
 from dashboard import aggregate
 from dashboard.dataset import Dataset, load_bundled, load_dataset
-from dashboard.eventindex import EventIndex
+from dashboard.eventindex import EventIndex, contiguous
 from dashboard.filters import ArticleLinks, Filters
 from dashboard.taxonomy import load_topics
 
@@ -55,9 +55,14 @@ def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
 @st.cache_resource(show_spinner="Loading the data…", max_entries=2)
 def _initial_dataset(path: str | None, sha: str) -> Dataset:
     """The dataset the app starts on (bundled, or ``--data``); ``sha`` keys the cache."""
-    if path is None:
-        return load_bundled()
-    return load_dataset(path)
+    return _fast_rows(load_bundled() if path is None else load_dataset(path))
+
+
+def _fast_rows(dataset: Dataset) -> Dataset:
+    """The dataset with single-chunk columns, so pages take rows cheaply."""
+    dataset.events = contiguous(dataset.events)
+    dataset.articles = contiguous(dataset.articles)
+    return dataset
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ def active() -> Active:
 
 def install(key: str, dataset: Dataset, label: str) -> None:
     """Make ``dataset`` the session's data (the Data page's replace / add)."""
-    st.session_state[DATASET_STATE] = (key, dataset, label)
+    st.session_state[DATASET_STATE] = (key, _fast_rows(dataset), label)
 
 
 def restore_launch_data() -> None:
@@ -116,9 +121,9 @@ def links(data: Active) -> ArticleLinks:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _mask(key: str, query: tuple[tuple[str, str], ...], _events: pd.DataFrame,
-          _articles: pd.DataFrame, _links: ArticleLinks) -> np.ndarray:
+          _articles: pd.DataFrame, _links: ArticleLinks, _index: EventIndex) -> np.ndarray:
     filters, _ = Filters.from_query(dict(query))
-    mask = filters.mask(_events, _articles, links=_links)
+    mask = filters.mask(_events, _articles, links=_links, index=_index)
     mask.setflags(write=False)
     return mask
 
@@ -126,7 +131,7 @@ def _mask(key: str, query: tuple[tuple[str, str], ...], _events: pd.DataFrame,
 def mask(data: Active, filters: Filters) -> np.ndarray:
     """Row mask of the session's events for ``filters`` (cached; read-only)."""
     query = tuple(sorted(filters.to_query().items()))
-    return _mask(data.key, query, data.events, data.articles, links(data))
+    return _mask(data.key, query, data.events, data.articles, links(data), index(data))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -109,8 +109,8 @@ with st.container(key="charts"):
     if bins.empty:
         st.info("None of the matching events has a date, so there is no timeline.")
     else:
-        st.altair_chart(charts.timeline_chart(bins, topics, unit), key="timeline_chart",
-                        width="stretch")
+        st.vega_lite_chart(spec=charts.to_spec(charts.timeline_chart(bins, topics, unit)),
+                           key="timeline_chart", width="stretch")
         undated, _ = aggregate.unplaced(codes, mask=selected)
         if undated:
             st.caption(f"{undated:,} undated events are not in the timeline.")
@@ -118,11 +118,13 @@ with st.container(key="charts"):
     with left:
         counts = aggregate.by_country_topic(codes, mask=selected)
         names = country_names(sorted(set(counts["country"])))
-        st.altair_chart(charts.country_chart(counts, topics, names), key="country_chart",
-                        on_select=lambda: _pick_from("country_chart", charts.COUNTRY_SELECTION,
-                                                     "country"),
-                        selection_mode=charts.COUNTRY_SELECTION, width="stretch")
+        st.vega_lite_chart(spec=charts.to_spec(charts.country_chart(counts, topics, names)),
+                           key="country_chart",
+                           on_select=lambda: _pick_from("country_chart",
+                                                        charts.COUNTRY_SELECTION, "country"),
+                           selection_mode=charts.COUNTRY_SELECTION, width="stretch")
         st.caption("Each event counts in its own country. Click a bar to filter by it.")
     with right:
-        st.altair_chart(charts.verification_chart(aggregate.verification_mix(codes, mask=selected)),
-                        key="verification_chart", width="stretch")
+        mix = aggregate.verification_mix(codes, mask=selected)
+        st.vega_lite_chart(spec=charts.to_spec(charts.verification_chart(mix)),
+                           key="verification_chart", width="stretch")
