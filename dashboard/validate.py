@@ -581,11 +581,13 @@ def validate_articles(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, pd.Da
 
 
 def unknown_article_links(events: pd.DataFrame, articles: pd.DataFrame) -> list[str]:
-    """Article ids that events cite but the articles table lacks (reported as a warning)."""
-    cited = events["article_ids"].dropna()
-    if cited.empty:
-        return []
-    ids = cited.str.split(LIST_SEPARATOR.strip()).explode().str.strip()
-    missing = set(ids.dropna().unique()) - set(articles["article_id"].dropna())
-    missing.discard("")
-    return sorted(missing)
+    """Article ids that events cite but the articles table lacks (reported as a warning).
+
+    Split and matched in Arrow: a Python split per row took seconds at a million events.
+    """
+    cited = pa_arrow.array(events["article_ids"].array, type=pa_arrow.large_string())
+    ids = pc.utf8_trim_whitespace(pc.list_flatten(pc.split_pattern(cited,
+                                                                   LIST_SEPARATOR.strip())))
+    known = pa_arrow.array(articles["article_id"].array, type=pa_arrow.large_string())
+    missing = pc.unique(pc.filter(ids, pc.invert(pc.is_in(ids, value_set=known))))
+    return sorted(m for m in missing.to_pylist() if m)
