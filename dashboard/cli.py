@@ -180,5 +180,17 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     """``border-dashboard [streamlit args] [-- app args]``: run the Streamlit app."""
     app = Path(__file__).resolve().parent / "app.py"
     passthrough = list(sys.argv[1:] if argv is None else argv)
-    command = [sys.executable, "-m", "streamlit", "run", str(app), *passthrough]
+    command = [sys.executable, "-m", "streamlit", "run", str(app), *SAFE_SETTINGS, *passthrough]
     return subprocess.call(command)
+
+
+# Streamlit reads .streamlit/config.toml only from the directory it starts in; the console
+# script can start anywhere, so the security settings of that file are passed as flags
+# (the user's own flags come after them and win).
+SAFE_SETTINGS = [
+    "--server.enableXsrfProtection", "true",
+    "--client.showErrorDetails", "none",
+    "--client.toolbarMode", "viewer",
+    "--client.disableDataExport", "true",
+    "--browser.gatherUsageStats", "false",
+]
