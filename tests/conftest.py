@@ -24,3 +24,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped tests fail in CI (CI={os.environ['CI']}): {reason}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_dataset_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Validated datasets go to a folder of this run, not the user's ~/.cache (servers
+    started by the browser tests inherit the variable)."""
+    os.environ["DASHBOARD_CACHE_DIR"] = str(tmp_path_factory.mktemp("dataset-store"))

@@ -8,7 +8,6 @@ never hashes them. ``st.cache_resource`` returns shared objects: never mutate th
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import sys
 from dataclasses import dataclass
@@ -18,8 +17,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import aggregate
-from dashboard.dataset import Dataset, load_bundled, load_dataset
+from dashboard import aggregate, store
+from dashboard.dataset import Dataset, companion_articles, load_bundled, load_dataset
 from dashboard.eventindex import EventIndex, contiguous
 from dashboard.filters import ArticleLinks, Filters
 from dashboard.taxonomy import load_topics
@@ -45,17 +44,24 @@ def file_sha256(path: str) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return store.file_digest(Path(path))
 
 
 @st.cache_resource(show_spinner="Loading the data…", max_entries=2)
 def _initial_dataset(path: str | None, sha: str) -> Dataset:
-    """The dataset the app starts on (bundled, or ``--data``); ``sha`` keys the cache."""
-    return _fast_rows(load_bundled() if path is None else load_dataset(path))
+    """The dataset the app starts on (bundled, or ``--data``); ``sha`` keys the cache.
+
+    A file validated before (same content, by any server) is read back from the store
+    on disk instead of being validated again (see ``dashboard.store``)."""
+    if path is None:
+        return _fast_rows(load_bundled())
+    companion = companion_articles(Path(path))
+    key = store.content_key(sha, None if companion is None else file_sha256(str(companion)))
+    dataset = store.load(key)
+    if dataset is None:
+        dataset = load_dataset(path)
+        store.save(key, dataset)
+    return _fast_rows(dataset)
 
 
 def _fast_rows(dataset: Dataset) -> Dataset:

@@ -1,0 +1,128 @@
+"""Validated datasets kept on disk, keyed by the content of the files they came from.
+
+Validating a million events takes seconds; reading them back from Parquet takes well
+under one. The dashboard keeps what ``load_dataset`` produced (events, articles and the
+load reports with every rejected row) under a key made of the SHA-256 of the input
+files, the taxonomy and category mapping the validation used, and this module's format
+version. A changed byte in any of them is a new key, so a stale result cannot be
+served; a damaged or unreadable entry is treated as absent and rebuilt.
+
+Where: ``$DASHBOARD_CACHE_DIR``, else ``~/.cache/border-dashboard``. Set it to an empty
+string to switch the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dashboard.dataset import Dataset, LoadReport
+from dashboard.taxonomy import DATA_DIR
+
+FORMAT_VERSION = "1"
+MAX_ENTRIES = 6  # datasets kept; the oldest stored go first
+_LOG = logging.getLogger(__name__)
+
+
+def cache_root() -> Path | None:
+    """The cache folder, or None when caching is switched off."""
+    setting = os.environ.get("DASHBOARD_CACHE_DIR")
+    if setting is not None:
+        return Path(setting).expanduser() if setting.strip() else None
+    return Path.home() / ".cache" / "border-dashboard"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_key(*digests: str | None) -> str:
+    """The key of a load from the inputs' SHA-256 digests (None for an absent input),
+    plus the files validation depends on and the store's format version."""
+    digest = hashlib.sha256(f"dashboard-store {FORMAT_VERSION}".encode())
+    for path in (DATA_DIR / "topics.csv", DATA_DIR / "category_mapping.csv"):
+        digests = (*digests, file_digest(path) if path.exists() else None)
+    for item in digests:
+        digest.update(b"-" if item is None else item.encode())
+    return digest.hexdigest()
+
+
+def load(key: str) -> Dataset | None:
+    """The stored dataset of ``key``, or None (absent, switched off or unreadable)."""
+    root = cache_root()
+    folder = None if root is None else root / key
+    if folder is None or not (folder / "reports.json").exists():
+        return None
+    try:
+        meta = json.loads((folder / "reports.json").read_text(encoding="utf-8"))
+        reports = []
+        for i, item in enumerate(meta["reports"]):
+            rows = folder / f"accepted_rows_{i}.npy"
+            reports.append(LoadReport(
+                file=item["file"], format=item["format"], rows_read=item["rows_read"],
+                accepted=item["accepted"], rejected_rows=item["rejected_rows"],
+                rejected=pd.read_parquet(folder / f"rejected_{i}.parquet"),
+                warnings=list(item["warnings"]), table=item["table"],
+                accepted_rows=np.load(rows, allow_pickle=False) if rows.exists() else None,
+            ))
+        return Dataset(pd.read_parquet(folder / "events.parquet"),
+                       pd.read_parquet(folder / "articles.parquet"), reports)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        _LOG.warning("ignoring the stored dataset %s: %s", folder, err)
+        return None
+
+
+def save(key: str, dataset: Dataset) -> None:
+    """Store ``dataset`` under ``key`` (written to a temporary folder, then renamed)."""
+    root = cache_root()
+    if root is None:
+        return
+    work = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+        dataset.events.to_parquet(work / "events.parquet", index=False)
+        dataset.articles.to_parquet(work / "articles.parquet", index=False)
+        reports = []
+        for i, report in enumerate(dataset.reports):
+            report.rejected.to_parquet(work / f"rejected_{i}.parquet", index=False)
+            if report.accepted_rows is not None:
+                np.save(work / f"accepted_rows_{i}.npy", np.asarray(report.accepted_rows),
+                        allow_pickle=False)
+            reports.append({"file": report.file, "format": report.format,
+                            "rows_read": report.rows_read, "accepted": report.accepted,
+                            "rejected_rows": report.rejected_rows,
+                            "warnings": report.warnings, "table": report.table})
+        (work / "reports.json").write_text(json.dumps({"reports": reports}), encoding="utf-8")
+        try:
+            work.rename(root / key)
+            work = None
+        except OSError:  # another process stored the same key first
+            pass
+        _prune(root)
+    except (OSError, ValueError) as err:
+        _LOG.warning("could not store the validated dataset in %s: %s", root, err)
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _prune(root: Path) -> None:
+    """Keep the ``MAX_ENTRIES`` most recently stored datasets."""
+    entries = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,72 @@
+"""The on-disk store of validated datasets: same content, same result; any change, a miss."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import store
+from dashboard.dataset import load_dataset
+
+EVENTS = """\
+event_id,event_date,date_precision,topic,country,latitude,longitude,verification,\
+article_ids,summary,fatalities
+e1,2024-05-01,day,strike,POL,52.1,21.0,confirmed,a1,"=cmd, quoted",3
+e2,2024-05,month,legal,LTU,,,claimed,a1; a2,Trial,
+e3,not a date,day,strike,POL,52.1,21.0,confirmed,,bad row,
+"""
+ARTICLES = """article_id,title,outlet,url,published,language,summary
+a1,First,Outlet A,https://example.org/a,2024-05-02,en,
+a2,Second,,,2024-06,pl,
+"""
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
+    events = tmp_path / "events.csv"
+    events.write_text(EVENTS, encoding="utf-8")
+    articles = tmp_path / "events_articles.csv"
+    articles.write_text(ARTICLES, encoding="utf-8")
+    return events, articles
+
+
+def _key(events, articles) -> str:
+    return store.content_key(store.file_digest(events), store.file_digest(articles))
+
+
+def test_a_stored_dataset_comes_back_equal_with_its_reports(files):
+    events, articles = files
+    dataset = load_dataset(events)
+    key = _key(events, articles)
+    assert store.load(key) is None
+    store.save(key, dataset)
+    again = store.load(key)
+    pd.testing.assert_frame_equal(again.events, dataset.events)
+    pd.testing.assert_frame_equal(again.articles, dataset.articles)
+    assert [r.summary() for r in again.reports] == [r.summary() for r in dataset.reports]
+    before, after = dataset.reports[0], again.reports[0]
+    assert after.rejected_rows == 1 and after.accepted + after.rejected_rows == after.rows_read
+    pd.testing.assert_frame_equal(after.rejected, before.rejected)
+    np.testing.assert_array_equal(after.accepted_rows, before.accepted_rows)
+
+
+def test_a_changed_byte_is_a_new_key(files):
+    events, articles = files
+    key = _key(events, articles)
+    events.write_text(EVENTS.replace("Trial", "Trials"), encoding="utf-8")
+    assert _key(events, articles) != key
+    assert store.content_key(store.file_digest(events), None) != _key(events, articles)
+
+
+def test_a_damaged_entry_is_a_miss_and_switching_off_stores_nothing(files, monkeypatch):
+    events, articles = files
+    key = _key(events, articles)
+    store.save(key, load_dataset(events))
+    (store.cache_root() / key / "events.parquet").write_bytes(b"not parquet")
+    assert store.load(key) is None
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")
+    assert store.cache_root() is None
+    store.save("other", load_dataset(events))
+    assert store.load("other") is None
