@@ -22,7 +22,8 @@ from dashboard.ui.state import sidebar  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="Border security events", page_icon="🛰️", layout="wide")
+st.set_page_config(page_title="Border security events", page_icon=":material/travel_explore:",
+                   layout="wide")
 
 try:
     data = ui_data.active()
@@ -36,11 +37,11 @@ set_context(data, filters)
 
 page = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", icon="🗺️", default=True),
-        st.Page(PAGES / "articles.py", title="Articles", icon="📰"),
-        st.Page(PAGES / "events.py", title="Events", icon="📋"),
-        st.Page(PAGES / "data.py", title="Data", icon="📂"),
-        st.Page(PAGES / "about.py", title="About", icon="ℹ️"),
+        st.Page(PAGES / "overview.py", title="Overview", icon=":material/map:", default=True),
+        st.Page(PAGES / "articles.py", title="Articles", icon=":material/newspaper:"),
+        st.Page(PAGES / "events.py", title="Events", icon=":material/table_rows:"),
+        st.Page(PAGES / "data.py", title="Data", icon=":material/upload_file:"),
+        st.Page(PAGES / "about.py", title="About", icon=":material/info:"),
     ]
 )
 page.run()

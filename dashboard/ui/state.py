@@ -198,7 +198,7 @@ def show_notices() -> None:
     if query != st.session_state.get(_LAST_QUERY):
         return
     for notice in notices:
-        st.warning(notice, icon="⚠️")
+        st.warning(notice, icon=":material/warning:")
 
 
 def country_names(codes: list[str]) -> dict[str, str]:

@@ -46,12 +46,13 @@ with st.container(key="headline"):
         ("Date span (days)", current.days, before.days if before else None),
     ]
     for col, (label, value, old) in zip(cols, metrics, strict=True):
-        col.metric(label, f"{value:,}", delta=None if old is None else f"{value - old:+,}",
-                   delta_color="off")
+        col.metric(label, f"{value:,}", delta_color="off",
+                   delta=None if old is None else f"{value - old:+,} (before: {old:,})")
     if earlier is not None:
+        empty = " It has no matching events." if before is not None and not before.events else ""
         st.caption(f"Changes compare with the previous period of the same length, "
-                   f"{earlier.date_from} to {earlier.date_to} (same filter, dated events). "
-                   f"Date span: {span}.")
+                   f"{earlier.date_from} to {earlier.date_to} (same filter, dated events)."
+                   f"{empty} Date span: {span}.")
 
 if not current.events:
     st.info("No events match this filter. Widen it, or press “Reset filters” in the sidebar.")
