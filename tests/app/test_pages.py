@@ -185,3 +185,31 @@ def test_data_page_labels_path_that_does_not_exist_is_an_error(fixture_app, tmp_
     assert not at.exception
     assert any("no labels file at" in e.value for e in at.error)
     assert "data_candidate" not in at.session_state
+
+
+def _map_areas(at) -> dict[str, int]:
+    import json
+
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    return {area["name"]: area["events"] for area in spec["datasets"]["areas"]}
+
+
+def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, monkeypatch):
+    """The second map mode counts events per country; with --boundaries, a third mode
+    counts them per unit of the user's file by where their coordinates fall."""
+    monkeypatch.setenv("DASHBOARD_BOUNDARIES",
+                       str(Path(__file__).with_name("fixtures") / "areas.geojson"))
+    at = fixture_app.run()
+    modes = at.radio(key="map_mode")
+    assert len(modes.options) == 3
+    modes.set_value(modes.options[1]).run()
+    assert not at.exception
+    countries = _map_areas(at)
+    assert countries["Lithuania"] == 2 and countries["Belarus"] == 1
+    assert countries["Poland"] == 1 and countries["Latvia"] == 0
+    at.radio(key="map_mode").set_value(modes.options[2]).run()
+    assert not at.exception
+    # t-1 (53.1 N) in the south; t-2, t-3, t-4 in the north; t-5 has no coordinates
+    assert _map_areas(at) == {"Fixture North": 3, "Fixture South": 1}
+    at.multiselect(key="topic").set_value(["border_zone"]).run()
+    assert _map_areas(at) == {"Fixture North": 1, "Fixture South": 1}
