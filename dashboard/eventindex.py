@@ -22,21 +22,21 @@ from dashboard import schema
 
 
 def contiguous(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with each Arrow-backed column in one chunk.
+    """``frame`` with each Arrow-backed column in one chunk (changed in place, returned).
 
     A Parquet or CSV read leaves Arrow columns in several chunks, and Arrow's ``take``
     concatenates the chunks of the whole column first: picking 50 rows for a page of a
-    million-row table cost about 4 ms per column instead of 0.02 ms.
+    million-row table cost about 4 ms per column instead of 0.02 ms. Columns are
+    replaced one at a time, so memory grows by one column, not by the frame.
     """
-    columns = {}
     for name in frame.columns:
         values = frame[name].array
         chunked = getattr(values, "_pa_array", None)
         if chunked is not None and getattr(chunked, "num_chunks", 1) > 1:
             joined = pa.chunked_array([chunked.combine_chunks()])
-            columns[name] = pd.Series(type(values)(joined, dtype=values.dtype),
-                                      index=frame.index, name=name)
-    return frame.assign(**columns) if columns else frame
+            frame[name] = pd.Series(type(values)(joined, dtype=values.dtype), index=frame.index)
+            del values, chunked, joined
+    return frame
 
 
 EPOCH_MONDAY_SHIFT = 3  # 1970-01-01 was a Thursday: day + 3 makes weeks start on Monday

@@ -8,6 +8,7 @@ never hashes them. ``st.cache_resource`` returns shared objects: never mutate th
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from dashboard import aggregate, store
@@ -65,9 +67,14 @@ def _initial_dataset(path: str | None, sha: str) -> Dataset:
 
 
 def _fast_rows(dataset: Dataset) -> Dataset:
-    """The dataset with single-chunk columns, so pages take rows cheaply."""
+    """The dataset with single-chunk columns, so pages take rows cheaply.
+
+    The replaced chunks sit in reference cycles and in Arrow's memory pool until
+    collected: at 2M events that held about 0.7 GB more than the data needs."""
     dataset.events = contiguous(dataset.events)
     dataset.articles = contiguous(dataset.articles)
+    gc.collect()
+    pa.default_memory_pool().release_unused()
     return dataset
 
 
