@@ -516,12 +516,13 @@ def validate_events(
                                "events")
     good = np.ones(len(prepared), dtype=bool)
     good[failures["index"].to_numpy()] = False
-    return _events_frame(prepared[good]), rejected
+    # all accepted (the common case): no boolean take, which copies every column
+    return _events_frame(prepared if good.all() else prepared[good]), rejected
 
 
 def _events_frame(f: pd.DataFrame) -> pd.DataFrame:
     f = f.reset_index(drop=True)
-    events = f[EVENT_COLUMNS + DERIVED_COLUMNS].copy()
+    events = f[EVENT_COLUMNS + DERIVED_COLUMNS]  # a new frame (copy-on-write)
     events["date_precision"] = f["_precision"]
     events["latitude"] = f["_lat"].astype("float64")
     events["longitude"] = f["_lon"].astype("float64")
