@@ -130,18 +130,10 @@ def oldest_first(events: Events, mask: np.ndarray | None = None) -> np.ndarray:
 def choose_bin(events: Events, mask: np.ndarray | None = None) -> str:
     """"week" for spans up to about a year, "month" beyond (readable bar counts)."""
     index = _index(events)
-    dated = index.both(index.rows(mask), index.dated)
-    if not dated.any():
+    days = index.day_min[index.both(index.rows(mask), index.dated)]
+    if not len(days):
         return "week"
-    days = index.day_min[dated]
     return "week" if int(days.max() - days.min()) <= 400 else "month"
-
-
-def _periods(days: np.ndarray, unit: str) -> np.ndarray:
-    """Period number of each day: weeks (Monday start) or months since 1970."""
-    if unit == "month":
-        return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return (days + EPOCH_MONDAY_SHIFT) // 7
 
 
 def _period_starts(periods: np.ndarray, unit: str) -> np.ndarray:
@@ -166,7 +158,7 @@ def timeline(events: Events, unit: str | None = None,
     if not len(topic_codes):
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[s]"),
                              "topic": pd.Series(dtype="str"), "events": pd.Series(dtype="int64")})
-    periods = _periods(index.day_min[dated], unit)
+    periods = (index.month if unit == "month" else index.week)[dated]
     first = int(periods.min())
     width = len(topics.labels) + 1  # the last slot counts events with no topic
     slots = (periods - first) * width + np.where(topic_codes >= 0, topic_codes, width - 1)

@@ -73,8 +73,8 @@ class EventIndex:
     def build(cls, events: pd.DataFrame) -> EventIndex:
         """An index with every array computed now (for a shared, cached index)."""
         index = cls(events)
-        for name in ("topic", "country", "verification", "day_min", "day_max", "latitude",
-                     "longitude", "located", "shaped", "involved"):
+        for name in ("topic", "country", "verification", "day_min", "day_max", "week", "month",
+                     "latitude", "longitude", "located", "shaped", "involved"):
             getattr(index, name)
         return index
 
@@ -121,6 +121,17 @@ class EventIndex:
     @cached_property
     def dated(self) -> np.ndarray:
         return self.day_min != UNDATED_DAY
+
+    @cached_property
+    def week(self) -> np.ndarray:
+        """Week number of each first possible day (weeks start on Monday; 0 if undated)."""
+        return np.where(self.dated, (self.day_min + EPOCH_MONDAY_SHIFT) // 7, 0)
+
+    @cached_property
+    def month(self) -> np.ndarray:
+        """Months since January 1970 of each first possible day (0 if undated)."""
+        days = np.where(self.dated, self.day_min, 0).astype("datetime64[D]")
+        return days.astype("datetime64[M]").astype(np.int64)
 
     @cached_property
     def latitude(self) -> np.ndarray:

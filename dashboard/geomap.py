@@ -9,7 +9,9 @@ level so selections and colours can use plain field names.
 
 from __future__ import annotations
 
+import copy
 import json
+from functools import lru_cache
 
 import altair as alt
 import pandas as pd
@@ -64,13 +66,12 @@ def event_map(
     """Boundaries, then zones/lines, then points coloured by topic (or binned cells),
     as a Vega-Lite spec for ``st.vega_lite_chart``.
 
-    Altair builds the spec around named, empty datasets and the data is attached
-    afterwards: Altair walks and copies every coordinate of inline GeoJSON, which
-    cost half a second per re-run. The GeoJSON lists stay in the spec (Vega-Lite
-    reads them as they are); the points frame is sent as Arrow by Streamlit.
-    Clicking a country selects it (parameter ``area_pick`` over ``iso3``).
+    Altair builds the spec around named, empty datasets (once per kind of map, cached)
+    and the data is attached afterwards: Altair walks and copies every coordinate of
+    inline GeoJSON, which cost half a second per re-run. The GeoJSON lists stay in the
+    spec (Vega-Lite reads them as they are); the points frame is sent as Arrow by
+    Streamlit. Clicking a country selects it (parameter ``area_pick`` over ``iso3``).
     """
-    layers: list[alt.Chart] = [_outline(alt.Data(name="boundaries"), selectable=True)]
     datasets: dict[str, object] = {"boundaries": boundaries}
     scale_keys = list(points["topic"].unique()) if len(points) else []
     if shapes:
@@ -81,20 +82,34 @@ def event_map(
                                "topic_label": label, **s["properties"]}
                               for s, label in zip(shapes, labels, strict=True)]
         scale_keys += list(shape_frame["topic"].unique())
+    if len(points):
+        datasets["points"] = with_labels(points, topics)
+    taxonomy = tuple(zip(topics["key"], topics["label"], topics["colour"], strict=True))
+    spec = copy.deepcopy(_map_template(taxonomy, tuple(dict.fromkeys(scale_keys)), binned,
+                                       bool(shapes), bool(len(points)), height))
+    spec["datasets"] = datasets
+    return spec
+
+
+@lru_cache(maxsize=64)
+def _map_template(taxonomy: tuple[tuple[str, str, str], ...], scale_keys: tuple[str, ...],
+                  binned: bool, with_shapes: bool, with_points: bool, height: int) -> dict:
+    """The map's spec without data: layers, encodings, scales and the selection."""
+    topics = pd.DataFrame(list(taxonomy), columns=["key", "label", "colour"])
+    keys = list(scale_keys)
+    layers: list[alt.Chart] = [_outline(alt.Data(name="boundaries"), selectable=True)]
+    if with_shapes:
         layers.append(
             alt.Chart(alt.Data(name="shapes")).mark_geoshape(
                 filled=True, fillOpacity=0.25, strokeWidth=2
             ).encode(
-                color=alt.Color("topic_label:N", title="Topic",
-                                scale=topic_scale(topics, scale_keys)),
-                stroke=alt.Stroke("topic_label:N", scale=topic_scale(topics, scale_keys),
-                                  legend=None),
+                color=alt.Color("topic_label:N", title="Topic", scale=topic_scale(topics, keys)),
+                stroke=alt.Stroke("topic_label:N", scale=topic_scale(topics, keys), legend=None),
                 tooltip=_shape_tooltip(),
             )
         )
-    if len(points):
-        datasets["points"] = with_labels(points, topics)
-        colour = alt.Color("topic_label:N", title="Topic", scale=topic_scale(topics, scale_keys),
+    if with_points:
+        colour = alt.Color("topic_label:N", title="Topic", scale=topic_scale(topics, keys),
                            legend=alt.Legend(orient="bottom", columns=3, labelLimit=200))
         mark = alt.Chart(alt.Data(name="points")).mark_circle(
             opacity=0.75, stroke="#ffffff", strokeWidth=0.5)
@@ -124,13 +139,13 @@ def event_map(
                     alt.Tooltip("event_id:N", title="Event"),
                 ],
             ))
-    spec = (
+    chart = (
         alt.layer(*layers)
         .project(type="mercator")
         .properties(height=height, title="Events on the map")
         .resolve_scale(color="shared")
     )
-    return to_spec(spec, datasets)
+    return to_spec(chart)
 
 
 def _shape_tooltip() -> list[alt.Tooltip]:
