@@ -355,13 +355,14 @@ def map_shapes(events: Events, limit: int = 300,
     import shapely  # local: only the map needs it
 
     index = _index(events)
-    positions = index.positions(index.rows(mask), index.shaped)
-    total = len(positions)
+    rows = index.rows(mask)
+    ordered = index.shapes_by_date
+    if rows is not None:
+        ordered = ordered[rows[ordered]]
+    total = len(ordered)
     if not total:
         return [], 0
-    days = index.day_min[positions]
-    undated = ~index.dated[positions]
-    chosen = index.events.iloc[positions[np.lexsort((days, undated))[:limit]]]
+    chosen = index.events.iloc[ordered[:limit]]
     geoms = shapely.from_wkt(chosen["geometry_wkt"].astype(str).to_numpy(), on_invalid="ignore")
     geoms = shapely.simplify(geoms, 0.01, preserve_topology=True)
     geoms = shapely.orient_polygons(shapely.set_precision(geoms, 0.001), exterior_cw=True)

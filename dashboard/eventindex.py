@@ -74,7 +74,7 @@ class EventIndex:
         """An index with every array computed now (for a shared, cached index)."""
         index = cls(events)
         for name in ("topic", "country", "verification", "day_min", "day_max", "week", "month",
-                     "latitude", "longitude", "located", "shaped", "involved"):
+                     "latitude", "longitude", "located", "shaped", "shapes_by_date", "involved"):
             getattr(index, name)
         return index
 
@@ -148,6 +148,12 @@ class EventIndex:
     @cached_property
     def shaped(self) -> np.ndarray:
         return self.events["geometry_wkt"].notna().to_numpy(dtype=bool)
+
+    @cached_property
+    def shapes_by_date(self) -> np.ndarray:
+        """Positions of the rows with a ``geometry_wkt``, oldest first, undated last."""
+        positions = np.flatnonzero(self.shaped)
+        return positions[np.lexsort((self.day_min[positions], ~self.dated[positions]))]
 
     # ----------------------------------------------------------------- helpers on a mask
 

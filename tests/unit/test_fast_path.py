@@ -135,6 +135,17 @@ def test_counts_under_a_mask_equal_groupby_on_the_filtered_rows(data, filters):
         assert sorted(cells["event_id"]) == sorted(rows.loc[located, "event_id"])
 
 
+@pytest.mark.parametrize("filters", FILTERS[:5], ids=lambda f: f.slug())
+def test_map_shapes_are_the_oldest_zones_and_lines_of_the_selection(data, filters):
+    events, articles, index, links = data
+    mask = filters.mask(events, articles, links=links, index=index)
+    shaped = events[mask & events["geometry_wkt"].notna().to_numpy()]
+    expected = shaped.sort_values("date_min", na_position="last", kind="stable")
+    features, total = aggregate.map_shapes(index, limit=50, mask=mask)
+    assert total == len(shaped) > 50
+    assert [f["properties"]["event_id"] for f in features] == list(expected["event_id"][:50])
+
+
 def test_oldest_first_orders_like_a_stable_sort(data):
     events, articles, index, links = data
     mask = Filters(countries=("POL",)).mask(events, articles, links=links, index=index)
