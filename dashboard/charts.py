@@ -40,6 +40,10 @@ def to_spec(chart: alt.Chart | alt.LayerChart,
     view = spec.get("config", {}).get("view", {})
     for key in ("continuousWidth", "continuousHeight"):
         view.pop(key, None)
+    # Streamlit's default, "fit", squeezes the legend and axes into the chart's height:
+    # a 160 px bar chart with a four-row legend had no room left for its bars. With
+    # "fit-x" the width follows the page and the height is the plot's own.
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     spec["datasets"] = named
     return spec
 
@@ -83,7 +87,8 @@ def timeline_chart(bins: pd.DataFrame, topics: pd.DataFrame, unit: str) -> alt.C
         .encode(
             x=alt.X(f"{time_unit}(period):T", title=period_title,
                     axis=alt.Axis(labelAngle=0, labelOverlap=True)),
-            y=alt.Y("sum(events):Q", title="Events", stack="zero"),
+            y=alt.Y("sum(events):Q", title="Events", stack="zero",
+                    axis=alt.Axis(tickMinStep=1)),
             color=_topic_colour(data, topics),
             order=alt.Order("topic_label:N"),
             tooltip=[
@@ -109,10 +114,12 @@ def country_chart(counts: pd.DataFrame, topics: pd.DataFrame,
         .mark_bar()
         .encode(
             y=alt.Y("country_name:N", title=None, sort=order, axis=alt.Axis(labelLimit=180)),
-            x=alt.X("sum(events):Q", title="Events"),
+            x=alt.X("sum(events):Q", title="Events", axis=alt.Axis(tickMinStep=1)),
             color=_topic_colour(data, topics),
             order=alt.Order("topic_label:N"),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
+            # the code must survive the sum's grouping, or a click selects nothing
+            detail=alt.Detail("country:N"),
             tooltip=[
                 alt.Tooltip("country_name:N", title="Country"),
                 alt.Tooltip("topic_label:N", title="Topic"),
@@ -136,7 +143,7 @@ def verification_chart(mix: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("verification:N", title=None, sort=levels),
-            x=alt.X("events:Q", title="Events"),
+            x=alt.X("events:Q", title="Events", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color("verification:N", scale=alt.Scale(domain=levels, range=colours),
                             legend=None),
             tooltip=[

@@ -113,6 +113,51 @@ def test_download_equals_command_line_export(
     app_page.assert_no_exception()
 
 
+def _bars(chart: Locator) -> Locator:
+    """The bar marks Vega draws (as SVG with ARIA labels) in ``chart``."""
+    return chart.locator("[aria-roledescription='bar']")
+
+
+def test_charts_draw_readable_bars_and_a_click_narrows_the_filter(app_page: AppPage) -> None:
+    """Bars get real height (a fitted chart once squeezed them to nothing under its
+    legend), and clicking a country's bar sets the Country filter, as the issue asks."""
+    page = app_page.page
+    app_page.open("/")
+    charts = page.locator(".st-key-charts [data-testid='stVegaLiteChart']")
+    expect(charts).to_have_count(3)  # timeline, by country, verification levels
+    for i in range(3):
+        charts.nth(i).scroll_into_view_if_needed()  # charts draw when they come into view
+        bars = _bars(charts.nth(i))
+        expect(bars.first).to_be_attached()
+        heights = [bars.nth(j).bounding_box()["height"] for j in range(bars.count())]
+        assert min(heights) >= 5, (i, heights)
+    poland = page.locator(".st-key-country_chart [aria-roledescription='bar']"
+                          "[aria-label*='Country: Poland']")
+    poland.first.scroll_into_view_if_needed()
+    poland.first.click()
+    _expect_url_has(page, "country=POL")
+    app_page.wait()
+    expect(_chips(page, "country")).to_have_text(["Poland (POL)"])
+    expected = _expected_count("country=POL")
+    expect(_metric(page, "Events")).to_have_text(f"{expected:,}")
+    app_page.assert_no_exception()
+
+
+def test_clicking_a_country_on_the_map_narrows_the_filter(app_page: AppPage) -> None:
+    page = app_page.page
+    app_page.open("/")
+    lithuania = page.locator(".st-key-map_chart [aria-label*='Country: Lithuania']")
+    expect(lithuania.first).to_be_attached()
+    box = lithuania.first.bounding_box()
+    # the centre of Lithuania's bounding box lies inside the country, clear of any event dot
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)
+    _expect_url_has(page, "country=LTU")
+    app_page.wait()
+    expect(_chips(page, "country")).to_have_text(["Lithuania (LTU)"])
+    expect(_metric(page, "Events")).to_have_text(f"{_expected_count('country=LTU'):,}")
+    app_page.assert_no_exception()
+
+
 def test_filter_set_in_the_page_survives_a_reload(app_page: AppPage) -> None:
     page = app_page.page
     app_page.open("/?country=POL")
