@@ -514,7 +514,8 @@ class ArticleLinks:
         return hit
 
 
-ARTICLE_LIST_COLUMNS: list[str] = [*schema.ARTICLE_COLUMNS, "topics", "countries", "event_ids"]
+ARTICLE_LIST_COLUMNS: list[str] = [*schema.ARTICLE_COLUMNS, "topics", "countries", "verification",
+                                   "event_ids"]
 
 
 def newest_first(articles: pd.DataFrame) -> np.ndarray:
@@ -535,8 +536,9 @@ def articles_for(
 ) -> pd.DataFrame:
     """The articles behind ``events``, newest first.
 
-    Adds ``topics``, ``countries`` and ``event_ids`` ("A; B" lists) naming the events
-    each article reports, so an article list can show what it is evidence for.
+    Adds ``topics``, ``countries``, ``verification`` and ``event_ids`` ("A; B" lists)
+    naming the events each article reports and how well each is established, so an
+    article list shows what it is evidence for and whether that is confirmed or claimed.
     With a prebuilt ``links`` index over ``events`` and a row ``event_mask``, only
     the selected events count; ``rows`` (article row positions, e.g. one page of
     the list) limits the work to those articles.
@@ -558,6 +560,7 @@ def articles_for(
     result = articles.iloc[rows].reset_index(drop=True)
     result["topics"] = _group_join(groups, events["topic"], event_rows, len(rows))
     result["countries"] = _group_join(groups, events["country"], event_rows, len(rows))
+    result["verification"] = _group_join(groups, events["verification"], event_rows, len(rows))
     result["event_ids"] = _group_join(groups, events["event_id"], event_rows, len(rows))
     return result[ARTICLE_LIST_COLUMNS]
 

@@ -42,6 +42,7 @@ with st.container(key="articles"):
                 lambda v: "; ".join(labels.get(t, t) for t in str(v).split("; "))
                 if isinstance(v, str) else ""),
             "Countries": listed["countries"],
+            "Verification of those events": listed["verification"],
             "Events": listed["event_ids"],
             "Link": listed["url"].map(safe_url),
         })

@@ -223,11 +223,14 @@ def test_articles_for_lists_sources_newest_first_with_their_events():
     events = Filters(topics=("border_zone",)).apply(EVENTS)
     result = articles_for(events, ARTICLES)
     assert list(result["article_id"]) == ["a1", "a2"]  # 2024-01-06 before 2024-01-01
-    assert list(result.columns) == [*schema.ARTICLE_COLUMNS, "topics", "countries", "event_ids"]
+    assert list(result.columns) == [*schema.ARTICLE_COLUMNS, "topics", "countries",
+                                    "verification", "event_ids"]
     second = result.iloc[1]
     assert set(schema.split_list(second["event_ids"])) == {"e1", "e3"}
     assert set(schema.split_list(second["countries"])) == {"POL", "BLR"}
     assert second["topics"] == "border_zone"
+    levels = set(EVENTS.loc[EVENTS["event_id"].isin(["e1", "e3"]), "verification"])
+    assert set(schema.split_list(second["verification"])) == levels
 
 
 def test_articles_for_skips_unknown_ids_and_empty_input():
