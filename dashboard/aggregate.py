@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard import schema
 from dashboard.eventindex import EPOCH_MONDAY_SHIFT, EventIndex
@@ -245,15 +247,21 @@ def country_options(events: pd.DataFrame) -> list[str]:
 
 
 def list_options(values: pd.Series, limit: int | None = None) -> list[str]:
-    """Distinct items of a list field ("A; B"), most frequent first."""
+    """Distinct items of a list field ("A; B"), most frequent first.
+
+    Split, trimmed and counted in Arrow: half a million distinct actor lists took two
+    seconds through Python's ``str.split``.
+    """
     uniques, codes = _distinct(values)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    totals: dict[str, int] = {}
-    for value, count in zip(uniques.to_pylist(), counts, strict=True):
-        for item in schema.split_list(value):
-            totals[item] = totals.get(item, 0) + int(count)
-    ranked = sorted(totals, key=lambda item: (-totals[item], item))
-    return ranked if limit is None else ranked[:limit]
+    lists = pc.split_pattern(uniques, schema.LIST_SEPARATOR.strip())
+    items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    weights = counts[pc.list_parent_indices(lists).to_numpy()]
+    table = pa.table({"item": items, "n": weights}).filter(pc.not_equal(items, ""))
+    totals = table.group_by("item").aggregate([("n", "sum")])
+    ranked = totals.sort_by([("n_sum", "descending"), ("item", "ascending")])
+    names = ranked.column("item").to_pylist()
+    return names if limit is None else names[:limit]
 
 
 def involving(events: pd.DataFrame, codes: list[str]) -> np.ndarray:

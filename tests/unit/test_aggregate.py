@@ -98,3 +98,12 @@ def test_map_points_then_grid_cells_bounded_and_counting_everything():
     assert len(cells) <= 500
     assert cells["events"].sum() == 3000
     assert cells["latitude"].between(45, 60.5).all()
+
+
+def test_list_options_most_frequent_first_then_by_name():
+    values = pd.Series(["B Unit; A Unit", "A Unit", None, " C Unit ;A Unit", "B Unit; A Unit",
+                        "D Unit"], dtype="str")
+    # A: 4 rows, B: 2, C and D: 1 each (ties by name); blanks and missing rows ignored
+    assert aggregate.list_options(values) == ["A Unit", "B Unit", "C Unit", "D Unit"]
+    assert aggregate.list_options(values, limit=2) == ["A Unit", "B Unit"]
+    assert aggregate.list_options(pd.Series([None], dtype="str")) == []

@@ -146,6 +146,16 @@ def test_map_shapes_are_the_oldest_zones_and_lines_of_the_selection(data, filter
     assert [f["properties"]["event_id"] for f in features] == list(expected["event_id"][:50])
 
 
+def test_actor_options_count_every_listed_actor(data):
+    from collections import Counter
+
+    events = data[0]
+    counts = Counter(item for value in events["actors"].dropna()
+                     for item in schema.split_list(value))
+    expected = sorted(counts, key=lambda item: (-counts[item], item))
+    assert aggregate.list_options(events["actors"]) == expected
+
+
 def test_oldest_first_orders_like_a_stable_sort(data):
     events, articles, index, links = data
     mask = Filters(countries=("POL",)).mask(events, articles, links=links, index=index)
