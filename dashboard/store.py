@@ -94,10 +94,8 @@ def save(key: str, dataset: Dataset) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
-        # one row group: read back as one chunk per column, which row takes need
-        for name, frame in (("events", dataset.events), ("articles", dataset.articles)):
-            frame.to_parquet(work / f"{name}.parquet", index=False,
-                             row_group_size=max(len(frame), 1))
+        dataset.events.to_parquet(work / "events.parquet", index=False)
+        dataset.articles.to_parquet(work / "articles.parquet", index=False)
         reports = []
         for i, report in enumerate(dataset.reports):
             report.rejected.to_parquet(work / f"rejected_{i}.parquet", index=False)
