@@ -157,14 +157,22 @@ def test_data_page_bad_file_keeps_the_data(fixture_app, tmp_path):
     assert metrics(at)["Events"] == "5"
 
 
-def test_data_page_joins_a_viina_labels_file(fixture_app):
-    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
-    at = fixture_app.run()
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _check_viina(app, labels: Path):
+    """The Data page checking the VIINA fixture with ``labels`` given as a path."""
+    at = app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(fixtures / "viina_event_info.csv")).run()
-    at.text_input(key="labels_path").input(str(fixtures / "viina_event_labels.csv")).run()
+    at.text_input(key="data_path").input(str(FIXTURES / "viina_event_info.csv")).run()
+    at.text_input(key="labels_path").input(str(labels)).run()
     at.button(key="check_file").click().run()
     assert not at.exception
+    return at
+
+
+def test_data_page_joins_a_viina_labels_file(fixture_app):
+    at = _check_viina(fixture_app, FIXTURES / "viina_event_labels.csv")
     _, _, dataset = at.session_state["data_candidate"]
     assert sorted(dataset.events["topic"].astype("str")) == ["armed_clash", "strike"]
     assert any("gave labels for 2 of 3" in w.value for w in at.warning)
@@ -176,13 +184,7 @@ def test_data_page_joins_a_viina_labels_file(fixture_app):
 
 
 def test_data_page_labels_path_that_does_not_exist_is_an_error(fixture_app, tmp_path):
-    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
-    at = fixture_app.run()
-    at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(fixtures / "viina_event_info.csv")).run()
-    at.text_input(key="labels_path").input(str(tmp_path / "missing.csv")).run()
-    at.button(key="check_file").click().run()
-    assert not at.exception
+    at = _check_viina(fixture_app, tmp_path / "missing.csv")
     assert any("no labels file at" in e.value for e in at.error)
     assert "data_candidate" not in at.session_state
 

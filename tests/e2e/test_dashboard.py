@@ -113,6 +113,16 @@ def test_download_equals_command_line_export(
     app_page.assert_no_exception()
 
 
+def _expect_country_view(app_page: AppPage, code: str, name: str) -> None:
+    """The URL, the Country chips and the Events number all show one country's view."""
+    _expect_url_has(app_page.page, f"country={code}")
+    app_page.wait()
+    expect(_chips(app_page.page, "country")).to_have_text([f"{name} ({code})"])
+    expected = _expected_count(f"country={code}")
+    expect(_metric(app_page.page, "Events")).to_have_text(f"{expected:,}")
+    app_page.assert_no_exception()
+
+
 def _bars(chart: Locator) -> Locator:
     """The bar marks Vega draws (as SVG with ARIA labels) in ``chart``."""
     return chart.locator("[aria-roledescription='bar']")
@@ -135,12 +145,7 @@ def test_charts_draw_readable_bars_and_a_click_narrows_the_filter(app_page: AppP
                           "[aria-label*='Country: Poland']")
     poland.first.scroll_into_view_if_needed()
     poland.first.click()
-    _expect_url_has(page, "country=POL")
-    app_page.wait()
-    expect(_chips(page, "country")).to_have_text(["Poland (POL)"])
-    expected = _expected_count("country=POL")
-    expect(_metric(page, "Events")).to_have_text(f"{expected:,}")
-    app_page.assert_no_exception()
+    _expect_country_view(app_page, "POL", "Poland")
 
 
 def test_clicking_a_country_on_the_map_narrows_the_filter(app_page: AppPage) -> None:
@@ -151,11 +156,7 @@ def test_clicking_a_country_on_the_map_narrows_the_filter(app_page: AppPage) -> 
     box = lithuania.first.bounding_box()
     # the centre of Lithuania's bounding box lies inside the country, clear of any event dot
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)
-    _expect_url_has(page, "country=LTU")
-    app_page.wait()
-    expect(_chips(page, "country")).to_have_text(["Lithuania (LTU)"])
-    expect(_metric(page, "Events")).to_have_text(f"{_expected_count('country=LTU'):,}")
-    app_page.assert_no_exception()
+    _expect_country_view(app_page, "LTU", "Lithuania")
 
 
 def test_filter_set_in_the_page_survives_a_reload(app_page: AppPage) -> None:
