@@ -109,6 +109,7 @@ def browser_page() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
             yield page
         finally:
             browser.close()
@@ -148,6 +149,9 @@ def wait_idle(page: Any, counter: FrameCounter, server: Server, timeout_s: float
     raise TimeoutError(f"page not idle after {timeout_s:.0f} s")
 
 
+ACTION_TIMEOUT_MS = 300_000  # the baseline's page at 1M+ points takes minutes to respond
+
+
 def _choose(page: Any, key: str) -> tuple[str, float] | None:
     """Pick one option in the multiselect with ``key`` by typing; the text that matched and
     the moment the option was clicked (when the change reaches the app)."""
@@ -157,9 +161,12 @@ def _choose(page: Any, key: str) -> tuple[str, float] | None:
     for text in TYPED_CHOICES[key]:
         box.click()
         box.fill(text)
-        page.wait_for_timeout(300)
         option = page.locator("[role='option']").first
-        if option.count() and "No results" not in option.inner_text():
+        try:  # a page busy drawing a million points answers slowly
+            option.wait_for(state="visible", timeout=ACTION_TIMEOUT_MS)
+        except Exception:  # noqa: BLE001  (playwright's TimeoutError: nothing matched)
+            option = None
+        if option is not None and "No results" not in option.inner_text():
             option.click()
             committed = time.monotonic()
             page.keyboard.press("Escape")
