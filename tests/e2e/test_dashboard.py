@@ -241,13 +241,17 @@ def test_shared_link_to_a_page_works_as_a_servers_first_visit(
 
 
 def test_overview_screenshot(app_page: AppPage, tmp_path: Path) -> None:
-    """The README's picture: the Overview at 1280 x 900 on the bundled data.
+    """The README's picture: the Overview at 1280 x 1500 (numbers, map and timeline) on the
+    bundled data.
 
     Written to docs/ only with UPDATE_SCREENSHOT=1, so a test run leaves the clone clean.
     """
     page = app_page.page
+    page.set_viewport_size({"width": 1280, "height": 1500})
     app_page.open("/")
     expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
+    timeline = page.locator(".st-key-charts [data-testid='stVegaLiteChart']").first
+    expect(_bars(timeline).first).to_be_attached()
     expect(_metric(page, "Events")).to_have_text(f"{len(load_bundled().events):,}")
     app_page.assert_no_exception()
     shot = tmp_path / "overview.png"
@@ -255,7 +259,7 @@ def test_overview_screenshot(app_page: AppPage, tmp_path: Path) -> None:
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(png[16:20], "big") == 1280  # IHDR width
-    assert int.from_bytes(png[20:24], "big") == 900  # IHDR height
+    assert int.from_bytes(png[20:24], "big") == 1500  # IHDR height
     if os.environ.get("UPDATE_SCREENSHOT") == "1":
         shutil.copyfile(shot, SCREENSHOT)
 
