@@ -3,9 +3,9 @@
 Validating a million events takes seconds; reading them back from Parquet takes well
 under one. The dashboard keeps what ``load_dataset`` produced (events, articles and the
 load reports with every rejected row) under a key made of the SHA-256 of the input
-files, the taxonomy and category mapping the validation used, and this module's format
-version. A changed byte in any of them is a new key, so a stale result cannot be
-served; a damaged or unreadable entry is treated as absent and rebuilt.
+files, the taxonomy and category mapping the validation used, the package's own code and
+this module's format version. A changed byte in any of them is a new key, so a stale
+result cannot be served; a damaged or unreadable entry is treated as absent and rebuilt.
 
 Where: ``$DASHBOARD_CACHE_DIR``, else ``~/.cache/border-dashboard``. Set it to an empty
 string to switch the cache off.
@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -49,10 +50,21 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """SHA-256 of the code that turns a file into a dataset: a new version of it (an
+    upgrade, a fix) must not be answered with what an older one stored."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*package.glob("*.py"), *(package / "importers").glob("*.py")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def content_key(*digests: str | None) -> str:
     """The key of a load from the inputs' SHA-256 digests (None for an absent input),
-    plus the files validation depends on and the store's format version."""
-    digest = hashlib.sha256(f"dashboard-store {FORMAT_VERSION}".encode())
+    plus the files and the code validation depends on and the store's format version."""
+    digest = hashlib.sha256(f"dashboard-store {FORMAT_VERSION} {_code_digest()}".encode())
     for path in (DATA_DIR / "topics.csv", DATA_DIR / "category_mapping.csv"):
         digests = (*digests, file_digest(path) if path.exists() else None)
     for item in digests:

@@ -70,3 +70,10 @@ def test_a_damaged_entry_is_a_miss_and_switching_off_stores_nothing(files, monke
     assert store.cache_root() is None
     store.save("other", load_dataset(events))
     assert store.load("other") is None
+
+
+def test_the_key_follows_the_code_that_validated(files, monkeypatch):
+    events, articles = files
+    key = _key(events, articles)
+    monkeypatch.setattr(store, "_code_digest", lambda: "another version of the code")
+    assert _key(events, articles) != key
