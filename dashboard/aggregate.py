@@ -1,8 +1,10 @@
 """Server-side aggregation: everything a chart or map needs, in rows that do not grow
 with the number of events (bins, counts, a bounded grid of map cells).
 
-All functions take an events frame in the in-memory convention and return small
-frames; nothing here imports streamlit or altair.
+The functions take an events frame in the in-memory convention, or its
+``EventIndex`` plus a row ``mask`` (what the app passes: the counts are bincounts of
+integer codes under the mask, with no copy of the rows), and return small frames;
+nothing here imports streamlit or altair.
 """
 
 from __future__ import annotations
