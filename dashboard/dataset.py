@@ -118,11 +118,6 @@ def empty_events() -> pd.DataFrame:
     return events
 
 
-def empty_articles() -> pd.DataFrame:
-    """An articles frame with no rows."""
-    return pd.DataFrame({c: pd.Series(dtype="str") for c in ARTICLE_COLUMNS})
-
-
 def _report(file: str, fmt: str, rows_read: int, accepted: int, rejected: pd.DataFrame,
             warnings: list[str], table: str) -> LoadReport:
     return LoadReport(file, fmt, rows_read, accepted, rejected_row_count(rejected),

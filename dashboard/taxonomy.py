@@ -60,8 +60,3 @@ def topic_labels(path: str | Path | None = None) -> dict[str, str]:
     topics = load_topics(path)
     return dict(zip(topics["key"], topics["label"], strict=True))
 
-
-def topic_colours(path: str | Path | None = None) -> dict[str, str]:
-    """Key → colour, the same everywhere a topic is drawn."""
-    topics = load_topics(path)
-    return dict(zip(topics["key"], topics["colour"], strict=True))
