@@ -57,6 +57,7 @@ with st.container(key="headline"):
 if not current.events:
     st.info("No events match this filter. Widen it, or press “Reset filters” in the sidebar.")
     st.stop()
+undated, unlocated = aggregate.unplaced(codes, mask=selected)
 
 # ---------------------------------------------------------------- map
 with st.container(key="map"):
@@ -72,7 +73,6 @@ with st.container(key="map"):
         st.vega_lite_chart(spec=spec, key="map_chart", on_select=lambda: _pick_from(
             "map_chart", geomap.AREA_SELECTION, "iso3"), selection_mode=geomap.AREA_SELECTION,
             width="stretch")
-        undated, unlocated = aggregate.unplaced(codes, mask=selected)
         notes = []
         if binned:
             notes.append(f"{current.events - unlocated:,} located events grouped into "
@@ -112,7 +112,6 @@ with st.container(key="charts"):
     else:
         st.vega_lite_chart(spec=charts.to_spec(charts.timeline_chart(bins, topics, unit)),
                            key="timeline_chart", width="stretch")
-        undated, _ = aggregate.unplaced(codes, mask=selected)
         if undated:
             st.caption(f"{undated:,} undated events are not in the timeline.")
     left, right = st.columns([3, 2])
