@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard import schema
-from dashboard.eventindex import EPOCH_MONDAY_SHIFT, EventIndex
-from dashboard.filters import Filters, _distinct, _list_contains_any
+from dashboard.eventindex import EPOCH_MONDAY_SHIFT, EventIndex, day_date
+from dashboard.filters import Filters, _distinct
 
 # --------------------------------------------------------------------------- headline
 
@@ -73,10 +73,6 @@ def cited_articles(events: pd.DataFrame) -> int:
     return len(ids)
 
 
-def _date(day: int) -> dt.date:
-    return dt.date(1970, 1, 1) + dt.timedelta(days=day)
-
-
 def headline(events: Events, articles: int | None = None,
              mask: np.ndarray | None = None) -> Headline:
     """Numbers for ``events`` (the rows of ``mask`` when given); ``articles`` is the count
@@ -92,8 +88,8 @@ def headline(events: Events, articles: int | None = None,
         events=index.count(rows),
         articles=int(articles),
         countries=count_countries(index, rows),
-        first=None if span is None else _date(span[0]),
-        last=None if span is None else _date(span[1]),
+        first=None if span is None else day_date(span[0]),
+        last=None if span is None else day_date(span[1]),
     )
 
 
@@ -264,12 +260,6 @@ def list_options(values: pd.Series, limit: int | None = None) -> list[str]:
     ranked = totals.sort_by([("n_sum", "descending"), ("item", "ascending")])
     names = ranked.column("item").to_pylist()
     return names if limit is None else names[:limit]
-
-
-def involving(events: pd.DataFrame, codes: list[str]) -> np.ndarray:
-    """Rows whose country or countries involved include one of ``codes``."""
-    own = events["country"].isin(codes).to_numpy(dtype=bool, na_value=False)
-    return own | _list_contains_any(events["countries_involved"], codes)
 
 
 # --------------------------------------------------------------------------- map

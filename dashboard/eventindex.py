@@ -12,6 +12,7 @@ sessions (``st.cache_resource``).
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 
 import numpy as np
@@ -41,6 +42,17 @@ def contiguous(frame: pd.DataFrame) -> pd.DataFrame:
 
 EPOCH_MONDAY_SHIFT = 3  # 1970-01-01 was a Thursday: day + 3 makes weeks start on Monday
 UNDATED_DAY = np.iinfo(np.int64).min  # the day number of an undated event
+EPOCH = dt.date(1970, 1, 1)  # day 0
+
+
+def day_number(date: dt.date) -> int:
+    """The day number ``EventIndex`` gives ``date`` (days since 1970-01-01)."""
+    return (date - EPOCH).days
+
+
+def day_date(day: int) -> dt.date:
+    """The date of a day number (the inverse of ``day_number``)."""
+    return EPOCH + dt.timedelta(days=day)
 
 
 class Codes:
@@ -154,6 +166,13 @@ class EventIndex:
         """Positions of the rows with a ``geometry_wkt``, oldest first, undated last."""
         positions = np.flatnonzero(self.shaped)
         return positions[np.lexsort((self.day_min[positions], ~self.dated[positions]))]
+
+    def involving(self, countries: tuple[str, ...] | list[str]) -> np.ndarray:
+        """Per row: is its country, or one of its countries involved, in ``countries``?"""
+        codes, sets = self.involved
+        wanted = set(countries)
+        listed = np.array([bool(wanted & items) for items in sets] + [False])  # last: none
+        return self.country.isin(countries) | listed[codes]
 
     # ----------------------------------------------------------------- helpers on a mask
 

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard import schema
-from dashboard.eventindex import UNDATED_DAY, EventIndex
+from dashboard.eventindex import UNDATED_DAY, EventIndex, day_number
 
 # --------------------------------------------------------------------------- value parsers
 
@@ -192,11 +192,6 @@ def _events_citing(events: pd.Series, article_ids: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------- the filter
 
 
-def _day(date: dt.date) -> int:
-    """Days since 1970-01-01, as ``EventIndex`` counts them."""
-    return (date - dt.date(1970, 1, 1)).days
-
-
 def _country_name(code: str) -> str:
     import pycountry  # local: only describe() needs it
 
@@ -354,10 +349,7 @@ class Filters:
         index = index if index is not None else EventIndex(events)
         keep = np.ones(len(events), dtype=bool)
         if self.countries:
-            codes, sets = index.involved
-            wanted = set(self.countries)
-            involved = np.array([bool(wanted & items) for items in sets] + [False])
-            keep &= index.country.isin(self.countries) | involved[codes]
+            keep &= index.involving(self.countries)
         if self.topics:
             keep &= index.topic.isin(self.topics)
         if self.verifications:
@@ -395,9 +387,9 @@ class Filters:
         dated = index.dated.copy()
         if self.date_from is not None:
             ends = np.where(index.day_max == UNDATED_DAY, index.day_min, index.day_max)
-            dated &= ends >= _day(self.date_from)
+            dated &= ends >= day_number(self.date_from)
         if self.date_to is not None:
-            dated &= index.day_min <= _day(self.date_to)
+            dated &= index.day_min <= day_number(self.date_to)
         return dated | (undated & self.include_undated)
 
     def apply(
