@@ -266,6 +266,7 @@ def list_options(values: pd.Series, limit: int | None = None) -> list[str]:
 
 
 MAP_POINT_LIMIT = 5000
+GRID = 0.001  # degrees (~100 m): coordinates of shapes sent to the browser snap to this grid
 SUMMARY_CHARS = 160
 
 
@@ -365,7 +366,7 @@ def map_shapes(events: Events, limit: int = 300,
     chosen = index.events.iloc[ordered[:limit]]
     geoms = shapely.from_wkt(chosen["geometry_wkt"].astype(str).to_numpy(), on_invalid="ignore")
     geoms = shapely.simplify(geoms, 0.01, preserve_topology=True)
-    geoms = shapely.orient_polygons(shapely.set_precision(geoms, 0.001), exterior_cw=True)
+    geoms = shapely.orient_polygons(shapely.set_precision(geoms, GRID), exterior_cw=True)
     columns = {name: chosen[name].tolist() for name in
                ("topic", "event_date", "location", "summary", "verification", "event_id")}
     features: list[dict] = []

@@ -17,11 +17,11 @@ import altair as alt
 import pandas as pd
 import shapely
 
+from dashboard.aggregate import GRID
 from dashboard.charts import to_spec, topic_scale, with_labels
 
 AREA_SELECTION = "area_pick"
 BOUNDARY_TOLERANCE = 0.02  # degrees (~2 km): keeps the bundled outlines under ~60 kB
-GRID = 0.001  # degrees: coordinates sent to the browser are rounded to this grid
 
 
 def boundary_features(boundaries: object, tolerance: float = BOUNDARY_TOLERANCE,
@@ -33,7 +33,8 @@ def boundary_features(boundaries: object, tolerance: float = BOUNDARY_TOLERANCE,
     """
     frame = boundaries.copy()  # type: ignore[attr-defined]
     simple = shapely.simplify(frame.geometry.to_numpy(), tolerance, preserve_topology=True)
-    # a 0.001° grid (~100 m) is finer than the simplification and halves the JSON
+    # a user's boundaries file may carry 15-digit coordinates; the grid is finer than the
+    # simplification, so the outline keeps its shape and the spec its size
     frame["geometry"] = shapely.orient_polygons(shapely.set_precision(simple, GRID),
                                                 exterior_cw=True)
     events = {} if counts is None else dict(zip(counts["iso3"], counts["events"], strict=True))
