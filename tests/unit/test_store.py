@@ -64,7 +64,7 @@ def test_a_damaged_entry_is_a_miss_and_switching_off_stores_nothing(files, monke
     events, articles = files
     key = _key(events, articles)
     store.save(key, load_dataset(events))
-    (store.cache_root() / key / "events.parquet").write_bytes(b"not parquet")
+    (store.cache_root() / key / "events.arrow").write_bytes(b"not an Arrow file")
     assert store.load(key) is None
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")
     assert store.cache_root() is None
