@@ -1,4 +1,4 @@
-"""``python -m dashboard validate|convert|export`` and the ``border-dashboard`` launcher.
+"""``python -m dashboard validate|convert|export`` (the server starts in ``dashboard.launch``).
 
 Exit codes: 0 when every row is accepted, 1 when some rows were rejected (the file was
 still read), 2 when a file cannot be read or an argument is wrong. Errors are printed as
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -174,23 +173,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as err:
         print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
     return EXIT_UNREADABLE
-
-
-def run_app(argv: Sequence[str] | None = None) -> int:
-    """``border-dashboard [streamlit args] [-- app args]``: run the Streamlit app."""
-    app = Path(__file__).resolve().parent / "app.py"
-    passthrough = list(sys.argv[1:] if argv is None else argv)
-    command = [sys.executable, "-m", "streamlit", "run", str(app), *SAFE_SETTINGS, *passthrough]
-    return subprocess.call(command)
-
-
-# Streamlit reads .streamlit/config.toml only from the directory it starts in; the console
-# script can start anywhere, so the security settings of that file are passed as flags
-# (the user's own flags come after them and win).
-SAFE_SETTINGS = [
-    "--server.enableXsrfProtection", "true",
-    "--client.showErrorDetails", "none",
-    "--client.toolbarMode", "viewer",
-    "--client.disableDataExport", "true",
-    "--browser.gatherUsageStats", "false",
-]

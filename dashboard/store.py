@@ -1,12 +1,13 @@
 """Validated datasets kept on disk, keyed by the content of the files they came from.
 
-Validating a million events takes seconds; reading them back takes a fifth of one: the
-frames are kept as Arrow IPC files (LZ4-compressed, each column in one piece, so nothing
-is parsed or joined on the way back; Parquet took four times as long here). The dashboard keeps what ``load_dataset`` produced (events, articles and the
-load reports with every rejected row) under a key made of the SHA-256 of the input
-files, the taxonomy and category mapping the validation used, the package's own code and
-this module's format version. A changed byte in any of them is a new key, so a stale
-result cannot be served; a damaged or unreadable entry is treated as absent and rebuilt.
+Validating a million events takes seconds; reading them back takes a fifth of one. The
+dashboard keeps what ``load_dataset`` produced (events, articles and the load reports
+with every rejected row) under a key made of the SHA-256 of the input files, the
+taxonomy and category mapping the validation used, the package's own code and this
+module's format version. A changed byte in any of them is a new key, so a stale result
+cannot be served; a damaged or unreadable entry is treated as absent and rebuilt. The
+frames are Arrow IPC files, LZ4-compressed, each column in one piece: nothing is parsed
+or joined on the way back (Parquet took four times as long here).
 
 Where: ``$DASHBOARD_CACHE_DIR``, else ``~/.cache/border-dashboard``. Set it to an empty
 string to switch the cache off.

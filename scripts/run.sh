@@ -7,7 +7,8 @@
 #
 # Works from any directory on a fresh Debian machine with Python 3.11+: creates .venv
 # in the repository when missing, installs the package into it (again only when
-# pyproject.toml changed), then runs Streamlit from the repository root so that
+# pyproject.toml changed), then starts the server (dashboard/launch.py: `streamlit run`
+# plus loading the launch data at once) from the repository root so that
 # .streamlit/config.toml applies. scripts/test.sh sources this file for ensure_venv.
 set -euo pipefail
 
@@ -107,7 +108,7 @@ main() {
         fi
     done
     cd "$ROOT"
-    exec "$VENV/bin/streamlit" run dashboard/app.py "${ARGS[@]}"
+    exec "$VENV/bin/python" -m dashboard.launch "${ARGS[@]}"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -105,11 +106,40 @@ def active() -> Active:
     if installed is not None:
         key, dataset, label = installed
         return Active(key, label, dataset)
-    path = launch_options().data
+    return launch_data(launch_options().data)
+
+
+def launch_data(path: str | None) -> Active:
+    """The data the app starts on: the bundled dataset, or the ``--data`` file."""
     if path is None:
         return Active("bundled", "the bundled dataset", _initial_dataset(None, "bundled"))
     sha = file_sha256(path)
     return Active(f"file:{sha}", Path(path).name, _initial_dataset(str(path), sha))
+
+
+def warm(launch: argparse.Namespace) -> str | None:
+    """Fill the caches a first page run needs for the launch data, outside any session.
+
+    ``dashboard.launch`` calls this while the server starts; a session asking for the
+    same entry meanwhile waits for it instead of computing it twice. Returns a line for
+    the terminal, or None when the data could not be loaded: the page's own run then
+    shows the reason, as it would have without the warm-up.
+    """
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
+        logging.ERROR)  # "missing ScriptRunContext": expected here, not a problem
+    try:
+        data = launch_data(launch.data)
+        index(data)
+        links(data)
+        options(data)
+        topics()
+        boundary_features()
+    except Exception as err:  # noqa: BLE001 - the page's run reports it to the user
+        logging.getLogger(__name__).info("warm-up stopped: %s", err)
+        return None
+    rejected = sum(report.rejected_rows for report in data.dataset.reports)
+    return (f"{data.label}, {len(data.events):,} events and {len(data.articles):,} articles"
+            f" ({rejected:,} rows rejected)")
 
 
 def install(key: str, dataset: Dataset, label: str) -> None:

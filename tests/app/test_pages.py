@@ -215,3 +215,49 @@ def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, mo
     assert _map_areas(at) == {"Fixture North": 3, "Fixture South": 1}
     at.multiselect(key="topic").set_value(["border_zone"]).run()
     assert _map_areas(at) == {"Fixture North": 1, "Fixture South": 1}
+
+
+def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypatch):
+    """``dashboard.launch`` loads and indexes the launch file while the server starts; the
+    first visitor's run must take that work from the caches, not do it again."""
+    from argparse import Namespace
+
+    from dashboard.eventindex import EventIndex
+    from dashboard.ui import data
+
+    calls = {"load": 0, "index": 0}
+    load, build = data.load_dataset, EventIndex.build
+
+    def counted_load(*args, **kwargs):
+        calls["load"] += 1
+        return load(*args, **kwargs)
+
+    def counted_build(events):
+        calls["index"] += 1
+        return build(events)
+
+    monkeypatch.setattr(data, "load_dataset", counted_load)
+    monkeypatch.setattr(EventIndex, "build", staticmethod(counted_build))
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")  # validate for real, no stored copy
+    summary = data.warm(Namespace(data=str(FIXTURE), boundaries=None))
+    assert summary == "events.csv, 5 events and 3 articles (0 rows rejected)"
+    assert calls == {"load": 1, "index": 1}
+    monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
+    at = app.run()
+    assert not at.exception
+    assert metrics(at)["Events"] == "5"
+    assert calls == {"load": 1, "index": 1}
+
+
+def test_a_warm_up_that_cannot_load_leaves_the_message_to_the_page(app, monkeypatch, tmp_path):
+    from argparse import Namespace
+
+    from dashboard.ui import data
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text("no,event,columns\n1,2,3\n", encoding="utf-8")
+    assert data.warm(Namespace(data=str(broken), boundaries=None)) is None
+    monkeypatch.setenv("DASHBOARD_DATA", str(broken))
+    at = app.run()
+    assert not at.exception
+    assert "broken.csv" in " ".join(e.value for e in at.error)

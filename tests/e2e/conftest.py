@@ -1,6 +1,7 @@
-"""Browser tests: a real ``streamlit run`` server driven by Playwright in Debian's chromium.
+"""Browser tests: a real server driven by Playwright in Debian's chromium.
 
-The server starts once per session on a free port, from the repository root (so
+The server starts as ``scripts/run.sh`` starts it (``python -m dashboard.launch``), once
+per session on a free port, from the repository root (so
 ``.streamlit/config.toml`` applies), with its output in a temporary file (a pipe can
 fill up and stall it). A browser that cannot start is a failure, never a skip: the
 suite exists to prove the dashboard works in one.
@@ -66,11 +67,12 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_server(app: Path, log_path: Path, cwd: Path = ROOT) -> AppServer:
-    """Start ``streamlit run app`` and wait until its health endpoint says ok."""
+def start_server(log_path: Path, cwd: Path = ROOT) -> AppServer:
+    """Start the server as ``scripts/run.sh`` does (``dashboard.launch``, which warms the
+    launch data up while Streamlit starts) and wait until its health endpoint says ok."""
     port = _free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        sys.executable, "-m", "dashboard.launch",
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
@@ -116,7 +118,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """The dashboard on its bundled data, served for the whole session."""
     if not APP.is_file():
         pytest.fail(f"{APP} does not exist: nothing to serve", pytrace=False)
-    server = start_server(APP, tmp_path_factory.mktemp("server") / "streamlit.log")
+    server = start_server(tmp_path_factory.mktemp("server") / "streamlit.log")
     yield server
     stop_server(server)
 
@@ -201,6 +203,6 @@ def phone_page(browser: Browser, app_server: AppServer) -> Iterator[AppPage]:
 @pytest.fixture
 def fresh_app_page(page: Page, tmp_path: Path) -> Iterator[AppPage]:
     """A page on a server of its own that no browser has visited yet (first-visit behaviour)."""
-    server = start_server(APP, tmp_path / "streamlit.log")
+    server = start_server(tmp_path / "streamlit.log")
     yield AppPage(page, server)
     stop_server(server)

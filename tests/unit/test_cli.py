@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import cli
 from dashboard.cli import main
 from dashboard.dataset import load_bundled, load_dataset
 from dashboard.schema import EVENT_COLUMNS
@@ -159,16 +158,3 @@ def test_export_labels_without_data_exits_2(tmp_path, capsys):
                  "-o", str(tmp_path / "x.csv")])
     assert code == 2
     assert "--labels needs --data" in capsys.readouterr().err
-
-
-def test_console_script_passes_the_safe_settings_before_the_users_flags(monkeypatch):
-    """Started outside the repository, Streamlit would not read .streamlit/config.toml."""
-    seen: list[list[str]] = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda command: seen.append(command) or 0)
-    assert cli.run_app(["--client.showErrorDetails", "full", "--", "--data", "x.csv"]) == 0
-    command = seen[0]
-    assert command[1:4] == ["-m", "streamlit", "run"] and command[4].endswith("app.py")
-    first = command.index("--client.showErrorDetails")
-    assert command[first + 1] == "none" and command[-5:] == [
-        "--client.showErrorDetails", "full", "--", "--data", "x.csv"]
-    assert "--server.enableXsrfProtection" in command
