@@ -137,7 +137,7 @@ def save(key: str, dataset: Dataset) -> None:
 
 def _write_frame(frame: pd.DataFrame, path: Path) -> None:
     """One Arrow IPC file, one record batch: columns come back in a single chunk."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
     options = pa.ipc.IpcWriteOptions(compression="lz4")
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema,
                                                              options=options) as writer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from dashboard import store
@@ -77,3 +78,24 @@ def test_the_key_follows_the_code_that_validated(files, monkeypatch):
     key = _key(events, articles)
     monkeypatch.setattr(store, "_code_digest", lambda: "another version of the code")
     assert _key(events, articles) != key
+
+
+def test_columns_come_back_in_one_chunk(files):
+    """Validation leaves Arrow columns in many chunks; the store joins them once on the way
+    in, so a page of rows taken from a re-opened dataset does not join them on every run."""
+    events, articles = files
+    dataset = load_dataset(events)
+    ids = dataset.events["event_id"]
+    two_chunks = pa.chunked_array([pa.array(ids.iloc[:1].tolist(), pa.large_string()),
+                                   pa.array(ids.iloc[1:].tolist(), pa.large_string())])
+    dataset.events["event_id"] = pd.Series(type(ids.array)(two_chunks, dtype=ids.dtype),
+                                           index=ids.index)
+    assert dataset.events["event_id"].array._pa_array.num_chunks == 2
+    key = _key(events, articles)
+    store.save(key, dataset)
+    again = store.load(key)
+    pd.testing.assert_frame_equal(again.events, dataset.events)
+    for frame in (again.events, again.articles):
+        for name in frame.columns:
+            chunked = getattr(frame[name].array, "_pa_array", None)
+            assert chunked is None or chunked.num_chunks == 1, name
