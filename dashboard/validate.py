@@ -91,9 +91,11 @@ def make_rejected(
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """A column as ``str`` dtype with blank (empty or whitespace-only) cells as NA."""
+    """A column as ``str`` dtype with blank (empty or whitespace-only) cells as NA
+    (a column without blanks is returned as it is, not copied)."""
     text = values if values.dtype == "str" else values.astype("str")
-    return text.where(text.str.strip() != "")
+    blank = text.str.strip() == ""
+    return text.where(~blank) if blank.any() else text
 
 
 def regex_mask(values: pd.Series, pattern: str, ignore_case: bool = False) -> pd.Series:
