@@ -132,9 +132,18 @@ def _list_arrays(frame: pd.DataFrame) -> pa.Table:
     return table
 
 
+# Columns whose min/max per row group let a reader skip row groups (by date, place, topic
+# or number). On free text (ids, titles, summaries, lists) statistics skip nothing and were
+# a fifth of the write time of 1M events.
+_STATISTICS = {"event_date", "end_date", "date_precision", "topic", "sub_type", "country",
+               "latitude", "longitude", "geo_precision", "fatalities", "verification",
+               "source_dataset", "source_category", "outlet", "published", "language"}
+
+
 def _to_parquet(table: pa.Table) -> bytes:
     sink = io.BytesIO()
-    pq.write_table(table, sink, compression="zstd")
+    pq.write_table(table, sink, compression="zstd",
+                   write_statistics=[c for c in table.column_names if c in _STATISTICS])
     return sink.getvalue()
 
 
