@@ -12,7 +12,6 @@ import gc
 import logging
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,19 +131,16 @@ def warm(launch: argparse.Namespace) -> str | None:
     """
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
         logging.ERROR)  # "missing ScriptRunContext": expected here, not a problem
-    # Two workers: most of this runs in Arrow, numpy and GEOS with the GIL released, and
-    # the outlines do not need the data.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="dashboard-warm-up") as pool:
-        jobs = [pool.submit(boundary_features), pool.submit(topics)]
-        try:
-            data = launch_data(launch.data)
-            jobs += [pool.submit(index, data), pool.submit(links, data),
-                     pool.submit(options, data)]
-            for job in jobs:
-                job.result()
-        except Exception as err:  # noqa: BLE001 - the page's run reports it to the user
-            logging.getLogger(__name__).info("warm-up stopped: %s", err)
-            return None
+    try:
+        data = launch_data(launch.data)
+        index(data)
+        links(data)
+        options(data)
+        topics()
+        boundary_features()
+    except Exception as err:  # noqa: BLE001 - the page's run reports it to the user
+        logging.getLogger(__name__).info("warm-up stopped: %s", err)
+        return None
     rejected = sum(report.rejected_rows for report in data.dataset.reports)
     return (f"{data.label}, {len(data.events):,} events and {len(data.articles):,} articles"
             f" ({rejected:,} rows rejected)")
