@@ -421,13 +421,23 @@ def _canonical_frame(raw: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def _duplicates(ids: pd.Series, rows: np.ndarray) -> tuple[pd.Series, pd.Series]:
-    duplicate = ids.notna() & ids.duplicated(keep="first")
-    first_row = pd.Series(rows, index=ids.index)
-    if duplicate.any():
-        firsts = pd.Series(rows, index=ids.index)[ids.notna() & ~duplicate]
-        lookup = pd.Series(firsts.to_numpy(), index=ids[firsts.index].to_numpy())
-        first_row = ids.map(lookup).fillna(0).astype("int64")
-    return duplicate, first_row
+    """(repeats an earlier id, source row of that id's first occurrence).
+
+    Through factorised codes: ``Series.duplicated`` on Arrow strings made a Python object
+    of every id first (0.25 GB more at 1.2M ids)."""
+    codes = np.asarray(pd.factorize(ids, use_na_sentinel=True)[0], dtype=np.int64)
+    values, first = np.unique(codes, return_index=True)
+    repeated = np.ones(len(codes), dtype=bool)
+    repeated[first] = False
+    repeated &= codes >= 0
+    duplicate = pd.Series(repeated, index=ids.index)
+    if not repeated.any():
+        return duplicate, pd.Series(rows, index=ids.index)
+    present = values >= 0
+    first_of_code = np.zeros(int(values.max()) + 1, dtype=np.int64)
+    first_of_code[values[present]] = np.asarray(rows, dtype=np.int64)[first[present]]
+    first_row = np.where(codes >= 0, first_of_code[np.maximum(codes, 0)], 0)
+    return duplicate, pd.Series(first_row, index=ids.index)
 
 
 def _number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -579,8 +589,9 @@ def validate_articles(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, pd.Da
                                file, "articles")
     good = np.ones(len(f), dtype=bool)
     good[failures["index"].to_numpy()] = False
-    articles = f.loc[good, ARTICLE_COLUMNS].reset_index(drop=True).astype("str")
-    return articles, rejected
+    # all accepted (the common case): no boolean take, which copies every column
+    kept = f[ARTICLE_COLUMNS] if good.all() else f.loc[good, ARTICLE_COLUMNS]
+    return kept.reset_index(drop=True).astype("str"), rejected
 
 
 def unknown_article_links(events: pd.DataFrame, articles: pd.DataFrame) -> list[str]:

@@ -79,6 +79,27 @@ def test_duplicate_id_names_first_row():
         [3, "duplicate event_id 'e1' (first seen at row 1)"]]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "c", "é", "a "])),
+                max_size=30))
+def test_duplicates_match_a_plain_reference(values):
+    """Every repeat of an id after its first, never a missing id, and the first row named."""
+    from dashboard.validate import _duplicates
+
+    ids = pd.Series(values, dtype="str")
+    rows = [10 + 2 * i for i in range(len(values))]  # source rows need not be 1..n
+    duplicate, first_row = _duplicates(ids, rows)
+    firsts: dict[str, int] = {}
+    for i, value in enumerate(values):
+        if value is None:
+            assert not duplicate.iloc[i]
+            continue
+        assert duplicate.iloc[i] == (value in firsts)
+        firsts.setdefault(value, rows[i])
+        if duplicate.iloc[i]:
+            assert first_row.iloc[i] == firsts[value]
+
+
 def test_source_rows_are_reported():
     raw = pd.DataFrame([BASE, {**BASE, "event_id": "e2", "topic": "foo"}]).astype("str")
     raw.attrs["source_rows"] = [4, 9]
