@@ -91,10 +91,9 @@ def export(path: str, articles: str | None, repeats: int, formats: list[str]) ->
     export_events = _function("dashboard.export", "export_events")
     contiguous = _function("dashboard.eventindex", "contiguous")
     kwargs = {"articles": articles} if articles else {}
-    dataset = load_dataset(path, **kwargs)
+    events = contiguous(load_dataset(path, **kwargs).events)
     results: dict[str, Any] = {}
     for fmt in formats:
-        events = contiguous(dataset.events)
         if fmt == "xlsx" and len(events) > XLSX_EXPORT_MAX:
             results[fmt] = {"skipped": f"xlsx is measured up to {XLSX_EXPORT_MAX:,} rows"}
             continue

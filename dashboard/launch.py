@@ -2,7 +2,7 @@
 
 ``streamlit run`` runs the app's code only when the first browser connects, so importing
 the app, reading the launch file and indexing it would all happen while that first
-visitor waits (about 1.5 s of imports alone, several seconds at a million events). Here
+visitor waits (a second or more of imports alone, seconds more at a million events). Here
 the server starts in this process exactly as ``streamlit run`` starts it, and a
 background thread does that work at the same time: a browser opened at once waits only
 for what is left of it, one opened later waits for nothing.
