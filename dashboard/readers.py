@@ -530,12 +530,19 @@ def _read_json(
 
 
 def _arrow_text(array: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Any Arrow column as strings, vectorised: lists joined ``A; B``, dates as ISO."""
+    """Any Arrow column as strings, vectorised: lists joined ``A; B``, dates as ISO.
+
+    Large strings, because that is what pandas' ``str`` holds: no second copy on the way.
+    """
+    return _text_of(array).cast(pa.large_string())
+
+
+def _text_of(array: pa.ChunkedArray) -> pa.ChunkedArray:
     kind = array.type
     if pa.types.is_dictionary(kind):
-        return _arrow_text(array.cast(kind.value_type))
+        return _text_of(array.cast(kind.value_type))
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return array.cast(pa.string())
+        return array
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
         try:
             items = array.cast(pa.list_(pa.string()))
@@ -567,7 +574,7 @@ def _read_parquet(
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(data))
+        table = pq.read_table(pa.BufferReader(data))  # native reads: no Python file calls
     except (pa.ArrowException, OSError) as err:
         raise LoadError(label, f"not a readable Parquet file ({err})") from err
     columns = {name: _arrow_text(table.column(name)) for name in table.column_names}
