@@ -124,12 +124,13 @@ def regex_mask(values: pd.Series, pattern: str, ignore_case: bool = False) -> pd
 
 def clean_token(values: pd.Series, case: str | None = None) -> pd.Series:
     """Stripped, optionally lower/upper-cased, blank → NA: for ids, codes and enums."""
-    text = as_text(values).str.strip()
+    text = (values if values.dtype == "str" else values.astype("str")).str.strip()
     if case == "lower":
         text = text.str.lower()
     elif case == "upper":
         text = text.str.upper()
-    return text
+    empty = pc.equal(pc.binary_length(_arrow(text)), 0)  # blank before stripping
+    return text.where(~_mask(empty, text.index)) if pc.any(empty).as_py() else text
 
 
 def parse_partial_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -143,15 +144,22 @@ def parse_partial_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Ser
     well_formed = regex_mask(text, _DATE_SHAPE)
     text = text.where(well_formed)
     length = text.str.len()
-    padded = text.where(length != 4, text + "-01-01")
-    padded = padded.where(length != 7, text + "-01")
+    padded = text
+    for size, suffix in ((4, "-01-01"), (7, "-01")):  # concatenated only where needed
+        short = length == size
+        if short.any():
+            padded = padded.mask(short, text[short] + suffix)
     codes, uniques = pd.factorize(padded)
     parsed = pd.to_datetime(pd.Series(uniques, dtype="str"), format="%Y-%m-%d", errors="coerce")
     years = parsed.dt.year
     parsed = parsed.where((years >= 1678) & (years <= 2261)).astype("datetime64[ns]")
     day_values = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
     start = pd.Series(day_values[codes], index=values.index, dtype="datetime64[ns]")
-    shape = length.map({10: "day", 7: "month", 4: "year"}).astype("str").where(start.notna())
+    sizes = length.to_numpy(dtype="float64", na_value=0)
+    which = np.select([sizes == 10, sizes == 7, sizes == 4], [0, 1, 2], 3)
+    which[start.isna().to_numpy()] = 3
+    names = pa_arrow.array(["day", "month", "year", None], type=pa_arrow.large_string())
+    shape = pd.Series(names.take(which), index=values.index, dtype="str")
     bad = values.notna() & start.isna()
     return start, shape, bad
 
@@ -165,25 +173,25 @@ def normalised_dates(values: pd.Series) -> pd.Series:
 
 
 def period_bounds(start: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """First and last possible day of each date at its precision (NaT when undated)."""
+    """First and last possible day of each date at its precision (NaT when undated).
+
+    Each coarser precision is worked out on its own rows only: most events are dated to
+    the day, and computing every bound for every row cost a third of a second at 1M."""
     days = start.to_numpy(dtype="datetime64[ns]")
-    month_start = days.astype("datetime64[M]")
-    year_start = days.astype("datetime64[Y]")
-    one_day = np.timedelta64(1, "D")
-    month_end = (month_start + np.timedelta64(1, "M")).astype("datetime64[D]") - one_day
-    year_end = (year_start + np.timedelta64(1, "Y")).astype("datetime64[D]") - one_day
+    lo, hi = days.copy(), days.copy()
     week = WEEK_HALF_WIDTH.to_timedelta64()
-    p = precision.to_numpy(dtype=object, na_value="")
-    lo = np.select(
-        [p == "week", p == "month", p == "year"],
-        [days - week, month_start.astype("datetime64[ns]"), year_start.astype("datetime64[ns]")],
-        days,
-    )
-    hi = np.select(
-        [p == "week", p == "month", p == "year"],
-        [days + week, month_end.astype("datetime64[ns]"), year_end.astype("datetime64[ns]")],
-        days,
-    )
+    one_day = np.timedelta64(1, "D")
+    for level, unit in (("week", None), ("month", "M"), ("year", "Y")):
+        rows = (precision == level).to_numpy(dtype=bool, na_value=False)
+        if not rows.any():
+            continue
+        given = days[rows]
+        if unit is None:
+            lo[rows], hi[rows] = given - week, given + week
+            continue
+        first = given.astype(f"datetime64[{unit}]")
+        last = (first + np.timedelta64(1, unit)).astype("datetime64[D]") - one_day
+        lo[rows], hi[rows] = first.astype("datetime64[ns]"), last.astype("datetime64[ns]")
     return (
         pd.Series(lo, index=start.index, dtype="datetime64[ns]"),
         pd.Series(hi, index=start.index, dtype="datetime64[ns]"),
@@ -470,6 +478,14 @@ def _number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return numbers.where(~bad), bad
 
 
+def _precision_rank(precision: pd.Series) -> pd.Series:
+    """0 for day up to 3 for year; NaN for missing or unknown precisions."""
+    levels = list(_PRECISION_RANK)
+    rank = np.select([(precision == level).to_numpy(dtype=bool, na_value=False)
+                      for level in levels], [float(_PRECISION_RANK[x]) for x in levels], np.nan)
+    return pd.Series(rank, index=precision.index)
+
+
 def _to_float(text: pd.Series) -> pd.Series:
     """Numbers from text; unparsable cells become NaN.
 
@@ -509,8 +525,7 @@ def _prepare_events(raw: pd.DataFrame, rows: np.ndarray, file: str) -> pd.DataFr
     f["_shape"] = shape
     given = f["date_precision"]
     known = given.isin(DATE_PRECISIONS)
-    rank_given = given.map(_PRECISION_RANK).astype("float64")
-    rank_shape = shape.map(_PRECISION_RANK).astype("float64")
+    rank_given, rank_shape = _precision_rank(given), _precision_rank(shape)
     f["_date_precision_finer"] = (known & shape.notna() & (rank_given < rank_shape)).fillna(False)
     f["_date_precision_undated"] = given.notna() & f["event_date"].isna()
     f["_end_date_undated"] = f["end_date"].notna() & f["event_date"].isna()
