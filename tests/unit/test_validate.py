@@ -134,6 +134,28 @@ def test_date_bounds(date, precision, end, date_min, date_max, stored):
     assert row["event_date"] == date[:10]
 
 
+NUMBER_TEXT = ["1e1", "+3", ".5", "5.", "-0", "00012", "53.1234567890123456789", "1.5e-3",
+               "52,5", "-7,25"]
+
+
+def test_numbers_parse_alike_with_and_without_a_bad_cell():
+    """A column of good numbers is parsed by Arrow, one with a bad cell by pandas: both
+    must read every good cell the same way."""
+    def latitudes(extra):
+        values = NUMBER_TEXT + extra
+        raw = pd.DataFrame([{**BASE, "event_id": f"e{i}", "latitude": v, "longitude": "20",
+                             "fatalities": "2"} for i, v in enumerate(values)]).astype("str")
+        events, rejected = validate_events(raw, "t.csv", topics=TOPICS)
+        return events["latitude"].tolist()[:len(NUMBER_TEXT)], rejected
+
+    arrow, none_rejected = latitudes([])
+    plain, one_rejected = latitudes(["north"])
+    assert none_rejected.empty and one_rejected["reason"].tolist() == [
+        "latitude 'north' is not a number"]
+    assert arrow == plain == [10.0, 3.0, 0.5, 5.0, 0.0, 12.0, 53.123456789012344, 0.0015,
+                              52.5, -7.25]
+
+
 def test_undated_event_has_no_bounds():
     events, _ = run(event_date=None)
     assert pd.isna(events["date_min"].iloc[0]) and pd.isna(events["date_precision"].iloc[0])
