@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from dashboard.eventindex import contiguous
 from dashboard.importers import import_file
 from dashboard.readers import LoadError, progress_stage, read_tables, source_name
 from dashboard.schema import ARTICLE_COLUMNS, DERIVED_COLUMNS, EVENT_COLUMNS
@@ -166,10 +167,13 @@ def load_dataset(
                        warnings, "events")]
     reports[0].accepted_rows = _accepted_rows(imported.events, rejected, label)
     # The raw event cells are done with: at 2M events they held about 0.25 GB through the
-    # articles' validation, then the highest point of the load. What the CSV reader's
-    # threads freed is not handed back without the explicit release (about 25 MiB at 2M).
+    # articles' validation, then the highest point of the load. Columns passed through
+    # from a CSV still share the reader's blocks, which hold every column's text: copied
+    # into their own single chunk, they let those blocks go (0.5 GB at 2M events). What
+    # the CSV reader's threads freed is not handed back without the explicit release.
     articles_raw, articles_label, file_format = imported.articles, label, imported.format
     del imported
+    events = contiguous(events)
     pa.default_memory_pool().release_unused()
 
     if articles is not None:
@@ -195,7 +199,7 @@ def load_dataset(
         )
     if progress is not None:
         progress(1.0)
-    return Dataset(events, article_frame, reports)
+    return Dataset(events, contiguous(article_frame), reports)
 
 
 def _accepted_rows(raw: pd.DataFrame, rejected: pd.DataFrame, label: str) -> Any:
