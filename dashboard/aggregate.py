@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from dashboard import schema
 from dashboard.eventindex import EPOCH_MONDAY_SHIFT, EventIndex, day_date
-from dashboard.filters import Filters, _distinct
+from dashboard.filters import Filters, _arrow_str, _distinct
 
 # --------------------------------------------------------------------------- headline
 
@@ -248,16 +248,16 @@ def list_options(values: pd.Series, limit: int | None = None) -> list[str]:
     """Distinct items of a list field ("A; B"), most frequent first.
 
     Split, trimmed and counted in Arrow: half a million distinct actor lists took two
-    seconds through Python's ``str.split``.
+    seconds through Python's ``str.split``. Every row is split, not only the distinct
+    lists: lists rarely repeat (473k distinct in 1M synthetic events), and hashing them
+    first took four times as long.
     """
-    uniques, codes = _distinct(values)
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    lists = pc.split_pattern(uniques, schema.LIST_SEPARATOR.strip())
-    items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
-    weights = counts[pc.list_parent_indices(lists).to_numpy()]
-    table = pa.table({"item": items, "n": weights}).filter(pc.not_equal(items, ""))
-    totals = table.group_by("item").aggregate([("n", "sum")])
-    ranked = totals.sort_by([("n_sum", "descending"), ("item", "ascending")])
+    lists = pc.split_pattern(_arrow_str(values), schema.LIST_SEPARATOR.strip())
+    counted = pc.value_counts(pc.utf8_trim_whitespace(pc.list_flatten(lists)))
+    items = counted.field("values")
+    table = pa.table({"item": items, "n": counted.field("counts")})
+    ranked = table.filter(pc.not_equal(items, "")).sort_by([("n", "descending"),
+                                                              ("item", "ascending")])
     names = ranked.column("item").to_pylist()
     return names if limit is None else names[:limit]
 
