@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 import pycountry
@@ -33,6 +33,9 @@ from dashboard.schema import (
     VERIFICATION_LEVELS,
     join_list,
 )
+
+if TYPE_CHECKING:  # pandera is imported where a schema is built: opening stored data
+    import pandera.pandas as pa  # never validates, and the import took 0.2 s of it
 
 REJECT_COLUMNS = ["file", "table", "row", "column", "value", "reason"]
 DATE_HINT = "expected YYYY-MM-DD, YYYY-MM or YYYY"
@@ -276,6 +279,8 @@ class Rule:
 
 
 def _flag(name: str) -> pa.Column:
+    import pandera.pandas as pa
+
     return pa.Column(bool, checks=pa.Check(lambda s: ~s, name=name), required=True)
 
 
@@ -349,6 +354,8 @@ def _event_rules(topics: tuple[str, ...]) -> dict[str, Rule]:
 @lru_cache(maxsize=16)
 def event_schema(topics: tuple[str, ...]) -> pa.DataFrameSchema:
     """The pandera schema for prepared event rows (see ``_prepare_events``)."""
+    import pandera.pandas as pa
+
     codes = sorted(iso3_codes())
     return pa.DataFrameSchema(
         {
@@ -390,6 +397,8 @@ _NOT_NULL = {"event_id": "event_id_missing", "topic": "topic_missing",
 
 def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
     """(index, check) pairs of every failure, pandera's lazy report boiled down."""
+    import pandera.pandas as pa
+
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -614,6 +623,8 @@ def _article_rules() -> dict[str, Rule]:
 @lru_cache(maxsize=1)
 def article_schema() -> pa.DataFrameSchema:
     """The pandera schema for prepared article rows."""
+    import pandera.pandas as pa
+
     return pa.DataFrameSchema(
         {
             "article_id": pa.Column("str", nullable=False),
