@@ -167,9 +167,9 @@ def load_dataset(
                        warnings, "events")]
     reports[0].accepted_rows = _accepted_rows(imported.events, rejected, label)
     # The raw event cells are done with: at 2M events they held about 0.25 GB through the
-    # articles' validation, then the highest point of the load. Columns passed through
-    # from a CSV still share the reader's blocks, which hold every column's text: copied
-    # into their own single chunk, they let those blocks go (0.5 GB at 2M events). What
+    # articles' validation, then the highest point of the load. The accepted events are
+    # made single-chunk here, not after the articles: columns passed on from a CSV read as
+    # they were held about 0.5 GB more than their own size at 2M events until copied. What
     # the CSV reader's threads freed is not handed back without the explicit release.
     articles_raw, articles_label, file_format = imported.articles, label, imported.format
     del imported
