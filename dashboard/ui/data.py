@@ -8,11 +8,12 @@ never hashes them. ``st.cache_resource`` returns shared objects: never mutate th
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import logging
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,13 @@ def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
     return store.file_digest(Path(path))
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _store_key(path: str, sha: str) -> str:
+    """The store's key of a launch file (its content, its companion articles' content)."""
+    companion = companion_articles(Path(path))
+    return store.content_key(sha, None if companion is None else file_sha256(str(companion)))
+
+
 @st.cache_resource(show_spinner="Loading the data…", max_entries=2)
 def _initial_dataset(path: str | None, sha: str) -> Dataset:
     """The dataset the app starts on (bundled, or ``--data``); ``sha`` keys the cache.
@@ -58,8 +66,7 @@ def _initial_dataset(path: str | None, sha: str) -> Dataset:
     on disk instead of being validated again (see ``dashboard.store``)."""
     if path is None:
         return _fast_rows(load_bundled())
-    companion = companion_articles(Path(path))
-    key = store.content_key(sha, None if companion is None else file_sha256(str(companion)))
+    key = _store_key(path, sha)
     stored = store.load(key)
     if stored is not None:
         return _fast_rows(stored)
@@ -90,6 +97,7 @@ class Active:
     key: str
     label: str
     dataset: Dataset
+    store_key: str | None = None  # where derived data is kept on disk (launch files only)
 
     @property
     def events(self) -> pd.DataFrame:
@@ -118,7 +126,8 @@ def launch_data(path: str | None) -> Active:
     if path is None:
         return Active("bundled", "the bundled dataset", _initial_dataset(None, "bundled"))
     sha = file_sha256(path)
-    return Active(f"file:{sha}", Path(path).name, _initial_dataset(str(path), sha))
+    return Active(f"file:{sha}", Path(path).name, _initial_dataset(str(path), sha),
+                  _store_key(str(path), sha))
 
 
 def warm(launch: argparse.Namespace) -> str | None:
@@ -157,13 +166,28 @@ def restore_launch_data() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _links(key: str, _events: pd.DataFrame, _articles: pd.DataFrame) -> ArticleLinks:
-    return ArticleLinks.build(_events, _articles)
+def _links(key: str, store_key: str | None, _events: pd.DataFrame,
+           _articles: pd.DataFrame) -> ArticleLinks:
+    stored = store.load_extra(store_key, "links") if store_key else None
+    if stored is not None and _rows_within(stored["event_rows"], len(_events)) and \
+            _rows_within(stored["article_rows"], len(_articles)):
+        return ArticleLinks(stored["event_rows"], stored["article_rows"], len(_events),
+                            len(_articles))
+    built = ArticleLinks.build(_events, _articles)
+    if store_key:
+        store.save_extra(store_key, "links", {"event_rows": built.event_rows,
+                                              "article_rows": built.article_rows})
+    return built
+
+
+def _rows_within(rows: np.ndarray, size: int) -> bool:
+    return rows.dtype.kind == "i" and (rows.size == 0 or (rows.min() >= 0 and rows.max() < size))
 
 
 def links(data: Active) -> ArticleLinks:
-    """Which articles each event cites, as integer arrays (built once per dataset)."""
-    return _links(data.key, data.events, data.articles)
+    """Which articles each event cites, as integer arrays (built once per dataset, and
+    kept beside a stored launch dataset)."""
+    return _links(data.key, data.store_key, data.events, data.articles)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -200,36 +224,62 @@ class Options:
     actors: list[str]
     verifications: list[str]
     outlets: list[str]
-    first: object
-    last: object
+    first: dt.date | None
+    last: dt.date | None
+
+    def to_json(self) -> dict[str, object]:
+        """The choices as JSON values (dates in ISO form), to keep beside a stored dataset."""
+        values = asdict(self)
+        for name in ("first", "last"):
+            values[name] = None if values[name] is None else values[name].isoformat()
+        return values
+
+    @classmethod
+    def from_json(cls, values: dict[str, object]) -> Options:
+        """The inverse of ``to_json``."""
+        dates = {name: None if values[name] is None else dt.date.fromisoformat(str(values[name]))
+                 for name in ("first", "last")}
+        return cls(**{**{f.name: values[f.name] for f in fields(cls)}, **dates})
 
 
 ACTOR_CHOICES = 5000  # most frequent actors offered; a URL may still name any other
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _options(key: str, _events: pd.DataFrame, _articles: pd.DataFrame) -> Options:
+def _options(key: str, store_key: str | None, _events: pd.DataFrame,
+             _articles: pd.DataFrame) -> Options:
+    stored = store.load_extra(store_key, "options") if store_key else None
+    if stored is not None:
+        return Options.from_json(stored)
+    built = _build_options(_events, _articles)
+    if store_key:
+        store.save_extra(store_key, "options", built.to_json())
+    return built
+
+
+def _build_options(events: pd.DataFrame, articles: pd.DataFrame) -> Options:
     taxonomy = list(topics()["key"])
-    present = set(_events["topic"].dropna().astype(str).unique())
+    present = set(events["topic"].dropna().astype(str).unique())
     topic_keys = [t for t in taxonomy if t in present] + sorted(present - set(taxonomy))
-    levels = set(_events["verification"].dropna().astype(str).unique())
+    levels = set(events["verification"].dropna().astype(str).unique())
     from dashboard import schema
 
-    first, last = _events["date_min"].min(), _events["date_max"].max()
+    first, last = events["date_min"].min(), events["date_max"].max()
     return Options(
-        countries=aggregate.country_options(_events),
+        countries=aggregate.country_options(events),
         topics=topic_keys,
-        actors=aggregate.list_options(_events["actors"], ACTOR_CHOICES),
+        actors=aggregate.list_options(events["actors"], ACTOR_CHOICES),
         verifications=[v for v in schema.VERIFICATION_LEVELS if v in levels],
-        outlets=sorted(_articles["outlet"].dropna().astype(str).unique()),
+        outlets=sorted(articles["outlet"].dropna().astype(str).unique()),
         first=None if pd.isna(first) else first.date(),
         last=None if pd.isna(last) else last.date(),
     )
 
 
 def options(data: Active) -> Options:
-    """Widget choices for the session's data (computed once per dataset)."""
-    return _options(data.key, data.events, data.articles)
+    """Widget choices for the session's data (computed once per dataset, and kept beside
+    a stored launch dataset)."""
+    return _options(data.key, data.store_key, data.events, data.articles)
 
 
 @st.cache_resource(show_spinner=False)

@@ -249,6 +249,49 @@ def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypat
     assert calls == {"load": 1, "index": 1}
 
 
+def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch, tmp_path):
+    """The first server to open a file keeps its article links and filter choices beside
+    the stored dataset; a later server (empty caches) reads them instead of deriving them
+    again, and the page shows the same choices and counts."""
+    import streamlit as st
+
+    from dashboard import aggregate
+    from dashboard.filters import ArticleLinks
+    from dashboard.ui import data
+
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
+    calls = {"links": 0, "actors": 0}
+    build, actors = ArticleLinks.build, aggregate.list_options
+
+    def counted_build(events, articles):
+        calls["links"] += 1
+        return build(events, articles)
+
+    def counted_actors(*args, **kwargs):
+        calls["actors"] += 1
+        return actors(*args, **kwargs)
+
+    monkeypatch.setattr(ArticleLinks, "build", staticmethod(counted_build))
+    monkeypatch.setattr(aggregate, "list_options", counted_actors)
+    first = data.launch_data(str(FIXTURE))
+    first_links, first_options = data.links(first), data.options(first)
+    assert calls == {"links": 1, "actors": 1}
+    st.cache_resource.clear()  # a new server process: nothing in memory
+    again = data.launch_data(str(FIXTURE))
+    assert data.options(again) == first_options
+    stored_links = data.links(again)
+    assert stored_links.event_rows.tolist() == first_links.event_rows.tolist()
+    assert stored_links.article_rows.tolist() == first_links.article_rows.tolist()
+    assert calls == {"links": 1, "actors": 1}
+    monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
+    at = app.run()
+    assert not at.exception
+    shown = metrics(at)
+    assert (shown["Events"], shown["Articles"]) == ("5", "3")
+    assert at.multiselect(key="outlet").options == first_options.outlets
+    assert calls == {"links": 1, "actors": 1}
+
+
 def test_a_warm_up_that_cannot_load_leaves_the_message_to_the_page(app, monkeypatch, tmp_path):
     from argparse import Namespace
 

@@ -99,3 +99,22 @@ def test_columns_come_back_in_one_chunk(files):
         for name in frame.columns:
             chunked = getattr(frame[name].array, "_pa_array", None)
             assert chunked is None or chunked.num_chunks == 1, name
+
+
+def test_extras_are_kept_beside_a_stored_dataset_only(files):
+    """What the app derives once per dataset comes back as it was stored; without a stored
+    dataset, or with a damaged file, there is nothing to read back."""
+    events, articles = files
+    key = _key(events, articles)
+    value = {"rows": np.array([0, 2, 5], dtype=np.int64), "names": ["POL", "LTU"],
+             "first": "2024-05-01", "last": None}
+    store.save_extra(key, "extra", value)
+    assert store.load_extra(key, "extra") is None  # no dataset stored under the key yet
+    store.save(key, load_dataset(events))
+    store.save_extra(key, "extra", value)
+    again = store.load_extra(key, "extra")
+    np.testing.assert_array_equal(again.pop("rows"), value["rows"])
+    assert again == {"names": ["POL", "LTU"], "first": "2024-05-01", "last": None}
+    (store.cache_root() / key / "extra.npz").write_bytes(b"not a numpy file")
+    assert store.load_extra(key, "extra") is None
+    assert store.load_extra(key, "never stored") is None
