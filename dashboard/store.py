@@ -23,8 +23,6 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,9 +37,6 @@ from dashboard.taxonomy import DATA_DIR
 FORMAT_VERSION = "2"
 MAX_ENTRIES = 6  # datasets kept; the oldest stored go first
 _LOG = logging.getLogger(__name__)
-# One writer thread: writes happen in the order asked (a dataset before its extras), and
-# the interpreter finishes a pending write before it exits.
-_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dataset-store")
 
 
 def cache_root() -> Path | None:
@@ -182,26 +177,6 @@ def save_extra(key: str, name: str, value: dict[str, Any]) -> None:
         Path(handle.name).replace(folder / f"{name}.json")
     except (OSError, ValueError, TypeError) as err:
         _LOG.warning("could not store the %s of %s: %s", name, key, err)
-
-
-def write_later(write: Callable[..., None], *args: Any) -> Future[None]:
-    """Run ``save`` or ``save_extra`` on the store's writer thread.
-
-    Writing 1M events took 0.7 s that a first visitor waited for before the page was
-    drawn; the frames are shared read-only, so the page can use them meanwhile."""
-    return _WRITER.submit(_logged, write, *args)
-
-
-def wait_for_writes() -> None:
-    """Return once every write asked for so far is on disk."""
-    _WRITER.submit(lambda: None).result()
-
-
-def _logged(write: Callable[..., None], *args: Any) -> None:
-    try:
-        write(*args)
-    except Exception:  # noqa: BLE001 - nobody waits on the result: say it in the log
-        _LOG.exception("the dataset store could not be written")
 
 
 def _write_frame(frame: pd.DataFrame, path: Path) -> None:

@@ -73,7 +73,7 @@ def _initial_dataset(path: str | None, sha: str) -> Dataset:
     # single chunks first: the store then writes the columns as they are, where joining
     # them while writing copied the whole table (0.6 GB more at 2M events)
     dataset = _fast_rows(load_dataset(path))
-    store.write_later(store.save, key, dataset)
+    store.save(key, dataset)
     return dataset
 
 
@@ -175,8 +175,8 @@ def _links(key: str, store_key: str | None, _events: pd.DataFrame,
                             len(_articles))
     built = ArticleLinks.build(_events, _articles)
     if store_key:
-        store.write_later(store.save_extra, store_key, "links",
-                          {"event_rows": built.event_rows, "article_rows": built.article_rows})
+        store.save_extra(store_key, "links", {"event_rows": built.event_rows,
+                                              "article_rows": built.article_rows})
     return built
 
 
@@ -253,7 +253,7 @@ def _options(key: str, store_key: str | None, _events: pd.DataFrame,
         return Options.from_json(stored)
     built = _build_options(_events, _articles)
     if store_key:
-        store.write_later(store.save_extra, store_key, "options", built.to_json())
+        store.save_extra(store_key, "options", built.to_json())
     return built
 
 

@@ -255,7 +255,7 @@ def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch
     again, and the page shows the same choices and counts."""
     import streamlit as st
 
-    from dashboard import aggregate, store
+    from dashboard import aggregate
     from dashboard.filters import ArticleLinks
     from dashboard.ui import data
 
@@ -276,8 +276,6 @@ def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch
     first = data.launch_data(str(FIXTURE))
     first_links, first_options = data.links(first), data.options(first)
     assert calls == {"links": 1, "actors": 1}
-    store.wait_for_writes()  # the dataset, links and choices are written in the background
-    assert (Path(store.cache_root()) / first.store_key / "links.npz").exists()
     st.cache_resource.clear()  # a new server process: nothing in memory
     again = data.launch_data(str(FIXTURE))
     assert data.options(again) == first_options
