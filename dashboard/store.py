@@ -56,6 +56,43 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+KNOWN_DIGESTS = 64  # files whose digest is remembered by path, size and modification time
+
+
+def remembered_digest(path: Path) -> str:
+    """SHA-256 of a file, remembered across servers by path, size and modification time.
+
+    The same rule the app's in-memory cache follows, kept on disk: hashing the 744 MB CSV
+    of 2M events took 0.6 s of every launch that then read its result from the store. A
+    file changed in place gets a new size or modification time, and is hashed again."""
+    stat = path.stat()
+    place = str(path.resolve())
+    root = cache_root()
+    known: dict[str, list[Any]] = {}
+    if root is not None:
+        try:
+            known = json.loads((root / "digests.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        entry = known.get(place)
+        if isinstance(entry, list) and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
+            return str(entry[2])
+    digest = file_digest(path)
+    if root is not None:
+        known.pop(place, None)
+        known[place] = [stat.st_size, stat.st_mtime_ns, digest]
+        kept = dict(list(known.items())[-KNOWN_DIGESTS:])
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=root, suffix=".json", delete=False,
+                                             encoding="utf-8") as handle:
+                json.dump(kept, handle)
+            Path(handle.name).replace(root / "digests.json")
+        except OSError as err:
+            _LOG.warning("could not remember the digest of %s: %s", path, err)
+    return digest
+
+
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
     """SHA-256 of the code that turns a file into a dataset: a new version of it (an

@@ -48,7 +48,7 @@ def file_sha256(path: str) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    return store.file_digest(Path(path))
+    return store.remembered_digest(Path(path))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

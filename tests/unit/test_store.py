@@ -118,3 +118,25 @@ def test_extras_are_kept_beside_a_stored_dataset_only(files):
     (store.cache_root() / key / "extra.npz").write_bytes(b"not a numpy file")
     assert store.load_extra(key, "extra") is None
     assert store.load_extra(key, "never stored") is None
+
+
+def test_a_file_digest_is_remembered_until_the_file_changes(files, monkeypatch):
+    """A later server takes an unchanged file's SHA-256 from the store instead of reading
+    the whole file again; a file rewritten in place is hashed again."""
+    import os
+
+    events, _ = files
+    hashed = []
+    digest = store.file_digest
+    monkeypatch.setattr(store, "file_digest", lambda path: hashed.append(path) or digest(path))
+    first = store.remembered_digest(events)
+    assert first == digest(events) and len(hashed) == 1
+    assert store.remembered_digest(events) == first and len(hashed) == 1
+    events.write_text(EVENTS.replace("Trial", "Trials"), encoding="utf-8")
+    os.utime(events, ns=(1, 1))  # a new size and modification time
+    changed = store.remembered_digest(events)
+    assert changed == digest(events) != first and len(hashed) == 2
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")  # store off: nothing remembered
+    store.remembered_digest(events)
+    store.remembered_digest(events)
+    assert len(hashed) == 4
