@@ -9,7 +9,8 @@ cannot be served; a damaged or unreadable entry is treated as absent and rebuilt
 frames are Arrow IPC files, LZ4-compressed, each column in one piece: nothing is parsed
 or joined on the way back (Parquet took four times as long here). Beside a dataset the
 app keeps what it derives from it once (``save_extra``: the article links and the filter
-choices, half a second at 1M events), so a re-opened file is drawn without that wait.
+choices, half a second at 1M events), so a re-opened file is drawn without that wait, and
+it remembers each launch file's SHA-256 by path, size and modification time.
 
 Where: ``$DASHBOARD_CACHE_DIR``, else ``~/.cache/border-dashboard``. Set it to an empty
 string to switch the cache off.
@@ -95,11 +96,12 @@ def remembered_digest(path: Path) -> str:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """SHA-256 of the code that turns a file into a dataset: a new version of it (an
-    upgrade, a fix) must not be answered with what an older one stored."""
+    """SHA-256 of the package's code (the validation, and the app that derives the extras):
+    a new version of it (an upgrade, a fix) must not be answered with what an older one
+    stored."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):  # the app's code too: it derives the extras
+    for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

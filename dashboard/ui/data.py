@@ -169,10 +169,9 @@ def restore_launch_data() -> None:
 def _links(key: str, store_key: str | None, _events: pd.DataFrame,
            _articles: pd.DataFrame) -> ArticleLinks:
     stored = store.load_extra(store_key, "links") if store_key else None
-    if stored is not None and _rows_within(stored["event_rows"], len(_events)) and \
-            _rows_within(stored["article_rows"], len(_articles)):
-        return ArticleLinks(stored["event_rows"], stored["article_rows"], len(_events),
-                            len(_articles))
+    rows = [stored.get(name) for name in ("event_rows", "article_rows")] if stored else []
+    if rows and _rows_within(rows[0], len(_events)) and _rows_within(rows[1], len(_articles)):
+        return ArticleLinks(rows[0], rows[1], len(_events), len(_articles))
     built = ArticleLinks.build(_events, _articles)
     if store_key:
         store.save_extra(store_key, "links", {"event_rows": built.event_rows,
@@ -180,8 +179,10 @@ def _links(key: str, store_key: str | None, _events: pd.DataFrame,
     return built
 
 
-def _rows_within(rows: np.ndarray, size: int) -> bool:
-    return rows.dtype.kind == "i" and (rows.size == 0 or (rows.min() >= 0 and rows.max() < size))
+def _rows_within(rows: object, size: int) -> bool:
+    """Stored row numbers that fit the dataset (anything else is rebuilt, not trusted)."""
+    return isinstance(rows, np.ndarray) and rows.dtype.kind == "i" and rows.ndim == 1 and (
+        rows.size == 0 or (rows.min() >= 0 and rows.max() < size))
 
 
 def links(data: Active) -> ArticleLinks:
@@ -250,7 +251,10 @@ def _options(key: str, store_key: str | None, _events: pd.DataFrame,
              _articles: pd.DataFrame) -> Options:
     stored = store.load_extra(store_key, "options") if store_key else None
     if stored is not None:
-        return Options.from_json(stored)
+        try:
+            return Options.from_json(stored)
+        except (KeyError, TypeError, ValueError):  # damaged: derived again below
+            pass
     built = _build_options(_events, _articles)
     if store_key:
         store.save_extra(store_key, "options", built.to_json())

@@ -292,6 +292,28 @@ def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch
     assert calls == {"links": 1, "actors": 1}
 
 
+def test_damaged_stored_links_and_choices_are_derived_again(app, monkeypatch, tmp_path):
+    import numpy as np
+    import streamlit as st
+
+    from dashboard import store
+    from dashboard.ui import data
+
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
+    first = data.launch_data(str(FIXTURE))
+    expected_links, expected_options = data.links(first), data.options(first)
+    folder = store.cache_root() / first.store_key
+    (folder / "options.json").write_text('{"countries": 1}', encoding="utf-8")
+    np.savez(folder / "links.npz", event_rows=np.array([99]), article_rows=np.array([0]))
+    st.cache_resource.clear()
+    again = data.launch_data(str(FIXTURE))
+    assert data.options(again) == expected_options
+    assert data.links(again).event_rows.tolist() == expected_links.event_rows.tolist()
+    monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
+    at = app.run()
+    assert not at.exception
+
+
 def test_a_warm_up_that_cannot_load_leaves_the_message_to_the_page(app, monkeypatch, tmp_path):
     from argparse import Namespace
 
