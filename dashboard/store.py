@@ -75,6 +75,8 @@ def remembered_digest(path: Path) -> str:
             known = json.loads((root / "digests.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             known = {}
+        if not isinstance(known, dict):  # damaged: start again
+            known = {}
         entry = known.get(place)
         if isinstance(entry, list) and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
             return str(entry[2])

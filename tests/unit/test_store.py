@@ -136,7 +136,9 @@ def test_a_file_digest_is_remembered_until_the_file_changes(files, monkeypatch):
     os.utime(events, ns=(1, 1))  # a new size and modification time
     changed = store.remembered_digest(events)
     assert changed == digest(events) != first and len(hashed) == 2
+    (store.cache_root() / "digests.json").write_text("[1, 2]", encoding="utf-8")  # damaged
+    assert store.remembered_digest(events) == changed and len(hashed) == 3
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")  # store off: nothing remembered
     store.remembered_digest(events)
     store.remembered_digest(events)
-    assert len(hashed) == 4
+    assert len(hashed) == 5
