@@ -85,13 +85,12 @@ def load(path: str, articles: str | None, repeats: int) -> dict[str, Any]:
 
 def export(path: str, articles: str | None, repeats: int, formats: list[str]) -> dict[str, Any]:
     """Time ``export_events`` per format on every event of the file (Excel up to 100k rows),
-    held as the app holds them: single-chunk columns (``eventindex.contiguous``), as the
-    launch data is and as a filtered selection comes out of its row take."""
+    as ``load_dataset`` gives them (single-chunk columns, as the app holds them and as a
+    filtered selection comes out of its row take)."""
     load_dataset = _function("dashboard.dataset", "load_dataset")
     export_events = _function("dashboard.export", "export_events")
-    contiguous = _function("dashboard.eventindex", "contiguous")
     kwargs = {"articles": articles} if articles else {}
-    events = contiguous(load_dataset(path, **kwargs).events)
+    events = load_dataset(path, **kwargs).events
     results: dict[str, Any] = {}
     for fmt in formats:
         if fmt == "xlsx" and len(events) > XLSX_EXPORT_MAX:

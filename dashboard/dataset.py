@@ -229,6 +229,7 @@ def load_bundled() -> Dataset:
 
 def combine(base: Dataset, extra: Dataset) -> Dataset:
     """Append ``extra`` to ``base``. Extra events whose id exists already are rejected.
+    Columns come out in one chunk each, as ``load_dataset`` gives them.
 
     The rejection is recorded in the extra's events report (accepted and rejected counts
     updated), so nothing disappears silently; extra articles with a known id are skipped
@@ -257,7 +258,8 @@ def combine(base: Dataset, extra: Dataset) -> Dataset:
         reports[-1].warnings.append(
             f"{skipped} article(s) already loaded were kept from the data loaded first")
     articles = pd.concat([base.articles, new_articles], ignore_index=True).astype("str")
-    return Dataset(events, articles[ARTICLE_COLUMNS], list(base.reports) + reports)
+    return Dataset(contiguous(events), contiguous(articles[ARTICLE_COLUMNS]),
+                   list(base.reports) + reports)
 
 
 def _row_numbers(report: LoadReport, mask: pd.Series) -> list[int]:

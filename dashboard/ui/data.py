@@ -23,7 +23,7 @@ import streamlit as st
 
 from dashboard import aggregate, store
 from dashboard.dataset import Dataset, companion_articles, load_bundled, load_dataset
-from dashboard.eventindex import EventIndex, contiguous
+from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks, Filters
 from dashboard.taxonomy import load_topics
 
@@ -65,28 +65,22 @@ def _initial_dataset(path: str | None, sha: str) -> Dataset:
     A file validated before (same content, by any server) is read back from the store
     on disk instead of being validated again (see ``dashboard.store``)."""
     if path is None:
-        return _fast_rows(load_bundled())
+        return _settled(load_bundled())
     key = _store_key(path, sha)
     stored = store.load(key)
     if stored is not None:
-        return _fast_rows(stored)
-    # single chunks first: the store then writes the columns as they are, where joining
-    # them while writing copied the whole table (0.6 GB more at 2M events)
-    dataset = _fast_rows(load_dataset(path))
+        return _settled(stored)
+    dataset = _settled(load_dataset(path))
     store.save(key, dataset)
     return dataset
 
 
-def _fast_rows(dataset: Dataset) -> Dataset:
-    """The dataset with single-chunk columns, so pages take rows cheaply.
-
-    What loading freed is handed back first (garbage of validation waits for the
-    collector, and Arrow's pool keeps freed memory until told), so the joined columns
-    do not come on top of it."""
+def _settled(dataset: Dataset) -> Dataset:
+    """``dataset`` once what loading freed is handed back: garbage of validation waits for
+    the collector, and Arrow's pool keeps freed memory until told. (Its columns are
+    single-chunk already: ``load_dataset``, ``combine`` and the store give them so.)"""
     gc.collect()
     pa.default_memory_pool().release_unused()
-    dataset.events = contiguous(dataset.events)
-    dataset.articles = contiguous(dataset.articles)
     return dataset
 
 
@@ -157,7 +151,7 @@ def warm(launch: argparse.Namespace) -> str | None:
 
 def install(key: str, dataset: Dataset, label: str) -> None:
     """Make ``dataset`` the session's data (the Data page's replace / add)."""
-    st.session_state[DATASET_STATE] = (key, _fast_rows(dataset), label)
+    st.session_state[DATASET_STATE] = (key, _settled(dataset), label)
 
 
 def restore_launch_data() -> None:

@@ -111,6 +111,10 @@ def test_combine_rejects_clashing_ids_with_a_reason():
         [2, "duplicate event_id 'e1' (already in the loaded data)"]]
     assert extra.reports[0].accepted == 2  # the input dataset is not modified
     assert both.events["latitude"].dtype == "float64"
+    for frame in (both.events, both.articles):  # one chunk per column, as loads give them
+        for name in frame.columns:
+            chunked = getattr(frame[name].array, "_pa_array", None)
+            assert chunked is None or chunked.num_chunks <= 1, name  # 0 when no rows
 
 
 def test_bundled_data_loads_without_rejects():

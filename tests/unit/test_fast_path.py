@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))  # bench/ is a folder of scripts, not an installed
 from bench import generate  # noqa: E402
 from dashboard import aggregate, schema  # noqa: E402
 from dashboard.dataset import load_dataset  # noqa: E402
-from dashboard.eventindex import EventIndex, contiguous  # noqa: E402
+from dashboard.eventindex import EventIndex  # noqa: E402
 from dashboard.filters import ArticleLinks, Filters  # noqa: E402
 
 ROWS = 100_000
@@ -33,7 +33,7 @@ def data(tmp_path_factory):
     generate.write_files(ROWS, ["parquet"], out, seed=7)
     dataset = load_dataset(generate.event_path(out, ROWS, "parquet"),
                            articles=generate.articles_path(out, ROWS, "parquet"))
-    events = contiguous(dataset.events)
+    events = dataset.events
     assert len(events) == ROWS
     return events, dataset.articles, EventIndex.build(events), ArticleLinks.build(
         events, dataset.articles)
