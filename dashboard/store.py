@@ -19,6 +19,7 @@ string to switch the cache off.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -87,10 +88,7 @@ def remembered_digest(path: Path) -> str:
         kept = dict(list(known.items())[-KNOWN_DIGESTS:])
         try:
             root.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=root, suffix=".json", delete=False,
-                                             encoding="utf-8") as handle:
-                json.dump(kept, handle)
-            Path(handle.name).replace(root / "digests.json")
+            _write_atomically(root / "digests.json", json.dumps(kept).encode())
         except OSError as err:
             _LOG.warning("could not remember the digest of %s: %s", path, err)
     return digest
@@ -209,15 +207,21 @@ def save_extra(key: str, name: str, value: dict[str, Any]) -> None:
     arrays = {k: v for k, v in value.items() if isinstance(v, np.ndarray)}
     fields = {k: v for k, v in value.items() if not isinstance(v, np.ndarray)}
     try:
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".npz", delete=False) as handle:
-            np.savez(handle, **arrays)
-        Path(handle.name).replace(folder / f"{name}.npz")
-        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".json", delete=False,
-                                         encoding="utf-8") as handle:
-            json.dump(fields, handle)
-        Path(handle.name).replace(folder / f"{name}.json")
+        packed = io.BytesIO()
+        np.savez(packed, **arrays)
+        _write_atomically(folder / f"{name}.npz", packed.getvalue())
+        _write_atomically(folder / f"{name}.json", json.dumps(fields).encode())
     except (OSError, ValueError, TypeError) as err:
         _LOG.warning("could not store the %s of %s: %s", name, key, err)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` under a temporary name beside ``target``, then rename it over
+    ``target``: a reader sees the old file or the new one, never part of one."""
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=target.suffix,
+                                     delete=False) as handle:
+        handle.write(data)
+    Path(handle.name).replace(target)
 
 
 def _write_frame(frame: pd.DataFrame, path: Path) -> None:
