@@ -357,7 +357,7 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, (float, np.floating)):
         if np.isnan(value):
             return None
-        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(
+        return str(int(value)) if float(value).is_integer() and abs(value) <= 2**53 else repr(
             float(value)
         )
     if isinstance(value, dt.datetime):
@@ -374,20 +374,39 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _sheet_frame(sheet: Any, header: bool, progress: Progress | None = None) -> pd.DataFrame:
-    rows = sheet.iter_rows(values_only=True)
-    total = (sheet.max_row or 0) if progress is not None else 0
-    if header:
-        first = next(rows, None) or ()
-        names = [cell_text(v) or f"column_{i + 1}" for i, v in enumerate(first)]
-    else:
-        names = []
+def _sheet_frame(sheet: Any, header: bool, errors: dict[int, dict[int, str]],
+                 progress: Progress | None = None) -> pd.DataFrame:
+    """A sheet's cells as text; blank rows are skipped but keep their data-row numbers.
+
+    ``errors`` holds the text of error cells (``#DIV/0!``) by 0-based row, then column: the
+    reader gives them as blank, and a blank must not hide a broken value from validation.
+    """
+    rows = iter(sheet.iter_rows())  # every row from the first; columns from the first used
+    pad = [None] * (sheet.start[1] if sheet.start else 0)
+    total = sheet.total_height if progress is not None else 0
+
+    def cells_of(sheet_row: int, row: list[Any]) -> list[str | None]:
+        cells = pad + [(v or None) if type(v) is str else cell_text(v) for v in row]
+        for column, text in errors.get(sheet_row, {}).items():
+            cells.extend([None] * (column + 1 - len(cells)))
+            cells[column] = text
+        return cells
+
+    offset = 0  # sheet rows before the first data row
+    names: list[str] = []
+    if header:  # the first row that is not blank (a sheet may start lower down)
+        for row in rows:
+            offset += 1
+            first = cells_of(offset - 1, row)
+            if any(first):
+                names = [name or f"column_{i + 1}" for i, name in enumerate(first)]
+                break
     records: list[list[str | None]] = []
     source_rows: list[int] = []
     for number, row in enumerate(rows, start=1):
         if total and number % _SHEET_PROGRESS_ROWS == 0:
             progress(min(number / total, 0.99))
-        cells = [cell_text(v) for v in row]
+        cells = cells_of(number - 1 + offset, row)
         if not any(cells):
             continue
         records.append(cells)
@@ -403,18 +422,7 @@ def _sheet_frame(sheet: Any, header: bool, progress: Progress | None = None) -> 
         frame.attrs["source_rows"] = np.asarray(source_rows)
     if not header:
         frame.columns = list(range(width))
-    return unneutralise(excel_unescape(frame))
-
-
-def excel_unescape(frame: pd.DataFrame) -> pd.DataFrame:
-    """Decode OOXML ``_xHHHH_`` escapes (Excel writes a carriage return as ``_x000D_``)."""
-    for column in frame.columns:
-        values = frame[column]
-        if values.str.contains("_x", regex=False).fillna(False).any():
-            frame[column] = values.str.replace(
-                r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), regex=True
-            )
-    return frame
+    return unneutralise(frame)
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -427,23 +435,85 @@ def _dedupe(names: list[str]) -> list[str]:
     return out
 
 
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\s([^>]*\bt="e"[^>]*)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)<', re.S)
+_CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+
+
+def _error_cells(data: bytes, sheet_names: list[str]) -> dict[str, dict[int, dict[int, str]]]:
+    """Error cells (``#N/A``, ``#DIV/0!``) per sheet name, by 0-based row, then column.
+
+    Read from the sheets' XML, only in workbooks that hold any: the fast reader gives
+    them as blank cells.
+    """
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    parts = _sheet_parts(archive)
+    found: dict[str, dict[int, dict[int, str]]] = {}
+    for name in sheet_names:
+        part = parts.get(name)
+        if part is None or part not in archive.namelist():
+            continue
+        xml = archive.read(part)
+        if b't="e"' not in xml:
+            continue
+        cells: dict[int, dict[int, str]] = {}
+        for match in _ERROR_CELL.finditer(xml):
+            reference = _CELL_REFERENCE.search(match.group(1))
+            if reference is None:
+                continue
+            column = 0
+            for letter in reference.group(1):
+                column = column * 26 + letter - 64
+            text = match.group(2).decode("utf-8", "replace")
+            cells.setdefault(int(reference.group(2)) - 1, {})[column - 1] = text
+        found[name] = cells
+    return found
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the archive member holding its cells (from the workbook's relations)."""
+    from xml.etree import ElementTree
+
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in relations}
+    parts: dict[str, str] = {}
+    for element in book.iter():
+        if not element.tag.endswith("}sheet"):
+            continue
+        relation = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+        target = targets.get(relation, "")
+        if target:
+            parts[element.get("name", "")] = target.lstrip("/") if target.startswith("/") \
+                else f"xl/{target}"
+    return parts
+
+
 def _read_xlsx(
     data: bytes, label: str, *, header: bool, progress: Progress | None
 ) -> dict[str, pd.DataFrame]:
-    from openpyxl import load_workbook
+    """Sheets ``events`` (else the first) and ``articles`` through calamine, a compiled
+    reader about ten times faster than openpyxl on 100k rows."""
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many types for damaged workbooks
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = {s.lower(): s for s in book.sheet_names}
+        if not sheets:
+            raise LoadError(label, "an Excel workbook with no sheets")
+        main = sheets.get("events", book.sheet_names[0])
+        wanted = [main] + ([sheets["articles"]] if sheets.get("articles", main) != main else [])
+        errors = _error_cells(data, wanted)
+        tables = {"events": _sheet_frame(book.get_sheet_by_name(main), header,
+                                         errors.get(main, {}), progress)}
+        if len(wanted) > 1:
+            tables["articles"] = _sheet_frame(book.get_sheet_by_name(wanted[1]), header,
+                                              errors.get(wanted[1], {}))
+    except (CalamineError, zipfile.BadZipFile, OSError) as err:
         raise LoadError(label, f"not a readable Excel workbook ({err})") from err
-    try:
-        sheets = {s.lower(): s for s in book.sheetnames}
-        main = sheets.get("events", book.sheetnames[0])
-        tables = {"events": _sheet_frame(book[main], header, progress)}
-        if "articles" in sheets and sheets["articles"] != main:
-            tables["articles"] = _sheet_frame(book[sheets["articles"]], header)
-    finally:
-        book.close()
     return tables
 
 

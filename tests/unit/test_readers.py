@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pandas as pd
@@ -87,6 +88,54 @@ def test_xlsx_cells_as_text_and_articles_sheet():
     assert tables["articles"]["title"].tolist() == ["Заголовок"]
 
 
+def _with_cell_xml(workbook: bytes, part: str, cell: str, xml: str) -> bytes:
+    """The workbook with one cell's XML replaced (openpyxl cannot write an error value)."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == part:
+                content, count = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)'.encode(),
+                                         xml.encode(), content)
+                assert count == 1
+            target.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_xlsx_error_cells_keep_their_text():
+    book = Workbook()
+    book.active.title = "notes"
+    events = book.create_sheet("events")  # not the first sheet: found by name
+    events.append(["event_id", "fatalities", "summary"])
+    events.append(["e1", 0, "ok"])
+    events.append(["e2", 0, "ok"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = _with_cell_xml(buffer.getvalue(), "xl/worksheets/sheet2.xml", "B3",
+                          '<c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    data = _with_cell_xml(data, "xl/worksheets/sheet2.xml", "C2",
+                          '<c t="e" r="C2"><v>#N/A</v></c>')
+    raw = read_raw(data, "events.xlsx")
+    assert raw["fatalities"].tolist() == ["0", "#DIV/0!"]
+    assert raw["summary"].tolist() == ["#N/A", "ok"]
+
+
+def test_xlsx_header_is_the_first_row_that_is_not_blank():
+    book = Workbook()
+    sheet = book.active
+    sheet["B3"], sheet["C3"] = "event_id", "summary"
+    sheet["B4"], sheet["C4"] = "e1", "first"
+    sheet["B6"], sheet["C6"] = "e2", "_x000D_ stays a carriage return"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    raw = read_raw(buffer.getvalue(), "lower.xlsx")
+    assert raw["event_id"].tolist() == ["e1", "e2"]
+    assert raw["summary"].tolist() == ["first", "\r stays a carriage return"]
+    assert raw.attrs["source_rows"].tolist() == [1, 3]
+    assert raw["column_1"].isna().all()  # column A is empty: kept, named, blank
+
+
 def test_json_records_and_embedded_articles():
     document = {"events": [{"event_id": "e1", "actors": ["A", "B"], "latitude": 52.5,
                             "fatalities": 2}],
@@ -130,6 +179,14 @@ def _zip_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def _damaged_workbook() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook><sheets>")
+        archive.writestr("[Content_Types].xml", "not xml")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
@@ -141,6 +198,7 @@ def _zip_bytes() -> bytes:
         (_zip_bytes(), "events.zip", "not an Excel"),
         (bytes(range(256)) * 20, "noise.csv", "binary"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", ".xls"),
+        (_damaged_workbook(), "damaged.xlsx", "not a readable Excel workbook"),
         (b"{not json", "bad.json", "not valid JSON"),
         (b'{"hello": 1}', "obj.json", "JSON must be"),
         (b"PAR1garbage", "bad.parquet", "Parquet"),
