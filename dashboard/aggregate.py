@@ -96,12 +96,13 @@ def headline(events: Events, articles: int | None = None,
 def previous_period(filters: Filters, current: Headline) -> Filters | None:
     """The same filter moved back by the length of its date range.
 
-    Without a date range, the span of the current events is used. Undated events
-    are left out: they belong to no period. None when there is no span.
+    An open end is the last current event. None without a start date: the period before
+    the first matching event holds no matching event by definition, so the comparison
+    would always read "before: 0". Undated events are left out: they belong to no period.
     """
-    start = filters.date_from or current.first
+    start = filters.date_from
     end = filters.date_to or current.last
-    if start is None or end is None:
+    if start is None or end is None or end < start:
         return None
     length = (end - start).days + 1
     return replace(filters, date_from=start - dt.timedelta(days=length),

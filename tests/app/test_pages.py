@@ -326,3 +326,13 @@ def test_a_warm_up_that_cannot_load_leaves_the_message_to_the_page(app, monkeypa
     at = app.run()
     assert not at.exception
     assert "broken.csv" in " ".join(e.value for e in at.error)
+
+
+def test_headline_changes_need_a_start_date(fixture_app):
+    at = fixture_app.run()
+    # No date range: the period before the first event holds none, so no "before: 0".
+    assert [m.delta for m in at.metric] == [""] * 4
+    at.date_input(key="date_range").set_value((dt.date(2024, 3, 1), dt.date(2024, 6, 10))).run()
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Events"] == "+1 (before: 2)"  # t-3, t-4, undated t-5 vs t-1, t-2
+    assert "2023-11-20 to 2024-02-29" in " ".join(c.value for c in at.caption)

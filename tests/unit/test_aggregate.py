@@ -57,7 +57,8 @@ def test_headline_counts_and_span():
     [
         (Filters(date_from=dt.date(2024, 1, 11), date_to=dt.date(2024, 1, 20)),
          (dt.date(2024, 1, 1), dt.date(2024, 1, 10))),
-        (Filters(topics=("strike",)), (dt.date(2023, 12, 22), dt.date(2023, 12, 31))),
+        (Filters(date_from=dt.date(2024, 1, 6), topics=("strike",)),
+         (dt.date(2024, 1, 1), dt.date(2024, 1, 5))),  # open end: the last current event
     ],
 )
 def test_previous_period_has_the_same_length(filters, expected):
@@ -65,6 +66,13 @@ def test_previous_period_has_the_same_length(filters, expected):
     earlier = aggregate.previous_period(filters, current)
     assert (earlier.date_from, earlier.date_to) == expected
     assert earlier.topics == filters.topics and earlier.include_undated is False
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(topics=("strike",)),
+                                     Filters(date_to=dt.date(2024, 1, 10))])
+def test_no_previous_period_without_a_start_date(filters):
+    # Before the first matching event there is none to compare with: no "before: 0" deltas.
+    assert aggregate.previous_period(filters, aggregate.headline(EVENTS)) is None
 
 
 def test_timeline_weeks_start_on_monday_and_skip_undated():
