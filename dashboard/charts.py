@@ -49,11 +49,21 @@ def to_spec(chart: alt.Chart | alt.LayerChart,
 
 
 def topic_scale(topics: pd.DataFrame, present: list[str] | None = None) -> alt.Scale:
-    """Colour scale over topic labels, in taxonomy order (unknown topics grey)."""
-    labels = list(topics["label"])
-    colours = list(topics["colour"])
+    """Colour scale over topic labels in taxonomy order, each topic always its own colour.
+
+    With ``present`` (topic keys), only those topics are in the scale, so a legend lists
+    what is drawn rather than the whole taxonomy; unknown keys are grey.
+    """
+    wanted = None if present is None else set(present)
+    labels: list[str] = []
+    colours: list[str] = []
+    for key, label, colour in zip(topics["key"], topics["label"], topics["colour"], strict=True):
+        if wanted is None or key in wanted:
+            labels.append(label)
+            colours.append(colour)
+    known = set(topics["key"])
     for key in present or []:
-        if key not in set(topics["key"]) and key not in labels:
+        if key not in known and key not in labels:
             labels.append(key)
             colours.append(OTHER_COLOUR)
     return alt.Scale(domain=labels, range=colours)

@@ -23,9 +23,9 @@ def test_timeline_uses_labels_and_colours():
                          "topic": ["strike", "mystery"], "events": [2, 1]})
     out = spec(charts.timeline_chart(bins, TOPICS, "week"))
     scale = out["encoding"]["color"]["scale"]
-    assert scale["domain"][:2] == ["Strikes", "Legal"] and scale["range"][:2] == [
-        "#CC6677", "#88CCEE"]
-    assert "mystery" in scale["domain"]  # unknown topics still get a (grey) colour
+    # only the topics drawn are in the legend, each in its taxonomy colour; unknown grey
+    assert scale["domain"] == ["Strikes", "mystery"]
+    assert scale["range"] == ["#CC6677", charts.OTHER_COLOUR]
     values = next(iter(out["datasets"].values()))
     assert {v["topic_label"] for v in values} == {"Strikes", "mystery"}
 
@@ -57,6 +57,9 @@ def test_map_sends_geojson_values_not_a_geodataframe():
                            "date": ["2024-01-01"], "location": ["<b>x</b>"], "summary": ["s"],
                            "verification": ["confirmed"], "event_id": ["a"]})
     out = spec(geomap.event_map(features, points, False, [], TOPICS))
+    scale = next(layer for layer in out["layer"] if "color" in layer.get("encoding", {}))[
+        "encoding"]["color"]["scale"]
+    assert (scale["domain"], scale["range"]) == (["Strikes"], ["#CC6677"])  # not "Legal"
     assert out["datasets"]["points"]["location"].tolist() == ["<b>x</b>"]  # Arrow, by Streamlit
     out["datasets"]["points"] = out["datasets"]["points"].to_dict("records")
     text = json.dumps(out)
