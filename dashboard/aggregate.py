@@ -304,6 +304,31 @@ def map_points(events: Events, limit: int = MAP_POINT_LIMIT,
     return points, False
 
 
+@dataclass(frozen=True)
+class _Grid:
+    """Square cells over the located events: each event's cell number, and the layout."""
+
+    cell: np.ndarray  # per located event
+    lat_min: float
+    lon_min: float
+    size: float
+    columns: int
+
+
+def _grid(lat: np.ndarray, lon: np.ndarray, limit: int) -> _Grid:
+    lat_min, lon_min = float(lat.min()), float(lon.min())
+    lat_span = max(float(lat.max()) - lat_min, 0.01)
+    lon_span = max(float(lon.max()) - lon_min, 0.01)
+    size = max(np.sqrt(lat_span * lon_span / limit), 0.01)
+    size = float(np.ceil(size * 100) / 100)
+    while np.ceil(lat_span / size + 1) * np.ceil(lon_span / size + 1) > limit:
+        size *= 1.25
+    columns = int(lon_span / size) + 2
+    cell = (np.floor((lat - lat_min) / size).astype(np.int64) * columns
+            + np.floor((lon - lon_min) / size).astype(np.int64))
+    return _Grid(cell, lat_min, lon_min, size, columns)
+
+
 def grid_cells(events: Events, located: np.ndarray | None = None,
                limit: int = MAP_POINT_LIMIT) -> pd.DataFrame:
     """Bin located events (the rows of ``located``, else every located row) into square
@@ -315,35 +340,56 @@ def grid_cells(events: Events, located: np.ndarray | None = None,
     if not len(lat):
         return pd.DataFrame({"latitude": [], "longitude": [], "events": [], "topic": [],
                              "topics": [], "size": []})
-    lat_min, lon_min = float(lat.min()), float(lon.min())
-    lat_span = max(float(lat.max()) - lat_min, 0.01)
-    lon_span = max(float(lon.max()) - lon_min, 0.01)
-    size = max(np.sqrt(lat_span * lon_span / limit), 0.01)
-    size = float(np.ceil(size * 100) / 100)
-    while np.ceil(lat_span / size + 1) * np.ceil(lon_span / size + 1) > limit:
-        size *= 1.25
-    columns = int(lon_span / size) + 2
-    cell = (np.floor((lat - lat_min) / size).astype(np.int64) * columns
-            + np.floor((lon - lon_min) / size).astype(np.int64))
+    grid = _grid(lat, lon, limit)
     topics = index.topic
     width = len(topics.labels) + 1
     codes = topics.codes[located]
     codes = np.where(codes >= 0, codes, width - 1)
-    per_topic = np.bincount(cell * width + codes,
-                            minlength=(int(cell.max()) + 1) * width).reshape(-1, width)
+    per_topic = np.bincount(grid.cell * width + codes,
+                            minlength=(int(grid.cell.max()) + 1) * width).reshape(-1, width)
     counts = per_topic.sum(axis=1)
     cells = np.flatnonzero(counts)
     per_topic = per_topic[cells]
     labels = np.append(topics.labels, np.nan)
     result = pd.DataFrame({
-        "latitude": lat_min + (cells // columns + 0.5) * size,
-        "longitude": lon_min + (cells % columns + 0.5) * size,
+        "latitude": grid.lat_min + (cells // grid.columns + 0.5) * grid.size,
+        "longitude": grid.lon_min + (cells % grid.columns + 0.5) * grid.size,
         "events": counts[cells].astype(np.int64),
         "topic": labels[per_topic.argmax(axis=1)],
         "topics": np.count_nonzero(per_topic, axis=1).astype(np.int64),
     })
-    result["size"] = size
+    result["size"] = grid.size
     return result
+
+
+def cell_rows(events: Events, latitude: float, longitude: float,
+              mask: np.ndarray | None = None, limit: int = MAP_POINT_LIMIT) -> np.ndarray:
+    """Row positions, oldest first, of the selected events in the grid cell of
+    ``map_points(events, limit, mask)`` centred on (``latitude``, ``longitude``): a cell
+    clicked on the map. Empty when no cell of that grid has that centre (the filter, and
+    with it the grid, changed since the click)."""
+    index = _index(events)
+    located = index.both(index.rows(mask), index.located)
+    if not np.any(located):
+        return np.empty(0, dtype=np.int64)
+    grid = _grid(index.latitude[located], index.longitude[located], limit)
+    row = np.floor((latitude - grid.lat_min) / grid.size)
+    column = np.floor((longitude - grid.lon_min) / grid.size)
+    centre = (grid.lat_min + (row + 0.5) * grid.size, grid.lon_min + (column + 0.5) * grid.size)
+    if not np.allclose(centre, (latitude, longitude), rtol=0, atol=grid.size * 1e-6):
+        return np.empty(0, dtype=np.int64)
+    inside = np.zeros(len(located), dtype=bool)
+    inside[np.flatnonzero(located)[grid.cell == int(row) * grid.columns + int(column)]] = True
+    return oldest_first(index, mask=inside)
+
+
+def id_rows(events: Events, ids: list[str], mask: np.ndarray | None = None) -> np.ndarray:
+    """Row positions, oldest first, of the selected events with these ``event_id``s (events
+    clicked on the map; one no longer selected is left out)."""
+    index = _index(events)
+    wanted = index.events["event_id"].isin(ids).to_numpy(dtype=bool)
+    rows = index.rows(mask)
+    return oldest_first(index, mask=wanted if rows is None else wanted & rows)
 
 
 def map_shapes(events: Events, limit: int = 300,

@@ -21,6 +21,9 @@ from dashboard.aggregate import GRID
 from dashboard.charts import to_spec, topic_scale, with_labels
 
 AREA_SELECTION = "area_pick"
+EVENT_SELECTION = "event_pick"  # a point: its event_id
+SHAPE_SELECTION = "shape_pick"  # a zone or line: its event_id
+CELL_SELECTION = "cell_pick"  # a grid cell: its centre's latitude and longitude
 BOUNDARY_TOLERANCE = 0.02  # degrees (~2 km): keeps the bundled outlines under ~60 kB
 
 
@@ -71,7 +74,8 @@ def event_map(
     and the data is attached afterwards: Altair walks and copies every coordinate of
     inline GeoJSON, which cost half a second per re-run. The GeoJSON lists stay in the
     spec (Vega-Lite reads them as they are); the points frame is sent as Arrow by
-    Streamlit. Clicking a country selects it (parameter ``area_pick`` over ``iso3``).
+    Streamlit. Clicking a country selects it (parameter ``area_pick`` over ``iso3``); clicking
+    an event, zone or cell selects that (see ``pick_selections``).
     """
     datasets: dict[str, object] = {"boundaries": boundaries}
     scale_keys = list(points["topic"].unique()) if len(points) else []
@@ -102,8 +106,8 @@ def _map_template(taxonomy: tuple[tuple[str, str, str], ...], scale_keys: tuple[
     if with_shapes:
         layers.append(
             alt.Chart(alt.Data(name="shapes")).mark_geoshape(
-                filled=True, fillOpacity=0.25, strokeWidth=2
-            ).encode(
+                filled=True, fillOpacity=0.25, strokeWidth=2, cursor="pointer"
+            ).add_params(alt.selection_point(name=SHAPE_SELECTION, fields=["event_id"])).encode(
                 color=alt.Color("topic_label:N", title="Topic", scale=topic_scale(topics, keys)),
                 stroke=alt.Stroke("topic_label:N", scale=topic_scale(topics, keys), legend=None),
                 tooltip=_shape_tooltip(),
@@ -113,8 +117,10 @@ def _map_template(taxonomy: tuple[tuple[str, str, str], ...], scale_keys: tuple[
         colour = alt.Color("topic_label:N", title="Topic", scale=topic_scale(topics, keys),
                            legend=alt.Legend(orient="bottom", columns=3, labelLimit=200))
         mark = alt.Chart(alt.Data(name="points")).mark_circle(
-            opacity=0.75, stroke="#ffffff", strokeWidth=0.5)
+            opacity=0.75, stroke="#ffffff", strokeWidth=0.5, cursor="pointer")
         if binned:
+            mark = mark.add_params(alt.selection_point(name=CELL_SELECTION,
+                                                       fields=["latitude", "longitude"]))
             layers.append(mark.encode(
                 longitude="longitude:Q", latitude="latitude:Q", color=colour,
                 size=alt.Size("events:Q", title="Events per cell",
@@ -128,6 +134,7 @@ def _map_template(taxonomy: tuple[tuple[str, str, str], ...], scale_keys: tuple[
                 ],
             ))
         else:
+            mark = mark.add_params(alt.selection_point(name=EVENT_SELECTION, fields=["event_id"]))
             layers.append(mark.encode(
                 longitude="longitude:Q", latitude="latitude:Q", color=colour,
                 size=alt.value(70),
@@ -147,6 +154,17 @@ def _map_template(taxonomy: tuple[tuple[str, str, str], ...], scale_keys: tuple[
         .resolve_scale(color="shared")
     )
     return to_spec(chart)
+
+
+def pick_selections(binned: bool, with_shapes: bool, with_points: bool) -> list[str]:
+    """The selection parameters of an ``event_map`` with these layers (for
+    ``st.vega_lite_chart(selection_mode=...)``)."""
+    names = [AREA_SELECTION]
+    if with_points:
+        names.append(CELL_SELECTION if binned else EVENT_SELECTION)
+    if with_shapes:
+        names.append(SHAPE_SELECTION)
+    return names
 
 
 def _shape_tooltip() -> list[alt.Tooltip]:

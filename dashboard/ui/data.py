@@ -24,7 +24,7 @@ import streamlit as st
 from dashboard import aggregate, store
 from dashboard.dataset import Dataset, companion_articles, load_bundled, load_dataset
 from dashboard.eventindex import EventIndex
-from dashboard.filters import ArticleLinks, Filters
+from dashboard.filters import ArticleLinks, Filters, newest_first
 from dashboard.taxonomy import load_topics
 
 DATASET_STATE = "dashboard_dataset"  # session: (key, Dataset, label) once replaced or added to
@@ -183,6 +183,16 @@ def links(data: Active) -> ArticleLinks:
     """Which articles each event cites, as integer arrays (built once per dataset, and
     kept beside a stored launch dataset)."""
     return _links(data.key, data.store_key, data.events, data.articles)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _article_order(key: str, _articles: pd.DataFrame) -> np.ndarray:
+    return newest_first(_articles)
+
+
+def article_order(data: Active) -> np.ndarray:
+    """Row positions of the session's articles, newest first (sorted once per dataset)."""
+    return _article_order(data.key, data.articles)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

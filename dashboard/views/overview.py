@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from dashboard import aggregate, charts, geomap
+from dashboard.filters import articles_for
 from dashboard.ui import data as ui_data
 from dashboard.ui.page import heading
 from dashboard.ui.state import country_names, narrow_to_country
+from dashboard.ui.tables import article_table, event_table
+
+PICK_ROWS = 50  # events, and articles, listed for a pick on the map
 
 ctx = heading("Border security events")
 data, filters = ctx.data, ctx.filters
@@ -26,6 +31,46 @@ def _pick_from(chart_key: str, selection: str, field: str) -> None:
     codes = [c for c in codes if c in known]
     if codes:
         narrow_to_country(codes)
+
+
+def _picked_rows(chart: object) -> tuple[np.ndarray, str] | None:
+    """Rows of the filtered events picked on the map (an event, a zone, or a grid cell),
+    oldest first, and where they were picked; None when nothing is picked."""
+    selection = (chart or {}).get("selection") or {}  # type: ignore[attr-defined]
+    ids = [str(item["event_id"])
+           for name in (geomap.EVENT_SELECTION, geomap.SHAPE_SELECTION)
+           for item in selection.get(name) or [] if item.get("event_id")]
+    if ids:
+        return aggregate.id_rows(codes, ids, mask=selected), ""
+    for item in selection.get(geomap.CELL_SELECTION) or []:
+        if item.get("latitude") is not None and item.get("longitude") is not None:
+            lat, lon = float(item["latitude"]), float(item["longitude"])
+            return (aggregate.cell_rows(codes, lat, lon, mask=selected),
+                    f" in the grid cell centred on {lat:.2f}, {lon:.2f}")
+    return None
+
+
+def _show_pick(rows: np.ndarray, where: str) -> None:
+    """The picked events and the articles that report them, so a dot leads to its sources."""
+    noun = "event" if len(rows) == 1 else "events"
+    first = f" (the first {PICK_ROWS} by date)" if len(rows) > PICK_ROWS else ""
+    st.markdown(f"**Picked on the map: {len(rows):,} {noun}{where}{first}**")
+    shown = rows[:PICK_ROWS]
+    labels = ui_data.topic_labels()
+    event_table(data.events.iloc[shown], data.articles, labels, key="picked_events")
+    picked = np.zeros(len(data.events), dtype=bool)
+    picked[shown] = True
+    order = ui_data.article_order(data)
+    behind = order[index.cited(picked)[order]]
+    if len(behind):
+        more = f", the newest {PICK_ROWS} of {len(behind):,}" if len(behind) > PICK_ROWS else ""
+        st.markdown(f"**The reporting behind {'it' if len(shown) == 1 else 'them'}{more}**")
+        article_table(articles_for(data.events, data.articles, links=index, event_mask=picked,
+                                   rows=behind[:PICK_ROWS]), labels, key="picked_articles")
+    else:
+        st.caption("No article in the articles table reports "
+                   f"{'this event' if len(shown) == 1 else 'these events'}.")
+    st.caption("Double-click the map to clear the pick.")
 
 
 # ---------------------------------------------------------------- headline numbers
@@ -70,9 +115,10 @@ with st.container(key="map"):
         points, binned = aggregate.map_points(codes, mask=selected)
         shapes, total_shapes = aggregate.map_shapes(codes, mask=selected)
         spec = geomap.event_map(ui_data.boundary_features(), points, binned, shapes, topics)
-        st.vega_lite_chart(spec=spec, key="map_chart", on_select=lambda: _pick_from(
-            "map_chart", geomap.AREA_SELECTION, "iso3"), selection_mode=geomap.AREA_SELECTION,
-            width="stretch")
+        chart = st.vega_lite_chart(
+            spec=spec, key="map_chart", width="stretch",
+            on_select=lambda: _pick_from("map_chart", geomap.AREA_SELECTION, "iso3"),
+            selection_mode=geomap.pick_selections(binned, bool(shapes), bool(len(points))))
         notes = []
         if binned:
             notes.append(f"{current.events - unlocated:,} located events grouped into "
@@ -83,7 +129,13 @@ with st.container(key="map"):
         if total_shapes > len(shapes):
             notes.append(f"zones and lines: the first {len(shapes):,} of {total_shapes:,} "
                          "by date are drawn")
-        st.caption("Click a country to filter by it. " + "; ".join(notes))
+        pick = "a grid cell" if binned else "an event"
+        st.caption(f"Click a country to filter by it, {pick} to read its reporting. "
+                   + "; ".join(notes))
+        picked = _picked_rows(chart)
+        if picked is not None and len(picked[0]):
+            with st.container(key="map_pick", border=True):
+                _show_pick(*picked)
     elif mode == modes[1]:
         counts = aggregate.by_country(codes, mask=selected)
         areas = geomap.boundary_features(ui_data.boundaries(), counts=counts)

@@ -159,6 +159,28 @@ def test_clicking_a_country_on_the_map_narrows_the_filter(app_page: AppPage) -> 
     _expect_country_view(app_page, "LTU", "Lithuania")
 
 
+def test_clicking_an_event_on_the_map_shows_its_reporting(app_page: AppPage) -> None:
+    """A dot leads to its event and the articles behind it (ids checked against the data)."""
+    page = app_page.page
+    app_page.open("/")
+    dataset = load_bundled()
+    cited = dataset.events.dropna(subset=["latitude", "article_ids"]).iloc[0]
+    dot = page.locator(".st-key-map_chart [aria-roledescription='circle']"
+                       f"[aria-label$='Event: {cited['event_id']}']")
+    expect(dot).to_have_count(1)
+    dot.dispatch_event("click")  # a dot may sit under another: click this one, not a place
+    pick = page.locator(".st-key-map_pick")
+    expect(pick).to_contain_text("Picked on the map: 1 event")
+    expect(pick).to_contain_text("The reporting behind it")
+    tables = pick.locator("[data-testid='stDataFrame']")
+    expect(tables).to_have_count(2)
+    expect(tables.nth(0)).to_contain_text(cited["event_id"])
+    first_article = cited["article_ids"].split(";")[0].strip()
+    title = dataset.articles.set_index("article_id").loc[first_article, "title"]
+    expect(tables.nth(1)).to_contain_text(title[:30])
+    app_page.assert_no_exception()
+
+
 def test_filter_set_in_the_page_survives_a_reload(app_page: AppPage) -> None:
     page = app_page.page
     app_page.open("/?country=POL")

@@ -108,6 +108,36 @@ def test_map_points_then_grid_cells_bounded_and_counting_everything():
     assert cells["latitude"].between(45, 60.5).all()
 
 
+def test_a_clicked_cell_gives_back_exactly_its_events():
+    rng = np.random.default_rng(2)
+    many = pd.concat([EVENTS.iloc[[0]]] * 2000, ignore_index=True)
+    many["event_id"] = [f"e{i}" for i in range(len(many))]
+    many["latitude"] = rng.uniform(45, 60, len(many))
+    many["longitude"] = rng.uniform(15, 40, len(many))
+    mask = np.arange(len(many)) % 3 > 0  # a filter: the grid is built on what it selects
+    cells, binned = aggregate.map_points(many, limit=200, mask=mask)
+    assert binned
+    seen = []
+    for cell in cells.itertuples():
+        rows = aggregate.cell_rows(many, cell.latitude, cell.longitude, mask=mask, limit=200)
+        assert len(rows) == cell.events
+        half = cell.size / 2 + 1e-9
+        assert (abs(many["latitude"].to_numpy()[rows] - cell.latitude) <= half).all()
+        assert (abs(many["longitude"].to_numpy()[rows] - cell.longitude) <= half).all()
+        seen.extend(rows)
+    assert sorted(seen) == list(np.flatnonzero(mask))  # every selected event in one cell
+    # a centre that is no cell of this grid (the filter changed since the click): nothing
+    first = cells.iloc[0]
+    assert not len(aggregate.cell_rows(many, first.latitude + first.size / 3,
+                                       first.longitude, mask=mask, limit=200))
+
+
+def test_clicked_event_ids_give_their_selected_rows_oldest_first():
+    assert list(aggregate.id_rows(EVENTS, ["c", "a", "nope"])) == [0, 2]
+    mask = np.array([False, True, True, True])
+    assert list(aggregate.id_rows(EVENTS, ["a", "c"], mask=mask)) == [2]  # a: filtered out
+
+
 def test_list_options_most_frequent_first_then_by_name():
     values = pd.Series(["B Unit; A Unit", "A Unit", None, " C Unit ;A Unit", "B Unit; A Unit",
                         "D Unit"], dtype="str")
