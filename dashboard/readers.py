@@ -564,6 +564,17 @@ def _geojson_frame(collection: dict[str, Any], label: str) -> pd.DataFrame:
     return records_frame(records, label, "features")
 
 
+def _records_member(document: dict[str, Any]) -> str | None:
+    """The member of an API response that holds its records: ``data`` (ACLED's API),
+    ``Result`` (UCDP's), or else the only member that is a list of objects."""
+    lists = [key for key, value in document.items()
+             if isinstance(value, list) and all(isinstance(v, dict) for v in value)]
+    for key in ("data", "Result"):
+        if key in lists:
+            return key
+    return lists[0] if len(lists) == 1 else None
+
+
 def _read_json(
     data: bytes, label: str, *, header: bool, progress: Progress | None
 ) -> dict[str, pd.DataFrame]:
@@ -585,11 +596,14 @@ def _read_json(
         tables = {"events": records_frame(document.get("events", []), label, "events")}
         if isinstance(document.get("articles"), list):
             tables["articles"] = records_frame(document["articles"], label, "articles")
+    elif isinstance(document, dict) and (member := _records_member(document)) is not None:
+        tables = {"events": records_frame(document[member], label)}
     else:
         raise LoadError(
             label,
-            "JSON must be a list of records, an object with an 'events' list, or a GeoJSON "
-            "FeatureCollection",
+            "JSON must be a list of records, an object with an 'events' list (or one list of "
+            "records, as ACLED's API puts under 'data' and UCDP's under 'Result'), or a "
+            "GeoJSON FeatureCollection",
         )
     if warning:
         tables["events"].attrs["warnings"] = [f"{label}: {warning}"]

@@ -297,6 +297,44 @@ def test_import_file_detects_and_converts(fixture, expected, events):
     _nothing_lost(imported)
 
 
+def _api_records(fixture: str) -> list[dict]:
+    """A fixture's rows as an API gives them: numbers as JSON numbers, blanks as null."""
+    import json
+
+    frame = pd.read_csv(FIXTURES / fixture, encoding="cp1252" if "cp1252" in fixture else None)
+    return json.loads(frame.to_json(orient="records"))
+
+
+@pytest.mark.parametrize(
+    ("fixture", "envelope", "expected", "events"),
+    [
+        ("acled_dyadic.csv", lambda r: {"status": 200, "success": True, "count": len(r),
+                                        "messages": [], "data": r}, "acled", 4),
+        ("ucdp_ged_cp1252.csv", lambda r: {"TotalCount": len(r), "TotalPages": 1,
+                                           "NextPageUrl": "", "Result": r}, "ucdp", 3),
+        ("acled_dyadic.csv", lambda r: {"meta": {"page": 1}, "rows": r}, "acled", 4),
+    ],
+)
+def test_api_responses_are_read_from_their_records_member(fixture, envelope, expected, events):
+    import json
+
+    from dashboard.importers import import_file
+
+    document = json.dumps(envelope(_api_records(fixture))).encode()
+    imported = import_file(document, "response.json")
+    assert imported.format == expected
+    assert len(imported.events) == events
+    _nothing_lost(imported)
+
+
+def test_a_json_object_with_two_record_lists_is_refused_not_guessed():
+    import json
+
+    document = json.dumps({"a": [{"event_id": "x"}], "b": [{"event_id": "y"}]}).encode()
+    with pytest.raises(readers.LoadError, match="one list of records"):
+        readers.read_tables(document, "two.json")
+
+
 def test_import_file_with_a_mapping_dict():
     from dashboard.importers import import_file
 
