@@ -130,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def input_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("path", help="events file: CSV/TSV, .xlsx, JSON, GeoJSON, Parquet")
+        sub.add_argument("path", help="events file: CSV/TSV, .xlsx/.xls/.ods, JSON, GeoJSON, "
+                                       "Parquet")
         sub.add_argument("--format", help="force a format (canonical, acled, ucdp, viina, "
                                           "gdelt, mapped) instead of detecting it")
         sub.add_argument("--mapping", help="column mapping JSON file (uses the mapped format)")

@@ -40,6 +40,7 @@ _HEAD_BYTES = 2 * 1024 * 1024
 _BLOCK_SIZE = 8 * 1024 * 1024
 _CHECK_BYTES = 16 * 1024 * 1024
 _SHEET_PROGRESS_ROWS = 5_000
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 class LoadError(Exception):
@@ -141,7 +142,8 @@ def read_tables(
 
 
 def sniff_kind(data: bytes, label: str) -> str:
-    """Decide how to read ``data``: csv, xlsx, json, parquet; refuse what we must not read."""
+    """Decide how to read ``data``: csv, xlsx, xls, ods, json, parquet; refuse what we must not
+    read."""
     suffix = Path(label).suffix.lower()
     if not data or data.isspace():  # no stripped copy of a big file
         raise LoadError(label, "the file is empty")
@@ -155,16 +157,20 @@ def sniff_kind(data: bytes, label: str) -> str:
         return "parquet"
     if data[:4] == b"PK\x03\x04":
         try:
-            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "mimetype" in names and archive.read("mimetype").startswith(_ODS_MIMETYPE):
+                return "ods"
         except zipfile.BadZipFile as err:
             raise LoadError(label, f"a damaged zip archive ({err})") from err
-        if "xl/workbook.xml" in names:
-            return "xlsx"
         raise LoadError(
-            label, "a zip archive that is not an Excel .xlsx workbook; unpack it and load the file"
+            label, "a zip archive that is not an Excel .xlsx or OpenDocument .ods workbook; "
+                   "unpack it and load the file"
         )
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise LoadError(label, "an old Excel .xls workbook; save it as .xlsx or CSV")
+        return "xls"  # the old Excel format's container
     head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"{", b"["):
         return "json"
@@ -175,8 +181,8 @@ def sniff_kind(data: bytes, label: str) -> str:
     if b"\x00" in sample or control > len(sample) // 100:
         raise LoadError(
             label,
-            "binary data that is not a supported format (CSV, Excel .xlsx, JSON, GeoJSON, "
-            "Parquet)",
+            "binary data that is not a supported format (CSV, Excel .xlsx/.xls, OpenDocument "
+            ".ods, JSON, GeoJSON, Parquet)",
         )
     return "csv"
 
@@ -435,9 +441,12 @@ def _dedupe(names: list[str]) -> list[str]:
     return out
 
 
+# An error cell of sheet XML: its attributes, then its body up to its own end tag.
 _ERROR_CELL = re.compile(
-    rb'<(?:\w+:)?c\s([^>]*\bt="e"[^>]*)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)<', re.S)
-_CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+    rb'<(?:\w+:)?c\s([^>]*?\bt=["\']e["\'][^>]*?)(?<!/)>((?:(?!</(?:\w+:)?c>).)*)</(?:\w+:)?c>',
+    re.S)
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+_CELL_REFERENCE = re.compile(rb'\br=["\']([A-Z]{1,3})(\d+)["\']')
 
 
 def _error_cells(data: bytes, sheet_names: list[str]) -> dict[str, dict[int, dict[int, str]]]:
@@ -454,17 +463,18 @@ def _error_cells(data: bytes, sheet_names: list[str]) -> dict[str, dict[int, dic
         if part is None or part not in archive.namelist():
             continue
         xml = archive.read(part)
-        if b't="e"' not in xml:
+        if b't="e"' not in xml and b"t='e'" not in xml:
             continue
         cells: dict[int, dict[int, str]] = {}
         for match in _ERROR_CELL.finditer(xml):
             reference = _CELL_REFERENCE.search(match.group(1))
-            if reference is None:
+            value = _CELL_VALUE.search(match.group(2))
+            if reference is None or value is None:
                 continue
             column = 0
             for letter in reference.group(1):
                 column = column * 26 + letter - 64
-            text = match.group(2).decode("utf-8", "replace")
+            text = value.group(1).decode("utf-8", "replace")
             cells.setdefault(int(reference.group(2)) - 1, {})[column - 1] = text
         found[name] = cells
     return found
@@ -492,28 +502,31 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _read_xlsx(
+def _read_workbook(
     data: bytes, label: str, *, header: bool, progress: Progress | None
 ) -> dict[str, pd.DataFrame]:
-    """Sheets ``events`` (else the first) and ``articles`` through calamine, a compiled
-    reader about ten times faster than openpyxl on 100k rows."""
+    """Sheets ``events`` (else the first) and ``articles`` of an .xlsx, .xls or .ods workbook,
+    through calamine, a compiled reader about ten times faster than openpyxl on 100k rows."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = {s.lower(): s for s in book.sheet_names}
         if not sheets:
-            raise LoadError(label, "an Excel workbook with no sheets")
+            raise LoadError(label, "a workbook with no sheets")
         main = sheets.get("events", book.sheet_names[0])
         wanted = [main] + ([sheets["articles"]] if sheets.get("articles", main) != main else [])
-        errors = _error_cells(data, wanted)
+        # only .xlsx keeps error cells where they can be read back (.xls and .ods: blank)
+        errors = _error_cells(data, wanted) if data[:4] == b"PK\x03\x04" else {}
         tables = {"events": _sheet_frame(book.get_sheet_by_name(main), header,
                                          errors.get(main, {}), progress)}
         if len(wanted) > 1:
             tables["articles"] = _sheet_frame(book.get_sheet_by_name(wanted[1]), header,
                                               errors.get(wanted[1], {}))
     except (CalamineError, zipfile.BadZipFile, OSError) as err:
-        raise LoadError(label, f"not a readable Excel workbook ({err})") from err
+        hint = ("; a password-protected workbook must be saved without its password first"
+                if data[:4] != b"PK\x03\x04" else "")
+        raise LoadError(label, f"not a readable workbook ({err}){hint}") from err
     return tables
 
 
@@ -688,7 +701,9 @@ def unneutralise(frame: pd.DataFrame) -> pd.DataFrame:
 
 _READERS: dict[str, Callable[..., dict[str, pd.DataFrame]]] = {
     "csv": _read_csv,
-    "xlsx": _read_xlsx,
+    "xlsx": _read_workbook,
+    "xls": _read_workbook,
+    "ods": _read_workbook,
     "json": _read_json,
     "parquet": _read_parquet,
 }

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -116,9 +117,26 @@ def test_xlsx_error_cells_keep_their_text():
                           '<c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
     data = _with_cell_xml(data, "xl/worksheets/sheet2.xml", "C2",
                           '<c t="e" r="C2"><v>#N/A</v></c>')
+    data = _with_cell_xml(data, "xl/worksheets/sheet2.xml", "A3",  # an error with no value
+                          '<c r="A3" t="e"/>')
     raw = read_raw(data, "events.xlsx")
-    assert raw["fatalities"].tolist() == ["0", "#DIV/0!"]
+    assert raw["fatalities"].tolist() == ["0", "#DIV/0!"]  # not the next cell's value
     assert raw["summary"].tolist() == ["#N/A", "ok"]
+    assert raw["event_id"].iloc[0] == "e1" and pd.isna(raw["event_id"].iloc[1])
+
+
+@pytest.mark.parametrize("name", ["events_legacy.xls", "events_legacy.ods"])
+def test_old_excel_and_opendocument_workbooks_are_read(name):
+    # written by tests/fixtures/make_legacy_workbooks.py (xlwt, odfpy)
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / name
+    tables = read_tables(fixture.read_bytes(), name)
+    events = tables["events"]
+    assert events["event_id"].tolist() == ["legacy-1", "legacy-2"]
+    assert events.iloc[0][["event_date", "latitude", "fatalities"]].tolist() == [
+        "2024-03-05", "50.45", "2"]
+    assert events["summary"].iloc[0].startswith("Test row: Київ")
+    assert events.attrs["source_rows"].tolist() == [1, 3]  # the blank row keeps its number
+    assert tables["articles"]["title"].tolist() == ["Test article (made up)"]
 
 
 def test_xlsx_header_is_the_first_row_that_is_not_blank():
@@ -197,8 +215,8 @@ def _damaged_workbook() -> bytes:
         (b"(lp0\nS'a'\n", "old.pickle", "pickle"),
         (_zip_bytes(), "events.zip", "not an Excel"),
         (bytes(range(256)) * 20, "noise.csv", "binary"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", ".xls"),
-        (_damaged_workbook(), "damaged.xlsx", "not a readable Excel workbook"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", "password-protected"),
+        (_damaged_workbook(), "damaged.xlsx", "not a readable workbook"),
         (b"{not json", "bad.json", "not valid JSON"),
         (b'{"hello": 1}', "obj.json", "JSON must be"),
         (b"PAR1garbage", "bad.parquet", "Parquet"),
