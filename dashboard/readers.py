@@ -579,13 +579,15 @@ def _geojson_frame(collection: dict[str, Any], label: str) -> pd.DataFrame:
 
 def _records_member(document: dict[str, Any]) -> str | None:
     """The member of an API response that holds its records: ``data`` (ACLED's API),
-    ``Result`` (UCDP's), or else the only member that is a list of objects."""
-    lists = [key for key, value in document.items()
-             if isinstance(value, list) and all(isinstance(v, dict) for v in value)]
+    ``Result`` (UCDP's), or else the only member that is a non-empty list of objects (an
+    empty ``messages: []`` beside it holds no records)."""
+    lists = {key for key, value in document.items()
+             if isinstance(value, list) and all(isinstance(v, dict) for v in value)}
     for key in ("data", "Result"):
         if key in lists:
             return key
-    return lists[0] if len(lists) == 1 else None
+    filled = [key for key in document if key in lists and document[key]]
+    return filled[0] if len(filled) == 1 else None
 
 
 def _read_json(

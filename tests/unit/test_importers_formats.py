@@ -312,7 +312,7 @@ def _api_records(fixture: str) -> list[dict]:
                                         "messages": [], "data": r}, "acled", 4),
         ("ucdp_ged_cp1252.csv", lambda r: {"TotalCount": len(r), "TotalPages": 1,
                                            "NextPageUrl": "", "Result": r}, "ucdp", 3),
-        ("acled_dyadic.csv", lambda r: {"meta": {"page": 1}, "rows": r}, "acled", 4),
+        ("acled_dyadic.csv", lambda r: {"meta": {"page": 1}, "notes": [], "rows": r}, "acled", 4),
     ],
 )
 def test_api_responses_are_read_from_their_records_member(fixture, envelope, expected, events):
