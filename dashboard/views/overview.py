@@ -43,10 +43,12 @@ def _picked_rows(chart: object) -> tuple[np.ndarray, str] | None:
     if ids:
         return aggregate.id_rows(codes, ids, mask=selected), ""
     for item in selection.get(geomap.CELL_SELECTION) or []:
-        if item.get("latitude") is not None and item.get("longitude") is not None:
+        try:
             lat, lon = float(item["latitude"]), float(item["longitude"])
-            return (aggregate.cell_rows(codes, lat, lon, mask=selected),
-                    f" in the grid cell centred on {lat:.2f}, {lon:.2f}")
+        except (KeyError, TypeError, ValueError):  # a click beside the cells
+            continue
+        return (aggregate.cell_rows(codes, lat, lon, mask=selected),
+                f" in the grid cell centred on {lat:.2f}, {lon:.2f}")
     return None
 
 

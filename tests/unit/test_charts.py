@@ -71,3 +71,29 @@ def test_map_sends_geojson_values_not_a_geodataframe():
     assert {"Date", "Topic", "Location", "Summary", "Verification"} <= tooltips
     shaded = spec(geomap.choropleth_map(features))
     assert shaded["encoding"]["color"]["field"] == "events"
+
+
+def test_map_points_zones_and_cells_can_be_picked():
+    points = pd.DataFrame({"latitude": [52.0], "longitude": [21.0], "topic": ["strike"],
+                           "date": ["2024-01-01"], "location": ["x"], "summary": ["s"],
+                           "verification": ["confirmed"], "event_id": ["a"]})
+    zone = {"type": "Feature", "properties": {"topic": "legal", "date": "2024-01-02",
+                                              "location": "z", "summary": "s",
+                                              "verification": "reported", "event_id": "b"},
+            "geometry": {"type": "LineString", "coordinates": [[20, 50], [21, 51]]}}
+
+    def params(out: dict) -> dict[str, list[str]]:  # Altair lifts a layer's params to the top
+        found = out.get("params", []) + [p for layer in out["layer"]
+                                         for p in layer.get("params", [])]
+        return {p["name"]: p["select"]["fields"] for p in found}
+
+    out = spec(geomap.event_map([], points, False, [zone], TOPICS))
+    assert params(out) == {geomap.AREA_SELECTION: ["iso3"], geomap.SHAPE_SELECTION: ["event_id"],
+                           geomap.EVENT_SELECTION: ["event_id"]}
+    assert sorted(geomap.pick_selections(False, True, True)) == sorted(params(out))
+    cells = pd.DataFrame({"latitude": [52.5], "longitude": [21.5], "events": [7],
+                          "topic": ["strike"], "topics": [1], "size": [1.0]})
+    out = spec(geomap.event_map([], cells, True, [], TOPICS))
+    assert params(out) == {geomap.AREA_SELECTION: ["iso3"],
+                           geomap.CELL_SELECTION: ["latitude", "longitude"]}
+    assert sorted(geomap.pick_selections(True, False, True)) == sorted(params(out))
