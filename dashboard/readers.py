@@ -577,6 +577,30 @@ def _geojson_frame(collection: dict[str, Any], label: str) -> pd.DataFrame:
     return records_frame(records, label, "features")
 
 
+def _json_lines(text: str, label: str, warning: str | None) -> dict[str, pd.DataFrame]:
+    """JSON Lines (one object per line, as many APIs and BigQuery export): rows keep their
+    line numbers; a line that is not an object is one LoadError naming it."""
+    records: list[Any] = []
+    lines: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise LoadError(label, f"not valid JSON Lines: {err.msg}", row=number) from err
+        if not isinstance(record, dict):
+            raise LoadError(label, "a JSON Lines file needs one object per line", row=number)
+        records.append(record)
+        lines.append(number)
+    frame = records_frame(records, label)
+    if lines != list(range(1, len(lines) + 1)):
+        frame.attrs["source_rows"] = np.asarray(lines)
+    if warning:
+        frame.attrs["warnings"] = [f"{label}: {warning}"]
+    return {"events": frame}
+
+
 def _records_member(document: dict[str, Any]) -> str | None:
     """The member of an API response that holds its records: ``data`` (ACLED's API),
     ``Result`` (UCDP's), or else the only member that is a non-empty list of objects (an
@@ -597,7 +621,9 @@ def _read_json(
     try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
-        raise LoadError(label, f"not valid JSON: {err.msg}", row=err.lineno) from err
+        if err.msg != "Extra data":
+            raise LoadError(label, f"not valid JSON: {err.msg}", row=err.lineno) from err
+        return _json_lines(text, label, warning)
     tables: dict[str, pd.DataFrame]
     if isinstance(document, list):
         tables = {"events": records_frame(document, label)}

@@ -163,6 +163,19 @@ def test_json_records_and_embedded_articles():
     assert tables["articles"]["url"].tolist() == ["https://x.org/"]
 
 
+def test_json_lines_rows_keep_their_line_numbers():
+    data = (b'{"event_id": "e1", "actors": ["A", "B"], "latitude": 52.5}\n\n'
+            b'{"event_id": "e2", "fatalities": 3}\n')
+    raw = read_raw(data, "events.jsonl")
+    assert raw["event_id"].tolist() == ["e1", "e2"]
+    assert raw["actors"].iloc[0] == "A; B" and raw["fatalities"].iloc[1] == "3"
+    assert raw.attrs["source_rows"].tolist() == [1, 3]  # the blank line is not a row
+    with pytest.raises(LoadError, match=r"one object per line \(row 2\)"):
+        read_raw(b'{"event_id": "e1"}\n["e2"]\n', "bad.jsonl")
+    with pytest.raises(LoadError, match=r"not valid JSON Lines.*\(row 2\)"):
+        read_raw(b'{"event_id": "e1"}\n{"event_id": \n', "cut.jsonl")
+
+
 def test_geojson_point_and_polygon():
     collection = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [23.5, 52.1]},
