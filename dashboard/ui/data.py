@@ -13,6 +13,7 @@ import gc
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -66,11 +67,18 @@ def _initial_dataset(path: str | None, sha: str) -> Dataset:
     on disk instead of being validated again (see ``dashboard.store``)."""
     if path is None:
         return _settled(load_bundled())
+    return stored_or_loaded(path, sha, lambda: load_dataset(path))
+
+
+def stored_or_loaded(path: str, sha: str, load: Callable[[], Dataset]) -> Dataset:
+    """The validated dataset of a file on the server's disk: read back from the store when
+    any server validated the same content before (as launch data or on the Data page), else
+    ``load()`` and kept in the store for the next time."""
     key = _store_key(path, sha)
     stored = store.load(key)
     if stored is not None:
         return _settled(stored)
-    dataset = _settled(load_dataset(path))
+    dataset = _settled(load())
     store.save(key, dataset)
     return dataset
 

@@ -68,13 +68,20 @@ def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -
         labels = _labels()
         with st.spinner(f"Reading {shown}…"):
             bar = st.progress(0.0, text=f"Importing {shown}")
-            dataset = load_dataset(
-                source, name, articles=articles,
-                mapping=asdict(mapping) if mapping is not None else None,
-                labels=labels[0] if labels else None,
-                progress=lambda share: bar.progress(
-                    min(max(share, 0.0), 1.0), text=f"Importing {shown}: {share:.0%}"),
-            )
+
+            def load() -> Dataset:
+                return load_dataset(
+                    source, name, articles=articles,
+                    mapping=asdict(mapping) if mapping is not None else None,
+                    labels=labels[0] if labels else None,
+                    progress=lambda share: bar.progress(
+                        min(max(share, 0.0), 1.0), text=f"Importing {shown}: {share:.0%}"),
+                )
+
+            # A file on disk read as it is (no mapping, labels or separate articles) is the
+            # same dataset a launch with --data gives: the store may have it already.
+            plain = isinstance(source, str) and mapping is None and not labels and not articles
+            dataset = ui_data.stored_or_loaded(source, key, load) if plain else load()
             bar.empty()
     except LoadError as err:
         st.session_state.pop(CANDIDATE, None)

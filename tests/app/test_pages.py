@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import metrics, page
+from conftest import ENTRY, metrics, page
+from streamlit.testing.v1 import AppTest
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
 PAGES = ["overview", "articles", "events", "data", "about"]
@@ -336,3 +337,30 @@ def test_headline_changes_need_a_start_date(fixture_app):
     deltas = {m.label: m.delta for m in at.metric}
     assert deltas["Events"] == "+1 (before: 2)"  # t-3, t-4, undated t-5 vs t-1, t-2
     assert "2023-11-20 to 2024-02-29" in " ".join(c.value for c in at.caption)
+
+
+def test_data_page_reads_a_file_checked_before_from_the_store(fixture_app, monkeypatch,
+                                                              tmp_path):
+    """A file on the server's disk, checked once, is read back by any later check (a new
+    server, empty caches) instead of being validated again; a mapped check is not."""
+    import streamlit as st
+
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
+    bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
+
+    def check(at):
+        at.switch_page(page("data")).run()
+        at.text_input(key="data_path").input(str(bundled)).run()
+        at.button(key="check_file").click().run()
+        assert not at.exception
+        return [m.value for m in at.metric]
+
+    first = check(fixture_app.run())
+    assert first[:3] == ["24", "24", "0"]  # rows read, accepted, rejected of the events
+    st.cache_resource.clear()  # a new server process
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr("dashboard.dataset.load_dataset", refuse)  # the page imports it
+    assert check(AppTest.from_file(str(ENTRY), default_timeout=60).run()) == first
