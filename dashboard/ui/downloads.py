@@ -65,15 +65,15 @@ def download_row(data: Active, filters: Filters) -> None:
 
     with st.container(key="downloads"):
         st.caption(f"Download the {int(selected.sum()):,} filtered events or their sources")
-        columns = st.columns(5)
-        for column, (label, fmt, ext, mime) in zip(columns[:4], EVENT_FORMATS, strict=True):
-            column.download_button(
+        row = st.container(horizontal=True, wrap=True)  # wraps on a phone, not five rows
+        for label, fmt, ext, mime in EVENT_FORMATS:
+            row.download_button(
                 label, data=events_builder(events, fmt, sources),
                 file_name=f"events_{slug}.{ext}", mime=mime, on_click="ignore",
-                key=f"download_{fmt}", width="stretch",
+                key=f"download_{fmt}", width="content",
             )
-        columns[4].download_button(
+        row.download_button(
             "Articles CSV", data=articles_builder(data, filters),
             file_name=f"articles_{slug}.csv", mime="text/csv", on_click="ignore",
-            key="download_articles", width="stretch",
+            key="download_articles", width="content",
         )

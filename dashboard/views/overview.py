@@ -84,7 +84,7 @@ with st.container(key="headline"):
         earlier_mask = ui_data.mask(data, earlier)
         before = aggregate.headline(codes, int(index.cited(earlier_mask).sum()),
                                     mask=earlier_mask)
-    cols = st.columns(4)
+    row = st.container(horizontal=True, wrap=True)  # two by two on a phone
     span = (f"{current.first} – {current.last}" if current.first else "no dated events")
     metrics = [
         ("Events", current.events, before.events if before else None),
@@ -92,8 +92,8 @@ with st.container(key="headline"):
         ("Countries", current.countries, before.countries if before else None),
         ("Date span (days)", current.days, before.days if before else None),
     ]
-    for col, (label, value, old) in zip(cols, metrics, strict=True):
-        col.metric(label, f"{value:,}", delta_color="off",
+    for label, value, old in metrics:
+        row.metric(label, f"{value:,}", delta_color="off",
                    delta=None if old is None else f"{value - old:+,} (before: {old:,})")
     if earlier is not None:
         empty = " It has no matching events." if before is not None and not before.events else ""

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import ENTRY, metrics, page
+from conftest import metrics, page
 from streamlit.testing.v1 import AppTest
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
@@ -363,4 +363,5 @@ def test_data_page_reads_a_file_checked_before_from_the_store(fixture_app, monke
         raise AssertionError("validated again")
 
     monkeypatch.setattr("dashboard.dataset.load_dataset", refuse)  # the page imports it
-    assert check(AppTest.from_file(str(ENTRY), default_timeout=60).run()) == first
+    entry = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+    assert check(AppTest.from_file(str(entry), default_timeout=60).run()) == first
