@@ -41,6 +41,10 @@ _BLOCK_SIZE = 8 * 1024 * 1024
 _CHECK_BYTES = 16 * 1024 * 1024
 _SHEET_PROGRESS_ROWS = 5_000
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# What a zip archive may hold for us to read it (one of these; other members are ignored).
+DATA_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xls", ".ods", ".json", ".jsonl",
+                 ".ndjson", ".geojson", ".parquet"}
+MAX_UNPACKED_BYTES = 8 * 1024**3  # a file unpacked from a .zip or .gz, at most
 
 
 class LoadError(Exception):
@@ -90,18 +94,76 @@ def read_bytes(source: Source, name: str | None = None) -> bytes:
     """All bytes of a path, bytes object or binary file-like (Streamlit uploads included)."""
     label = source_name(source, name)
     if isinstance(source, (bytes, bytearray)):
-        return bytes(source)
-    if isinstance(source, (str, Path)):
+        data = bytes(source)
+    elif isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
             raise LoadError(label, f"no such file: {path}")
-        return path.read_bytes()
-    if hasattr(source, "getvalue"):
-        return bytes(source.getvalue())
-    if hasattr(source, "read"):
-        data = source.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    raise LoadError(label, f"cannot read a {type(source).__name__}")
+        data = path.read_bytes()
+    elif hasattr(source, "getvalue"):
+        data = bytes(source.getvalue())
+    elif hasattr(source, "read"):
+        text_or_bytes = source.read()
+        data = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) \
+            else bytes(text_or_bytes)
+    else:
+        raise LoadError(label, f"cannot read a {type(source).__name__}")
+    return data
+
+
+def unpacked(data: bytes, label: str) -> bytes:
+    """The data file inside a zip archive or gzip file, else ``data`` as it is.
+
+    UCDP publishes GED and GDELT its event files as zipped CSV, and exports are often
+    gzipped. A zip must hold exactly one data file (documentation beside it is ignored);
+    a workbook (.xlsx, .ods: zips themselves) is returned as it is. Unpacked sizes are
+    capped so a small archive cannot fill the memory.
+    """
+    if data[:2] == b"\x1f\x8b":
+        return _gunzipped(data, label)
+    if data[:4] != b"PK\x03\x04":
+        return data
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+        if "xl/workbook.xml" in names or (
+                "mimetype" in names and archive.read("mimetype").startswith(_ODS_MIMETYPE)):
+            return data
+        files = [info for info in archive.infolist() if _is_data_member(info.filename)]
+        if len(files) > 1:  # a README.txt beside the data is documentation
+            files = [info for info in files if not info.filename.lower().endswith(".txt")]
+        if len(files) != 1:
+            listed = ", ".join(info.filename for info in files[:5]) or "none"
+            raise LoadError(label, f"a zip archive needs exactly one data file to be read "
+                                   f"(found {len(files)}: {listed}); unpack it and load one file")
+        if files[0].file_size > MAX_UNPACKED_BYTES:
+            raise LoadError(label, f"{files[0].filename} unpacks to {files[0].file_size:,} "
+                                   f"bytes, more than {MAX_UNPACKED_BYTES:,}")
+        return archive.read(files[0])  # zipfile stops at the declared size
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as err:
+        raise LoadError(label, f"a zip archive that cannot be unpacked ({err})") from err
+
+
+def _is_data_member(name: str) -> bool:
+    path = Path(name)
+    hidden = any(part.startswith(".") or part == "__MACOSX" for part in path.parts)
+    return not name.endswith("/") and not hidden and path.suffix.lower() in DATA_SUFFIXES
+
+
+def _gunzipped(data: bytes, label: str) -> bytes:
+    import gzip
+    import zlib
+
+    out = io.BytesIO()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            while chunk := stream.read(_CHECK_BYTES):
+                out.write(chunk)
+                if out.tell() > MAX_UNPACKED_BYTES:
+                    raise LoadError(label, f"unpacks to more than {MAX_UNPACKED_BYTES:,} bytes")
+    except (OSError, EOFError, zlib.error) as err:
+        raise LoadError(label, f"a gzip file that cannot be unpacked ({err})") from err
+    return out.getvalue()
 
 
 def read_raw(
@@ -130,7 +192,7 @@ def read_tables(
     ``header=False`` (headerless CSV/TSV such as GDELT) columns are named 0, 1, 2...
     """
     label = source_name(source, name)
-    data = read_bytes(source, name)
+    data = unpacked(read_bytes(source, name), label)
     kind = sniff_kind(data, label)
     tables = _READERS[kind](data, label, header=header, progress=progress)
     for frame in tables.values():

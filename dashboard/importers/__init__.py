@@ -26,6 +26,7 @@ from dashboard.readers import (
     read_raw,
     read_tables,
     source_name,
+    unpacked,
 )
 from dashboard.schema import ARTICLE_COLUMNS
 from dashboard.validate import make_rejected
@@ -133,7 +134,7 @@ def import_file(
     Raises LoadError.
     """
     label = source_name(source, name)
-    data = read_bytes(source, name)
+    data = unpacked(read_bytes(source, name), label)  # a zipped or gzipped export
     reading = progress_stage(progress, 0.0, READ_SHARE)
     if mapping is not None:
         fmt = MAPPED_FORMAT

@@ -167,8 +167,8 @@ def _mapping_step(source: object, name: str, key: str) -> None:
 with st.container(key="data_source"):
     st.write(f"In use: **{escape_md(data.label)}** — {len(data.events):,} events, "
              f"{len(data.articles):,} articles.")
-    st.file_uploader("Upload an events file (CSV, Excel, JSON, GeoJSON, Parquet; ACLED, UCDP "
-                     "GED, VIINA, GDELT or the canonical columns)", key="upload")
+    st.file_uploader("Upload an events file (CSV, Excel, JSON, GeoJSON, Parquet, also zipped; "
+                     "ACLED, UCDP GED, VIINA, GDELT or the canonical columns)", key="upload")
     st.text_input("…or the path of a file on the server", key="data_path")
     st.file_uploader("Articles file (optional)", key="articles_upload")
     with st.expander("VIINA labels file (optional)"):

@@ -327,6 +327,24 @@ def test_api_responses_are_read_from_their_records_member(fixture, envelope, exp
     _nothing_lost(imported)
 
 
+@pytest.mark.parametrize(("fixture", "expected", "events"),
+                         [("gdelt_v1_mixed.tsv", "gdelt", 4), ("ucdp_ged_cp1252.csv", "ucdp", 3)])
+def test_zipped_exports_are_detected_and_converted(fixture, expected, events):
+    """GDELT and UCDP publish zipped CSV; GDELT's headerless reader gets the inner file."""
+    import io
+    import zipfile
+
+    from dashboard.importers import import_file
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(fixture.upper(), (FIXTURES / fixture).read_bytes())
+    imported = import_file(buffer.getvalue(), f"{fixture}.zip")
+    assert imported.format == expected
+    assert len(imported.events) == events
+    _nothing_lost(imported)
+
+
 def test_a_json_object_with_two_record_lists_is_refused_not_guessed():
     import json
 

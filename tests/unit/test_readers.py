@@ -203,11 +203,27 @@ def test_parquet_lists_numbers_dates():
     assert raw.iloc[1].isna().sum() == 3
 
 
-def _zip_bytes() -> bytes:
+def _zip_bytes(members: dict[str, bytes] | None = None) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("events.csv", "event_id\ne1\n")
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in (members or {"events.csv": b"event_id\ne1\n"}).items():
+            archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def test_zipped_and_gzipped_files_are_read_from_inside():
+    import gzip
+
+    csv = CSV_TEXT.encode("utf-8")
+    beside = {"__MACOSX/._events.csv": b"\0", "README.txt": b"what the columns mean"}
+    for data, name in [(_zip_bytes({"data/events.csv": csv, **beside}), "export.zip"),
+                       (gzip.compress(csv), "events.csv.gz")]:
+        raw = read_raw(data, name)
+        assert raw["event_id"].tolist() == ["e1", "e2"], name
+        assert raw["summary"].iloc[0] == "Гродно, Białystok\nline two"
+    inner_workbook = _zip_bytes({"events.ods": (Path(__file__).resolve().parents[1] / "fixtures"
+                                                / "events_legacy.ods").read_bytes()})
+    assert read_raw(inner_workbook, "w.zip")["event_id"].tolist() == ["legacy-1", "legacy-2"]
 
 
 def _damaged_workbook() -> bytes:
@@ -226,7 +242,10 @@ def _damaged_workbook() -> bytes:
         (b"\x80\x04\x95\x00\x00", "model.pkl", "pickle"),
         (b"\x80\x04\x95\x00\x00", "renamed.csv", "pickle"),
         (b"(lp0\nS'a'\n", "old.pickle", "pickle"),
-        (_zip_bytes(), "events.zip", "not an Excel"),
+        (_zip_bytes({"a.csv": b"x\n1\n", "b.json": b"[]"}), "two.zip", "found 2: a.csv, b.json"),
+        (_zip_bytes({"notes.pdf": b"%PDF"}), "docs.zip", "exactly one data file"),
+        (_zip_bytes({"inner.zip": _zip_bytes({"a.pdf": b"x"})}), "nested.zip", "found 0"),
+        (b"\x1f\x8b\x08" + b"garbage" * 10, "bad.csv.gz", "gzip file that cannot be unpacked"),
         (bytes(range(256)) * 20, "noise.csv", "binary"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", "password-protected"),
         (_damaged_workbook(), "damaged.xlsx", "not a readable workbook"),
