@@ -119,9 +119,11 @@ def test_xlsx_error_cells_keep_their_text():
                           '<c t="e" r="C2"><v>#N/A</v></c>')
     data = _with_cell_xml(data, "xl/worksheets/sheet2.xml", "A3",  # an error with no value
                           '<c r="A3" t="e"/>')
+    data = _with_cell_xml(data, "xl/worksheets/sheet2.xml", "C3",  # the marker as text
+                          '<c r="C3" t="inlineStr"><is><t>t="e" &lt;v&gt;x</t></is></c>')
     raw = read_raw(data, "events.xlsx")
     assert raw["fatalities"].tolist() == ["0", "#DIV/0!"]  # not the next cell's value
-    assert raw["summary"].tolist() == ["#N/A", "ok"]
+    assert raw["summary"].tolist() == ["#N/A", 't="e" <v>x']
     assert raw["event_id"].iloc[0] == "e1" and pd.isna(raw["event_id"].iloc[1])
 
 
