@@ -263,16 +263,42 @@ def decode_text(data: bytes, label: str) -> tuple[str, str | None]:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
+    for encoding in legacy_encodings(data[:_SNIFF_BYTES]):
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        return text, f"not UTF-8: decoded as {encoding}; check that the letters look right"
+    return data.decode("latin-1"), "not UTF-8 and no single encoding fits: decoded as latin-1"
+
+
+# Legacy encodings of this dashboard's sources, most likely first: Western and Central
+# European, Cyrillic and Baltic Windows code pages, KOI8, ISO and DOS/Mac Cyrillic pages.
+LEGACY_ENCODINGS = ("cp1252", "cp1250", "cp1251", "cp1257", "koi8_u", "koi8_r", "iso8859_2",
+                    "iso8859_13", "iso8859_5", "cp866", "mac_cyrillic", "cp1253", "cp1254",
+                    "cp1255", "cp1256", "cp1258")
+
+
+def legacy_encodings(sample: bytes) -> list[str]:
+    """Encodings to try on a file that is not UTF-8, best first.
+
+    charset_normalizer ranks the candidates; among those it cannot tell apart (same chaos
+    and coherence, or the same text) the more common page goes first. Left to itself it
+    read French cp1252 as cp1250 ("Sèvres" as "Sčvres") and 20 lines of Lithuanian cp1257
+    as Turkish cp1254.
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:_SNIFF_BYTES]).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    try:
-        text = data.decode(encoding)
-        return text, f"not UTF-8: decoded as {encoding}; check that the letters look right"
-    except (UnicodeDecodeError, LookupError):
-        text = data.decode("latin-1")
-        return text, "not UTF-8 and no single encoding fits: decoded as latin-1"
+    ranked = list(from_bytes(sample, cp_isolation=list(LEGACY_ENCODINGS))) or \
+        list(from_bytes(sample))
+    if not ranked:
+        return ["cp1252"]
+    order = {name: rank for rank, name in enumerate(LEGACY_ENCODINGS)}
+    best = (ranked[0].chaos, ranked[0].coherence)
+    tied = {name for match in ranked if (match.chaos, match.coherence) == best
+            for name in [match.encoding, *match.could_be_from_charset]}
+    chosen = sorted(tied, key=lambda name: (order.get(name, len(order)), name))
+    return chosen + [m.encoding for m in ranked if m.encoding not in tied] + ["cp1252"]
 
 
 def is_utf8(data: bytes) -> bool:

@@ -42,6 +42,24 @@ def test_cp1251_is_decoded_and_reported():
     assert any("cp1251" in w for w in raw.attrs["warnings"])
 
 
+def test_lookalike_code_pages_are_told_apart():
+    polish = ("event_id,location\ne1,Strefa buforowa przy granicy: Białowieża i Gdańsk\n"
+              "e2,Województwo podlaskie – źródło: straż graniczna\n")
+    raw = read_raw(polish.encode("cp1250"), "pl.csv")
+    assert raw["location"].iloc[1] == "Województwo podlaskie – źródło: straż graniczna"
+    assert any("decoded as cp1250" in w for w in raw.attrs["warnings"])
+    note = "Sèvres: le préfet a été informé à l'aube près de la frontière à Besançon"
+    western = f"event_id,location\ne1,“Border zone” — near the crossing\ne2,{note}\n"
+    raw = read_raw(western.encode("cp1252"), "w.csv")  # cp1250 would read "Sčvres"
+    assert raw["location"].tolist() == ["“Border zone” — near the crossing", note]
+    assert any("decoded as cp1252" in w for w in raw.attrs["warnings"])
+    line = "Klaipėda ir Panevėžys: pasienio tarnyba sulaikė migrantus prie sienos"
+    lithuanian = "event_id,location\n" + "".join(f"e{i},{line}\n" for i in range(20))
+    raw = read_raw(lithuanian.encode("cp1257"), "lt.csv")  # cp1254 ties with cp1257 here
+    assert set(raw["location"]) == {line}
+    assert any("decoded as cp1257" in w for w in raw.attrs["warnings"])
+
+
 def test_latin1_is_decoded_and_reported():
     raw = read_raw("event_id,location\ne1,Café Zürich résumé\n".encode("latin-1"), "e.csv")
     assert raw["location"].iloc[0] == "Café Zürich résumé"
