@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from dashboard.readers import LoadError
 from dashboard.validate import REJECT_COLUMNS
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_PIPE = 141  # what a shell reports for a command stopped by a closed pipe
 SHOWN_REASONS = 10
 LABELS_HELP = ("VIINA labels file (event_labels_latest_YYYY) joined onto a VIINA event file "
                "by event_id, so its t_*/a_* labels give the topics and actors")
@@ -167,6 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
     except LoadError as err:
         print(f"error: {err}", file=sys.stderr)
     except ValueError as err:

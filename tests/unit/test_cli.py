@@ -158,3 +158,14 @@ def test_export_labels_without_data_exits_2(tmp_path, capsys):
                  "-o", str(tmp_path / "x.csv")])
     assert code == 2
     assert "--labels needs --data" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_stops_the_command_quietly():
+    """`validate FILE | head -1` must not end with "error: Broken pipe" or a traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "dashboard", "validate",
+                                str(FIXTURES / "acled_dyadic.csv")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before the command has written anything (it starts slower)
+    errors = process.stderr.read()
+    assert process.wait() == 141
+    assert errors == b""
