@@ -14,8 +14,10 @@ PAGES = ENTRY.parent / "views"
 
 
 @pytest.fixture(autouse=True)
-def _clear_caches(monkeypatch):
+def _clear_caches(monkeypatch, tmp_path):
     monkeypatch.delenv("DASHBOARD_DATA", raising=False)
+    # validated launch files go to a store of the test's own, not the user's ~/.cache
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
     monkeypatch.delenv("DASHBOARD_BOUNDARIES", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
