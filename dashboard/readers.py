@@ -94,21 +94,18 @@ def read_bytes(source: Source, name: str | None = None) -> bytes:
     """All bytes of a path, bytes object or binary file-like (Streamlit uploads included)."""
     label = source_name(source, name)
     if isinstance(source, (bytes, bytearray)):
-        data = bytes(source)
-    elif isinstance(source, (str, Path)):
+        return bytes(source)
+    if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
             raise LoadError(label, f"no such file: {path}")
-        data = path.read_bytes()
-    elif hasattr(source, "getvalue"):
-        data = bytes(source.getvalue())
-    elif hasattr(source, "read"):
-        text_or_bytes = source.read()
-        data = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) \
-            else bytes(text_or_bytes)
-    else:
-        raise LoadError(label, f"cannot read a {type(source).__name__}")
-    return data
+        return path.read_bytes()
+    if hasattr(source, "getvalue"):
+        return bytes(source.getvalue())
+    if hasattr(source, "read"):
+        data = source.read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    raise LoadError(label, f"cannot read a {type(source).__name__}")
 
 
 def unpacked(data: bytes, label: str) -> bytes:
