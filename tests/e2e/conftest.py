@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,6 +198,24 @@ def phone_page(browser: Browser, app_server: AppServer) -> Iterator[AppPage]:
     )
     yield AppPage(context.new_page(), app_server)
     context.close()
+
+
+@pytest.fixture
+def app_page_on(page: Page, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], AppPage]]:
+    """Open the dashboard on a data file of the test's own: ``app_page_on(path)`` starts a
+    server launched with that file (and a store in the test's folder)."""
+    servers: list[AppServer] = []
+
+    def open_on(data: Path) -> AppPage:
+        monkeypatch.setenv("DASHBOARD_DATA", str(data))
+        monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
+        servers.append(start_server(tmp_path / f"streamlit-{len(servers)}.log"))
+        return AppPage(page, servers[-1])
+
+    yield open_on
+    for server in servers:
+        stop_server(server)
 
 
 @pytest.fixture

@@ -181,6 +181,28 @@ def test_clicking_an_event_on_the_map_shows_its_reporting(app_page: AppPage) -> 
     app_page.assert_no_exception()
 
 
+def test_clicking_a_grid_cell_lists_its_events(app_page_on, tmp_path: Path) -> None:
+    """Past 5,000 located events the map draws grid cells; a clicked cell lists as many
+    events as its tooltip counts (synthetic test data, generated here)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench import generate  # the benchmark's generator of clearly synthetic files
+
+    app_page = app_page_on(generate.write_files(6000, ["parquet"], tmp_path / "data")[0])
+    page = app_page.open(f"{app_page.server.url}/").page  # its own server, not the session's
+    cells = page.locator(".st-key-map_chart [aria-roledescription='circle']"
+                        "[aria-label*='Events in this cell: ']")
+    expect(cells.first).to_be_attached(timeout=30_000)
+    labels = [cells.nth(i).get_attribute("aria-label") for i in range(cells.count())]
+    counts = [int(re.search(r"Events in this cell: ([\d,]+)", label).group(1).replace(",", ""))
+              for label in labels]
+    busiest = max(range(len(counts)), key=counts.__getitem__)
+    assert counts[busiest] > 1
+    cells.nth(busiest).dispatch_event("click")
+    expect(page.locator(".st-key-map_pick")).to_contain_text(
+        f"Picked on the map: {counts[busiest]:,} events in the grid cell")
+    app_page.assert_no_exception()
+
+
 def test_filter_set_in_the_page_survives_a_reload(app_page: AppPage) -> None:
     page = app_page.page
     app_page.open("/?country=POL")
