@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from dashboard import schema
 from dashboard.eventindex import EPOCH_MONDAY_SHIFT, EventIndex, day_date
-from dashboard.filters import Filters, _arrow_str, _distinct
+from dashboard.filters import Filters, _distinct
 
 # --------------------------------------------------------------------------- headline
 
@@ -253,7 +253,7 @@ def list_options(values: pd.Series, limit: int | None = None) -> list[str]:
     lists: lists rarely repeat (473k distinct in 1M synthetic events), and hashing them
     first took four times as long.
     """
-    lists = pc.split_pattern(_arrow_str(values), schema.LIST_SEPARATOR.strip())
+    lists = pc.split_pattern(schema.arrow_text(values), schema.LIST_SEPARATOR.strip())
     counted = pc.value_counts(pc.utf8_trim_whitespace(pc.list_flatten(lists)))
     items = counted.field("values")
     table = pa.table({"item": items, "n": counted.field("counts")})

@@ -20,7 +20,13 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import shapely
 
-from dashboard.schema import ARTICLE_COLUMNS, EVENT_COLUMNS, LIST_COLUMNS, LIST_SEPARATOR
+from dashboard.schema import (
+    ARTICLE_COLUMNS,
+    EVENT_COLUMNS,
+    LIST_COLUMNS,
+    LIST_SEPARATOR,
+    arrow_text,
+)
 
 _TRIGGER = r"^'*[=+\-@\t\r]"
 EXCEL_MAX_ROWS = 1_048_575
@@ -53,8 +59,7 @@ def file_name(stem: str, fmt: str) -> str:
 def neutralise(values: pd.Series) -> pd.Series:
     """Prefix ``'`` to text cells a spreadsheet would treat as a formula (vectorised)."""
     text = values.astype("str")
-    hits = pc.match_substring_regex(pa.array(text, type=pa.large_string(), from_pandas=True),
-                                    _TRIGGER)
+    hits = pc.match_substring_regex(arrow_text(text), _TRIGGER)
     mask = hits.fill_null(False).to_numpy(zero_copy_only=False)
     if not mask.any():
         return text

@@ -147,7 +147,7 @@ def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
     if isinstance(values.dtype, pd.CategoricalDtype):
         uniques = pa.array(values.cat.categories.astype(str), type=pa.large_string())
         return uniques, values.cat.codes.to_numpy()
-    encoded = pc.dictionary_encode(pa.array(values.array, type=pa.large_string()))
+    encoded = pc.dictionary_encode(schema.arrow_text(values))
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks() if encoded.num_chunks != 1 else encoded.chunk(0)
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
@@ -176,8 +176,7 @@ def _text_contains(values: pd.Series, needle: str) -> np.ndarray:
         unique_hit = np.append(_text_contains(pd.Series(uniques.to_pandas(), dtype="str"), needle),
                                False)
         return unique_hit[codes]
-    found = pc.match_substring(pa.array(values.array, type=pa.large_string()), needle,
-                               ignore_case=True)
+    found = pc.match_substring(schema.arrow_text(values), needle, ignore_case=True)
     return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
@@ -481,11 +480,11 @@ class ArticleLinks:
     @classmethod
     def build(cls, events: pd.DataFrame, articles: pd.DataFrame) -> ArticleLinks:
         """Index the citations of ``events`` into the rows of ``articles``."""
-        lists = pc.split_pattern(_arrow_str(events["article_ids"]), ";")
+        lists = pc.split_pattern(schema.arrow_text(events["article_ids"]), ";")
         flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
         event_rows = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
         # index_in finds the first row of a repeated id, so duplicates cannot mislead it
-        found = pc.index_in(flat, value_set=_arrow_str(articles["article_id"]))
+        found = pc.index_in(flat, value_set=schema.arrow_text(articles["article_id"]))
         article_rows = found.fill_null(-1).to_numpy(zero_copy_only=False)
         known = article_rows >= 0
         return cls(event_rows[known], article_rows[known].astype(np.int64), len(events),
@@ -577,12 +576,6 @@ def _group_join(groups: np.ndarray, column: pd.Series, event_rows: np.ndarray,
     separator = pa.scalar(schema.LIST_SEPARATOR, pa.large_string())
     joined = pd.Series(pc.binary_join(lists, separator).to_pandas(), dtype="str")
     return joined.mask(joined == "")
-
-
-def _arrow_str(values: pd.Series) -> pa.Array | pa.ChunkedArray:
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype("str")
-    return pa.array(values.array, type=pa.large_string())
 
 
 __all__ = ["ARTICLE_LIST_COLUMNS", "QUERY_KEYS", "ArticleLinks", "Filters", "QueryKey",

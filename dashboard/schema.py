@@ -9,6 +9,7 @@ split only where a list is really needed.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 LIST_SEPARATOR = "; "
 
@@ -83,3 +84,12 @@ def join_list(items: object) -> str:
     for item in split_list(items):
         seen.setdefault(item, None)
     return LIST_SEPARATOR.join(seen)
+
+
+def arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow large strings, the form pandas' ``str`` columns hold, so they
+    are not copied; categories are spelled out and missing cells are null. Validation,
+    filters, aggregates and exports all hand text to Arrow compute through this."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype("str")
+    return pa.array(values, type=pa.large_string(), from_pandas=True)

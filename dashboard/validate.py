@@ -31,6 +31,7 @@ from dashboard.schema import (
     GEO_PRECISIONS,
     LIST_SEPARATOR,
     VERIFICATION_LEVELS,
+    arrow_text,
     join_list,
 )
 
@@ -101,16 +102,11 @@ def as_text(values: pd.Series) -> pd.Series:
     Blanks are found in Arrow without stripping: a stripped copy of a million summaries
     cost a quarter of a second per column."""
     text = values if values.dtype == "str" else values.astype("str")
-    arrow = _arrow(text)
+    arrow = arrow_text(text)
     blank = pc.or_(pc.utf8_is_space(arrow), pc.equal(pc.binary_length(arrow), 0))
     if not pc.any(blank).as_py():
         return text
     return text.where(~_mask(blank, text.index))
-
-
-def _arrow(values: pd.Series) -> pa_arrow.Array | pa_arrow.ChunkedArray:
-    """A text column as Arrow large strings (pandas' Arrow-backed ``str`` is not copied)."""
-    return pa_arrow.array(values, type=pa_arrow.large_string(), from_pandas=True)
 
 
 def _mask(flags: pa_arrow.ChunkedArray | pa_arrow.Array, index: pd.Index) -> pd.Series:
@@ -120,7 +116,7 @@ def _mask(flags: pa_arrow.ChunkedArray | pa_arrow.Array, index: pd.Index) -> pd.
 
 def regex_mask(values: pd.Series, pattern: str, ignore_case: bool = False) -> pd.Series:
     """Whole-value regex match in Arrow (RE2, vectorised); missing values give False."""
-    matched = pc.match_substring_regex(_arrow(values), f"^(?:{pattern})$",
+    matched = pc.match_substring_regex(arrow_text(values), f"^(?:{pattern})$",
                                        ignore_case=ignore_case)
     return _mask(matched, values.index)
 
@@ -132,7 +128,7 @@ def clean_token(values: pd.Series, case: str | None = None) -> pd.Series:
         text = text.str.lower()
     elif case == "upper":
         text = text.str.upper()
-    empty = pc.equal(pc.binary_length(_arrow(text)), 0)  # blank before stripping
+    empty = pc.equal(pc.binary_length(arrow_text(text)), 0)  # blank before stripping
     return text.where(~_mask(empty, text.index)) if pc.any(empty).as_py() else text
 
 
@@ -170,7 +166,7 @@ def parse_partial_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Ser
 def normalised_dates(values: pd.Series) -> pd.Series:
     """The date text without a time suffix (the form kept in the events frame); a column
     with no value longer than a date is returned as it is."""
-    if not pc.any(pc.greater(pc.utf8_length(_arrow(values)), 10)).as_py():
+    if not pc.any(pc.greater(pc.utf8_length(arrow_text(values)), 10)).as_py():
         return values
     return values.str.replace(_TIME_SUFFIX, r"\1", regex=True)
 
@@ -480,7 +476,7 @@ def _duplicates(ids: pd.Series, rows: np.ndarray) -> tuple[pd.Series, pd.Series]
 def _number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse decimals (a decimal comma is accepted); returns (float, not-a-number flag)."""
     text = values
-    if pc.any(pc.match_substring(_arrow(values), ",")).as_py():
+    if pc.any(pc.match_substring(arrow_text(values), ",")).as_py():
         text = values.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
     numbers = _to_float(text)
     bad = values.notna() & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
@@ -501,7 +497,7 @@ def _to_float(text: pd.Series) -> pd.Series:
     Arrow's cast parses a column of good numbers five times faster than ``to_numeric``
     and refuses the same text; a column with any bad cell takes ``to_numeric``."""
     try:
-        numbers = pc.cast(_arrow(text), pa_arrow.float64())
+        numbers = pc.cast(arrow_text(text), pa_arrow.float64())
     except (pa_arrow.ArrowInvalid, pa_arrow.ArrowNotImplementedError):
         return pd.to_numeric(text, errors="coerce").astype("float64")
     return pd.Series(numbers.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
@@ -660,9 +656,9 @@ def unknown_article_links(events: pd.DataFrame, articles: pd.DataFrame) -> list[
 
     Split and matched in Arrow: a Python split per row took seconds at a million events.
     """
-    cited = pa_arrow.array(events["article_ids"].array, type=pa_arrow.large_string())
+    cited = arrow_text(events["article_ids"])
     ids = pc.utf8_trim_whitespace(pc.list_flatten(pc.split_pattern(cited,
                                                                    LIST_SEPARATOR.strip())))
-    known = pa_arrow.array(articles["article_id"].array, type=pa_arrow.large_string())
+    known = arrow_text(articles["article_id"])
     missing = pc.unique(pc.filter(ids, pc.invert(pc.is_in(ids, value_set=known))))
     return sorted(m for m in missing.to_pylist() if m)
