@@ -122,9 +122,7 @@ def unpacked(data: bytes, label: str) -> bytes:
         return data
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = archive.namelist()
-        if "xl/workbook.xml" in names or (
-                "mimetype" in names and archive.read("mimetype").startswith(_ODS_MIMETYPE)):
+        if _workbook_kind(archive) is not None:
             return data
         files = [info for info in archive.infolist() if _is_data_member(info.filename)]
         if len(files) > 1:  # a README.txt beside the data is documentation
@@ -137,8 +135,20 @@ def unpacked(data: bytes, label: str) -> bytes:
             raise LoadError(label, f"{files[0].filename} unpacks to {files[0].file_size:,} "
                                    f"bytes, more than {MAX_UNPACKED_BYTES:,}")
         return archive.read(files[0])  # zipfile stops at the declared size
+    # zipfile raises NotImplementedError for a compression method it lacks (Deflate64, AES)
+    # and RuntimeError for an encrypted member: the user's answer is to unpack it themselves
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as err:
         raise LoadError(label, f"a zip archive that cannot be unpacked ({err})") from err
+
+
+def _workbook_kind(archive: zipfile.ZipFile) -> str | None:
+    """"xlsx" or "ods" when the archive is a workbook (both are zips), else None."""
+    names = archive.namelist()
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "mimetype" in names and archive.read("mimetype").startswith(_ODS_MIMETYPE):
+        return "ods"
+    return None
 
 
 def _is_data_member(name: str) -> bool:
@@ -216,14 +226,11 @@ def sniff_kind(data: bytes, label: str) -> str:
         return "parquet"
     if data[:4] == b"PK\x03\x04":
         try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            names = set(archive.namelist())
-            if "xl/workbook.xml" in names:
-                return "xlsx"
-            if "mimetype" in names and archive.read("mimetype").startswith(_ODS_MIMETYPE):
-                return "ods"
+            kind = _workbook_kind(zipfile.ZipFile(io.BytesIO(data)))
         except zipfile.BadZipFile as err:
             raise LoadError(label, f"a damaged zip archive ({err})") from err
+        if kind is not None:
+            return kind
         raise LoadError(
             label, "a zip archive that is not an Excel .xlsx or OpenDocument .ods workbook; "
                    "unpack it and load the file"

@@ -246,6 +246,18 @@ def test_zipped_and_gzipped_files_are_read_from_inside():
     assert read_raw(inner_workbook, "w.zip")["event_id"].tolist() == ["legacy-1", "legacy-2"]
 
 
+def _unreadable_zip(flag: int = 0, method: int = 0) -> bytes:
+    """A zip of one CSV whose headers claim encryption (flag bit 1) or another compression
+    method (99: AES), as archives made by other tools do: zipfile cannot read either."""
+    import struct
+
+    data = bytearray(_zip_bytes())
+    local, central = data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02")
+    struct.pack_into("<HH", data, local + 6, flag, method or 8)
+    struct.pack_into("<HH", data, central + 8, flag, method or 8)
+    return bytes(data)
+
+
 def _damaged_workbook() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -266,6 +278,8 @@ def _damaged_workbook() -> bytes:
         (_zip_bytes({"notes.pdf": b"%PDF"}), "docs.zip", "exactly one data file"),
         (_zip_bytes({"inner.zip": _zip_bytes({"a.pdf": b"x"})}), "nested.zip", "found 0"),
         (b"\x1f\x8b\x08" + b"garbage" * 10, "bad.csv.gz", "gzip file that cannot be unpacked"),
+        (_unreadable_zip(flag=1), "locked.zip", "password required"),
+        (_unreadable_zip(method=99), "aes.zip", "compression method is not supported"),
         (bytes(range(256)) * 20, "noise.csv", "binary"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", "password-protected"),
         (_damaged_workbook(), "damaged.xlsx", "not a readable workbook"),
