@@ -254,8 +254,13 @@ def explode_articles(
     )
     counts = np.bincount(parents, minlength=len(event_ids))
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype("int64")
+    # No article at all (every cell blank, or no event) leaves a column of no chunks, which
+    # is a ChunkedArray that the list constructor refuses: it needs one flat array.
+    flat_ids = schema.arrow_text(article_id)
+    if isinstance(flat_ids, pa.ChunkedArray):
+        flat_ids = flat_ids.combine_chunks()
     joined = pc.binary_join(
-        pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(article_id, pa.large_string())),
+        pa.LargeListArray.from_arrays(pa.array(offsets), flat_ids),
         pa.scalar(schema.LIST_SEPARATOR, pa.large_string()),
     )
     article_ids = pd.Series(joined, index=event_ids.index, dtype="str")

@@ -9,6 +9,7 @@ import pytest
 
 from dashboard import readers
 from dashboard.importers import acled, gdelt, ucdp, viina
+from dashboard.validate import validate_events
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -187,6 +188,71 @@ def test_ucdp_articles_split_when_counts_line_up_else_one_combined():
     assert combined["published"] == "2015-02-05"
     assert "ucdp:900002#2" not in articles.index
     assert pd.isna(_event(imported, "ucdp:900003")["article_ids"])
+
+
+# A GED row's source cells, by kind: items that line up (two articles), a headline holding
+# ";" that does not line up with one office (one combined article), no source at all (none).
+GED_SOURCES = {
+    "aligned": ("Test headline A;Test headline B", "Test office A;Test office B",
+                "01/02/2020;02/02/2020", 2),
+    "unaligned": ("Test headline; with a semicolon", "Test office", "01/02/2020", 1),
+    "none": (None, None, None, 0),
+}
+
+
+def _ged_rows(kinds: list[str]) -> pd.DataFrame:
+    """A clean GED export of one row per kind, in the full download layout."""
+    header = _raw("ucdp_ged_cp1252.csv").columns
+    rows = []
+    for number, kind in enumerate(kinds, start=1):
+        headline, office, published, _ = GED_SOURCES[kind]
+        rows.append({"id": str(910000 + number), "relid": f"TST-2020-{number}",
+                     "type_of_violence": "1", "conflict_name": "Test conflict",
+                     "dyad_name": "Test side A - Test side B", "side_a": "Test side A",
+                     "side_b": "Test side B", "source_headline": headline,
+                     "source_office": office, "source_date": published, "where_prec": "1",
+                     "latitude": "50.0", "longitude": "30.0", "country": "Ukraine",
+                     "country_id": "369", "date_prec": "1", "date_start": "2020-02-01",
+                     "date_end": "2020-02-01", "best": "1"})
+    return pd.DataFrame(rows, columns=header, dtype="str")
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        [],
+        ["aligned"],
+        ["unaligned"],
+        ["none"],
+        ["aligned"] * 3,
+        ["unaligned"] * 3,
+        ["none"] * 3,
+        ["aligned", "none", "unaligned"],
+        ["aligned"] * 8,
+        ["none"] * 8,
+        ["aligned", "aligned", "none", "aligned", "none", "none", "aligned", "none"],
+    ],
+)
+def test_small_clean_ged_exports_convert_whatever_their_sources(kinds):
+    imported = ucdp.convert(_ged_rows(kinds), "ged.csv")
+    cited = imported.events["article_ids"].map(
+        lambda ids: 0 if pd.isna(ids) else len(ids.split("; "))).tolist()
+    assert cited == [GED_SOURCES[kind][3] for kind in kinds]
+    assert len(imported.articles) == sum(cited)
+    assert imported.rejected.empty
+    _nothing_lost(imported)
+    events, rejected = validate_events(imported.events, "ged.csv")
+    assert (len(events), len(rejected)) == (len(kinds), 0)
+
+
+def test_explode_articles_with_no_item_at_all():
+    from dashboard.importers import _convert as cv
+
+    ids = pd.Series(["a", "b"], dtype="str")
+    articles, article_ids = cv.explode_articles(ids, {"outlet": pd.Series([None, " "],
+                                                                          dtype="str")})
+    assert articles.empty and list(articles.columns)[0] == "article_id"
+    assert article_ids.isna().all()
 
 
 # -- VIINA -------------------------------------------------------------------------------------
