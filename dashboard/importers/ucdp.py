@@ -19,7 +19,12 @@ from dashboard.importers.base import Imported
 
 NAME = "ucdp"
 LABEL = "UCDP GED"
-DETECT_COLUMNS = ["relid", "type_of_violence", "side_a", "side_b", "where_prec", "date_prec"]
+# GED is recognised from the few columns users keep when they trim an export: UCDP's
+# violence type and best estimate, its sides (or the dyad) and a date. No other source
+# has ``type_of_violence``, and UCDP's yearly datasets have no ``best`` or event dates.
+KEY_COLUMNS = ["type_of_violence", "best"]
+SIDE_COLUMNS = [["side_a", "side_b"], ["dyad_name"]]
+DATE_COLUMNS = ["date_start", "date_end"]
 EVENT_DATE_FORMATS = [
     "%Y-%m-%d",
     "%Y-%m-%dT%H:%M:%S",
@@ -47,8 +52,12 @@ UNCLEAR_VERIFICATION = "disputed"
 
 
 def detect(raw: pd.DataFrame, name: str = "") -> bool:
-    """GED rows carry ``relid`` and UCDP's violence type, sides and precision codes."""
-    return cv.has_columns(raw, DETECT_COLUMNS)
+    """GED rows carry UCDP's violence type and best estimate, its sides and a date."""
+    return (
+        cv.has_columns(raw, KEY_COLUMNS)
+        and any(cv.has_columns(raw, sides) for sides in SIDE_COLUMNS)
+        and any(cv.has_columns(raw, [date]) for date in DATE_COLUMNS)
+    )
 
 
 def _articles(event_id: pd.Series, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
@@ -93,7 +102,8 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
     topic, verification = cv.map_categories(NAME, violence)
     unclear = cv.integer_text(cv.column(raw, "event_clarity")) == UNCLEAR
     verification = verification.mask(unclear.fillna(False), UNCLEAR_VERIFICATION)
-    start = cv.parse_dates(cv.column(raw, "date_start"), EVENT_DATE_FORMATS)
+    # A trimmed export may keep only one of the two dates: the one kept dates the event.
+    start = cv.parse_dates(cv.column(raw, *DATE_COLUMNS), EVENT_DATE_FORMATS)
     end = cv.parse_dates(cv.column(raw, "date_end"), EVENT_DATE_FORMATS)
     country = countries.iso3_from_gw(cv.column(raw, "country_id"))
     country = country.fillna(countries.iso3_from_any(cv.column(raw, "country"))).astype("str")
@@ -136,8 +146,9 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
         raw.index,
     )
     missing = ids.isna().to_numpy()
+    why = "id is empty" if cv.has_columns(raw, ["id"]) else "the file has no id column"
     rejected = cv.rejects(
-        file, cv.source_rows(raw)[missing], "id", ids[missing], "no UCDP event id (id is empty)"
+        file, cv.source_rows(raw)[missing], "id", ids[missing], f"no UCDP event id ({why})"
     )
     keep = ~missing
     articles, article_ids = _articles(event_id[keep], raw[keep])

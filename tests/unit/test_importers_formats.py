@@ -37,6 +37,7 @@ def _nothing_lost(imported) -> None:
         ("acled_dyadic.csv", "acled"),
         ("acled_monadic.csv", "acled"),
         ("ucdp_ged_cp1252.csv", "ucdp"),
+        ("ucdp_ged_trimmed.csv", "ucdp"),
         ("viina_event_info.csv", "viina"),
         ("gdelt_v1_mixed.tsv", "gdelt"),
         ("gdelt_v2.tsv", "gdelt"),
@@ -255,6 +256,75 @@ def test_explode_articles_with_no_item_at_all():
     assert article_ids.isna().all()
 
 
+GED_KEYS = ["id", "type_of_violence", "side_a", "side_b", "dyad_name", "date_start", "best"]
+
+
+@pytest.mark.parametrize(
+    ("dropped", "detected"),
+    [
+        ([], True),
+        (["dyad_name"], True),
+        (["side_a", "side_b"], True),
+        (["side_b"], True),  # the dyad still names both sides
+        (["date_start"], False),
+        (["type_of_violence"], False),
+        (["best"], False),
+        (["side_b", "dyad_name"], False),
+    ],
+)
+def test_ged_is_recognised_from_its_key_columns(dropped, detected):
+    raw = pd.DataFrame(columns=[c for c in GED_KEYS if c not in dropped], dtype="str")
+    assert ucdp.detect(raw, "ged.csv") is detected
+
+
+@pytest.mark.parametrize(
+    ("dates", "event_date", "end_date"),
+    [
+        ({"date_start": "2023-03-14", "date_end": "2023-03-20"}, "2023-03-14", "2023-03-20"),
+        ({"date_start": "2023-03-14"}, "2023-03-14", None),
+        ({"date_end": "2023-03-20"}, "2023-03-20", None),
+    ],
+)
+def test_ged_dates_from_whichever_date_column_the_export_kept(dates, event_date, end_date):
+    raw = pd.DataFrame([{"id": "1", "type_of_violence": "1", "dyad_name": "A - B", "best": "0",
+                         **dates}], dtype="str")
+    event = ucdp.convert(raw, "ged.csv").events.iloc[0]
+    assert event["event_date"] == event_date
+    assert (None if pd.isna(event["end_date"]) else event["end_date"]) == end_date
+
+
+def test_ged_without_an_id_column_rejects_its_rows_saying_so():
+    raw = pd.DataFrame([{"type_of_violence": "1", "dyad_name": "A - B", "best": "0",
+                         "date_start": "2023-03-14"}], dtype="str")
+    imported = ucdp.convert(raw, "ged.csv")
+    assert imported.rejected["reason"].tolist() == ["no UCDP event id (the file has no id column)"]
+    _nothing_lost(imported)
+
+
+def test_ucdp_trimmed_export_of_21_columns_converts_without_sources():
+    imported = ucdp.convert(_raw("ucdp_ged_trimmed.csv"), "ucdp_ged_trimmed.csv")
+    fields = ["event_id", "event_date", "topic", "sub_type", "country", "admin1", "actors",
+              "summary", "fatalities", "source_category"]
+    got = imported.events[fields].astype(object).where(imported.events[fields].notna(), None)
+    assert got.to_dict("records") == [
+        dict(zip(fields, values, strict=True)) for values in [
+            ("ucdp:990001", "2023-03-14", "armed_clash", "state-based conflict", "UKR",
+             "Test oblast", "Test government; Test rebels",
+             "Test government - Test rebels. Test village", "4",
+             "1 state-based conflict | Test conflict"),
+            ("ucdp:990002", "2023-03-15", "violence_against_civilians", "one-sided violence",
+             "UKR", "Test oblast", "Test rebels; Civilians",
+             "Test rebels - civilians. Test town", "2", "3 one-sided violence | Test conflict"),
+            ("ucdp:990003", "2023-04-01", "armed_clash", "non-state conflict", "RUS", None,
+             "Test militia A; Test militia B", "Test militia A - Test militia B", "0",
+             "2 non-state conflict | Test conflict"),
+        ]
+    ]
+    assert imported.events["end_date"].isna().all()
+    assert imported.events["article_ids"].isna().all() and imported.articles.empty
+    _nothing_lost(imported)
+
+
 # -- VIINA -------------------------------------------------------------------------------------
 
 
@@ -349,6 +419,7 @@ def test_gdelt_2_layout():
     [
         ("acled_dyadic.csv", "acled", 4),
         ("ucdp_ged_cp1252.csv", "ucdp", 3),
+        ("ucdp_ged_trimmed.csv", "ucdp", 3),
         ("viina_event_info.csv", "viina", 2),
         ("gdelt_v1_mixed.tsv", "gdelt", 4),
         ("gdelt_v2.tsv", "gdelt", 2),
