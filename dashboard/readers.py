@@ -13,6 +13,8 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -44,7 +46,13 @@ _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 # What a zip archive may hold for us to read it (one of these; other members are ignored).
 DATA_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xls", ".ods", ".json", ".jsonl",
                  ".ndjson", ".geojson", ".parquet"}
-MAX_UNPACKED_BYTES = 8 * 1024**3  # a file unpacked from a .zip or .gz, at most
+# A file unpacked from a .zip or .gz is held in memory whole: at most this many MB, by
+# default what a 4 GB server can hold beside the table read from it.
+MAX_UNPACKED_ENV = "DASHBOARD_MAX_UNPACKED_MB"
+DEFAULT_MAX_UNPACKED_MB = 2048
+_MB = 1024 * 1024
+
+_log = logging.getLogger(__name__)
 
 
 class LoadError(Exception):
@@ -108,21 +116,48 @@ def read_bytes(source: Source, name: str | None = None) -> bytes:
     raise LoadError(label, f"cannot read a {type(source).__name__}")
 
 
+def max_unpacked_bytes() -> int:
+    """The most bytes a .zip or .gz may unpack to: ``DASHBOARD_MAX_UNPACKED_MB`` (read at
+    each call, so a launch option can set it) or 2048 MB."""
+    setting = os.environ.get(MAX_UNPACKED_ENV, "").strip()
+    if not setting:
+        return DEFAULT_MAX_UNPACKED_MB * _MB
+    try:
+        megabytes = int(setting)
+    except ValueError:
+        megabytes = 0
+    if megabytes <= 0:
+        _log.warning("%s=%r is not a positive whole number of MB; using %d",
+                     MAX_UNPACKED_ENV, setting, DEFAULT_MAX_UNPACKED_MB)
+        return DEFAULT_MAX_UNPACKED_MB * _MB
+    return megabytes * _MB
+
+
+def _too_big(label: str, limit: int, what: str = "unpacks") -> LoadError:
+    return LoadError(label, f"{what} to more than {limit // _MB:,} MB, the most this server "
+                            f"unpacks ({MAX_UNPACKED_ENV}); load a smaller extract")
+
+
 def unpacked(data: bytes, label: str) -> bytes:
     """The data file inside a zip archive or gzip file, else ``data`` as it is.
 
     UCDP publishes GED and GDELT its event files as zipped CSV, and exports are often
     gzipped. A zip must hold exactly one data file (documentation beside it is ignored);
-    a workbook (.xlsx, .ods: zips themselves) is returned as it is. Unpacked sizes are
-    capped so a small archive cannot fill the memory.
+    a workbook (.xlsx, .ods: zips themselves) is returned as it is. Members are unpacked
+    in slices and refused as soon as they pass ``max_unpacked_bytes()``, so a small bomb
+    never costs more memory than a file of the allowed size.
     """
+    limit = max_unpacked_bytes()
     if data[:2] == b"\x1f\x8b":
-        return _gunzipped(data, label)
+        return _gunzipped(data, label, limit)
     if data[:4] != b"PK\x03\x04":
         return data
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         if _workbook_kind(archive) is not None:
+            # calamine unpacks the sheets itself: refuse by the sizes the archive declares
+            if sum(info.file_size for info in archive.infolist()) > limit:
+                raise _too_big(label, limit, "a workbook that unpacks")
             return data
         files = [info for info in archive.infolist() if _is_data_member(info.filename)]
         if len(files) > 1:  # a README.txt beside the data is documentation
@@ -131,14 +166,25 @@ def unpacked(data: bytes, label: str) -> bytes:
             listed = ", ".join(info.filename for info in files[:5]) or "none"
             raise LoadError(label, f"a zip archive needs exactly one data file to be read "
                                    f"(found {len(files)}: {listed}); unpack it and load one file")
-        if files[0].file_size > MAX_UNPACKED_BYTES:
-            raise LoadError(label, f"{files[0].filename} unpacks to {files[0].file_size:,} "
-                                   f"bytes, more than {MAX_UNPACKED_BYTES:,}")
-        return archive.read(files[0])  # zipfile stops at the declared size
+        if files[0].file_size > limit:
+            raise _too_big(label, limit, f"{files[0].filename} unpacks")
+        with archive.open(files[0]) as member:  # zipfile stops at the declared size
+            return _capped_read(member, label, limit)
     # zipfile raises NotImplementedError for a compression method it lacks (Deflate64, AES)
     # and RuntimeError for an encrypted member: the user's answer is to unpack it themselves
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as err:
         raise LoadError(label, f"a zip archive that cannot be unpacked ({err})") from err
+
+
+def _capped_read(stream: IO[bytes], label: str, limit: int) -> bytes:
+    """All of ``stream`` in slices, refused before the buffer passes ``limit`` bytes
+    (``BytesIO.getvalue`` hands over its buffer without a copy)."""
+    out = io.BytesIO()
+    while chunk := stream.read(_CHECK_BYTES):
+        if out.tell() + len(chunk) > limit:
+            raise _too_big(label, limit)
+        out.write(chunk)
+    return out.getvalue()
 
 
 def _workbook_kind(archive: zipfile.ZipFile) -> str | None:
@@ -146,8 +192,10 @@ def _workbook_kind(archive: zipfile.ZipFile) -> str | None:
     names = archive.namelist()
     if "xl/workbook.xml" in names:
         return "xlsx"
-    if "mimetype" in names and archive.read("mimetype").startswith(_ODS_MIMETYPE):
-        return "ods"
+    if "mimetype" in names:
+        with archive.open("mimetype") as member:  # only its start: it may be a bomb too
+            if member.read(len(_ODS_MIMETYPE)) == _ODS_MIMETYPE:
+                return "ods"
     return None
 
 
@@ -157,20 +205,15 @@ def _is_data_member(name: str) -> bool:
     return not name.endswith("/") and not hidden and path.suffix.lower() in DATA_SUFFIXES
 
 
-def _gunzipped(data: bytes, label: str) -> bytes:
+def _gunzipped(data: bytes, label: str, limit: int) -> bytes:
     import gzip
     import zlib
 
-    out = io.BytesIO()
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            while chunk := stream.read(_CHECK_BYTES):
-                out.write(chunk)
-                if out.tell() > MAX_UNPACKED_BYTES:
-                    raise LoadError(label, f"unpacks to more than {MAX_UNPACKED_BYTES:,} bytes")
+            return _capped_read(stream, label, limit)
     except (OSError, EOFError, zlib.error) as err:
         raise LoadError(label, f"a gzip file that cannot be unpacked ({err})") from err
-    return out.getvalue()
 
 
 def read_raw(

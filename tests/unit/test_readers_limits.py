@@ -1,0 +1,91 @@
+"""Readers under hostile input: bombs, huge cells, deep nesting, odd bytes, repeated names."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dashboard.readers import LoadError, max_unpacked_bytes, read_raw
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Run in a fresh interpreter so that ru_maxrss (the peak) belongs to this read alone. The
+# bomb is compressed in 1 MB slices: building it must not raise the peak itself.
+BOMB_SCRIPT = textwrap.dedent("""
+    import io, json, resource, sys, zipfile, zlib
+    from dashboard.readers import LoadError, read_raw
+
+    kind, unpacked_mb = sys.argv[1], int(sys.argv[2])
+    line = b"e1,2024-01-05,border_zone,POL,confirmed,synthetic row\\n"
+    block = line * (1024 * 1024 // len(line))
+    if kind == "gz":
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+        parts = [packer.compress(b"event_id,event_date,topic,country,verification,summary\\n")]
+        parts += [packer.compress(block) for _ in range(unpacked_mb)]
+        bomb = b"".join(parts) + packer.flush()
+    else:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            with archive.open("events.csv", "w", force_zip64=True) as member:
+                for _ in range(unpacked_mb):
+                    member.write(block)
+        bomb = buffer.getvalue()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        read_raw(bomb, "bomb." + kind)
+        message = None
+    except LoadError as err:
+        message = str(err)
+    growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    print(json.dumps({"message": message, "growth_mb": growth_mb, "packed": len(bomb)}))
+""")
+
+
+@pytest.mark.parametrize("kind", ["gz", "zip"])
+def test_a_bomb_is_refused_before_it_fills_the_memory(kind):
+    cap_mb, unpacked_mb = 48, 400
+    env = {"PATH": "", "PYTHONPATH": str(ROOT), "DASHBOARD_MAX_UNPACKED_MB": str(cap_mb)}
+    done = subprocess.run([sys.executable, "-c", BOMB_SCRIPT, kind, str(unpacked_mb)],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+                          check=True)
+    result = json.loads(done.stdout)
+    assert result["packed"] < 4 * 1024 * 1024  # a few MB that claim 400 MB
+    assert result["message"].startswith(f"bomb.{kind}: ")
+    assert f"to more than {cap_mb} MB" in result["message"]
+    assert result["growth_mb"] < cap_mb + 64  # the capped buffer and a slice, not 400 MB
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected_mb"),
+    [(None, 2048), ("512", 512), (" 64 ", 64), ("0", 2048), ("lots", 2048), ("-5", 2048)],
+)
+def test_unpacked_cap_comes_from_the_environment(monkeypatch, setting, expected_mb):
+    if setting is None:
+        monkeypatch.delenv("DASHBOARD_MAX_UNPACKED_MB", raising=False)
+    else:
+        monkeypatch.setenv("DASHBOARD_MAX_UNPACKED_MB", setting)
+    assert max_unpacked_bytes() == expected_mb * 1024 * 1024
+
+
+def test_a_workbook_declaring_more_than_the_cap_is_refused(monkeypatch):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["event_id", "summary"])
+    for number in range(2000):
+        book.active.append([f"e{number}", "x" * 500])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    monkeypatch.setenv("DASHBOARD_MAX_UNPACKED_MB", "1")
+    with pytest.raises(LoadError, match="a workbook that unpacks to more than 1 MB"):
+        read_raw(buffer.getvalue(), "big.xlsx")
+    monkeypatch.setenv("DASHBOARD_MAX_UNPACKED_MB", "16")
+    assert len(read_raw(buffer.getvalue(), "big.xlsx")) == 2000
+
