@@ -19,16 +19,18 @@ from dashboard.readers import LoadError  # noqa: E402  (needs the path above)
 from dashboard.ui import data as ui_data  # noqa: E402
 from dashboard.ui.page import set_context  # noqa: E402
 from dashboard.ui.state import sidebar  # noqa: E402
+from dashboard.ui.text import escape_md  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="Border security events", page_icon=":material/travel_explore:",
+st.set_page_config(page_title="Border security events", page_icon="🛰️",
                    layout="wide")
 
 try:
     data = ui_data.active()
 except (LoadError, ValueError, OSError) as err:
-    st.error(f"Could not open the data file: {err}. Showing the bundled dataset instead.")
+    st.error(f"Could not open the data file: {escape_md(err)}. "
+             "Showing the bundled dataset instead.")
     ui_data.install("bundled", ui_data.load_bundled(), "the bundled dataset")
     data = ui_data.active()
 

@@ -28,6 +28,17 @@ import pyarrow.compute as pc
 from dashboard import schema
 from dashboard.eventindex import UNDATED_DAY, EventIndex, day_number
 
+#: Longest URL value read (characters); a longer one is refused with a notice, so a
+#: crafted link cannot make every visitor's run parse megabytes.
+MAX_VALUE_CHARS = 20_000
+
+
+def _quoted(text: object, limit: int = 60) -> str:
+    """User input as notices repeat it: quoted, and cut short when long."""
+    value = str(text)
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
 # --------------------------------------------------------------------------- value parsers
 
 
@@ -35,14 +46,14 @@ def _parse_country(value: str) -> str:
     """Country codes are ISO 3166 alpha-3 (or a 3-letter user-assigned code like XKX)."""
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
-        raise ValueError(f"country {value!r} is not a three-letter ISO code such as POL")
+        raise ValueError(f"country {_quoted(value)} is not a three-letter ISO code such as POL")
     return code
 
 
 def _parse_topic(value: str) -> str:
     key = value.strip().lower()
     if not re.fullmatch(r"[a-z0-9_]+", key):
-        raise ValueError(f"topic {value!r} is not a topic key such as border_zone")
+        raise ValueError(f"topic {_quoted(value)} is not a topic key such as border_zone")
     return key
 
 
@@ -50,7 +61,7 @@ def _parse_verification(value: str) -> str:
     level = value.strip().lower()
     if level not in schema.VERIFICATION_LEVELS:
         known = ", ".join(schema.VERIFICATION_LEVELS)
-        raise ValueError(f"verification {value!r} is not one of {known}")
+        raise ValueError(f"verification {_quoted(value)} is not one of {known}")
     return level
 
 
@@ -62,7 +73,7 @@ def _parse_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+        raise ValueError(f"{_quoted(value)} is not a date in the form YYYY-MM-DD") from None
 
 
 def _parse_flag(value: str) -> bool:
@@ -71,7 +82,7 @@ def _parse_flag(value: str) -> bool:
         return True
     if text in {"0", "false", "no"}:
         return False
-    raise ValueError(f"{value!r} is not 1 or 0")
+    raise ValueError(f"{_quoted(value)} is not 1 or 0")
 
 
 @dataclass(frozen=True)
@@ -116,9 +127,11 @@ def _split_items(text: str) -> list[str]:
         try:
             items = json.loads(stripped)
         except json.JSONDecodeError:
-            raise ValueError(f"{text!r} is not a valid JSON list") from None
+            raise ValueError(f"{_quoted(text)} is not a valid JSON list") from None
+        except RecursionError:  # [[[[…]]]] nested past Python's stack
+            raise ValueError(f"{_quoted(text)} is nested too deeply") from None
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise ValueError(f"{text!r} must be a JSON list of strings")
+            raise ValueError(f"{_quoted(text)} must be a JSON list of strings")
         return items
     return text.split(",")
 
@@ -265,9 +278,13 @@ class Filters:
         for raw_key, raw_value in params.items():
             spec = _BY_KEY.get(str(raw_key).strip().lower())
             if spec is None:
-                notices.append(f"Unknown filter {raw_key!r} ignored.")
+                notices.append(f"Unknown filter {_quoted(raw_key)} ignored.")
                 continue
             texts = [t for t in _raw_values(raw_value) if t.strip()]
+            if any(len(t) > MAX_VALUE_CHARS for t in texts):
+                notices.append(f"Filter {spec.key!r}: a value of more than "
+                               f"{MAX_VALUE_CHARS:,} characters; ignored.")
+                texts = [t for t in texts if len(t) <= MAX_VALUE_CHARS]
             if spec.multi:
                 parsed: list[str] = []
                 for text in texts:

@@ -7,12 +7,9 @@ never hashes them. ``st.cache_resource`` returns shared objects: never mutate th
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import gc
 import logging
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -26,19 +23,24 @@ from dashboard import aggregate, store
 from dashboard.dataset import Dataset, companion_articles, load_bundled, load_dataset
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks, Filters, newest_first
+from dashboard.serving import ServerOptions, server_options
 from dashboard.taxonomy import load_topics
 
 DATASET_STATE = "dashboard_dataset"  # session: (key, Dataset, label) once replaced or added to
 
 
-def launch_options(argv: list[str] | None = None) -> argparse.Namespace:
-    """``--data PATH`` and ``--boundaries PATH`` after ``streamlit run app.py --``, or the
-    environment variables DASHBOARD_DATA / DASHBOARD_BOUNDARIES."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--data", default=os.environ.get("DASHBOARD_DATA") or None)
-    parser.add_argument("--boundaries", default=os.environ.get("DASHBOARD_BOUNDARIES") or None)
-    known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    return known
+def launch_options(argv: list[str] | None = None) -> ServerOptions:
+    """The dashboard's options after ``streamlit run app.py --`` or from the environment
+    (see ``dashboard.serving.server_options``)."""
+    return server_options(argv)
+
+
+def upload_limit_mb(launch: ServerOptions) -> int:
+    """Largest upload accepted (MB): Streamlit's ``server.maxUploadSize``, and on a public
+    server at most a quarter of a session's memory cap, since parsing a file takes several
+    times its size."""
+    limit = int(st.get_option("server.maxUploadSize"))
+    return min(limit, max(1, launch.session_mb // 4)) if launch.public else limit
 
 
 def file_sha256(path: str) -> str:
@@ -132,7 +134,7 @@ def launch_data(path: str | None) -> Active:
                   _store_key(str(path), sha))
 
 
-def warm(launch: argparse.Namespace) -> str | None:
+def warm(launch: ServerOptions) -> str | None:
     """Fill the caches a first page run needs for the launch data, outside any session.
 
     ``dashboard.launch`` calls this while the server starts; a session asking for the

@@ -1,18 +1,16 @@
-"""What every page shares: the run's data and filter, the heading, safe text helpers."""
+"""What every page shares: the run's data and filter, the heading, the pager."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.filters import Filters
 from dashboard.ui.data import Active, topic_labels
 from dashboard.ui.downloads import download_row
 from dashboard.ui.state import show_notices
+from dashboard.ui.text import escape_md
 
 _CONTEXT = "_page_context"
 
@@ -45,26 +43,6 @@ def heading(title: str, with_downloads: bool = True) -> Context:
     if with_downloads:
         download_row(ctx.data, ctx.filters)
     return ctx
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def escape_md(text: object) -> str:
-    """Untrusted text made inert for st.markdown (every markdown character escaped)."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if text is None or text is pd.NA else str(text))
-
-
-def safe_url(value: object) -> str | None:
-    """The URL if it is http(s) with a host; anything else (javascript:, data:, ...) None."""
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return None
-    text = str(value).strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def pager(total: int, size: int, key: str) -> tuple[int, int]:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard.filters import Filters
 from dashboard.ui.data import Active, Options, options, topic_labels
+from dashboard.ui.text import escape_md
 
 # widget key -> Filters field
 WIDGET_KEYS: dict[str, str] = {
@@ -198,7 +199,7 @@ def show_notices() -> None:
     if query != st.session_state.get(_LAST_QUERY):
         return
     for notice in notices:
-        st.warning(notice, icon=":material/warning:")
+        st.warning(escape_md(notice), icon=":material/warning:")
 
 
 def country_names(codes: list[str]) -> dict[str, str]:

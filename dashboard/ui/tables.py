@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import schema
-from dashboard.ui.page import safe_url
+from dashboard.ui.text import safe_url
 
 
 def _sources(article_ids: pd.Series, articles: pd.DataFrame) -> pd.Series:

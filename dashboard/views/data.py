@@ -13,8 +13,10 @@ import streamlit as st
 from dashboard.dataset import Dataset, combine, load_dataset
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
+from dashboard.serving import PathRefused, over_session_cap, resolve_offered
 from dashboard.ui import data as ui_data
-from dashboard.ui.page import escape_md, heading
+from dashboard.ui.page import heading
+from dashboard.ui.text import escape_md
 
 CANDIDATE = "data_candidate"  # (key, label, Dataset) checked but not yet used
 MAPPING = "data_mapping"  # ColumnMapping being edited for an unrecognised file
@@ -24,40 +26,59 @@ MAPPED_FIELDS = [f.name for f in fields(ColumnMapping)
 
 ctx = heading("Data")
 data = ctx.data
+options = ui_data.launch_options()
+
+
+def _server_file(field: str) -> Path | None:
+    """The offered server file typed into ``field``, or None (nothing typed, or refused
+    with a message that says nothing about the server's other files)."""
+    typed = (st.session_state.get(field) or "").strip() if options.path_field else ""
+    if not typed:
+        return None
+    try:
+        return resolve_offered(typed, options.data_dirs)
+    except PathRefused as err:
+        st.error(f"{escape_md(typed[:200])}: {err}.")
+        return None
 
 
 def _source() -> tuple[object, str, str] | None:
     """(source, name, content key) of the uploaded file or the typed path, or None."""
-    upload = st.session_state.get("upload")
+    upload = st.session_state.get("upload") if options.uploads else None
     if upload is not None:
         content = upload.getvalue()
         return content, upload.name, hashlib.sha256(content).hexdigest()
-    path = (st.session_state.get("data_path") or "").strip()
-    if path:
-        file = Path(path).expanduser()
-        if not file.is_file():
-            st.error(f"No file at {path}.")
-            return None
-        return str(file), file.name, ui_data.file_sha256(str(file))
-    return None
+    file = _server_file("data_path")
+    if file is None:
+        return None
+    return str(file), file.name, ui_data.file_sha256(str(file))
 
 
 def _labels() -> tuple[object, str] | None:
     """(source, content key) of the VIINA labels upload or typed path, or None.
 
-    A typed path with no file behind it is a LoadError: checking the events without
-    the labels the user asked for would quietly make every topic "other".
+    A typed path with no offered file behind it is a LoadError: checking the events
+    without the labels the user asked for would quietly make every topic "other".
     """
-    upload = st.session_state.get("labels_upload")
+    upload = st.session_state.get("labels_upload") if options.uploads else None
     if upload is not None:
         return upload, hashlib.sha256(upload.getvalue()).hexdigest()
-    path = (st.session_state.get("labels_path") or "").strip()
-    if not path:
+    typed = (st.session_state.get("labels_path") or "").strip() if options.path_field else ""
+    if not typed:
         return None
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise LoadError(file.name, f"no labels file at {path}")
+    try:
+        file = resolve_offered(typed, options.data_dirs)
+    except PathRefused as err:
+        raise LoadError(Path(typed).name[:200], f"no labels file: {err}") from None
     return str(file), ui_data.file_sha256(str(file))
+
+
+def _within_session_cap(*datasets: Dataset) -> bool:
+    """Whether this session may hold ``datasets`` (a public server caps it); says why not."""
+    refusal = over_session_cap([f for d in datasets for f in (d.events, d.articles)], options)
+    if refusal:
+        st.error(f"This file cannot be used: {refusal}. The data in use has not changed.")
+    return refusal is None
 
 
 def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -> None:
@@ -83,9 +104,12 @@ def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -
             plain = isinstance(source, str) and mapping is None and not labels and not articles
             dataset = ui_data.stored_or_loaded(source, key, load) if plain else load()
             bar.empty()
+        if not _within_session_cap(dataset):
+            st.session_state.pop(CANDIDATE, None)
+            return
     except LoadError as err:
         st.session_state.pop(CANDIDATE, None)
-        st.error(f"This file cannot be used: {err}. The data in use has not changed.")
+        st.error(f"This file cannot be used: {escape_md(err)}. The data in use has not changed.")
         if "not recognised" in str(err) and mapping is None:
             st.session_state[MAPPING] = _suggest(source, name)
         return
@@ -107,10 +131,12 @@ def _report(dataset: Dataset) -> None:
         st.subheader("Validation report")
         for number, report in enumerate(dataset.reports):
             st.text(report.summary())
-            cols = st.columns(3)
-            cols[0].metric("Rows read", f"{report.rows_read:,}")
-            cols[1].metric("Accepted", f"{report.accepted:,}")
-            cols[2].metric("Rejected", f"{report.rejected_rows:,}")
+            counts = [("Rows read", report.rows_read, None), ("Accepted", report.accepted, None)]
+            if report.merged:  # folded into another row's event: neither accepted nor rejected
+                counts.append(("Merged", report.merged, f"{report.merged_text()}, not rejected"))
+            counts.append(("Rejected", report.rejected_rows, None))
+            for col, (label, count, note) in zip(st.columns(len(counts)), counts, strict=True):
+                col.metric(label, f"{count:,}", help=note)
             if not report.rejected.empty:
                 st.dataframe(report.reason_counts(), hide_index=True, width="stretch",
                              key=f"reasons_{number}")
@@ -134,11 +160,11 @@ def _mapping_step(source: object, name: str, key: str) -> None:
             try:
                 mapping = mapping_from_dict(json.loads(saved.getvalue().decode("utf-8-sig")))
             except (ValueError, UnicodeDecodeError) as err:
-                st.error(f"{saved.name}: not a usable mapping ({err}).")
+                st.error(f"{escape_md(saved.name)}: not a usable mapping ({escape_md(err)}).")
         try:
             raw = read_raw(source, name)
         except LoadError as err:
-            st.error(str(err))
+            st.error(escape_md(err))
             return
         st.caption("First rows of the file")
         st.dataframe(raw.head(5), hide_index=True, width="stretch", key="mapping_preview")
@@ -167,15 +193,35 @@ def _mapping_step(source: object, name: str, key: str) -> None:
 with st.container(key="data_source"):
     st.write(f"In use: **{escape_md(data.label)}** — {len(data.events):,} events, "
              f"{len(data.articles):,} articles.")
-    st.file_uploader("Upload an events file (CSV, Excel, JSON, GeoJSON, Parquet, also zipped; "
-                     "ACLED, UCDP GED, VIINA, GDELT or the canonical columns)", key="upload")
-    st.text_input("…or the path of a file on the server", key="data_path")
-    st.file_uploader("Articles file (optional)", key="articles_upload")
-    with st.expander("VIINA labels file (optional)"):
-        st.caption("VIINA publishes each year's labels (event_labels_latest_YYYY) apart from "
-                   "its event reports; without them every VIINA report's topic is “other”.")
-        st.file_uploader("Upload a VIINA labels file", key="labels_upload")
-        st.text_input("…or its path on the server", key="labels_path")
+    upload_mb = ui_data.upload_limit_mb(options)
+    if options.uploads:
+        st.file_uploader("Upload an events file (CSV, Excel, JSON, GeoJSON, Parquet, also "
+                         "zipped; ACLED, UCDP GED, VIINA, GDELT or the canonical columns)",
+                         key="upload", max_upload_size=upload_mb)
+    if options.path_field:
+        folders = ", ".join(escape_md(root.name or str(root)) for root in options.data_dirs)
+        st.text_input(f"…or the path of a file in the server's data folders ({folders})",
+                      key="data_path", help="Relative to one of the folders this server "
+                      "offers (started with --data-dir); no other server file can be opened.")
+    if not options.uploads and not options.path_field:
+        st.info("This server offers no way to bring other data: it was started with uploads "
+                "off and no data folders.")
+    if options.uploads:
+        st.file_uploader("Articles file (optional)", key="articles_upload",
+                         max_upload_size=upload_mb)
+    if options.uploads or options.path_field:
+        with st.expander("VIINA labels file (optional)"):
+            st.caption("VIINA publishes each year's labels (event_labels_latest_YYYY) apart "
+                       "from its event reports; without them every VIINA report's topic is "
+                       "“other”.")
+            if options.uploads:
+                st.file_uploader("Upload a VIINA labels file", key="labels_upload",
+                                 max_upload_size=upload_mb)
+            if options.path_field:
+                st.text_input("…or its path in the server's data folders", key="labels_path")
+    if options.public:
+        st.caption("On this public server, data you bring stays in your session only: other "
+                   "visitors never see it and it is not kept on the server.")
     found = _source()
     if st.button("Check the file", key="check_file", disabled=found is None) and found:
         st.session_state.pop(MAPPING, None)
@@ -191,11 +237,13 @@ if candidate is not None:
         st.error("No event in this file was accepted, so it cannot be used.")
     else:
         left, right = st.columns(2)
-        if left.button("Replace the data in use with this file", key="replace_data"):
+        if left.button("Replace the data in use with this file", key="replace_data") \
+                and _within_session_cap(dataset):
             ui_data.install(key, dataset, label)
             st.session_state.pop(CANDIDATE, None)
             st.rerun()
-        if right.button("Add this file to the data in use", key="add_data"):
+        if right.button("Add this file to the data in use", key="add_data") \
+                and _within_session_cap(data.dataset, dataset):
             merged = combine(data.dataset, dataset)
             ui_data.install(f"{data.key}+{key}", merged, f"{data.label} + {label}")
             st.session_state.pop(CANDIDATE, None)

@@ -11,6 +11,7 @@ from dashboard.ui import data as ui_data
 from dashboard.ui.page import heading
 from dashboard.ui.state import country_names, narrow_to_country
 from dashboard.ui.tables import article_table, event_table
+from dashboard.ui.text import escape_md
 
 PICK_ROWS = 50  # events, and articles, listed for a pick on the map
 
@@ -155,7 +156,7 @@ with st.container(key="map"):
                                width="stretch")
             st.caption("Events are counted in the area their coordinates fall in.")
         except (ValueError, OSError) as err:
-            st.error(f"Could not use the boundaries file: {err}")
+            st.error(f"Could not use the boundaries file: {escape_md(err)}")
 
 # ---------------------------------------------------------------- charts
 with st.container(key="charts"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ def _clear_caches(monkeypatch, tmp_path):
     monkeypatch.delenv("DASHBOARD_DATA", raising=False)
     # validated launch files go to a store of the test's own, not the user's ~/.cache
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
-    monkeypatch.delenv("DASHBOARD_BOUNDARIES", raising=False)
+    for name in ("DASHBOARD_BOUNDARIES", "DASHBOARD_DATA_DIR", "DASHBOARD_PUBLIC",
+                 "DASHBOARD_NO_UPLOADS", "DASHBOARD_SESSION_MB"):
+        monkeypatch.delenv(name, raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
@@ -37,3 +40,9 @@ def page(name: str) -> str:
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def shown(elements) -> str:
+    """The text of notices as a reader sees it: the app escapes Markdown characters in
+    what it repeats (file names, URL values), and the elements hold that source."""
+    return " ".join(re.sub(r"\\(.)", r"\1", element.value) for element in elements)

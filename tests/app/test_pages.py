@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import metrics, page
+from conftest import metrics, page, shown
 from streamlit.testing.v1 import AppTest
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
@@ -93,7 +93,7 @@ def test_bad_query_values_give_notices_not_exceptions(fixture_app):
     fixture_app.query_params["colour"] = "red"
     at = fixture_app.run()
     assert not at.exception
-    notices = " ".join(w.value for w in at.warning)
+    notices = shown(at.warning)
     assert "colour" in notices and "XYZ" in notices and "YYYY-MM-DD" in notices
     assert metrics(at)["Events"] == "5"
 
@@ -131,10 +131,11 @@ def test_downloads_are_named_by_the_filter(fixture_app):
         assert len(at.get("download_button")) == 5
 
 
-def test_data_page_checks_a_file_before_using_it(fixture_app):
+def test_data_page_checks_a_file_before_using_it(fixture_app, monkeypatch):
+    bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(bundled.parent))
     at = fixture_app.run()
     at.switch_page(page("data")).run()
-    bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
     at.text_input(key="data_path").input(str(bundled)).run()
     at.button(key="check_file").click().run()
     assert not at.exception
@@ -145,7 +146,8 @@ def test_data_page_checks_a_file_before_using_it(fixture_app):
     assert int(metrics(at)["Events"]) > 5
 
 
-def test_data_page_bad_file_keeps_the_data(fixture_app, tmp_path):
+def test_data_page_bad_file_keeps_the_data(fixture_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"\x00\x01\x02 not a table \xff\xfe")
     at = fixture_app.run()
@@ -172,7 +174,8 @@ def _check_viina(app, labels: Path):
     return at
 
 
-def test_data_page_joins_a_viina_labels_file(fixture_app):
+def test_data_page_joins_a_viina_labels_file(fixture_app, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(FIXTURES))
     at = _check_viina(fixture_app, FIXTURES / "viina_event_labels.csv")
     _, _, dataset = at.session_state["data_candidate"]
     assert sorted(dataset.events["topic"].astype("str")) == ["armed_clash", "strike"]
@@ -184,9 +187,11 @@ def test_data_page_joins_a_viina_labels_file(fixture_app):
     assert metrics(at)["Events"] == "2"
 
 
-def test_data_page_labels_path_that_does_not_exist_is_an_error(fixture_app, tmp_path):
+def test_data_page_labels_path_that_does_not_exist_is_an_error(fixture_app, tmp_path,
+                                                              monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", f"{FIXTURES}:{tmp_path}")
     at = _check_viina(fixture_app, tmp_path / "missing.csv")
-    assert any("no labels file at" in e.value for e in at.error)
+    assert any("no labels file" in e.value and "no file at" in e.value for e in at.error)
     assert "data_candidate" not in at.session_state
 
 
@@ -221,9 +226,8 @@ def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, mo
 def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypatch):
     """``dashboard.launch`` loads and indexes the launch file while the server starts; the
     first visitor's run must take that work from the caches, not do it again."""
-    from argparse import Namespace
-
     from dashboard.eventindex import EventIndex
+    from dashboard.serving import ServerOptions
     from dashboard.ui import data
 
     calls = {"load": 0, "index": 0}
@@ -240,7 +244,7 @@ def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypat
     monkeypatch.setattr(data, "load_dataset", counted_load)
     monkeypatch.setattr(EventIndex, "build", staticmethod(counted_build))
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")  # validate for real, no stored copy
-    summary = data.warm(Namespace(data=str(FIXTURE), boundaries=None))
+    summary = data.warm(ServerOptions(data=str(FIXTURE)))
     assert summary == "events.csv, 5 events and 3 articles (0 rows rejected)"
     assert calls == {"load": 1, "index": 1}
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
@@ -316,17 +320,16 @@ def test_damaged_stored_links_and_choices_are_derived_again(app, monkeypatch, tm
 
 
 def test_a_warm_up_that_cannot_load_leaves_the_message_to_the_page(app, monkeypatch, tmp_path):
-    from argparse import Namespace
-
+    from dashboard.serving import ServerOptions
     from dashboard.ui import data
 
     broken = tmp_path / "broken.csv"
     broken.write_text("no,event,columns\n1,2,3\n", encoding="utf-8")
-    assert data.warm(Namespace(data=str(broken), boundaries=None)) is None
+    assert data.warm(ServerOptions(data=str(broken))) is None
     monkeypatch.setenv("DASHBOARD_DATA", str(broken))
     at = app.run()
     assert not at.exception
-    assert "broken.csv" in " ".join(e.value for e in at.error)
+    assert "broken.csv: format not recognised" in shown(at.error)
 
 
 def test_headline_changes_need_a_start_date(fixture_app):
@@ -347,6 +350,7 @@ def test_data_page_reads_a_file_checked_before_from_the_store(fixture_app, monke
 
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
     bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(bundled.parent))
 
     def check(at):
         at.switch_page(page("data")).run()
