@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -53,6 +54,12 @@ DEFAULT_MAX_UNPACKED_MB = 2048
 _MB = 1024 * 1024
 
 _log = logging.getLogger(__name__)
+
+# The longest cell a CSV may hold. Arrow reads rows that fit in one 8 MB block; a longer row
+# goes through the csv module, whose own limit (128 KB by default, process-wide) is set
+# here once so that every cell up to this size is read and a longer one is a LoadError.
+MAX_CELL_CHARS = 16 * 1024 * 1024
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 class LoadError(Exception):
@@ -421,7 +428,7 @@ def _read_csv(
     except (pa.ArrowInvalid, pa.ArrowException):
         if text is None:
             text = data.decode("utf-8-sig")
-        frame = _read_csv_python(text, names, delimiter, header)
+        frame = _read_csv_python(text, label, names, delimiter, header)
     if not header:
         frame.columns = list(range(frame.shape[1]))
     frame = unneutralise(frame)
@@ -461,21 +468,34 @@ def _read_csv_arrow(
     return table.to_pandas(self_destruct=True, split_blocks=True)
 
 
-def _read_csv_python(text: str, names: list[str], delimiter: str, header: bool) -> pd.DataFrame:
-    """Slow path for ragged rows: keep every row, note the ones whose field count is wrong."""
+def _read_csv_python(
+    text: str, label: str, names: list[str], delimiter: str, header: bool
+) -> pd.DataFrame:
+    """Slow path for ragged rows and rows longer than Arrow's block: keep every row, note
+    the ones whose field count is wrong."""
     rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-    if header:
-        next(rows, None)
     width = len(names)
     cells: list[list[str | None]] = []
     errors: dict[int, str] = {}
-    for fields in rows:
-        if not fields or all(not f.strip() for f in fields):
-            continue
-        if len(fields) > width and any(f.strip() for f in fields[width:]):
-            errors[len(cells)] = f"row has {len(fields)} fields but the header has {width}"
-        fields = (fields + [""] * width)[:width]
-        cells.append([f if f != "" else None for f in fields])
+    in_header = header
+    try:
+        if header:
+            next(rows, None)
+            in_header = False
+        for fields in rows:
+            if not fields or all(not f.strip() for f in fields):
+                continue
+            if len(fields) > width and any(f.strip() for f in fields[width:]):
+                errors[len(cells)] = f"row has {len(fields)} fields but the header has {width}"
+            fields = (fields + [""] * width)[:width]
+            cells.append([f if f != "" else None for f in fields])
+    except csv.Error as err:
+        row = None if in_header else len(cells) + 1
+        if "field larger than field limit" in str(err):
+            where = "the header has" if row is None else "a cell is"
+            raise LoadError(label, f"{where} longer than {MAX_CELL_CHARS:,} characters, the "
+                                   "most one CSV cell may hold", row=row) from err
+        raise LoadError(label, f"not readable as CSV ({err})", row=row) from err
     frame = pd.DataFrame(cells, columns=names, dtype="str")
     if errors:
         frame.attrs["row_errors"] = errors
@@ -737,6 +757,8 @@ def _json_lines(text: str, label: str, warning: str | None) -> dict[str, pd.Data
             record = json.loads(line)
         except json.JSONDecodeError as err:
             raise LoadError(label, f"not valid JSON Lines: {err.msg}", row=number) from err
+        except RecursionError as err:
+            raise _too_deep(label, number) from err
         if not isinstance(record, dict):
             raise LoadError(label, "a JSON Lines file needs one object per line", row=number)
         records.append(record)
@@ -765,6 +787,21 @@ def _records_member(document: dict[str, Any]) -> str | None:
 def _read_json(
     data: bytes, label: str, *, header: bool, progress: Progress | None
 ) -> dict[str, pd.DataFrame]:
+    """JSON documents, GeoJSON and JSON Lines; nesting deeper than Python's recursion limit
+    (about a thousand levels: no export nests so) is one LoadError, not a RecursionError."""
+    try:
+        return _json_tables(data, label)
+    except RecursionError as err:
+        raise _too_deep(label, None) from err
+
+
+def _too_deep(label: str, row: int | None) -> LoadError:
+    return LoadError(label, f"JSON nested too deeply to read (more than about "
+                            f"{sys.getrecursionlimit():,} lists or objects inside each other)",
+                     row=row)
+
+
+def _json_tables(data: bytes, label: str) -> dict[str, pd.DataFrame]:
     text, warning = decode_text(data, label)
     try:
         document = json.loads(text)

@@ -89,3 +89,36 @@ def test_a_workbook_declaring_more_than_the_cap_is_refused(monkeypatch):
     monkeypatch.setenv("DASHBOARD_MAX_UNPACKED_MB", "16")
     assert len(read_raw(buffer.getvalue(), "big.xlsx")) == 2000
 
+
+
+BIG = 17 * 1024 * 1024  # a cell longer than readers.MAX_CELL_CHARS
+DEEP = 100_000
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message", "row"),
+    [
+        (b"a,b\n1,2\n3," + b"x" * BIG + b"\n4,5\n", "long.csv",
+         "a cell is longer than 16,777,216 characters", 2),
+        (b"a,b\n1,2\n3,\"" + b"x\n" * (BIG // 2) + b"\"\n", "quoted.csv",
+         "a cell is longer than 16,777,216 characters", 2),
+        (b"a," + b"x" * BIG + b"\n1,2\n", "header.csv", "the header has", None),
+        (b"[" * DEEP + b"]" * DEEP, "deep.json", "JSON nested too deeply", None),
+        (b'[{"a": ' + b"[" * 900 + b"]" * 900 + b"}]", "deep_cell.json",
+         "JSON nested too deeply", None),
+        (b'{"a": 1}\n{"a": ' + b"[" * DEEP + b"]" * DEEP + b"}\n", "deep.jsonl",
+         "JSON nested too deeply", 2),
+    ],
+)
+def test_huge_cells_and_deep_nesting_are_one_load_error(data, name, message, row):
+    with pytest.raises(LoadError) as info:
+        read_raw(data, name)
+    assert str(info.value).startswith(f"{name}: ")
+    assert message in str(info.value)
+    assert info.value.row == row
+
+
+def test_a_cell_up_to_the_limit_is_read():
+    cell = "Гродно " * (10 * 1024 * 1024 // 14)  # 10 MB: longer than Arrow's block
+    raw = read_raw(f"a,b\n1,2\n3,{cell}\n".encode(), "long.csv")
+    assert raw["b"].tolist() == ["2", cell]
