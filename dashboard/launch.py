@@ -20,6 +20,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from dashboard.serving import ServerOptions
+
 APP = Path(__file__).resolve().parent / "app.py"
 
 # Streamlit reads .streamlit/config.toml only from the directory it starts in; the console
@@ -32,6 +34,20 @@ SAFE_SETTINGS = [
     "--client.disableDataExport", "true",
     "--browser.gatherUsageStats", "false",
 ]  # fmt: skip
+
+
+LOCAL_ADDRESS = "127.0.0.1"
+
+
+def with_local_address(args: Sequence[str]) -> list[str]:
+    """``args`` with ``--server.address 127.0.0.1`` unless the user chose an address: a
+    dashboard reachable from the network is the operator's decision, not a default."""
+    args = list(args)
+    streamlit_args = args[:args.index("--")] if "--" in args else args
+    if any(a == "--server.address" or a.startswith("--server.address=")
+           for a in streamlit_args):
+        return args
+    return ["--server.address", LOCAL_ADDRESS, *args]
 
 
 def app_arguments(args: Sequence[str]) -> list[str]:
@@ -47,6 +63,7 @@ def serve(args: Sequence[str]) -> int:
     """
     from streamlit.web import cli as streamlit_cli
 
+    args = with_local_address(args)
     threading.Thread(target=_warm, args=(app_arguments(args),), name="dashboard-warm-up",
                      daemon=True).start()
     try:
@@ -60,10 +77,26 @@ def _warm(app_args: list[str]) -> None:
     started = time.monotonic()
     from dashboard.ui import data  # the app's imports, off the server's thread
 
-    summary = data.warm(data.launch_options(app_args))
+    options = data.launch_options(app_args)
+    print(f"  {offer_line(options)}", flush=True)
+    summary = data.warm(options)
     if summary:
         print(f"  Data ready: {summary} ({time.monotonic() - started:.1f} s after start).",
               flush=True)
+
+
+def offer_line(options: ServerOptions) -> str:
+    """What this server lets visitors do with data, for the terminal."""
+    if options.public:
+        mode = "public: uploads stay in each visitor's session" if options.uploads else \
+            "public, uploads off"
+        return f"Serving {mode}; no server file can be opened from the browser."
+    uploads = "uploads on" if options.uploads else "uploads off"
+    if not options.data_dirs:
+        return f"{uploads.capitalize()}; no server file can be opened from the browser " \
+               "(offer folders with --data-dir)."
+    folders = ", ".join(str(d) for d in options.data_dirs)
+    return f"{uploads.capitalize()}; visitors may open files inside: {folders}."
 
 
 def run_app(argv: Sequence[str] | None = None) -> int:

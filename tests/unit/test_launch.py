@@ -41,8 +41,33 @@ def test_serve_runs_streamlit_on_the_app_and_warms_the_launch_data(started):
     assert launch.serve(["--server.port", "8600", "--", "--data", "x.csv"]) == 0
     args = recorder.calls[0]
     assert args[:2] == ["run", str(launch.APP)] and launch.APP.name == "app.py"
-    assert args[2:] == ["--server.port", "8600", "--", "--data", "x.csv"]
+    assert args[2:] == ["--server.address", "127.0.0.1",
+                        "--server.port", "8600", "--", "--data", "x.csv"]
     assert warmed == [["--data", "x.csv"]]
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ([], ["--server.address", "127.0.0.1"]),
+    (["--server.address", "0.0.0.0"], ["--server.address", "0.0.0.0"]),
+    (["--server.address=::"], ["--server.address=::"]),
+    # an app option of the same spelling after -- is not the server's address
+    (["--", "--server.address", "x"], ["--server.address", "127.0.0.1", "--",
+                                        "--server.address", "x"]),
+])
+def test_the_server_listens_on_this_machine_only_unless_told(args, expected):
+    assert launch.with_local_address(args) == expected
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    ([], "no server file can be opened from the browser (offer folders with --data-dir)"),
+    (["--data-dir", "/srv/events"], "visitors may open files inside: /srv/events"),
+    (["--data-dir", "/srv/events", "--public"], "public: uploads stay in each visitor's"),
+    (["--public", "--no-uploads"], "public, uploads off"),
+])
+def test_the_terminal_says_what_visitors_may_do(argv, said):
+    from dashboard.serving import server_options
+
+    assert said in launch.offer_line(server_options(argv, {}))
 
 
 def test_the_console_script_passes_the_safe_settings_before_the_users_flags(started):
