@@ -12,6 +12,12 @@ app keeps what it derives from it once (``save_extra``: the article links and th
 choices, half a second at 1M events), so a re-opened file is drawn without that wait, and
 it remembers each launch file's SHA-256 by path, size and modification time.
 
+Every file of an entry is listed with its SHA-256 in a manifest written with it
+(``checksums.json`` for the dataset, ``<name>.checksums.json`` for each extra), and each
+is read once into memory, checked, and parsed from those same bytes: a flipped bit on the
+disk would otherwise change an event's summary without a word. An entry that does not
+match is logged, removed and reported absent, so the caller validates the file again.
+
 Where: ``$DASHBOARD_CACHE_DIR``, else ``~/.cache/border-dashboard``. Set it to an empty
 string to switch the cache off.
 """
@@ -36,9 +42,40 @@ import pyarrow as pa
 from dashboard.dataset import Dataset, LoadReport
 from dashboard.taxonomy import DATA_DIR
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 MAX_ENTRIES = 6  # datasets kept; the oldest stored go first
 _LOG = logging.getLogger(__name__)
+_SUMS = "checksums.json"  # the dataset's manifest: each of its files' SHA-256, written last
+
+
+class _Mismatch(ValueError):
+    """A stored file whose bytes are not the ones its manifest lists."""
+
+
+class _Checked:
+    """The files a manifest lists, each read once and handed out only when its bytes
+    match: what is parsed is exactly what was hashed, and the file is not read twice."""
+
+    def __init__(self, folder: Path, manifest: str) -> None:
+        self.folder = folder
+        sums = json.loads((folder / manifest).read_bytes())
+        if not isinstance(sums, dict):
+            raise _Mismatch(f"{manifest} is not a manifest")
+        self.sums: dict[str, Any] = sums
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.sums
+
+    def read(self, name: str) -> bytes:
+        data = (self.folder / name).read_bytes()
+        if self.sums.get(name) != _checksum(data):
+            raise _Mismatch(f"{name} does not match its checksum")
+        return data
+
+
+def _checksum(data: bytes) -> str:
+    """SHA-256: faster here than BLAKE2b (see docs/benchmark.md)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def cache_root() -> Path | None:
@@ -118,27 +155,33 @@ def content_key(*digests: str | None) -> str:
 
 
 def load(key: str) -> Dataset | None:
-    """The stored dataset of ``key``, or None (absent, switched off or unreadable)."""
+    """The stored dataset of ``key``, or None (absent, switched off, unreadable or not
+    matching its checksums; a damaged entry is removed, so the next save replaces it)."""
     root = cache_root()
     folder = None if root is None else root / key
-    if folder is None or not (folder / "reports.json").exists():
+    if folder is None or not folder.is_dir():
         return None
     try:
-        meta = json.loads((folder / "reports.json").read_text(encoding="utf-8"))
+        files = _Checked(folder, _SUMS)
+        meta = json.loads(files.read("reports.json"))
         reports = []
         for i, item in enumerate(meta["reports"]):
-            rows = folder / f"accepted_rows_{i}.npy"
+            rows = f"accepted_rows_{i}.npy"
             reports.append(LoadReport(
                 file=item["file"], format=item["format"], rows_read=item["rows_read"],
                 accepted=item["accepted"], rejected_rows=item["rejected_rows"],
-                rejected=_read_frame(folder / f"rejected_{i}.arrow"),
+                rejected=_frame(files.read(f"rejected_{i}.arrow")),
                 warnings=list(item["warnings"]), table=item["table"],
-                accepted_rows=np.load(rows, allow_pickle=False) if rows.exists() else None,
+                accepted_rows=(np.load(io.BytesIO(files.read(rows)), allow_pickle=False)
+                               if rows in files else None),
+                merged=item["merged"], merged_kind=item["merged_kind"],
             ))
-        return Dataset(_read_frame(folder / "events.arrow"),
-                       _read_frame(folder / "articles.arrow"), reports)
+        return Dataset(_frame(files.read("events.arrow")),
+                       _frame(files.read("articles.arrow")), reports)
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as err:
-        _LOG.warning("ignoring the stored dataset %s: %s", folder, err)
+        _LOG.warning("removing the stored dataset %s, damaged (its file is validated "
+                     "again): %s", folder, err)
+        shutil.rmtree(folder, ignore_errors=True)
         return None
 
 
@@ -162,8 +205,11 @@ def save(key: str, dataset: Dataset) -> None:
             reports.append({"file": report.file, "format": report.format,
                             "rows_read": report.rows_read, "accepted": report.accepted,
                             "rejected_rows": report.rejected_rows,
-                            "warnings": report.warnings, "table": report.table})
+                            "warnings": report.warnings, "table": report.table,
+                            "merged": report.merged, "merged_kind": report.merged_kind})
         (work / "reports.json").write_text(json.dumps({"reports": reports}), encoding="utf-8")
+        sums = {path.name: _checksum(path.read_bytes()) for path in sorted(work.iterdir())}
+        (work / _SUMS).write_text(json.dumps(sums), encoding="utf-8")
         try:
             work.rename(root / key)
             work = None
@@ -178,39 +224,47 @@ def save(key: str, dataset: Dataset) -> None:
 
 
 def load_extra(key: str, name: str) -> dict[str, Any] | None:
-    """What ``save_extra`` kept beside the dataset of ``key`` under ``name``, or None."""
+    """What ``save_extra`` kept beside the dataset of ``key`` under ``name``, or None
+    (a damaged one is removed, so the caller derives and saves it again)."""
     root = cache_root()
     if root is None:
         return None
-    arrays, fields = root / key / f"{name}.npz", root / key / f"{name}.json"
-    if not (arrays.exists() and fields.exists()):
+    folder = root / key
+    manifest = folder / f"{name}.{_SUMS}"
+    if not manifest.exists():
         return None
     try:
-        with np.load(arrays, allow_pickle=False) as stored:
+        files = _Checked(folder, manifest.name)
+        with np.load(io.BytesIO(files.read(f"{name}.npz")), allow_pickle=False) as stored:
             value: dict[str, Any] = {item: stored[item] for item in stored.files}
-        value.update(json.loads(fields.read_text(encoding="utf-8")))
+        value.update(json.loads(files.read(f"{name}.json")))
         return value
     except (OSError, ValueError, KeyError, TypeError) as err:
-        _LOG.warning("ignoring the stored %s of %s: %s", name, key, err)
+        _LOG.warning("removing the stored %s of %s, damaged: %s", name, key, err)
+        for path in (manifest, folder / f"{name}.npz", folder / f"{name}.json"):
+            path.unlink(missing_ok=True)
         return None
 
 
 def save_extra(key: str, name: str, value: dict[str, Any]) -> None:
     """Keep ``value`` (numpy arrays and JSON values) beside the stored dataset of ``key``.
 
-    Nothing is written when the dataset itself is not stored; both files are written under
-    temporary names and renamed, the JSON last, which ``load_extra`` looks for."""
+    Nothing is written when the dataset itself is not stored; each file is written under
+    a temporary name and renamed, the manifest last, which ``load_extra`` looks for."""
     root = cache_root()
     folder = None if root is None else root / key
-    if folder is None or not (folder / "reports.json").exists():
+    if folder is None or not (folder / _SUMS).exists():
         return
     arrays = {k: v for k, v in value.items() if isinstance(v, np.ndarray)}
     fields = {k: v for k, v in value.items() if not isinstance(v, np.ndarray)}
     try:
         packed = io.BytesIO()
         np.savez(packed, **arrays)
-        _write_atomically(folder / f"{name}.npz", packed.getvalue())
-        _write_atomically(folder / f"{name}.json", json.dumps(fields).encode())
+        contents = {f"{name}.npz": packed.getvalue(), f"{name}.json": json.dumps(fields).encode()}
+        for file, data in contents.items():
+            _write_atomically(folder / file, data)
+        sums = {file: _checksum(data) for file, data in contents.items()}
+        _write_atomically(folder / f"{name}.{_SUMS}", json.dumps(sums).encode())
     except (OSError, ValueError, TypeError) as err:
         _LOG.warning("could not store the %s of %s: %s", name, key, err)
 
@@ -233,10 +287,10 @@ def _write_frame(frame: pd.DataFrame, path: Path) -> None:
         writer.write_table(table, max_chunksize=max(len(frame), 1))
 
 
-def _read_frame(path: Path) -> pd.DataFrame:
-    """The frame ``_write_frame`` wrote, with its pandas dtypes (kept in the schema)."""
-    with pa.memory_map(str(path)) as source:
-        return pa.ipc.open_file(source).read_all().to_pandas()
+def _frame(data: bytes) -> pd.DataFrame:
+    """The frame ``_write_frame`` wrote, from its file's bytes, with its pandas dtypes
+    (kept in the schema)."""
+    return pa.ipc.open_file(pa.py_buffer(data)).read_all().to_pandas()
 
 
 def _prune(root: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -21,6 +24,10 @@ ARTICLES = """article_id,title,outlet,url,published,language,summary
 a1,First,Outlet A,https://example.org/a,2024-05-02,en,
 a2,Second,,,2024-06,pl,
 """
+
+
+EXTRA = {"rows": np.array([0, 2, 5], dtype=np.int64), "names": ["POL", "LTU"],
+         "first": "2024-05-01", "last": None}
 
 
 @pytest.fixture
@@ -106,14 +113,12 @@ def test_extras_are_kept_beside_a_stored_dataset_only(files):
     dataset, or with a damaged file, there is nothing to read back."""
     events, articles = files
     key = _key(events, articles)
-    value = {"rows": np.array([0, 2, 5], dtype=np.int64), "names": ["POL", "LTU"],
-             "first": "2024-05-01", "last": None}
-    store.save_extra(key, "extra", value)
+    store.save_extra(key, "extra", EXTRA)
     assert store.load_extra(key, "extra") is None  # no dataset stored under the key yet
     store.save(key, load_dataset(events))
-    store.save_extra(key, "extra", value)
+    store.save_extra(key, "extra", EXTRA)
     again = store.load_extra(key, "extra")
-    np.testing.assert_array_equal(again.pop("rows"), value["rows"])
+    np.testing.assert_array_equal(again.pop("rows"), EXTRA["rows"])
     assert again == {"names": ["POL", "LTU"], "first": "2024-05-01", "last": None}
     (store.cache_root() / key / "extra.npz").write_bytes(b"not a numpy file")
     assert store.load_extra(key, "extra") is None
@@ -142,3 +147,57 @@ def test_a_file_digest_is_remembered_until_the_file_changes(files, monkeypatch):
     store.remembered_digest(events)
     store.remembered_digest(events)
     assert len(hashed) == 5
+
+
+def _flip(path: Path, at: bytes | int) -> None:
+    """Flip the lowest bit of one byte of ``path``: the first byte of ``at`` when it is a
+    byte string found in the file, else the byte at offset ``at``."""
+    data = bytearray(path.read_bytes())
+    offset = data.index(at) if isinstance(at, bytes) else at
+    data[offset] ^= 1
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(("name", "at"), [
+    ("events.arrow", b"Trial"),  # an event's summary, a literal in the LZ4 stream
+    ("articles.arrow", b"Second"),  # an article's title
+    ("rejected_0.arrow", b"not a date"),  # a rejected row's value
+    ("accepted_rows_0.npy", -1),  # the top byte of the last accepted row's number
+    ("reports.json", b"canonical"),  # a report's format
+    ("checksums.json", -3),  # a digit of the manifest's last checksum
+])
+def test_a_flipped_bit_in_any_stored_file_is_a_miss_and_the_entry_is_stored_again(
+        files, caplog, name, at):
+    """Each flip still parses (LZ4 keeps short text as it is, numpy and JSON check
+    nothing): only the checksum tells the changed data from the stored one."""
+    events, articles = files
+    dataset = load_dataset(events)
+    key = _key(events, articles)
+    store.save(key, dataset)
+    _flip(store.cache_root() / key / name, at)
+    with caplog.at_level(logging.WARNING, logger="dashboard.store"):
+        assert store.load(key) is None
+    assert "damaged" in caplog.text
+    store.save(key, dataset)  # the damaged entry was removed: this one takes its place
+    again = store.load(key)
+    pd.testing.assert_frame_equal(again.events, dataset.events)
+    pd.testing.assert_frame_equal(again.reports[0].rejected, dataset.reports[0].rejected)
+
+
+@pytest.mark.parametrize(("name", "at"), [
+    ("extra.npz", np.int64(5).tobytes()),  # the last row number, stored as it is
+    ("extra.json", b"POL"),
+    ("extra.checksums.json", -3),
+])
+def test_a_flipped_bit_in_a_stored_extra_is_a_miss_and_it_is_stored_again(files, name, at):
+    events, articles = files
+    key = _key(events, articles)
+    store.save(key, load_dataset(events))
+    store.save_extra(key, "extra", EXTRA)
+    _flip(store.cache_root() / key / name, at)
+    assert store.load_extra(key, "extra") is None
+    assert store.load(key) is not None  # the dataset's own files are intact
+    store.save_extra(key, "extra", EXTRA)
+    again = store.load_extra(key, "extra")
+    np.testing.assert_array_equal(again.pop("rows"), EXTRA["rows"])
+    assert again == {k: v for k, v in EXTRA.items() if k != "rows"}
