@@ -19,6 +19,7 @@ import re
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -84,6 +85,25 @@ class LoadError(Exception):
         return f"{self.file}: {self.message}{suffix}"
 
 
+@contextmanager
+def reading(label: str) -> Iterator[None]:
+    """The last guard of the public readers: whatever a parser raises that is not already a
+    LoadError becomes one naming the file, so a page or the command line never shows a
+    traceback; the traceback goes to the server log. MemoryError says the file is too big
+    for this server; KeyboardInterrupt and SystemExit pass on untouched."""
+    try:
+        yield
+    except LoadError:
+        raise
+    except MemoryError as err:
+        _log.exception("reading %s ran out of memory", label)
+        raise LoadError(label, "too big to read in this server's memory; load a smaller "
+                               "extract or split the file") from err
+    except Exception as err:  # the guard's purpose: no parser's exception reaches the user
+        _log.exception("reading %s failed", label)
+        raise LoadError(label, f"could not be read: {type(err).__name__}") from err
+
+
 def progress_stage(progress: Progress | None, start: float, end: float) -> Progress | None:
     """A callback that reports a step's own 0–1 share as ``start``–``end`` of the whole.
 
@@ -108,6 +128,11 @@ def source_name(source: Source, name: str | None = None) -> str:
 def read_bytes(source: Source, name: str | None = None) -> bytes:
     """All bytes of a path, bytes object or binary file-like (Streamlit uploads included)."""
     label = source_name(source, name)
+    with reading(label):
+        return _read_bytes(source, label)
+
+
+def _read_bytes(source: Source, label: str) -> bytes:
     if isinstance(source, (bytes, bytearray)):
         return bytes(source)
     if isinstance(source, (str, Path)):
@@ -154,6 +179,11 @@ def unpacked(data: bytes, label: str) -> bytes:
     in slices and refused as soon as they pass ``max_unpacked_bytes()``, so a small bomb
     never costs more memory than a file of the allowed size.
     """
+    with reading(label):
+        return _unpacked(data, label)
+
+
+def _unpacked(data: bytes, label: str) -> bytes:
     limit = max_unpacked_bytes()
     if data[:2] == b"\x1f\x8b":
         return _gunzipped(data, label, limit)
@@ -250,8 +280,9 @@ def read_tables(
     """
     label = source_name(source, name)
     data = unpacked(read_bytes(source, name), label)
-    kind = sniff_kind(data, label)
-    tables = _READERS[kind](data, label, header=header, progress=progress)
+    with reading(label):
+        kind = sniff_kind(data, label)
+        tables = _READERS[kind](data, label, header=header, progress=progress)
     for frame in tables.values():
         frame.attrs.setdefault("warnings", [])
         frame.attrs["reader"] = kind

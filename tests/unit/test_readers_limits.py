@@ -122,3 +122,55 @@ def test_a_cell_up_to_the_limit_is_read():
     cell = "Гродно " * (10 * 1024 * 1024 // 14)  # 10 MB: longer than Arrow's block
     raw = read_raw(f"a,b\n1,2\n3,{cell}\n".encode(), "long.csv")
     assert raw["b"].tolist() == ["2", cell]
+
+
+class _Failing:
+    """An upload whose read fails the way a broken stream does."""
+
+    name = "upload.csv"
+
+    def read(self) -> bytes:
+        raise OSError("connection reset")
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (ValueError("parser bug"), "could not be read: ValueError"),
+        (KeyError("column"), "could not be read: KeyError"),
+        (IndexError("list index out of range"), "could not be read: IndexError"),
+        (MemoryError(), "too big to read in this server's memory"),
+    ],
+)
+def test_any_reader_exception_becomes_one_load_error(monkeypatch, caplog, error, message):
+    from dashboard import readers
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setitem(readers._READERS, "csv", broken)
+    with pytest.raises(LoadError) as info:
+        read_raw(b"a,b\n1,2\n", "events.csv")
+    assert str(info.value).startswith(f"events.csv: {message}")
+    assert info.value.__cause__ is error
+    logged = [r for r in caplog.records if r.name == "dashboard.readers"]
+    assert logged and logged[-1].exc_info is not None  # the traceback is in the server log
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), SystemExit(3)])
+def test_interrupts_pass_through_the_guard(monkeypatch, error):
+    from dashboard import readers
+
+    def interrupted(*args, **kwargs):
+        raise error
+
+    monkeypatch.setitem(readers._READERS, "csv", interrupted)
+    with pytest.raises(type(error)):
+        read_raw(b"a,b\n1,2\n", "events.csv")
+
+
+def test_a_failing_upload_is_a_load_error():
+    from dashboard.readers import read_bytes
+
+    with pytest.raises(LoadError, match=r"^upload\.csv: could not be read: OSError$"):
+        read_bytes(_Failing())
