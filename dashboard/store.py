@@ -10,7 +10,7 @@ frames are Arrow IPC files, LZ4-compressed, each column in one piece: nothing is
 or joined on the way back (Parquet took four times as long here). Beside a dataset the
 app keeps what it derives from it once (``save_extra``: the article links and the filter
 choices, half a second at 1M events), so a re-opened file is drawn without that wait, and
-it remembers each launch file's SHA-256 by path, size and modification time.
+it remembers each launch file's SHA-256 by path and ``file_identity``.
 
 Every file of an entry is listed with its SHA-256 in a manifest written with it
 (``checksums.json`` for the dataset, ``<name>.checksums.json`` for each extra), and each
@@ -95,16 +95,25 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-KNOWN_DIGESTS = 64  # files whose digest is remembered by path, size and modification time
+def file_identity(path: Path) -> tuple[int, ...]:
+    """What changes whenever a file's content does, short of reading it: its size, its
+    modification and status-change times, its inode and device. ``cp -p``, ``rsync -t``
+    and ``touch -r`` put an edited file's modification time back; its status-change time
+    cannot be set by anyone, and a file renamed over it is another inode."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
+
+
+KNOWN_DIGESTS = 64  # files whose digest is remembered by path and identity
 
 
 def remembered_digest(path: Path) -> str:
-    """SHA-256 of a file, remembered across servers by path, size and modification time.
+    """SHA-256 of a file, remembered across servers by path and ``file_identity``.
 
     The same rule the app's in-memory cache follows, kept on disk: hashing the 744 MB CSV
     of 2M events took 0.6 s of every launch that then read its result from the store. A
-    file changed in place gets a new size or modification time, and is hashed again."""
-    stat = path.stat()
+    file changed in place or replaced has another identity, and is hashed again."""
+    identity = list(file_identity(path))
     place = str(path.resolve())
     root = cache_root()
     known: dict[str, list[Any]] = {}
@@ -116,12 +125,12 @@ def remembered_digest(path: Path) -> str:
         if not isinstance(known, dict):  # damaged: start again
             known = {}
         entry = known.get(place)
-        if isinstance(entry, list) and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
-            return str(entry[2])
+        if isinstance(entry, list) and entry[:-1] == identity:
+            return str(entry[-1])
     digest = file_digest(path)
     if root is not None:
         known.pop(place, None)
-        known[place] = [stat.st_size, stat.st_mtime_ns, digest]
+        known[place] = [*identity, digest]
         kept = dict(list(known.items())[-KNOWN_DIGESTS:])
         try:
             root.mkdir(parents=True, exist_ok=True)

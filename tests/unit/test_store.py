@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -128,8 +130,6 @@ def test_extras_are_kept_beside_a_stored_dataset_only(files):
 def test_a_file_digest_is_remembered_until_the_file_changes(files, monkeypatch):
     """A later server takes an unchanged file's SHA-256 from the store instead of reading
     the whole file again; a file rewritten in place is hashed again."""
-    import os
-
     events, _ = files
     hashed = []
     digest = store.file_digest
@@ -201,3 +201,57 @@ def test_a_flipped_bit_in_a_stored_extra_is_a_miss_and_it_is_stored_again(files,
     again = store.load_extra(key, "extra")
     np.testing.assert_array_equal(again.pop("rows"), EXTRA["rows"])
     assert again == {k: v for k, v in EXTRA.items() if k != "rows"}
+
+
+def _after_a_tick(path: Path) -> None:
+    """Wait until file times have moved on from ``path``'s (they follow the kernel's timer,
+    milliseconds apart), so that what is written now gets another status-change time."""
+    probe = path.with_name("tick.probe")
+    probe.write_bytes(b"")
+    while probe.stat().st_ctime_ns <= path.stat().st_ctime_ns:
+        probe.write_bytes(b"")
+    probe.unlink()
+
+
+def _rewritten_in_place(path: Path, text: str, times: tuple[int, int]) -> None:
+    """An edit whose times are put back (``touch -r``): the same inode."""
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=times)
+
+
+def _copied_over_with_times(path: Path, text: str, times: tuple[int, int]) -> None:
+    """``cp -p`` from a file with the same times: the same inode, written anew."""
+    source = path.with_name("copied.csv")
+    source.write_text(text, encoding="utf-8")
+    os.utime(source, ns=times)
+    shutil.copy2(source, path)
+
+
+def _renamed_over_with_times(path: Path, text: str, times: tuple[int, int]) -> None:
+    """``rsync -t``: a new file with the old times renamed over the old one."""
+    staged = path.with_name(".staged.csv")
+    staged.write_text(text, encoding="utf-8")
+    os.utime(staged, ns=times)
+    staged.replace(path)
+
+
+def _ui_file_sha256(path: Path) -> str:
+    from dashboard.ui import data as ui_data
+
+    return ui_data.file_sha256(str(path))
+
+
+@pytest.mark.parametrize("digest_of", [store.remembered_digest, _ui_file_sha256],
+                         ids=["store.remembered_digest", "ui.data.file_sha256"])
+@pytest.mark.parametrize("rewrite", [_rewritten_in_place, _copied_over_with_times,
+                                     _renamed_over_with_times])
+def test_a_file_edited_at_the_same_size_with_its_times_put_back_is_hashed_again(
+        files, digest_of, rewrite):
+    events, _ = files
+    before = events.stat()
+    first = digest_of(events)
+    _after_a_tick(events)
+    rewrite(events, EVENTS.replace("Trial", "Trail"), (before.st_atime_ns, before.st_mtime_ns))
+    after = events.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert digest_of(events) == store.file_digest(events) != first
