@@ -1,6 +1,7 @@
 """``python -m dashboard validate|convert|export`` (the server starts in ``dashboard.launch``).
 
-Exit codes: 0 when every row is accepted, 1 when some rows were rejected (the file was
+Exit codes: 0 when no row is rejected (rows merged into another row's event, as in an
+ACLED monadic export, are not rejected), 1 when some rows were rejected (the file was
 still read), 2 when a file cannot be read or an argument is wrong. Errors are printed as
 one line naming the file, never as a traceback.
 """
@@ -40,6 +41,7 @@ def _report_dict(report: LoadReport) -> dict[str, object]:
         "format": report.format,
         "read": report.rows_read,
         "accepted": report.accepted,
+        "merged": report.merged,
         "rejected": report.rejected_rows,
         "reasons": [
             {"column": c, "reason": r, "count": int(n)}
@@ -51,8 +53,11 @@ def _report_dict(report: LoadReport) -> dict[str, object]:
 
 def _print_report(report: LoadReport) -> None:
     print(f"{report.file}: {report.table}, format {report.format}")
-    print(f"  rows read: {report.rows_read:,}  accepted: {report.accepted:,}  "
+    merged = f"merged: {report.merged:,}  " if report.merged else ""
+    print(f"  rows read: {report.rows_read:,}  accepted: {report.accepted:,}  {merged}"
           f"rejected: {report.rejected_rows:,}")
+    if report.merged:
+        print(f"  {report.merged_text()} (not rejected)")
     counts = report.reason_counts()
     if not counts.empty:
         print("  reasons:")

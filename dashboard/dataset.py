@@ -1,11 +1,13 @@
 """Load a file (any supported format) into a validated Dataset with a report per table.
 
-Nothing is lost: each report counts rows read, accepted and rejected, and keeps every
-rejected row with its reason so the user can download and fix them.
+Nothing is lost: each report counts rows read, accepted, merged into another row's event
+and rejected, and keeps every rejected row with its reason so the user can download and
+fix them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,7 +44,14 @@ IMPORT_SHARE, EVENTS_SHARE, ARTICLES_SHARE = 0.55, 0.78, 0.82
 
 @dataclass
 class LoadReport:
-    """What happened to one table of one file. ``accepted + rejected_rows == rows_read``."""
+    """What happened to one table of one file.
+
+    ``accepted + merged + rejected_rows == rows_read``: ``merged`` counts rows the importer
+    folded into another row's event (an ACLED monadic export's further actor rows), which
+    are neither events of their own nor rejected; they share their event's fate, so when
+    that event's row is rejected the reason is on that row. ``merged_kind`` says what such
+    a row is ("actor"), for the sentence.
+    """
 
     file: str
     format: str
@@ -53,13 +62,25 @@ class LoadReport:
     warnings: list[str] = field(default_factory=list)
     table: str = "events"
     accepted_rows: Any = None  # file row numbers of the accepted rows (numpy array), if known
+    merged: int = 0
+    merged_kind: str = ""
+
+    def merged_text(self) -> str:
+        """The merged rows in words, e.g. 1,652 actor rows merged into their events ("" if none)."""
+        if not self.merged:
+            return ""
+        kind = f"{self.merged_kind} " if self.merged_kind else ""
+        if self.merged == 1:
+            return f"1 {kind}row merged into its event"
+        return f"{self.merged:,} {kind}rows merged into their events"
 
     def summary(self) -> str:
         """One sentence for the page and the command line."""
         noun = "article" if self.table == "articles" else "event"
+        merged = f"{self.merged_text()}, " if self.merged else ""
         text = (
             f"{self.file} ({self.format}): {self.rows_read:,} {noun} rows read, "
-            f"{self.accepted:,} accepted, {self.rejected_rows:,} rejected."
+            f"{self.accepted:,} accepted, {merged}{self.rejected_rows:,} rejected."
         )
         if self.warnings:
             text += f" {len(self.warnings)} warning{'s' if len(self.warnings) > 1 else ''}."
@@ -166,6 +187,7 @@ def load_dataset(
     reports = [_report(label, imported.format, imported.rows_read, len(events), rejected,
                        warnings, "events")]
     reports[0].accepted_rows = _accepted_rows(imported.events, rejected, label)
+    reports[0].merged, reports[0].merged_kind = len(imported.merged), imported.merged_kind
     # The raw event cells are done with: at 2M events they held about 0.25 GB through the
     # articles' validation, then the highest point of the load. The accepted events are
     # made single-chunk here, not after the articles: columns passed on from a CSV read as
@@ -249,7 +271,7 @@ def combine(base: Dataset, extra: Dataset) -> Dataset:
         report.accepted -= int(clash.sum())
         if report.accepted_rows is not None and len(report.accepted_rows) == len(clash):
             report.accepted_rows = report.accepted_rows[~clash.to_numpy()]
-        report.rejected_rows = report.rows_read - report.accepted
+        report.rejected_rows = report.rows_read - report.accepted - report.merged
     events = pd.concat([base.events, extra.events[~clash]], ignore_index=True)
     events = _restore_dtypes(events)
     new_articles = extra.articles[~extra.articles["article_id"].isin(base.articles["article_id"])]
@@ -271,9 +293,8 @@ def _row_numbers(report: LoadReport, mask: pd.Series) -> list[int]:
 
 
 def _copy_report(report: LoadReport) -> LoadReport:
-    return LoadReport(report.file, report.format, report.rows_read, report.accepted,
-                      report.rejected_rows, report.rejected.copy(), list(report.warnings),
-                      report.table, report.accepted_rows)
+    return dataclasses.replace(report, rejected=report.rejected.copy(),
+                               warnings=list(report.warnings))
 
 
 def _restore_dtypes(events: pd.DataFrame) -> pd.DataFrame:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from dashboard import countries, schema
 from dashboard.importers import _convert as cv
-from dashboard.importers.base import Imported
+from dashboard.importers.base import Imported, no_merged_rows
 
 NAME = "acled"
 LABEL = "ACLED export"
@@ -51,16 +52,17 @@ def _country(raw: pd.DataFrame) -> pd.Series:
 
 
 def _merge_monadic(
-    raw: pd.DataFrame, ids: pd.Series, actors: pd.Series, file: str
+    raw: pd.DataFrame, ids: pd.Series, actors: pd.Series
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Monadic exports repeat an event once per actor: keep the first row, pool the actors.
 
-    Returns the mask of rows kept and reject lines for the folded-in rows, which name
-    the event they were merged into so that every row of the file is accounted for.
+    ``actors`` is updated in place. Returns the mask of rows kept and the folded-in rows
+    with the event each joined, so every row of the file is accounted for without being
+    called rejected.
     """
     duplicate = ids.duplicated(keep="first") & ids.notna()
     if not duplicate.any():
-        return ~duplicate, cv.empty_rejects()
+        return ~duplicate, no_merged_rows()
     repeated = ids.isin(ids[duplicate])
     pooled = (
         actors[repeated]
@@ -70,9 +72,13 @@ def _merge_monadic(
         .map(lambda value: schema.join_list(value) or None)
     )
     actors.loc[repeated] = ids[repeated].map(pooled).astype("str")
-    rows = cv.source_rows(raw)[duplicate.to_numpy()]
-    reason = "merged into the event's first row (ACLED monadic export: one row per actor)"
-    return ~duplicate, cv.rejects(file, rows, "event_id_cnty", ids[duplicate], reason)
+    merged = pd.DataFrame(
+        {
+            "row": np.asarray(cv.source_rows(raw)[duplicate.to_numpy()], dtype="int64"),
+            "event_id": ("acled:" + ids[duplicate]).to_numpy(),
+        }
+    ).astype({"event_id": "str"})
+    return ~duplicate, merged
 
 
 def convert(
@@ -98,26 +104,18 @@ def convert(
         ]
     )
     step(0.25)
-    rejected = [
-        cv.rejects(
-            file,
-            cv.source_rows(raw)[ids.isna().to_numpy()],
-            "event_id_cnty",
-            ids[ids.isna()],
-            "no ACLED event id (event_id_cnty and data_id are empty)",
-        )
-    ]
+    rejected = cv.rejects(
+        file,
+        cv.source_rows(raw)[ids.isna().to_numpy()],
+        "event_id_cnty",
+        ids[ids.isna()],
+        "no ACLED event id (event_id_cnty and data_id are empty)",
+    )
     keep = ids.notna()
-    warnings: list[str] = []
+    merged = no_merged_rows()
     if not cv.has_columns(raw, ["actor2"]):
-        kept, merged = _merge_monadic(raw, ids, actors, file)
+        kept, merged = _merge_monadic(raw, ids, actors)
         keep &= kept
-        rejected.append(merged)
-        if len(merged):
-            warnings.append(
-                f"{file}: monadic ACLED export; {len(merged)} repeated actor rows were merged "
-                "into their events (listed as rejected with the event they joined)"
-            )
     country = _country(raw)
     step(0.35)
     events = cv.events_frame(
@@ -162,7 +160,8 @@ def convert(
         format=NAME,
         events=events,
         articles=articles,
-        rejected=pd.concat(rejected, ignore_index=True),
+        rejected=rejected,
         rows_read=len(raw),
-        warnings=warnings,
+        merged=merged,
+        merged_kind="actor",
     )

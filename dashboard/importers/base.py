@@ -17,13 +17,21 @@ from typing import Any
 import pandas as pd
 
 
+def no_merged_rows() -> pd.DataFrame:
+    """A merged-rows frame with no rows: ``row`` (the file's row number), ``event_id``."""
+    return pd.DataFrame({"row": pd.Series(dtype="int64"), "event_id": pd.Series(dtype="str")})
+
+
 @dataclass
 class Imported:
     """One file converted to canonical *raw* tables (string cells), before validation.
 
     ``rejected`` holds rows the importer itself could not convert (same columns as the
-    validator's rejects); ``rows_read`` counts every data row of the file, so
-    ``rows_read == len(events) + rejected rows`` before validation.
+    validator's rejects). ``merged`` holds rows folded into another row's event (an ACLED
+    monadic export's second actor row), each with the ``event_id`` it joined, so a clean
+    file is not reported as partly rejected; ``merged_kind`` names what such a row is
+    ("actor") for the report's sentence. ``rows_read`` counts every data row of the file,
+    so ``rows_read == len(events) + len(merged) + rejected rows`` before validation.
     """
 
     format: str
@@ -32,6 +40,8 @@ class Imported:
     rejected: pd.DataFrame
     rows_read: int
     warnings: list[str] = field(default_factory=list)
+    merged: pd.DataFrame = field(default_factory=no_merged_rows)
+    merged_kind: str = ""
 
 
 @dataclass(frozen=True)

@@ -44,13 +44,13 @@ def upload_limit_mb(launch: ServerOptions) -> int:
 
 
 def file_sha256(path: str) -> str:
-    """Content hash of a file (cached by path, size and modification time)."""
-    stat = Path(path).stat()
-    return _file_sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    """Content hash of a file (cached by path and ``store.file_identity``: size, times,
+    inode, so an edit whose modification time was put back is hashed again)."""
+    return _file_sha256(str(Path(path).resolve()), store.file_identity(Path(path)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
+def _file_sha256(path: str, identity: tuple[int, ...]) -> str:
     return store.remembered_digest(Path(path))
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from dashboard.cli import main
 from dashboard.dataset import load_bundled, load_dataset
@@ -47,6 +48,39 @@ def test_validate_json(tmp_path, capsys):
     document = json.loads(capsys.readouterr().out)
     assert (document["read"], document["accepted"], document["rejected"]) == (2, 1, 1)
     assert {r["column"] for r in document["reasons"]} == {"event_date", "topic"}
+
+
+FIXTURES = ROOT / "tests" / "fixtures"
+# an ACLED monadic export whose second row has no event id: one row merged, one rejected
+MONADIC_WITH_REJECT = (FIXTURES / "acled_monadic.csv").read_text(encoding="utf-8") + (
+    ",9-May-20,2020,1,Demonstrations,Protests,Peaceful protest,Protesters (Belarus),,"
+    "Protesters,Protesters only,,112,Europe,Belarus,Minsk,,,Minsk,53.9,27.5,1,Test outlet,"
+    "National,Test row without an id.,0,,1723576772\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "counts"),  # counts: read, accepted, merged, rejected (--json)
+    [
+        (GOOD, 0, (1, 1, 0, 0)),
+        (BAD, 1, (2, 1, 0, 1)),
+        ((FIXTURES / "acled_monadic.csv").read_text(encoding="utf-8"), 0, (3, 2, 1, 0)),
+        (MONADIC_WITH_REJECT, 1, (4, 2, 1, 1)),
+    ],
+)
+def test_validate_exit_code_counts_rejected_not_merged_rows(tmp_path, capsys, text, code,
+                                                            counts):
+    path = write(tmp_path, "events.csv", text)
+    assert main(["validate", str(path), "--json"]) == code
+    document = json.loads(capsys.readouterr().out)
+    assert tuple(document[k] for k in ("read", "accepted", "merged", "rejected")) == counts
+    assert main(["validate", str(path)]) == code
+
+
+def test_validate_text_says_actor_rows_were_merged(capsys):
+    assert main(["validate", str(FIXTURES / "acled_monadic.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "rows read: 3  accepted: 2  merged: 1  rejected: 0" in out
+    assert "1 actor row merged into its event (not rejected)" in out
 
 
 def test_unreadable_file_exits_2_with_one_line(tmp_path):

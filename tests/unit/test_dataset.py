@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.dataset import combine, companion_articles, load_bundled, load_dataset
+from dashboard.dataset import LoadReport, combine, companion_articles, load_bundled, load_dataset
 from dashboard.importers import detect_format, import_file
 from dashboard.readers import LoadError
 from dashboard.schema import ARTICLE_COLUMNS, DERIVED_COLUMNS, EVENT_COLUMNS
@@ -121,7 +121,7 @@ def test_bundled_data_loads_without_rejects():
     data = load_bundled()
     assert len(data.events) > 0 and len(data.articles) > 0
     assert all(r.rejected_rows == 0 for r in data.reports)
-    assert all(r.accepted + r.rejected_rows == r.rows_read for r in data.reports)
+    assert all(r.accepted + r.merged + r.rejected_rows == r.rows_read for r in data.reports)
     cited = set(data.events["article_ids"].str.split("; ").explode().dropna())
     assert cited <= set(data.articles["article_id"])
 
@@ -186,3 +186,61 @@ def test_non_utf8_file_names_the_encoding_in_the_report():
     dataset = load_dataset(FIXTURES / "ucdp_ged_cp1252.csv")
     # cp1250 reads this file alike, but the name given is the Western European code page
     assert any("not UTF-8: decoded as cp1252" in w for w in dataset.reports[0].warnings)
+
+
+MONADIC_HEADER = "event_id_cnty,event_date,event_type,sub_event_type,actor1,country,source\n"
+MONADIC_ROW = "{id},{date},Protests,Peaceful protest,{actor},Poland,Test outlet\n"
+
+
+def _monadic(*rows: tuple[str, str, str]) -> bytes:
+    lines = [MONADIC_ROW.format(id=i, date=d, actor=a) for i, d, a in rows]
+    return (MONADIC_HEADER + "".join(lines)).encode()
+
+
+@pytest.mark.parametrize(
+    ("source", "counts"),  # counts: rows read, accepted, merged, rejected
+    [
+        (FIXTURES / "acled_monadic.csv", (3, 2, 1, 0)),
+        (_monadic(("T1", "2024-01-05", "A"), ("T1", "2024-01-05", "B"),
+                  ("T1", "2024-01-05", "C"), ("T2", "2024-01-06", "A")), (4, 2, 2, 0)),
+        # the event's own row is rejected: its merged rows stay merged, the reason is on it
+        (_monadic(("T1", "2024-13-05", "A"), ("T1", "2024-13-05", "B"),
+                  ("T2", "2024-01-06", "A")), (3, 1, 1, 1)),
+        (_monadic(("", "2024-01-05", "A"), ("T2", "2024-01-06", "A"),
+                  ("T2", "2024-01-06", "B")), (3, 1, 1, 1)),
+        (FIXTURES / "acled_dyadic.csv", (5, 4, 0, 1)),
+        (FIXTURES / "ucdp_ged_cp1252.csv", (3, 3, 0, 0)),
+    ],
+)
+def test_merged_rows_are_counted_apart_and_the_counts_add_up(source, counts):
+    report = load_dataset(source, None if isinstance(source, Path) else "monadic.csv",
+                          ).reports[0]
+    assert (report.rows_read, report.accepted, report.merged, report.rejected_rows) == counts
+    assert report.accepted + report.merged + report.rejected_rows == report.rows_read
+    assert report.ok is (report.rejected_rows == 0)
+    assert "merged" not in " ".join(report.rejected["reason"])
+
+
+@pytest.mark.parametrize(
+    ("merged", "kind", "sentence"),
+    [
+        (0, "actor", "f.csv (acled): 5 event rows read, 5 accepted, 0 rejected."),
+        (1, "actor", "f.csv (acled): 5 event rows read, 4 accepted, "
+                     "1 actor row merged into its event, 0 rejected."),
+        (1652, "actor", "f.csv (acled): 5 event rows read, 4 accepted, "
+                        "1,652 actor rows merged into their events, 0 rejected."),
+        (2, "", "f.csv (acled): 5 event rows read, 4 accepted, "
+                "2 rows merged into their events, 0 rejected."),
+    ],
+)
+def test_summary_says_how_many_rows_were_merged(merged, kind, sentence):
+    report = LoadReport("f.csv", "acled", 5, 5 if not merged else 4, 0,
+                        pd.DataFrame(), merged=merged, merged_kind=kind)
+    assert report.summary() == sentence
+
+
+def test_combine_keeps_the_merged_count_in_the_sum():
+    base = load_dataset(FIXTURES / "acled_monadic.csv")
+    again = combine(base, load_dataset(FIXTURES / "acled_monadic.csv"))
+    report = next(r for r in again.reports[len(base.reports):] if r.table == "events")
+    assert (report.rows_read, report.accepted, report.merged, report.rejected_rows) == (3, 0, 1, 2)

@@ -25,7 +25,7 @@ def _event(imported, event_id: str) -> dict:
 
 def _nothing_lost(imported) -> None:
     rejected_rows = imported.rejected["row"].nunique() if len(imported.rejected) else 0
-    assert len(imported.events) + rejected_rows == imported.rows_read
+    assert len(imported.events) + len(imported.merged) + rejected_rows == imported.rows_read
 
 
 # -- detection --------------------------------------------------------------------------------
@@ -132,8 +132,9 @@ def test_acled_monadic_rows_are_merged_into_one_event_with_both_actors():
     assert attack["event_date"] == "2024-08-05"
     assert attack["topic"] == "violence_against_civilians"
     assert _event(imported, "acled:BLR500002")["event_date"] == "2020-05-09"
-    assert imported.rejected["row"].tolist() == [2]
-    assert "merged" in imported.rejected["reason"].iloc[0]
+    assert imported.merged.to_dict("records") == [{"row": 2, "event_id": "acled:BLR500001"}]
+    assert imported.merged_kind == "actor"
+    assert imported.rejected.empty and imported.warnings == []
     _nothing_lost(imported)
 
 
