@@ -1,0 +1,31 @@
+"""AppTest of the Data page's validation report: merged rows get a figure of their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import page
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+APP_FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "figures"),
+    [
+        ("acled_monadic.csv", {"Rows read": "3", "Accepted": "2", "Merged": "1",
+                               "Rejected": "0"}),
+        ("acled_dyadic.csv", {"Rows read": "5", "Accepted": "4", "Rejected": "1"}),
+    ],
+)
+def test_report_shows_merged_rows_apart_from_rejected(app, monkeypatch, fixture, figures):
+    monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(FIXTURES))
+    at = app.run()
+    at.switch_page(page("data")).run()
+    at.text_input(key="data_path").input(str(FIXTURES / fixture)).run()
+    at.button(key="check_file").click().run()
+    assert not at.exception
+    events_figures = {m.label: m.value for m in at.metric[:len(figures)]}
+    assert events_figures == figures
