@@ -43,9 +43,11 @@ from dashboard.dataset import Dataset, LoadReport
 from dashboard.taxonomy import DATA_DIR
 
 FORMAT_VERSION = "3"
-MAX_ENTRIES = 6  # datasets kept; the oldest stored go first
+MAX_ENTRIES = 6  # datasets kept besides the pinned ones; the oldest stored go first
+MAX_PINNED = 3  # pinned datasets; pinning one more unpins the one pinned longest ago
 _LOG = logging.getLogger(__name__)
 _SUMS = "checksums.json"  # the dataset's manifest: each of its files' SHA-256, written last
+_PIN = "pinned"  # an empty file in a pinned entry; its modification time says when
 
 
 class _Mismatch(ValueError):
@@ -302,9 +304,45 @@ def _frame(data: bytes) -> pd.DataFrame:
     return pa.ipc.open_file(pa.py_buffer(data)).read_all().to_pandas()
 
 
+def pin(key: str) -> bool:
+    """Keep the stored dataset of ``key`` out of pruning (True when it is stored and now
+    pinned): the launch data must not be pushed out by the files visitors check on the
+    Data page. Pinning again marks it pinned now. Only the ``MAX_PINNED`` most recently
+    pinned stay pinned, because each new version of the code gives the launch file a new
+    key: the entries older versions pinned go back among the others."""
+    root = cache_root()
+    folder = None if root is None else root / key
+    if folder is None or not (folder / _SUMS).exists():
+        return False
+    try:
+        (folder / _PIN).touch()
+        _prune(root)
+    except OSError as err:
+        _LOG.warning("could not pin the stored dataset %s: %s", folder, err)
+        return False
+    return True
+
+
 def _prune(root: Path) -> None:
-    """Keep the ``MAX_ENTRIES`` most recently stored datasets."""
-    entries = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
+    """Keep the ``MAX_PINNED`` most recently pinned datasets and, besides them, the
+    ``MAX_ENTRIES`` most recently stored (by their manifest's time: writing an extra or a
+    pin into a folder changes the folder's own)."""
+    entries = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    pinned = sorted((p for p in entries if (p / _PIN).exists()),
+                    key=lambda p: _modified(p / _PIN), reverse=True)
+    for unpinned in pinned[MAX_PINNED:]:
+        (unpinned / _PIN).unlink(missing_ok=True)
+    kept = set(pinned[:MAX_PINNED])
+    stored = sorted((p for p in entries if p not in kept),
+                    key=lambda p: _modified(p / _SUMS), reverse=True)
+    for old in stored[MAX_ENTRIES:]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _modified(path: Path) -> int:
+    """Modification time of ``path``; 0 (the oldest) when it is gone, damaged or removed
+    by another server meanwhile."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0

@@ -255,3 +255,36 @@ def test_a_file_edited_at_the_same_size_with_its_times_put_back_is_hashed_again(
     after = events.stat()
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     assert digest_of(events) == store.file_digest(events) != first
+
+
+def test_a_pinned_dataset_outlives_any_number_of_newer_ones(files, monkeypatch):
+    """The launch data stays while visitors check other files; pinned entries do not count
+    toward ``MAX_ENTRIES``."""
+    events, _ = files
+    dataset = load_dataset(events)
+    assert store.pin("launch") is False  # nothing stored under it
+    store.save("launch", dataset)
+    assert store.pin("launch") is True
+    for i in range(store.MAX_ENTRIES + 3):
+        store.save(f"visitor-{i}", dataset)
+    assert store.load("launch") is not None
+    visitors = [p for p in store.cache_root().iterdir() if p.name.startswith("visitor-")]
+    assert len(visitors) == store.MAX_ENTRIES
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")
+    assert store.pin("launch") is False
+
+
+def test_only_the_most_recently_pinned_stay_pinned(files):
+    """Each version of the code gives the launch file a new key: what older versions pinned
+    goes back among the other entries instead of piling up."""
+    events, _ = files
+    dataset = load_dataset(events)
+    launches = ["oldest launch", *(f"launch-{i}" for i in range(store.MAX_PINNED))]
+    for key in launches:
+        store.save(key, dataset)
+        store.pin(key)
+        _after_a_tick(store.cache_root() / key)  # the next pin is later
+    for i in range(store.MAX_ENTRIES + 1):
+        store.save(f"visitor-{i}", dataset)
+    assert [store.load(key) is not None for key in launches] == [
+        False, *[True] * store.MAX_PINNED]
