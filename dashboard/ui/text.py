@@ -15,9 +15,18 @@ import pandas as pd
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
+# GitHub's autolinking finds web addresses and e-mail addresses in the text after escapes
+# are resolved, so a word joiner (U+2060, invisible) goes after every ":", "@" and
+# leading "www": "https://…" is no longer a link, and reads the same.
+_AUTOLINK = re.compile(r"(:|@|\bwww(?=\\\.))", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
 def escape_md(text: object) -> str:
-    """Untrusted text made inert for st.markdown (every markdown character escaped)."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if text is None or text is pd.NA else str(text))
+    """Untrusted text made inert for st.markdown: every Markdown character escaped and no
+    address turned into a link."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", "" if text is None or text is pd.NA else str(text))
+    return _AUTOLINK.sub(rf"\1{WORD_JOINER}", escaped)
 
 
 def safe_url(value: object) -> str | None:

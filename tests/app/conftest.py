@@ -44,5 +44,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def shown(elements) -> str:
     """The text of notices as a reader sees it: the app escapes Markdown characters in
-    what it repeats (file names, URL values), and the elements hold that source."""
-    return " ".join(re.sub(r"\\(.)", r"\1", element.value) for element in elements)
+    what it repeats (file names, URL values) and breaks addresses with word joiners, and
+    the elements hold that source."""
+    return " ".join(re.sub(r"\\(.)", r"\1", element.value).replace("\u2060", "")
+                    for element in elements)

@@ -327,3 +327,33 @@ def test_server_log_has_no_config_warnings_or_tracebacks(app_page: AppPage) -> N
     log = app_page.server.log()
     assert "is not a valid config option" not in log, log
     assert "Traceback" not in log, log
+
+
+PAGES = ["", "articles", "events", "data", "about"]
+
+
+def test_no_request_leaves_the_machine(app_page: AppPage):
+    """Offline is a promise: every page, its fonts, icons and map, loads from the server."""
+    outside: list[str] = []
+
+    def note(request) -> None:
+        host = urlsplit(request.url).hostname
+        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in (
+                "127.0.0.1", "localhost"):
+            outside.append(request.url)
+
+    app_page.page.on("request", note)
+    for name in PAGES:
+        app_page.open(f"/{name}?country=POL")
+        app_page.assert_no_exception()
+    app_page.page.wait_for_load_state("networkidle")
+    assert outside == []
+
+
+def test_a_link_in_a_url_key_stays_text_in_the_notice(app_page: AppPage):
+    app_page.open("/?%5BSession%20expired%5D(https://evil.example/login)=1")
+    notice = app_page.page.locator("[data-testid='stAlert']").filter(has_text="Session expired")
+    expect(notice).to_have_count(1)
+    readable = notice.inner_text().replace("\u2060", "")  # word joiners break autolinks
+    assert "'[Session expired](https://evil.example/login)'" in readable
+    expect(notice.locator("a")).to_have_count(0)
