@@ -69,7 +69,9 @@ def _initial_dataset(path: str | None, sha: str) -> Dataset:
     on disk instead of being validated again (see ``dashboard.store``)."""
     if path is None:
         return _settled(load_bundled())
-    return stored_or_loaded(path, sha, lambda: load_dataset(path))
+    dataset = stored_or_loaded(path, sha, lambda: load_dataset(path))
+    store.pin(_store_key(path, sha))  # files visitors check must not push it out
+    return dataset
 
 
 def stored_or_loaded(path: str, sha: str, load: Callable[[], Dataset]) -> Dataset:

@@ -85,3 +85,12 @@ def test_a_link_cannot_put_markup_into_a_notice(app, monkeypatch, query, readabl
     assert readable in shown(at.warning)
     assert not re.search(markup, " ".join(w.value for w in at.warning))
     assert metrics(at)["Events"] == "5"
+
+
+def test_the_launch_data_is_pinned_in_the_store(app, monkeypatch, tmp_path):
+    """Files visitors check on the Data page go into the same store; the launch file's
+    entry is pinned so that they can never push it out."""
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
+    assert not app.run().exception
+    assert [p.parent.name for p in (tmp_path / "store").glob("*/pinned")] != []
