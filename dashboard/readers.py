@@ -104,6 +104,11 @@ def reading(label: str) -> Iterator[None]:
         raise LoadError(label, f"could not be read: {type(err).__name__}") from err
 
 
+class RepeatedNameError(LoadError):
+    """A header that names one column twice. Its own type because a headerless file read
+    with a header (GDELT's, at detection) can repeat a value in its first row."""
+
+
 def progress_stage(progress: Progress | None, start: float, end: float) -> Progress | None:
     """A callback that reports a step's own 0–1 share as ``start``–``end`` of the whole.
 
@@ -422,16 +427,27 @@ def sniff_delimiter(text: str) -> str:
         return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
 
 
-def _header_names(text: str, delimiter: str) -> list[str]:
+def _header_names(text: str, delimiter: str, label: str) -> list[str]:
     first = next(csv.reader(io.StringIO(text[:1_000_000]), delimiter=delimiter), [])
-    names: list[str] = []
-    seen: dict[str, int] = {}
-    for raw_name in first:
-        base = raw_name.strip() or f"column_{len(names) + 1}"
-        count = seen.get(base, 0)
-        seen[base] = count + 1
-        names.append(base if count == 0 else f"{base}.{count}")
-    return names
+    names = [name.strip() or f"column_{number}" for number, name in enumerate(first, start=1)]
+    return unique_names(names, label)
+
+
+def unique_names(names: list[str], label: str, where: str = "the header") -> list[str]:
+    """``names`` when no name repeats, else a LoadError naming the first repeated one and
+    its 1-based column numbers: a reader that renamed or dropped one of them would hand
+    the importer whichever column happened to come first."""
+    positions: dict[str, list[int]] = {}
+    for number, name in enumerate(names, start=1):
+        positions.setdefault(name, []).append(number)
+    repeated = next((name for name, found in positions.items() if len(found) > 1), None)
+    if repeated is None:
+        return names
+    numbers = positions[repeated]
+    listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+    raise RepeatedNameError(label, f"{where} names the column {repeated!r} {len(numbers)} "
+                                   f"times (columns {listed}); rename or remove all but one",
+                            column=repeated)
 
 
 def _read_csv(
@@ -448,7 +464,7 @@ def _read_csv(
         head = text[:_HEAD_BYTES]
     delimiter = sniff_delimiter(head)
     if header:
-        names = _header_names(head, delimiter)
+        names = _header_names(head, delimiter, label)
         if not names:
             raise LoadError(label, "no header row")
     else:
@@ -566,7 +582,7 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _sheet_frame(sheet: Any, header: bool, errors: dict[int, dict[int, str]],
+def _sheet_frame(sheet: Any, label: str, header: bool, errors: dict[int, dict[int, str]],
                  progress: Progress | None = None) -> pd.DataFrame:
     """A sheet's cells as text; blank rows are skipped but keep their data-row numbers.
 
@@ -608,23 +624,14 @@ def _sheet_frame(sheet: Any, header: bool, errors: dict[int, dict[int, str]],
     if not header:
         names = [str(i) for i in range(width)]
     records = [(r + [None] * width)[:width] for r in records]
-    frame = pd.DataFrame(records, columns=_dedupe(names), dtype="str")
+    names = unique_names(names, label, f"the header of sheet {sheet.name!r}")
+    frame = pd.DataFrame(records, columns=names, dtype="str")
     # Keep the sheet's own data-row numbers when blank rows were skipped.
     if source_rows != list(range(1, len(source_rows) + 1)):
         frame.attrs["source_rows"] = np.asarray(source_rows)
     if not header:
         frame.columns = list(range(width))
     return unneutralise(frame)
-
-
-def _dedupe(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        count = seen.get(n, 0)
-        seen[n] = count + 1
-        out.append(n if count == 0 else f"{n}.{count}")
-    return out
 
 
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s")
@@ -717,11 +724,11 @@ def _read_workbook(
         wanted = [main] + ([sheets["articles"]] if sheets.get("articles", main) != main else [])
         # only .xlsx keeps error cells where they can be read back (.xls and .ods: blank)
         errors = _error_cells(data, wanted) if data[:4] == b"PK\x03\x04" else {}
-        tables = {"events": _sheet_frame(book.get_sheet_by_name(main), header,
+        tables = {"events": _sheet_frame(book.get_sheet_by_name(main), label, header,
                                          errors.get(main, {}), progress)}
         if len(wanted) > 1:
-            tables["articles"] = _sheet_frame(book.get_sheet_by_name(wanted[1]), header,
-                                              errors.get(wanted[1], {}))
+            tables["articles"] = _sheet_frame(book.get_sheet_by_name(wanted[1]), label,
+                                              header, errors.get(wanted[1], {}))
     except (CalamineError, zipfile.BadZipFile, OSError) as err:
         hint = ("; a password-protected workbook must be saved without its password first"
                 if data[:4] != b"PK\x03\x04" else "")
@@ -785,7 +792,9 @@ def _json_lines(text: str, label: str, warning: str | None) -> dict[str, pd.Data
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, object_pairs_hook=_unique_keys)
+        except _RepeatedKey as err:
+            raise err.load_error(label, number) from err
         except json.JSONDecodeError as err:
             raise LoadError(label, f"not valid JSON Lines: {err.msg}", row=number) from err
         except RecursionError as err:
@@ -800,6 +809,30 @@ def _json_lines(text: str, label: str, warning: str | None) -> dict[str, pd.Data
     if warning:
         frame.attrs["warnings"] = [f"{label}: {warning}"]
     return {"events": frame}
+
+
+class _RepeatedKey(Exception):
+    """A JSON object that names one key twice (``json`` keeps the last one silently)."""
+
+    def __init__(self, key: str, positions: list[int]) -> None:
+        super().__init__(key)
+        self.key = key
+        self.positions = positions
+
+    def load_error(self, label: str, row: int | None) -> LoadError:
+        listed = ", ".join(str(n) for n in self.positions[:-1]) + f" and {self.positions[-1]}"
+        return LoadError(label, f"an object names the key {self.key!r} "
+                                f"{len(self.positions)} times (keys {listed}); rename or "
+                                f"remove all but one", row=row, column=self.key)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        keys = [key for key, _ in pairs]
+        repeated = next(key for key in keys if keys.count(key) > 1)
+        raise _RepeatedKey(repeated, [n for n, key in enumerate(keys, 1) if key == repeated])
+    return document
 
 
 def _records_member(document: dict[str, Any]) -> str | None:
@@ -835,7 +868,9 @@ def _too_deep(label: str, row: int | None) -> LoadError:
 def _json_tables(data: bytes, label: str) -> dict[str, pd.DataFrame]:
     text, warning = decode_text(data, label)
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as err:
+        raise err.load_error(label, None) from err
     except json.JSONDecodeError as err:
         if err.msg != "Extra data":
             raise LoadError(label, f"not valid JSON: {err.msg}", row=err.lineno) from err
@@ -915,6 +950,10 @@ def _read_parquet(
     import pyarrow.parquet as pq
 
     try:
+        # the schema first: the table reader's own message for a repeated name lists
+        # Arrow's internal fields
+        schema = pq.read_schema(pa.BufferReader(data))
+        unique_names([str(name) for name in schema.names], label, "the schema")
         table = pq.read_table(pa.BufferReader(data))  # native reads: no Python file calls
     except (pa.ArrowException, OSError) as err:
         raise LoadError(label, f"not a readable Parquet file ({err})") from err

@@ -21,6 +21,7 @@ from dashboard.importers import mapping as mapped
 from dashboard.importers.base import Imported, Importer
 from dashboard.readers import (
     LoadError,
+    RepeatedNameError,
     progress_stage,
     read_bytes,
     read_raw,
@@ -150,9 +151,16 @@ def import_file(
             tables = read_tables(data, label, progress=reading)
             raw = tables.pop("events")
     else:
-        tables = read_tables(data, label, progress=reading)
-        raw = tables.pop("events")
-        importer = _detect(raw, label, data)
+        try:
+            tables = read_tables(data, label, progress=reading)
+            raw = tables.pop("events")
+            importer = _detect(raw, label, data)
+        except RepeatedNameError:
+            # a headerless file's first row (GDELT's) may repeat a value: it is no header
+            shaped = _detect_shaped(data, label)
+            if shaped is None:
+                raise
+            importer = shaped
         if importer.read is not None:
             raw = importer.read(data, label)
     del data  # the raw table holds everything now; a big file's bytes need not stay
@@ -210,6 +218,12 @@ def _detect(raw: pd.DataFrame, label: str, data: bytes) -> Importer:
     for importer in IMPORTERS:
         if importer.detect(raw, label):
             return importer
+    shaped = _detect_shaped(data, label)
+    return shaped if shaped is not None else get_importer(detect_format(raw, label))
+
+
+def _detect_shaped(data: bytes, label: str) -> Importer | None:
+    """The importer whose own reader (a headerless one) gives a table it recognises."""
     for importer in IMPORTERS:
         if importer.read is None:
             continue
@@ -219,7 +233,7 @@ def _detect(raw: pd.DataFrame, label: str, data: bytes) -> Importer:
             continue
         if importer.detect(shaped, label):
             return importer
-    return get_importer(detect_format(raw, label))
+    return None
 
 
 def _article_table(raw: pd.DataFrame) -> pd.DataFrame:

@@ -44,7 +44,8 @@ def _nothing_lost(imported) -> None:
     ],
 )
 def test_each_format_is_detected_by_its_own_importer_only(fixture, expected):
-    raw = _raw(fixture)
+    # GDELT has no header: its first row repeats values, which a header may not
+    raw = _raw(fixture, header=not fixture.startswith("gdelt"))
     found = [m.NAME for m in (acled, ucdp, viina, gdelt) if m.detect(raw, fixture)]
     assert found == [expected]
 

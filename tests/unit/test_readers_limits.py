@@ -174,3 +174,61 @@ def test_a_failing_upload_is_a_load_error():
 
     with pytest.raises(LoadError, match=r"^upload\.csv: could not be read: OSError$"):
         read_bytes(_Failing())
+
+
+def _workbook(rows: list[list[object]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "events"
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _parquet_with_names(names: list[str]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_arrays([pa.array(["x"]) for _ in names], names=names)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message", "row"),
+    [
+        (b"event_id,topic,event_id\ne1,strike,e2\n", "twice.csv",
+         "the header names the column 'event_id' 2 times (columns 1 and 3)", None),
+        (b"topic\tevent_id\t event_id\tevent_id\nstrike\te1\te2\te3\n", "thrice.tsv",
+         "the header names the column 'event_id' 3 times (columns 2, 3 and 4)", None),
+        (_workbook([["event_id", "topic", "event_id"], ["e1", "strike", "e2"]]), "twice.xlsx",
+         "the header of sheet 'events' names the column 'event_id' 2 times (columns 1 and 3)",
+         None),
+        (_parquet_with_names(["event_id", "event_id"]), "twice.parquet",
+         "the schema names the column 'event_id' 2 times (columns 1 and 2)", None),
+        (b'[{"event_id": "e1", "topic": "strike", "event_id": "e2"}]', "twice.json",
+         "an object names the key 'event_id' 2 times (keys 1 and 3)", None),
+        (b'{"event_id": "e1"}\n{"event_id": "e2", "event_id": "e3"}\n', "twice.jsonl",
+         "an object names the key 'event_id' 2 times (keys 1 and 2)", 2),
+    ],
+)
+def test_a_repeated_column_name_is_one_load_error(data, name, message, row):
+    with pytest.raises(LoadError) as info:
+        read_raw(data, name)
+    assert str(info.value).startswith(f"{name}: {message}; rename or remove all but one")
+    assert (info.value.row, info.value.column) == (row, "event_id")
+
+
+def test_a_headerless_file_whose_first_row_repeats_a_value_is_still_imported():
+    from dashboard.importers import import_file
+
+    fixture = ROOT / "tests" / "fixtures" / "gdelt_v2.tsv"
+    with pytest.raises(LoadError, match="names the column"):
+        read_raw(fixture)  # read with a header, its first row repeats values
+    assert import_file(fixture).format == "gdelt"
