@@ -46,6 +46,11 @@ def _source() -> tuple[object, str, str] | None:
     """(source, name, content key) of the uploaded file or the typed path, or None."""
     upload = st.session_state.get("upload") if options.uploads else None
     if upload is not None:
+        limit_mb = ui_data.upload_limit_mb(options)
+        if upload.size > limit_mb * 2**20:  # the widget's limit is the browser's to keep
+            st.error(f"{escape_md(upload.name)} is larger than the {limit_mb:,} MB this "
+                     "server accepts in one upload.")
+            return None
         content = upload.getvalue()
         return content, upload.name, hashlib.sha256(content).hexdigest()
     file = _server_file("data_path")
