@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard.dataset import Dataset, combine, load_dataset
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
@@ -42,15 +43,24 @@ def _server_file(field: str) -> Path | None:
         return None
 
 
+def _upload(key: str) -> UploadedFile | None:
+    """The file uploaded with widget ``key``, unless uploads are off or it is too big (the
+    widget's own limit is kept by the browser only, so it is checked here again)."""
+    upload = st.session_state.get(key) if options.uploads else None
+    if upload is None:
+        return None
+    limit_mb = ui_data.upload_limit_mb(options)
+    if upload.size > limit_mb * 2**20:
+        st.error(f"{escape_md(upload.name)} is larger than the {limit_mb:,} MB this server "
+                 "accepts in one upload.")
+        return None
+    return upload
+
+
 def _source() -> tuple[object, str, str] | None:
     """(source, name, content key) of the uploaded file or the typed path, or None."""
-    upload = st.session_state.get("upload") if options.uploads else None
+    upload = _upload("upload")
     if upload is not None:
-        limit_mb = ui_data.upload_limit_mb(options)
-        if upload.size > limit_mb * 2**20:  # the widget's limit is the browser's to keep
-            st.error(f"{escape_md(upload.name)} is larger than the {limit_mb:,} MB this "
-                     "server accepts in one upload.")
-            return None
         content = upload.getvalue()
         return content, upload.name, hashlib.sha256(content).hexdigest()
     file = _server_file("data_path")
@@ -65,7 +75,7 @@ def _labels() -> tuple[object, str] | None:
     A typed path with no offered file behind it is a LoadError: checking the events
     without the labels the user asked for would quietly make every topic "other".
     """
-    upload = st.session_state.get("labels_upload") if options.uploads else None
+    upload = _upload("labels_upload")
     if upload is not None:
         return upload, hashlib.sha256(upload.getvalue()).hexdigest()
     typed = (st.session_state.get("labels_path") or "").strip() if options.path_field else ""
@@ -87,7 +97,7 @@ def _within_session_cap(*datasets: Dataset) -> bool:
 
 
 def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -> None:
-    articles_upload = st.session_state.get("articles_upload")
+    articles_upload = _upload("articles_upload")
     articles = articles_upload.getvalue() if articles_upload is not None else None
     shown = escape_md(name)
     try:
