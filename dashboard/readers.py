@@ -56,6 +56,11 @@ _MB = 1024 * 1024
 
 _log = logging.getLogger(__name__)
 
+# A problem the reader found in one row: (column, value as shown, reason).
+# ``raw.attrs["row_errors"]`` maps a row's position to its problems; importers reject those
+# rows (counted as read), so a bad row never takes its file down with it.
+RowProblem = tuple[str, str | None, str]
+
 # The longest cell a CSV may hold. Arrow reads rows that fit in one 8 MB block; a longer row
 # goes through the csv module, whose own limit (128 KB by default, process-wide) is set
 # here once so that every cell up to this size is read and a longer one is a LoadError.
@@ -330,7 +335,8 @@ def sniff_kind(data: bytes, label: str) -> str:
         return "csv"  # UTF-16 text with a byte-order mark (Excel's "Unicode text")
     sample = data[:_SNIFF_BYTES]
     control = sum(sample.count(bytes([c])) for c in range(32) if c not in (9, 10, 13))
-    if b"\x00" in sample or control > len(sample) // 100:
+    # a stray NUL in a cell rejects its row (see _cell_problems), it does not make text binary
+    if control > max(len(sample) // 100, 4):
         raise LoadError(
             label,
             "binary data that is not a supported format (CSV, Excel .xlsx/.xls, OpenDocument "
@@ -453,13 +459,23 @@ def unique_names(names: list[str], label: str, where: str = "the header") -> lis
 def _read_csv(
     data: bytes, label: str, *, header: bool, progress: Progress | None
 ) -> dict[str, pd.DataFrame]:
-    if data[:2] not in (b"\xff\xfe", b"\xfe\xff") and is_utf8(data):
-        start = 3 if data[:3] == b"\xef\xbb\xbf" else 0
-        utf8: Any = pa.py_buffer(data)[start:]  # a view: no copy of a big file
-        head = data[start:start + _HEAD_BYTES].decode("utf-8", errors="ignore")
-        text, warning = None, None
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    body: bytes | None = data
+    marker: int | None = None  # first code point of the marks of bytes that are not UTF-8
+    text, warning = None, None
+    if utf16 or not is_utf8(data):
+        repaired = None if utf16 else utf8_repaired(data)
+        if repaired is None:
+            body = None
+            text, warning = decode_text(data, label)
+        else:
+            body, marker = repaired
+    if body is not None:
+        start = 3 if body[:3] == b"\xef\xbb\xbf" else 0
+        utf8: Any = pa.py_buffer(body)[start:]  # a view: no copy of a big file
+        head = body[start:start + _HEAD_BYTES].decode("utf-8", errors="ignore")
     else:
-        text, warning = decode_text(data, label)
+        assert text is not None
         utf8 = pa.py_buffer(text.lstrip("\ufeff").encode("utf-8"))
         head = text[:_HEAD_BYTES]
     delimiter = sniff_delimiter(head)
@@ -467,6 +483,7 @@ def _read_csv(
         names = _header_names(head, delimiter, label)
         if not names:
             raise LoadError(label, "no header row")
+        _check_header(names, label, marker)
     else:
         width = max(len(r) for r in csv.reader(io.StringIO(head[:65536]), delimiter=delimiter))
         names = [str(i) for i in range(width)]
@@ -474,14 +491,111 @@ def _read_csv(
         frame = _read_csv_arrow(utf8, names, delimiter, header, progress)
     except (pa.ArrowInvalid, pa.ArrowException):
         if text is None:
-            text = data.decode("utf-8-sig")
+            assert body is not None
+            text = body.decode("utf-8-sig")
         frame = _read_csv_python(text, label, names, delimiter, header)
+    has_nul = body.find(b"\x00") != -1 if body is not None else "\x00" in (text or "")
+    if marker is not None or has_nul:
+        bad = _cell_problems(frame, marker)
+        errors = frame.attrs.setdefault("row_errors", {})
+        for position, problems in bad.items():
+            errors.setdefault(position, []).extend(problems)
+        not_utf8 = sum(any(reason.startswith("not valid UTF-8") for *_, reason in problems)
+                       for problems in bad.values())
+        if not_utf8:
+            warning = (f"{not_utf8:,} row(s) hold bytes that are not UTF-8 and are rejected; "
+                       "the rest is read as UTF-8")
     if not header:
         frame.columns = list(range(frame.shape[1]))
     frame = unneutralise(frame)
     if warning:
         frame.attrs["warnings"] = [f"{label}: {warning}"]
     return {"events": frame}
+
+
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_PRIVATE_USE = range(0xE000, 0xF880, 128)  # blocks of 128 marks, one per byte 0x80-0xFF
+
+
+def utf8_repaired(data: bytes) -> tuple[bytes, int] | None:
+    """A mostly-UTF-8 file with each byte that is not UTF-8 marked, and the marks' first code
+    point; None when the file is mostly not UTF-8 (a legacy code page).
+
+    "Mostly" counts the lines that hold non-ASCII bytes: more of them valid UTF-8 than not.
+    One pasted cp1251 row must not turn a UTF-8 file into cp1251 (every other row garbled);
+    its row is rejected instead. A byte 0xXX becomes a private-use character of a block the
+    file does not use, so the parser keeps rows and columns and the byte can be named.
+    """
+    valid, bad_lines = 0, []
+    found = _HIGH_BYTE.search(data)
+    while found is not None:
+        start = data.rfind(b"\n", 0, found.start()) + 1
+        end = data.find(b"\n", found.start())
+        end = len(data) if end == -1 else end
+        try:
+            data[start:end].decode("utf-8")
+            valid += 1
+        except UnicodeDecodeError:
+            bad_lines.append((start, end))
+        found = _HIGH_BYTE.search(data, end)
+    if len(bad_lines) > valid:
+        return None
+    base = next((b for b in _PRIVATE_USE if not _uses_block(data, b)), None)
+    if base is None:
+        return None
+    handler = f"dashboard.readers.mark-{base:x}"
+    codecs.register_error(handler, lambda err: (
+        "".join(chr(base + byte - 0x80) for byte in err.object[err.start:err.end]), err.end))
+    pieces, done = [], 0
+    for start, end in bad_lines:
+        pieces += [data[done:start], data[start:end].decode("utf-8", handler).encode("utf-8")]
+        done = end
+    pieces.append(data[done:])
+    return b"".join(pieces), base
+
+
+def _uses_block(data: bytes, base: int) -> bool:
+    """Whether ``data`` holds any of the 128 code points from ``base`` (two 64-point runs)."""
+    return any(data.find(chr(point).encode("utf-8")[:2]) != -1 for point in (base, base + 64))
+
+
+def _marks(base: int) -> str:
+    return f"[{chr(base)}-{chr(base + 127)}]"
+
+
+def _check_header(names: list[str], label: str, marker: int | None) -> None:
+    for number, name in enumerate(names, start=1):
+        if "\x00" in name:
+            raise LoadError(label, f"the header holds a NUL byte (0x00) in column {number}")
+        if marker is not None and (found := re.search(_marks(marker), name)):
+            byte = 0x80 + ord(found.group()) - marker
+            raise LoadError(label, f"the header is not valid UTF-8 (byte 0x{byte:02X} in "
+                                   f"column {number})")
+
+
+def _cell_problems(frame: pd.DataFrame, marker: int | None) -> dict[int, list[RowProblem]]:
+    """Cells holding a NUL byte or a mark of a byte that is not UTF-8, by row position; the
+    marks (and NULs) are replaced by U+FFFD in the frame so nothing downstream sees them."""
+    patterns = ["\x00"] + ([_marks(marker)] if marker is not None else [])
+    found: dict[int, list[RowProblem]] = {}
+    for column in frame.columns:
+        values = frame[column]
+        pattern = "|".join(patterns)
+        hits = values.str.contains(pattern, regex=True, na=False).to_numpy().nonzero()[0]
+        if not len(hits):
+            continue
+        for position in hits:
+            cell = str(values.iloc[position])
+            mark = re.findall(pattern, cell)[0]
+            if mark == "\x00":
+                reason = f"a NUL byte (0x00) at column {column!r}"
+            else:
+                byte = 0x80 + ord(mark) - (marker or 0)
+                reason = f"not valid UTF-8 (byte 0x{byte:02X} at column {column!r})"
+            shown = re.sub(pattern, "\ufffd", cell)
+            found.setdefault(int(position), []).append((str(column), shown, reason))
+        frame[column] = values.str.replace(pattern, "\ufffd", regex=True)
+    return found
 
 
 def _read_csv_arrow(
@@ -523,7 +637,7 @@ def _read_csv_python(
     rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
     width = len(names)
     cells: list[list[str | None]] = []
-    errors: dict[int, str] = {}
+    errors: dict[int, list[RowProblem]] = {}
     in_header = header
     try:
         if header:
@@ -533,7 +647,8 @@ def _read_csv_python(
             if not fields or all(not f.strip() for f in fields):
                 continue
             if len(fields) > width and any(f.strip() for f in fields[width:]):
-                errors[len(cells)] = f"row has {len(fields)} fields but the header has {width}"
+                errors[len(cells)] = [("", None, f"row has {len(fields)} fields but the "
+                                                 f"header has {width}")]
             fields = (fields + [""] * width)[:width]
             cells.append([f if f != "" else None for f in fields])
     except csv.Error as err:

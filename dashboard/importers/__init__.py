@@ -98,16 +98,19 @@ def load_mapping(mapping: Any) -> dict[str, Any]:
 
 
 def _split_malformed(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Take rows the reader could not split into fields out before conversion."""
-    errors: dict[int, str] = raw.attrs.get("row_errors") or {}
+    """Take rows the reader could not split into fields (or found bad bytes in) out before
+    conversion: one rejected line per (column, value, reason) the reader gave."""
+    errors: dict[int, list[tuple[str, str | None, str]]] = raw.attrs.get("row_errors") or {}
     if not errors:
         return raw, make_rejected(file, "events", [], "", [], [])
     rows = np.asarray(raw.attrs.get("source_rows", np.arange(1, len(raw) + 1)))
     positions = np.array(sorted(errors))
     keep = np.ones(len(raw), dtype=bool)
     keep[positions] = False
-    rejected = make_rejected(file, "events", rows[positions], "", [None] * len(positions),
-                             [errors[p] for p in positions])
+    lines = [(rows[p], *problem) for p in positions for problem in errors[p]]
+    rejected = make_rejected(file, "events", [line[0] for line in lines], "",
+                             [line[2] for line in lines], [line[3] for line in lines])
+    rejected["column"] = pd.Series([line[1] for line in lines], dtype="str")
     attrs = {k: v for k, v in raw.attrs.items() if k != "row_errors"}
     good = raw[keep].reset_index(drop=True)
     good.attrs = attrs
@@ -183,7 +186,7 @@ def import_file(
     del raw
     if not malformed.empty:
         imported.rejected = pd.concat([malformed, imported.rejected], ignore_index=True)
-        imported.rows_read += len(malformed)
+        imported.rows_read += int(malformed["row"].nunique())  # a row may have two problems
     if "articles" in tables and imported.articles.empty:
         imported.articles = _article_table(tables["articles"])
     imported.warnings = warnings + list(imported.warnings)

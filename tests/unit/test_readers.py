@@ -69,7 +69,7 @@ def test_latin1_is_decoded_and_reported():
 def test_ragged_row_is_flagged_not_dropped():
     raw = read_raw(b"a,b\n1,2\n3,4,5\n6\n", "r.csv")
     assert len(raw) == 3
-    assert raw.attrs["row_errors"] == {1: "row has 3 fields but the header has 2"}
+    assert raw.attrs["row_errors"] == {1: [("", None, "row has 3 fields but the header has 2")]}
     assert pd.isna(raw["b"].iloc[2])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -232,3 +233,84 @@ def test_a_headerless_file_whose_first_row_repeats_a_value_is_still_imported():
     with pytest.raises(LoadError, match="names the column"):
         read_raw(fixture)  # read with a header, its first row repeats values
     assert import_file(fixture).format == "gdelt"
+
+
+UTF8_ROWS = ["e1,Białystok,Гродно", "e2,Łódź,Брест", "e3,Gdańsk,Минск"]
+
+
+def _csv(*lines: bytes) -> bytes:
+    return b"\n".join([b"event_id,location,summary"] + list(lines)) + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "problems", "kept"),
+    [
+        # one cp1251 row in a UTF-8 file: that row is rejected, the others stay UTF-8
+        (_csv(*(r.encode() for r in UTF8_ROWS[:2]), "e9,x,Минск".encode("cp1251"),
+              UTF8_ROWS[2].encode()),
+         {2: [("summary", "\ufffd" * 5, "not valid UTF-8 (byte 0xCC at column 'summary')")]},
+         UTF8_ROWS),
+        # a latin-1 cell inside a quoted, two-line value: the row is still found
+        (_csv(UTF8_ROWS[0].encode(), b'e9,"Caf\xe9\nZ\xfcrich",x', *(r.encode() for r in
+                                                                     UTF8_ROWS[1:])),
+         {1: [("location", "Caf\ufffd\nZ\ufffdrich",
+               "not valid UTF-8 (byte 0xE9 at column 'location')")]},
+         UTF8_ROWS),
+        # a NUL byte rejects its row, naming the column; the file is read
+        (_csv(UTF8_ROWS[0].encode(), b"e9,a\x00b,x", *(r.encode() for r in UTF8_ROWS[1:])),
+         {1: [("location", "a\ufffdb", "a NUL byte (0x00) at column 'location'")]},
+         UTF8_ROWS),
+        # both in one row: two problems, one row
+        (_csv(b"e9,a\x00b,\xcc\xe8", *(r.encode() for r in UTF8_ROWS)),
+         {0: [("location", "a\ufffdb", "a NUL byte (0x00) at column 'location'"),
+              ("summary", "\ufffd\ufffd", "not valid UTF-8 (byte 0xCC at column 'summary')")]},
+         UTF8_ROWS),
+        # the file uses the first block of marks itself: another block marks the bad byte
+        (_csv("e1,\uf780\uf7ff,Гродно".encode(), b"e9,\xff,x", *(r.encode() for r in
+                                                               UTF8_ROWS[1:])),
+         {1: [("location", "\ufffd", "not valid UTF-8 (byte 0xFF at column 'location')")]},
+         ["e1,\uf780\uf7ff,Гродно", *UTF8_ROWS[1:]]),
+    ],
+)
+def test_bad_bytes_reject_their_row_only(data, problems, kept):
+    raw = read_raw(data, "mixed.csv")
+    assert raw.attrs.get("row_errors") == problems
+    good = raw.drop(index=list(problems))
+    assert [",".join(row) for row in good.itertuples(index=False)] == kept
+    assert not any("\x00" in str(v) for v in raw.to_numpy().ravel())
+
+
+def test_a_file_mostly_in_a_code_page_is_still_decoded_as_one():
+    rows = [f"e{i},Минская область {i},Гродно" for i in range(5)]
+    data = _csv(*(r.encode("cp1251") for r in rows), "e9,Łódź,Брест".encode())
+    raw = read_raw(data, "legacy.csv")
+    assert raw["location"].tolist()[:5] == [f"Минская область {i}" for i in range(5)]
+    assert "row_errors" not in raw.attrs
+    assert any("decoded as cp1251" in w for w in raw.attrs["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"event_id,lieu\xe9\n" + "e1,Łódź\ne2,Гродно\n".encode(),
+         "the header is not valid UTF-8 (byte 0xE9 in column 2)"),
+        (b"event_id,lo\x00cation\ne1,x\n", "the header holds a NUL byte (0x00) in column 2"),
+    ],
+)
+def test_bad_bytes_in_the_header_are_one_load_error(data, message):
+    with pytest.raises(LoadError, match=rf"^h\.csv: {re.escape(message)}$"):
+        read_raw(data, "h.csv")
+
+
+def test_rejected_bad_byte_rows_are_counted_as_read():
+    from dashboard.dataset import load_dataset
+
+    head = b"event_id,event_date,topic,country,verification,summary\n"
+    good = [f"e{i},2024-01-0{i},strike,POL,confirmed,Гродно {i}\n".encode() for i in range(1, 6)]
+    data = (head + b"".join(good[:2]) + "e8,2024-01-08,strike,POL,confirmed,Минск\n"
+            .encode("cp1251") + b"".join(good[2:]) + b"e9,2024-01-09,strike,POL,confirmed,a\x00\n")
+    report = load_dataset(data, "t.csv").reports[0]
+    assert (report.rows_read, report.accepted, report.rejected_rows) == (7, 5, 2)
+    assert report.rejected[["row", "column"]].values.tolist() == [[3, "summary"], [7, "summary"]]
+    assert report.warnings == ["t.csv: 1 row(s) hold bytes that are not UTF-8 and are "
+                               "rejected; the rest is read as UTF-8"]
