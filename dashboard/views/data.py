@@ -156,12 +156,13 @@ def _report(dataset: Dataset) -> None:
                 st.dataframe(report.reason_counts(), hide_index=True, width="stretch",
                              key=f"reasons_{number}")
                 st.download_button(
-                    f"Download the rejected rows of {report.file}", data=report.rejected_csv,
+                    f"Download the rejected rows of {escape_md(report.file)}",
+                    data=report.rejected_csv,
                     file_name=f"rejected_{Path(report.file).stem}_{report.table}.csv",
                     mime="text/csv", on_click="ignore", key=f"download_rejects_{number}",
                 )
-            for warning in report.warnings:
-                st.warning(warning)
+            for warning in report.warnings:  # they repeat file names and cells
+                st.warning(escape_md(warning))
 
 
 def _mapping_step(source: object, name: str, key: str) -> None:
