@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from dashboard.eventindex import contiguous
 from dashboard.importers import import_file
-from dashboard.readers import LoadError, progress_stage, read_tables, source_name
+from dashboard.readers import LoadError, progress_stage, read_tables, reading, source_name
 from dashboard.schema import ARTICLE_COLUMNS, DERIVED_COLUMNS, EVENT_COLUMNS
 from dashboard.taxonomy import DATA_DIR
 from dashboard.validate import (
@@ -174,7 +174,26 @@ def load_dataset(
     ``articles`` sheet); a companion file beside a path source (see ``companion_articles``).
     ``labels`` is a VIINA labels file joined onto VIINA events (see ``import_file``).
     ``progress`` gets the share of the whole load done: importing, then validating.
+    Whatever an importer or a validation step raises besides a LoadError becomes one
+    naming the file (the readers' last guard, ``readers.reading``), so a file never ends
+    in a traceback on a page or on the command line.
     """
+    with reading(source_name(source, name)):
+        return _load_dataset(source, name, articles=articles, fmt=fmt, mapping=mapping,
+                             labels=labels, progress=progress, topics=topics)
+
+
+def _load_dataset(
+    source: Any,
+    name: str | None,
+    *,
+    articles: Any,
+    fmt: str | None,
+    mapping: Any,
+    labels: Any,
+    progress: Callable[[float], None] | None,
+    topics: list[str] | None,
+) -> Dataset:
     label = source_name(source, name)
     imported = import_file(source, name, fmt=fmt, mapping=mapping, labels=labels,
                            progress=progress_stage(progress, 0.0, IMPORT_SHARE))

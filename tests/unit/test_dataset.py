@@ -244,3 +244,19 @@ def test_combine_keeps_the_merged_count_in_the_sum():
     again = combine(base, load_dataset(FIXTURES / "acled_monadic.csv"))
     report = next(r for r in again.reports[len(base.reports):] if r.table == "events")
     assert (report.rows_read, report.accepted, report.merged, report.rejected_rows) == (3, 0, 1, 2)
+
+
+def test_an_unexpected_error_in_an_importer_becomes_a_load_error(monkeypatch, caplog):
+    """The last guard: a bug in an importer or in validation is a clear message naming
+    the file (exit code 2 in the CLI), the traceback only in the log."""
+    from dashboard import dataset as dataset_module
+    from dashboard.readers import LoadError
+
+    def broken(raw, file, **kwargs):
+        raise TypeError("an importer's bug")
+
+    monkeypatch.setattr(dataset_module, "validate_events", broken)
+    with pytest.raises(LoadError, match=r"^events\.csv: could not be read: TypeError$"):
+        dataset_module.load_dataset(b"event_id,event_date\ne1,2024-01-01\n", "events.csv",
+                                    fmt="canonical")
+    assert "an importer's bug" in caplog.text
