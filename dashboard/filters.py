@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -111,6 +112,11 @@ QUERY_KEYS: tuple[QueryKey, ...] = (
     QueryKey("undated", "include_undated", _parse_flag, False, "1 keeps undated events, 0 drops"),
 )
 _BY_KEY: dict[str, QueryKey] = {spec.key: spec for spec in QUERY_KEYS}
+
+#: URL keys that say what a page shows rather than which events: the event of the event
+#: page (``event``) and the Overview's time frame (``at``, ``window``). They travel in the
+#: same link, so the filter's parser knows them and leaves them to the page.
+VIEW_KEYS: tuple[str, ...] = ("event", "at", "window")
 
 
 def _raw_values(value: str | Sequence[str]) -> list[str]:
@@ -276,7 +282,10 @@ class Filters:
         notices: list[str] = []
         values: dict[str, object] = {}
         for raw_key, raw_value in params.items():
-            spec = _BY_KEY.get(str(raw_key).strip().lower())
+            key = str(raw_key).strip().lower()
+            if key in VIEW_KEYS:
+                continue
+            spec = _BY_KEY.get(key)
             if spec is None:
                 notices.append(f"Unknown filter {_quoted(raw_key)} ignored.")
                 continue
@@ -342,7 +351,7 @@ class Filters:
 
     def without(self, *names: str) -> Filters:
         """This filter with some fields reset (e.g. to count the choices of one widget)."""
-        defaults = {f.name: f.default for f in fields(self) if f.name in names}
+        defaults: dict[str, Any] = {f.name: f.default for f in fields(self) if f.name in names}
         return replace(self, **defaults)
 
     # ---------------------------------------------------------------- frames

@@ -13,7 +13,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard.filters import Filters
+from dashboard.filters import VIEW_KEYS, Filters
 from dashboard.ui.data import Active, Options, options, topic_labels
 from dashboard.ui.text import escape_md
 
@@ -35,7 +35,33 @@ _KEPT = "_filters_kept"  # the last Filters, outside widget state (which a page 
 
 
 def _url_params() -> dict[str, list[str]]:
-    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+    """The URL's filter keys (the page's own keys, ``VIEW_KEYS``, are not the filter's)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params.keys()
+            if key not in VIEW_KEYS}
+
+
+def _view_params() -> dict[str, str]:
+    return {key: st.query_params.get(key) or "" for key in VIEW_KEYS
+            if key in st.query_params}
+
+
+def view_param(key: str) -> str | None:
+    """The URL's value of a page key (``event``, ``at``, ``window``), or None."""
+    if key not in VIEW_KEYS:
+        raise KeyError(f"{key!r} is not one of the page keys {VIEW_KEYS}")
+    value = st.query_params.get(key)
+    return value if value else None
+
+
+def set_view_params(**values: str | None) -> None:
+    """Put page keys into the URL (None removes one), beside the filter."""
+    for key, value in values.items():
+        if key not in VIEW_KEYS:
+            raise KeyError(f"{key!r} is not one of the page keys {VIEW_KEYS}")
+        if value is None:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def _flat(query: dict[str, list[str]] | dict[str, str]) -> dict[str, tuple[str, ...]]:
@@ -187,7 +213,7 @@ def sidebar(data: Active) -> Filters:
     filters = _from_widgets()
     query = filters.to_query()
     if _flat(_url_params()) != _flat(query):
-        st.query_params.from_dict(query)
+        st.query_params.from_dict({**query, **_view_params()})
     st.session_state[_LAST_QUERY] = query
     st.session_state[_KEPT] = filters
     return filters

@@ -369,3 +369,18 @@ def test_data_page_reads_a_file_checked_before_from_the_store(fixture_app, monke
     monkeypatch.setattr("dashboard.dataset.load_dataset", refuse)  # the page imports it
     entry = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
     assert check(AppTest.from_file(str(entry), default_timeout=60).run()) == first
+
+
+def test_page_keys_stay_in_the_url_beside_the_filter(fixture_app):
+    """``event``, ``at`` and ``window`` belong to the pages, not to the filter: no notice,
+    and the sidebar's rewriting of the URL keeps them."""
+    for key, value in {"country": "POL", "event": "t-1", "at": "2024-03-01",
+                       "window": "week"}.items():
+        fixture_app.query_params[key] = value
+    at = fixture_app.run()
+    assert not at.exception
+    assert not at.warning
+    at.multiselect(key="topic").set_value(["strike"]).run()
+    url = {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+    assert {k: url.get(k) for k in ("event", "at", "window", "topic")} == {
+        "event": ["t-1"], "at": ["2024-03-01"], "window": ["week"], "topic": ["strike"]}
