@@ -514,6 +514,7 @@ def _read_csv(
 
 
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_SETTLED_LINES = 1_000  # lines not UTF-8 that settle it when nine in ten are
 _PRIVATE_USE = range(0xE000, 0xF880, 128)  # blocks of 128 marks, one per byte 0x80-0xFF
 
 
@@ -537,6 +538,8 @@ def utf8_repaired(data: bytes) -> tuple[bytes, int] | None:
             valid += 1
         except UnicodeDecodeError:
             bad_lines.append((start, end))
+            if len(bad_lines) >= _SETTLED_LINES and len(bad_lines) > 9 * valid:
+                return None  # a code page, plainly: the rest of a big file need not be seen
         found = _HIGH_BYTE.search(data, end)
     if len(bad_lines) > valid:
         return None

@@ -314,3 +314,15 @@ def test_rejected_bad_byte_rows_are_counted_as_read():
     assert report.rejected[["row", "column"]].values.tolist() == [[3, "summary"], [7, "summary"]]
     assert report.warnings == ["t.csv: 1 row(s) hold bytes that are not UTF-8 and are "
                                "rejected; the rest is read as UTF-8"]
+
+
+def test_a_big_code_page_file_is_settled_from_its_first_lines(monkeypatch):
+    from dashboard import readers
+
+    monkeypatch.setattr(readers, "_SETTLED_LINES", 3)
+    rows = [f"e{i},Минская область {i},Гродно" for i in range(6)]
+    # five UTF-8 lines at the end would win a count of the whole file; the first lines settle it
+    data = _csv(*(r.encode("cp1251") for r in rows), *(r.encode() for r in UTF8_ROWS * 3))
+    assert readers.utf8_repaired(data) is None
+    monkeypatch.setattr(readers, "_SETTLED_LINES", 1_000)
+    assert readers.utf8_repaired(data) is not None
