@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -43,7 +44,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from bench import browser, generate  # noqa: E402
-from bench.run import ensure_files, parse_size, size_label  # noqa: E402
+from bench.run import STORE_VARIABLE, ensure_files, parse_size, size_label  # noqa: E402
 from dashboard.dataset import BUNDLED_EVENTS  # noqa: E402
 
 STREAM_PATH = "/_stcore/stream"
@@ -196,16 +197,20 @@ async def _sample_rss(server: browser.Server, stop: asyncio.Event) -> None:
             pass
 
 
+async def warm_up(url: str) -> None:
+    """One page run, so the launch data is loaded before any session is timed."""
+    warm = await session(url, 0, 0, 0, OPEN_TIMEOUT_S)
+    if warm.errors:
+        raise RuntimeError(f"the warm-up page run failed: {warm.errors[0]}")
+
+
 async def load(url: str, sessions: int, changes: int, think_s: float, timeout_s: float,
                ramp_s: float, server: browser.Server) -> tuple[list[SessionResult], float]:
-    """The sessions, started ``ramp_s / sessions`` apart after one warm-up open, memory
-    sampled meanwhile; their results and the seconds from the first start to the last end."""
+    """The sessions, started ``ramp_s / sessions`` apart, memory sampled meanwhile; their
+    results and the seconds from the first start to the last end."""
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_rss(server, stop))
     try:
-        warm = await session(url, 0, 0, 0, OPEN_TIMEOUT_S)
-        if warm.errors:
-            raise RuntimeError(f"the warm-up page run failed: {warm.errors[0]}")
         start = time.perf_counter()
         results = await asyncio.gather(*(
             session(url, number, changes, think_s, timeout_s, number * ramp_s / sessions)
@@ -270,12 +275,26 @@ def median_of(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
+def _stream_url(server: browser.Server) -> str:
+    return server.url.replace("http://", "ws://", 1) + STREAM_PATH
+
+
+def prime(data: Path) -> None:
+    """Launch once, unmeasured: the file is validated and stored (``dashboard.store``), so
+    every measured server reads it back, as any launch after the first does."""
+    with browser.serve(browser.DASHBOARD_APP, data) as server:
+        asyncio.run(warm_up(_stream_url(server)))
+
+
 def measure(data: Path, sessions: int, changes: int, think_s: float, timeout_s: float,
             ramp_s: float) -> dict[str, Any]:
-    """One run on a fresh server: the summary plus idle and peak server RSS (MiB)."""
+    """One run on a fresh, warmed-up server: the summary plus the server's RSS (MiB) once
+    warm (``idle_rss_mb``) and at its highest while the sessions ran (``peak_rss_mb``)."""
     with browser.serve(browser.DASHBOARD_APP, data) as server:
-        url = server.url.replace("http://", "ws://", 1) + STREAM_PATH
+        url = _stream_url(server)
+        asyncio.run(warm_up(url))
         idle = server.sample_rss()
+        server.rss_samples.clear()
         results, wall_s = asyncio.run(load(url, sessions, changes, think_s, timeout_s, ramp_s,
                                            server))
         figures = summarise(results, changes, wall_s)
@@ -337,13 +356,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds a run may take before it counts as an error")
     parser.add_argument("--repeats", type=int, default=1, help="runs, each on a fresh server")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out",
-                        help="where --size files are generated (kept for later runs)")
+                        help="where --size files are generated and, unless DASHBOARD_CACHE_DIR "
+                             "is set, validated files stored (both kept for later runs)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
     args = parser.parse_args(argv)
     if args.sessions < 1 or args.changes < 0 or args.repeats < 1:
         parser.error("--sessions and --repeats must be at least 1, --changes at least 0")
+    os.environ.setdefault(STORE_VARIABLE, str(args.out / "store"))
     data = data_file(args)
+    prime(data)
     label = size_label(parse_size(args.size)) if args.size and not args.data else data.name
     runs = []
     for number in range(args.repeats):
