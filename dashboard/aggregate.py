@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ import pyarrow.compute as pc
 from dashboard import schema
 from dashboard.eventindex import EPOCH_MONDAY_SHIFT, EventIndex, day_date
 from dashboard.filters import Filters, _distinct
+
+if TYPE_CHECKING:  # imported where a choropleth needs it: most pages never do
+    import geopandas as gpd
 
 # --------------------------------------------------------------------------- headline
 
@@ -435,11 +439,12 @@ def map_shapes(events: Events, limit: int = 300,
     return features, total
 
 
-def _text(value: object) -> str:
+def _text(value: str | float | None) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
-def counts_by_area(events: pd.DataFrame, areas: object, key: str = "iso3") -> pd.DataFrame:
+def counts_by_area(events: pd.DataFrame, areas: gpd.GeoDataFrame,
+                   key: str = "iso3") -> pd.DataFrame:
     """Events per area of a boundaries GeoDataFrame, by the point in polygon test.
 
     Used for a user's admin-1 units, where the event's own country code does not say

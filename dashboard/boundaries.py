@@ -176,8 +176,8 @@ def _normalise(frame: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     oriented = shapely.orient_polygons(shapely.force_2d(geoms[keep]), exterior_cw=True)
     result = gpd.GeoDataFrame(
         {
-            "iso3": pd.array(codes[keep].astype(str), dtype="str"),
-            "name": pd.array(names[keep].astype(str), dtype="str"),
+            "iso3": codes[keep].astype(str).array,
+            "name": names[keep].astype(str).array,
         },
         geometry=list(oriented),
         crs="EPSG:4326",

@@ -270,7 +270,7 @@ def save_extra(key: str, name: str, value: dict[str, Any]) -> None:
     fields = {k: v for k, v in value.items() if not isinstance(v, np.ndarray)}
     try:
         packed = io.BytesIO()
-        np.savez(packed, **arrays)
+        np.savez(packed, allow_pickle=False, **arrays)  # load_extra refuses pickles too
         contents = {f"{name}.npz": packed.getvalue(), f"{name}.json": json.dumps(fields).encode()}
         for file, data in contents.items():
             _write_atomically(folder / file, data)
@@ -311,9 +311,9 @@ def pin(key: str) -> bool:
     pinned stay pinned, because each new version of the code gives the launch file a new
     key: the entries older versions pinned go back among the others."""
     root = cache_root()
-    folder = None if root is None else root / key
-    if folder is None or not (folder / _SUMS).exists():
+    if root is None or not (root / key / _SUMS).exists():
         return False
+    folder = root / key
     try:
         (folder / _PIN).touch()
         _prune(root)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -180,7 +180,9 @@ def period_bounds(start: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd
     lo, hi = days.copy(), days.copy()
     week = WEEK_HALF_WIDTH.to_timedelta64()
     one_day = np.timedelta64(1, "D")
-    for level, unit in (("week", None), ("month", "M"), ("year", "Y")):
+    coarser: tuple[tuple[str, Literal["M", "Y"] | None], ...] = (
+        ("week", None), ("month", "M"), ("year", "Y"))
+    for level, unit in coarser:
         rows = (precision == level).to_numpy(dtype=bool, na_value=False)
         if not rows.any():
             continue
@@ -197,9 +199,11 @@ def period_bounds(start: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd
     )
 
 
-def map_unique(values: pd.Series, func: Callable[[str], object], dtype: str = "str") -> pd.Series:
+def map_unique(values: pd.Series, func: Callable[[str], Any],
+               dtype: Literal["str", "boolean"] = "str") -> pd.Series:
     """Apply ``func`` once per distinct non-missing value and spread the results by code
-    (mapping a million cells through a dict took half a second)."""
+    (mapping a million cells through a dict took half a second). ``func`` returns what a
+    ``dtype`` array holds: text or None for "str", a bool or None for "boolean"."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     results = pd.array([func(v) for v in uniques] + [None], dtype=dtype)
     return pd.Series(results.take(codes), index=values.index)  # code -1 takes the last: NA

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -101,7 +102,7 @@ def load_mapping(path: str | Path) -> ColumnMapping:
 def suggest_mapping(raw: pd.DataFrame) -> ColumnMapping:
     """Guess a mapping from common column names (English, Polish, Ukrainian, Russian)."""
     by_lower = {str(name).strip().lower(): str(name) for name in raw.columns}
-    chosen: dict[str, str] = {}
+    chosen: dict[str, Any] = {}  # text fields only, spread into a mixed signature
     used: set[str] = set()
     for target, names in GUESSES.items():
         for name in names:
