@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import websockets  # noqa: E402  (streamlit's own dependency; the path above is for bench)
+import psutil  # noqa: E402  (third-party imports stay together, after the path set-up)
+import websockets  # noqa: E402  (streamlit's own dependency)
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
@@ -260,7 +261,7 @@ def summarise(results: Sequence[SessionResult], changes: int, wall_s: float) -> 
 
 
 MEDIAN_KEYS = ["p50_s", "p95_s", "max_s", "open_p50_s", "open_p95_s", "runs_per_s",
-               "peak_rss_mb", "idle_rss_mb"]
+               "server_cpu_ms_per_run", "client_cpu_s", "peak_rss_mb", "idle_rss_mb"]
 
 
 def median_of(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -273,6 +274,15 @@ def median_of(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     merged["errors"] = sum(run["errors"] for run in runs)
     merged["not_made"] = sum(run["not_made"] for run in runs)
     return merged
+
+
+def server_cpu_s(server: browser.Server) -> float:
+    """CPU seconds (user and system) the server and its children have used so far."""
+    try:
+        process = psutil.Process(server.process.pid)
+        return sum(sum(p.cpu_times()[:2]) for p in [process, *process.children(recursive=True)])
+    except psutil.Error:
+        return float("nan")
 
 
 def _stream_url(server: browser.Server) -> str:
@@ -289,15 +299,24 @@ def prime(data: Path) -> None:
 def measure(data: Path, sessions: int, changes: int, think_s: float, timeout_s: float,
             ramp_s: float) -> dict[str, Any]:
     """One run on a fresh, warmed-up server: the summary plus the server's RSS (MiB) once
-    warm (``idle_rss_mb``) and at its highest while the sessions ran (``peak_rss_mb``)."""
+    warm (``idle_rss_mb``) and at its highest while the sessions ran (``peak_rss_mb``), and
+    the CPU time the server spent per page run and this load generator's own CPU time (it
+    shares the cores)."""
     with browser.serve(browser.DASHBOARD_APP, data) as server:
         url = _stream_url(server)
         asyncio.run(warm_up(url))
         idle = server.sample_rss()
         server.rss_samples.clear()
+        server_before, client_before = server_cpu_s(server), time.process_time()
         results, wall_s = asyncio.run(load(url, sessions, changes, think_s, timeout_s, ramp_s,
                                            server))
+        server_used, client_used = (server_cpu_s(server) - server_before,
+                                    time.process_time() - client_before)
         figures = summarise(results, changes, wall_s)
+        page_runs = sum((result.open_s is not None) + len(result.change_s)
+                        for result in results)
+        figures["server_cpu_ms_per_run"] = 1000 * server_used / max(page_runs, 1)
+        figures["client_cpu_s"] = client_used
         figures["idle_rss_mb"] = idle / 2**20
         figures["peak_rss_mb"] = max(server.rss_samples, default=0) / 2**20
         figures["server_exit"] = server.process.poll()
@@ -308,6 +327,10 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value * 1000:,.0f} ms"
 
 
+def _seconds(milliseconds: float | None) -> float | None:
+    return None if milliseconds is None else milliseconds / 1000
+
+
 def _rate(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
@@ -315,13 +338,15 @@ def _rate(value: float | None) -> str:
 def table(rows: Sequence[dict[str, Any]]) -> str:
     """A plain-text table: one line per run, the medians last."""
     header = (f"{'run':<7}{'sessions':>9}{'changes':>9}{'p50':>10}{'p95':>10}{'max':>10}"
-              f"{'open p95':>10}{'runs/s':>8}{'errors':>8}{'not made':>10}{'peak RSS':>12}")
+              f"{'open p95':>10}{'runs/s':>8}{'CPU/run':>9}{'errors':>8}{'not made':>10}"
+              f"{'peak RSS':>12}")
     lines = [header]
     for row in rows:
         rss = "-" if row.get("peak_rss_mb") is None else f"{row['peak_rss_mb']:,.0f} MiB"
         lines.append(f"{row['label']:<7}{row['sessions']:>9}{row['changes']:>9}"
                      f"{_ms(row['p50_s']):>10}{_ms(row['p95_s']):>10}{_ms(row['max_s']):>10}"
                      f"{_ms(row['open_p95_s']):>10}{_rate(row['runs_per_s']):>8}"
+                     f"{_ms(_seconds(row.get('server_cpu_ms_per_run'))):>9}"
                      f"{row['errors']:>8}{row['not_made']:>10}"
                      f"{rss:>12}")
     return "\n".join(lines)
