@@ -43,6 +43,7 @@ def contiguous(frame: pd.DataFrame) -> pd.DataFrame:
 
 EPOCH_MONDAY_SHIFT = 3  # 1970-01-01 was a Thursday: day + 3 makes weeks start on Monday
 UNDATED_DAY = np.iinfo(np.int64).min  # the day number of an undated event
+OPEN_END = np.iinfo(np.int64).max  # the last day of an event still in force
 EPOCH = dt.date(1970, 1, 1)  # day 0
 
 
@@ -86,7 +87,8 @@ class EventIndex:
     def build(cls, events: pd.DataFrame) -> EventIndex:
         """An index with every array computed now (for a shared, cached index)."""
         index = cls(events)
-        for name in ("topic", "country", "verification", "day_min", "day_max", "week", "month",
+        for name in ("topic", "country", "verification", "day_min", "day_max", "day_end",
+                     "week", "month",
                      "latitude", "longitude", "located", "shaped", "shapes_by_date", "involved"):
             getattr(index, name)
         return index
@@ -134,6 +136,17 @@ class EventIndex:
     @cached_property
     def dated(self) -> np.ndarray:
         return self.day_min != UNDATED_DAY
+
+    @cached_property
+    def ongoing(self) -> np.ndarray:
+        """Events still in force (``end_date`` "ongoing"): open-ended in every date test."""
+        return (self.events["end_date"] == schema.ONGOING).to_numpy(dtype=bool, na_value=False)
+
+    @cached_property
+    def day_end(self) -> np.ndarray:
+        """The last day each dated event is in force: ``day_max``, or ``OPEN_END`` for an
+        ongoing one (undated events keep ``UNDATED_DAY``)."""
+        return np.where(self.ongoing & self.dated, OPEN_END, self.day_max)
 
     @cached_property
     def week(self) -> np.ndarray:

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard import schema
-from dashboard.eventindex import UNDATED_DAY, EventIndex, day_number
+from dashboard.eventindex import EventIndex, day_number
 
 #: Longest URL value read (characters); a longer one is refused with a notice, so a
 #: crafted link cannot make every visitor's run parse megabytes.
@@ -404,15 +404,14 @@ class Filters:
         return _events_citing(events["article_ids"], articles.loc[article_mask, "article_id"])
 
     def _date_mask(self, index: EventIndex) -> np.ndarray:
-        """Dated events overlapping the range (an open end is unbounded), plus undated
-        events when they are included."""
+        """Dated events whose time in force overlaps the range (an open end of the range is
+        unbounded, and so is an ongoing event's), plus undated events when included."""
         undated = ~index.dated
         if self.date_from is None and self.date_to is None:
             return ~undated if not self.include_undated else np.ones(index.size, dtype=bool)
         dated = index.dated.copy()
         if self.date_from is not None:
-            ends = np.where(index.day_max == UNDATED_DAY, index.day_min, index.day_max)
-            dated &= ends >= day_number(self.date_from)
+            dated &= index.day_end >= day_number(self.date_from)  # ongoing: open-ended
         if self.date_to is not None:
             dated &= index.day_min <= day_number(self.date_to)
         return dated | (undated & self.include_undated)

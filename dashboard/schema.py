@@ -55,6 +55,10 @@ LIST_COLUMNS: list[str] = ["countries_involved", "actors", "article_ids"]
 DERIVED_COLUMNS: list[str] = ["date_min", "date_max"]
 
 DATE_PRECISIONS: list[str] = ["day", "week", "month", "year"]
+
+# An ``end_date`` of "ongoing": the zone, closure or deployment is still in force, so it
+# matches every date range from its start on.
+ONGOING = "ongoing"
 GEO_PRECISIONS: list[str] = ["exact", "near", "admin", "country"]
 
 # Strongest first: the order used in charts and legends.

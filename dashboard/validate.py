@@ -30,6 +30,7 @@ from dashboard.schema import (
     EVENT_COLUMNS,
     GEO_PRECISIONS,
     LIST_SEPARATOR,
+    ONGOING,
     VERIFICATION_LEVELS,
     arrow_text,
     join_list,
@@ -510,8 +511,9 @@ def _to_float(text: pd.Series) -> pd.Series:
 def _prepare_events(raw: pd.DataFrame, rows: np.ndarray, file: str) -> pd.DataFrame:
     f = _canonical_frame(raw, EVENT_COLUMNS)
     f["event_id"] = clean_token(f["event_id"])
-    for column in ("event_date", "end_date"):
-        f[column] = normalised_dates(clean_token(f[column]))
+    f["event_date"] = normalised_dates(clean_token(f["event_date"]))
+    f["end_date"] = normalised_dates(clean_token(f["end_date"], "lower"))  # "Ongoing" too
+    ongoing = (f["end_date"] == ONGOING).to_numpy(dtype=bool, na_value=False)
     f["date_precision"] = clean_token(f["date_precision"], "lower")
     f["geo_precision"] = clean_token(f["geo_precision"], "lower")
     f["topic"] = clean_token(f["topic"], "lower")
@@ -530,7 +532,8 @@ def _prepare_events(raw: pd.DataFrame, rows: np.ndarray, file: str) -> pd.DataFr
 
     f["_event_id_duplicate"], f["_first_row"] = _duplicates(f["event_id"], rows)
     start, shape, f["_event_date_bad"] = parse_partial_dates(f["event_date"])
-    end_start, end_shape, f["_end_date_bad"] = parse_partial_dates(f["end_date"])
+    end_start, end_shape, f["_end_date_bad"] = parse_partial_dates(
+        f["end_date"].mask(ongoing) if ongoing.any() else f["end_date"])
     f["_shape"] = shape
     given = f["date_precision"]
     known = given.isin(DATE_PRECISIONS)

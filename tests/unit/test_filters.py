@@ -309,3 +309,23 @@ def test_articles_for_one_page_of_a_masked_selection():
     assert page.loc[0, "countries"] == "BLR; POL"
     assert list(links.citing(ARTICLES["outlet"].eq("Outlet Two").to_numpy())) == [
         True, False, True, False]
+
+
+@pytest.mark.parametrize(("date_from", "date_to", "expected"), [
+    ("2024-06-01", None, ["z-open"]),  # still in force long after its start
+    (None, "2024-01-31", ["z-open", "z-shut"]),
+    ("2024-02-01", "2024-02-10", ["z-open"]),  # the closed zone ended on 31 January
+    (None, "2023-12-31", []),
+])
+def test_an_ongoing_zone_matches_every_range_from_its_start(date_from, date_to, expected):
+    zones = make_events([
+        dict(event_id="z-open", country="POL", topic="border_zone", verification="confirmed",
+             event_date="2024-01-10", end_date="ongoing", date_min="2024-01-10",
+             date_max="2024-01-10"),
+        dict(event_id="z-shut", country="POL", topic="border_zone", verification="confirmed",
+             event_date="2024-01-10", end_date="2024-01-31", date_min="2024-01-10",
+             date_max="2024-01-31"),
+    ])
+    filters = Filters(date_from=dt.date.fromisoformat(date_from) if date_from else None,
+                      date_to=dt.date.fromisoformat(date_to) if date_to else None)
+    assert list(filters.apply(zones)["event_id"]) == expected

@@ -63,6 +63,10 @@ def run(**overrides):
          "date_precision 'day' given without an event_date"),
         ({"end_date": "2024-03-01"}, "end_date",
          "end_date '2024-03-01' is before event_date '2024-03-15'"),
+        ({"event_date": None, "end_date": "ongoing"}, "end_date",
+         "end_date 'ongoing' given without an event_date"),
+        ({"end_date": "ongoingish"}, "end_date",
+         "bad end_date 'ongoingish' (expected YYYY-MM-DD, YYYY-MM or YYYY)"),
         ({"geo_precision": "close"}, "geo_precision",
          "unknown geo_precision 'close' (expected exact, near, admin or country)"),
     ],
@@ -122,6 +126,9 @@ def test_source_rows_are_reported():
         ("2024-03-15", "year", None, "2024-01-01", "2024-12-31", "year"),
         ("2024-03-15", None, "2024-04", "2024-03-15", "2024-04-30", "day"),
         ("2024-03-15T00:00:00", None, None, "2024-03-15", "2024-03-15", "day"),
+        # still in force: its own period bounds the dates, the index leaves it open-ended
+        ("2024-03-15", None, "Ongoing", "2024-03-15", "2024-03-15", "day"),
+        ("2024-03", None, "ongoing", "2024-03-01", "2024-03-31", "month"),
     ],
 )
 def test_date_bounds(date, precision, end, date_min, date_max, stored):
@@ -132,6 +139,8 @@ def test_date_bounds(date, precision, end, date_min, date_max, stored):
     assert row["date_max"] == pd.Timestamp(date_max)
     assert row["date_precision"] == stored
     assert row["event_date"] == date[:10]
+    if end is not None and end.lower() == "ongoing":
+        assert row["end_date"] == "ongoing"
 
 
 NUMBER_TEXT = ["1e1", "+3", ".5", "5.", "-0", "00012", "53.1234567890123456789", "1.5e-3",
