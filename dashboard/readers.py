@@ -223,7 +223,7 @@ def _unpacked(data: bytes, label: str) -> bytes:
         raise LoadError(label, f"a zip archive that cannot be unpacked ({err})") from err
 
 
-def _capped_read(stream: IO[bytes], label: str, limit: int) -> bytes:
+def _capped_read(stream: IO[bytes] | io.BufferedIOBase, label: str, limit: int) -> bytes:
     """All of ``stream`` in slices, refused before the buffer passes ``limit`` bytes
     (``BytesIO.getvalue`` hands over its buffer without a copy)."""
     out = io.BytesIO()
@@ -547,8 +547,12 @@ def utf8_repaired(data: bytes) -> tuple[bytes, int] | None:
     if base is None:
         return None
     handler = f"dashboard.readers.mark-{base:x}"
-    codecs.register_error(handler, lambda err: (
-        "".join(chr(base + byte - 0x80) for byte in err.object[err.start:err.end]), err.end))
+
+    def mark(err: UnicodeError) -> tuple[str, int]:
+        assert isinstance(err, UnicodeDecodeError)
+        return "".join(chr(base + byte - 0x80) for byte in err.object[err.start:err.end]), err.end
+
+    codecs.register_error(handler, mark)
     pieces, done = [], 0
     for start, end in bad_lines:
         pieces += [data[done:start], data[start:end].decode("utf-8", handler).encode("utf-8")]
