@@ -1,33 +1,51 @@
 """The event and article tables shown on more than one page (Events, Articles, the map's
-picks): one place decides their columns. Cells are text; only http(s) links are links."""
+picks): one place decides their columns. Cells are text; only http(s) links are links,
+besides our own relative links to each event's page (``events?event=ID``, keeping the
+filter), which Streamlit's link cells open as they open any address."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import schema
+from dashboard.eventdetail import event_link
+from dashboard.ui.page import context
 from dashboard.ui.text import safe_url
+
+# the event id at the end of an event page's link, shown as the link's text
+_EVENT_ID_IN_LINK = r"[?&]event=([^&#]*)$"
+
+
+def _filter_query(query: Mapping[str, str] | None) -> Mapping[str, str]:
+    """The filter the links keep: ``query`` if given, else this run's filter."""
+    return context().filters.to_query() if query is None else query
 
 
 def _sources(article_ids: pd.Series, articles: pd.DataFrame) -> pd.Series:
     """Each event's sources as "title (outlet, date)"; ids not in the table stay ids."""
     wanted = {i for v in article_ids for i in schema.split_list(v)}
-    known = articles[articles["article_id"].isin(wanted)]
+    known = articles.loc[articles["article_id"].isin(wanted),
+                         ["article_id", "title", "outlet", "published"]].fillna("")
     names = {
-        row.article_id: f"{row.title or row.article_id} ({row.outlet or 'outlet unknown'}, "
-                        f"{row.published or 'date unknown'})"
-        for row in known.fillna("").itertuples()
+        article_id: f"{title or article_id} ({outlet or 'outlet unknown'}, "
+                    f"{published or 'date unknown'})"
+        for article_id, title, outlet, published in known.itertuples(index=False, name=None)
     }
     return article_ids.map(lambda v: " | ".join(names.get(i, i) for i in schema.split_list(v))
                            or "no source listed")
 
 
 def event_table(events: pd.DataFrame, articles: pd.DataFrame, labels: dict[str, str],
-                key: str) -> None:
-    """Events (a page of rows) with their sources, topic labels and verification."""
+                key: str, query: Mapping[str, str] | None = None) -> None:
+    """Events (a page of rows) with their sources, topic labels and verification, and a
+    link to each event's page keeping the filter (``query``; this run's by default)."""
+    kept = _filter_query(query)
     table = pd.DataFrame({
         "Event": events["event_id"],
+        "Page": events["event_id"].map(lambda event_id: event_link(event_id, kept)),
         "Date": events["event_date"].fillna("undated"),
         "Topic": events["topic"].astype("str").map(lambda t: labels.get(t, t)),
         "Country": events["country"].astype("str"),
@@ -38,12 +56,25 @@ def event_table(events: pd.DataFrame, articles: pd.DataFrame, labels: dict[str, 
         "Actors": events["actors"],
         "Fatalities": events["fatalities"],
     })
-    st.dataframe(table, hide_index=True, width="stretch", key=key)
+    st.dataframe(
+        table, hide_index=True, width="stretch", key=key,
+        column_config={"Page": st.column_config.LinkColumn(
+            "Page", display_text="open", help="The event's page: its sources and the events "
+                                              "near it (opens in a new tab)")},
+    )
 
 
-def article_table(listed: pd.DataFrame, labels: dict[str, str], key: str) -> None:
+def _first_event_link(event_ids: object, query: Mapping[str, str]) -> str | None:
+    first = schema.split_list(event_ids)[:1]
+    return event_link(first[0], query) if first else None
+
+
+def article_table(listed: pd.DataFrame, labels: dict[str, str], key: str,
+                  query: Mapping[str, str] | None = None) -> None:
     """Articles from ``filters.articles_for`` with the topics, countries and verification
-    of the events they report, and a link when the address is http(s)."""
+    of the events they report, a link to the (first) event's page keeping the filter
+    (``query``; this run's by default), and a link when the address is http(s)."""
+    kept = _filter_query(query)
     table = pd.DataFrame({
         "Published": listed["published"].fillna("date unknown"),
         "Title": listed["title"],
@@ -54,9 +85,15 @@ def article_table(listed: pd.DataFrame, labels: dict[str, str], key: str) -> Non
         "Countries": listed["countries"],
         "Verification of those events": listed["verification"],
         "Events": listed["event_ids"],
+        "Event page": listed["event_ids"].map(lambda ids: _first_event_link(ids, kept)),
         "Link": listed["url"].map(safe_url),
     })
     st.dataframe(
         table, hide_index=True, width="stretch", key=key,
-        column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")},
+        column_config={
+            "Event page": st.column_config.LinkColumn(
+                "Event page", display_text=_EVENT_ID_IN_LINK,
+                help="The page of the event it reports (the first, if it reports several)"),
+            "Link": st.column_config.LinkColumn("Link", display_text="open"),
+        },
     )

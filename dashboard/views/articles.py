@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from dashboard import schema
+from dashboard.eventdetail import event_link
 from dashboard.filters import articles_for
 from dashboard.ui import data as ui_data
+from dashboard.ui.eventpage import markdown_link
 from dashboard.ui.page import heading, pager
 from dashboard.ui.tables import article_table
+from dashboard.ui.text import escape_md
 
 PAGE_SIZE = 50
 
@@ -15,6 +20,22 @@ ctx = heading("Articles")
 data, filters = ctx.data, ctx.filters
 index = ui_data.links(data)
 selected = ui_data.mask(data, filters)
+
+
+def _several_events(listed: pd.DataFrame) -> None:
+    """The table links an article's first event; those reporting more get every link here."""
+    query = filters.to_query()
+    lines = [
+        f"- {escape_md(title if isinstance(title, str) else article_id)}: "
+        + ", ".join(markdown_link(event_id, event_link(event_id, query)) for event_id in ids)
+        for article_id, title, ids in zip(
+            listed["article_id"], listed["title"], listed["event_ids"].map(schema.split_list),
+            strict=True)
+        if len(ids) > 1
+    ]
+    if lines:
+        st.markdown("**Articles on this page that report more than one event:**\n\n"
+                    + "\n".join(lines))
 
 
 with st.container(key="articles"):
@@ -29,4 +50,5 @@ with st.container(key="articles"):
         listed = articles_for(data.events, data.articles, links=index, event_mask=selected,
                               rows=rows[start:stop])
         article_table(listed, ui_data.topic_labels(), key="articles_table")
+        _several_events(listed)
         st.caption("Only http(s) links are shown; other addresses are left out.")

@@ -1,0 +1,150 @@
+"""One event as readable page text (``/events?event=ID``): its fields, what its
+verification level means, its sources, the other events those sources report and the
+events near it in place and time, each linking to its own page.
+
+Every value from the data goes through ``escape_md``; a source is a link only when its
+address is http(s) (``safe_url``); links between event pages are built here, relative,
+and keep the filter's query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import eventdetail, schema
+from dashboard.eventindex import EventIndex
+from dashboard.filters import ArticleLinks
+from dashboard.ui.text import escape_md, safe_url
+
+LISTED = 50  # co-reported and nearby events listed at most (nearest / oldest first)
+SUMMARY_CHARS = 140  # of a listed event's summary
+NOTICE_ID_CHARS = 80  # of an unknown id repeated in the notice
+# characters left as they are in a link's address: the rest (spaces, brackets, quotes,
+# backslashes) are percent-encoded so they cannot end the Markdown link early
+_URL_SAFE = ":/?#[]@!$&*+,;=%~-._"
+
+
+def _missing(value: Any) -> bool:
+    """Is a cell empty (None, NA, NaN or NaT, whichever its column uses)?"""
+    return value is None or bool(pd.isna(value))
+
+
+def _text(value: Any, missing: str) -> str:
+    """A cell as escaped text, ``missing`` (our own words) when it is empty."""
+    return missing if _missing(value) else escape_md(value)
+
+
+def _cut(value: object, limit: int) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def markdown_link(text: str, url: str) -> str:
+    """``[text](url)`` with ``text`` escaped and the address made unable to break out."""
+    return f"[{escape_md(text)}]({quote(url, safe=_URL_SAFE)})"
+
+
+def source_line(article: pd.Series | None, article_id: str) -> str:
+    """One source: its title (a link when the address is http(s)), outlet and date."""
+    if article is None:
+        return f"{escape_md(article_id)} (not in the articles table)"
+    title = article["title"] if not _missing(article["title"]) else article_id
+    url = safe_url(article["url"])
+    shown = markdown_link(str(title), url) if url else escape_md(title)
+    address = "" if url or _missing(article["url"]) else " (its address is not http(s): not linked)"
+    return (f"{shown} — {_text(article['outlet'], 'outlet unknown')}, "
+            f"{_text(article['published'], 'date unknown')}{address}")
+
+
+def fields_markdown(event: pd.Series, labels: Mapping[str, str]) -> str:
+    """The event's fields as a Markdown list (all data escaped)."""
+    topic = str(event["topic"])
+    sub_type = "" if _missing(event["sub_type"]) else f" ({escape_md(event['sub_type'])})"
+    level = str(event["verification"])
+    meaning = schema.VERIFICATION_MEANINGS.get(level, "a level this dashboard does not know")
+    count = event["fatalities"]
+    fatalities = "not reported" if _missing(count) else f"{int(count):,}"
+    lines = [
+        ("Date", escape_md(eventdetail.date_words(event))),
+        ("Place", escape_md(eventdetail.place_words(event))),
+        ("Countries involved", _text(event["countries_involved"], "none listed")),
+        ("Topic", f"{escape_md(labels.get(topic, topic))}{sub_type}"),
+        ("Actors", _text(event["actors"], "none listed")),
+        ("Verification", f"{escape_md(level)} — {escape_md(meaning)}"),
+        ("Fatalities", fatalities),
+        ("Source dataset", _text(event["source_dataset"], "not given")),
+        ("Category in the source", _text(event["source_category"], "none given")),
+    ]
+    return "\n".join(f"- **{name}:** {value}" for name, value in lines)
+
+
+def event_lines(events: pd.DataFrame, rows: np.ndarray, query: Mapping[str, str],
+                labels: Mapping[str, str], distances: np.ndarray | None = None) -> str:
+    """Listed events as Markdown bullets, each linking to its own page."""
+    picked = events.iloc[rows]
+    lines = []
+    for position, event in enumerate(picked.itertuples(index=False)):
+        link = markdown_link(str(event.event_id),
+                             eventdetail.event_link(str(event.event_id), query))
+        away = "" if distances is None else f" · {distances[position]:.1f} km away"
+        date = _text(event.event_date, "undated")
+        topic = escape_md(labels.get(str(event.topic), str(event.topic)))
+        summary = _text(None if _missing(event.summary) else _cut(event.summary, SUMMARY_CHARS),
+                        "no summary")
+        lines.append(f"- {link}{away} · {date} · {topic} · {summary}")
+    return "\n".join(lines)
+
+
+def _listed(title: str, rows: np.ndarray, none: str) -> np.ndarray:
+    """A sub-heading with the count; the rows to list (at most ``LISTED``)."""
+    st.subheader(f"{title} ({len(rows):,})")
+    if not len(rows):
+        st.caption(none)
+    elif len(rows) > LISTED:
+        st.caption(f"The first {LISTED} of {len(rows):,}.")
+    return rows[:LISTED]
+
+
+def show_event(events: pd.DataFrame, articles: pd.DataFrame, row: int, index: EventIndex,
+               links: ArticleLinks, query: Mapping[str, str], labels: Mapping[str, str]) -> None:
+    """Draw the event at ``row`` as page text, with its sources and related events."""
+    event = events.iloc[row]
+    st.header(f"Event {escape_md(event['event_id'])}")
+    st.markdown(_text(event["summary"], "*No summary given.*"))
+    st.markdown(fields_markdown(event, labels))
+
+    cited = schema.split_list(event["article_ids"])
+    st.subheader(f"Sources ({len(cited):,})")
+    if cited:
+        known = articles[articles["article_id"].isin(cited)].drop_duplicates("article_id")
+        by_id = {str(a["article_id"]): a for _, a in known.iterrows()}
+        st.markdown("\n".join(f"- {source_line(by_id.get(i), i)}" for i in cited))
+    else:
+        st.caption("This event lists no source.")
+
+    shown = _listed("Other events these sources report", eventdetail.co_reported(row, links),
+                    "Its sources report no other event.")
+    if len(shown):
+        st.markdown(event_lines(events, shown, query, labels))
+
+    close = _listed("Within 25 km and 7 days", eventdetail.nearby(row, index),
+                    "No other event within 25 km and 7 days"
+                    + ("" if index.located[row] and index.dated[row]
+                       else " (this one has no coordinates or no date)") + ".")
+    if len(close):
+        away = eventdetail.distances_km(index.latitude[row], index.longitude[row],
+                                        index.latitude[close], index.longitude[close])
+        st.markdown(event_lines(events, close, query, labels, distances=away))
+
+
+def unknown_event_notice(event_id: str) -> None:
+    """The notice for an ``event`` value no event has."""
+    st.warning(f"No event has the id “{escape_md(_cut(event_id, NOTICE_ID_CHARS))}”; "
+               "it may be in another dataset. The list of events follows.",
+               icon=":material/warning:")
