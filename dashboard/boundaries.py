@@ -195,3 +195,13 @@ def _polygonal_part(geom: shapely.Geometry | None) -> shapely.Geometry | None:
         polygons = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
         return shapely.union_all(polygons) if polygons else None
     return None
+
+
+def area_spellings(boundaries: gpd.GeoDataFrame) -> dict[str, str]:
+    """Each unit's name and code, mapped to its name: what ``area=`` may say."""
+    spellings: dict[str, str] = {}
+    for code, name in zip(boundaries["iso3"].astype("str"), boundaries["name"].astype("str"),
+                          strict=True):
+        spellings.setdefault(code, name)
+        spellings[name] = name
+    return spellings

@@ -110,16 +110,26 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Filter exactly as the dashboard does (the same URL query) and write the result."""
-    from dashboard.filters import Filters, articles_for
+    from dashboard.choices import build_options
+    from dashboard.filters import articles_for, resolve_query
+    from dashboard.taxonomy import load_topics
 
     fmt = format_for(args.output)
     if args.labels and not args.data:
         raise ValueError("--labels needs --data (a VIINA event file)")
     dataset = load_dataset(args.data, labels=args.labels) if args.data else load_bundled()
-    filters, notices = Filters.from_query(parse_qs(args.query or "", keep_blank_values=True))
+    params = parse_qs(args.query or "", keep_blank_values=True)
+    areas = None
+    if "area" in params:  # read only when asked for: the outlines take a second to load
+        from dashboard.boundaries import area_spellings, load_boundaries
+
+        areas = load_boundaries(args.boundaries)
+    choices = build_options(dataset.events, dataset.articles, list(load_topics()["key"]))
+    filters, notices = resolve_query(params, choices,
+                                     None if areas is None else area_spellings(areas))
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
-    events = filters.apply(dataset.events, dataset.articles)
+    events = filters.apply(dataset.events, dataset.articles, areas=areas)
     if args.articles:
         chosen = articles_for(events, dataset.articles)
         Path(args.output).write_bytes(export_articles(chosen, fmt))
@@ -164,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help='dashboard URL query, e.g. "country=POL&topic=border_zone"')
     export.add_argument("--articles", action="store_true",
                         help="write the articles behind the filtered events instead")
+    export.add_argument("--boundaries", metavar="PATH",
+                        help="boundaries file whose units area= names (default: the bundled "
+                             "country outlines), as the dashboard's --boundaries")
     export.add_argument("-o", "--output", required=True, help="OUT.csv|geojson|xlsx|parquet")
     export.set_defaults(run=cmd_export)
     return parser

@@ -112,6 +112,56 @@ class EventIndex:
         return Codes(self.events["verification"])
 
     @cached_property
+    def geo_precision(self) -> Codes:
+        return Codes(self.events["geo_precision"])
+
+    @cached_property
+    def shape_bounds(self) -> np.ndarray:
+        """(min lon, min lat, max lon, max lat) of each row's ``geometry_wkt`` (NaN where
+        it has none or it cannot be read), for box tests of zones and lines."""
+        bounds = np.full((self.size, 4), np.nan)
+        rows = np.flatnonzero(self.shaped)
+        if rows.size:
+            import shapely
+
+            texts = self.events["geometry_wkt"].to_numpy(dtype=object)[rows]
+            shapes = shapely.from_wkt(texts, on_invalid="ignore")
+            bounds[rows] = shapely.bounds(shapes)
+        return bounds
+
+    def in_box(self, west: float, south: float, east: float, north: float) -> np.ndarray:
+        """Per row: is its point in the box, or does its shape's extent cross it?"""
+        lon, lat = self.longitude, self.latitude
+        inside = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        if self.shaped.any():
+            x0, y0, x1, y1 = self.shape_bounds.T
+            with np.errstate(invalid="ignore"):
+                inside |= (x0 <= east) & (x1 >= west) & (y0 <= north) & (y1 >= south)
+        return inside
+
+    def in_area(self, area: object) -> np.ndarray:
+        """Per row: is its point in ``area`` (a shapely geometry), or does its shape
+        intersect it? Events with neither are outside."""
+        import shapely
+
+        inside = np.zeros(self.size, dtype=bool)
+        located = np.flatnonzero(self.located)
+        if located.size:
+            inside[located] = shapely.intersects_xy(area, self.longitude[located],
+                                                   self.latitude[located])
+        rows = np.flatnonzero(self.shaped)
+        if rows.size:
+            x0, y0, x1, y1 = self.shape_bounds[rows].T
+            ax0, ay0, ax1, ay1 = shapely.bounds(area)
+            with np.errstate(invalid="ignore"):
+                near = rows[(x0 <= ax1) & (x1 >= ax0) & (y0 <= ay1) & (y1 >= ay0)]
+            if near.size:
+                texts = self.events["geometry_wkt"].to_numpy(dtype=object)[near]
+                shapes = shapely.from_wkt(texts, on_invalid="ignore")
+                inside[near] |= shapely.intersects(shapes, area)
+        return inside
+
+    @cached_property
     def involved(self) -> tuple[np.ndarray, list[frozenset[str]]]:
         """Codes of each row's distinct ``countries_involved`` text, and each text's set."""
         codes, labels = pd.factorize(self.events["countries_involved"], use_na_sentinel=True)

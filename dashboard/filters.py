@@ -86,6 +86,32 @@ def _parse_flag(value: str) -> bool:
     raise ValueError(f"{_quoted(value)} is not 1 or 0")
 
 
+def _parse_bbox(value: str) -> tuple[float, float, float, float]:
+    """``west,south,east,north`` in degrees (WGS 84), west < east and south < north."""
+    parts = value.split(",")
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"bbox {_quoted(value)} is not four numbers "
+                         "west,south,east,north") from None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise ValueError(f"bbox {_quoted(value)} is not a box within -180..180 east and "
+                         "-90..90 north with west < east and south < north")
+    return west, south, east, north
+
+
+def _format_bbox(box: tuple[float, float, float, float]) -> str:
+    return ",".join(f"{v:g}" for v in box)
+
+
+def _format_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 @dataclass(frozen=True)
 class QueryKey:
     """How one URL query key maps onto a ``Filters`` field."""
@@ -95,6 +121,7 @@ class QueryKey:
     parse: Callable[[str], object]
     multi: bool
     help: str
+    format: Callable[[Any], str] = _format_value  # the value as the URL writes it
 
 
 QUERY_KEYS: tuple[QueryKey, ...] = (
@@ -110,6 +137,14 @@ QUERY_KEYS: tuple[QueryKey, ...] = (
     QueryKey("from", "date_from", _parse_date, False, "first day, YYYY-MM-DD"),
     QueryKey("to", "date_to", _parse_date, False, "last day, YYYY-MM-DD"),
     QueryKey("undated", "include_undated", _parse_flag, False, "1 keeps undated events, 0 drops"),
+    QueryKey("precise", "precise", _parse_flag, False,
+             "1 keeps only events placed exactly or near (geo_precision exact, near)"),
+    QueryKey("bbox", "bbox", _parse_bbox, False,
+             "west,south,east,north in degrees: events whose point or shape is in or "
+             "crosses the box", _format_bbox),
+    QueryKey("area", "area", _parse_free, False,
+             "a unit of the boundaries file by name (a country of the bundled outlines, or "
+             "an area of --boundaries): events whose point or shape is in it"),
 )
 _BY_KEY: dict[str, QueryKey] = {spec.key: spec for spec in QUERY_KEYS}
 
@@ -230,6 +265,22 @@ def _or(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
+def _degrees(value: float, positive: str, negative: str) -> str:
+    return f"{abs(value):g}°{positive if value >= 0 else negative}"
+
+
+def _area_shape(areas: Any, name: str) -> Any:
+    """The geometry of the unit called ``name`` (case-insensitive; its code works too),
+    or ValueError naming it."""
+    wanted = name.casefold()
+    for column in ("name", "iso3"):
+        if column in areas:
+            hits = areas[areas[column].astype("str").str.casefold() == wanted]
+            if len(hits):
+                return hits.geometry.union_all()
+    raise ValueError(f"area {_quoted(name)} is not a unit of the boundaries")
+
+
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _SLUG_MAX = 100
 
@@ -259,6 +310,9 @@ class Filters:
     outlets: tuple[str, ...] = ()
     text: str = ""
     include_undated: bool = True
+    precise: bool = False
+    bbox: tuple[float, float, float, float] | None = None
+    area: str = ""
 
     def __post_init__(self) -> None:
         for name in ("countries", "topics", "actors", "verifications", "outlets"):
@@ -267,6 +321,9 @@ class Filters:
                 value = (value,)
             object.__setattr__(self, name, _dedupe(value))
         object.__setattr__(self, "text", (self.text or "").strip())
+        object.__setattr__(self, "area", (self.area or "").strip())
+        if self.bbox is not None:
+            object.__setattr__(self, "bbox", tuple(float(v) for v in self.bbox))
         for name in ("date_from", "date_to"):
             value = getattr(self, name)
             if isinstance(value, dt.datetime):
@@ -334,14 +391,7 @@ class Filters:
             value = getattr(self, spec.field)
             if value == getattr(default, spec.field):
                 continue
-            if spec.multi:
-                query[spec.key] = _join_items(value)
-            elif isinstance(value, bool):
-                query[spec.key] = "1" if value else "0"
-            elif isinstance(value, dt.date):
-                query[spec.key] = value.isoformat()
-            else:
-                query[spec.key] = str(value)
+            query[spec.key] = _join_items(value) if spec.multi else spec.format(value)
         return query
 
     @property
@@ -363,13 +413,15 @@ class Filters:
         *,
         links: ArticleLinks | None = None,
         index: EventIndex | None = None,
+        areas: Any = None,
     ) -> np.ndarray:
         """Boolean row mask of ``events`` that pass this filter.
 
         ``links`` (an ``ArticleLinks`` over these events and articles) makes the
         outlet and title searches array lookups instead of string matching; ``index``
         (an ``EventIndex`` of these events, kept between calls) makes the country,
-        topic, verification and date tests lookups in integer codes.
+        topic, verification and date tests lookups in integer codes. ``areas`` (a
+        boundaries GeoDataFrame: ``name``, ``geometry``) is needed by the area filter.
         """
         index = index if index is not None else EventIndex(events)
         keep = np.ones(len(events), dtype=bool)
@@ -393,6 +445,14 @@ class Filters:
                 titled = _text_contains(articles["title"], self.text)
                 found |= self._citing(events, articles, titled, links)
             keep &= found
+        if self.precise:
+            keep &= index.geo_precision.isin(schema.PRECISE_PLACES)
+        if self.bbox is not None:
+            keep &= index.in_box(*self.bbox)
+        if self.area:
+            if areas is None:
+                raise ValueError("the area filter needs the boundaries: mask(..., areas=...)")
+            keep &= index.in_area(_area_shape(areas, self.area))
         keep &= self._date_mask(index)
         return keep
 
@@ -422,11 +482,12 @@ class Filters:
         articles: pd.DataFrame | None = None,
         *,
         links: ArticleLinks | None = None,
+        areas: Any = None,
     ) -> pd.DataFrame:
         """The events that pass this filter (the same frame when nothing is filtered)."""
         if self.is_default:
             return events
-        return events[self.mask(events, articles, links=links)]
+        return events[self.mask(events, articles, links=links, areas=areas)]
 
     # ---------------------------------------------------------------- words
 
@@ -453,6 +514,14 @@ class Filters:
             parts.append(f"from {self.date_from.isoformat()}")
         elif self.date_to:
             parts.append(f"until {self.date_to.isoformat()}")
+        if self.area:
+            parts.append(f"in the area {self.area}")
+        if self.bbox is not None:
+            west, south, east, north = self.bbox
+            parts.append(f"in the box {_degrees(west, 'E', 'W')} to {_degrees(east, 'E', 'W')}, "
+                         f"{_degrees(south, 'N', 'S')} to {_degrees(north, 'N', 'S')}")
+        if self.precise:
+            parts.append("placed exactly or near")
         if not self.include_undated:
             parts.append("undated events left out")
         elif self.date_from or self.date_to:
@@ -477,6 +546,13 @@ class Filters:
             parts.append("to-" + self.date_to.isoformat())
         if not self.include_undated:
             parts.append("dated")
+        if self.area:
+            parts.append("area-" + _slug_part(self.area))
+        if self.bbox is not None:
+            parts.append("bbox-" + "_".join(_slug_part(f"{v:g}".replace("-", "m"))
+                                            for v in self.bbox))  # m10: 10° west or south
+        if self.precise:
+            parts.append("precise")
         slug = "_".join(parts) or "all"
         if len(slug) > _SLUG_MAX:
             digest = hashlib.sha256(repr(self).encode()).hexdigest()[:8]
@@ -605,3 +681,43 @@ def _group_join(groups: np.ndarray, column: pd.Series, event_rows: np.ndarray,
 
 __all__ = ["ARTICLE_LIST_COLUMNS", "QUERY_KEYS", "ArticleLinks", "Filters", "QueryKey",
            "articles_for", "newest_first"]
+
+
+# --------------------------------------------------------------------------- resolving
+
+#: The multi-value fields whose values must occur in the data, with their names in notices.
+_CHOSEN_FROM_DATA: tuple[tuple[str, str], ...] = (
+    ("countries", "Country"), ("topics", "Topic"), ("verifications", "Verification"),
+    ("outlets", "Outlet"))
+
+
+def resolve_query(params: Mapping[str, str | Sequence[str]], choices: Any,
+                  areas: Mapping[str, str] | None = None) -> tuple[Filters, list[str]]:
+    """The filter a link (or ``export --query``) asks for, held to what the data offers.
+
+    ``choices`` has the data's ``countries``, ``topics``, ``verifications`` and
+    ``outlets`` (``dashboard.choices.Options``); ``areas`` maps each way of naming a unit
+    of the boundaries (its name, its code) to its name. A value the data does not hold is
+    dropped with a notice and the rest of the link still applies: the sidebar and the
+    command line call this one function, so a link and an export select the same rows and
+    say the same notices.
+    """
+    filters, notices = Filters.from_query(params)
+    kept: dict[str, Any] = {}
+    for field_name, label in _CHOSEN_FROM_DATA:
+        values = getattr(filters, field_name)
+        allowed = set(getattr(choices, field_name))
+        missing = [v for v in values if v not in allowed]
+        if missing:
+            shown = ", ".join(_quoted(v, 40) for v in missing[:5])
+            more = f" and {len(missing) - 5:,} more" if len(missing) > 5 else ""
+            notices.append(f"{label} {shown}{more} does not occur in the data; ignored.")
+            kept[field_name] = tuple(v for v in values if v in allowed)
+    if filters.area and areas is not None:
+        by_fold = {spelling.casefold(): name for spelling, name in areas.items()}
+        match = by_fold.get(filters.area.casefold())
+        if match is None:
+            notices.append(f"Area {_quoted(filters.area)} is not a unit of the boundaries in "
+                           "use; ignored.")
+        kept["area"] = match or ""
+    return (replace(filters, **kept) if kept else filters), notices

@@ -60,6 +60,8 @@ DATE_PRECISIONS: list[str] = ["day", "week", "month", "year"]
 # matches every date range from its start on.
 ONGOING = "ongoing"
 GEO_PRECISIONS: list[str] = ["exact", "near", "admin", "country"]
+# Places known well enough to draw as points and to count in a small area (``precise=1``).
+PRECISE_PLACES: list[str] = ["exact", "near"]
 
 # Strongest first: the order used in charts and legends.
 VERIFICATION_LEVELS: list[str] = ["confirmed", "reported", "claimed", "alleged", "disputed"]

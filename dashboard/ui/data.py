@@ -7,24 +7,28 @@ never hashes them. ``st.cache_resource`` returns shared objects: never mutate th
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import aggregate, store
+from dashboard import store
+from dashboard.choices import Options, build_options
 from dashboard.dataset import Dataset, companion_articles, load_bundled, load_dataset
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks, Filters, newest_first
 from dashboard.serving import ServerOptions, server_options
 from dashboard.taxonomy import load_topics
+
+if TYPE_CHECKING:  # read only where the map draws overlays: geopandas is slow to import
+    from dashboard.overlays import Overlay
 
 DATASET_STATE = "dashboard_dataset"  # session: (key, Dataset, label) once replaced or added to
 
@@ -174,10 +178,10 @@ def restore_launch_data() -> None:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _links(key: str, store_key: str | None, _events: pd.DataFrame,
            _articles: pd.DataFrame) -> ArticleLinks:
-    stored = store.load_extra(store_key, "links") if store_key else None
-    rows = [stored.get(name) for name in ("event_rows", "article_rows")] if stored else []
-    if rows and _rows_within(rows[0], len(_events)) and _rows_within(rows[1], len(_articles)):
-        return ArticleLinks(rows[0], rows[1], len(_events), len(_articles))
+    stored = (store.load_extra(store_key, "links") if store_key else None) or {}
+    event_rows, article_rows = stored.get("event_rows"), stored.get("article_rows")
+    if _rows_within(event_rows, len(_events)) and _rows_within(article_rows, len(_articles)):
+        return ArticleLinks(event_rows, article_rows, len(_events), len(_articles))
     built = ArticleLinks.build(_events, _articles)
     if store_key:
         store.save_extra(store_key, "links", {"event_rows": built.event_rows,
@@ -185,7 +189,7 @@ def _links(key: str, store_key: str | None, _events: pd.DataFrame,
     return built
 
 
-def _rows_within(rows: object, size: int) -> bool:
+def _rows_within(rows: object, size: int) -> TypeGuard[np.ndarray]:
     """Stored row numbers that fit the dataset (anything else is rebuilt, not trusted)."""
     return isinstance(rows, np.ndarray) and rows.dtype.kind == "i" and rows.ndim == 1 and (
         rows.size == 0 or (rows.min() >= 0 and rows.max() < size))
@@ -211,7 +215,8 @@ def article_order(data: Active) -> np.ndarray:
 def _mask(key: str, query: tuple[tuple[str, str], ...], _events: pd.DataFrame,
           _articles: pd.DataFrame, _links: ArticleLinks, _index: EventIndex) -> np.ndarray:
     filters, _ = Filters.from_query(dict(query))
-    mask = filters.mask(_events, _articles, links=_links, index=_index)
+    areas = area_boundaries() if filters.area else None
+    mask = filters.mask(_events, _articles, links=_links, index=_index, areas=areas)
     mask.setflags(write=False)
     return mask
 
@@ -232,36 +237,6 @@ def index(data: Active) -> EventIndex:
     return _index(data.key, data.events)
 
 
-@dataclass(frozen=True)
-class Options:
-    """Choices for the filter widgets, from the data."""
-
-    countries: list[str]
-    topics: list[str]
-    actors: list[str]
-    verifications: list[str]
-    outlets: list[str]
-    first: dt.date | None
-    last: dt.date | None
-
-    def to_json(self) -> dict[str, object]:
-        """The choices as JSON values (dates in ISO form), to keep beside a stored dataset."""
-        values = asdict(self)
-        for name in ("first", "last"):
-            values[name] = None if values[name] is None else values[name].isoformat()
-        return values
-
-    @classmethod
-    def from_json(cls, values: dict[str, object]) -> Options:
-        """The inverse of ``to_json``."""
-        dates = {name: None if values[name] is None else dt.date.fromisoformat(str(values[name]))
-                 for name in ("first", "last")}
-        return cls(**{**{f.name: values[f.name] for f in fields(cls)}, **dates})
-
-
-ACTOR_CHOICES = 5000  # most frequent actors offered; a URL may still name any other
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _options(key: str, store_key: str | None, _events: pd.DataFrame,
              _articles: pd.DataFrame) -> Options:
@@ -271,29 +246,10 @@ def _options(key: str, store_key: str | None, _events: pd.DataFrame,
             return Options.from_json(stored)
         except (KeyError, TypeError, ValueError):  # damaged: derived again below
             pass
-    built = _build_options(_events, _articles)
+    built = build_options(_events, _articles, list(topics()["key"]))
     if store_key:
         store.save_extra(store_key, "options", built.to_json())
     return built
-
-
-def _build_options(events: pd.DataFrame, articles: pd.DataFrame) -> Options:
-    taxonomy = list(topics()["key"])
-    present = set(events["topic"].dropna().astype(str).unique())
-    topic_keys = [t for t in taxonomy if t in present] + sorted(present - set(taxonomy))
-    levels = set(events["verification"].dropna().astype(str).unique())
-    from dashboard import schema
-
-    first, last = events["date_min"].min(), events["date_max"].max()
-    return Options(
-        countries=aggregate.country_options(events),
-        topics=topic_keys,
-        actors=aggregate.list_options(events["actors"], ACTOR_CHOICES),
-        verifications=[v for v in schema.VERIFICATION_LEVELS if v in levels],
-        outlets=sorted(articles["outlet"].dropna().astype(str).unique()),
-        first=None if pd.isna(first) else first.date(),
-        last=None if pd.isna(last) else last.date(),
-    )
 
 
 def options(data: Active) -> Options:
@@ -335,6 +291,78 @@ def _boundary_features(path: str | None, sha: str) -> list[dict]:
     return boundary_features(_boundaries(path, sha))
 
 
+def area_boundaries() -> object:
+    """The boundaries the area filter names units of: the user's file (``--boundaries``)
+    when given, else the bundled country outlines."""
+    return boundaries(user=launch_options().boundaries is not None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _area_spellings(path: str | None) -> dict[str, str]:
+    from dashboard.boundaries import area_spellings
+
+    return area_spellings(area_boundaries())
+
+
+def area_names() -> dict[str, str]:
+    """Each unit's name and code, mapped to its name (see ``boundaries.area_spellings``)."""
+    return _area_spellings(launch_options().boundaries)
+
+
 def boundary_features() -> list[dict]:
     """Bundled boundaries as simplified GeoJSON features (computed once)."""
     return _boundary_features(None, "bundled")
+
+
+OVERLAY_STATE = "dashboard_overlays"  # session: overlays uploaded on the Data page
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _overlay_file(path: str, sha: str) -> Overlay:
+    from dashboard.overlays import read_overlay
+
+    return read_overlay(path)
+
+
+def overlays() -> tuple[list[Overlay], list[str]]:
+    """The overlays to draw: the launch's ``--overlay`` files, then this session's uploads;
+    and, for a launch file that cannot be read, why (the map draws without it)."""
+    from dashboard.overlays import OverlayError
+
+    drawn: list[Overlay] = []
+    problems: list[str] = []
+    for path in launch_options().overlays:
+        try:
+            drawn.append(_overlay_file(str(Path(path).resolve()), file_sha256(path)))
+        except (OverlayError, OSError) as err:
+            problems.append(str(err))
+    drawn.extend(st.session_state.get(OVERLAY_STATE) or [])
+    return drawn, problems
+
+
+def add_overlay(data: bytes, name: str) -> Overlay:
+    """Read an uploaded overlay and keep it in this session (raises ``OverlayError``)."""
+    from dashboard.overlays import read_overlay
+
+    overlay = read_overlay(data, name)
+    kept = [o for o in st.session_state.get(OVERLAY_STATE) or [] if o.name != overlay.name]
+    st.session_state[OVERLAY_STATE] = [*kept, overlay]
+    return overlay
+
+
+def remove_overlays() -> None:
+    """Forget this session's uploaded overlays."""
+    st.session_state.pop(OVERLAY_STATE, None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _places(path: str | None, sha: str) -> pd.DataFrame:
+    from dashboard.places import gazetteer
+
+    outlines = _boundaries(path, sha)
+    return gazetteer(list(outlines["iso3"]), tuple(outlines.total_bounds))  # type: ignore[index,attr-defined]
+
+
+def places() -> pd.DataFrame:
+    """Place names inside the bundled outlines (``dashboard.places``; computed once)."""
+    return _places(None, "bundled")

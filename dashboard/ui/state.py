@@ -13,8 +13,8 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard.filters import VIEW_KEYS, Filters
-from dashboard.ui.data import Active, Options, options, topic_labels
+from dashboard.filters import VIEW_KEYS, Filters, resolve_query
+from dashboard.ui.data import Active, area_names, options, topic_labels
 from dashboard.ui.text import escape_md
 
 # widget key -> Filters field
@@ -27,6 +27,9 @@ WIDGET_KEYS: dict[str, str] = {
     "outlet": "outlets",
     "q": "text",
     "undated": "include_undated",
+    "precise": "precise",
+    "area": "area",
+    "_bbox": "bbox",  # no widget: set by a link, kept until the filter is reset
 }
 _LAST_QUERY = "_filters_last_query"
 _NOTICES = "_filters_notices"
@@ -91,6 +94,9 @@ def _widget_values(filters: Filters) -> dict[str, object]:
         "outlet": list(filters.outlets),
         "q": filters.text,
         "undated": filters.include_undated,
+        "precise": filters.precise,
+        "area": filters.area or None,
+        "_bbox": filters.bbox,
         "_date_to_only": filters.date_to if not filters.date_from else None,
     }
 
@@ -111,25 +117,10 @@ def _from_widgets() -> Filters:
         outlets=tuple(st.session_state.get("outlet") or ()),
         text=st.session_state.get("q") or "",
         include_undated=bool(st.session_state.get("undated", True)),
+        precise=bool(st.session_state.get("precise", False)),
+        area=st.session_state.get("area") or "",
+        bbox=st.session_state.get("_bbox"),
     )
-
-
-def _drop_unknown(filters: Filters, choices: Options, notices: list[str]) -> Filters:
-    """Values the data does not hold cannot be shown by a multiselect: drop with a notice."""
-    kept: dict[str, tuple[str, ...]] = {}
-    for field_name, label, allowed in (
-        ("countries", "Country", choices.countries),
-        ("topics", "Topic", choices.topics),
-        ("verifications", "Verification", choices.verifications),
-        ("outlets", "Outlet", choices.outlets),
-    ):
-        values = getattr(filters, field_name)
-        allowed_set = set(allowed)
-        missing = [v for v in values if v not in allowed_set]
-        if missing:
-            notices.append(f"{label} {', '.join(missing)} does not occur in the data; ignored.")
-        kept[field_name] = tuple(v for v in values if v in allowed_set)
-    return Filters(**{**filters.__dict__, **kept})
 
 
 def reset_filters() -> None:
@@ -157,8 +148,7 @@ def _sync_from_url(data: Active) -> None:
         if missing and kept is not None:
             _set_widgets(kept, only=missing)
         return
-    filters, notices = Filters.from_query(url)
-    filters = _drop_unknown(filters, options(data), notices)
+    filters, notices = resolve_query(url, options(data), area_names())
     _set_widgets(filters)
     st.session_state[_NOTICES] = (notices, filters.to_query())
     st.session_state[_INITIALISED] = True
@@ -185,15 +175,15 @@ def sidebar(data: Active) -> Filters:
     actors = list(dict.fromkeys([*(st.session_state.get("actor") or []), *choices.actors]))
     bar = st.sidebar
     bar.header("Filter")
-    bounds = {}
+    earliest = latest = None  # None: streamlit's own bounds
     if choices.first and choices.last:
-        bounds = {"min_value": min(choices.first, dt.date(1900, 1, 1)),
-                  "max_value": max(choices.last, dt.date.today()) + dt.timedelta(days=366)}
+        earliest = min(choices.first, dt.date(1900, 1, 1))
+        latest = max(choices.last, dt.date.today()) + dt.timedelta(days=366)
     # Each widget also gets its current value as its default: after a page switch the
     # browser re-creates the widgets and would otherwise send back their bare defaults.
     now = {key: st.session_state.get(key) for key in WIDGET_KEYS}
     bar.date_input("Date range (first and last day)", key="date_range", format="YYYY-MM-DD",
-                   value=now["date_range"] or (), **bounds)
+                   value=now["date_range"] or [], min_value=earliest, max_value=latest)
     to_only = st.session_state.get("_date_to_only")
     if to_only and not st.session_state.get("date_range"):
         bar.caption(f"Until {to_only.isoformat()} (from the link)")
@@ -209,6 +199,17 @@ def sidebar(data: Active) -> Filters:
     bar.text_input("Search titles, summaries and locations", key="q", value=now["q"] or "",
                    placeholder="e.g. drone")
     bar.checkbox("Include undated events", key="undated", value=bool(now["undated"]))
+    bar.checkbox("Precise places only", key="precise", value=bool(now["precise"]),
+                 help="Only events placed exactly or near (geo precision exact or near); "
+                      "events known only to their region or country are left out.")
+    units = sorted(set(area_names().values()))
+    area_now = now["area"] if now["area"] in units else None
+    bar.selectbox("Area (a unit of the map's boundaries)", units, key="area", index=None
+                  if area_now is None else units.index(area_now), placeholder="Any area")
+    box = st.session_state.get("_bbox")
+    if box:
+        bar.caption("Box from the link: " + ", ".join(f"{v:g}" for v in box)
+                    + " (west, south, east, north); “Reset filters” clears it")
     bar.button("Reset filters", key="reset_filters", on_click=reset_filters)
     filters = _from_widgets()
     query = filters.to_query()

@@ -203,3 +203,33 @@ def test_a_closed_pipe_stops_the_command_quietly():
     errors = process.stderr.read()
     assert process.wait() == 141
     assert errors == b""
+
+
+def test_the_readme_lists_every_url_key():
+    """The README's table of query keys is the registry's, no more and no less."""
+    import re
+
+    from dashboard.filters import QUERY_KEYS, VIEW_KEYS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Sharing a view: URL query keys", 1)[1].split("\n## ", 1)[0]
+    table = {key for line in section.splitlines() if line.startswith("| `")
+             for key in re.findall(r"`([a-z]+)`", line.split("|")[1])}
+    assert table == {spec.key for spec in QUERY_KEYS}
+    for key in VIEW_KEYS:
+        assert f"`{key}=" in section
+
+
+@pytest.mark.parametrize(("query", "events", "notice"), [
+    ("country=XXX", 24, "Country 'XXX' does not occur in the data; ignored."),
+    ("country=POL&area=Poland", 7, None),
+    ("area=POL&precise=1", 1, None),
+    ("area=Atlantis", 24, "Area 'Atlantis' is not a unit of the boundaries in use"),
+    ("bbox=23,51,25,54", 7, None),
+])
+def test_export_resolves_a_query_as_the_dashboard_does(tmp_path, capsys, query, events, notice):
+    out = tmp_path / "events.csv"
+    assert main(["export", "--query", query, "-o", str(out)]) == 0
+    said = capsys.readouterr().err
+    assert f"wrote {events} events" in said
+    assert (notice in said) if notice else "notice:" not in said
