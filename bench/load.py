@@ -198,11 +198,22 @@ async def _sample_rss(server: browser.Server, stop: asyncio.Event) -> None:
             pass
 
 
-async def warm_up(url: str) -> None:
+async def _warm_up(url: str) -> list[str]:
+    return (await session(url, 0, 0, 0, OPEN_TIMEOUT_S)).errors
+
+
+def warm_up(server: browser.Server) -> None:
     """One page run, so the launch data is loaded before any session is timed."""
-    warm = await session(url, 0, 0, 0, OPEN_TIMEOUT_S)
-    if warm.errors:
-        raise RuntimeError(f"the warm-up page run failed: {warm.errors[0]}")
+    errors = asyncio.run(_warm_up(_stream_url(server)))
+    if errors:
+        raise RuntimeError(f"the warm-up page run failed: {errors[0]}; the server's log ends:\n"
+                           f"{log_tail(server)}")
+
+
+def log_tail(server: browser.Server, lines: int = 25) -> str:
+    """The end of the server's output: an exception's traceback is there, not in the page
+    (the dashboard hides error details from visitors)."""
+    return "\n".join(server.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
 async def load(url: str, sessions: int, changes: int, think_s: float, timeout_s: float,
@@ -293,7 +304,7 @@ def prime(data: Path) -> None:
     """Launch once, unmeasured: the file is validated and stored (``dashboard.store``), so
     every measured server reads it back, as any launch after the first does."""
     with browser.serve(browser.DASHBOARD_APP, data) as server:
-        asyncio.run(warm_up(_stream_url(server)))
+        warm_up(server)
 
 
 def measure(data: Path, sessions: int, changes: int, think_s: float, timeout_s: float,
@@ -304,7 +315,7 @@ def measure(data: Path, sessions: int, changes: int, think_s: float, timeout_s: 
     shares the cores)."""
     with browser.serve(browser.DASHBOARD_APP, data) as server:
         url = _stream_url(server)
-        asyncio.run(warm_up(url))
+        warm_up(server)
         idle = server.sample_rss()
         server.rss_samples.clear()
         server_before, client_before = server_cpu_s(server), time.process_time()
@@ -320,6 +331,8 @@ def measure(data: Path, sessions: int, changes: int, think_s: float, timeout_s: 
         figures["idle_rss_mb"] = idle / 2**20
         figures["peak_rss_mb"] = max(server.rss_samples, default=0) / 2**20
         figures["server_exit"] = server.process.poll()
+        if figures["errors"]:
+            figures["server_log_tail"] = log_tail(server)
     return figures
 
 
@@ -406,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     for run in runs:
         for reason, count in run["error_reasons"].items():
             print(f"  error x{count}: {reason}")
+    logged = [run["server_log_tail"] for run in runs if run.get("server_log_tail")]
+    if logged:
+        print("the server's log of the first run with errors ends:\n" + logged[0])
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"data": str(data), "options": {
