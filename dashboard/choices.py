@@ -27,6 +27,7 @@ class Options:
     actors: list[str]
     verifications: list[str]
     outlets: list[str]
+    datasets: list[str]
     first: dt.date | None
     last: dt.date | None
 
@@ -61,6 +62,7 @@ def build_options(events: pd.DataFrame, articles: pd.DataFrame,
         actors=aggregate.list_options(events["actors"], ACTOR_CHOICES),
         verifications=[v for v in schema.VERIFICATION_LEVELS if v in levels],
         outlets=sorted(articles["outlet"].dropna().astype(str).unique()),
+        datasets=sorted(events["source_dataset"].dropna().astype(str).unique()),
         first=None if pd.isna(first) else first.date(),
         last=None if pd.isna(last) else last.date(),
     )

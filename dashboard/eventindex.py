@@ -112,6 +112,10 @@ class EventIndex:
         return Codes(self.events["verification"])
 
     @cached_property
+    def source_dataset(self) -> Codes:
+        return Codes(self.events["source_dataset"])
+
+    @cached_property
     def geo_precision(self) -> Codes:
         return Codes(self.events["geo_precision"])
 

@@ -137,6 +137,8 @@ QUERY_KEYS: tuple[QueryKey, ...] = (
     QueryKey("from", "date_from", _parse_date, False, "first day, YYYY-MM-DD"),
     QueryKey("to", "date_to", _parse_date, False, "last day, YYYY-MM-DD"),
     QueryKey("undated", "include_undated", _parse_flag, False, "1 keeps undated events, 0 drops"),
+    QueryKey("dataset", "datasets", _parse_free, True,
+             "source datasets, as the events' source_dataset names them"),
     QueryKey("precise", "precise", _parse_flag, False,
              "1 keeps only events placed exactly or near (geo_precision exact, near)"),
     QueryKey("bbox", "bbox", _parse_bbox, False,
@@ -310,12 +312,13 @@ class Filters:
     outlets: tuple[str, ...] = ()
     text: str = ""
     include_undated: bool = True
+    datasets: tuple[str, ...] = ()
     precise: bool = False
     bbox: tuple[float, float, float, float] | None = None
     area: str = ""
 
     def __post_init__(self) -> None:
-        for name in ("countries", "topics", "actors", "verifications", "outlets"):
+        for name in ("countries", "topics", "actors", "verifications", "outlets", "datasets"):
             value = getattr(self, name)
             if isinstance(value, str):
                 value = (value,)
@@ -445,6 +448,8 @@ class Filters:
                 titled = _text_contains(articles["title"], self.text)
                 found |= self._citing(events, articles, titled, links)
             keep &= found
+        if self.datasets:
+            keep &= index.source_dataset.isin(self.datasets)
         if self.precise:
             keep &= index.geo_precision.isin(schema.PRECISE_PLACES)
         if self.bbox is not None:
@@ -514,6 +519,8 @@ class Filters:
             parts.append(f"from {self.date_from.isoformat()}")
         elif self.date_to:
             parts.append(f"until {self.date_to.isoformat()}")
+        if self.datasets:
+            parts.append("from " + _or(self.datasets))
         if self.area:
             parts.append(f"in the area {self.area}")
         if self.bbox is not None:
@@ -533,7 +540,8 @@ class Filters:
     def slug(self) -> str:
         """A short, file-name-safe name for this filter ("all" when unfiltered)."""
         parts: list[str] = []
-        for values in (self.countries, self.topics, self.verifications, self.actors, self.outlets):
+        for values in (self.countries, self.topics, self.verifications, self.actors, self.outlets,
+                       self.datasets):
             if values:
                 parts.append("-".join(_slug_part(v) for v in values))
         if self.text:
@@ -686,17 +694,17 @@ __all__ = ["ARTICLE_LIST_COLUMNS", "QUERY_KEYS", "ArticleLinks", "Filters", "Que
 # --------------------------------------------------------------------------- resolving
 
 #: The multi-value fields whose values must occur in the data, with their names in notices.
-_CHOSEN_FROM_DATA: tuple[tuple[str, str], ...] = (
+CHOSEN_FROM_DATA: tuple[tuple[str, str], ...] = (
     ("countries", "Country"), ("topics", "Topic"), ("verifications", "Verification"),
-    ("outlets", "Outlet"))
+    ("outlets", "Outlet"), ("datasets", "Dataset"))
 
 
 def resolve_query(params: Mapping[str, str | Sequence[str]], choices: Any,
                   areas: Mapping[str, str] | None = None) -> tuple[Filters, list[str]]:
     """The filter a link (or ``export --query``) asks for, held to what the data offers.
 
-    ``choices`` has the data's ``countries``, ``topics``, ``verifications`` and
-    ``outlets`` (``dashboard.choices.Options``); ``areas`` maps each way of naming a unit
+    ``choices`` has the data's ``countries``, ``topics``, ``verifications``, ``outlets``
+    and ``datasets`` (``dashboard.choices.Options``); ``areas`` maps each way of naming a unit
     of the boundaries (its name, its code) to its name. A value the data does not hold is
     dropped with a notice and the rest of the link still applies: the sidebar and the
     command line call this one function, so a link and an export select the same rows and
@@ -704,7 +712,7 @@ def resolve_query(params: Mapping[str, str | Sequence[str]], choices: Any,
     """
     filters, notices = Filters.from_query(params)
     kept: dict[str, Any] = {}
-    for field_name, label in _CHOSEN_FROM_DATA:
+    for field_name, label in CHOSEN_FROM_DATA:
         values = getattr(filters, field_name)
         allowed = set(getattr(choices, field_name))
         missing = [v for v in values if v not in allowed]

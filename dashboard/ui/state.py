@@ -13,7 +13,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard.filters import VIEW_KEYS, Filters, resolve_query
+from dashboard.filters import CHOSEN_FROM_DATA, VIEW_KEYS, Filters, resolve_query
 from dashboard.ui.data import Active, area_names, options, topic_labels
 from dashboard.ui.text import escape_md
 
@@ -27,6 +27,7 @@ WIDGET_KEYS: dict[str, str] = {
     "outlet": "outlets",
     "q": "text",
     "undated": "include_undated",
+    "dataset": "datasets",
     "precise": "precise",
     "area": "area",
     "_bbox": "bbox",  # no widget: set by a link, kept until the filter is reset
@@ -94,6 +95,7 @@ def _widget_values(filters: Filters) -> dict[str, object]:
         "outlet": list(filters.outlets),
         "q": filters.text,
         "undated": filters.include_undated,
+        "dataset": list(filters.datasets),
         "precise": filters.precise,
         "area": filters.area or None,
         "_bbox": filters.bbox,
@@ -117,6 +119,7 @@ def _from_widgets() -> Filters:
         outlets=tuple(st.session_state.get("outlet") or ()),
         text=st.session_state.get("q") or "",
         include_undated=bool(st.session_state.get("undated", True)),
+        datasets=tuple(st.session_state.get("dataset") or ()),
         precise=bool(st.session_state.get("precise", False)),
         area=st.session_state.get("area") or "",
         bbox=st.session_state.get("_bbox"),
@@ -157,12 +160,12 @@ def _sync_from_url(data: Active) -> None:
 def _prune_to_options(data: Active) -> None:
     """After the data changed, drop selected values the new data does not hold."""
     choices = options(data)
-    for key, allowed in (("country", choices.countries), ("topic", choices.topics),
-                         ("verification", choices.verifications), ("outlet", choices.outlets)):
-        allowed_set = set(allowed)
-        current = st.session_state.get(key) or []
+    widget_of = {field: key for key, field in WIDGET_KEYS.items()}
+    for field, _ in CHOSEN_FROM_DATA:
+        allowed_set = set(getattr(choices, field))
+        current = st.session_state.get(widget_of[field]) or []
         if any(v not in allowed_set for v in current):
-            st.session_state[key] = [v for v in current if v in allowed_set]
+            st.session_state[widget_of[field]] = [v for v in current if v in allowed_set]
 
 
 def sidebar(data: Active) -> Filters:
@@ -199,6 +202,8 @@ def sidebar(data: Active) -> Filters:
     bar.text_input("Search titles, summaries and locations", key="q", value=now["q"] or "",
                    placeholder="e.g. drone")
     bar.checkbox("Include undated events", key="undated", value=bool(now["undated"]))
+    if len(choices.datasets) > 1 or now["dataset"]:
+        bar.multiselect("Dataset", choices.datasets, key="dataset", default=now["dataset"])
     bar.checkbox("Precise places only", key="precise", value=bool(now["precise"]),
                  help="Only events placed exactly or near (geo precision exact or near); "
                       "events known only to their region or country are left out.")

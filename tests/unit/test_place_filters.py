@@ -13,6 +13,8 @@ from dashboard.choices import build_options
 from dashboard.filters import Filters, resolve_query
 
 EVENTS = make_events([
+    dict(event_id="ged", country="UKR", topic="armed_clash", verification="reported",
+         latitude=48.0, longitude=37.8, geo_precision="country", source_dataset="UCDP GED"),
     dict(event_id="point-in", country="POL", topic="strike", verification="confirmed",
          latitude=52.2, longitude=23.5, geo_precision="exact"),
     dict(event_id="point-out", country="LTU", topic="strike", verification="reported",
@@ -73,6 +75,12 @@ def test_place_filters_match_a_plain_reference(filters, expected):
                                          area=filters.area or None)
 
 
+def test_the_dataset_filter_keeps_the_events_of_the_datasets_named():
+    assert list(Filters(datasets=("UCDP GED",)).apply(EVENTS)["event_id"]) == ["ged"]
+    assert Filters(datasets=("UCDP GED",)).describe() == "Events from UCDP GED"
+    assert Filters(datasets=("UCDP GED", "seed")).slug() == "UCDP-GED-seed"
+
+
 def test_the_area_filter_needs_the_boundaries_and_a_known_unit():
     with pytest.raises(ValueError, match="needs the boundaries"):
         Filters(area="West box").mask(EVENTS)
@@ -123,6 +131,8 @@ SPELLINGS = {"WEST": "West box", "West box": "West box", "EAST": "East box",
     ({"area": "Atlantis", "precise": "1"}, Filters(precise=True),
      ["Area 'Atlantis' is not a unit of the boundaries in use; ignored."]),
     ({"colour": "red"}, Filters(), ["Unknown filter 'colour' ignored."]),
+    ({"dataset": "ACLED,UCDP GED"}, Filters(datasets=("UCDP GED",)),
+     ["Dataset 'ACLED' does not occur in the data; ignored."]),
 ])
 def test_resolve_query_holds_a_link_to_what_the_data_offers(query, expected, notices):
     choices = build_options(EVENTS, pd.DataFrame({"outlet": pd.Series([], dtype="str")}),
