@@ -217,17 +217,22 @@ def _load_dataset(
     events = contiguous(events)
     pa.default_memory_pool().release_unused()
 
+    malformed = None  # article rows the reader could not read (bad bytes, ragged)
     if articles is not None:
         articles_label = source_name(articles)
-        articles_raw = _read_articles(articles, articles_label)
+        articles_raw, malformed = _read_articles(articles, articles_label)
     elif articles_raw.empty and isinstance(source, (str, Path)) and file_format == "canonical":
         companion = companion_articles(Path(source))
         if companion is not None:
             articles_label = companion.name
-            articles_raw = _read_articles(companion, companion.name)
+            articles_raw, malformed = _read_articles(companion, companion.name)
     article_frame, article_rejects = validate_articles(articles_raw, articles_label)
+    articles_read = len(articles_raw)
+    if malformed is not None and not malformed.empty:
+        article_rejects = pd.concat([malformed, article_rejects], ignore_index=True)
+        articles_read += malformed["row"].nunique()
     if articles is not None or articles_label != label or not articles_raw.empty:
-        reports.append(_report(articles_label, "canonical", len(articles_raw),
+        reports.append(_report(articles_label, "canonical", articles_read,
                                len(article_frame), article_rejects, [], "articles"))
     if progress is not None:
         progress(ARTICLES_SHARE)
@@ -251,7 +256,10 @@ def _accepted_rows(raw: pd.DataFrame, rejected: pd.DataFrame, label: str) -> Any
     return rows[~np.isin(rows, mine.dropna().astype("int64").to_numpy())]
 
 
-def _read_articles(source: Any, label: str) -> pd.DataFrame:
+def _read_articles(source: Any, label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An articles file as canonical raw rows, and the rows its reader could not read
+    (rejected lines, so that they are counted and listed like any other reject)."""
+    from dashboard.importers import split_malformed
     from dashboard.importers.canonical import canonical_table
 
     tables = read_tables(source, label)
@@ -259,8 +267,9 @@ def _read_articles(source: Any, label: str) -> pd.DataFrame:
     names = {str(c).strip().lower() for c in raw.columns}
     if "article_id" not in names:
         raise LoadError(label, "an articles file needs an 'article_id' column")
+    raw, malformed = split_malformed(raw, label, "articles")
     table, _ = canonical_table(raw, ARTICLE_COLUMNS)
-    return table
+    return table, malformed
 
 
 def load_bundled() -> Dataset:

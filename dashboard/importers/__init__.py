@@ -97,18 +97,19 @@ def load_mapping(mapping: Any) -> dict[str, Any]:
     return loaded
 
 
-def _split_malformed(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_malformed(raw: pd.DataFrame, file: str,
+                    table: str = "events") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Take rows the reader could not split into fields (or found bad bytes in) out before
     conversion: one rejected line per (column, value, reason) the reader gave."""
     errors: dict[int, list[tuple[str, str | None, str]]] = raw.attrs.get("row_errors") or {}
     if not errors:
-        return raw, make_rejected(file, "events", [], "", [], [])
+        return raw, make_rejected(file, table, [], "", [], [])
     rows = np.asarray(raw.attrs.get("source_rows", np.arange(1, len(raw) + 1)))
     positions = np.array(sorted(errors))
     keep = np.ones(len(raw), dtype=bool)
     keep[positions] = False
     lines = [(rows[p], *problem) for p in positions for problem in errors[p]]
-    rejected = make_rejected(file, "events", [line[0] for line in lines], "",
+    rejected = make_rejected(file, table, [line[0] for line in lines], "",
                              [line[2] for line in lines], [line[3] for line in lines])
     rejected["column"] = pd.Series([line[1] for line in lines], dtype="str")
     attrs = {k: v for k, v in raw.attrs.items() if k != "row_errors"}
@@ -168,7 +169,7 @@ def import_file(
             raw = importer.read(data, label)
     del data  # the raw table holds everything now; a big file's bytes need not stay
     warnings = list(raw.attrs.get("warnings", []))
-    raw, malformed = _split_malformed(raw, label)
+    raw, malformed = split_malformed(raw, label)
     if labels is not None:
         raw, note = _join_labels(raw, labels, label, importer)
         warnings.append(note)

@@ -260,3 +260,16 @@ def test_an_unexpected_error_in_an_importer_becomes_a_load_error(monkeypatch, ca
         dataset_module.load_dataset(b"event_id,event_date\ne1,2024-01-01\n", "events.csv",
                                     fmt="canonical")
     assert "an importer's bug" in caplog.text
+
+
+def test_article_rows_the_reader_cannot_read_are_rejected_and_counted():
+    """A NUL byte in an articles file rejects that row only, as in an events file."""
+    events = (b"event_id,event_date,country,topic,summary,verification,article_ids\n"
+              b"e1,2024-01-01,POL,strike,x,reported,a1; a3\n")
+    articles = b"article_id,title\na1,Fine\na2,Broken\x00cell\na3,Also fine\n"
+    dataset = load_dataset(events, "e.csv", articles=articles, fmt="canonical")
+    report = dataset.reports[1]
+    assert (report.rows_read, report.accepted, report.rejected_rows) == (3, 2, 1)
+    assert report.rejected[["table", "row", "column"]].values.tolist() == [
+        ["articles", 2, "title"]]
+    assert list(dataset.articles["article_id"]) == ["a1", "a3"]
