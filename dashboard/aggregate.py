@@ -10,6 +10,7 @@ nothing here imports streamlit or altair.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard import schema
-from dashboard.eventindex import EPOCH_MONDAY_SHIFT, EventIndex, day_date
+from dashboard.eventindex import EPOCH_MONDAY_SHIFT, Codes, EventIndex, day_date
 from dashboard.filters import Filters, _distinct
 
 if TYPE_CHECKING:  # imported where a choropleth needs it: most pages never do
@@ -149,10 +150,14 @@ def _period_starts(periods: np.ndarray, unit: str) -> np.ndarray:
 
 def timeline(events: Events, unit: str | None = None,
              mask: np.ndarray | None = None) -> pd.DataFrame:
-    """Dated events per (period start, topic): columns period, topic, events.
+    """Dated events per (period start, topic): columns period, topic, events (float).
 
-    Events are binned by their first possible day; undated events are left out
-    (count them with ``unplaced``).
+    A day-precision event counts in the period of its first day (an event that lasted
+    several days happened, and is reported, once). An event whose date is known only to
+    the week, month or year is spread evenly over the days it may have happened on, so
+    a month-precision event adds a quarter to each of four weeks instead of a whole
+    event to the week of the 1st. Undated events are left out (count them with
+    ``unplaced``).
     """
     index = _index(events)
     rows = index.rows(mask)
@@ -162,20 +167,54 @@ def timeline(events: Events, unit: str | None = None,
     topic_codes = topics.codes[dated]
     if not len(topic_codes):
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[s]"),
-                             "topic": pd.Series(dtype="str"), "events": pd.Series(dtype="int64")})
-    periods = (index.month if unit == "month" else index.week)[dated]
-    first = int(periods.min())
+                             "topic": pd.Series(dtype="str"),
+                             "events": pd.Series(dtype="float64")})
     width = len(topics.labels) + 1  # the last slot counts events with no topic
-    slots = (periods - first) * width + np.where(topic_codes >= 0, topic_codes, width - 1)
-    counts = np.bincount(slots)
-    used = np.flatnonzero(counts)
+    slot = np.where(topic_codes >= 0, topic_codes, width - 1)
+    first_day, last_day = index.day_min[dated], index.day_max[dated]
+    spread = _uncertain_day(index)[dated] & (last_day > first_day)
+    last_day = np.where(spread, last_day, first_day)
+    origin = int(first_day.min())
+    days = int(last_day.max()) - origin + 2
+    weight = 1.0 / (last_day - first_day + 1)
+    # each event adds its weight from its first to its last possible day: a difference
+    # array per topic, summed along the days
+    starts = np.bincount((first_day - origin) * width + slot, weights=weight,
+                         minlength=days * width)
+    ends = np.bincount((last_day - origin + 1) * width + slot, weights=weight,
+                       minlength=days * width)
+    per_day = np.cumsum((starts - ends).reshape(days, width), axis=0)[:-1]
+    day_numbers = np.arange(origin, origin + days - 1)
+    if unit == "month":
+        periods = day_numbers.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    else:
+        periods = (day_numbers + EPOCH_MONDAY_SHIFT) // 7
+    first_period = int(periods[0])
+    per_period = np.zeros((int(periods[-1]) - first_period + 1, width))
+    np.add.at(per_period, periods - first_period, per_day)
+    per_period = np.round(per_period, 6)  # the running sum leaves crumbs like 1e-16
+    period, topic_slot = np.nonzero(per_period > 0)
     labels = np.append(topics.labels, np.nan)
     result = pd.DataFrame({
-        "period": _period_starts(used // width + first, unit),
-        "topic": pd.array(labels[used % width], dtype="str"),
-        "events": counts[used].astype(np.int64),
+        "period": _period_starts(period + first_period, unit),
+        "topic": pd.array(labels[topic_slot], dtype="str"),
+        "events": per_period[period, topic_slot],
     })
     return result.sort_values(["period", "topic"], ignore_index=True)
+
+
+_UNCERTAIN: weakref.WeakKeyDictionary[EventIndex, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _uncertain_day(index: EventIndex) -> np.ndarray:
+    """Per row: is its date known only to the week, month or year (once per index)?"""
+    known = _UNCERTAIN.get(index)
+    if known is None:
+        precision = index.events["date_precision"]
+        known = precision.isin(["week", "month", "year"]).to_numpy(dtype=bool, na_value=False)
+        known.setflags(write=False)
+        _UNCERTAIN[index] = known
+    return known
 
 
 # --------------------------------------------------------------------------- counts
@@ -273,6 +312,11 @@ def list_options(values: pd.Series, limit: int | None = None) -> list[str]:
 MAP_POINT_LIMIT = 5000
 GRID = 0.001  # degrees (~100 m): coordinates of shapes sent to the browser snap to this grid
 SUMMARY_CHARS = 160
+TOOLTIP_CHARS = 100  # a point's summary in its tooltip: 5,000 of them must stay under 1.5 MB
+# How a place is drawn by its geo_precision: a point, a translucent area, or not at all.
+AS_POINT, AS_AREA, AS_COUNTRY = 0, 1, 2
+_DRAWN_AS = {"admin": AS_AREA, "country": AS_COUNTRY}  # exact, near and none: a point
+_PLACEMENT: weakref.WeakKeyDictionary[EventIndex, np.ndarray] = weakref.WeakKeyDictionary()
 
 
 def _short(values: pd.Series, limit: int = SUMMARY_CHARS) -> pd.Series:
@@ -281,27 +325,58 @@ def _short(values: pd.Series, limit: int = SUMMARY_CHARS) -> pd.Series:
     return text.where(~longer.fillna(False), text.str.slice(0, limit - 1) + "\u2026")
 
 
+def placement(events: Events) -> np.ndarray:
+    """Per row, how the map draws its place (``AS_POINT``, ``AS_AREA``, ``AS_COUNTRY``), from
+    ``geo_precision``; computed once per index (an index is shared and never changes)."""
+    index = _index(events)
+    known = _PLACEMENT.get(index)
+    if known is None:
+        codes = Codes(index.events["geo_precision"])
+        lookup = np.array([_DRAWN_AS.get(str(label), AS_POINT) for label in codes.labels]
+                          + [AS_POINT], dtype=np.int8)  # the last slot: no precision given
+        known = lookup[codes.codes]
+        known.setflags(write=False)
+        _PLACEMENT[index] = known
+    return known
+
+
+def mappable(events: Events, mask: np.ndarray | None = None) -> np.ndarray:
+    """Row selector of the selected events the map places: located, and known better than
+    to the country (a country-level place is a capital or centroid, not where it happened)."""
+    index = _index(events)
+    return index.both(index.rows(mask), index.located & (placement(index) != AS_COUNTRY))
+
+
+def country_level(events: Events, mask: np.ndarray | None = None) -> int:
+    """How many selected events are placed only at country level (not drawn as places)."""
+    index = _index(events)
+    return index.count(index.both(index.rows(mask), placement(index) == AS_COUNTRY))
+
+
 def map_points(events: Events, limit: int = MAP_POINT_LIMIT,
                mask: np.ndarray | None = None) -> tuple[pd.DataFrame, bool]:
-    """Located events for the map, or a grid of cells when there are more than ``limit``.
+    """The mapped events (see ``mappable``), or a grid of cells when there are more than
+    ``limit``.
 
-    Returns ``(frame, binned)``. Points carry latitude, longitude, topic, date,
-    location, summary (shortened), verification and event_id. Cells carry latitude,
-    longitude (cell centre), events (count), topic (most frequent), topics (distinct
-    count) and size (cell size in degrees); at most about ``limit`` cells.
+    Returns ``(frame, binned)``. Points carry latitude, longitude, precision (``exact``,
+    ``near``, ``admin`` or ""), topic, date, location, summary (shortened), verification
+    and event_id. Cells carry latitude, longitude (cell centre), events (count), topic
+    (most frequent), topics (distinct count) and size (cell size in degrees); at most
+    about ``limit`` cells.
     """
     index = _index(events)
-    located = index.both(index.rows(mask), index.located)
-    if np.count_nonzero(located) > limit:
-        return grid_cells(index, located, limit), True
-    chosen = index.events.iloc[np.flatnonzero(located)]
+    chosen_rows = mappable(index, mask)
+    if np.count_nonzero(chosen_rows) > limit:
+        return grid_cells(index, chosen_rows, limit), True
+    chosen = index.events.iloc[np.flatnonzero(chosen_rows)]
     points = pd.DataFrame({
         "latitude": chosen["latitude"].to_numpy(dtype=float),
         "longitude": chosen["longitude"].to_numpy(dtype=float),
+        "precision": chosen["geo_precision"].astype("str").fillna("").to_numpy(),
         "topic": chosen["topic"].astype("str").to_numpy(),
         "date": chosen["event_date"].astype("str").fillna("undated").to_numpy(),
         "location": chosen["location"].astype("str").fillna("").to_numpy(),
-        "summary": _short(chosen["summary"]).fillna("").to_numpy(),
+        "summary": _short(chosen["summary"], TOOLTIP_CHARS).fillna("").to_numpy(),
         "verification": chosen["verification"].astype("str").to_numpy(),
         "event_id": chosen["event_id"].astype("str").to_numpy(),
     })
@@ -335,11 +410,11 @@ def _grid(lat: np.ndarray, lon: np.ndarray, limit: int) -> _Grid:
 
 def grid_cells(events: Events, located: np.ndarray | None = None,
                limit: int = MAP_POINT_LIMIT) -> pd.DataFrame:
-    """Bin located events (the rows of ``located``, else every located row) into square
+    """Bin located events (the rows of ``located``, else every ``mappable`` row) into square
     cells, the cell size chosen so cells stay under ``limit`` for the data's extent."""
     index = _index(events)
     if located is None:
-        located = index.located
+        located = mappable(index)
     lat, lon = index.latitude[located], index.longitude[located]
     if not len(lat):
         return pd.DataFrame({"latitude": [], "longitude": [], "events": [], "topic": [],
@@ -373,7 +448,7 @@ def cell_rows(events: Events, latitude: float, longitude: float,
     clicked on the map. Empty when no cell of that grid has that centre (the filter, and
     with it the grid, changed since the click)."""
     index = _index(events)
-    located = index.both(index.rows(mask), index.located)
+    located = mappable(index, mask)
     if not np.any(located):
         return np.empty(0, dtype=np.int64)
     grid = _grid(index.latitude[located], index.longitude[located], limit)
@@ -402,7 +477,8 @@ def map_shapes(events: Events, limit: int = 300,
 
     Returns ``(features, total)``; when ``total`` exceeds ``limit`` the first
     ``limit`` by date are returned and the caller says so. Geometries are simplified
-    so the spec stays small.
+    so the spec stays small. Properties: topic, date, end (``end_date``, "" when none),
+    location, summary, verification, event_id.
     """
     import shapely  # local: only the map needs it
 
@@ -419,7 +495,8 @@ def map_shapes(events: Events, limit: int = 300,
     geoms = shapely.simplify(geoms, 0.01, preserve_topology=True)
     geoms = shapely.orient_polygons(shapely.set_precision(geoms, GRID), exterior_cw=True)
     columns = {name: chosen[name].tolist() for name in
-               ("topic", "event_date", "location", "summary", "verification", "event_id")}
+               ("topic", "event_date", "end_date", "location", "summary", "verification",
+                "event_id")}
     features: list[dict] = []
     for i, geom in enumerate(geoms):
         if geom is None or geom.is_empty or geom.geom_type in ("Point", "MultiPoint"):
@@ -430,6 +507,7 @@ def map_shapes(events: Events, limit: int = 300,
             "properties": {
                 "topic": _text(columns["topic"][i]),
                 "date": _text(columns["event_date"][i]) or "undated",
+                "end": _text(columns["end_date"][i]),
                 "location": _text(columns["location"][i]),
                 "summary": _text(columns["summary"][i])[:SUMMARY_CHARS],
                 "verification": _text(columns["verification"][i]),

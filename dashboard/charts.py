@@ -6,6 +6,8 @@ table (key, label, colour) and returns an ``alt.Chart``; pages only display them
 
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import pandas as pd
 
@@ -86,12 +88,14 @@ def _topic_colour(frame: pd.DataFrame, topics: pd.DataFrame) -> alt.Color:
     )
 
 
-def timeline_chart(bins: pd.DataFrame, topics: pd.DataFrame, unit: str) -> alt.Chart:
-    """Stacked bars of events per week or month, coloured by topic."""
+def timeline_chart(bins: pd.DataFrame, topics: pd.DataFrame, unit: str,
+                   frame_days: tuple[dt.date, dt.date] | None = None) -> alt.Chart | alt.LayerChart:
+    """Stacked bars of events per week or month, coloured by topic; with ``frame_days``
+    (first and last day of the Overview's time frame) a band marks the frame."""
     data = with_labels(bins, topics)
     time_unit = "yearmonth" if unit == "month" else "yearmonthdate"
     period_title = "Month" if unit == "month" else "Week starting"
-    return (
+    bars = (
         alt.Chart(data, title=f"Events per {unit}, by topic")
         .mark_bar()
         .encode(
@@ -104,11 +108,20 @@ def timeline_chart(bins: pd.DataFrame, topics: pd.DataFrame, unit: str) -> alt.C
             tooltip=[
                 alt.Tooltip(f"{time_unit}(period):T", title=period_title),
                 alt.Tooltip("topic_label:N", title="Topic"),
-                alt.Tooltip("sum(events):Q", title="Events", format=","),
+                alt.Tooltip("sum(events):Q", title="Events", format=",.4~f"),
             ],
         )
         .properties(height=280)
     )
+    if frame_days is None:
+        return bars
+    first, last = frame_days
+    band = alt.Chart(alt.Data(values=[{"start": first.isoformat(),
+                                       "end": (last + dt.timedelta(days=1)).isoformat()}])
+                     ).mark_rect(color="#444444", opacity=0.12).encode(
+        x=alt.X("start:T"), x2=alt.X2("end:T"))
+    return alt.layer(bars.properties(data=alt.Undefined), band, data=data).properties(
+        height=280, title=f"Events per {unit}, by topic")
 
 
 def country_chart(counts: pd.DataFrame, topics: pd.DataFrame,

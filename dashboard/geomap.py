@@ -1,198 +1,355 @@
-"""The events map: boundaries, zones and lines, and points (or grid cells) by topic.
+"""The events map as a deck.gl spec: land, overlays, zones and lines, places, events.
 
-Boundaries travel as GeoJSON feature dicts inside the Vega-Lite spec (a
-GeoDataFrame given to Altair draws an empty map inside Streamlit), simplified and
-oriented clockwise so polygons do not fill the world. No tiles, no token: it draws
-offline. Each feature also carries its ``iso3``, ``name`` and ``events`` at the top
-level so selections and colours can use plain field names.
+``st.pydeck_chart`` draws deck.gl JSON in the browser: pan and zoom with the mouse, the
+wheel, touch and the keyboard, fluid at thousands of symbols (WebGL). Nothing here needs
+the network: land and borders are the boundaries file's outlines (a sea rectangle under
+them), place names come from ``dashboard.places``, and the spec names the no-basemap
+style, so Streamlit fetches no tiles. The spec is built as plain dicts and written as
+compact JSON by ``DeckSpec`` (pydeck's own writer indents it, a third more bytes); each
+symbol's tooltip is one pre-written text field, shown as text, never as HTML.
+
+Layer ids are fixed (``LAYER_IDS``): a selection comes back as
+``event.selection["objects"][layer_id]``. Colours are ``[r, g, b, a]`` lists.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-from functools import lru_cache
+import math
+from dataclasses import dataclass
 
-import altair as alt
 import pandas as pd
 import shapely
 
 from dashboard.aggregate import GRID
-from dashboard.charts import to_spec, topic_scale, with_labels
 
-AREA_SELECTION = "area_pick"
-EVENT_SELECTION = "event_pick"  # a point: its event_id
-SHAPE_SELECTION = "shape_pick"  # a zone or line: its event_id
-CELL_SELECTION = "cell_pick"  # a grid cell: its centre's latitude and longitude
 BOUNDARY_TOLERANCE = 0.02  # degrees (~2 km): keeps the bundled outlines under ~60 kB
+NO_BASEMAP = "__MAP_STYLE__"  # Streamlit's name for "no base map": no style, no tiles fetched
+SEA = [221, 233, 243, 255]
+LAND = [246, 246, 242, 255]
+BORDER = [138, 150, 163, 255]
+OTHER = [187, 187, 187]
+POINT_PIXELS = 5
+AREA_RADIUS_M = 20_000  # an admin-level place: a circle about the size of a district
+COORDINATE_DIGITS = 4  # ~10 m: the finest place the data gives, and fewer bytes
+OVERLAY_COLOURS = [[0, 114, 178], [213, 94, 0], [0, 158, 115], [204, 121, 167],
+                   [86, 180, 233], [230, 159, 0]]
+
+SEA_ID, LAND_ID, AREAS_ID, OVERLAYS_ID, SHAPES_ID = "sea", "land", "areas", "overlays", "shapes"
+ADMIN_ID, EVENTS_ID, CELLS_ID, HEAT_ID, PLACES_ID = "admin", "events", "cells", "heat", "places"
+LAYER_IDS = (SEA_ID, LAND_ID, AREAS_ID, OVERLAYS_ID, SHAPES_ID, ADMIN_ID, EVENTS_ID, CELLS_ID,
+             HEAT_ID, PLACES_ID)
+ZOOM_LEVELS = {"Region": None, "Country": 6.5, "District": 9.0, "Crossing": 12.5}
+MIN_ZOOM, MAX_ZOOM = 2.5, 15.0
+
+
+@dataclass(frozen=True)
+class DeckSpec:
+    """What ``st.pydeck_chart`` reads of a ``pydeck.Deck``: its JSON and its tooltip."""
+
+    spec: dict
+    tooltip: dict
+
+    def to_json(self) -> str:
+        """The spec as compact JSON (no NaN: a bad coordinate is an error, not a blank map)."""
+        return json.dumps(self.spec, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+
+    @property
+    def _tooltip(self) -> dict:  # the attribute Streamlit reads pydeck's tooltip from
+        return self.tooltip
+
+    def layer(self, layer_id: str) -> dict | None:
+        """The layer with this id, or None when it is not drawn."""
+        return next((layer for layer in self.spec["layers"] if layer["id"] == layer_id), None)
+
+
+TOOLTIP = {"text": "{tip}", "style": {"fontSize": "12px", "maxWidth": "320px",
+                                      "whiteSpace": "pre-wrap"}}
+
+
+def rgb(colour: str) -> list[int]:
+    """``#RRGGBB`` as ``[r, g, b]`` (grey for anything else)."""
+    text = str(colour).strip().lstrip("#")
+    if len(text) != 6:
+        return list(OTHER)
+    try:
+        return [int(text[i:i + 2], 16) for i in (0, 2, 4)]
+    except ValueError:
+        return list(OTHER)
+
+
+def topic_colours(topics: pd.DataFrame) -> dict[str, list[int]]:
+    """Taxonomy key → ``[r, g, b]``; a key the taxonomy lacks is drawn grey."""
+    return {key: rgb(colour) for key, colour in zip(topics["key"], topics["colour"], strict=True)}
+
+
+def _labels(topics: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(topics["key"], topics["label"], strict=True))
+
+
+def _position(lon: float, lat: float) -> list[float]:
+    return [round(float(lon), COORDINATE_DIGITS), round(float(lat), COORDINATE_DIGITS)]
+
+
+def _lines(*parts: str) -> str:
+    return "\n".join(part for part in parts if part)
+
+
+# --------------------------------------------------------------------------- outlines
 
 
 def boundary_features(boundaries: object, tolerance: float = BOUNDARY_TOLERANCE,
                       counts: pd.DataFrame | None = None) -> list[dict]:
-    """GeoJSON features of a boundaries GeoDataFrame (iso3, name, geometry).
+    """GeoJSON features of a boundaries GeoDataFrame (iso3, name, geometry), simplified.
 
-    With ``counts`` (columns iso3, events) each feature carries its event count
-    (0 when absent) for the shaded mode.
+    Each feature's properties hold ``iso3``, ``name``, ``events`` (from ``counts``,
+    columns iso3 and events; 0 when absent) and ``tip``.
     """
     frame = boundaries.copy()  # type: ignore[attr-defined]
     simple = shapely.simplify(frame.geometry.to_numpy(), tolerance, preserve_topology=True)
     # a user's boundaries file may carry 15-digit coordinates; the grid is finer than the
     # simplification, so the outline keeps its shape and the spec its size
-    frame["geometry"] = shapely.orient_polygons(shapely.set_precision(simple, GRID),
-                                                exterior_cw=True)
+    frame["geometry"] = shapely.set_precision(simple, GRID)
     events = {} if counts is None else dict(zip(counts["iso3"], counts["events"], strict=True))
     features = json.loads(frame[["iso3", "name", "geometry"]].to_json(drop_id=True))["features"]
     for feature in features:
         props = feature["properties"]
-        feature["iso3"] = str(props.get("iso3") or "")
-        feature["name"] = str(props.get("name") or feature["iso3"])
-        feature["events"] = int(events.get(feature["iso3"], 0))
+        props["iso3"] = str(props.get("iso3") or "")
+        props["name"] = str(props.get("name") or props["iso3"])
+        props["events"] = int(events.get(props["iso3"], 0))
+        props["tip"] = props["name"]
     return features
 
 
-def _outline(data: alt.Data, selectable: bool) -> alt.Chart:
-    base = alt.Chart(data).mark_geoshape(
-        fill="#eef1f5", stroke="#8a96a3", strokeWidth=0.6
-    ).encode(tooltip=[alt.Tooltip("name:N", title="Country")])
-    if selectable:
-        base = base.add_params(alt.selection_point(name=AREA_SELECTION, fields=["iso3"]))
-    return base
+def sea_layer() -> dict:
+    """A sea-coloured rectangle under the land, so coasts read without tiles."""
+    return {"@@type": "SolidPolygonLayer", "id": SEA_ID,
+            "data": [{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
+            "getPolygon": "@@=polygon", "getFillColor": SEA, "pickable": False}
 
 
-def event_map(
-    boundaries: list[dict],
-    points: pd.DataFrame,
-    binned: bool,
-    shapes: list[dict],
-    topics: pd.DataFrame,
-    height: int = 520,
-) -> dict:
-    """Boundaries, then zones/lines, then points coloured by topic (or binned cells),
-    as a Vega-Lite spec for ``st.vega_lite_chart``.
-
-    Altair builds the spec around named, empty datasets (once per kind of map, cached)
-    and the data is attached afterwards: Altair walks and copies every coordinate of
-    inline GeoJSON, which cost half a second per re-run. The GeoJSON lists stay in the
-    spec (Vega-Lite reads them as they are); the points frame is sent as Arrow by
-    Streamlit. Clicking a country selects it (parameter ``area_pick`` over ``iso3``); clicking
-    an event, zone or cell selects that (see ``pick_selections``).
-    """
-    datasets: dict[str, object] = {"boundaries": boundaries}
-    scale_keys = list(points["topic"].unique()) if len(points) else []
-    if shapes:
-        shape_frame = pd.DataFrame([s["properties"] for s in shapes])
-        labels = with_labels(shape_frame, topics)["topic_label"].tolist()
-        # fields at the top level (where the encodings read them), not twice
-        datasets["shapes"] = [{"type": "Feature", "geometry": s["geometry"],
-                               "topic_label": label, **s["properties"]}
-                              for s, label in zip(shapes, labels, strict=True)]
-        scale_keys += list(shape_frame["topic"].unique())
-    if len(points):
-        datasets["points"] = with_labels(points, topics)
-    taxonomy = tuple(zip(topics["key"], topics["label"], topics["colour"], strict=True))
-    spec = copy.deepcopy(_map_template(taxonomy, tuple(dict.fromkeys(scale_keys)), binned,
-                                       bool(shapes), bool(len(points)), height))
-    spec["datasets"] = datasets
-    return spec
+def land_layer(features: list[dict]) -> dict:
+    """Land and borders; a click on a country picks it (``properties.iso3``)."""
+    return {"@@type": "GeoJsonLayer", "id": LAND_ID, "data": features, "filled": True,
+            "stroked": True, "getFillColor": LAND, "getLineColor": BORDER,
+            "lineWidthUnits": "pixels", "getLineWidth": 1, "pickable": True,
+            "autoHighlight": True, "highlightColor": [0, 0, 0, 18]}
 
 
-@lru_cache(maxsize=64)
-def _map_template(taxonomy: tuple[tuple[str, str, str], ...], scale_keys: tuple[str, ...],
-                  binned: bool, with_shapes: bool, with_points: bool, height: int) -> dict:
-    """The map's spec without data: layers, encodings, scales and the selection."""
-    topics = pd.DataFrame(list(taxonomy), columns=["key", "label", "colour"])
-    keys = list(scale_keys)
-    layers: list[alt.Chart] = [_outline(alt.Data(name="boundaries"), selectable=True)]
-    if with_shapes:
-        layers.append(
-            alt.Chart(alt.Data(name="shapes")).mark_geoshape(
-                filled=True, fillOpacity=0.25, strokeWidth=2, cursor="pointer"
-            ).add_params(alt.selection_point(name=SHAPE_SELECTION, fields=["event_id"])).encode(
-                color=alt.Color("topic_label:N", title="Topic", scale=topic_scale(topics, keys)),
-                stroke=alt.Stroke("topic_label:N", scale=topic_scale(topics, keys), legend=None),
-                tooltip=_shape_tooltip(),
-            )
-        )
-    if with_points:
-        colour = alt.Color("topic_label:N", title="Topic", scale=topic_scale(topics, keys),
-                           legend=alt.Legend(orient="bottom", columns=3, labelLimit=200))
-        mark = alt.Chart(alt.Data(name="points")).mark_circle(
-            opacity=0.75, stroke="#ffffff", strokeWidth=0.5, cursor="pointer")
-        if binned:
-            mark = mark.add_params(alt.selection_point(name=CELL_SELECTION,
-                                                       fields=["latitude", "longitude"]))
-            layers.append(mark.encode(
-                longitude="longitude:Q", latitude="latitude:Q", color=colour,
-                size=alt.Size("events:Q", title="Events per cell",
-                              scale=alt.Scale(type="sqrt", range=[15, 600])),
-                tooltip=[
-                    alt.Tooltip("events:Q", title="Events in this cell", format=","),
-                    alt.Tooltip("topic_label:N", title="Most frequent topic"),
-                    alt.Tooltip("topics:Q", title="Topics in this cell"),
-                    alt.Tooltip("latitude:Q", title="Cell centre latitude", format=".2f"),
-                    alt.Tooltip("longitude:Q", title="Cell centre longitude", format=".2f"),
-                ],
-            ))
+SHADES = [[239, 243, 255], [198, 219, 239], [158, 202, 225], [107, 174, 214],
+          [49, 130, 189], [8, 81, 156]]
+
+
+def shade(count: int, largest: int) -> list[int]:
+    """The blue of an area with ``count`` events when the busiest has ``largest``
+    (a log scale: a few busy areas must not leave every other one white)."""
+    if count <= 0 or largest <= 0:
+        return [*SHADES[0], 255]
+    step = math.log1p(count) / math.log1p(largest) * (len(SHADES) - 2)
+    return [*SHADES[1 + min(int(step), len(SHADES) - 2)], 255]
+
+
+def area_layer(features: list[dict], unit: str = "Country") -> dict:
+    """Areas shaded by their event count (``boundary_features(..., counts=...)``)."""
+    largest = max((f["properties"]["events"] for f in features), default=0)
+    shaded = []
+    for feature in features:
+        props = dict(feature["properties"])
+        props["fill"] = shade(props["events"], largest)
+        props["tip"] = f"{unit}: {props['name']}\nEvents: {props['events']:,}"
+        shaded.append({**feature, "properties": props})
+    return {"@@type": "GeoJsonLayer", "id": AREAS_ID, "data": shaded, "filled": True,
+            "stroked": True, "getFillColor": "@@=properties.fill", "getLineColor": [255] * 4,
+            "lineWidthUnits": "pixels", "getLineWidth": 1, "pickable": True}
+
+
+# --------------------------------------------------------------------------- overlays
+
+
+def overlay_layer(features: list[dict], colours: dict[str, list[int]]) -> dict:
+    """Areas and lines of overlay files (``dashboard.overlays``), under the events, each
+    file in its own colour (``colours``: overlay name → ``[r, g, b]``), dashed."""
+    drawn = []
+    for feature in features:
+        props = dict(feature["properties"])
+        colour = colours.get(props.get("overlay", ""), OVERLAY_COLOURS[0])
+        props["fill"], props["line"] = [*colour, 45], [*colour, 220]
+        drawn.append({**feature, "properties": props})
+    return {"@@type": "GeoJsonLayer", "id": OVERLAYS_ID, "data": drawn, "filled": True,
+            "stroked": True, "getFillColor": "@@=properties.fill",
+            "getLineColor": "@@=properties.line", "lineWidthUnits": "pixels",
+            "getLineWidth": 2, "pickable": True,
+            "extensions": [{"@@type": "PathStyleExtension", "dash": True}],
+            "getDashArray": [6, 3]}
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _date_span(start: str, end: str) -> str:
+    if end == "ongoing":
+        return f"{start} – ongoing"
+    return f"{start} – {end}" if end and end != start else start
+
+
+def shape_layer(shapes: list[dict], topics: pd.DataFrame) -> dict:
+    """Zones (filled polygons) and lines (corridors, routes, front lines) of the events,
+    from ``aggregate.map_shapes``; the tooltip names the place and its dates."""
+    colours, labels = topic_colours(topics), _labels(topics)
+    drawn = []
+    for shape in shapes:
+        props = shape["properties"]
+        colour = colours.get(props["topic"], OTHER)
+        kind = "Line" if "LineString" in shape["geometry"]["type"] else "Zone"
+        tip = _lines(f"{kind}: {props['location'] or props['event_id']}",
+                     f"In force: {_date_span(props['date'], props.get('end', ''))}",
+                     f"Topic: {labels.get(props['topic'], props['topic'])}",
+                     props["summary"], f"Verification: {props['verification']}",
+                     f"Event: {props['event_id']}")
+        drawn.append({"type": "Feature", "geometry": shape["geometry"],
+                      "properties": {"event_id": props["event_id"], "topic": props["topic"],
+                                     "fill": [*colour, 60], "line": [*colour, 230],
+                                     "tip": tip}})
+    return {"@@type": "GeoJsonLayer", "id": SHAPES_ID, "data": drawn, "filled": True,
+            "stroked": True, "getFillColor": "@@=properties.fill",
+            "getLineColor": "@@=properties.line", "lineWidthUnits": "pixels",
+            "getLineWidth": 3, "pickable": True}
+
+
+def _point_tip(row: object, labels: dict[str, str]) -> str:
+    precision = {"exact": "exact", "near": "near (within a few km)",
+                 "admin": "admin unit only"}.get(row.precision, "not given")  # type: ignore[attr-defined]
+    return _lines(
+        f"{row.date}  {labels.get(row.topic, row.topic)}",  # type: ignore[attr-defined]
+        row.location, row.summary,  # type: ignore[attr-defined]
+        f"Place known: {precision}",
+        f"Verification: {row.verification}",  # type: ignore[attr-defined]
+        f"Event: {row.event_id}")  # type: ignore[attr-defined]
+
+
+def point_layers(points: pd.DataFrame, topics: pd.DataFrame) -> list[dict]:
+    """Events placed ``exact`` or ``near`` (or with no precision given) as dots, and
+    ``admin``-level ones as translucent circles the size of a district, from
+    ``aggregate.map_points`` (unbinned). Each symbol carries its ``event_id`` as ``id``."""
+    colours, labels = topic_colours(topics), _labels(topics)
+    dots, areas = [], []
+    for row in points.itertuples(index=False):
+        colour = colours.get(row.topic, OTHER)
+        symbol = {"p": _position(row.longitude, row.latitude), "id": row.event_id,
+                  "tip": _point_tip(row, labels)}
+        if row.precision == "admin":
+            areas.append({**symbol, "f": [*colour, 50], "c": [*colour, 200]})
         else:
-            mark = mark.add_params(alt.selection_point(name=EVENT_SELECTION, fields=["event_id"]))
-            layers.append(mark.encode(
-                longitude="longitude:Q", latitude="latitude:Q", color=colour,
-                size=alt.value(70),
-                tooltip=[
-                    alt.Tooltip("date:N", title="Date"),
-                    alt.Tooltip("topic_label:N", title="Topic"),
-                    alt.Tooltip("location:N", title="Location"),
-                    alt.Tooltip("summary:N", title="Summary"),
-                    alt.Tooltip("verification:N", title="Verification"),
-                    alt.Tooltip("event_id:N", title="Event"),
-                ],
-            ))
-    chart = (
-        alt.layer(*layers)
-        .project(type="mercator")
-        .properties(height=height, title="Events on the map")
-        .resolve_scale(color="shared")
-    )
-    return to_spec(chart)
+            dots.append({**symbol, "c": [*colour, 230]})
+    layers = []
+    if areas:
+        layers.append({"@@type": "ScatterplotLayer", "id": ADMIN_ID, "data": areas,
+                       "getPosition": "@@=p", "getFillColor": "@@=f", "getLineColor": "@@=c",
+                       "stroked": True, "filled": True, "radiusUnits": "meters",
+                       "getRadius": AREA_RADIUS_M, "radiusMinPixels": 4,
+                       "lineWidthUnits": "pixels", "getLineWidth": 1, "pickable": True})
+    if dots:
+        layers.append({"@@type": "ScatterplotLayer", "id": EVENTS_ID, "data": dots,
+                       "getPosition": "@@=p", "getFillColor": "@@=c",
+                       "getLineColor": [255, 255, 255, 255], "stroked": True,
+                       "radiusUnits": "pixels", "getRadius": POINT_PIXELS,
+                       "lineWidthUnits": "pixels", "getLineWidth": 1, "pickable": True})
+    return layers
 
 
-def pick_selections(binned: bool, with_shapes: bool, with_points: bool) -> list[str]:
-    """The selection parameters of an ``event_map`` with these layers (for
-    ``st.vega_lite_chart(selection_mode=...)``)."""
-    names = [AREA_SELECTION]
-    if with_points:
-        names.append(CELL_SELECTION if binned else EVENT_SELECTION)
-    if with_shapes:
-        names.append(SHAPE_SELECTION)
-    return names
+def cell_layer(cells: pd.DataFrame, topics: pd.DataFrame) -> dict:
+    """Grid cells (``aggregate.grid_cells``) as circles whose area grows with the count,
+    coloured by the cell's most frequent topic; ``lat``/``lon`` give the cell's centre."""
+    colours, labels = topic_colours(topics), _labels(topics)
+    largest = max(int(cells["events"].max()), 1) if len(cells) else 1
+    size = float(cells["size"].iloc[0]) if len(cells) else 0.0
+    half_cell_m = size * 111_320 / 2
+    data = []
+    for row in cells.itertuples(index=False):
+        colour = colours.get(row.topic, OTHER) if isinstance(row.topic, str) else OTHER
+        tip = _lines(f"Events in this cell: {row.events:,}",
+                     f"Most frequent topic: {labels.get(row.topic, row.topic)}",
+                     f"Topics in this cell: {row.topics}",
+                     f"Cell centre: {row.latitude:.2f}, {row.longitude:.2f}")
+        data.append({"p": _position(row.longitude, row.latitude), "lat": float(row.latitude),
+                     "lon": float(row.longitude), "n": int(row.events), "c": [*colour, 190],
+                     "r": round(half_cell_m * math.sqrt(row.events / largest), 1), "tip": tip})
+    return {"@@type": "ScatterplotLayer", "id": CELLS_ID, "data": data, "getPosition": "@@=p",
+            "getFillColor": "@@=c", "getRadius": "@@=r", "radiusUnits": "meters",
+            "radiusMinPixels": 2, "stroked": True, "getLineColor": [255, 255, 255, 200],
+            "lineWidthUnits": "pixels", "getLineWidth": 1, "pickable": True}
 
 
-def _shape_tooltip() -> list[alt.Tooltip]:
-    return [
-        alt.Tooltip("date:N", title="Date"),
-        alt.Tooltip("topic_label:N", title="Topic"),
-        alt.Tooltip("location:N", title="Location"),
-        alt.Tooltip("summary:N", title="Summary"),
-        alt.Tooltip("verification:N", title="Verification"),
-    ]
+def heat_layer(cells: pd.DataFrame) -> dict:
+    """A heat map of the grid cells, weighted by their counts (the browser blurs cells the
+    server counted, so it gets no more rows than the cell layer)."""
+    data = [{"p": _position(row.longitude, row.latitude), "n": int(row.events)}
+            for row in cells.itertuples(index=False)]
+    return {"@@type": "HeatmapLayer", "id": HEAT_ID, "data": data, "getPosition": "@@=p",
+            "getWeight": "@@=n", "radiusPixels": 35, "intensity": 1, "threshold": 0.03,
+            "pickable": False}
 
 
-def choropleth_map(areas: list[dict], height: int = 520, unit: str = "Country") -> dict:
-    """Areas shaded by event count (from ``boundary_features(..., counts=...)``), as a
-    Vega-Lite spec with the areas attached after Altair (see ``event_map``); clicking
-    an area selects it (``area_pick`` over ``iso3``)."""
-    chart = (
-        alt.Chart(alt.Data(name="areas"), title=f"Events per {unit.lower()}")
-        .mark_geoshape(stroke="#ffffff", strokeWidth=0.6)
-        .encode(
-            color=alt.Color("events:Q", title="Events",
-                            scale=alt.Scale(scheme="blues", type="symlog")),
-            tooltip=[alt.Tooltip("name:N", title=unit),
-                     alt.Tooltip("events:Q", title="Events", format=",")],
-        )
-        .add_params(alt.selection_point(name=AREA_SELECTION, fields=["iso3"]))
-        .project(type="mercator")
-        .properties(height=height)
-    )
-    return to_spec(chart, {"areas": areas})
+# --------------------------------------------------------------------------- places
 
+
+PLACE_SIZES = {0: 14, 1: 12, 2: 11}
+
+
+def place_layer(places: pd.DataFrame) -> dict:
+    """Place names (``dashboard.places.gazetteer``): a label is drawn only where it does not
+    cover a more important one, so capitals show from the whole region and towns appear
+    as the map zooms in and makes room for them."""
+    data = [{"p": _position(row.longitude, row.latitude), "n": row.name,
+             "s": PLACE_SIZES.get(int(row.rank), 11), "k": 1000 - 100 * int(row.rank)
+             + min(int(row.population) // 100_000, 99)}
+            for row in places.itertuples(index=False)]
+    return {"@@type": "TextLayer", "id": PLACES_ID, "data": data, "getPosition": "@@=p",
+            "getText": "@@=n", "getSize": "@@=s", "sizeUnits": "pixels",
+            "getColor": [60, 60, 60, 255], "characterSet": "auto",
+            "fontFamily": "sans-serif", "fontSettings": {"sdf": True},
+            "outlineWidth": 3, "outlineColor": [255, 255, 255, 230],
+            "getTextAnchor": "middle", "getAlignmentBaseline": "center", "pickable": False,
+            "extensions": [{"@@type": "CollisionFilterExtension"}],
+            "getCollisionPriority": "@@=k", "collisionTestProps": {"sizeScale": 2}}
+
+
+# --------------------------------------------------------------------------- view
+
+
+def fit_view(bounds: tuple[float, float, float, float], width: int = 900,
+             height: int = 560) -> dict:
+    """A view state showing ``bounds`` (min lon, min lat, max lon, max lat) whole in a map
+    of ``width`` x ``height`` pixels (Web Mercator, 512-pixel world at zoom 0)."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+
+    def y(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_span = max(max_lon - min_lon, 0.05) / 360
+    lat_span = max(y(max_lat) - y(min_lat), 0.001) / (2 * math.pi)
+    zoom = math.log2(min(width / (512 * lon_span), height / (512 * lat_span))) - 0.15
+    centre = math.degrees(2 * math.atan(math.exp((y(max_lat) + y(min_lat)) / 2)) - math.pi / 2)
+    return {"longitude": round((min_lon + max_lon) / 2, 4), "latitude": round(centre, 4),
+            "zoom": round(min(max(zoom, MIN_ZOOM), MAX_ZOOM), 3), "minZoom": MIN_ZOOM,
+            "maxZoom": MAX_ZOOM, "pitch": 0, "bearing": 0}
+
+
+def deck(layers: list[dict], view: dict) -> DeckSpec:
+    """The layers (bottom first) in a map the user pans and zooms, with no base map."""
+    controller = {"dragRotate": False, "touchRotate": False, "keyboard": True,
+                  "doubleClickZoom": True, "scrollZoom": True, "touchZoom": True}
+    spec = {"initialViewState": view, "mapStyle": NO_BASEMAP,
+            "views": [{"@@type": "MapView", "controller": controller}], "layers": layers}
+    return DeckSpec(spec, TOOLTIP)
+
+
+def picked(selection: object, layer_id: str) -> list[dict]:
+    """The objects picked on layer ``layer_id`` of a ``st.pydeck_chart`` selection state
+    (empty when none, or when the state is not what Streamlit returns)."""
+    try:
+        objects = selection["selection"]["objects"].get(layer_id) or []  # type: ignore[index]
+    except (KeyError, TypeError, AttributeError):
+        return []
+    return [item for item in objects if isinstance(item, dict)]

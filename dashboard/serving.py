@@ -36,6 +36,7 @@ class ServerOptions:
     public: bool = False
     uploads: bool = True
     session_mb: int = DEFAULT_SESSION_MB
+    overlays: tuple[str, ...] = ()  # files of areas or lines drawn under the events
 
     @property
     def path_field(self) -> bool:
@@ -51,10 +52,11 @@ def _flag(value: str | None) -> bool:
 def server_options(argv: Sequence[str] | None = None,
                    environ: Mapping[str, str] | None = None) -> ServerOptions:
     """Parse ``--data``, ``--boundaries``, ``--data-dir`` (repeatable), ``--public``,
-    ``--no-uploads`` and ``--session-mb``; each also read from its environment variable
-    (``DASHBOARD_DATA``, ``DASHBOARD_BOUNDARIES``, ``DASHBOARD_DATA_DIR`` with folders
-    separated by ``:``, ``DASHBOARD_PUBLIC=1``, ``DASHBOARD_NO_UPLOADS=1``,
-    ``DASHBOARD_SESSION_MB``). Options on the command line win over the environment."""
+    ``--no-uploads``, ``--session-mb`` and ``--overlay`` (repeatable); each also read from
+    its environment variable (``DASHBOARD_DATA``, ``DASHBOARD_BOUNDARIES``,
+    ``DASHBOARD_DATA_DIR`` and ``DASHBOARD_OVERLAY`` with paths separated by ``:``,
+    ``DASHBOARD_PUBLIC=1``, ``DASHBOARD_NO_UPLOADS=1``, ``DASHBOARD_SESSION_MB``). Options
+    on the command line win over the environment."""
     env = os.environ if environ is None else environ
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data", default=env.get("DASHBOARD_DATA") or None)
@@ -65,9 +67,12 @@ def server_options(argv: Sequence[str] | None = None,
     parser.add_argument("--no-uploads", action="store_true",
                         default=_flag(env.get("DASHBOARD_NO_UPLOADS")))
     parser.add_argument("--session-mb", type=int, default=None)
+    parser.add_argument("--overlay", action="append", default=None)
     known, _ = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
     dirs = known.data_dir if known.data_dir is not None else [
         part for part in (env.get("DASHBOARD_DATA_DIR") or "").split(":") if part.strip()]
+    overlays = known.overlay if known.overlay is not None else [
+        part for part in (env.get("DASHBOARD_OVERLAY") or "").split(":") if part.strip()]
     session_mb = known.session_mb
     if session_mb is None:
         text = (env.get("DASHBOARD_SESSION_MB") or "").strip()
@@ -76,6 +81,7 @@ def server_options(argv: Sequence[str] | None = None,
         data=known.data, boundaries=known.boundaries,
         data_dirs=tuple(Path(d).expanduser().resolve() for d in dirs),
         public=known.public, uploads=not known.no_uploads, session_mb=max(1, session_mb),
+        overlays=tuple(overlays),
     )
 
 

@@ -1,26 +1,125 @@
-"""Overview: headline numbers with their change, the map and the charts."""
+"""Overview: a time frame to play, headline numbers, the map and the charts."""
 
 from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any, cast
 
 import numpy as np
 import streamlit as st
 
 from dashboard import aggregate, charts, geomap
+from dashboard.eventindex import day_date
 from dashboard.filters import articles_for
+from dashboard.timeframe import Frame, steps
 from dashboard.ui import data as ui_data
 from dashboard.ui.page import heading
-from dashboard.ui.state import country_names, narrow_to_country
+from dashboard.ui.state import country_names, narrow_to_country, set_view_params, view_param
 from dashboard.ui.tables import article_table, event_table
 from dashboard.ui.text import escape_md
 
 PICK_ROWS = 50  # events, and articles, listed for a pick on the map
+PLAY_SECONDS = 1.5  # between two frames of a playback
+MAP_HEIGHT = 560
+SHOW = {"All dates": None, "Day": "day", "Week": "week", "Month": "month", "Up to": "all"}
+MODES = ["Events", "Heat map", "Shade countries by event count"]
+USER_AREAS_MODE = "Shade areas of my boundaries file by event count"
 
 ctx = heading("Border security events")
 data, filters = ctx.data, ctx.filters
 selected = ui_data.mask(data, filters)
-codes = ui_data.index(data)  # aggregates count codes under the mask: no copy of the rows
-index = ui_data.links(data)
+event_index = ui_data.index(data)  # aggregates count codes under the mask: no copy of rows
+links = ui_data.links(data)
 topics = ui_data.topics()
+
+
+# ---------------------------------------------------------------- time frame
+
+
+def _frame_from_url() -> None:
+    """On a session's first run, the time control starts where the URL says."""
+    if "frame_show" in st.session_state:
+        return
+    params = {key: value for key in ("at", "window") if (value := view_param(key))}
+    frame, notices = Frame.from_query(params)
+    for notice in notices:
+        st.warning(escape_md(notice))
+    window = frame.window if frame.at is not None else None
+    st.session_state["frame_show"] = next(k for k, v in SHOW.items() if v == window)
+    st.session_state["frame_at"] = frame.at
+
+
+def _toggle_play() -> None:
+    st.session_state["frame_playing"] = not st.session_state.get("frame_playing", False)
+
+
+def _ticker(frames: list[dt.date]) -> None:
+    """While playing: the next frame, then a run of the whole page (map and numbers)."""
+    if not st.session_state.get("frame_playing"):
+        return
+    current = st.session_state.get("frame_at")
+    later = [day for day in frames if current is None or day > current]
+    if not later:
+        st.session_state["frame_playing"] = False
+    else:
+        st.session_state["frame_at"] = later[0]
+    st.rerun()
+
+
+def time_control() -> Frame:
+    """The frame chosen (slider, play/pause), written to the URL as ``at`` and ``window``."""
+    _frame_from_url()
+    span = event_index.day_span(event_index.rows(selected))
+    with st.container(key="time_control"):
+        row = st.container(horizontal=True, vertical_alignment="bottom", wrap=True)
+        show = row.segmented_control("Time frame", list(SHOW), key="frame_show",
+                                     help="Show one day, week or month of the filtered "
+                                          "range, or everything up to a date, and play it")
+        window = SHOW.get(show or "All dates")
+        current = st.session_state.get("frame_at")
+        if window is None:
+            st.session_state["frame_playing"] = False
+            set_view_params(at=None, window=None)
+            return Frame()
+        frames = [] if span is None else steps(day_date(span[0]), day_date(span[1]), window)
+        if current is None and not frames:
+            st.caption("None of the matching events has a date: nothing to play.")
+            return Frame()
+        if current is None:
+            st.session_state["frame_at"] = frames[0]
+        elif current not in frames:  # a date from a link, or from another window: kept
+            frames = sorted([*frames, current])
+        playing = bool(st.session_state.get("frame_playing"))
+        row.button("Pause" if playing else "Play", key="frame_play", on_click=_toggle_play,
+                   icon=":material/pause:" if playing else ":material/play_arrow:")
+        st.select_slider("Frame ending on", frames, key="frame_at",
+                         format_func=lambda day: day.isoformat(), label_visibility="collapsed")
+        frame = Frame(st.session_state["frame_at"], window)
+        set_view_params(**{key: frame.to_query().get(key) for key in ("at", "window")})
+        st.caption(f"Showing events {frame.describe()} (frame {frames.index(frame.at) + 1:,} "
+                   f"of {len(frames):,}).")
+        if playing:
+            st.fragment(_ticker, run_every=PLAY_SECONDS)(frames)
+    return frame
+
+
+frame = time_control()
+shown = selected & frame.mask(event_index) if frame.at is not None else selected
+
+
+# ---------------------------------------------------------------- picks
+
+
+def _pick_country(chart_key: str, layer_id: str) -> None:
+    """Map-click callback: a click on a country narrows the Country filter to it."""
+    state = st.session_state.get(chart_key)
+    codes = [str((item.get("properties") or {}).get("iso3") or "")
+             for item in geomap.picked(state, layer_id)]
+    known = set(ui_data.options(data).countries)
+    codes = [code for code in codes if code in known]
+    if codes:
+        narrow_to_country(codes)
 
 
 def _pick_from(chart_key: str, selection: str, field: str) -> None:
@@ -34,21 +133,22 @@ def _pick_from(chart_key: str, selection: str, field: str) -> None:
         narrow_to_country(codes)
 
 
-def _picked_rows(chart: object) -> tuple[np.ndarray, str] | None:
-    """Rows of the filtered events picked on the map (an event, a zone, or a grid cell),
-    oldest first, and where they were picked; None when nothing is picked."""
-    selection = (chart or {}).get("selection") or {}  # type: ignore[attr-defined]
-    ids = [str(item["event_id"])
-           for name in (geomap.EVENT_SELECTION, geomap.SHAPE_SELECTION)
-           for item in selection.get(name) or [] if item.get("event_id")]
+def _picked_rows(state: object) -> tuple[np.ndarray, str] | None:
+    """Rows of the shown events picked on the map (an event, a zone or line, or a grid
+    cell), oldest first, and where they were picked; None when nothing is picked."""
+    ids = [str(item["id"]) for layer in (geomap.EVENTS_ID, geomap.ADMIN_ID)
+           for item in geomap.picked(state, layer) if item.get("id")]
+    ids += [str((item.get("properties") or {}).get("event_id"))
+            for item in geomap.picked(state, geomap.SHAPES_ID)
+            if (item.get("properties") or {}).get("event_id")]
     if ids:
-        return aggregate.id_rows(codes, ids, mask=selected), ""
-    for item in selection.get(geomap.CELL_SELECTION) or []:
+        return aggregate.id_rows(event_index, ids, mask=shown), ""
+    for item in geomap.picked(state, geomap.CELLS_ID):
         try:
-            lat, lon = float(item["latitude"]), float(item["longitude"])
-        except (KeyError, TypeError, ValueError):  # a click beside the cells
+            lat, lon = float(item["lat"]), float(item["lon"])
+        except (KeyError, TypeError, ValueError):
             continue
-        return (aggregate.cell_rows(codes, lat, lon, mask=selected),
+        return (aggregate.cell_rows(event_index, lat, lon, mask=shown),
                 f" in the grid cell centred on {lat:.2f}, {lon:.2f}")
     return None
 
@@ -58,32 +158,32 @@ def _show_pick(rows: np.ndarray, where: str) -> None:
     noun = "event" if len(rows) == 1 else "events"
     first = f" (the first {PICK_ROWS} by date)" if len(rows) > PICK_ROWS else ""
     st.markdown(f"**Picked on the map: {len(rows):,} {noun}{where}{first}**")
-    shown = rows[:PICK_ROWS]
+    chosen = rows[:PICK_ROWS]
     labels = ui_data.topic_labels()
-    event_table(data.events.iloc[shown], data.articles, labels, key="picked_events")
+    event_table(data.events.iloc[chosen], data.articles, labels, key="picked_events")
     picked = np.zeros(len(data.events), dtype=bool)
-    picked[shown] = True
+    picked[chosen] = True
     order = ui_data.article_order(data)
-    behind = order[index.cited(picked)[order]]
+    behind = order[links.cited(picked)[order]]
     if len(behind):
         more = f", the newest {PICK_ROWS} of {len(behind):,}" if len(behind) > PICK_ROWS else ""
-        st.markdown(f"**The reporting behind {'it' if len(shown) == 1 else 'them'}{more}**")
-        article_table(articles_for(data.events, data.articles, links=index, event_mask=picked,
+        st.markdown(f"**The reporting behind {'it' if len(chosen) == 1 else 'them'}{more}**")
+        article_table(articles_for(data.events, data.articles, links=links, event_mask=picked,
                                    rows=behind[:PICK_ROWS]), labels, key="picked_articles")
     else:
         st.caption("No article in the articles table reports "
-                   f"{'this event' if len(shown) == 1 else 'these events'}.")
-    st.caption("Double-click the map to clear the pick.")
+                   f"{'this event' if len(chosen) == 1 else 'these events'}.")
+    st.caption("Click an empty spot of the map to clear the pick.")
 
 
 # ---------------------------------------------------------------- headline numbers
 with st.container(key="headline"):
-    current = aggregate.headline(codes, int(index.cited(selected).sum()), mask=selected)
-    earlier = aggregate.previous_period(filters, current)
+    current = aggregate.headline(event_index, int(links.cited(shown).sum()), mask=shown)
+    earlier = aggregate.previous_period(filters, current) if frame.at is None else None
     before = None
     if earlier is not None:
         earlier_mask = ui_data.mask(data, earlier)
-        before = aggregate.headline(codes, int(index.cited(earlier_mask).sum()),
+        before = aggregate.headline(event_index, int(links.cited(earlier_mask).sum()),
                                     mask=earlier_mask)
     row = st.container(horizontal=True, wrap=True)  # two by two on a phone
     span = (f"{current.first} – {current.last}" if current.first else "no dated events")
@@ -103,75 +203,204 @@ with st.container(key="headline"):
                    f"{empty} Date span: {span}.")
 
 if not current.events:
-    st.info("No events match this filter. Widen it, or press “Reset filters” in the sidebar.")
-    st.stop()
-undated, unlocated = aggregate.unplaced(codes, mask=selected)
+    if frame.at is not None:
+        st.info("No matching event is in force in this frame. Move the slider or play on.")
+    else:
+        st.info("No events match this filter. Widen it, or press “Reset filters” in the "
+                "sidebar.")
+        st.stop()
+undated, unlocated = aggregate.unplaced(event_index, mask=shown)
+
 
 # ---------------------------------------------------------------- map
-with st.container(key="map"):
-    user_areas = ui_data.launch_options().boundaries is not None
-    modes = ["Events as points", "Shade countries by event count"]
-    if user_areas:
-        modes.append("Shade areas of my boundaries file by event count")
-    mode = st.radio("Map mode", modes, key="map_mode", horizontal=True)
-    if mode == modes[0]:
-        points, binned = aggregate.map_points(codes, mask=selected)
-        shapes, total_shapes = aggregate.map_shapes(codes, mask=selected)
-        spec = geomap.event_map(ui_data.boundary_features(), points, binned, shapes, topics)
-        chart = st.vega_lite_chart(
-            spec=spec, key="map_chart", width="stretch",
-            on_select=lambda: _pick_from("map_chart", geomap.AREA_SELECTION, "iso3"),
-            selection_mode=geomap.pick_selections(binned, bool(shapes), bool(len(points))))
-        notes = []
-        if binned:
-            notes.append(f"{current.events - unlocated:,} located events grouped into "
-                         f"{len(points):,} grid cells of {points['size'].iloc[0]:.2f}° "
-                         "(hover for counts)")
-        if unlocated:
-            notes.append(f"{unlocated:,} events have no coordinates and are not on the map")
-        if total_shapes > len(shapes):
-            notes.append(f"zones and lines: the first {len(shapes):,} of {total_shapes:,} "
-                         "by date are drawn")
-        pick = "a grid cell" if binned else "an event"
-        st.caption(f"Click a country to filter by it, {pick} to read its reporting. "
-                   + "; ".join(notes))
-        picked = _picked_rows(chart)
-        if picked is not None and len(picked[0]):
-            with st.container(key="map_pick", border=True):
-                _show_pick(*picked)
-    elif mode == modes[1]:
-        counts = aggregate.by_country(codes, mask=selected)
-        areas = geomap.boundary_features(ui_data.boundaries(), counts=counts)
-        st.vega_lite_chart(spec=geomap.choropleth_map(areas), key="map_chart",
-                           on_select=lambda: _pick_from("map_chart", geomap.AREA_SELECTION,
-                                                        "iso3"),
-                           selection_mode=geomap.AREA_SELECTION, width="stretch")
-        st.caption("Each event counts once, in its own country. Click a country to filter by it.")
+
+
+def _set_zoom(level: str) -> None:
+    """Zoom button callback: the level, and a press count (a repeated press applies again
+    after the user zoomed with the wheel: the browser follows the view only when it
+    changes)."""
+    st.session_state["map_zoom"] = level
+    st.session_state["map_zoom_presses"] = st.session_state.get("map_zoom_presses", 0) + 1
+
+
+def _view() -> dict:
+    """The view: the filtered events' extent (not the frame's, so playback does not jump),
+    at the zoom level of the last zoom button."""
+    rows = aggregate.mappable(event_index, selected)
+    if np.any(rows):
+        lat, lon = event_index.latitude[rows], event_index.longitude[rows]
+        bounds = (float(lon.min()) - 0.5, float(lat.min()) - 0.3,
+                  float(lon.max()) + 0.5, float(lat.max()) + 0.3)
     else:
+        bounds = tuple(float(v) for v in ui_data.boundaries().total_bounds)  # type: ignore[attr-defined]
+    view = geomap.fit_view(bounds, height=MAP_HEIGHT)  # type: ignore[arg-type]
+    preset = geomap.ZOOM_LEVELS.get(st.session_state.get("map_zoom", "Region"))
+    nudge = st.session_state.get("map_zoom_presses", 0) % 2 * 1e-4
+    view["zoom"] = round((view["zoom"] if preset is None else preset) + nudge, 4)
+    return view
+
+
+def _zoom_buttons() -> None:
+    row = st.container(horizontal=True, key="map_zoom_buttons", gap="small", wrap=True)
+    row.caption("Zoom to:")
+    for level in geomap.ZOOM_LEVELS:
+        row.button(level, key=f"zoom_{level.lower()}", on_click=_set_zoom, args=(level,),
+                   type="tertiary")
+
+
+def _swatch(colour: list[int], label: str, shape: str) -> str:
+    style = {"dot": "border-radius:50%;width:10px;height:10px",
+             "area": "border-radius:50%;width:14px;height:14px;opacity:.45",
+             "zone": "width:14px;height:10px;opacity:.6",
+             "line": "width:16px;height:3px",
+             "overlay": "width:14px;height:10px;opacity:.35;outline:2px dashed"}[shape]
+    rgb = f"rgb({colour[0]},{colour[1]},{colour[2]})"
+    return (f"<span style='display:inline-flex;align-items:center;gap:4px;"
+            f"margin-right:12px'><span style='display:inline-block;background:{rgb};"
+            f"color:{rgb};{style}'></span>{html.escape(label)}</span>")
+
+
+def _legend(topic_keys: list[str], symbols: list[tuple[list[int], str, str]]) -> None:
+    """What is drawn, and only that: the topics present, then the kinds of symbol."""
+    colours, labels = geomap.topic_colours(topics), ui_data.topic_labels()
+    ordered = [k for k in topics["key"] if k in topic_keys] + sorted(
+        set(topic_keys) - set(topics["key"]))
+    items = [_swatch(colours.get(k, geomap.OTHER), labels.get(k, k), "dot") for k in ordered]
+    items += [_swatch(colour, label, shape) for colour, label, shape in symbols]
+    with st.container(key="map_legend"):
+        st.markdown("<div style='line-height:1.9;font-size:0.85rem'>" + "".join(items)
+                    + "</div>", unsafe_allow_html=True)
+
+
+def event_map(mode: str) -> None:
+    """Events (or cells, or heat), zones and lines, overlays, place names, on land."""
+    points, binned = aggregate.map_points(event_index, mask=shown)
+    shapes, total_shapes = aggregate.map_shapes(event_index, mask=shown)
+    overlays, overlay_problems = ui_data.overlays()
+    layers = [geomap.sea_layer(), geomap.land_layer(ui_data.boundary_features())]
+    symbols: list[tuple[list[int], str, str]] = []
+    in_force = [f for overlay in overlays for f in overlay.in_force(frame.first_day, frame.at)]
+    if in_force:
+        colours = {overlay.name: geomap.OVERLAY_COLOURS[i % len(geomap.OVERLAY_COLOURS)]
+                   for i, overlay in enumerate(overlays)}
+        layers.append(geomap.overlay_layer(in_force, colours))
+        drawn = {f["properties"]["overlay"] for f in in_force}
+        symbols += [(colours[name], name, "overlay") for name in colours if name in drawn]
+    topic_keys: list[str] = []
+    if shapes:
+        layers.append(geomap.shape_layer(shapes, topics))
+        topic_keys += [s["properties"]["topic"] for s in shapes]
+        kinds = {"line" if "LineString" in s["geometry"]["type"] else "zone" for s in shapes}
+        symbols += [([90, 90, 90], "Zone (area in force)", "zone")] if "zone" in kinds else []
+        symbols += [([90, 90, 90], "Line (route, corridor, front)", "line")] if "line" in kinds \
+            else []
+    heat = mode == MODES[1]
+    if heat:
+        cells = aggregate.grid_cells(event_index, aggregate.mappable(event_index, shown))
+        if len(cells):
+            layers.append(geomap.heat_layer(cells))
+    elif binned:
+        layers.append(geomap.cell_layer(points, topics))
+        topic_keys += [t for t in points["topic"].dropna().unique()]
+        symbols.append(([90, 90, 90], "Grid cell: area grows with its events", "dot"))
+    elif len(points):
+        layers += geomap.point_layers(points, topics)
+        topic_keys += list(points["topic"].unique())
+        if (points["precision"] == "admin").any():
+            symbols.append(([90, 90, 90], "Place known to its admin unit only", "area"))
+    layers.append(geomap.place_layer(ui_data.places()))
+    if not heat:
+        _legend(list(dict.fromkeys(topic_keys)), symbols)
+    _zoom_buttons()
+    spec = geomap.deck(layers, _view())
+    state = st.pydeck_chart(cast(Any, spec), key="map_chart", width="stretch",
+                            height=MAP_HEIGHT, selection_mode="single-object",
+                            on_select=lambda: _pick_country("map_chart", geomap.LAND_ID))
+    notes = []
+    country_only = aggregate.country_level(event_index, mask=shown)
+    if country_only:
+        notes.append(f"{country_only:,} events placed only at country level are not drawn")
+    if binned and not heat:
+        notes.append(f"{int(points['events'].sum()):,} mapped events grouped into "
+                     f"{len(points):,} grid cells of {points['size'].iloc[0]:.2f}°")
+    if unlocated:
+        notes.append(f"{unlocated:,} events have no coordinates")
+    if total_shapes > len(shapes):
+        notes.append(f"zones and lines: the first {len(shapes):,} of {total_shapes:,} "
+                     "by date are drawn")
+    notes += [escape_md(problem) for problem in overlay_problems]
+    pick = "a heat map is not clickable" if heat else (
+        "click a grid cell to list its events" if binned else
+        "click an event to read its reporting")
+    st.caption("Drag to pan, scroll or pinch to zoom (or +/− keys); click a country to filter "
+               f"by it; {pick}. " + "; ".join(notes) + ("." if notes else ""))
+    if heat:
+        return
+    picked = _picked_rows(state)
+    if picked is not None and len(picked[0]):
+        with st.container(key="map_pick", border=True):
+            _show_pick(*picked)
+
+
+def shaded_map(user_areas: bool) -> None:
+    """Countries (or the areas of the user's boundaries file) shaded by their events."""
+    if user_areas:
         try:
             areas_frame = ui_data.boundaries(user=True)
-            counts = aggregate.counts_by_area(data.events[selected], areas_frame)
+            counts = aggregate.counts_by_area(data.events[shown], areas_frame)  # type: ignore[arg-type]
             areas = geomap.boundary_features(areas_frame, counts=counts)
-            st.vega_lite_chart(spec=geomap.choropleth_map(areas, unit="Area"), key="map_chart",
-                               width="stretch")
-            st.caption("Events are counted in the area their coordinates fall in.")
         except (ValueError, OSError) as err:
             st.error(f"Could not use the boundaries file: {escape_md(err)}")
+            return
+        layer, unit = geomap.area_layer(areas, unit="Area"), "area"
+    else:
+        counts = aggregate.by_country(event_index, mask=shown)
+        areas = geomap.boundary_features(ui_data.boundaries(), counts=counts)
+        layer, unit = geomap.area_layer(areas), "country"
+    spec = geomap.deck([geomap.sea_layer(), layer, geomap.place_layer(ui_data.places())],
+                       _view())
+    st.pydeck_chart(cast(Any, spec), key="map_chart", width="stretch", height=MAP_HEIGHT,
+                    selection_mode="single-object",
+                    on_select=lambda: _pick_country("map_chart", geomap.AREAS_ID))
+    if user_areas:
+        st.caption("Events are counted in the area their coordinates fall in.")
+    else:
+        country_only = aggregate.country_level(event_index, mask=shown)
+        st.caption(f"Each event counts once, in its own {unit} (including "
+                   f"{country_only:,} placed only at country level). Darker: more events. "
+                   "Click a country to filter by it.")
+
+
+with st.container(key="map"):
+    user_areas = ui_data.launch_options().boundaries is not None
+    modes = MODES + ([USER_AREAS_MODE] if user_areas else [])
+    mode = st.radio("Map mode", modes, key="map_mode", horizontal=True)
+    if mode in MODES[:2]:
+        event_map(mode)
+    else:
+        shaded_map(mode == USER_AREAS_MODE)
 
 # ---------------------------------------------------------------- charts
 with st.container(key="charts"):
-    unit = aggregate.choose_bin(codes, mask=selected)
-    bins = aggregate.timeline(codes, unit, mask=selected)
+    unit = aggregate.choose_bin(event_index, mask=selected)
+    bins = aggregate.timeline(event_index, unit, mask=selected)
     if bins.empty:
         st.info("None of the matching events has a date, so there is no timeline.")
     else:
-        st.vega_lite_chart(spec=charts.to_spec(charts.timeline_chart(bins, topics, unit)),
+        window = None if frame.at is None else (frame.first_day or day_date(
+            event_index.day_span(event_index.rows(selected))[0]), frame.at)  # type: ignore[index]
+        st.vega_lite_chart(spec=charts.to_spec(charts.timeline_chart(bins, topics, unit,
+                                                                     window)),
                            key="timeline_chart", width="stretch")
+        notes = ["Events dated only to a week, month or year are spread over its days."]
         if undated:
-            st.caption(f"{undated:,} undated events are not in the timeline.")
+            notes.append(f"{undated:,} undated events are not in the timeline.")
+        if window is not None:
+            notes.append("The shaded band is the time frame.")
+        st.caption(" ".join(notes))
     left, right = st.columns([3, 2])
     with left:
-        counts = aggregate.by_country_topic(codes, mask=selected)
+        counts = aggregate.by_country_topic(event_index, mask=shown)
         names = country_names(sorted(set(counts["country"])))
         st.vega_lite_chart(spec=charts.to_spec(charts.country_chart(counts, topics, names)),
                            key="country_chart",
@@ -180,6 +409,7 @@ with st.container(key="charts"):
                            selection_mode=charts.COUNTRY_SELECTION, width="stretch")
         st.caption("Each event counts in its own country. Click a bar to filter by it.")
     with right:
-        mix = aggregate.verification_mix(codes, mask=selected)
+        mix = aggregate.verification_mix(event_index, mask=shown)
         st.vega_lite_chart(spec=charts.to_spec(charts.verification_chart(mix)),
                            key="verification_chart", width="stretch")
+

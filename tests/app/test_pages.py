@@ -198,8 +198,9 @@ def test_data_page_labels_path_that_does_not_exist_is_an_error(fixture_app, tmp_
 def _map_areas(at) -> dict[str, int]:
     import json
 
-    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    return {area["name"]: area["events"] for area in spec["datasets"]["areas"]}
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    areas = next(layer for layer in spec["layers"] if layer["id"] == "areas")["data"]
+    return {area["properties"]["name"]: area["properties"]["events"] for area in areas}
 
 
 def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, monkeypatch):
@@ -209,13 +210,13 @@ def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, mo
                        str(Path(__file__).with_name("fixtures") / "areas.geojson"))
     at = fixture_app.run()
     modes = at.radio(key="map_mode")
-    assert len(modes.options) == 3
-    modes.set_value(modes.options[1]).run()
+    assert len(modes.options) == 4
+    modes.set_value(modes.options[2]).run()
     assert not at.exception
     countries = _map_areas(at)
     assert countries["Lithuania"] == 2 and countries["Belarus"] == 1
     assert countries["Poland"] == 1 and countries["Latvia"] == 0
-    at.radio(key="map_mode").set_value(modes.options[2]).run()
+    at.radio(key="map_mode").set_value(modes.options[3]).run()
     assert not at.exception
     # t-1 (53.1 N) in the south; t-2, t-3, t-4 in the north; t-5 has no coordinates
     assert _map_areas(at) == {"Fixture North": 3, "Fixture South": 1}

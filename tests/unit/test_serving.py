@@ -94,6 +94,10 @@ def test_relative_paths_try_each_folder_in_turn(tree, tmp_path):
      ServerOptions(public=True, uploads=False, session_mb=10)),
     ([], {"DASHBOARD_SESSION_MB": "lots"}, ServerOptions(session_mb=DEFAULT_SESSION_MB)),
     (["--", "--unknown", "x"], {}, ServerOptions()),
+    (["--overlay", "zones.geojson", "--overlay", "lines.kml"], {"DASHBOARD_OVERLAY": "x.gpkg"},
+     ServerOptions(overlays=("zones.geojson", "lines.kml"))),
+    ([], {"DASHBOARD_OVERLAY": "zones.geojson:areas.gpkg:"},
+     ServerOptions(overlays=("zones.geojson", "areas.gpkg"))),
 ])
 def test_server_options(argv, environ, expected):
     assert server_options(argv, environ) == expected
