@@ -178,15 +178,92 @@ def test_coordinates_are_approximate_or_absent(events, articles) -> None:
     for event in events:
         lat, lon, precision = event["latitude"], event["longitude"], event["geo_precision"]
         if not lat:
-            assert lon == "" and precision == "", event["event_id"]
+            # No point; "country" still says how vague the place is (the map counts it).
+            assert lon == "" and precision in ("", "country"), event["event_id"]
             continue
         assert 43 < float(lat) < 61 and 12 < float(lon) < 45, event["event_id"]
         # The brief's coordinates are place-level at best: never "exact".
         assert precision in GEO_PRECISIONS and precision != "exact", event["event_id"]
-    # The brief gives no place for these headlines, so their events have no coordinates.
+    # The brief gives no place for these headlines, and no point for the border north of
+    # Kyiv or for "eastern Poland", so their events have no coordinates.
     unlocated = {articles[split_list(e["article_ids"])[0]]["title"] for e in events
                  if not e["latitude"]}
-    assert unlocated == set(RELATED_TITLES[1:7])
+    assert unlocated == {*RELATED_TITLES[1:7], *VAGUE_PLACES.values()}
+
+
+# Places the brief gives only vaguely: no reference point stands in for them.
+VAGUE_PLACES = {
+    "evt-017": "Background: Russian forces enter Ukraine from Belarus (Kyiv offensive)",
+    "evt-022": "Background: Russian drones violate Polish airspace; several shot down",
+}
+
+
+@pytest.mark.parametrize("event_id", sorted(VAGUE_PLACES))
+def test_a_vague_place_is_country_level_without_a_stand_in_point(events, articles,
+                                                                 event_id) -> None:
+    (event,) = [e for e in events if e["event_id"] == event_id]
+    assert articles[event["article_ids"]]["title"] == VAGUE_PLACES[event_id]
+    place = {k: event[k] for k in ("latitude", "longitude", "geo_precision")}
+    assert place == {"latitude": "", "longitude": "", "geo_precision": "country"}
+    assert "no coordinates" in event["summary"].lower()
+
+
+# A reference point a summary names, and the coordinates that point has in the brief.
+REFERENCE_POINTS = {"Minsk": ("53.90", "27.56"), "Kyiv": ("50.45", "30.52"),
+                    "Warsaw": ("52.23", "21.01")}
+
+
+def test_a_summary_names_the_point_its_event_uses(events) -> None:
+    for event in events:
+        summary = event["summary"]
+        for name, point in REFERENCE_POINTS.items():
+            if f"Placed at {name}" in summary or f"{name} reference point" in summary:
+                assert (event["latitude"], event["longitude"]) == point, event["event_id"]
+        if "no coordinates" in summary.lower():
+            assert event["latitude"] == "", event["event_id"]
+
+
+# Actors, region and countries involved of every event: only what the brief or the cited
+# headline names (in their words), empty where they name none.
+PARTIES = {
+    "evt-001": ("", "Gomel Region", "BLR; RUS; UKR"),  # "Russian missiles": no actor named
+    "evt-002": ("Alexander Lukashenka; Volodymyr Zelenskyy", "", "BLR; UKR; RUS"),
+    "evt-003": ("Volodymyr Zelenskyy; Lex Fridman", "", "UKR; BLR"),
+    "evt-004": ("Polish government", "Podlaskie", "POL; BLR"),
+    "evt-005": ("Belarusian court", "", "BLR; UKR"),
+    "evt-006": ("", "", "BLR; RUS; UKR"),
+    "evt-007": ("", "", "BLR; UKR"),
+    "evt-008": ("Ukrainian Border Service", "", "UKR; BLR"),
+    "evt-009": ("Alexander Lukashenka; Belarusian armed forces", "", "BLR; UKR"),
+    "evt-010": ("Alexander Lukashenka; Belarusian armed forces", "", "BLR; UKR"),
+    "evt-011": ("", "", "BLR; LTU; POL"),  # the headline's "Belarus dictator" is not named
+    "evt-012": ("Polish government", "Podlaskie", "POL; BLR"),
+    "evt-013": ("Polish government", "Podlaskie and Lubelskie", "POL; BLR"),
+    "evt-014": ("Russian armed forces; Belarusian armed forces", "", "BLR; RUS"),
+    "evt-015": ("", "", "BLR; POL"),
+    "evt-016": ("Russian armed forces", "", "BLR; RUS"),  # Russian forces exercise in Belarus
+    "evt-017": ("Russian armed forces", "", "RUS; BLR; UKR"),
+    "evt-018": ("Polish government", "", "POL; BLR"),
+    "evt-019": ("Belarusian opposition partisans", "", "BLR; RUS"),
+    "evt-020": ("Vladimir Putin", "", "RUS; BLR"),
+    "evt-021": ("Wagner Group", "", "BLR"),  # the brief places a camp in Belarus, nothing more
+    "evt-022": ("", "", "RUS; POL"),  # "Russian drones": no actor named
+    "evt-023": ("Polish government", "", "POL; BLR"),
+    "evt-024": ("Russian armed forces; Belarusian armed forces", "", "BLR; RUS"),
+}
+
+
+def test_actors_regions_and_countries_are_the_briefs(events) -> None:
+    actual = {e["event_id"]: (e["actors"], e["admin1"], e["countries_involved"])
+              for e in events}
+    assert actual == PARTIES
+
+
+def test_a_statement_stays_attributed_to_its_speaker(events) -> None:
+    """The brief gives the August 2024 move as what Lukashenka said, not as a fact."""
+    (event,) = [e for e in events if e["event_id"] == "evt-009"]
+    assert "Lukashenka" in event["summary"] and " said " in event["summary"]
+    assert not event["summary"].startswith("Belarus moves")
 
 
 def test_suwalki_corridor_is_the_briefs_line_in_lon_lat_order(events, articles) -> None:
