@@ -17,7 +17,15 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from dashboard.dataset import Dataset, LoadReport, load_bundled, load_dataset
-from dashboard.export import export_articles, export_events, format_for, frame_to_csv
+from dashboard.export import (
+    BUNDLE,
+    EMBEDS_ARTICLES,
+    build_download,
+    export_articles,
+    export_events,
+    format_for,
+    frame_to_csv,
+)
 from dashboard.readers import LoadError
 from dashboard.validate import REJECT_COLUMNS
 
@@ -109,12 +117,20 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Filter exactly as the dashboard does (the same URL query) and write the result."""
+    """Filter exactly as the dashboard does (the same URL query) and write the result: the
+    same bytes as the dashboard's download of that query at the same export time."""
     from dashboard.choices import build_options
+    from dashboard.citation import launch_version, make_citation, now, parse_exported
     from dashboard.filters import articles_for, resolve_query
     from dashboard.taxonomy import load_topics
 
-    fmt = format_for(args.output)
+    if args.bundle and args.articles:
+        raise ValueError("--bundle holds the events and the articles behind them: "
+                         "leave out --articles")
+    if args.bundle and not str(args.output).lower().endswith(".zip"):
+        raise ValueError("--bundle writes a zip: name the output OUT.zip")
+    fmt = BUNDLE if args.bundle else format_for(args.output)
+    exported = parse_exported(args.exported) if args.exported else now()
     if args.labels and not args.data:
         raise ValueError("--labels needs --data (a VIINA event file)")
     dataset = load_dataset(args.data, labels=args.labels) if args.data else load_bundled()
@@ -124,20 +140,24 @@ def cmd_export(args: argparse.Namespace) -> int:
         from dashboard.boundaries import area_spellings, load_boundaries
 
         areas = load_boundaries(args.boundaries)
-    choices = build_options(dataset.events, dataset.articles, list(load_topics()["key"]))
+    topics = load_topics()
+    choices = build_options(dataset.events, dataset.articles, list(topics["key"]))
     filters, notices = resolve_query(params, choices,
                                      None if areas is None else area_spellings(areas))
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
     events = filters.apply(dataset.events, dataset.articles, areas=areas)
-    if args.articles:
-        chosen = articles_for(events, dataset.articles)
-        Path(args.output).write_bytes(export_articles(chosen, fmt))
-        print(f"wrote {len(chosen):,} articles to {args.output}", file=sys.stderr)
-    else:
-        behind = articles_for(events, dataset.articles) if fmt in ("geojson", "xlsx") else None
-        Path(args.output).write_bytes(export_events(events, fmt, articles=behind))
-        print(f"wrote {len(events):,} events to {args.output}", file=sys.stderr)
+    citation = make_citation(
+        filters, events, data_version=[launch_version(args.data, args.labels)],
+        exported=exported, topic_labels=dict(zip(topics["key"], topics["label"], strict=True)))
+    kind = "articles" if args.articles else "events"
+    listed = articles_for(events, dataset.articles) if args.articles or fmt in EMBEDS_ARTICLES \
+        else dataset.articles.iloc[:0]
+    download = build_download(kind, events, listed, filters, fmt, citation)
+    Path(args.output).write_bytes(download.data)
+    written = (f"{len(events):,} events and {len(listed):,} articles (a citable bundle)"
+               if args.bundle else f"{len(listed if args.articles else events):,} {kind}")
+    print(f"wrote {written} to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -177,7 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--boundaries", metavar="PATH",
                         help="boundaries file whose units area= names (default: the bundled "
                              "country outlines), as the dashboard's --boundaries")
-    export.add_argument("-o", "--output", required=True, help="OUT.csv|geojson|xlsx|parquet")
+    export.add_argument("--bundle", action="store_true",
+                        help="write a citable bundle (-o OUT.zip): the events and their "
+                             "articles as CSV, README.txt and CITATION.cff")
+    export.add_argument("--exported", metavar="TIME",
+                        help="the export time the file states, ISO 8601 (default: now), "
+                             "e.g. 2025-05-01T12:00:00Z: the same query and time give the "
+                             "same bytes as the dashboard's download")
+    export.add_argument("-o", "--output", required=True,
+                        help="OUT.csv|geojson|xlsx|parquet (OUT.zip with --bundle)")
     export.set_defaults(run=cmd_export)
     return parser
 

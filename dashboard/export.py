@@ -1,4 +1,12 @@
-"""Events and articles as downloadable bytes: CSV, GeoJSON, Excel and Parquet.
+"""Events and articles as downloadable bytes: CSV, GeoJSON, Excel, Parquet, a citable zip.
+
+``build_download`` is the one place a download is made, for the app's buttons and for
+``python -m dashboard export`` alike, so both give the same bytes for the same query and
+export time. Given a ``Citation`` (``dashboard.citation``), every format but CSV says what
+it is: GeoJSON in a top-level ``metadata`` member, Excel in an ``About`` sheet, Parquet as
+JSON under the key-value metadata key ``citation``; CSV stays a plain table. Excel files
+carry the export time (or none) in their document properties and zip entries, never the
+time they were written, so the same export is the same bytes.
 
 Every export loads back (``dataset.load_dataset``) to the same records. CSV and Excel
 cells that a spreadsheet would run as a formula are neutralised: a cell matching
@@ -10,7 +18,10 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,15 +39,24 @@ from dashboard.schema import (
     arrow_text,
 )
 
+if TYPE_CHECKING:  # the citation module reads the registry and the bundled file names
+    from dashboard.citation import Citation
+    from dashboard.filters import Filters
+
 _TRIGGER = r"^'*[=+\-@\t\r]"
 EXCEL_MAX_ROWS = 1_048_575
 EXTENSIONS = {"csv": "csv", "geojson": "geojson", "xlsx": "xlsx", "parquet": "parquet"}
+BUNDLE = "bundle"  # the citable zip: data files, README.txt, CITATION.cff
+EMBEDS_ARTICLES = frozenset({"geojson", "xlsx", BUNDLE})  # events downloads holding articles
 MIME_TYPES = {
     "csv": "text/csv",
     "geojson": "application/geo+json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "parquet": "application/vnd.apache.parquet",
+    BUNDLE: "application/zip",
 }
+# A zip entry's time when an export has none (the earliest a zip can hold)
+_NO_TIME = datetime(1980, 1, 1, tzinfo=UTC)
 _ALIASES = {"json": "geojson", "excel": "xlsx", "xls": "xlsx", "pq": "parquet", "tsv": "csv"}
 
 
@@ -102,9 +122,58 @@ def excel_escape(values: pd.Series) -> pd.Series:
     return protected.str.replace("\r", "_x000D_", regex=False)
 
 
-def _to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
-    from openpyxl import Workbook
+def _excel_cells(frame: pd.DataFrame) -> pd.DataFrame:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    clean = _neutralised(frame)
+    for column in _text_columns(clean):
+        clean[column] = excel_escape(
+            clean[column].str.replace(ILLEGAL_CHARACTERS_RE.pattern, "", regex=True))
+    return clean
+
+
+class _TimedZip(zipfile.ZipFile):
+    """A zip whose every entry carries one given time, not the clock's or a temporary
+    file's (openpyxl writes its parts with ``writestr`` and write-only sheets with
+    ``write``)."""
+
+    def __init__(self, sink: io.BytesIO, moment: datetime) -> None:
+        super().__init__(sink, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.moment = moment
+
+    def _entry(self, name: str) -> zipfile.ZipInfo:
+        return _zip_entry(name, self.moment)
+
+    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: bytes | str,
+                 compress_type: int | None = None, compresslevel: int | None = None) -> None:
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = self._entry(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename: object, arcname: object = None,
+              compress_type: int | None = None, compresslevel: int | None = None) -> None:
+        import shutil
+
+        with open(str(filename), "rb") as source, \
+                self.open(self._entry(str(arcname or filename)), "w") as target:
+            shutil.copyfileobj(source, target, _COPY_CHUNK)
+
+
+_COPY_CHUNK = 1 << 20
+
+
+def _zip_entry(name: str, moment: datetime) -> zipfile.ZipInfo:
+    entry = zipfile.ZipInfo(name, date_time=moment.astimezone(UTC).timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o644 << 16
+    return entry
+
+
+def _to_excel(sheets: dict[str, pd.DataFrame], citation: Citation | None = None) -> bytes:
+    """The sheets (and an ``About`` sheet of ``citation``) as .xlsx bytes, dated by the
+    citation's export time (else 1980-01-01), so the same export is the same bytes."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
 
     book = Workbook(write_only=True)
     for title, frame in sheets.items():
@@ -114,16 +183,22 @@ def _to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
                 f"{len(frame):,}: export as CSV or Parquet instead")
         sheet = book.create_sheet(title)
         sheet.append(list(frame.columns))
-        clean = _neutralised(frame)
-        for column in _text_columns(clean):
-            clean[column] = excel_escape(
-                clean[column].str.replace(ILLEGAL_CHARACTERS_RE.pattern, "", regex=True))
+        clean = _excel_cells(frame)
         columns = [clean[c].astype(object).where(clean[c].notna(), None).tolist()
                    for c in clean.columns]
         for row in zip(*columns, strict=True):
             sheet.append(row)
+    if citation is not None:
+        about = book.create_sheet("About")
+        for row in citation.about_rows():
+            about.append(_excel_cells(pd.DataFrame({"cell": pd.Series(row, dtype="str")}))
+                         ["cell"].tolist())
+    moment = citation.exported if citation is not None else _NO_TIME
+    # openpyxl keeps naive UTC times; its save() would set "modified" to the clock
+    book.properties.created = book.properties.modified = \
+        moment.astimezone(UTC).replace(tzinfo=None)
     sink = io.BytesIO()
-    book.save(sink)
+    ExcelWriter(book, _TimedZip(sink, moment)).save()
     return sink.getvalue()
 
 
@@ -145,7 +220,11 @@ _STATISTICS = {"event_date", "end_date", "date_precision", "topic", "sub_type", 
                "source_dataset", "source_category", "outlet", "published", "language"}
 
 
-def _to_parquet(table: pa.Table) -> bytes:
+def _to_parquet(table: pa.Table, citation: Citation | None = None) -> bytes:
+    if citation is not None:
+        table = table.replace_schema_metadata({
+            **(table.schema.metadata or {}),
+            b"citation": json.dumps(citation.metadata(), ensure_ascii=False).encode("utf-8")})
     sink = io.BytesIO()
     pq.write_table(table, sink, compression="zstd",
                    write_statistics=[c for c in table.column_names if c in _STATISTICS])
@@ -190,46 +269,129 @@ def _geometries(events: pd.DataFrame) -> list[object]:
     return geometries
 
 
-def _to_geojson(events: pd.DataFrame, articles: pd.DataFrame | None) -> bytes:
+def _to_geojson(events: pd.DataFrame, articles: pd.DataFrame | None,
+                citation: Citation | None = None) -> bytes:
     features = [
         {"type": "Feature", "geometry": geometry, "properties": properties}
         for geometry, properties in zip(_geometries(events), _records(events[EVENT_COLUMNS]),
                                         strict=True)
     ]
-    document: dict[str, object] = {"type": "FeatureCollection", "features": features}
+    document: dict[str, object] = {"type": "FeatureCollection"}
+    if citation is not None:
+        document["metadata"] = citation.metadata()
+    document["features"] = features
     if articles is not None:
         document["articles"] = _records(articles[ARTICLE_COLUMNS])
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
-_EVENT_EXPORTERS: dict[str, Callable[[pd.DataFrame, pd.DataFrame | None], bytes]] = {
-    "csv": lambda events, articles: frame_to_csv(_events_table(events)),
+Exporter = Callable[[pd.DataFrame, "pd.DataFrame | None", "Citation | None"], bytes]
+_EVENT_EXPORTERS: dict[str, Exporter] = {
+    "csv": lambda events, articles, citation: frame_to_csv(_events_table(events)),
     "geojson": _to_geojson,
-    "xlsx": lambda events, articles: _to_excel(
+    "xlsx": lambda events, articles, citation: _to_excel(
         {"events": _events_table(events)}
-        | ({"articles": articles[ARTICLE_COLUMNS]} if articles is not None else {})),
-    "parquet": lambda events, articles: _to_parquet(_list_arrays(_events_table(events))),
+        | ({"articles": articles[ARTICLE_COLUMNS]} if articles is not None else {}), citation),
+    "parquet": lambda events, articles, citation: _to_parquet(
+        _list_arrays(_events_table(events)), citation),
 }
 
 
-def export_events(events: pd.DataFrame, fmt: str, articles: pd.DataFrame | None = None) -> bytes:
+def export_events(events: pd.DataFrame, fmt: str, articles: pd.DataFrame | None = None,
+                  citation: Citation | None = None) -> bytes:
     """Events (``EVENT_COLUMNS``) as bytes in ``fmt``: csv, geojson, xlsx or parquet.
 
     ``articles`` are embedded where the format can hold them (GeoJSON ``articles``
     member, Excel ``articles`` sheet); for CSV and Parquet export them separately.
+    ``citation`` says what the export is, in every format but CSV.
     """
     fmt = format_for(fmt)
-    return _EVENT_EXPORTERS[fmt](events, articles)
+    return _EVENT_EXPORTERS[fmt](events, articles, citation)
 
 
-def export_articles(articles: pd.DataFrame, fmt: str = "csv") -> bytes:
-    """Articles as CSV, Excel (one ``articles`` sheet) or Parquet; GeoJSON is for events."""
+def export_articles(articles: pd.DataFrame, fmt: str = "csv",
+                    citation: Citation | None = None) -> bytes:
+    """Articles as CSV, Excel (one ``articles`` sheet) or Parquet; GeoJSON is for events
+    (asked for, it gives a JSON ``{"metadata": ..., "articles": [...]}``)."""
     fmt = format_for(fmt)
     table = articles[ARTICLE_COLUMNS]
     if fmt == "csv":
         return frame_to_csv(table)
     if fmt == "xlsx":
-        return _to_excel({"articles": table})
+        return _to_excel({"articles": table}, citation)
     if fmt == "parquet":
-        return _to_parquet(_arrow(table.astype("str")))
-    return json.dumps({"articles": _records(table)}, ensure_ascii=False).encode("utf-8")
+        return _to_parquet(_arrow(table.astype("str")), citation)
+    document: dict[str, object] = {} if citation is None else {"metadata": citation.metadata()}
+    document["articles"] = _records(table)
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+class Download(NamedTuple):
+    """A file to hand to a person: its name, its bytes and their MIME type."""
+
+    file_name: str
+    data: bytes
+    mime: str
+
+
+def build_download(kind: str, events: pd.DataFrame, articles: pd.DataFrame, filters: Filters,
+                   fmt: str, citation: Citation | None) -> Download:
+    """The download of the filtered ``events`` (``kind="events"``) or of the articles
+    behind them (``kind="articles"``), named by ``filters``, in ``fmt`` or ``BUNDLE``.
+
+    ``articles``: for ``events``, the articles the events cite, in any order: they are
+    embedded (GeoJSON, Excel, the bundle) newest first, as the Articles page lists them;
+    for ``articles``, the article list itself (``filters.articles_for``, newest first).
+    """
+    name = download_name(kind, filters, fmt)
+    if fmt == BUNDLE:
+        return Download(name, _bundle(events, _newest_first(articles), filters.slug(),
+                                      citation), MIME_TYPES[BUNDLE])
+    fmt = format_for(fmt)
+    if kind == "articles":
+        data = export_articles(articles, fmt, citation)
+    elif kind == "events":
+        embedded = _newest_first(articles) if fmt in EMBEDS_ARTICLES else None
+        data = export_events(events, fmt, embedded, citation)
+    else:
+        raise ValueError(f"a download holds events or articles, not {kind!r}")
+    return Download(name, data, MIME_TYPES[fmt])
+
+
+def download_name(kind: str, filters: Filters, fmt: str) -> str:
+    """``events_POL.csv``, ``articles_POL.csv``, ``citable_POL.zip``: the file name of a
+    download (the app's button needs it before the bytes are built)."""
+    if fmt == BUNDLE:
+        return f"citable_{filters.slug()}.zip"
+    return file_name(f"{kind}_{filters.slug()}", format_for(fmt))
+
+
+def _newest_first(articles: pd.DataFrame) -> pd.DataFrame:
+    from dashboard.filters import newest_first
+
+    return articles.iloc[newest_first(articles)].reset_index(drop=True)
+
+
+def _bundle(events: pd.DataFrame, articles: pd.DataFrame, slug: str,
+            citation: Citation | None) -> bytes:
+    """The citable zip: the events and their articles as CSV, README.txt, CITATION.cff."""
+    if citation is None:
+        raise ValueError("a citable bundle needs its citation")
+    members = {
+        f"events_{slug}.csv": (export_events(events, "csv"),
+                               f"the {len(events):,} filtered events (UTF-8 CSV, columns "
+                               "as docs/schema.md describes them)"),
+        f"articles_{slug}.csv": (export_articles(articles, "csv"),
+                                 f"the {len(articles):,} articles those events cite"),
+    }
+    listing = [(name, what) for name, (_, what) in members.items()]
+    listing += [("README.txt", "this file"),
+                ("CITATION.cff", "the citation in Citation File Format 1.2.0")]
+    texts = {"README.txt": citation.readme(listing), "CITATION.cff": citation.cff()}
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, (data, _) in members.items():
+            bundle.writestr(_zip_entry(name, citation.exported), data)
+        for name, text in texts.items():
+            bundle.writestr(_zip_entry(name, citation.exported), text.encode("utf-8"))
+    return sink.getvalue()

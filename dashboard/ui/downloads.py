@@ -2,60 +2,101 @@
 
 The bytes are built only when a button is clicked (``data=callable``, run on
 another thread with no Streamlit calls inside), so re-runs never pay for exports.
+Each is ``export.build_download``, the function ``python -m dashboard export`` calls, so
+a download and an export of the same query at the same export time are the same bytes.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard.citation import (
+    DataFile,
+    DataVersion,
+    launch_version,
+    make_citation,
+    now,
+)
+from dashboard.export import BUNDLE, EMBEDS_ARTICLES, MIME_TYPES, build_download, download_name
 from dashboard.filters import Filters, articles_for
-from dashboard.ui.data import Active, links, mask
+from dashboard.ui.data import Active, file_sha256, launch_options, links, mask, topic_labels
 
-# label, format, file extension, MIME type
-EVENT_FORMATS: list[tuple[str, str, str, str]] = [
-    ("Events CSV", "csv", "csv", "text/csv"),
-    ("Events GeoJSON", "geojson", "geojson", "application/geo+json"),
-    ("Events Excel", "xlsx", "xlsx",
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("Events Parquet", "parquet", "parquet", "application/vnd.apache.parquet"),
+# label, format
+EVENT_FORMATS: list[tuple[str, str]] = [
+    ("Events CSV", "csv"),
+    ("Events GeoJSON", "geojson"),
+    ("Events Excel", "xlsx"),
+    ("Events Parquet", "parquet"),
+    ("Citable bundle (zip)", BUNDLE),
 ]
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def events_builder(events: Callable[[], pd.DataFrame], fmt: str,
-                   articles: Callable[[], pd.DataFrame] | None = None) -> Callable[[], bytes]:
-    """A callable producing the export of ``events()`` in ``fmt`` (for a download button);
-    ``articles`` gives the sources to embed (GeoJSON, Excel). Both are fetched only when
-    clicked, so a re-run never copies the filtered rows."""
+def _digest(path: object) -> str:
+    return file_sha256(str(path))
+
+
+def data_version(data: Active) -> list[DataVersion]:
+    """The files behind the session's data, with their SHA-256 (hashes cached by file).
+
+    The launch data is named by its files, as ``export`` names them. A file brought on
+    the Data page is known by its key (``<sha256>:…``) and its events report's file name;
+    data added to other data has one key part and one events report per load, in order.
+    """
+    parts = data.key.split("+")
+    names = [r.file for r in data.dataset.reports if r.table == "events"]
+    if len(names) != len(parts):  # not a key this function knows: name the whole
+        names = [data.label] * len(parts)
+    versions = []
+    for part, name in zip(parts, names, strict=True):
+        if part == "bundled":
+            versions.append(launch_version(None, digest=_digest))
+        elif part.startswith("file:"):
+            versions.append(launch_version(launch_options().data, digest=_digest))
+        else:
+            sha = part.split(":", 1)[0]
+            files = (DataFile(name, sha),) if _SHA256.fullmatch(sha) else ()
+            versions.append(DataVersion(name, files))
+    return versions
+
+
+def download_builder(kind: str, fmt: str, events: Callable[[], pd.DataFrame],
+                     articles: Callable[[], pd.DataFrame], filters: Filters,
+                     versions: list[DataVersion], labels: dict[str, str]) -> Callable[[], bytes]:
+    """A callable producing the download (for a button): the citation is made when it is
+    clicked, so it states that moment; ``events`` and ``articles`` are fetched then too,
+    so a re-run never copies the filtered rows."""
 
     def build() -> bytes:
-        from dashboard.export import export_events
-
-        return export_events(events(), fmt, articles=articles() if articles else None)
+        chosen = events()
+        citation = make_citation(filters, chosen, data_version=versions, exported=now(),
+                                 topic_labels=labels)
+        return build_download(kind, chosen, articles(), filters, fmt, citation).data
 
     return build
 
 
-def articles_builder(data: Active, filters: Filters) -> Callable[[], bytes]:
-    """A callable producing the articles CSV behind the filtered events."""
-    selected = mask(data, filters)
-    index = links(data)
+class Button(NamedTuple):
+    """One download button: what it says, its widget key, the file it gives."""
 
-    def build() -> bytes:
-        from dashboard.export import export_articles
-
-        listed = articles_for(data.events, data.articles, links=index, event_mask=selected)
-        return export_articles(listed)
-
-    return build
+    label: str
+    key: str
+    file_name: str
+    mime: str
+    build: Callable[[], bytes]
 
 
-def download_row(data: Active, filters: Filters) -> None:
-    """Five buttons: events in four formats and the articles, named by the filter."""
-    slug = filters.slug()
+def buttons(data: Active, filters: Filters) -> list[Button]:
+    """The downloads of the session's data under ``filters``: events in four formats, the
+    citable bundle and the articles (separate from drawing them, so tests can build them)."""
     selected, index = mask(data, filters), links(data)
+    versions, labels = data_version(data), topic_labels()
 
     def events() -> pd.DataFrame:
         return data.events if bool(selected.all()) else data.events[selected]
@@ -63,17 +104,33 @@ def download_row(data: Active, filters: Filters) -> None:
     def sources() -> pd.DataFrame:
         return data.articles[index.cited(selected)]
 
+    def listed() -> pd.DataFrame:
+        return articles_for(data.events, data.articles, links=index, event_mask=selected)
+
+    def no_articles() -> pd.DataFrame:
+        return data.articles.iloc[np.zeros(0, dtype=np.int64)]
+
+    made = [Button(label, f"download_{fmt}", download_name("events", filters, fmt),
+                   MIME_TYPES[fmt],
+                   download_builder("events", fmt, events,
+                                    sources if fmt in EMBEDS_ARTICLES else no_articles,
+                                    filters, versions, labels))
+            for label, fmt in EVENT_FORMATS]
+    made.append(Button("Articles CSV", "download_articles",
+                       download_name("articles", filters, "csv"), MIME_TYPES["csv"],
+                       download_builder("articles", "csv", events, listed, filters, versions,
+                                        labels)))
+    return made
+
+
+def download_row(data: Active, filters: Filters) -> None:
+    """Six buttons: events in four formats, the citable bundle and the articles, named by
+    the filter."""
+    selected = mask(data, filters)
     with st.container(key="downloads"):
         st.caption(f"Download the {int(selected.sum()):,} filtered events or their sources")
-        row = st.container(horizontal=True, wrap=True)  # wraps on a phone, not five rows
-        for label, fmt, ext, mime in EVENT_FORMATS:
-            row.download_button(
-                label, data=events_builder(events, fmt, sources),
-                file_name=f"events_{slug}.{ext}", mime=mime, on_click="ignore",
-                key=f"download_{fmt}", width="content",
-            )
-        row.download_button(
-            "Articles CSV", data=articles_builder(data, filters),
-            file_name=f"articles_{slug}.csv", mime="text/csv", on_click="ignore",
-            key="download_articles", width="content",
-        )
+        row = st.container(horizontal=True, wrap=True)  # wraps on a phone, not six rows
+        for button in buttons(data, filters):
+            row.download_button(button.label, data=button.build, file_name=button.file_name,
+                                mime=button.mime, on_click="ignore", key=button.key,
+                                width="content")
