@@ -301,8 +301,8 @@ def place_layer(places: pd.DataFrame) -> dict:
     cover a more important one, so capitals show from the whole region and towns appear
     as the map zooms in and makes room for them."""
     data = [{"p": _position(row.longitude, row.latitude), "n": row.name,
-             "s": PLACE_SIZES.get(int(row.rank), 11), "k": 1000 - 100 * int(row.rank)
-             + min(int(row.population) // 100_000, 99)}
+             "s": PLACE_SIZES.get(int(row.rank), 11), "k": 900 - 300 * int(row.rank)
+             + min(int(row.population) // 100_000, 99)}  # deck.gl keeps -1000..1000
             for row in places.itertuples(index=False)]
     return {"@@type": "TextLayer", "id": PLACES_ID, "data": data, "getPosition": "@@=p",
             "getText": "@@=n", "getSize": "@@=s", "sizeUnits": "pixels",

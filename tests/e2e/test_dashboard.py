@@ -148,59 +148,7 @@ def test_charts_draw_readable_bars_and_a_click_narrows_the_filter(app_page: AppP
     _expect_country_view(app_page, "POL", "Poland")
 
 
-def test_clicking_a_country_on_the_map_narrows_the_filter(app_page: AppPage) -> None:
-    page = app_page.page
-    app_page.open("/")
-    lithuania = page.locator(".st-key-map_chart [aria-label*='Country: Lithuania']")
-    expect(lithuania.first).to_be_attached()
-    box = lithuania.first.bounding_box()
-    # the centre of Lithuania's bounding box lies inside the country, clear of any event dot
-    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)
-    _expect_country_view(app_page, "LTU", "Lithuania")
-
-
-def test_clicking_an_event_on_the_map_shows_its_reporting(app_page: AppPage) -> None:
-    """A dot leads to its event and the articles behind it (ids checked against the data)."""
-    page = app_page.page
-    app_page.open("/")
-    dataset = load_bundled()
-    cited = dataset.events.dropna(subset=["latitude", "article_ids"]).iloc[0]
-    dot = page.locator(".st-key-map_chart [aria-roledescription='circle']"
-                       f"[aria-label$='Event: {cited['event_id']}']")
-    expect(dot).to_have_count(1)
-    dot.dispatch_event("click")  # a dot may sit under another: click this one, not a place
-    pick = page.locator(".st-key-map_pick")
-    expect(pick).to_contain_text("Picked on the map: 1 event")
-    expect(pick).to_contain_text("The reporting behind it")
-    tables = pick.locator("[data-testid='stDataFrame']")
-    expect(tables).to_have_count(2)
-    expect(tables.nth(0)).to_contain_text(cited["event_id"])
-    first_article = cited["article_ids"].split(";")[0].strip()
-    title = dataset.articles.set_index("article_id").loc[first_article, "title"]
-    expect(tables.nth(1)).to_contain_text(title[:30])
-    app_page.assert_no_exception()
-
-
-def test_clicking_a_grid_cell_lists_its_events(app_page_on, tmp_path: Path) -> None:
-    """Past 5,000 located events the map draws grid cells; a clicked cell lists as many
-    events as its tooltip counts (synthetic test data, generated here)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from bench import generate  # the benchmark's generator of clearly synthetic files
-
-    app_page = app_page_on(generate.write_files(6000, ["parquet"], tmp_path / "data")[0])
-    page = app_page.open(f"{app_page.server.url}/").page  # its own server, not the session's
-    cells = page.locator(".st-key-map_chart [aria-roledescription='circle']"
-                        "[aria-label*='Events in this cell: ']")
-    expect(cells.first).to_be_attached(timeout=30_000)
-    labels = [cells.nth(i).get_attribute("aria-label") for i in range(cells.count())]
-    counts = [int(re.search(r"Events in this cell: ([\d,]+)", label).group(1).replace(",", ""))
-              for label in labels]
-    busiest = max(range(len(counts)), key=counts.__getitem__)
-    assert counts[busiest] > 1
-    cells.nth(busiest).dispatch_event("click")
-    expect(page.locator(".st-key-map_pick")).to_contain_text(
-        f"Picked on the map: {counts[busiest]:,} events in the grid cell")
-    app_page.assert_no_exception()
+# The map's picks (a country, an event, a grid cell) are in test_map.py.
 
 
 def test_filter_set_in_the_page_survives_a_reload(app_page: AppPage) -> None:
@@ -294,6 +242,8 @@ def test_overview_screenshot(app_page: AppPage, tmp_path: Path) -> None:
     page.set_viewport_size({"width": 1280, "height": 1500})
     app_page.open("/")
     expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
+    expect(page.locator(".st-key-map_chart canvas").first).to_be_visible()
+    page.wait_for_timeout(1500)  # deck.gl draws the map on the next animation frames
     timeline = page.locator(".st-key-charts [data-testid='stVegaLiteChart']").first
     expect(_bars(timeline).first).to_be_attached()
     expect(_metric(page, "Events")).to_have_text(f"{len(load_bundled().events):,}")
