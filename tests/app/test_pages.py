@@ -128,7 +128,7 @@ def test_downloads_are_named_by_the_filter(fixture_app):
     for name in ["events", "articles"]:
         at.switch_page(page(name)).run()
         assert not at.exception
-        assert len(at.get("download_button")) == 5
+        assert len(at.get("download_button")) == 6  # four formats, the bundle, articles
 
 
 def test_data_page_checks_a_file_before_using_it(fixture_app, monkeypatch):
