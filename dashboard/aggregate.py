@@ -192,7 +192,7 @@ def timeline(events: Events, unit: str | None = None,
     first_period = int(periods[0])
     per_period = np.zeros((int(periods[-1]) - first_period + 1, width))
     np.add.at(per_period, periods - first_period, per_day)
-    per_period = np.round(per_period, 6)  # the running sum leaves crumbs like 1e-16
+    per_period[np.abs(per_period) < 1e-9] = 0  # the running sum leaves crumbs like 1e-16
     period, topic_slot = np.nonzero(per_period > 0)
     labels = np.append(topics.labels, np.nan)
     result = pd.DataFrame({

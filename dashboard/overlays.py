@@ -89,11 +89,12 @@ def _read(source: str | Path | bytes, label: str) -> gpd.GeoDataFrame:
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*non conformant file extension")
-            layers = [str(row[0]) for row in pyogrio.list_layers(location)]
+            layers = len(pyogrio.list_layers(location))
             if isinstance(location, io.BytesIO):
                 location.seek(0)
             parts = []
-            for layer in layers:  # a KML keeps each folder in a layer of its own
+            # by position: bytes get a new temporary name, and with it a layer name, per read
+            for layer in range(layers):  # a KML keeps each folder in a layer of its own
                 parts.append(gpd.read_file(location, layer=layer, engine="pyogrio"))
                 if isinstance(location, io.BytesIO):
                     location.seek(0)

@@ -145,3 +145,56 @@ def test_list_options_most_frequent_first_then_by_name():
     assert aggregate.list_options(values) == ["A Unit", "B Unit", "C Unit", "D Unit"]
     assert aggregate.list_options(values, limit=2) == ["A Unit", "B Unit"]
     assert aggregate.list_options(pd.Series([None], dtype="str")) == []
+
+
+PLACED = make_events([
+    dict(event_id=f"p{i}", event_date="2024-01-01", topic="strike", country="POL",
+         geo_precision=precision, latitude=52.0 + i / 10, longitude=21.0)
+    for i, precision in enumerate(["exact", "near", "admin", "country", None])
+])
+
+
+def test_each_place_is_drawn_as_well_as_it_is_known():
+    points, binned = aggregate.map_points(PLACED)
+    assert not binned
+    assert dict(zip(points["event_id"], points["precision"], strict=True)) == {
+        "p0": "exact", "p1": "near", "p2": "admin", "p4": ""}  # p3: country level, not drawn
+    assert aggregate.country_level(PLACED) == 1
+    assert aggregate.country_level(PLACED, mask=np.array([True] * 3 + [False] * 2)) == 0
+    many = pd.concat([PLACED] * 40, ignore_index=True)
+    cells, binned = aggregate.map_points(many, limit=100)
+    assert binned and cells["events"].sum() == 160  # the country-level rows are in no cell
+    for cell in cells.itertuples():
+        rows = aggregate.cell_rows(many, cell.latitude, cell.longitude, limit=100)
+        assert len(rows) == cell.events
+
+
+@pytest.mark.parametrize(("precision", "date", "unit", "expected"), [
+    ("day", "2024-01-10", "week", {"2024-01-08": 1}),
+    # 31 days from Monday 1 January: 7/31 in each of four weeks, 3/31 in the fifth
+    ("month", "2024-01", "week", {"2024-01-01": 7 / 31, "2024-01-08": 7 / 31,
+                                  "2024-01-15": 7 / 31, "2024-01-22": 7 / 31,
+                                  "2024-01-29": 3 / 31}),
+    ("month", "2024-02", "month", {"2024-02-01": 1}),
+    ("year", "2023", "month", {f"2023-{m:02d}-01": days / 365 for m, days in enumerate(
+        [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], start=1)}),
+])
+def test_an_event_known_to_the_month_is_a_span_not_a_spike(precision, date, unit, expected):
+    events = make_events([dict(event_id="m", event_date=date, date_precision=precision,
+                               topic="legal")])
+    period = pd.Period(date, freq={"day": "D", "month": "M", "year": "Y"}[precision])
+    events["date_min"] = period.start_time.normalize()
+    events["date_max"] = period.end_time.normalize()
+    bins = aggregate.timeline(events, unit)
+    got = {str(p.date()): n for p, n in zip(bins["period"], bins["events"], strict=True)}
+    assert got == pytest.approx(expected)
+    assert bins["events"].sum() == pytest.approx(1)
+
+
+def test_a_day_event_that_lasted_counts_on_its_first_day():
+    events = make_events([dict(event_id="x", event_date="2024-01-10", date_precision="day",
+                               topic="legal")])
+    events["date_max"] = pd.Timestamp("2024-02-20")  # an end_date weeks later
+    bins = aggregate.timeline(events, "week")
+    assert list(zip(bins["period"].astype(str), bins["events"], strict=True)) == [
+        ("2024-01-08", 1.0)]
