@@ -21,7 +21,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -144,7 +144,7 @@ class _TimedZip(zipfile.ZipFile):
     def _entry(self, name: str) -> zipfile.ZipInfo:
         return _zip_entry(name, self.moment)
 
-    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: bytes | str,
+    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: Any,
                  compress_type: int | None = None, compresslevel: int | None = None) -> None:
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             zinfo_or_arcname = self._entry(zinfo_or_arcname)
@@ -190,8 +190,8 @@ def _to_excel(sheets: dict[str, pd.DataFrame], citation: Citation | None = None)
             sheet.append(row)
     if citation is not None:
         about = book.create_sheet("About")
-        for row in citation.about_rows():
-            about.append(_excel_cells(pd.DataFrame({"cell": pd.Series(row, dtype="str")}))
+        for facts in citation.about_rows():
+            about.append(_excel_cells(pd.DataFrame({"cell": pd.Series(facts, dtype="str")}))
                          ["cell"].tolist())
     moment = citation.exported if citation is not None else _NO_TIME
     # openpyxl keeps naive UTC times; its save() would set "modified" to the clock

@@ -245,6 +245,28 @@ with st.container(key="data_source"):
     if found and st.session_state.get(MAPPING) is not None:
         _mapping_step(*found)
 
+if options.uploads:
+    with st.expander("Overlay file (areas or lines drawn under the events on the map)"):
+        st.file_uploader("GeoJSON, GeoPackage, zipped shapefile or KML of control areas, "
+                         "buffer zones, routes…", key="overlay_upload",
+                         type=["geojson", "json", "gpkg", "zip", "kml"],
+                         max_upload_size=ui_data.upload_limit_mb(options))
+        overlay_file = _upload("overlay_upload")
+        if overlay_file is not None and st.button("Add to the map", key="add_overlay"):
+            from dashboard.overlays import OverlayError
+
+            try:
+                added = ui_data.add_overlay(overlay_file.getvalue(), overlay_file.name)
+                st.success(f"{escape_md(added.name)}: {len(added.features):,} areas and lines "
+                           "are drawn on the Overview's map (they change no count).")
+                for warning in added.warnings:
+                    st.warning(escape_md(warning))
+            except OverlayError as err:
+                st.error(escape_md(str(err)))
+        if st.session_state.get(ui_data.OVERLAY_STATE) and st.button(
+                "Remove the overlays added here", key="remove_overlays"):
+            ui_data.remove_overlays()
+
 candidate = st.session_state.get(CANDIDATE)
 if candidate is not None:
     key, label, dataset = candidate
