@@ -35,8 +35,8 @@ SPDX_IDS = {"CC-BY-4.0", "ODbL-1.0", "MIT"}  # the ones the registry may give
 @pytest.mark.parametrize(("name", "licence", "cited"), [
     ("acled", "ACLED Terms of Use", "Raleigh, Clionadh"),
     ("ACLED", "ACLED Terms of Use", "Raleigh, Clionadh"),
-    ("ucdp", "CC BY 4.0", "Sundberg, Ralph and Erik Melander (2013)"),
-    ("UCDP GED 22.1", "CC BY 4.0", "Sundberg, Ralph and Erik Melander (2013)"),
+    ("ucdp", "not stated in UCDP's own pages", "Sundberg, Ralph and Erik Melander (2013)"),
+    ("UCDP GED 22.1", "not stated in UCDP's own pages", "Sundberg, Ralph and Erik Melander"),
     ("viina (ODbL 1.0)", "ODbL 1.0", "Zhukov, Yuri (2022)"),
     ("gdelt", "Free to use with attribution to the GDELT Project", "Leetaru, Kalev"),
     ("bundled", "not stated", "Border security dashboard, bundled data"),
