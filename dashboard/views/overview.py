@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import time
 from typing import Any, cast
 
 import numpy as np
@@ -52,24 +53,30 @@ def _frame_from_url() -> None:
 
 def _toggle_play() -> None:
     st.session_state["frame_playing"] = not st.session_state.get("frame_playing", False)
+    st.session_state["frame_stepped"] = time.monotonic()
 
 
 def _ticker(frames: list[dt.date]) -> None:
-    """While playing: the next frame, then a run of the whole page (map and numbers)."""
-    if not st.session_state.get("frame_playing"):
+    """While playing, on the fragment's timer: the next frame, then a run of the whole page
+    (map and numbers). The fragment also runs inside every page run, right after a step:
+    that run changes nothing (the slider is drawn already, and it is too early)."""
+    if time.monotonic() - st.session_state.get("frame_stepped", 0.0) < PLAY_SECONDS * 0.8:
         return
     current = st.session_state.get("frame_at")
     later = [day for day in frames if current is None or day > current]
-    if not later:
-        st.session_state["frame_playing"] = False
+    if later:
+        st.session_state["frame_next"] = later[0]  # the slider takes it before it is drawn
     else:
-        st.session_state["frame_at"] = later[0]
-    st.rerun()
+        st.session_state["frame_playing"] = False
+    st.session_state["frame_stepped"] = time.monotonic()
+    st.rerun(scope="app")
 
 
 def time_control() -> Frame:
     """The frame chosen (slider, play/pause), written to the URL as ``at`` and ``window``."""
     _frame_from_url()
+    if "frame_next" in st.session_state:  # a playback step
+        st.session_state["frame_at"] = st.session_state.pop("frame_next")
     span = event_index.day_span(event_index.rows(selected))
     with st.container(key="time_control"):
         row = st.container(horizontal=True, vertical_alignment="bottom", wrap=True)
