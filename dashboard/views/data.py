@@ -105,19 +105,23 @@ def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -
         with st.spinner(f"Reading {shown}…"):
             bar = st.progress(0.0, text=f"Importing {shown}")
 
+            def show_progress(share: float) -> None:
+                bar.progress(min(max(share, 0.0), 1.0), text=f"Importing {shown}: {share:.0%}")
+
             def load() -> Dataset:
                 return load_dataset(
                     source, name, articles=articles,
                     mapping=asdict(mapping) if mapping is not None else None,
                     labels=labels[0] if labels else None,
-                    progress=lambda share: bar.progress(
-                        min(max(share, 0.0), 1.0), text=f"Importing {shown}: {share:.0%}"),
+                    progress=show_progress,
                 )
 
             # A file on disk read as it is (no mapping, labels or separate articles) is the
             # same dataset a launch with --data gives: the store may have it already.
-            plain = isinstance(source, str) and mapping is None and not labels and not articles
-            dataset = ui_data.stored_or_loaded(source, key, load) if plain else load()
+            if isinstance(source, str) and mapping is None and not labels and not articles:
+                dataset = ui_data.stored_or_loaded(source, key, load)
+            else:
+                dataset = load()
             bar.empty()
         if not _within_session_cap(dataset):
             st.session_state.pop(CANDIDATE, None)
@@ -146,7 +150,8 @@ def _report(dataset: Dataset) -> None:
         st.subheader("Validation report")
         for number, report in enumerate(dataset.reports):
             st.text(report.summary())
-            counts = [("Rows read", report.rows_read, None), ("Accepted", report.accepted, None)]
+            counts: list[tuple[str, int, str | None]] = [
+                ("Rows read", report.rows_read, None), ("Accepted", report.accepted, None)]
             if report.merged:  # folded into another row's event: neither accepted nor rejected
                 counts.append(("Merged", report.merged, f"{report.merged_text()}, not rejected"))
             counts.append(("Rejected", report.rejected_rows, None))
