@@ -17,6 +17,8 @@ Every file of an entry is listed with its SHA-256 in a manifest written with it
 is read once into memory, checked, and parsed from those same bytes: a flipped bit on the
 disk would otherwise change an event's summary without a word. An entry that does not
 match is logged, removed and reported absent, so the caller validates the file again.
+The app pins (``pin``) the launch data's entry, so the files visitors check do not push
+it out.
 
 Where: ``$DASHBOARD_CACHE_DIR``, else ``~/.cache/border-dashboard``. Set it to an empty
 string to switch the cache off.
