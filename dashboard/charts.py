@@ -120,7 +120,8 @@ def timeline_chart(bins: pd.DataFrame, topics: pd.DataFrame, unit: str,
                                        "end": (last + dt.timedelta(days=1)).isoformat()}])
                      ).mark_rect(color="#444444", opacity=0.12).encode(
         x=alt.X("start:T"), x2=alt.X2("end:T"))
-    return alt.layer(bars.properties(data=alt.Undefined), band, data=data).properties(
+    # LayerChart itself: alt.layer may return a FacetChart, which only facet encodings make
+    return alt.LayerChart(layer=[bars.properties(data=alt.Undefined), band], data=data).properties(
         height=280, title=f"Events per {unit}, by topic")
 
 

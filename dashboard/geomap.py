@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, cast
 
 import pandas as pd
 import shapely
 
 from dashboard.aggregate import GRID
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 BOUNDARY_TOLERANCE = 0.02  # degrees (~2 km): keeps the bundled outlines under ~60 kB
 NO_BASEMAP = "__MAP_STYLE__"  # Streamlit's name for "no base map": no style, no tiles fetched
@@ -98,14 +103,14 @@ def _lines(*parts: str) -> str:
 # --------------------------------------------------------------------------- outlines
 
 
-def boundary_features(boundaries: object, tolerance: float = BOUNDARY_TOLERANCE,
+def boundary_features(boundaries: gpd.GeoDataFrame, tolerance: float = BOUNDARY_TOLERANCE,
                       counts: pd.DataFrame | None = None) -> list[dict]:
     """GeoJSON features of a boundaries GeoDataFrame (iso3, name, geometry), simplified.
 
     Each feature's properties hold ``iso3``, ``name``, ``events`` (from ``counts``,
     columns iso3 and events; 0 when absent) and ``tip``.
     """
-    frame = boundaries.copy()  # type: ignore[attr-defined]
+    frame = boundaries.copy()
     simple = shapely.simplify(frame.geometry.to_numpy(), tolerance, preserve_topology=True)
     # a user's boundaries file may carry 15-digit coordinates; the grid is finer than the
     # simplification, so the outline keeps its shape and the spec its size
@@ -216,15 +221,51 @@ def shape_layer(shapes: list[dict], topics: pd.DataFrame) -> dict:
             "getLineWidth": 3, "pickable": True}
 
 
-def _point_tip(row: object, labels: dict[str, str]) -> str:
+# The rows these layers read, as ``itertuples`` gives them: pandas' stubs cannot know a
+# frame's columns (every field is "any scalar"), so each loop casts to the row it reads.
+class _PointRow(Protocol):
+    """A row of ``aggregate.map_points`` (unbinned)."""
+
+    latitude: float
+    longitude: float
+    precision: str
+    topic: str
+    date: str
+    location: str
+    summary: str
+    verification: str
+    event_id: str
+
+
+class _CellRow(Protocol):
+    """A row of ``aggregate.grid_cells``; ``topic`` is NaN in a cell without one."""
+
+    latitude: float
+    longitude: float
+    events: int
+    topic: str | float
+    topics: int
+
+
+class _PlaceRow(Protocol):
+    """A row of ``places.gazetteer``."""
+
+    latitude: float
+    longitude: float
+    name: str
+    rank: int
+    population: int
+
+
+def _point_tip(row: _PointRow, labels: dict[str, str]) -> str:
     precision = {"exact": "exact", "near": "near (within a few km)",
-                 "admin": "admin unit only"}.get(row.precision, "not given")  # type: ignore[attr-defined]
+                 "admin": "admin unit only"}.get(row.precision, "not given")
     return _lines(
-        f"{row.date}  {labels.get(row.topic, row.topic)}",  # type: ignore[attr-defined]
-        row.location, row.summary,  # type: ignore[attr-defined]
+        f"{row.date}  {labels.get(row.topic, row.topic)}",
+        row.location, row.summary,
         f"Place known: {precision}",
-        f"Verification: {row.verification}",  # type: ignore[attr-defined]
-        f"Event: {row.event_id}")  # type: ignore[attr-defined]
+        f"Verification: {row.verification}",
+        f"Event: {row.event_id}")
 
 
 def point_layers(points: pd.DataFrame, topics: pd.DataFrame) -> list[dict]:
@@ -233,7 +274,7 @@ def point_layers(points: pd.DataFrame, topics: pd.DataFrame) -> list[dict]:
     ``aggregate.map_points`` (unbinned). Each symbol carries its ``event_id`` as ``id``."""
     colours, labels = topic_colours(topics), _labels(topics)
     dots, areas = [], []
-    for row in points.itertuples(index=False):
+    for row in cast(Iterator[_PointRow], points.itertuples(index=False)):
         colour = colours.get(row.topic, OTHER)
         symbol = {"p": _position(row.longitude, row.latitude), "id": row.event_id,
                   "tip": _point_tip(row, labels)}
@@ -265,10 +306,11 @@ def cell_layer(cells: pd.DataFrame, topics: pd.DataFrame) -> dict:
     size = float(cells["size"].iloc[0]) if len(cells) else 0.0
     half_cell_m = size * 111_320 / 2
     data = []
-    for row in cells.itertuples(index=False):
+    for row in cast(Iterator[_CellRow], cells.itertuples(index=False)):
         colour = colours.get(row.topic, OTHER) if isinstance(row.topic, str) else OTHER
+        topic = str(row.topic)  # "nan" when the cell's events have no topic
         tip = _lines(f"Events in this cell: {row.events:,}",
-                     f"Most frequent topic: {labels.get(row.topic, row.topic)}",
+                     f"Most frequent topic: {labels.get(topic, topic)}",
                      f"Topics in this cell: {row.topics}",
                      f"Cell centre: {row.latitude:.2f}, {row.longitude:.2f}")
         data.append({"p": _position(row.longitude, row.latitude), "lat": float(row.latitude),
@@ -284,7 +326,7 @@ def heat_layer(cells: pd.DataFrame) -> dict:
     """A heat map of the grid cells, weighted by their counts (the browser blurs cells the
     server counted, so it gets no more rows than the cell layer)."""
     data = [{"p": _position(row.longitude, row.latitude), "n": int(row.events)}
-            for row in cells.itertuples(index=False)]
+            for row in cast(Iterator[_CellRow], cells.itertuples(index=False))]
     return {"@@type": "HeatmapLayer", "id": HEAT_ID, "data": data, "getPosition": "@@=p",
             "getWeight": "@@=n", "radiusPixels": 35, "intensity": 1, "threshold": 0.03,
             "pickable": False}
@@ -303,7 +345,7 @@ def place_layer(places: pd.DataFrame) -> dict:
     data = [{"p": _position(row.longitude, row.latitude), "n": row.name,
              "s": PLACE_SIZES.get(int(row.rank), 11), "k": 900 - 300 * int(row.rank)
              + min(int(row.population) // 100_000, 99)}  # deck.gl keeps -1000..1000
-            for row in places.itertuples(index=False)]
+            for row in cast(Iterator[_PlaceRow], places.itertuples(index=False))]
     return {"@@type": "TextLayer", "id": PLACES_ID, "data": data, "getPosition": "@@=p",
             "getText": "@@=n", "getSize": "@@=s", "sizeUnits": "pixels",
             "getColor": [60, 60, 60, 255], "characterSet": "auto",

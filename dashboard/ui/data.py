@@ -28,6 +28,8 @@ from dashboard.serving import ServerOptions, server_options
 from dashboard.taxonomy import load_topics
 
 if TYPE_CHECKING:  # read only where the map draws overlays: geopandas is slow to import
+    import geopandas as gpd
+
     from dashboard.overlays import Overlay
 
 DATASET_STATE = "dashboard_dataset"  # session: (key, Dataset, label) once replaced or added to
@@ -270,13 +272,13 @@ def topic_labels() -> dict[str, str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _boundaries(path: str | None, sha: str) -> object:
+def _boundaries(path: str | None, sha: str) -> gpd.GeoDataFrame:
     from dashboard.boundaries import load_boundaries
 
     return load_boundaries(path)
 
 
-def boundaries(user: bool = False) -> object:
+def boundaries(user: bool = False) -> gpd.GeoDataFrame:
     """Bundled country boundaries, or the user's file (``--boundaries``) when ``user``."""
     path = launch_options().boundaries if user else None
     if path is None:
@@ -291,7 +293,7 @@ def _boundary_features(path: str | None, sha: str) -> list[dict]:
     return boundary_features(_boundaries(path, sha))
 
 
-def area_boundaries() -> object:
+def area_boundaries() -> gpd.GeoDataFrame:
     """The boundaries the area filter names units of: the user's file (``--boundaries``)
     when given, else the bundled country outlines."""
     return boundaries(user=launch_options().boundaries is not None)
@@ -360,7 +362,7 @@ def _places(path: str | None, sha: str) -> pd.DataFrame:
     from dashboard.places import gazetteer
 
     outlines = _boundaries(path, sha)
-    return gazetteer(list(outlines["iso3"]), tuple(outlines.total_bounds))  # type: ignore[index,attr-defined]
+    return gazetteer(list(outlines["iso3"]), tuple(outlines.total_bounds))
 
 
 def places() -> pd.DataFrame:

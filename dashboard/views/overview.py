@@ -102,9 +102,10 @@ def time_control() -> Frame:
                    icon=":material/pause:" if playing else ":material/play_arrow:")
         st.select_slider("Frame ending on", frames, key="frame_at",
                          format_func=lambda day: day.isoformat(), label_visibility="collapsed")
-        frame = Frame(st.session_state["frame_at"], window)
+        at = st.session_state["frame_at"]
+        frame = Frame(at, window)
         set_view_params(**{key: frame.to_query().get(key) for key in ("at", "window")})
-        st.caption(f"Showing events {frame.describe()} (frame {frames.index(frame.at) + 1:,} "
+        st.caption(f"Showing events {frame.describe()} (frame {frames.index(at) + 1:,} "
                    f"of {len(frames):,}).")
         if playing:
             st.fragment(_ticker, run_every=PLAY_SECONDS)(frames)
@@ -239,8 +240,9 @@ def _view() -> dict:
         bounds = (float(lon.min()) - 0.5, float(lat.min()) - 0.3,
                   float(lon.max()) + 0.5, float(lat.max()) + 0.3)
     else:
-        bounds = tuple(float(v) for v in ui_data.boundaries().total_bounds)  # type: ignore[attr-defined]
-    view = geomap.fit_view(bounds, height=MAP_HEIGHT)  # type: ignore[arg-type]
+        west, south, east, north = (float(v) for v in ui_data.boundaries().total_bounds)
+        bounds = (west, south, east, north)
+    view = geomap.fit_view(bounds, height=MAP_HEIGHT)
     preset = geomap.ZOOM_LEVELS.get(st.session_state.get("map_zoom", "Region"))
     nudge = st.session_state.get("map_zoom_presses", 0) % 2 * 1e-4
     view["zoom"] = round((view["zoom"] if preset is None else preset) + nudge, 4)
@@ -354,7 +356,7 @@ def shaded_map(user_areas: bool) -> None:
     if user_areas:
         try:
             areas_frame = ui_data.boundaries(user=True)
-            counts = aggregate.counts_by_area(data.events[shown], areas_frame)  # type: ignore[arg-type]
+            counts = aggregate.counts_by_area(data.events[shown], areas_frame)
             areas = geomap.boundary_features(areas_frame, counts=counts)
         except (ValueError, OSError) as err:
             st.error(f"Could not use the boundaries file: {escape_md(err)}")
@@ -394,8 +396,9 @@ with st.container(key="charts"):
     if bins.empty:
         st.info("None of the matching events has a date, so there is no timeline.")
     else:
-        window = None if frame.at is None else (frame.first_day or day_date(
-            event_index.day_span(event_index.rows(selected))[0]), frame.at)  # type: ignore[index]
+        days = event_index.day_span(event_index.rows(selected))  # None: no dated event
+        window = None if frame.at is None or days is None else (
+            frame.first_day or day_date(days[0]), frame.at)
         st.vega_lite_chart(spec=charts.to_spec(charts.timeline_chart(bins, topics, unit,
                                                                      window)),
                            key="timeline_chart", width="stretch")
