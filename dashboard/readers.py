@@ -685,11 +685,10 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, (int, np.integer)):
         return str(value)
     if isinstance(value, (float, np.floating)):
-        if np.isnan(value):
+        number = float(value)
+        if np.isnan(number):
             return None
-        return str(int(value)) if float(value).is_integer() and abs(value) <= 2**53 else repr(
-            float(value)
-        )
+        return str(int(number)) if number.is_integer() and abs(number) <= 2**53 else repr(number)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
             return value.date().isoformat()
@@ -734,7 +733,7 @@ def _sheet_frame(sheet: Any, label: str, header: bool, errors: dict[int, dict[in
     records: list[list[str | None]] = []
     source_rows: list[int] = []
     for number, row in enumerate(rows, start=1):
-        if total and number % _SHEET_PROGRESS_ROWS == 0:
+        if progress is not None and total and number % _SHEET_PROGRESS_ROWS == 0:
             progress(min(number / total, 0.99))
         cells = cells_of(number - 1 + offset, row)
         if not any(cells):
