@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up (once) and run the whole test suite: ruff, unit, app and browser (e2e) tests.
+# Set up (once) and run the whole test suite: ruff, mypy, unit, app and browser (e2e) tests.
 #
 #   bash scripts/test.sh               # everything
 #   bash scripts/test.sh -k export -x  # extra arguments go to pytest
@@ -27,6 +27,9 @@ cd "$ROOT"
 
 echo "== ruff check ." >&2
 "$VENV/bin/ruff" check . || die "ruff found problems (see above)."
+
+echo "== mypy (configured in pyproject.toml)" >&2
+"$VENV/bin/mypy" || die "mypy found type errors (see above)."
 
 echo "== pytest" >&2
 status=0
