@@ -340,7 +340,7 @@ class Filters:
     ) -> tuple[Filters, list[str]]:
         """Parse URL query parameters; unknown keys and bad values become notices."""
         notices: list[str] = []
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # field -> value, of the type its parser gives
         for raw_key, raw_value in params.items():
             key = str(raw_key).strip().lower()
             if key in VIEW_KEYS:
@@ -355,7 +355,7 @@ class Filters:
                                f"{MAX_VALUE_CHARS:,} characters; ignored.")
                 texts = [t for t in texts if len(t) <= MAX_VALUE_CHARS]
             if spec.multi:
-                parsed: list[str] = []
+                parsed: list[object] = []
                 for text in texts:
                     try:
                         items = _split_items(text)
@@ -366,7 +366,7 @@ class Filters:
                         if not item.strip():
                             continue
                         try:
-                            parsed.append(spec.parse(item))  # type: ignore[arg-type]
+                            parsed.append(spec.parse(item))
                         except ValueError as err:
                             notices.append(f"Filter {spec.key!r}: {err}; ignored.")
                 values[spec.field] = tuple(parsed)
@@ -384,7 +384,7 @@ class Filters:
             notices.append(f"Date range ignored: 'from' {start} is after 'to' {end}.")
             values.pop("date_from")
             values.pop("date_to")
-        return cls(**values), notices  # type: ignore[arg-type]
+        return cls(**values), notices
 
     def to_query(self) -> dict[str, str]:
         """Query parameters for this filter, defaults left out (a short, shareable URL)."""

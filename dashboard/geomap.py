@@ -18,7 +18,7 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pandas as pd
 import shapely
@@ -387,11 +387,11 @@ def deck(layers: list[dict], view: dict) -> DeckSpec:
     return DeckSpec(spec, TOOLTIP)
 
 
-def picked(selection: object, layer_id: str) -> list[dict]:
+def picked(selection: Any, layer_id: str) -> list[dict]:
     """The objects picked on layer ``layer_id`` of a ``st.pydeck_chart`` selection state
     (empty when none, or when the state is not what Streamlit returns)."""
     try:
-        objects = selection["selection"]["objects"].get(layer_id) or []  # type: ignore[index]
+        objects = selection["selection"]["objects"].get(layer_id) or []
     except (KeyError, TypeError, AttributeError):
         return []
     return [item for item in objects if isinstance(item, dict)]
