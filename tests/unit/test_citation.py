@@ -39,7 +39,7 @@ SPDX_IDS = {"CC-BY-4.0", "ODbL-1.0", "MIT"}  # the ones the registry may give
     ("UCDP GED 22.1", "not stated in UCDP's own pages", "Sundberg, Ralph and Erik Melander"),
     ("viina (ODbL 1.0)", "ODbL 1.0", "Zhukov, Yuri (2022)"),
     ("gdelt", "Free to use with attribution to the GDELT Project", "Leetaru, Kalev"),
-    ("bundled", "not stated", "Border security dashboard, bundled data"),
+    ("bundled", "MIT, as the repository", "Border security dashboard, bundled data"),
     ("my_events", UNKNOWN_LICENCE, "my_events"),
     ("not acled", UNKNOWN_LICENCE, "not acled"),  # the whole name must match
 ])
