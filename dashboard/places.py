@@ -7,7 +7,7 @@ drawn in this order of priority as the map makes room for them:
 - 0: capitals (the country's capital as GeoNames names it);
 - 1: the largest town of each first-level unit (oblast, voivodeship, county), which is
   usually, but not always, its seat: GeoNames' city list does not say which town is a seat;
-- 2: other towns of 50,000 people or more.
+- 2: other towns of 200,000 people or more.
 
 Border crossings are not in any gazetteer a package ships, so none are labelled (see
 docs/map.md). Nothing is cached here: the UI layer caches.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-TOWN_POPULATION = 50_000
+TOWN_POPULATION = 200_000  # each label costs frame rate (docs/map.md)
 PLACE_COLUMNS = ["name", "latitude", "longitude", "rank", "population", "iso3"]
 RANKS = {0: "capital", 1: "largest town of its region", 2: "town"}
 
