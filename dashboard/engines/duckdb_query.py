@@ -1,0 +1,338 @@
+"""One ``Filters`` value as one parameterised query over a DuckDB source, and its export.
+
+``where(filters, source)`` gives the SQL condition and its bound parameters, rule by rule
+as ``Filters.mask`` reads them (docs/engines.md lists the correspondences). Every value a
+user gives is a parameter (``?``), never SQL text. ``export`` streams the selected rows in
+file order: CSV through ``export.frame_to_csv`` batch by batch and Parquet through one
+writer, so neither holds the slice; GeoJSON and Excel hold the filtered slice (and the
+articles they embed) as the memory engine does, then use ``export.build_download``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from dashboard import schema
+from dashboard.engines.duckdb_tables import Source, arrow_batches, arrow_table, ident
+from dashboard.filters import Filters, _area_shape
+
+#: Rows per batch fetched from DuckDB: a batch of events is about 50 MB as a frame.
+BATCH_ROWS = 100_000
+#: pyarrow's default row group (1Mi rows): the memory engine's single-table Parquet write
+#: cuts its row groups there, so writing in these steps gives the same file.
+PARQUET_ROW_GROUP = 1024 * 1024
+_RE2_SPECIAL = set("\\.+*?()|[]{}^$")
+
+
+def _literal_pattern(text: str) -> str:
+    """``text`` as an RE2 pattern matching itself (what Arrow's ``match_substring`` does
+    with ``ignore_case``), so DuckDB's RE2 folds case exactly as the memory engine."""
+    return "".join("\\" + ch if ch in _RE2_SPECIAL else ch for ch in text)
+
+
+def _items(column: str) -> str:
+    """A stored ``A; B`` list as its items (split on ``;``, trimmed), as the filters split."""
+    return f"list_items({column})"
+
+
+def where(filters: Filters, source: Source, *, area_ids: str | None = None) -> tuple[str, list[Any]]:
+    """The SQL condition over the ``events`` view selecting what ``filters.mask`` selects,
+    and its parameters. ``area_ids`` names a table of the event ids in the area."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if filters.countries:
+        parts.append("(country IN (SELECT unnest(?::VARCHAR[])) OR "
+                     f"list_has_any({_items('countries_involved')}, ?::VARCHAR[]))")
+        params += [list(filters.countries), list(filters.countries)]
+    for column, values in (("topic", filters.topics), ("verification", filters.verifications),
+                           ("source_dataset", filters.datasets)):
+        if values:
+            parts.append(f"{column} IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(list(values))
+    if filters.actors:
+        parts.append(f"list_has_any({_items('actors')}, ?::VARCHAR[])")
+        params.append(list(filters.actors))
+    if filters.outlets:
+        if not source.has_articles:
+            raise ValueError("the outlet filter needs the articles: --articles FILE")
+        parts.append(_citing("outlet IN (SELECT unnest(?::VARCHAR[]))"))
+        params.append(list(filters.outlets))
+    if filters.text:
+        pattern = _literal_pattern(filters.text)
+        text = ["regexp_matches(summary, ?, 'i')", "regexp_matches(location, ?, 'i')"]
+        params += [pattern, pattern]
+        if source.has_articles:
+            text.append(_citing("regexp_matches(title, ?, 'i')"))
+            params.append(pattern)
+        parts.append("coalesce(" + " OR ".join(text) + ", false)")
+    if filters.precise:
+        parts.append(f"geo_precision IN ({', '.join('?' for _ in schema.PRECISE_PLACES)})")
+        params += list(schema.PRECISE_PLACES)
+    if filters.bbox is not None:
+        parts.append(_in_box())
+        west, south, east, north = filters.bbox
+        params += [west, east, south, north, east, west, north, south]
+    if filters.area:
+        if area_ids is None:
+            raise ValueError("the area filter needs the boundaries")
+        parts.append(f"event_id IN (SELECT event_id FROM {ident(area_ids)})")
+    dates, date_params = _dates(filters)
+    if dates:
+        parts.append(dates)
+        params += date_params
+    return (" AND ".join(f"coalesce({p}, false)" for p in parts) or "true"), params
+
+
+def _citing(article_condition: str) -> str:
+    """Events whose ``article_ids`` cite an accepted article meeting the condition."""
+    return ("event_id IN (SELECT c.event_id FROM (SELECT event_id, "
+            f"unnest({_items('article_ids')}) AS article_id FROM events) c "
+            f"SEMI JOIN (SELECT article_id FROM articles WHERE {article_condition}) a "
+            "USING (article_id))")
+
+
+#: ``(min x, min y, max x, max y)`` of a WKT, read with a pattern over its coordinate
+#: pairs (the first two numbers of each): DuckDB's spatial extension would be downloaded.
+_NUMBER = r"(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+_PAIR = _NUMBER + r"\s+" + _NUMBER
+
+
+def _shape_bound(group: int, aggregate: str) -> str:
+    return (f"{aggregate}(list_transform(regexp_extract_all(geometry_wkt, '{_PAIR}', {group}), "
+            "lambda v: v::DOUBLE))")
+
+
+def _in_box() -> str:
+    """``EventIndex.in_box``: the point in the box, or the shape's extent crossing it."""
+    point = "(longitude >= ? AND longitude <= ? AND latitude >= ? AND latitude <= ?)"
+    shape = (f"({_shape_bound(1, 'list_min')} <= ? AND {_shape_bound(1, 'list_max')} >= ? AND "
+             f"{_shape_bound(2, 'list_min')} <= ? AND {_shape_bound(2, 'list_max')} >= ?)")
+    return f"(coalesce({point}, false) OR (geometry_wkt IS NOT NULL AND coalesce({shape}, false)))"
+
+
+def _dates(filters: Filters) -> tuple[str, list[Any]]:
+    """``Filters._date_mask``: the span in force (open-ended when ongoing) overlaps the range;
+    undated events when included."""
+    if filters.date_from is None and filters.date_to is None:
+        return ("" if filters.include_undated else "date_min IS NOT NULL"), []
+    tests, params = ["date_min IS NOT NULL"], []
+    if filters.date_from is not None:
+        tests.append(f"(end_date = {_ONGOING} OR date_max >= ?::DATE)")
+        params.append(filters.date_from)
+    if filters.date_to is not None:
+        tests.append("date_min <= ?::DATE")
+        params.append(filters.date_to)
+    dated = " AND ".join(tests)
+    if filters.include_undated:
+        return f"(({dated}) OR date_min IS NULL)", params
+    return f"({dated})", params
+
+
+_ONGOING = f"'{schema.ONGOING}'"
+
+
+# -- what the data offers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The values ``filters.resolve_query`` holds a query to (``choices.Options``' fields)."""
+
+    countries: list[str]
+    topics: list[str]
+    verifications: list[str]
+    outlets: list[str]
+    datasets: list[str]
+
+
+def choices(source: Source) -> Choices:
+    """Distinct countries (own or involved), topics, levels, outlets and datasets."""
+    def column(sql: str) -> list[str]:
+        return sorted(str(r[0]) for r in source.con.execute(sql).fetchall() if r[0] is not None)
+
+    countries = column("SELECT country FROM events UNION SELECT unnest(list_items("
+                       "countries_involved)) FROM events")
+    outlets = column("SELECT DISTINCT outlet FROM articles") if source.has_articles else []
+    return Choices(countries, column("SELECT DISTINCT topic FROM events"),
+                   column("SELECT DISTINCT verification FROM events"), outlets,
+                   column("SELECT DISTINCT source_dataset FROM events"))
+
+
+# -- selection and export --------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
+
+
+class Selection:
+    """The events one filter selects from a source, ready to count, list or write."""
+
+    def __init__(self, source: Source, filters: Filters, areas: Any = None) -> None:
+        self.source, self.filters = source, filters
+        area_ids = _area_table(source, filters, areas) if filters.area else None
+        self.condition, self.params = where(filters, source, area_ids=area_ids)
+
+    def sql(self, columns: str = EXPORT_COLUMNS, *, ordered: bool = True) -> str:
+        order = " ORDER BY _key" if ordered else ""
+        return f"SELECT {columns} FROM events WHERE {self.condition}{order}"
+
+    def count(self) -> int:
+        return int(self.source.scalar(self.sql("count(*)", ordered=False), self.params))
+
+    def event_ids(self) -> list[str]:
+        """The selected ids in file order (the parity tests compare them)."""
+        rows = self.source.con.execute(self.sql("event_id"), self.params).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def source_names(self) -> list[str]:
+        rows = self.source.con.execute(self.sql("DISTINCT source_dataset", ordered=False),
+                                       self.params).fetchall()
+        return sorted(str(r[0]) for r in rows if r[0] is not None and str(r[0]))
+
+    def batches(self, rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
+        """The selected events (``EVENT_COLUMNS``) as frames typed as the memory engine's."""
+        reader = arrow_batches(self.source.con, self.sql(), self.params, rows)
+        for batch in reader:
+            yield events_frame(batch)
+
+    def frame(self) -> pd.DataFrame:
+        """The whole slice in memory (GeoJSON, Excel and the tests)."""
+        frames = list(self.batches())
+        if not frames:
+            return events_frame(_empty(self))
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def articles(self) -> pd.DataFrame:
+        """The accepted articles the selected events cite (any order), all ``str``."""
+        columns = ", ".join(schema.ARTICLE_COLUMNS)
+        if not self.source.has_articles:
+            return pd.DataFrame({c: pd.Series(dtype="str") for c in schema.ARTICLE_COLUMNS})
+        sql = (f"SELECT {columns} FROM articles SEMI JOIN (SELECT unnest(list_items("
+               f"article_ids)) AS article_id FROM events WHERE {self.condition}) USING "
+               "(article_id) ORDER BY _key")
+        table = arrow_table(self.source.con, sql, self.params)
+        return pd.DataFrame({c: pd.Series(table.column(c).to_pylist(), dtype="str")
+                             for c in schema.ARTICLE_COLUMNS})
+
+
+def events_frame(batch: pa.RecordBatch | pa.Table) -> pd.DataFrame:
+    """A batch as the memory engine's events frame holds it (text ``str``, coordinates
+    ``float64`` with NaN, ``fatalities`` ``Int64``), so ``export`` writes the same bytes."""
+    columns: dict[str, pd.Series] = {}
+    for name in schema.EVENT_COLUMNS:
+        values = batch.column(name)
+        if name in ("latitude", "longitude"):
+            columns[name] = pd.Series(values.to_numpy(zero_copy_only=False), dtype="float64")
+        elif name == "fatalities":
+            columns[name] = pd.Series(values.to_pandas(types_mapper={
+                pa.int64(): pd.Int64Dtype()}.get), dtype="Int64")
+        else:
+            columns[name] = pd.Series(values.cast(pa.large_string()).to_pandas(), dtype="str")
+    return pd.DataFrame(columns)
+
+
+def _area_table(source: Source, filters: Filters, areas: Any) -> str:
+    """The ids of events in the area (``EventIndex.in_area``), tested with shapely in
+    batches over the candidates inside the area's bounds, kept in a temporary table."""
+    import shapely
+
+    if areas is None:
+        raise ValueError("the area filter needs the boundaries")
+    shape = _area_shape(areas, filters.area)
+    x0, y0, x1, y1 = (float(v) for v in shapely.bounds(shape))
+    box = Filters(bbox=(max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0)))
+    condition, params = where(box, source)
+    reader = arrow_batches(
+        source.con, f"SELECT event_id, longitude, latitude, geometry_wkt FROM events WHERE "
+        f"{condition}", params, BATCH_ROWS)
+    shapely.prepare(shape)
+    inside: list[pa.Array] = []
+    for batch in reader:
+        lon = batch.column(1).to_numpy(zero_copy_only=False).astype("float64")
+        lat = batch.column(2).to_numpy(zero_copy_only=False).astype("float64")
+        hit = np.zeros(len(lon), dtype=bool)
+        located = ~(np.isnan(lon) | np.isnan(lat))
+        hit[located] = shapely.intersects_xy(shape, lon[located], lat[located])
+        texts = np.asarray(batch.column(3).to_pylist(), dtype=object)
+        shaped = np.flatnonzero(pd.notna(texts))
+        if shaped.size:
+            shapes = shapely.from_wkt(texts[shaped], on_invalid="ignore")
+            hit[shaped] |= shapely.intersects(shapes, shape)
+        inside.append(batch.column(0).filter(pa.array(hit)))
+    ids = pa.table({"event_id": pa.concat_arrays(inside) if inside else
+                    pa.array([], pa.string())})
+    source.con.register("_area_ids", ids)
+    return "_area_ids"
+
+
+def write_csv(selection: Selection, sink: BinaryIO) -> int:
+    """The selected events as the memory engine's CSV, written batch by batch."""
+    from dashboard.export import frame_to_csv
+
+    header = frame_to_csv(events_frame(_empty(selection)))
+    sink.write(header)
+    written = 0
+    for frame in selection.batches():
+        data = frame_to_csv(frame)
+        sink.write(memoryview(data)[len(header):])
+        written += len(frame)
+    return written
+
+
+def _empty(selection: Selection) -> pa.Table:
+    return arrow_table(selection.source.con, selection.sql() + " LIMIT 0", selection.params)
+
+
+def write_parquet(selection: Selection, sink: BinaryIO, citation: Any = None) -> int:
+    """The selected events as the memory engine's Parquet (list columns as lists, the
+    citation in the key-value metadata), one row group per ``PARQUET_ROW_GROUP`` rows."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from dashboard import export
+
+    writer: pq.ParquetWriter | None = None
+    pending: list[pa.Table] = []
+    held = written = 0
+
+    def flush(tables: list[pa.Table]) -> None:
+        nonlocal writer
+        table = pa.concat_tables(tables)
+        if writer is None:
+            meta = dict(table.schema.metadata or {})
+            if citation is not None:
+                meta[b"citation"] = json.dumps(citation.metadata(),
+                                               ensure_ascii=False).encode("utf-8")
+            writer = pq.ParquetWriter(sink, table.schema.with_metadata(meta), compression="zstd",
+                                      write_statistics=[c for c in table.column_names
+                                                        if c in export._STATISTICS])
+        writer.write_table(table.replace_schema_metadata(writer.schema.metadata),
+                           row_group_size=PARQUET_ROW_GROUP)
+
+    for frame in selection.batches():
+        pending.append(export._list_arrays(frame))
+        held += len(frame)
+        written += len(frame)
+        while held >= PARQUET_ROW_GROUP:
+            table = pa.concat_tables(pending)
+            flush([table.slice(0, PARQUET_ROW_GROUP)])
+            rest = table.slice(PARQUET_ROW_GROUP)
+            pending, held = ([rest] if len(rest) else []), len(rest)
+    if pending or writer is None:
+        flush(pending or [export._list_arrays(events_frame(_empty(selection)))])
+    assert writer is not None
+    writer.close()
+    return written
+
+
+def data_files_version(source: Source) -> Any:
+    """The data version a citation states: every file read, by name and SHA-256."""
+    from dashboard.citation import files_version
+
+    return files_version(source.label, [*source.files, *source.article_files])

@@ -1,0 +1,502 @@
+"""Canonical events (and articles) that stay on disk, checked by the memory engine's rules.
+
+``open_source`` points a DuckDB connection at a Parquet file, a folder of them or a glob,
+or a table of a ``.duckdb`` database, and defines views over it without reading it:
+
+- ``raw_events``: every row as the readers would hand it over (each cell text: lists
+  joined ``A; B``, dates ISO, numbers as text), with its file and 1-based row;
+- ``prepared_events``: the values ``validate._prepare_events`` makes (trimmed ids and
+  codes, lower/upper case, partial dates, ``date_min``/``date_max`` at their precision,
+  the ``ongoing`` end) and one flag per rule of ``validate.py``;
+- ``event_problems``: one line per failed rule (file, table, row, column, value, reason,
+  the reason texts of the memory engine);
+- ``events``: the accepted rows, in file order (``_key``), which filters and exports read.
+
+The same for articles (``articles``). Lookups the rules need (topics, ISO codes) are
+temporary tables filled through bound parameters; a WKT problem is found by shapely over
+the distinct shapes (DuckDB's spatial extension would be downloaded at run time), so
+neither a file's text nor a user's value is ever spliced into SQL.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from dashboard import validate
+from dashboard.readers import LoadError
+from dashboard.schema import (
+    ARTICLE_COLUMNS,
+    DATE_PRECISIONS,
+    EVENT_COLUMNS,
+    GEO_PRECISIONS,
+    ONGOING,
+    VERIFICATION_LEVELS,
+)
+
+#: Python's ``str.strip`` whitespace (RE2's ``\s`` is ASCII only).
+_SPACE = (r"[\s\x{0085}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}"
+          r"\x{3000}\x{000B}\x{001C}-\x{001F}]")
+#: What DuckDB may use before it spills to its temporary folder; the export's batches and
+#: Python's own arrays come on top (docs/engines.md).
+MEMORY_LIMIT = "1GB"
+
+
+def arrow_batches(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any],
+                  rows: int) -> pa.RecordBatchReader:
+    """A query's result as Arrow record batches, streamed (a relation's
+    ``to_arrow_reader`` in DuckDB 2, ``fetch_record_batch`` before)."""
+    relation = con.sql(sql, params=params or None)
+    method = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch
+    return method(rows)
+
+
+def arrow_table(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.Table:
+    """A query's whole result as one Arrow table."""
+    relation = con.sql(sql, params=params or None)
+    method = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
+    return method()
+
+
+def lit(text: str) -> str:
+    """One of *our* constants as an SQL string literal (never a user's or a file's value)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """An SQL identifier, quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+_MACROS = {
+    "strip": f"regexp_replace(x, '^{_SPACE}+|{_SPACE}+$', '', 'g')",
+    "blank_null": f"CASE WHEN regexp_full_match(x, '{_SPACE}*') THEN NULL ELSE x END",
+    "token": "nullif(strip(x), '')",
+    "list_items": "list_filter(list_transform(string_split(x, ';'), lambda s: strip(s)), "
+                  "lambda s: s <> '')",
+    "join_list": "nullif(array_to_string(list_filter(list_items(x), "
+                 "lambda s, i: list_position(list_items(x), s) = i), '; '), '')",
+    "quoted": "'''' || left(coalesce(x, ''), 80) || ''''",
+    "day_text": r"regexp_replace(x, '^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                r"(?:Z|[+-]\d{2}:?\d{2})?$', '\1')",
+    "date_shape": r"CASE WHEN regexp_full_match(x, '\d{4}(?:-\d{2}(?:-\d{2})?)?') THEN "
+                  "CASE length(x) WHEN 10 THEN 'day' WHEN 7 THEN 'month' WHEN 4 THEN 'year' END END",
+    "first_day": "CASE date_shape(x) WHEN 'day' THEN try_strptime(x, '%Y-%m-%d')::DATE "
+                 "WHEN 'month' THEN try_strptime(x || '-01', '%Y-%m-%d')::DATE "
+                 "WHEN 'year' THEN try_strptime(x || '-01-01', '%Y-%m-%d')::DATE END",
+    "in_years": "CASE WHEN year(x) BETWEEN 1678 AND 2261 THEN x END",
+    "rank": "CASE x WHEN 'day' THEN 0 WHEN 'week' THEN 1 WHEN 'month' THEN 2 "
+            "WHEN 'year' THEN 3 END",
+}
+_CANONICAL_LIST = r"[^;\s](?:[^;]*[^;\s])?(?:; [^;\s](?:[^;]*[^;\s])?)*"
+
+
+def _install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    for name, body in _MACROS.items():  # in order: later macros use earlier ones
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {name}(x) AS {body}")
+    con.execute("CREATE OR REPLACE TEMP MACRO period_end(d, p) AS CASE p "
+                "WHEN 'week' THEN d + 3 WHEN 'month' THEN last_day(d) "
+                "WHEN 'year' THEN make_date(year(d), 12, 31) ELSE d END")
+    con.execute("CREATE OR REPLACE TEMP MACRO period_start(d, p) AS CASE p "
+                "WHEN 'week' THEN d - 3 WHEN 'month' THEN date_trunc('month', d)::DATE "
+                "WHEN 'year' THEN date_trunc('year', d)::DATE ELSE d END")
+
+
+def _text_of(name: str, kind: str) -> str:
+    """A source column as the readers' text (``readers._text_of``), blank as NULL."""
+    column = ident(name)
+    if kind == "VARCHAR":
+        text = column
+    elif kind.endswith("[]"):
+        text = f"array_to_string(list_transform({column}, lambda v: v::VARCHAR), '; ')"
+    elif kind == "DATE":
+        text = f"strftime({column}, '%Y-%m-%d')"
+    elif kind.startswith("TIMESTAMP"):
+        text = (f"CASE WHEN {column}::TIME = TIME '00:00:00' THEN strftime({column}::DATE, "
+                f"'%Y-%m-%d') ELSE strftime({column}, '%Y-%m-%dT%H:%M:%S') END")
+    elif kind == "BOOLEAN":
+        text = f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+    else:
+        text = f"{column}::VARCHAR"
+    return f"nullif({text}, '')"
+
+
+@dataclass
+class Source:
+    """An open DuckDB connection whose views (module docstring) describe one dataset."""
+
+    con: duckdb.DuckDBPyConnection
+    label: str  # the data's name in reports and citations (its file, folder or glob)
+    files: list[Path]  # the Parquet files (or the database file) read
+    has_articles: bool = False
+    articles_label: str = ""
+    article_files: list[Path] = field(default_factory=list)
+
+    def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        """The first value of a query's first row."""
+        rows = self.con.execute(sql, list(params)).fetchall()  # fetched to the end: DuckDB 2
+        return rows[0][0] if rows else None                      # refuses a pending result
+
+
+def parquet_files(data: str) -> list[Path]:
+    """The Parquet files a ``--data`` names: a file, a folder (its ``*.parquet``, any depth)
+    or a glob, sorted by path so rows keep one order; LoadError when none."""
+    path = Path(data)
+    if path.is_dir():
+        found = sorted(path.rglob("*.parquet"))
+    elif path.is_file():
+        found = [path]
+    else:
+        found = sorted(Path(p) for p in glob.glob(data, recursive=True) if Path(p).is_file())
+    if not found:
+        raise LoadError(data, "no Parquet file found (a file, a folder or a glob such as "
+                              "'lake/*.parquet')")
+    return found
+
+
+def open_source(data: str, *, table: str | None = None, articles: str | None = None,
+                topics: Iterable[str] | None = None, temp_dir: str | None = None) -> Source:
+    """Views over ``data`` (Parquet file/folder/glob, or a ``.duckdb`` file with ``table``)
+    and, if given, an articles file (Parquet or CSV). Raises LoadError naming the file."""
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT,
+                                 **({"temp_directory": temp_dir} if temp_dir else {})})
+    _install_macros(con)
+    _lookups(con, topics)
+    try:
+        if str(data).endswith(".duckdb") or table is not None:
+            files = [Path(data)]
+            _database_view(con, data, table or "events")
+        else:
+            files = parquet_files(data)
+            con.read_parquet([str(f) for f in files], filename=True, file_row_number=True,
+                             union_by_name=True).create_view("_source_events")
+            con.execute("CREATE TEMP VIEW _keyed_events AS SELECT *, file_row_number + 1 AS _row, "
+                        "filename AS _path FROM _source_events")
+    except duckdb.Error as err:
+        raise LoadError(str(data), f"could not be read by DuckDB ({_first_line(err)})") from None
+    source = Source(con, Path(data).name or str(data), files)
+    _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
+    _prepare_events(source)
+    if articles is not None:
+        _open_articles(source, articles)
+    return source
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().split("\n")[0][:200]
+
+
+def _database_view(con: duckdb.DuckDBPyConnection, path: str, table: str) -> None:
+    if not Path(path).is_file():
+        raise LoadError(path, "no such database file")
+    con.execute(f"ATTACH {lit(str(path))} AS src (READ_ONLY)")  # the operator's own path
+    known = con.execute("SELECT count(*) FROM information_schema.tables WHERE "
+                        "table_catalog = 'src' AND table_name = ?", [table]).fetchall()
+    if not known or not known[0][0]:
+        raise LoadError(path, f"has no table {table!r} (--table names it)")
+    con.execute(f"CREATE TEMP VIEW _keyed_events AS SELECT *, rowid + 1 AS _row, "
+                f"{lit(Path(path).name)} AS _path FROM src.main.{ident(table)}")
+
+
+def _lookups(con: duckdb.DuckDBPyConnection, topics: Iterable[str] | None) -> None:
+    if topics is None:
+        from dashboard.taxonomy import topic_keys
+
+        topics = topic_keys()
+    keys = sorted({str(t).strip().lower() for t in topics})
+    con.execute("CREATE TEMP TABLE _topics (key VARCHAR)")
+    con.execute("CREATE TEMP TABLE _iso3 (code VARCHAR)")
+    con.executemany("INSERT INTO _topics VALUES (?)", [[k] for k in keys])
+    con.executemany("INSERT INTO _iso3 VALUES (?)", [[c] for c in sorted(validate.iso3_codes())])
+    con.execute("CREATE TEMP TABLE _wkt_problems (wkt VARCHAR, problem VARCHAR)")
+
+
+def _raw_view(con: duckdb.DuckDBPyConnection, keyed: str, name: str, columns: list[str],
+              label: str) -> None:
+    """Each canonical column as text (missing ones NULL), names matched ignoring case."""
+    described = con.execute(f"DESCRIBE SELECT * FROM {keyed}").fetchall()
+    kinds = {str(row[0]).lower(): (str(row[0]), str(row[1])) for row in described}
+    if "event_id" in columns and "event_id" not in kinds:
+        raise LoadError(label, "has no event_id column: not canonical events (convert it "
+                               "with python -m dashboard convert first)")
+    selected = [f"_path, _row, regexp_extract(_path, '[^/\\\\]*$') AS _file"]
+    for column in columns:
+        found = kinds.get(column)
+        text = _text_of(*found) if found else "NULL::VARCHAR"
+        selected.append(f"{text} AS {ident('r_' + column)}")
+    con.execute(f"CREATE TEMP VIEW {name} AS SELECT {', '.join(selected)} FROM {keyed}")
+
+
+def _enum_sql(values: list[str]) -> str:
+    return "(" + ", ".join(lit(v) for v in values) + ")"
+
+
+_HINT = validate.DATE_HINT
+
+
+def _list_words(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
+
+
+#: (check, reported column, flag, reason) in validate.py's words; the value a line shows is
+#: the reported column's raw text.
+EVENT_RULES: tuple[tuple[str, str, str, str], ...] = (
+    ("event_id_missing", "event_id", "event_id IS NULL",
+     lit("missing required field event_id")),
+    ("event_id_duplicate", "event_id", "_first_row IS NOT NULL AND _key > _first_key",
+     "'duplicate event_id ' || quoted(event_id) || ' (first seen at row ' || _first_row || ')'"),
+    ("event_date_bad", "event_date", "event_date IS NOT NULL AND _start IS NULL",
+     f"'bad date ' || quoted(event_date) || {lit(f' ({_HINT})')}"),
+    ("end_date_bad", "end_date", "_end_text IS NOT NULL AND _end_start IS NULL",
+     f"'bad end_date ' || quoted(end_date) || {lit(f' ({_HINT})')}"),
+    ("date_precision_unknown", "date_precision",
+     f"_given IS NOT NULL AND _given NOT IN {_enum_sql(DATE_PRECISIONS)}",
+     f"'unknown date_precision ' || quoted(_given) || "
+     f"{lit(f' (expected {_list_words(DATE_PRECISIONS)})')}"),
+    ("date_precision_finer", "date_precision",
+     f"_given IN {_enum_sql(DATE_PRECISIONS)} AND _shape IS NOT NULL "
+     "AND rank(_given) < rank(_shape)",
+     "'date_precision ' || quoted(_given) || ' is finer than event_date ' || "
+     "quoted(event_date) || ' (a ' || coalesce(_shape, '') || ')'"),
+    ("date_precision_undated", "date_precision", "_given IS NOT NULL AND event_date IS NULL",
+     "'date_precision ' || quoted(_given) || ' given without an event_date'"),
+    ("end_date_undated", "end_date", "end_date IS NOT NULL AND event_date IS NULL",
+     "'end_date ' || quoted(end_date) || ' given without an event_date'"),
+    ("end_date_before", "end_date", "_end_max < _date_min",
+     "'end_date ' || quoted(end_date) || ' is before event_date ' || quoted(event_date)"),
+    ("topic_missing", "topic", "topic IS NULL", lit("missing required field topic")),
+    ("topic_unknown", "topic", "topic IS NOT NULL AND topic NOT IN (SELECT key FROM _topics)",
+     "'unknown topic ' || quoted(topic) || ' (see data/topics.csv)'"),
+    ("country_unknown", "country", "country IS NOT NULL AND country NOT IN "
+     "(SELECT code FROM _iso3)",
+     "'unknown country code ' || quoted(country) || "
+     "' (expected ISO 3166-1 alpha-3, e.g. POL)'"),
+    ("countries_involved_unknown", "countries_involved",
+     "len(list_filter(list_items(countries_involved), "
+     "lambda c: NOT list_contains(_codes, upper(c)))) > 0",
+     "'unknown country code in countries_involved ' || quoted(countries_involved) || "
+     + lit(" (expected ISO3 codes separated by ';')")),
+    ("latitude_not_number", "latitude", "_lat_text IS NOT NULL AND _lat IS NULL",
+     "'latitude ' || quoted(_lat_text) || ' is not a number'"),
+    ("latitude_range", "latitude", "_lat NOT BETWEEN -90 AND 90",
+     "'latitude ' || coalesce(_lat_text, '') || ' out of range -90..90'"),
+    ("longitude_not_number", "longitude", "_lon_text IS NOT NULL AND _lon IS NULL",
+     "'longitude ' || quoted(_lon_text) || ' is not a number'"),
+    ("longitude_range", "longitude", "_lon NOT BETWEEN -180 AND 180",
+     "'longitude ' || coalesce(_lon_text, '') || ' out of range -180..180'"),
+    ("latitude_alone", "longitude", "_lat_text IS NOT NULL AND _lon_text IS NULL",
+     lit("latitude given without longitude")),
+    ("longitude_alone", "latitude", "_lon_text IS NOT NULL AND _lat_text IS NULL",
+     lit("longitude given without latitude")),
+    ("geo_precision_unknown", "geo_precision",
+     f"geo_precision IS NOT NULL AND geo_precision NOT IN {_enum_sql(GEO_PRECISIONS)}",
+     f"'unknown geo_precision ' || quoted(geo_precision) || "
+     f"{lit(f' (expected {_list_words(GEO_PRECISIONS)})')}"),
+    ("geometry_bad", "geometry_wkt", "_wkt_problem IS NOT NULL",
+     "'bad geometry_wkt: ' || _wkt_problem"),
+    ("fatalities_bad", "fatalities", "_deaths_text IS NOT NULL AND (_deaths IS NULL OR "
+     "NOT isfinite(_deaths) OR _deaths < 0 OR _deaths <> floor(_deaths))",
+     "'fatalities ' || quoted(_deaths_text) || ' is not a whole number of 0 or more'"),
+    ("fatalities_too_large", "fatalities", f"isfinite(_deaths) AND _deaths >= 0 AND "
+     f"_deaths = floor(_deaths) AND _deaths > {validate.MAX_FATALITIES}",
+     f"'fatalities ' || quoted(_deaths_text) || "
+     f"{lit(f' is larger than {validate.MAX_FATALITIES:,}')}"),
+    ("verification_missing", "verification", "verification IS NULL",
+     lit("missing required field verification")),
+    ("verification_unknown", "verification",
+     f"verification IS NOT NULL AND verification NOT IN {_enum_sql(VERIFICATION_LEVELS)}",
+     f"'unknown verification ' || quoted(verification) || "
+     f"{lit(f' (expected {_list_words(VERIFICATION_LEVELS)})')}"),
+)
+
+
+def _number(text: str) -> str:
+    """``validate._number``: a decimal comma accepted, not-finite is no number."""
+    cast = rf"TRY_CAST(regexp_replace({text}, '^(-?\d+),(\d+)$', '\1.\2') AS DOUBLE)"
+    return f"CASE WHEN isfinite({cast}) THEN {cast} END"
+
+
+def _prepare_events(source: Source) -> None:
+    con = source.con
+    con.execute("""CREATE TEMP TABLE _duplicates AS
+        SELECT event_id, min(_key) AS _first_key, arg_min(_row, _key) AS _first_row
+        FROM (SELECT token(r_event_id) AS event_id, struct_pack(f := _path, r := _row) AS _key,
+                     _row FROM raw_events)
+        WHERE event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1""")
+    _find_wkt_problems(con)
+    con.execute(f"""CREATE TEMP VIEW _normalised_events AS SELECT
+        _path, _row, _file, struct_pack(f := _path, r := _row) AS _key,
+        token(r_event_id) AS event_id,
+        day_text(token(r_event_date)) AS event_date,
+        lower(token(r_date_precision)) AS _given,
+        day_text(lower(token(r_end_date))) AS end_date,
+        lower(token(r_topic)) AS topic,
+        blank_null(r_sub_type) AS sub_type,
+        upper(token(r_country)) AS country,
+        join_list(upper(token(r_countries_involved))) AS countries_involved,
+        blank_null(r_admin1) AS admin1,
+        blank_null(r_location) AS location,
+        token(r_latitude) AS _lat_text,
+        token(r_longitude) AS _lon_text,
+        lower(token(r_geo_precision)) AS geo_precision,
+        token(r_geometry_wkt) AS geometry_wkt,
+        {_list_sql('r_actors')} AS actors,
+        blank_null(r_summary) AS summary,
+        token(r_fatalities) AS _deaths_text,
+        lower(token(r_verification)) AS verification,
+        {_list_sql('r_article_ids')} AS article_ids,
+        coalesce(blank_null(r_source_dataset), _file) AS source_dataset,
+        blank_null(r_source_category) AS source_category,
+        {", ".join(f"r_{c}" for c in EVENT_COLUMNS)}
+        FROM raw_events""")
+    con.execute(f"""CREATE TEMP VIEW _dated_events AS SELECT *,
+        in_years(first_day(event_date)) AS _start,
+        CASE WHEN in_years(first_day(event_date)) IS NOT NULL THEN date_shape(event_date)
+             END AS _shape,
+        nullif(end_date, {lit(ONGOING)}) AS _end_text,
+        in_years(first_day(nullif(end_date, {lit(ONGOING)}))) AS _end_start,
+        {_number('_lat_text')} AS _lat, {_number('_lon_text')} AS _lon,
+        TRY_CAST(_deaths_text AS DOUBLE) AS _deaths
+        FROM _normalised_events""")
+    con.execute(f"""CREATE TEMP VIEW _bounded_events AS SELECT *,
+        coalesce(_given, _shape) AS _precision,
+        period_start(_start, CASE WHEN _given IS NULL OR _given IN
+            {_enum_sql(DATE_PRECISIONS)} THEN coalesce(_given, _shape) END) AS _date_min,
+        period_end(_start, CASE WHEN _given IS NULL OR _given IN
+            {_enum_sql(DATE_PRECISIONS)} THEN coalesce(_given, _shape) END) AS _date_max,
+        period_end(_end_start, CASE WHEN _end_start IS NOT NULL THEN date_shape(_end_text) END)
+            AS _end_max
+        FROM _dated_events""")
+    flags = ",\n        ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
+                               for check, _, flag, _ in EVENT_RULES)
+    con.execute(f"""CREATE TEMP VIEW prepared_events AS SELECT b.*, d._first_key, d._first_row,
+        w.problem AS _wkt_problem, c._codes
+        FROM _bounded_events b LEFT JOIN _duplicates d USING (event_id)
+        LEFT JOIN _wkt_problems w ON w.wkt = b.geometry_wkt
+        CROSS JOIN (SELECT list(code) AS _codes FROM _iso3) c""")
+    con.execute(f"CREATE TEMP VIEW _flagged_events AS SELECT *, {flags} FROM prepared_events")
+    rejected_any = " OR ".join(ident("_" + check) for check, *_ in EVENT_RULES)
+    con.execute(f"""CREATE TEMP VIEW events AS SELECT
+        event_id, event_date, _precision AS date_precision, end_date, topic, sub_type, country,
+        countries_involved, admin1, location, _lat AS latitude, _lon AS longitude,
+        geo_precision, geometry_wkt, actors, summary,
+        CASE WHEN _deaths <= {validate.MAX_FATALITIES} THEN _deaths::BIGINT END AS fatalities,
+        verification, article_ids, source_dataset, source_category,
+        _date_min AS date_min,
+        CASE WHEN _end_max > _date_max THEN _end_max ELSE _date_max END AS date_max,
+        _key, _file, _row
+        FROM _flagged_events WHERE NOT ({rejected_any})""")
+    lines = " UNION ALL ".join(
+        f"SELECT _file AS file, 'events' AS \"table\", _row AS row, {lit(column)} AS \"column\", "
+        f"left(r_{column}, {validate._MAX_VALUE}) AS value, {reason} AS reason, _key "
+        f"FROM _flagged_events WHERE {ident('_' + check)}"
+        for check, column, _, reason in EVENT_RULES)
+    con.execute(f"CREATE TEMP VIEW event_problems AS {lines}")
+    con.execute(f"CREATE TEMP VIEW _rejected_event_rows AS SELECT _key FROM _flagged_events "
+                f"WHERE {rejected_any}")
+
+
+def _list_sql(column: str) -> str:
+    """``validate.normalise_list``: canonical ``A; B`` text as it is, anything else re-joined."""
+    text = f"blank_null({column})"
+    return (f"CASE WHEN regexp_full_match({text}, {lit(_CANONICAL_LIST)}) THEN {text} "
+            f"ELSE join_list({text}) END")
+
+
+WKT_BATCH = 100_000
+
+
+def _find_wkt_problems(con: duckdb.DuckDBPyConnection) -> None:
+    """Distinct shapes read by shapely in batches: a problem for each one it cannot read
+    or that leaves the lon/lat ranges (``validate._wkt_problems``'s words)."""
+    reader = arrow_batches(con, "SELECT DISTINCT token(r_geometry_wkt) AS wkt FROM raw_events "
+                                "WHERE token(r_geometry_wkt) IS NOT NULL", [], WKT_BATCH)
+    found: list[pd.DataFrame] = []
+    for batch in reader:
+        texts = pd.Series(batch.column(0).to_pylist(), dtype="str")
+        problems = validate._wkt_problems(texts)
+        bad = problems.notna()
+        if bad.any():
+            found.append(pd.DataFrame({"wkt": texts[bad], "problem": problems[bad]}))
+    for frame in found:
+        con.register("_wkt_batch", frame)
+        con.execute("INSERT INTO _wkt_problems SELECT wkt, problem FROM _wkt_batch")
+        con.unregister("_wkt_batch")
+
+
+# -- articles ----------------------------------------------------------------------------------
+
+ARTICLE_RULES: tuple[tuple[str, str, str, str], ...] = (
+    ("article_id_missing", "article_id", "article_id IS NULL",
+     lit("missing required field article_id")),
+    ("article_id_duplicate", "article_id", "_first_row IS NOT NULL AND _key > _first_key",
+     "'duplicate article_id ' || quoted(article_id) || ' (first seen at row ' || "
+     "_first_row || ')'"),
+    ("url_bad", "url", f"url IS NOT NULL AND NOT regexp_full_match(url, "
+     f"{lit(validate._URL_RE)}, 'i')", "'url ' || quoted(url) || ' is not an http(s) address'"),
+    ("published_bad", "published", "published IS NOT NULL AND "
+     "in_years(first_day(published)) IS NULL",
+     f"'bad published date ' || quoted(published) || {lit(f' ({_HINT})')}"),
+)
+
+
+def _open_articles(source: Source, articles: str) -> None:
+    con = source.con
+    path = Path(articles)
+    try:
+        if path.suffix.lower() in {".csv", ".tsv", ".txt"}:
+            con.read_csv(str(path), all_varchar=True, header=True).create_view("_source_articles")
+            con.execute("CREATE TEMP VIEW _keyed_articles AS SELECT *, "
+                        "row_number() OVER () AS _row, ? AS _path FROM _source_articles",
+                        [str(path)])
+        else:
+            files = parquet_files(articles)
+            con.read_parquet([str(f) for f in files], filename=True, file_row_number=True,
+                             union_by_name=True).create_view("_source_articles")
+            con.execute("CREATE TEMP VIEW _keyed_articles AS SELECT *, file_row_number + 1 "
+                        "AS _row, filename AS _path FROM _source_articles")
+        described = {str(r[0]).lower() for r in
+                     con.execute("DESCRIBE SELECT * FROM _keyed_articles").fetchall()}
+    except duckdb.Error as err:
+        raise LoadError(articles, f"could not be read by DuckDB ({_first_line(err)})") from None
+    if "article_id" not in described:
+        raise LoadError(articles, "an articles file needs an 'article_id' column")
+    _raw_view(con, "_keyed_articles", "raw_articles", ARTICLE_COLUMNS, articles)
+    con.execute("""CREATE TEMP TABLE _article_duplicates AS
+        SELECT article_id, min(_key) AS _first_key, arg_min(_row, _key) AS _first_row
+        FROM (SELECT token(r_article_id) AS article_id, struct_pack(f := _path, r := _row) AS _key,
+                     _row FROM raw_articles)
+        WHERE article_id IS NOT NULL GROUP BY article_id HAVING count(*) > 1""")
+    con.execute(f"""CREATE TEMP VIEW _normalised_articles AS SELECT _path, _row, _file,
+        struct_pack(f := _path, r := _row) AS _key,
+        token(r_article_id) AS article_id, blank_null(r_title) AS title,
+        blank_null(r_outlet) AS outlet, token(r_url) AS url,
+        day_text(token(r_published)) AS published, token(r_language) AS language,
+        blank_null(r_summary) AS summary, {", ".join(f"r_{c}" for c in ARTICLE_COLUMNS)}
+        FROM raw_articles""")
+    flags = ", ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
+                      for check, _, flag, _ in ARTICLE_RULES)
+    con.execute(f"""CREATE TEMP VIEW _flagged_articles AS SELECT *, {flags} FROM (
+        SELECT n.*, d._first_key, d._first_row FROM _normalised_articles n
+        LEFT JOIN _article_duplicates d USING (article_id))""")
+    rejected_any = " OR ".join(ident("_" + check) for check, *_ in ARTICLE_RULES)
+    con.execute(f"CREATE TEMP VIEW articles AS SELECT {', '.join(ARTICLE_COLUMNS)}, _key "
+                f"FROM _flagged_articles WHERE NOT ({rejected_any})")
+    lines = " UNION ALL ".join(
+        f"SELECT _file AS file, 'articles' AS \"table\", _row AS row, {lit(column)} AS \"column\", "
+        f"left(r_{column}, {validate._MAX_VALUE}) AS value, {reason} AS reason, _key "
+        f"FROM _flagged_articles WHERE {ident('_' + check)}"
+        for check, column, _, reason in ARTICLE_RULES)
+    con.execute(f"CREATE TEMP VIEW article_problems AS {lines}")
+    con.execute(f"CREATE TEMP VIEW _rejected_article_rows AS SELECT _key FROM _flagged_articles "
+                f"WHERE {rejected_any}")
+    source.has_articles = True
+    source.articles_label = path.name or articles
+    source.article_files = [path] if path.is_file() else parquet_files(articles)
