@@ -178,7 +178,7 @@ class Selection:
         self.condition, self.params = where(filters, source, area_ids=area_ids)
 
     def sql(self, columns: str = EXPORT_COLUMNS, *, ordered: bool = True) -> str:
-        order = " ORDER BY _key" if ordered else ""
+        order = " ORDER BY _path, _row" if ordered else ""
         return f"SELECT {columns} FROM events WHERE {self.condition}{order}"
 
     def count(self) -> int:
@@ -214,7 +214,7 @@ class Selection:
             return pd.DataFrame({c: pd.Series(dtype="str") for c in schema.ARTICLE_COLUMNS})
         sql = (f"SELECT {columns} FROM articles SEMI JOIN (SELECT unnest(list_items("
                f"article_ids)) AS article_id FROM events WHERE {self.condition}) USING "
-               "(article_id) ORDER BY _key")
+               "(article_id) ORDER BY _path, _row")
         table = arrow_table(self.source.con, sql, self.params)
         return pd.DataFrame({c: pd.Series(table.column(c).to_pylist(), dtype="str")
                              for c in schema.ARTICLE_COLUMNS})

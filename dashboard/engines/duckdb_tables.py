@@ -76,8 +76,14 @@ def ident(name: str) -> str:
 
 
 _MACROS = {
-    "strip": f"regexp_replace(x, '^{_SPACE}+|{_SPACE}+$', '', 'g')",
-    "blank_null": f"CASE WHEN regexp_full_match(x, '{_SPACE}*') THEN NULL ELSE x END",
+    # the regular expressions only where an end is a space: they cost a second per
+    # column of a million rows, the two character codes a tenth of that
+    "space_code": "x BETWEEN 9 AND 13 OR x BETWEEN 28 AND 32 OR x BETWEEN 8192 AND 8202 "
+                  "OR x IN (133, 160, 5760, 8232, 8233, 8239, 8287, 12288)",
+    "strip": "CASE WHEN NOT space_code(ord(left(x, 1))) AND NOT space_code(ord(right(x, 1))) "
+             f"THEN x ELSE regexp_replace(x, '^{_SPACE}+|{_SPACE}+$', '', 'g') END",
+    "blank_null": "CASE WHEN NOT space_code(ord(left(x, 1))) THEN x "
+                  f"WHEN regexp_full_match(x, '{_SPACE}*') THEN NULL ELSE x END",
     "token": "nullif(strip(x), '')",
     "list_items": "list_filter(list_transform(string_split(x, ';'), lambda s: strip(s)), "
                   "lambda s: s <> '')",
@@ -226,12 +232,25 @@ def _raw_view(con: duckdb.DuckDBPyConnection, keyed: str, name: str, columns: li
     if "event_id" in columns and "event_id" not in kinds:
         raise LoadError(label, "has no event_id column: not canonical events (convert it "
                                "with python -m dashboard convert first)")
-    selected = [f"_path, _row, regexp_extract(_path, '[^/\\\\]*$') AS _file"]
+    selected = ["_path, _row, regexp_extract(_path, '[^/\\\\]*$') AS _file"]
     for column in columns:
         found = kinds.get(column)
         text = _text_of(*found) if found else "NULL::VARCHAR"
         selected.append(f"{text} AS {ident('r_' + column)}")
+        if column in NUMBER_COLUMNS:  # a number column read as a number: no text round trip
+            native = (f"{ident(found[0])}::DOUBLE" if found and _numeric(found[1])
+                      else "NULL::DOUBLE")
+            selected.append(f"{native} AS {ident('n_' + column)}")
     con.execute(f"CREATE TEMP VIEW {name} AS SELECT {', '.join(selected)} FROM {keyed}")
+
+
+NUMBER_COLUMNS = ("latitude", "longitude", "fatalities")
+_NUMERIC = ("DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
+            "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT", "DECIMAL")
+
+
+def _numeric(kind: str) -> bool:
+    return kind.startswith(_NUMERIC)
 
 
 def _enum_sql(values: list[str]) -> str:
@@ -279,21 +298,20 @@ EVENT_RULES: tuple[tuple[str, str, str, str], ...] = (
      "'unknown country code ' || quoted(country) || "
      "' (expected ISO 3166-1 alpha-3, e.g. POL)'"),
     ("countries_involved_unknown", "countries_involved",
-     "len(list_filter(list_items(countries_involved), "
-     "lambda c: NOT list_contains(_codes, upper(c)))) > 0",
+     "_countries_unknown",
      "'unknown country code in countries_involved ' || quoted(countries_involved) || "
      + lit(" (expected ISO3 codes separated by ';')")),
-    ("latitude_not_number", "latitude", "_lat_text IS NOT NULL AND _lat IS NULL",
+    ("latitude_not_number", "latitude", "_lat_present AND _lat IS NULL",
      "'latitude ' || quoted(_lat_text) || ' is not a number'"),
     ("latitude_range", "latitude", "_lat NOT BETWEEN -90 AND 90",
      "'latitude ' || coalesce(_lat_text, '') || ' out of range -90..90'"),
-    ("longitude_not_number", "longitude", "_lon_text IS NOT NULL AND _lon IS NULL",
+    ("longitude_not_number", "longitude", "_lon_present AND _lon IS NULL",
      "'longitude ' || quoted(_lon_text) || ' is not a number'"),
     ("longitude_range", "longitude", "_lon NOT BETWEEN -180 AND 180",
      "'longitude ' || coalesce(_lon_text, '') || ' out of range -180..180'"),
-    ("latitude_alone", "longitude", "_lat_text IS NOT NULL AND _lon_text IS NULL",
+    ("latitude_alone", "longitude", "_lat_present AND NOT _lon_present",
      lit("latitude given without longitude")),
-    ("longitude_alone", "latitude", "_lon_text IS NOT NULL AND _lat_text IS NULL",
+    ("longitude_alone", "latitude", "_lon_present AND NOT _lat_present",
      lit("longitude given without latitude")),
     ("geo_precision_unknown", "geo_precision",
      f"geo_precision IS NOT NULL AND geo_precision NOT IN {_enum_sql(GEO_PRECISIONS)}",
@@ -301,7 +319,7 @@ EVENT_RULES: tuple[tuple[str, str, str, str], ...] = (
      f"{lit(f' (expected {_list_words(GEO_PRECISIONS)})')}"),
     ("geometry_bad", "geometry_wkt", "_wkt_problem IS NOT NULL",
      "'bad geometry_wkt: ' || _wkt_problem"),
-    ("fatalities_bad", "fatalities", "_deaths_text IS NOT NULL AND (_deaths IS NULL OR "
+    ("fatalities_bad", "fatalities", "_deaths_present AND (_deaths IS NULL OR "
      "NOT isfinite(_deaths) OR _deaths < 0 OR _deaths <> floor(_deaths))",
      "'fatalities ' || quoted(_deaths_text) || ' is not a whole number of 0 or more'"),
     ("fatalities_too_large", "fatalities", f"isfinite(_deaths) AND _deaths >= 0 AND "
@@ -317,10 +335,17 @@ EVENT_RULES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def _number(text: str) -> str:
-    """``validate._number``: a decimal comma accepted, not-finite is no number."""
-    cast = rf"TRY_CAST(regexp_replace({text}, '^(-?\d+),(\d+)$', '\1.\2') AS DOUBLE)"
-    return f"CASE WHEN isfinite({cast}) THEN {cast} END"
+def _number_value(column: str) -> str:
+    """``validate._number`` before its finiteness test: a decimal comma accepted; a number
+    column of the file is taken as it is (its text would parse back to the same value)."""
+    text = f"token(r_{column})"
+    comma = (rf"CASE WHEN contains({text}, ',') THEN regexp_replace({text}, "
+             rf"'^(-?\d+),(\d+)$', '\1.\2') ELSE {text} END")
+    return f"CASE WHEN n_{column} IS NOT NULL THEN n_{column} ELSE TRY_CAST({comma} AS DOUBLE) END"
+
+
+def _present(column: str) -> str:
+    return f"(n_{column} IS NOT NULL OR token(r_{column}) IS NOT NULL)"
 
 
 def _prepare_events(source: Source) -> None:
@@ -331,6 +356,13 @@ def _prepare_events(source: Source) -> None:
                      _row FROM raw_events)
         WHERE event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1""")
     _find_wkt_problems(con)
+    # like validate's map_unique: each distinct list normalised and checked once
+    con.execute("""CREATE TEMP TABLE _country_lists AS SELECT raw, countries_involved,
+        len(list_filter(list_items(countries_involved),
+                        lambda c: NOT list_contains(codes, c))) > 0 AS _countries_unknown
+        FROM (SELECT raw, join_list(upper(token(raw))) AS countries_involved
+              FROM (SELECT DISTINCT r_countries_involved AS raw FROM raw_events)),
+             (SELECT list(code) AS codes FROM _iso3)""")
     con.execute(f"""CREATE TEMP VIEW _normalised_events AS SELECT
         _path, _row, _file, struct_pack(f := _path, r := _row) AS _key,
         token(r_event_id) AS event_id,
@@ -340,11 +372,13 @@ def _prepare_events(source: Source) -> None:
         lower(token(r_topic)) AS topic,
         blank_null(r_sub_type) AS sub_type,
         upper(token(r_country)) AS country,
-        join_list(upper(token(r_countries_involved))) AS countries_involved,
+        ci.countries_involved, ci._countries_unknown,
         blank_null(r_admin1) AS admin1,
         blank_null(r_location) AS location,
-        token(r_latitude) AS _lat_text,
-        token(r_longitude) AS _lon_text,
+        token(r_latitude) AS _lat_text, token(r_longitude) AS _lon_text,
+        {_present('latitude')} AS _lat_present, {_present('longitude')} AS _lon_present,
+        {_number_value('latitude')} AS _lat_value, {_number_value('longitude')} AS _lon_value,
+        {_number_value('fatalities')} AS _deaths, {_present('fatalities')} AS _deaths_present,
         lower(token(r_geo_precision)) AS geo_precision,
         token(r_geometry_wkt) AS geometry_wkt,
         {_list_sql('r_actors')} AS actors,
@@ -355,15 +389,16 @@ def _prepare_events(source: Source) -> None:
         coalesce(blank_null(r_source_dataset), _file) AS source_dataset,
         blank_null(r_source_category) AS source_category,
         {", ".join(f"r_{c}" for c in EVENT_COLUMNS)}
-        FROM raw_events""")
+        FROM raw_events LEFT JOIN _country_lists ci
+        ON ci.raw IS NOT DISTINCT FROM raw_events.r_countries_involved""")
     con.execute(f"""CREATE TEMP VIEW _dated_events AS SELECT *,
         in_years(first_day(event_date)) AS _start,
         CASE WHEN in_years(first_day(event_date)) IS NOT NULL THEN date_shape(event_date)
              END AS _shape,
         nullif(end_date, {lit(ONGOING)}) AS _end_text,
         in_years(first_day(nullif(end_date, {lit(ONGOING)}))) AS _end_start,
-        {_number('_lat_text')} AS _lat, {_number('_lon_text')} AS _lon,
-        TRY_CAST(_deaths_text AS DOUBLE) AS _deaths
+        CASE WHEN isfinite(_lat_value) THEN _lat_value END AS _lat,
+        CASE WHEN isfinite(_lon_value) THEN _lon_value END AS _lon
         FROM _normalised_events""")
     con.execute(f"""CREATE TEMP VIEW _bounded_events AS SELECT *,
         coalesce(_given, _shape) AS _precision,
@@ -376,13 +411,15 @@ def _prepare_events(source: Source) -> None:
         FROM _dated_events""")
     flags = ",\n        ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
                                for check, _, flag, _ in EVENT_RULES)
-    con.execute(f"""CREATE TEMP VIEW prepared_events AS SELECT b.*, d._first_key, d._first_row,
-        w.problem AS _wkt_problem, c._codes
+    con.execute("""CREATE TEMP VIEW prepared_events AS SELECT b.*, d._first_key, d._first_row,
+        w.problem AS _wkt_problem
         FROM _bounded_events b LEFT JOIN _duplicates d USING (event_id)
-        LEFT JOIN _wkt_problems w ON w.wkt = b.geometry_wkt
-        CROSS JOIN (SELECT list(code) AS _codes FROM _iso3) c""")
+        LEFT JOIN _wkt_problems w ON w.wkt = b.geometry_wkt""")
     con.execute(f"CREATE TEMP VIEW _flagged_events AS SELECT *, {flags} FROM prepared_events")
-    rejected_any = " OR ".join(ident("_" + check) for check, *_ in EVENT_RULES)
+    rejected_any = " OR ".join(f"coalesce({flag}, false)" for _, _, flag, _ in EVENT_RULES)
+    # evaluated once, on opening: the accepted rows are then an anti-join with a short list
+    con.execute(f"CREATE TEMP TABLE _rejected_events AS SELECT _path, _row FROM prepared_events "
+                f"WHERE {rejected_any}")
     con.execute(f"""CREATE TEMP VIEW events AS SELECT
         event_id, event_date, _precision AS date_precision, end_date, topic, sub_type, country,
         countries_involved, admin1, location, _lat AS latitude, _lon AS longitude,
@@ -391,16 +428,14 @@ def _prepare_events(source: Source) -> None:
         verification, article_ids, source_dataset, source_category,
         _date_min AS date_min,
         CASE WHEN _end_max > _date_max THEN _end_max ELSE _date_max END AS date_max,
-        _key, _file, _row
-        FROM _flagged_events WHERE NOT ({rejected_any})""")
+        _key, _file, _row, _path
+        FROM prepared_events ANTI JOIN _rejected_events USING (_path, _row)""")
     lines = " UNION ALL ".join(
         f"SELECT _file AS file, 'events' AS \"table\", _row AS row, {lit(column)} AS \"column\", "
         f"left(r_{column}, {validate._MAX_VALUE}) AS value, {reason} AS reason, _key "
         f"FROM _flagged_events WHERE {ident('_' + check)}"
         for check, column, _, reason in EVENT_RULES)
     con.execute(f"CREATE TEMP VIEW event_problems AS {lines}")
-    con.execute(f"CREATE TEMP VIEW _rejected_event_rows AS SELECT _key FROM _flagged_events "
-                f"WHERE {rejected_any}")
 
 
 def _list_sql(column: str) -> str:
@@ -487,7 +522,7 @@ def _open_articles(source: Source, articles: str) -> None:
         SELECT n.*, d._first_key, d._first_row FROM _normalised_articles n
         LEFT JOIN _article_duplicates d USING (article_id))""")
     rejected_any = " OR ".join(ident("_" + check) for check, *_ in ARTICLE_RULES)
-    con.execute(f"CREATE TEMP VIEW articles AS SELECT {', '.join(ARTICLE_COLUMNS)}, _key "
+    con.execute(f"CREATE TEMP VIEW articles AS SELECT {', '.join(ARTICLE_COLUMNS)}, _key, _path, _row "
                 f"FROM _flagged_articles WHERE NOT ({rejected_any})")
     lines = " UNION ALL ".join(
         f"SELECT _file AS file, 'articles' AS \"table\", _row AS row, {lit(column)} AS \"column\", "
