@@ -26,6 +26,7 @@ from dashboard.export import (
     format_for,
     frame_to_csv,
 )
+from dashboard.engines import ENGINES
 from dashboard.readers import LoadError
 from dashboard.validate import REJECT_COLUMNS
 
@@ -83,6 +84,10 @@ def _print_report(report: LoadReport) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Load, print the report(s), optionally write every rejected line."""
+    if args.engine == "duckdb":
+        from dashboard.engines import duckdb_cli
+
+        return duckdb_cli.validate(args)
     dataset = _load(args)
     if args.json:
         document: dict[str, object] = _report_dict(dataset.reports[0])
@@ -131,6 +136,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise ValueError("--bundle writes a zip: name the output OUT.zip")
     fmt = BUNDLE if args.bundle else format_for(args.output)
     exported = parse_exported(args.exported) if args.exported else now()
+    if args.engine == "duckdb":
+        from dashboard.engines import duckdb_cli
+
+        return duckdb_cli.export(args, fmt, exported)
     if args.labels and not args.data:
         raise ValueError("--labels needs --data (a VIINA event file)")
     dataset = load_dataset(args.data, labels=args.labels) if args.data else load_bundled()
@@ -175,10 +184,17 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--articles", help="articles file for canonical events")
         sub.add_argument("--labels", metavar="PATH", help=LABELS_HELP)
 
+    def engine_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--engine", choices=ENGINES, default="memory",
+                         help="memory: load the file; duckdb: query a Parquet file, folder or "
+                              "glob (or a .duckdb table) in place (docs/engines.md)")
+        sub.add_argument("--table", help="duckdb engine: the table of a .duckdb database")
+
     validate = commands.add_parser("validate", help="report rows read, accepted, rejected")
     input_options(validate)
     validate.add_argument("--json", action="store_true", help="print one JSON object")
     validate.add_argument("--rejects", metavar="OUT.csv", help="write every rejected line")
+    engine_options(validate)
     validate.set_defaults(run=cmd_validate)
 
     convert = commands.add_parser("convert", help="write accepted events in another format")
@@ -206,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "same bytes as the dashboard's download")
     export.add_argument("-o", "--output", required=True,
                         help="OUT.csv|geojson|xlsx|parquet (OUT.zip with --bundle)")
+    export.add_argument("--articles-data", metavar="PATH",
+                        help="duckdb engine: the articles (Parquet file/folder/glob or CSV) the "
+                             "outlet and q filters read (default: X_articles.parquet beside "
+                             "a single X.parquet)")
+    engine_options(export)
     export.set_defaults(run=cmd_export)
     return parser
 

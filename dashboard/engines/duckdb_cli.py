@@ -1,0 +1,165 @@
+"""``validate`` and ``export`` with ``--engine duckdb``: the same rules, query and files as
+the memory engine's commands in ``dashboard.cli``, on data that stays on disk."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from dashboard.engines import duckdb_query
+from dashboard.engines.duckdb_tables import Source, arrow_batches, open_source
+
+SHOWN = 10
+_GENERAL = ("regexp_replace(CASE WHEN coalesce(value, '') <> '' THEN replace(reason, "
+            "'''' || left(value, 80) || '''', '''…''') ELSE reason END, "
+            r"'\(first seen at row \d+\)', '(first seen earlier)')")
+
+
+def _companion(data: str) -> str | None:
+    """``x_articles.parquet`` beside a single ``x.parquet``, as ``load_dataset`` finds it."""
+    path = Path(data)
+    if not path.is_file():
+        return None
+    from dashboard.dataset import companion_articles
+
+    found = companion_articles(path)
+    return None if found is None else str(found)
+
+
+def _open(data: str, table: str | None, articles: str | None) -> Source:
+    return open_source(data, table=table, articles=articles or _companion(data))
+
+
+def table_report(source: Source, table: str) -> dict[str, Any]:
+    """Rows read, accepted and rejected of one table, its reasons and first rejected lines
+    (the shape of ``cli._report_dict``)."""
+    noun = "events" if table == "events" else "articles"
+    read = int(source.scalar(f"SELECT count(*) FROM raw_{noun}"))
+    accepted = int(source.scalar(f"SELECT count(*) FROM {noun}"))
+    problems = f"{noun[:-1] if noun == 'articles' else 'event'}_problems"
+    reasons = source.con.execute(
+        f"SELECT \"column\", {_GENERAL} AS reason, count(*) AS n FROM {problems} "
+        "GROUP BY ALL ORDER BY n DESC, \"column\"").fetchall()
+    first = source.con.execute(
+        f"SELECT row, \"column\", reason FROM {problems} ORDER BY _key, \"column\" "
+        f"LIMIT {SHOWN}").fetchall()
+    return {"file": source.label if table == "events" else source.articles_label,
+            "table": noun, "format": "canonical", "engine": "duckdb", "read": read,
+            "accepted": accepted, "merged": 0, "rejected": read - accepted,
+            "reasons": [{"column": c, "reason": r, "count": int(n)} for c, r, n in reasons],
+            "first_rejected": [{"row": int(r), "column": c, "reason": why}
+                               for r, c, why in first],
+            "warnings": []}
+
+
+def _print(report: dict[str, Any]) -> None:
+    print(f"{report['file']}: {report['table']}, format {report['format']} (duckdb engine: "
+          "checked in place, rejected rows left out through a view)")
+    print(f"  rows read: {report['read']:,}  accepted: {report['accepted']:,}  "
+          f"rejected: {report['rejected']:,}")
+    if report["reasons"]:
+        print("  reasons:")
+        for reason in report["reasons"][:SHOWN]:
+            print(f"    {reason['count']:>7,}  {reason['column']}: {reason['reason']}")
+        if len(report["reasons"]) > SHOWN:
+            print(f"    ... and {len(report['reasons']) - SHOWN} more kinds (see --rejects)")
+        print("  first rejected rows:")
+        for line in report["first_rejected"]:
+            print(f"    row {line['row']}, {line['column']}: {line['reason']}")
+
+
+def validate(args: argparse.Namespace) -> int:
+    """``validate --engine duckdb``: the report of every table, exit 1 if a row is rejected."""
+    source = _open(args.path, args.table, args.articles)
+    reports = [table_report(source, "events")]
+    if source.has_articles:
+        reports.append(table_report(source, "articles"))
+    if args.json:
+        print(json.dumps({**reports[0], "tables": reports}, ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            _print(report)
+    if args.rejects:
+        _write_rejects(source, args.rejects)
+    return 0 if all(r["rejected"] == 0 for r in reports) else 1
+
+
+def _write_rejects(source: Source, path: str) -> None:
+    """Every rejected line, streamed as the memory engine's neutralised CSV."""
+    import pandas as pd
+
+    from dashboard.export import frame_to_csv
+    from dashboard.validate import REJECT_COLUMNS
+
+    tables = ["event_problems"] + (["article_problems"] if source.has_articles else [])
+    sql = " UNION ALL ".join(f"SELECT file, \"table\", row, \"column\", value, reason, _key "
+                             f"FROM {t}" for t in tables) + " ORDER BY \"table\" DESC, _key, \"column\""
+    header = None
+    with Path(path).open("wb") as sink:
+        for batch in arrow_batches(source.con, f"SELECT * EXCLUDE (_key) FROM ({sql})", [],
+                                   duckdb_query.BATCH_ROWS):
+            frame = pd.DataFrame({c: pd.Series(batch.column(c).to_pylist(),
+                                               dtype="Int64" if c == "row" else "str")
+                                  for c in REJECT_COLUMNS})
+            data = frame_to_csv(frame)
+            if header is None:
+                header = data[:data.index(b"\n") + 1]
+                sink.write(data)
+            else:
+                sink.write(memoryview(data)[len(header):])
+        if header is None:
+            sink.write(frame_to_csv(pd.DataFrame({c: pd.Series(dtype="str")
+                                                  for c in REJECT_COLUMNS})))
+
+
+def export(args: argparse.Namespace, fmt: str, exported: Any) -> int:
+    """``export --engine duckdb``: the memory engine's query rules and file bytes."""
+    import pandas as pd
+
+    from dashboard.citation import make_citation
+    from dashboard.export import build_download
+    from dashboard.filters import resolve_query
+    from dashboard.taxonomy import load_topics
+
+    if args.bundle or args.articles:
+        raise ValueError("--bundle and --articles are not done on the duckdb engine yet: "
+                         "export the events, or use --engine memory")
+    if not args.data:
+        raise ValueError("--engine duckdb needs --data (a Parquet file, folder or glob, or "
+                         "a .duckdb file with --table)")
+    source = _open(args.data, args.table, args.articles_data)
+    params = parse_qs(args.query or "", keep_blank_values=True)
+    areas = spellings = None
+    if "area" in params:
+        from dashboard.boundaries import area_spellings, load_boundaries
+
+        areas = load_boundaries(args.boundaries)
+        spellings = area_spellings(areas)
+    topics = load_topics()
+    filters, notices = resolve_query(params, duckdb_query.choices(source), spellings)
+    for notice in notices:
+        print(f"notice: {notice}", file=sys.stderr)
+    selection = duckdb_query.Selection(source, filters, areas)
+    citation = None
+    if fmt != "csv":
+        names = pd.DataFrame({"source_dataset": pd.Series(selection.source_names(), dtype="str")})
+        citation = make_citation(filters, names,
+                                 data_version=[duckdb_query.data_files_version(source)],
+                                 exported=exported, topic_labels=dict(
+                                     zip(topics["key"], topics["label"], strict=True)))
+    with Path(args.output).open("wb") as sink:
+        if fmt == "csv":
+            written = duckdb_query.write_csv(selection, sink)
+        elif fmt == "parquet":
+            written = duckdb_query.write_parquet(selection, sink, citation)
+        else:  # GeoJSON and Excel hold the slice, as the memory engine does
+            events = selection.frame()
+            sink.write(build_download("events", events, selection.articles(), filters, fmt,
+                                      citation).data)
+            written = len(events)
+    print(f"wrote {written:,} events to {args.output} (duckdb engine)", file=sys.stderr)
+    return 0
