@@ -97,7 +97,8 @@ def _write_rejects(source: Source, path: str) -> None:
 
     tables = ["event_problems"] + (["article_problems"] if source.has_articles else [])
     sql = " UNION ALL ".join(f"SELECT file, \"table\", row, \"column\", value, reason, _key "
-                             f"FROM {t}" for t in tables) + " ORDER BY \"table\" DESC, _key, \"column\""
+                             f"FROM {t}" for t in tables)
+    sql += ' ORDER BY "table" DESC, _key, "column"'
     header = None
     with Path(path).open("wb") as sink:
         for batch in arrow_batches(source.con, f"SELECT * EXCLUDE (_key) FROM ({sql})", [],

@@ -41,7 +41,8 @@ def _items(column: str) -> str:
     return f"list_items({column})"
 
 
-def where(filters: Filters, source: Source, *, area_ids: str | None = None) -> tuple[str, list[Any]]:
+def where(filters: Filters, source: Source, *,
+          area_ids: str | None = None) -> tuple[str, list[Any]]:
     """The SQL condition over the ``events`` view selecting what ``filters.mask`` selects,
     and its parameters. ``area_ids`` names a table of the event ids in the area."""
     parts: list[str] = []

@@ -93,7 +93,8 @@ _MACROS = {
     "day_text": r"regexp_replace(x, '^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
                 r"(?:Z|[+-]\d{2}:?\d{2})?$', '\1')",
     "date_shape": r"CASE WHEN regexp_full_match(x, '\d{4}(?:-\d{2}(?:-\d{2})?)?') THEN "
-                  "CASE length(x) WHEN 10 THEN 'day' WHEN 7 THEN 'month' WHEN 4 THEN 'year' END END",
+                  "CASE length(x) WHEN 10 THEN 'day' WHEN 7 THEN 'month' "
+                  "WHEN 4 THEN 'year' END END",
     "first_day": "CASE date_shape(x) WHEN 'day' THEN try_strptime(x, '%Y-%m-%d')::DATE "
                  "WHEN 'month' THEN try_strptime(x || '-01', '%Y-%m-%d')::DATE "
                  "WHEN 'year' THEN try_strptime(x || '-01-01', '%Y-%m-%d')::DATE END",
@@ -522,7 +523,8 @@ def _open_articles(source: Source, articles: str) -> None:
         SELECT n.*, d._first_key, d._first_row FROM _normalised_articles n
         LEFT JOIN _article_duplicates d USING (article_id))""")
     rejected_any = " OR ".join(ident("_" + check) for check, *_ in ARTICLE_RULES)
-    con.execute(f"CREATE TEMP VIEW articles AS SELECT {', '.join(ARTICLE_COLUMNS)}, _key, _path, _row "
+    con.execute(f"CREATE TEMP VIEW articles AS SELECT {', '.join(ARTICLE_COLUMNS)}, "
+                "_key, _path, _row "
                 f"FROM _flagged_articles WHERE NOT ({rejected_any})")
     lines = " UNION ALL ".join(
         f"SELECT _file AS file, 'articles' AS \"table\", _row AS row, {lit(column)} AS \"column\", "

@@ -1,0 +1,235 @@
+"""The duckdb engine selects, rejects and writes exactly what the memory engine does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate  # noqa: E402
+from dashboard.cli import main  # noqa: E402
+from dashboard.dataset import load_dataset  # noqa: E402
+from dashboard.engines import duckdb_query  # noqa: E402
+from dashboard.engines.duckdb_tables import open_source  # noqa: E402
+from dashboard.export import export_events  # noqa: E402
+from dashboard.filters import Filters  # noqa: E402
+
+ROWS = 20_000
+
+
+def _varied(events: pa.Table) -> pa.Table:
+    """The generated events with what generate.py lacks: ongoing zones, odd case and
+    spaces, countries involved in lower case, a formula-like summary."""
+    n = events.num_rows
+    rng = np.random.default_rng(3)
+    pick = rng.random(n)
+    dated = pc.is_valid(events["event_date"]).to_numpy(zero_copy_only=False)
+    end = pc.if_else(pa.array((pick < 0.03) & dated), "ongoing", events["end_date"])
+    end = pc.if_else(pa.array((pick >= 0.03) & (pick < 0.04) & dated), "Ongoing ", end)
+    topic = pc.if_else(pa.array(pick > 0.97), pc.utf8_upper(events["topic"]), events["topic"])
+    summary = pc.if_else(pa.array((pick > 0.5) & (pick < 0.51)),
+                         pc.binary_join_element_wise("=", events["summary"], ""),
+                         events["summary"])
+    country = pc.if_else(pa.array((pick > 0.6) & (pick < 0.62)),
+                         pc.binary_join_element_wise("  ", pc.utf8_lower(events["country"]), ""),
+                         events["country"])
+    for name, values in (("end_date", end), ("topic", topic), ("summary", summary),
+                         ("country", country)):
+        events = events.set_column(events.column_names.index(name), name, values)
+    return events
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One synthetic Parquet file and its companion articles, written once per session."""
+    data, _ = generate.generate(ROWS, seed=11)
+    folder = tmp_path_factory.mktemp("lake")
+    pq.write_table(_varied(data.events), folder / "events.parquet", row_group_size=7_000)
+    pq.write_table(data.articles, folder / "events_articles.parquet")
+    return folder / "events.parquet"
+
+
+@pytest.fixture(scope="module")
+def engines(lake: Path):  # type: ignore[no-untyped-def]
+    memory = load_dataset(lake)
+    source = open_source(str(lake), articles=str(lake.with_name("events_articles.parquet")))
+    return memory, source
+
+
+# Every query key, combinations, empty results, undated events, lists, ongoing zones, boxes.
+QUERIES = [
+    {}, {"country": ("POL",)}, {"country": ("BLR", "LTU")}, {"country": ("SYR",)},
+    {"topics": ("camp",)}, {"topics": ("camp", "strike")}, {"topics": ("nosuch",)},
+    {"actors": ("Synthetic Actor 007",)},
+    {"actors": ("Synthetic Actor 001", "Synthetic Actor 399")},
+    {"verifications": ("confirmed",)}, {"verifications": ("alleged", "disputed")},
+    {"outlets": ("Synthetic Wire 3",)}, {"outlets": ("Synthetic Wire 3", "Synthetic Wire 40")},
+    {"text": "warsaw"}, {"text": "KYIV"}, {"text": "report 12"}, {"text": "event 1:"},
+    {"text": "a.b*c"}, {"text": "'; DROP TABLE events; --"},
+    {"date_from": dt.date(2023, 1, 1)}, {"date_to": dt.date(2021, 3, 1)},
+    {"date_from": dt.date(2022, 5, 1), "date_to": dt.date(2022, 5, 31)},
+    {"date_from": dt.date(2022, 5, 1), "date_to": dt.date(2022, 5, 31), "include_undated": False},
+    {"include_undated": False}, {"date_from": dt.date(2030, 1, 1)},
+    {"date_from": dt.date(2024, 2, 29), "date_to": dt.date(2024, 2, 29)},
+    {"datasets": ("synthetic",)}, {"datasets": ("other",)}, {"precise": True},
+    {"bbox": (20.0, 50.0, 25.0, 55.0)}, {"bbox": (30.0, 49.0, 31.0, 51.0), "precise": True},
+    {"bbox": (-10.0, -10.0, -5.0, -5.0)},
+    {"countries": ("UKR",), "topics": ("border_zone",), "date_from": dt.date(2024, 1, 1)},
+    {"countries": ("POL",), "text": "Warsaw", "verifications": ("reported",),
+     "actors": ("Synthetic Actor 100",)},
+    {"outlets": ("Synthetic Wire 7",), "text": "synthetic", "bbox": (10.0, 40.0, 40.0, 60.0)},
+]
+
+
+def _filters(spec: dict) -> Filters:  # type: ignore[type-arg]
+    spec = dict(spec)
+    if "country" in spec:
+        spec["countries"] = spec.pop("country")
+    return Filters(**spec)
+
+
+@pytest.mark.parametrize("spec", QUERIES, ids=[str(q) for q in QUERIES])
+def test_same_events_and_csv_bytes(engines, spec) -> None:  # type: ignore[no-untyped-def]
+    memory, source = engines
+    filters = _filters(spec)
+    expected = filters.apply(memory.events, memory.articles)
+    selection = duckdb_query.Selection(source, filters)
+    assert selection.event_ids() == list(expected["event_id"])
+    sink = io.BytesIO()
+    duckdb_query.write_csv(selection, sink)
+    assert sink.getvalue() == export_events(expected, "csv")
+
+
+def test_queries_cover_ongoing_undated_and_empty(engines) -> None:  # type: ignore[no-untyped-def]
+    memory, _ = engines
+    counts = [len(_filters(q).apply(memory.events, memory.articles)) for q in QUERIES]
+    assert 0 in counts and len(QUERIES) >= 30
+    events = memory.events
+    assert (events["end_date"] == "ongoing").sum() > 100
+    assert events["date_min"].isna().sum() > 100
+
+
+def test_area_in_python_matches(engines) -> None:  # type: ignore[no-untyped-def]
+    from dashboard.boundaries import load_boundaries
+
+    memory, source = engines
+    areas = load_boundaries()
+    filters = Filters(area="Poland")
+    expected = filters.apply(memory.events, memory.articles, areas=areas)
+    assert len(expected) > 0
+    assert duckdb_query.Selection(source, filters, areas).event_ids() == list(expected["event_id"])
+
+
+def test_injection_is_a_value(engines) -> None:  # type: ignore[no-untyped-def]
+    _, source = engines
+    hostile = Filters(text="'; DROP TABLE _iso3; --", actors=("x'); DROP VIEW events; --",))
+    assert duckdb_query.Selection(source, hostile).count() == 0
+    assert source.scalar("SELECT count(*) FROM events") == ROWS
+
+
+BAD_ROWS = {
+    "event_id": ["A1", "A1", None, "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11", "A12"],
+    "event_date": ["2024-01-05", "2024-01-06", "2024-01-07", "2024-02-30", "2024-03",
+                   "2024-03-01", None, "2024-05-01 10:00:00", "2024", "2024-01-01", "2024-01-01",
+                   "2024-06-01"],
+    "date_precision": ["day", None, None, None, "day", "WEEK", "day", None, None, None, None, None],
+    "end_date": [None, None, None, None, None, None, None, None, "2023-01", "ongoing", None,
+                 "soon"],
+    "topic": ["camp", "camp", "camp", "camp", "camp", "nope", "camp", " Strike", "camp", None,
+              "camp", "camp"],
+    "country": ["POL", "POL", "POL", "POL", "POL", "POL", "XXY", "pol", "POL", "POL", "POL",
+                "POL"],
+    "countries_involved": ["POL; LTU", None, None, None, None, None, None, "pol;ltu;pol", None,
+                           None, "POL; QQQ", None],
+    "latitude": ["52.1", "91", "52", "x", None, "52", "52", "52,5", "52", "52", "52", "52"],
+    "longitude": ["21", "21", None, "21", None, "21", "21", "21", "21", "21", "21", "21"],
+    "geometry_wkt": [None, None, None, None, None, "POLYGON ((1 1, 2 2", None, None, None, None,
+                     None, "POINT (500 1)"],
+    "fatalities": ["1", "-1", None, "2.5", None, None, None, "3", None, None, None, None],
+    "verification": ["confirmed", "confirmed", "rumour", "confirmed", "confirmed", "confirmed",
+                     None, "Reported", "confirmed", "confirmed", "confirmed", "confirmed"],
+    "summary": ["s"] * 12,
+}
+
+
+def test_rejected_rows_and_reasons_match(tmp_path: Path) -> None:
+    path = tmp_path / "bad.parquet"
+    pq.write_table(pa.table(BAD_ROWS), path)
+    memory = load_dataset(path).reports[0]
+    source = open_source(str(path))
+    lines = source.con.execute('SELECT row, "column", reason FROM event_problems').fetchall()
+    expected = {(int(r), c, why) for r, c, why in
+                memory.rejected[["row", "column", "reason"]].itertuples(index=False)}
+    assert set(lines) == expected
+    read = source.scalar("SELECT count(*) FROM raw_events")
+    accepted = source.scalar("SELECT count(*) FROM events")
+    rejected = source.scalar("SELECT count(DISTINCT row) FROM event_problems")
+    assert (read, accepted, rejected) == (memory.rows_read, memory.accepted, memory.rejected_rows)
+    assert accepted + rejected == read
+    kept = duckdb_query.Selection(source, Filters())
+    assert kept.frame().equals(load_dataset(path).events[kept.frame().columns].reset_index(
+        drop=True))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "geojson", "xlsx"])
+def test_cli_export_bytes_match(lake: Path, tmp_path: Path, fmt: str) -> None:
+    query = "country=LTU&topic=camp&q=vilnius"
+    files = {}
+    for engine in ("memory", "duckdb"):
+        files[engine] = tmp_path / f"{engine}.{fmt}"
+        code = main(["export", "--engine", engine, "--data", str(lake), "--query", query,
+                     "-o", str(files[engine]), "--exported", "2025-01-01T00:00:00Z"])
+        assert code == 0
+    assert files["duckdb"].read_bytes() == files["memory"].read_bytes()
+    assert parse_qs(query)
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (["validate", "--engine", "duckdb"], 0),
+    (["validate", "--engine", "duckdb", "--json"], 0),
+    (["export", "--engine", "duckdb", "--bundle", "-o", "x.zip"], 2),
+])
+def test_cli_exit_codes(lake: Path, tmp_path: Path, args: list[str], code: int) -> None:
+    if args[0] == "validate":
+        args = [args[0], str(lake), *args[1:]]
+    else:
+        args = [*args[:-1], str(tmp_path / args[-1]), "--data", str(lake)]
+    assert main(args) == code
+
+
+def test_cli_validate_counts_rejects(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.parquet"
+    pq.write_table(pa.table(BAD_ROWS), path)
+    rejects = tmp_path / "rejects.csv"
+    assert main(["validate", str(path), "--engine", "duckdb", "--rejects", str(rejects)]) == 1
+    out = capsys.readouterr().out
+    memory = load_dataset(path).reports[0]
+    assert f"accepted: {memory.accepted:,}  rejected: {memory.rejected_rows:,}" in out
+    assert main(["validate", str(path), "--rejects", str(tmp_path / "m.csv")]) == 1
+    assert rejects.read_bytes() == (tmp_path / "m.csv").read_bytes()
+
+
+def test_glob_and_duckdb_table(lake: Path, tmp_path: Path) -> None:
+    import duckdb
+
+    whole = duckdb_query.Selection(open_source(str(lake)), Filters(countries=("EST",)))
+    expected = whole.event_ids()
+    db = tmp_path / "db.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE events AS SELECT * FROM read_parquet(?)", [str(lake)])
+    table = open_source(str(db), table="events")
+    assert duckdb_query.Selection(table, Filters(countries=("EST",))).event_ids() == expected
+    globbed = open_source(str(lake.parent / "events.parq*"))
+    assert duckdb_query.Selection(globbed, Filters(countries=("EST",))).event_ids() == expected
