@@ -128,8 +128,11 @@ def integer_text(values: pd.Series) -> pd.Series:
 
 
 def _integer_text(values: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce")
-    whole = numbers.notna() & (numbers == np.floor(numbers.fillna(0)))
+    """Only numbers a float holds exactly become integers: "1e309" (infinite) or 1e23 kept
+    as written, so validation rejects them with the value the file holds."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    exact = numbers.abs() < 2**53
+    whole = exact & (numbers == np.floor(numbers.where(exact, 0)))
     as_int = numbers.where(whole).astype("Int64").astype("str")
     return as_int.where(whole, values).astype("str")
 

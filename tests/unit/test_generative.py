@@ -1,0 +1,182 @@
+"""Generated files in every importer's layout: nothing escapes but a LoadError, counts add up.
+
+Each property draws a file (``tests/unit/strategies.py``) and loads it through
+``load_dataset``, the entry point the page and the command line use. A file may be
+refused with one LoadError naming it; a file in a layout whose detection columns were
+kept must load. A loaded file's every report satisfies
+``accepted + merged + rejected_rows == rows_read``, the events follow the in-memory
+conventions of docs/ARCHITECTURE.md, and the accepted events survive a CSV and a Parquet
+export loaded back as our own format. The example counts keep the whole file near a
+minute on two cores (CI derandomizes them: see tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import strategies as gen  # tests/unit/strategies.py (pytest puts tests/unit on the path)
+from hypothesis import HealthCheck, given, settings
+
+from dashboard.dataset import Dataset, load_dataset
+from dashboard.export import export_events
+from dashboard.readers import LoadError
+from dashboard.schema import (
+    ARTICLE_COLUMNS,
+    DATE_PRECISIONS,
+    DERIVED_COLUMNS,
+    EVENT_COLUMNS,
+    GEO_PRECISIONS,
+    LIST_COLUMNS,
+    VERIFICATION_LEVELS,
+)
+from dashboard.taxonomy import topic_keys
+from dashboard.validate import REJECT_COLUMNS, iso3_codes
+
+SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+TEXT = ["event_id", "event_date", "date_precision", "end_date", "topic", "sub_type", "country",
+        "countries_involved", "admin1", "location", "geo_precision", "geometry_wkt", "actors",
+        "summary", "verification", "article_ids", "source_dataset", "source_category"]
+LIST_ITEMS = re.compile(r"[^;\s](?:[^;]*[^;\s])?(?:; [^;\s](?:[^;]*[^;\s])?)*")
+
+
+def _is_text(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == "str"
+
+
+def check_events(events: pd.DataFrame) -> None:
+    """The in-memory conventions every module relies on (docs/ARCHITECTURE.md)."""
+    assert list(events.columns) == EVENT_COLUMNS + DERIVED_COLUMNS
+    for column in TEXT:
+        values = events[column]
+        assert _is_text(values), (column, values.dtype)
+        present = values.dropna().astype("str")
+        assert not present.str.strip().eq("").any(), f"{column} holds a blank, not NA"
+    for column in ("latitude", "longitude"):
+        assert events[column].dtype == "float64"
+    assert events["latitude"].dropna().between(-90, 90).all()
+    assert events["longitude"].dropna().between(-180, 180).all()
+    assert (events["latitude"].isna() == events["longitude"].isna()).all()
+    assert events["fatalities"].dtype == "Int64"
+    assert (events["fatalities"].dropna() >= 0).all()
+    for column in DERIVED_COLUMNS:
+        assert events[column].dtype == "datetime64[ns]"
+    dated = events["date_min"].notna()
+    assert (dated == events["event_date"].notna()).all()
+    assert (events.loc[dated, "date_min"] <= events.loc[dated, "date_max"]).all()
+    for column in LIST_COLUMNS:
+        for value in events[column].dropna():
+            assert LIST_ITEMS.fullmatch(value), (column, value)
+    ids = events["event_id"]
+    assert ids.notna().all() and not ids.duplicated().any()
+    assert events["topic"].astype("str").isin(topic_keys()).all()
+    assert events["verification"].astype("str").isin(VERIFICATION_LEVELS).all()
+    assert events["date_precision"].dropna().astype("str").isin(DATE_PRECISIONS).all()
+    assert events["geo_precision"].dropna().astype("str").isin(GEO_PRECISIONS).all()
+    assert events["country"].dropna().astype("str").isin(iso3_codes()).all()
+
+
+def check_dataset(dataset: Dataset, case: gen.FileCase) -> None:
+    """Every report's counts add up and agree with the frames; the frames are canonical."""
+    events_reports = [r for r in dataset.reports if r.table == "events"]
+    article_reports = [r for r in dataset.reports if r.table == "articles"]
+    assert dataset.reports[0].table == "events" and len(events_reports) == 1
+    for report in dataset.reports:
+        assert report.accepted + report.merged + report.rejected_rows == report.rows_read, \
+            report.summary()
+        assert list(report.rejected.columns) == REJECT_COLUMNS
+        assert report.rejected["reason"].notna().all()
+        rows = report.rejected["row"]
+        assert rows.notna().all() and (rows >= 1).all()
+    report = events_reports[0]
+    assert report.file == case.name
+    assert report.rows_read == case.rows, report.summary()
+    assert len(dataset.events) == report.accepted
+    accepted_rows = np.asarray(report.accepted_rows)
+    assert len(accepted_rows) == report.accepted
+    rejected_rows = set(report.rejected.loc[report.rejected["file"] == case.name, "row"])
+    assert not rejected_rows & set(accepted_rows.tolist())
+    assert len(dataset.articles) == sum(r.accepted for r in article_reports)
+    check_events(dataset.events)
+    assert list(dataset.articles.columns) == ARTICLE_COLUMNS
+    assert dataset.articles["article_id"].notna().all()
+    assert not dataset.articles["article_id"].duplicated().any()
+
+
+def load_case(case: gen.FileCase) -> Dataset | None:
+    """The loaded dataset, or None when the file was refused with a LoadError naming it."""
+    try:
+        dataset = load_dataset(case.data, case.name, **case.options)
+    except LoadError as err:
+        if err.__cause__ is not None and "could not be read: " in str(err):
+            raise AssertionError(f"the last guard caught {err.__cause__!r}") from err.__cause__
+        named = [case.name, *case.companions]
+        assert any(name in str(err) for name in named), str(err)
+        assert not case.recognisable, f"a {case.layout} file was refused: {err}"
+        return None
+    check_dataset(dataset, case)
+    return dataset
+
+
+def check_round_trip(events: pd.DataFrame) -> None:
+    """Exported as CSV and Parquet, the events load back as canonical with the same ids."""
+    for fmt in ("csv", "parquet"):
+        name = f"round_trip.{fmt}"
+        again = load_dataset(export_events(events, fmt), name)
+        report = again.reports[0]
+        assert report.format == "canonical" or events.empty
+        assert (report.rows_read, report.accepted) == (len(events), len(events)), \
+            report.rejected.to_dict("records")
+        assert again.events["event_id"].tolist() == events["event_id"].tolist()
+
+
+@pytest.mark.parametrize(("layout", "examples"), [
+    ("canonical", 60), ("acled", 45), ("ucdp", 45), ("viina", 45), ("gdelt", 35),
+    ("mapped", 45),
+])
+def test_a_generated_file_loads_or_is_refused_and_its_counts_add_up(layout, examples):
+    @settings(max_examples=examples, deadline=None, suppress_health_check=SLOW)
+    @given(case=gen.LAYOUTS[layout]())
+    def load_one(case: gen.FileCase) -> None:
+        load_case(case)
+
+    load_one()
+
+
+@pytest.mark.parametrize(("layout", "examples"), [
+    ("canonical", 20), ("acled", 12), ("ucdp", 12), ("viina", 10), ("gdelt", 8), ("mapped", 10),
+])
+def test_accepted_events_survive_a_csv_and_parquet_round_trip(layout, examples):
+    @settings(max_examples=examples, deadline=None, suppress_health_check=SLOW)
+    @given(case=gen.LAYOUTS[layout]())
+    def round_trip(case: gen.FileCase) -> None:
+        dataset = load_case(case)
+        if dataset is not None:
+            check_round_trip(dataset.events)
+
+    round_trip()
+
+
+# -- regressions the properties found (one example each) ---------------------------------------
+
+ACLED_HEADER = "event_id_cnty,event_date,event_type,sub_event_type,actor1,country,fatalities"
+
+
+def _acled(*rows: str) -> bytes:
+    return "\n".join([ACLED_HEADER, *rows, ""]).encode()
+
+
+@pytest.mark.parametrize(("rows", "rejected"), [
+    # fatalities past what a float holds exactly: Int64 refused them (OverflowError, TypeError)
+    (["UKR1,2024-08-05,Battles,Armed clash,A,Ukraine,1e309",
+      "UKR2,2024-08-05,Battles,Armed clash,A,Ukraine,99999999999999999999999",
+      "UKR3,2024-08-05,Battles,Armed clash,A,Ukraine,3.0"],
+     {(1, "fatalities"), (2, "fatalities")}),
+])
+def test_acled_cells_past_numeric_limits_reject_their_row(rows, rejected):
+    dataset = load_dataset(_acled(*rows), "limits.csv")
+    report = dataset.reports[0]
+    assert set(zip(report.rejected["row"], report.rejected["column"], strict=True)) == rejected
+    assert report.accepted == len(rows) - len(rejected)
