@@ -144,16 +144,17 @@ def parse_dates(values: pd.Series, formats: Iterable[str]) -> pd.Series:
     the value the user wrote. Only distinct values are parsed.
     """
     cleaned = text(values)
-    uniques = pd.Series(cleaned.dropna().unique(), dtype="str")
-    parsed = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns]")
+    unread = pd.Series(cleaned.dropna().unique(), dtype="str")
+    table = dict(zip(unread, unread, strict=True))
+    # Each format's days are written out at once: a day outside pandas' nanosecond range
+    # (1677-09-21) parses in microseconds, and a column of both units cannot be filled.
     for fmt in formats:
-        missing = parsed.isna()
-        if not missing.any():
+        if unread.empty:
             break
-        attempt = pd.to_datetime(uniques[missing], format=fmt, errors="coerce")
-        parsed = parsed.fillna(attempt)
-    iso = parsed.dt.strftime("%Y-%m-%d").astype("str")
-    table = dict(zip(uniques, iso.where(parsed.notna(), uniques), strict=True))
+        attempt = pd.to_datetime(unread, format=fmt, errors="coerce")
+        read = attempt.notna()
+        table.update(zip(unread[read], attempt[read].dt.strftime("%Y-%m-%d"), strict=True))
+        unread = unread[~read]
     return per_unique(cleaned, lambda distinct: distinct.map(table))
 
 

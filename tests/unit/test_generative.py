@@ -174,8 +174,12 @@ def _acled(*rows: str) -> bytes:
       "UKR2,2024-08-05,Battles,Armed clash,A,Ukraine,99999999999999999999999",
       "UKR3,2024-08-05,Battles,Armed clash,A,Ukraine,3.0"],
      {(1, "fatalities"), (2, "fatalities")}),
+    # a day before pandas' nanosecond range beside ordinary ones (OutOfBoundsDatetime)
+    (["UKR1,1677-09-21,Battles,Armed clash,A,Ukraine,0",
+      "UKR2,5 August 2024,Battles,Armed clash,A,Ukraine,0"],
+     {(1, "event_date")}),
 ])
-def test_acled_cells_past_numeric_limits_reject_their_row(rows, rejected):
+def test_acled_cells_past_numeric_and_date_limits_reject_their_row(rows, rejected):
     dataset = load_dataset(_acled(*rows), "limits.csv")
     report = dataset.reports[0]
     assert set(zip(report.rejected["row"], report.rejected["column"], strict=True)) == rejected
