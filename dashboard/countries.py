@@ -143,7 +143,14 @@ def iso3_from_fips(values: pd.Series) -> pd.Series:
     return _map_unique(values, lambda value: _FIPS_TO_ISO3.get(value.upper()))
 
 
+# Longer than any name country_converter knows (its longest official name has 52
+# letters): its few hundred regular expressions took seconds on a 2 KB cell, minutes on 100 KB.
+MAX_NAME_CHARS = 100
+
+
 def _name_to_iso3(value: str) -> str | None:
+    if len(value) > MAX_NAME_CHARS:
+        return None
     code = value.upper()
     if len(code) == 3 and code.isalpha():
         country = pycountry.countries.get(alpha_3=code)
@@ -154,7 +161,7 @@ def _name_to_iso3(value: str) -> str | None:
     if len(code) == 2 and code.isalpha():
         country = pycountry.countries.get(alpha_2=code)
         return country.alpha_3 if country else None
-    if value.isdigit():
+    if value.isdecimal():  # "²" is a digit but not a number int() reads
         country = pycountry.countries.get(numeric=f"{int(value):03d}")
         return country.alpha_3 if country else None
     coco_logger = logging.getLogger("country_converter")

@@ -13,6 +13,7 @@ minute on two cores (CI derandomizes them: see tests/conftest.py).
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 import pandas as pd
@@ -184,3 +185,15 @@ def test_acled_cells_past_numeric_and_date_limits_reject_their_row(rows, rejecte
     report = dataset.reports[0]
     assert set(zip(report.rejected["row"], report.rejected["column"], strict=True)) == rejected
     assert report.accepted == len(rows) - len(rejected)
+
+
+@pytest.mark.parametrize("country", [
+    "²",  # a digit int() cannot read: ValueError from the ISO-numeric branch
+    "Ukraine " * 12_500,  # 100 KB: country_converter's regexes took over two minutes
+])
+def test_a_country_cell_no_country_has_loads_without_a_code(country):
+    started = time.perf_counter()
+    dataset = load_dataset(_acled(f'UKR1,2024-08-05,Battles,Armed clash,A,"{country}",0'),
+                           "countries.csv")
+    assert time.perf_counter() - started < 10
+    assert dataset.reports[0].accepted == 1 and dataset.events["country"].isna().all()
