@@ -197,3 +197,19 @@ def test_a_country_cell_no_country_has_loads_without_a_code(country):
                            "countries.csv")
     assert time.perf_counter() - started < 10
     assert dataset.reports[0].accepted == 1 and dataset.events["country"].isna().all()
+
+
+GED_HEADER = "id,type_of_violence,best,side_a,side_b,date_start,source_headline,source_office," \
+             "source_date"
+
+
+@pytest.mark.parametrize(("sources", "articles"), [
+    # headlines and offices line up, the date cell is empty: one split was 1 item long
+    ('"A;B","X;Y",', [("ucdp:1#1", "A", "X", None), ("ucdp:1#2", "B", "Y", None)]),
+])
+def test_ged_source_lists_with_gaps_give_one_article_per_item(sources, articles):
+    data = f"{GED_HEADER}\n1,1,3,a,b,2020-01-01,{sources}\n".encode()
+    dataset = load_dataset(data, "ged.csv")
+    found = dataset.articles[["article_id", "title", "outlet", "published"]]
+    assert [tuple(None if pd.isna(v) else v for v in row) for row in found.values] == articles
+    assert dataset.reports[0].accepted == 1
