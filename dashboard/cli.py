@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from dashboard.dataset import Dataset, LoadReport, load_bundled, load_dataset
+from dashboard.engines import ENGINES
 from dashboard.export import (
     BUNDLE,
     EMBEDS_ARTICLES,
@@ -26,7 +27,6 @@ from dashboard.export import (
     format_for,
     frame_to_csv,
 )
-from dashboard.engines import ENGINES
 from dashboard.readers import LoadError
 from dashboard.validate import REJECT_COLUMNS
 
