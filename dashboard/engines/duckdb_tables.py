@@ -21,6 +21,7 @@ neither a file's text nor a user's value is ever spliced into SQL.
 from __future__ import annotations
 
 import glob
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,8 +173,11 @@ def open_source(data: str, *, table: str | None = None, articles: str | None = N
                 topics: Iterable[str] | None = None, temp_dir: str | None = None) -> Source:
     """Views over ``data`` (Parquet file/folder/glob, or a ``.duckdb`` file with ``table``)
     and, if given, an articles file (Parquet or CSV). Raises LoadError naming the file."""
+    # Spilled data goes to the system's temporary folder, not to ``.tmp`` in whatever
+    # folder the command runs in (DuckDB's default).
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT,
-                                 **({"temp_directory": temp_dir} if temp_dir else {})})
+                                 "temp_directory": temp_dir or str(Path(tempfile.gettempdir())
+                                                                   / "dashboard-duckdb")})
     _install_macros(con)
     _lookups(con, topics)
     try:
