@@ -60,15 +60,31 @@ def detect(raw: pd.DataFrame, name: str = "") -> bool:
     )
 
 
+_BLANK_ITEM = r"(?:^|;)\s*(?:;|$)"
+
+
+def _without_blank_items(values: pd.Series) -> pd.Series:
+    """``;``-lists without their blank items ("A;;B" → "A;B", ";" → NA): items are
+    counted without blanks, and split in lockstep they must be the items counted."""
+    blank = values.str.contains(_BLANK_ITEM, regex=True).fillna(False).astype(bool)
+    if not blank.any():
+        return values
+    cleaned = cv.map_unique(
+        values[blank], lambda value: ";".join(p for p in value.split(";") if p.strip()) or None
+    )
+    return values.mask(blank, cleaned)
+
+
 def _articles(event_id: pd.Series, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """One article per ``;``-separated headline/office/date when the counts agree.
 
     When they do not (a headline that itself holds ``;``), the event gets one
     combined article with the whole cells, so no source text is dropped.
     """
-    headline = cv.column(raw, "source_headline")
-    office = cv.column(raw, "source_office")
-    published = cv.column(raw, "source_date")
+    headline, office, published = (
+        _without_blank_items(cv.column(raw, name))
+        for name in ("source_headline", "source_office", "source_date")
+    )
     counts = [cv.split_count(values) for values in (headline, office, published)]
     present = [values.notna() for values in (headline, office, published)]
     n_items = pd.concat([c.where(p) for c, p in zip(counts, present, strict=True)], axis=1).max(

@@ -206,6 +206,10 @@ GED_HEADER = "id,type_of_violence,best,side_a,side_b,date_start,source_headline,
 @pytest.mark.parametrize(("sources", "articles"), [
     # headlines and offices line up, the date cell is empty: one split was 1 item long
     ('"A;B","X;Y",', [("ucdp:1#1", "A", "X", None), ("ucdp:1#2", "B", "Y", None)]),
+    # blank items are not counted, so they must not be split into articles either
+    ('"A;;B","X;Y;","01/01/2020;02/01/2020"',
+     [("ucdp:1#1", "A", "X", "2020-01-01"), ("ucdp:1#2", "B", "Y", "2020-01-02")]),
+    ('";",,', []),
 ])
 def test_ged_source_lists_with_gaps_give_one_article_per_item(sources, articles):
     data = f"{GED_HEADER}\n1,1,3,a,b,2020-01-01,{sources}\n".encode()
