@@ -26,11 +26,16 @@ FALLBACK_TOPIC = "other"
 
 
 def text(values: pd.Series | None, index: pd.Index | None = None) -> pd.Series:
-    """A column as stripped ``str`` with blanks as NA (a missing column gives all NA)."""
+    """A column as stripped ``str`` with blanks as NA (a missing column gives all NA).
+
+    The result has no ``attrs``: a reader's ``source_rows`` array copied onto every working
+    column made ``pd.concat`` of them compare arrays (ValueError: truth value ambiguous)."""
     if values is None:
         return pd.Series(pd.NA, index=index, dtype="str")
     result = values.astype("str").str.strip()
-    return result.where(result != "")
+    result = result.where(result != "")
+    result.attrs = {}
+    return result
 
 
 def column(raw: pd.DataFrame, *names: str) -> pd.Series:

@@ -217,3 +217,13 @@ def test_ged_source_lists_with_gaps_give_one_article_per_item(sources, articles)
     found = dataset.articles[["article_id", "title", "outlet", "published"]]
     assert [tuple(None if pd.isna(v) else v for v in row) for row in found.values] == articles
     assert dataset.reports[0].accepted == 1
+
+
+def test_a_ged_file_with_a_malformed_row_keeps_the_other_rows():
+    # the reader's row numbers travel in raw.attrs; combining GED's source columns compared
+    # those arrays and raised ValueError (truth value of an array is ambiguous)
+    rows = [f"{n},1,3,a{chr(0) if n == 2 else ''},b,2020-01-01,A,X," for n in range(1, 5)]
+    dataset = load_dataset("\n".join([GED_HEADER, *rows, ""]).encode(), "ged.csv")
+    report = dataset.reports[0]
+    assert (report.accepted, report.rejected_rows) == (3, 1)
+    assert report.rejected["row"].tolist() == [2]
