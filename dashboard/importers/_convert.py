@@ -281,10 +281,11 @@ def _missing_as_blank_items(fields: dict[str, pd.Series], sep: str) -> dict[str,
     counts = pd.concat([values.str.count(re.escape(sep)) + 1 for values in fields.values()],
                        axis=1)
     longest = counts.max(axis=1).fillna(1).astype("int64")
+    repeats = (longest - 1).tolist()
     filled = {}
     for name, values in fields.items():
         missing = values.isna()
-        blanks = pd.Series(sep, index=values.index, dtype="str").str.repeat(longest - 1) \
+        blanks = pd.Series(sep, index=values.index, dtype="str").str.repeat(repeats) \
             if missing.any() else values
         filled[name] = values.where(~missing, blanks).fillna("")
     return filled
