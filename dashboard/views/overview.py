@@ -130,6 +130,18 @@ def _pick_country(chart_key: str, layer_id: str) -> None:
         narrow_to_country(codes)
 
 
+def _pick_area(chart_key: str, layer_id: str) -> None:
+    """Map-click callback on the shaded areas of the user's boundaries file: a click on
+    a unit sets the Area filter to it (``area=NAME``)."""
+    state = st.session_state.get(chart_key)
+    names = [str((item.get("properties") or {}).get("name") or "")
+             for item in geomap.picked(state, layer_id)]
+    known = set(ui_data.area_names().values())
+    names = [name for name in names if name in known]
+    if names:
+        st.session_state["area"] = names[0]
+
+
 def _pick_from(chart_key: str, selection: str, field: str) -> None:
     """Chart-click callback: narrow the Country filter to the clicked countries."""
     state = st.session_state.get(chart_key) or {}
@@ -370,9 +382,11 @@ def shaded_map(user_areas: bool) -> None:
                        _view())
     st.pydeck_chart(cast(Any, spec), key="map_chart", width="stretch", height=MAP_HEIGHT,
                     selection_mode="single-object",
-                    on_select=lambda: _pick_country("map_chart", geomap.AREAS_ID))
+                    on_select=(lambda: _pick_area("map_chart", geomap.AREAS_ID)) if user_areas
+                    else (lambda: _pick_country("map_chart", geomap.AREAS_ID)))
     if user_areas:
-        st.caption("Events are counted in the area their coordinates fall in.")
+        st.caption("Events are counted in the area their coordinates fall in. Click an area "
+                   "to filter by it.")
     else:
         country_only = aggregate.country_level(event_index, mask=shown)
         st.caption(f"Each event counts once, in its own {unit} (including "
