@@ -9,10 +9,18 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+# CI draws the same examples on every run (a red build is the code's, not the draw's) and
+# keeps no example database; elsewhere each run draws new ones.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if _in_ci():
+    settings.load_profile("ci")
 
 
 @pytest.hookimpl(hookwrapper=True)
