@@ -110,7 +110,7 @@ def _map_unique(values: pd.Series, convert) -> pd.Series:
 def _int_or_none(value: str) -> int | None:
     try:
         return int(float(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # "Infinity" parses as a float but is no integer
         return None
 
 
