@@ -41,12 +41,16 @@ HOSTILE: list[str] = [
     "\x00", "a\x00b", "\x1b[31m", "\u202eRTL override", "\u200f", "🙂🔥👩‍👩‍👧", "\ufffd",
     " ", "   padded   ", "\u00a0", "\u3000", "\ufeff",
     "1e309", "-1e309", "nan", "NaN", "inf", "-0", "1,5", "١٢٣", "0x1F",
-    "99999999999999999999999", "9007199254740993", "-1", "2.5",
+    "99999999999999999999999", "9007199254740993", "-1", "2.5", "Infinity", "-Infinity",
+    "1.7976931348623157e308", "1e-400", "½", "²", "+5", "1_000", "-0.0",
     "0000-00-00", "31/02/2024", "2024-02-30", "2024-13-01", "9999-12-31", "0001-01-01",
-    "1677-09-21", "2262-04-12", "20240230", "2024-02-29T25:00:00",
+    "1677-09-21", "2262-04-12", "20240230", "2024-02-29T25:00:00", "1900-02-29",
+    "9999-99-99", "2024-W01", "24/12/31", "2024-01-01T00:00:00+99:99", "2024-1-1",
     "91", "-90.0001", "180.5", "-181",
     ";", ";;", " ; ", "; ;", "a;;b", "a; ;b;",
     "NULL", "None", "N/A", "#N/A", "true", "POINT (200 100)", "POLYGON ((0 0", "EMPTY",
+    "POINT EMPTY", "POINT (nan nan)", "POINT (1e309 0)", "GEOMETRYCOLLECTION EMPTY",
+    "javascript:alert(1)", "https://", "http://[::1", "<script>x</script>",
     "x\ud800y",  # a lone surrogate: replaced before encoding (see ``_sanitised``)
 ]
 LONG_CELLS = st.sampled_from(["x", "é", "Ж", "🙂", "a;", '"']).map(
@@ -113,6 +117,11 @@ class FileCase:
     options: dict[str, Any] = field(default_factory=dict)
     companions: list[str] = field(default_factory=list)  # names of the other files passed
 
+    def load_options(self) -> dict[str, Any]:
+        """``options`` with each companion upload fresh (a read upload is at its end)."""
+        return {key: _upload(value.name, value.getvalue()) if isinstance(value, io.BytesIO)
+                else value for key, value in self.options.items()}
+
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
 
@@ -121,6 +130,13 @@ class FileCase:
         return (f"FileCase({self.layout!r}, {self.name!r}, rows={self.rows}, "
                 f"recognisable={self.recognisable}, {len(self.data)} bytes: {shown!r}"
                 f"{'…' if len(self.data) > 600 else ''}, options={list(self.options)})")
+
+
+def _upload(name: str, data: bytes) -> io.BytesIO:
+    """Bytes with a name, as a browser upload comes."""
+    upload = io.BytesIO(data)
+    upload.name = name  # type: ignore[attr-defined]
+    return upload
 
 
 def _sanitised(text: str) -> str:
@@ -151,8 +167,27 @@ def _encoded(text: str, encoding: str) -> bytes:
         return text.encode("utf-8")
 
 
-def _json_records(table: Table) -> list[dict[str, Any]]:
-    return [{name: _sanitised(cell) for name, cell in zip(table.columns, row, strict=True)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def _json_value(cell: str, typed: bool) -> Any:
+    """A cell as a JSON exporter would write it: with ``typed``, numbers as numbers (1e309
+    as ``Infinity``), lists as arrays and blanks as null; else the text as it is."""
+    cell = _sanitised(cell)
+    if not typed:
+        return cell
+    if not cell.strip():
+        return None
+    if _NUMBER.fullmatch(cell):
+        return float(cell) if any(c in cell for c in ".eE") else int(cell)
+    if ";" in cell and len(cell) < 200:
+        return [item.strip() for item in cell.split(";")]
+    return cell
+
+
+def _json_records(table: Table, typed: bool) -> list[dict[str, Any]]:
+    return [{name: _json_value(cell, typed) for name, cell in zip(table.columns, row,
+                                                                  strict=True)
              if cell is not None} for row in table.rows]
 
 
@@ -191,11 +226,12 @@ def written(draw: st.DrawFn, tables: dict[str, Table], stem: str,
     kind = draw(st.sampled_from(kinds))
     events = tables["events"]
     if kind == "json":
+        typed = draw(st.booleans())
         if "articles" in tables:
-            document: Any = {"events": _json_records(events),
-                             "articles": _json_records(tables["articles"])}
+            document: Any = {"events": _json_records(events, typed),
+                             "articles": _json_records(tables["articles"], typed)}
         else:
-            document = _json_records(events)
+            document = _json_records(events, typed)
         text = json.dumps(document, ensure_ascii=draw(st.booleans())).encode()
         return f"{stem}.json", text, True
     if kind == "xlsx":
@@ -232,6 +268,7 @@ def rows_of(draw: st.DrawFn, cells: dict[str, st.SearchStrategy[str]], columns: 
     repeat them.
     """
     ids = ids or {}
+    cells = {**{c: hostile_cells() for c in columns}, **cells}
     templates = draw(st.lists(st.fixed_dictionaries({c: cells[c] for c in columns}),
                               min_size=1, max_size=3))
     count = draw(st.integers(0, MAX_ROWS))
@@ -249,15 +286,22 @@ def rows_of(draw: st.DrawFn, cells: dict[str, st.SearchStrategy[str]], columns: 
     return rows
 
 
+# Header names no layout uses (not even case-insensitively), holding hostile cells.
+JUNK_COLUMNS = ["", "Unnamed: 0", '=HYPERLINK("http://x")', "\u202ereverse", "колонка",
+                "extra;col", "a,b", 'quote"d']
+
+
 @st.composite
 def column_choice(draw: st.DrawFn, names: list[str], needed: list[str]) -> tuple[list[str], bool]:
     """(a subset of ``names`` in a drawn order, whether every name in ``needed`` is kept).
 
     Most draws keep what detection needs; the others drop one or more of those columns.
+    Up to two columns no format knows are mixed in (``JUNK_COLUMNS``).
     """
     keep_needed = draw(st.integers(0, 4)) > 0
     optional = [n for n in names if n not in needed]
     chosen = [n for n in optional if draw(st.integers(0, 3)) > 0]
+    chosen += draw(st.lists(st.sampled_from(JUNK_COLUMNS), unique=True, max_size=2))
     kept_needed = list(needed)
     if not keep_needed and needed:
         dropped = draw(st.lists(st.sampled_from(needed), min_size=1, unique=True))
@@ -337,9 +381,7 @@ def canonical_files(draw: st.DrawFn) -> FileCase:
                                                                     "articles"))
         readable &= article_readable and article_ids and keeps_header(article_name,
                                                                       articles.rows)
-        upload = io.BytesIO(article_data)
-        upload.name = article_name
-        options["articles"] = upload
+        options["articles"] = _upload(article_name, article_data)
         companions.append(article_name)
     recognisable &= readable and keeps_header(name, rows)
     return FileCase("canonical", name, data, len(rows), recognisable, options, companions)
@@ -524,9 +566,7 @@ def viina_files(draw: st.DrawFn) -> FileCase:
         labels_name, labels_data, labels_readable = draw(written(
             {"events": Table(label_header, label_rows)}, "labels", TEXT_KINDS))
         readable &= labels_readable
-        upload = io.BytesIO(labels_data)
-        upload.name = labels_name
-        options["labels"] = upload
+        options["labels"] = _upload(labels_name, labels_data)
         companions.append(labels_name)
     recognisable &= readable and keeps_header(name, rows)
     return FileCase("viina", name, data, len(rows), recognisable, options, companions)
