@@ -19,9 +19,10 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
@@ -179,6 +180,20 @@ class AppPage:
     def assert_no_exception(self) -> None:
         """No element on the page shows an uncaught exception."""
         expect(self.page.locator("[data-testid='stException']")).to_have_count(0)
+
+    def requests_leaving_the_machine(self) -> list[str]:
+        """A list that fills, from now on, with every request the page sends anywhere but
+        this machine (the dashboard promises to work offline)."""
+        outside: list[str] = []
+
+        def note(request: Request) -> None:
+            host = urlsplit(request.url).hostname
+            if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in (
+                    "127.0.0.1", "localhost"):
+                outside.append(request.url)
+
+        self.page.on("request", note)
+        return outside
 
 
 @pytest.fixture

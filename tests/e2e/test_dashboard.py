@@ -284,15 +284,7 @@ PAGES = ["", "articles", "events", "data", "about"]
 
 def test_no_request_leaves_the_machine(app_page: AppPage):
     """Offline is a promise: every page, its fonts, icons and map, loads from the server."""
-    outside: list[str] = []
-
-    def note(request) -> None:
-        host = urlsplit(request.url).hostname
-        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in (
-                "127.0.0.1", "localhost"):
-            outside.append(request.url)
-
-    app_page.page.on("request", note)
+    outside = app_page.requests_leaving_the_machine()
     for name in PAGES:
         app_page.open(f"/{name}?country=POL")
         app_page.assert_no_exception()

@@ -12,7 +12,6 @@ import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -88,16 +87,8 @@ def _initial_view(events: pd.DataFrame) -> dict:
 
 
 def test_the_map_draws_offline_and_zooms_with_the_wheel(app_page: AppPage) -> None:
-    outside: list[str] = []
-
-    def note(request) -> None:
-        host = urlsplit(request.url).hostname
-        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in (
-                "127.0.0.1", "localhost"):
-            outside.append(request.url)
-
+    outside = app_page.requests_leaving_the_machine()
     page = app_page.page
-    page.on("request", note)
     app_page.open("/")
     canvas = _canvas(page)
     before = _shot(page)
