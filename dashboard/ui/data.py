@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import store
+from dashboard import coverage, store
 from dashboard.choices import Options, build_options
 from dashboard.dataset import Dataset, companion_articles, load_bundled, load_dataset
 from dashboard.eventindex import EventIndex
@@ -264,6 +264,27 @@ def _index(key: str, _events: pd.DataFrame) -> EventIndex:
 def index(data: Active) -> EventIndex:
     """Integer codes of the session's events for aggregates (built once per dataset)."""
     return _index(data.key, data.events)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _source_codes(key: str, _articles: pd.DataFrame) -> coverage.Sources:
+    return coverage.source_codes(_articles)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _coverage_changes(key: str, query: tuple[tuple[str, str], ...], _index: EventIndex,
+                      _links: ArticleLinks, _sources: coverage.Sources,
+                      _mask: np.ndarray) -> list[coverage.CoverageChange]:
+    return coverage.coverage_changes(coverage.monthly_sources(_index, _links, _sources,
+                                                              _mask))
+
+
+def coverage_changes(data: Active, filters: Filters) -> list[coverage.CoverageChange]:
+    """Months where the sources behind the filtered events change sharply (cached per
+    filter, like its mask)."""
+    query = tuple(sorted(filters.to_query().items()))
+    return _coverage_changes(data.key, query, index(data), links(data),
+                             _source_codes(data.key, data.articles), mask(data, filters))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
