@@ -222,3 +222,20 @@ def test_bucket_join_finds_what_comparing_every_pair_finds(seed: int) -> None:
     expected = _every_pair(events)
     assert len(expected) > 20  # the crowd makes links of every kind
     assert found == expected
+
+
+def test_the_once_filter_key() -> None:
+    from dashboard.filters import Filters
+
+    filters, notices = Filters.from_query({"once": "1"})
+    assert filters == Filters(once=True) and not notices
+    assert filters.to_query() == {"once": "1"}
+    assert filters.describe() == "Events each event counted once across datasets"
+    assert filters.slug() == "once"
+    events = _group([("a1", "acled", "02"), ("u1", "ucdp", "02"), ("u9", "ucdp", "20")])
+    assert filters.apply(events)["event_id"].tolist() == ["a1", "u9"]
+    links = linking.find_links(events)
+    assert filters.mask(events, event_links=links).tolist() == [True, False, True]
+    ucdp_once = Filters(once=True, datasets=("ucdp",))
+    assert ucdp_once.apply(events, event_links=links)["event_id"].tolist() == ["u1", "u9"]
+    assert Filters().apply(events) is events
