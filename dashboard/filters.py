@@ -30,6 +30,7 @@ from dashboard import schema
 from dashboard.countries import country_name
 from dashboard.eventindex import EventIndex, day_number
 from dashboard.i18n import ENGLISH, Translator
+from dashboard.linking import EventLinks, find_links
 
 #: Longest URL value read (characters); a longer one is refused with a notice, so a
 #: crafted link cannot make every visitor's run parse megabytes.
@@ -149,6 +150,9 @@ QUERY_KEYS: tuple[QueryKey, ...] = (
     QueryKey("area", "area", _parse_free, False,
              "a unit of the boundaries file by name (a country of the bundled outlines, or "
              "an area of --boundaries): events whose point or shape is in it"),
+    QueryKey("once", "once", _parse_flag, False,
+             "1 counts each event once: of events linked across datasets (docs/linking.md), "
+             "only those of the dataset reporting most of each group are kept"),
 )
 _BY_KEY: dict[str, QueryKey] = {spec.key: spec for spec in QUERY_KEYS}
 
@@ -310,6 +314,7 @@ class Filters:
     precise: bool = False
     bbox: tuple[float, float, float, float] | None = None
     area: str = ""
+    once: bool = False
 
     def __post_init__(self) -> None:
         for name in ("countries", "topics", "actors", "verifications", "outlets", "datasets"):
@@ -411,6 +416,7 @@ class Filters:
         links: ArticleLinks | None = None,
         index: EventIndex | None = None,
         areas: Any = None,
+        event_links: EventLinks | None = None,
     ) -> np.ndarray:
         """Boolean row mask of ``events`` that pass this filter.
 
@@ -419,6 +425,8 @@ class Filters:
         (an ``EventIndex`` of these events, kept between calls) makes the country,
         topic, verification and date tests lookups in integer codes. ``areas`` (a
         boundaries GeoDataFrame: ``name``, ``geometry``) is needed by the area filter.
+        ``event_links`` (``linking.find_links`` of these events, kept between calls) serves
+        ``once``; without it the links are found here.
         """
         index = index if index is not None else EventIndex(events)
         keep = np.ones(len(events), dtype=bool)
@@ -453,6 +461,8 @@ class Filters:
                 raise ValueError("the area filter needs the boundaries: mask(..., areas=...)")
             keep &= index.in_area(_area_shape(areas, self.area))
         keep &= self._date_mask(index)
+        if self.once:  # last: a group is counted once among the events the rest selects
+            keep = (event_links or find_links(events)).once(keep)
         return keep
 
     @staticmethod
@@ -482,11 +492,13 @@ class Filters:
         *,
         links: ArticleLinks | None = None,
         areas: Any = None,
+        event_links: EventLinks | None = None,
     ) -> pd.DataFrame:
         """The events that pass this filter (the same frame when nothing is filtered)."""
         if self.is_default:
             return events
-        return events[self.mask(events, articles, links=links, areas=areas)]
+        return events[self.mask(events, articles, links=links, areas=areas,
+                                event_links=event_links)]
 
     # ---------------------------------------------------------------- words
 
@@ -534,6 +546,8 @@ class Filters:
                 south=_latitude(south, t), north=_latitude(north, t)))
         if self.precise:
             parts.append(t.gettext("placed exactly or near"))
+        if self.once:
+            parts.append(t.gettext("each event counted once across datasets"))
         if not self.include_undated:
             parts.append(t.gettext("undated events left out"))
         elif self.date_from or self.date_to:
@@ -566,6 +580,8 @@ class Filters:
                                             for v in self.bbox))  # m10: 10° west or south
         if self.precise:
             parts.append("precise")
+        if self.once:
+            parts.append("once")
         slug = "_".join(parts) or "all"
         if len(slug) > _SLUG_MAX:
             digest = hashlib.sha256(repr(self).encode()).hexdigest()[:8]

@@ -33,6 +33,7 @@ WIDGET_KEYS: dict[str, str] = {
     "dataset": "datasets",
     "precise": "precise",
     "area": "area",
+    "once": "once",
     "_bbox": "bbox",  # no widget: set by a link, kept until the filter is reset
 }
 _LAST_QUERY = "_filters_last_query"
@@ -101,6 +102,7 @@ def _widget_values(filters: Filters) -> dict[str, object]:
         "dataset": list(filters.datasets),
         "precise": filters.precise,
         "area": filters.area or None,
+        "once": filters.once,
         "_bbox": filters.bbox,
         "_date_to_only": filters.date_to if not filters.date_from else None,
     }
@@ -125,6 +127,7 @@ def _from_widgets() -> Filters:
         datasets=tuple(st.session_state.get("dataset") or ()),
         precise=bool(st.session_state.get("precise", False)),
         area=st.session_state.get("area") or "",
+        once=bool(st.session_state.get("once", False)),
         bbox=st.session_state.get("_bbox"),
     )
 
@@ -210,6 +213,11 @@ def sidebar(data: Active) -> Filters:
     bar.checkbox(_("Include undated events"), key="undated", value=bool(now["undated"]))
     if len(choices.datasets) > 1 or now["dataset"]:
         bar.multiselect(_("Dataset"), choices.datasets, key="dataset", default=now["dataset"])
+    if len(choices.datasets) > 1 or now["once"]:
+        bar.toggle(_("Count each event once"), key="once", value=bool(now["once"]),
+                   help=_("Events of different datasets that are probably the same (the same "
+                          "day, place and kind: docs/linking.md) are counted once: each group "
+                          "keeps the events of the dataset that reports most of it."))
     bar.checkbox(_("Precise places only"), key="precise", value=bool(now["precise"]),
                  help=_("Only events placed exactly or near (geo precision exact or near); "
                         "events known only to their region or country are left out."))
