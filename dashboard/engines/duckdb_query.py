@@ -45,6 +45,9 @@ def where(filters: Filters, source: Source, *,
           area_ids: str | None = None) -> tuple[str, list[Any]]:
     """The SQL condition over the ``events`` view selecting what ``filters.mask`` selects,
     and its parameters. ``area_ids`` names a table of the event ids in the area."""
+    if filters.once:
+        raise ValueError("once=1 (count each event once) needs the memory engine: the duckdb "
+                         "engine does not link events across datasets (docs/linking.md)")
     parts: list[str] = []
     params: list[Any] = []
     if filters.countries:
