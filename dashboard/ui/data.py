@@ -27,6 +27,7 @@ from dashboard.filters import ArticleLinks, Filters, newest_first
 from dashboard.linking import EventLinks, find_links
 from dashboard.serving import ServerOptions, server_options
 from dashboard.taxonomy import load_topics
+from dashboard.ui.language import current
 
 if TYPE_CHECKING:  # read only where the map draws overlays: geopandas is slow to import
     import geopandas as gpd
@@ -316,8 +317,8 @@ def options(data: Active) -> Options:
 
 @st.cache_resource(show_spinner=False)
 def topics() -> pd.DataFrame:
-    """The taxonomy (key, label, colour, description)."""
-    return load_topics()
+    """The taxonomy (key, label, colour, description), in the session's language."""
+    return load_topics(lang=current().lang)
 
 
 def topic_labels() -> dict[str, str]:
