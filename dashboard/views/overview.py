@@ -202,17 +202,16 @@ with st.container(key="headline"):
     current = aggregate.headline(event_index, int(links.cited(shown).sum()), mask=shown)
     earlier = coverage.baseline_periods(filters, current, coverage.data_start(event_index)) \
         if frame.at is None else []
-    before = [aggregate.headline(event_index, int(links.cited(period_mask).sum()),
-                                 mask=period_mask)
+    # per earlier period only what the rule reads: events and articles (a mask and a count)
+    before = [(int(np.count_nonzero(period_mask)), int(links.cited(period_mask).sum()))
               for period_mask in (ui_data.mask(data, period) for period in earlier)]
     row = st.container(horizontal=True, wrap=True)  # two by two on a phone
     span = (f"{current.first} – {current.last}" if current.first else "no dated events")
     metrics = [
-        ("Events", current.events, coverage.change(current.events, [b.events for b in before])),
+        ("Events", current.events, coverage.change(current.events, [b[0] for b in before])),
         ("Articles", current.articles,
-         coverage.change(current.articles, [b.articles for b in before])),
-        ("Countries", current.countries,
-         coverage.change(current.countries, [b.countries for b in before])),
+         coverage.change(current.articles, [b[1] for b in before])),
+        ("Countries", current.countries, None),
         ("Date span (days)", current.days, None),
     ]
     for label, value, moved in metrics:
@@ -220,9 +219,9 @@ with st.container(key="headline"):
                    delta=None if moved is None else moved.describe())
     if earlier:
         periods = "period" if len(earlier) == 1 else f"{len(earlier)} periods"
-        st.caption(f"Changes compare with the average of the previous {periods} of the same "
-                   f"length, {earlier[-1].date_from} to {earlier[0].date_to} (same filter, "
-                   f"dated events), as ACLED's early-warning tools do: at most "
+        st.caption(f"Events and articles compare with the average of the previous {periods} "
+                   f"of the same length, {earlier[-1].date_from} to {earlier[0].date_to} "
+                   "(same filter, dated events), as ACLED's early-warning tools do: at most "
                    f"{coverage.LOW_BASELINE:g} on average before and "
                    f"{coverage.LOW_CURRENT} now read as little change. Date span: {span}.")
     coverage_changes = ui_data.coverage_changes(data, filters)

@@ -62,10 +62,14 @@ def frames(events: list[dict], articles: list[dict]) -> tuple[pd.DataFrame, pd.D
             article_frame[schema.ARTICLE_COLUMNS])
 
 
+def built(events: pd.DataFrame, articles: pd.DataFrame) -> coverage.CoverageIndex:
+    return coverage.CoverageIndex.build(EventIndex(events), ArticleLinks.build(events, articles),
+                                        articles)
+
+
 def changes(events: pd.DataFrame, articles: pd.DataFrame,
             mask: np.ndarray | None = None) -> list[tuple[str, int, int, str | None]]:
-    index, links = EventIndex(events), ArticleLinks.build(events, articles)
-    monthly = coverage.monthly_sources(index, links, coverage.source_codes(articles), mask)
+    monthly = coverage.monthly_sources(built(events, articles), mask)
     return [(c.month, c.before, c.after, c.dataset) for c in coverage.coverage_changes(monthly)]
 
 
@@ -103,8 +107,7 @@ def test_each_dataset_is_compared_with_itself():
     # together the month has 206 sources, not a third of 230: only per dataset it shows
     assert changes(events, articles) == [("2024-02", 30, 6, "dropping")]
     notice = coverage.coverage_changes(coverage.monthly_sources(
-        EventIndex(events), ArticleLinks.build(events, articles),
-        coverage.source_codes(articles)))[0].describe()
+        built(events, articles)))[0].describe()
     assert notice.startswith("2024-02: coverage changed.")
     assert "the dropping events fell from 30 in the month before to 6" in notice
 
@@ -132,21 +135,18 @@ def test_events_dated_only_to_a_year_belong_to_no_month():
     yearly["date_max"] = pd.Timestamp("2024-12-31")
     both = pd.concat([events, yearly], ignore_index=True)
     assert changes(both, pd.concat([articles, yearly_articles], ignore_index=True)) == []
-    monthly = coverage.monthly_sources(EventIndex(both), ArticleLinks.build(both, articles),
-                                       coverage.source_codes(articles))
+    monthly = coverage.monthly_sources(built(both, articles))
     assert list(monthly["events"]) == [EVENTS_PER_MONTH, EVENTS_PER_MONTH]
 
 
 def test_no_articles_and_no_dated_events():
     events, _ = generated({"2024-01": 0, "2024-02": 0})
     _, articles = frames([], [])
-    monthly = coverage.monthly_sources(EventIndex(events), ArticleLinks.build(events, articles),
-                                       coverage.source_codes(articles))
+    monthly = coverage.monthly_sources(built(events, articles))
     assert list(monthly["sources"]) == [0, 0]
     assert coverage.coverage_changes(monthly) == []
     undated = events.assign(date_min=pd.NaT, date_max=pd.NaT)
-    assert coverage.monthly_sources(EventIndex(undated), ArticleLinks.build(undated, articles),
-                                    coverage.source_codes(articles)).empty
+    assert coverage.monthly_sources(built(undated, articles)).empty
 
 
 @pytest.mark.parametrize(
