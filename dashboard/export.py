@@ -34,6 +34,7 @@ import shapely
 from dashboard.schema import (
     ARTICLE_COLUMNS,
     EVENT_COLUMNS,
+    LINKED_EVENTS,
     LIST_COLUMNS,
     LIST_SEPARATOR,
     arrow_text,
@@ -111,8 +112,13 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
     return sink.getvalue()
 
 
-def _events_table(events: pd.DataFrame) -> pd.DataFrame:
-    return events[EVENT_COLUMNS]
+def export_table(events: pd.DataFrame) -> pd.DataFrame:
+    """The exported columns: ``EVENT_COLUMNS`` and ``linked_events`` (empty when the frame
+    has no such column: the caller knows the links, ``linking.with_linked_events``)."""
+    table = events[EVENT_COLUMNS]
+    linked = events[LINKED_EVENTS] if LINKED_EVENTS in events.columns \
+        else pd.Series(pd.NA, index=events.index, dtype="str")
+    return table.assign(**{LINKED_EVENTS: linked.astype("str")})
 
 
 def excel_escape(values: pd.Series) -> pd.Series:
@@ -202,7 +208,9 @@ def _to_excel(sheets: dict[str, pd.DataFrame], citation: Citation | None = None)
     return sink.getvalue()
 
 
-def _list_arrays(frame: pd.DataFrame) -> pa.Table:
+def parquet_table(frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as the Arrow table a Parquet export writes: list fields as lists of text
+    (the duckdb engine writes its batches through this too, for the same bytes)."""
     table = _arrow(frame)
     for column in LIST_COLUMNS:
         if column in frame.columns:
@@ -215,9 +223,10 @@ def _list_arrays(frame: pd.DataFrame) -> pa.Table:
 # Columns whose min/max per row group let a reader skip row groups (by date, place, topic
 # or number). On free text (ids, titles, summaries, lists) statistics skip nothing and were
 # a fifth of the write time of 1M events.
-_STATISTICS = {"event_date", "end_date", "date_precision", "topic", "sub_type", "country",
-               "latitude", "longitude", "geo_precision", "fatalities", "verification",
-               "source_dataset", "source_category", "outlet", "published", "language"}
+PARQUET_STATISTICS = {"event_date", "end_date", "date_precision", "topic", "sub_type",
+                      "country", "latitude", "longitude", "geo_precision", "fatalities",
+                      "verification", "source_dataset", "source_category", "outlet",
+                      "published", "language"}
 
 
 def _to_parquet(table: pa.Table, citation: Citation | None = None) -> bytes:
@@ -227,7 +236,7 @@ def _to_parquet(table: pa.Table, citation: Citation | None = None) -> bytes:
             b"citation": json.dumps(citation.metadata(), ensure_ascii=False).encode("utf-8")})
     sink = io.BytesIO()
     pq.write_table(table, sink, compression="zstd",
-                   write_statistics=[c for c in table.column_names if c in _STATISTICS])
+                   write_statistics=[c for c in table.column_names if c in PARQUET_STATISTICS])
     return sink.getvalue()
 
 
@@ -273,7 +282,7 @@ def _to_geojson(events: pd.DataFrame, articles: pd.DataFrame | None,
                 citation: Citation | None = None) -> bytes:
     features = [
         {"type": "Feature", "geometry": geometry, "properties": properties}
-        for geometry, properties in zip(_geometries(events), _records(events[EVENT_COLUMNS]),
+        for geometry, properties in zip(_geometries(events), _records(export_table(events)),
                                         strict=True)
     ]
     document: dict[str, object] = {"type": "FeatureCollection"}
@@ -287,19 +296,20 @@ def _to_geojson(events: pd.DataFrame, articles: pd.DataFrame | None,
 
 Exporter = Callable[[pd.DataFrame, "pd.DataFrame | None", "Citation | None"], bytes]
 _EVENT_EXPORTERS: dict[str, Exporter] = {
-    "csv": lambda events, articles, citation: frame_to_csv(_events_table(events)),
+    "csv": lambda events, articles, citation: frame_to_csv(export_table(events)),
     "geojson": _to_geojson,
     "xlsx": lambda events, articles, citation: _to_excel(
-        {"events": _events_table(events)}
+        {"events": export_table(events)}
         | ({"articles": articles[ARTICLE_COLUMNS]} if articles is not None else {}), citation),
     "parquet": lambda events, articles, citation: _to_parquet(
-        _list_arrays(_events_table(events)), citation),
+        parquet_table(export_table(events)), citation),
 }
 
 
 def export_events(events: pd.DataFrame, fmt: str, articles: pd.DataFrame | None = None,
                   citation: Citation | None = None) -> bytes:
-    """Events (``EVENT_COLUMNS``) as bytes in ``fmt``: csv, geojson, xlsx or parquet.
+    """Events (``EVENT_COLUMNS`` and ``linked_events``) as bytes in ``fmt``: csv, geojson,
+    xlsx or parquet.
 
     ``articles`` are embedded where the format can hold them (GeoJSON ``articles``
     member, Excel ``articles`` sheet); for CSV and Parquet export them separately.

@@ -27,7 +27,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard import schema
+from dashboard.countries import country_name
 from dashboard.eventindex import EventIndex, day_number
+from dashboard.i18n import ENGLISH, Translator
+from dashboard.linking import EventLinks, find_links
 
 #: Longest URL value read (characters); a longer one is refused with a notice, so a
 #: crafted link cannot make every visitor's run parse megabytes.
@@ -147,13 +150,17 @@ QUERY_KEYS: tuple[QueryKey, ...] = (
     QueryKey("area", "area", _parse_free, False,
              "a unit of the boundaries file by name (a country of the bundled outlines, or "
              "an area of --boundaries): events whose point or shape is in it"),
+    QueryKey("once", "once", _parse_flag, False,
+             "1 counts each event once: of events linked across datasets (docs/linking.md), "
+             "only those of the dataset reporting most of each group are kept"),
 )
 _BY_KEY: dict[str, QueryKey] = {spec.key: spec for spec in QUERY_KEYS}
 
 #: URL keys that say what a page shows rather than which events: the event of the event
-#: page (``event``) and the Overview's time frame (``at``, ``window``). They travel in the
-#: same link, so the filter's parser knows them and leaves them to the page.
-VIEW_KEYS: tuple[str, ...] = ("event", "at", "window")
+#: page (``event``), the Overview's time frame (``at``, ``window``) and the interface's
+#: language (``lang``). They travel in the same link, so the filter's parser knows them
+#: and leaves them to the page.
+VIEW_KEYS: tuple[str, ...] = ("event", "at", "window", "lang")
 
 
 def _raw_values(value: str | Sequence[str]) -> list[str]:
@@ -247,28 +254,19 @@ def _events_citing(events: pd.Series, article_ids: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------- the filter
 
 
-def _country_name(code: str) -> str:
-    import pycountry  # local: only describe() needs it
-
-    country = pycountry.countries.get(alpha_3=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
-
-
 def _humanise(key: str) -> str:
     text = key.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
 
-def _or(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
+def _longitude(value: float, t: Translator) -> str:
+    form = t.gettext("{degrees}°E") if value >= 0 else t.gettext("{degrees}°W")
+    return form.format(degrees=t.number(abs(value)))
 
 
-def _degrees(value: float, positive: str, negative: str) -> str:
-    return f"{abs(value):g}°{positive if value >= 0 else negative}"
+def _latitude(value: float, t: Translator) -> str:
+    form = t.gettext("{degrees}°N") if value >= 0 else t.gettext("{degrees}°S")
+    return form.format(degrees=t.number(abs(value)))
 
 
 def _area_shape(areas: Any, name: str) -> Any:
@@ -316,6 +314,7 @@ class Filters:
     precise: bool = False
     bbox: tuple[float, float, float, float] | None = None
     area: str = ""
+    once: bool = False
 
     def __post_init__(self) -> None:
         for name in ("countries", "topics", "actors", "verifications", "outlets", "datasets"):
@@ -417,6 +416,7 @@ class Filters:
         links: ArticleLinks | None = None,
         index: EventIndex | None = None,
         areas: Any = None,
+        event_links: EventLinks | None = None,
     ) -> np.ndarray:
         """Boolean row mask of ``events`` that pass this filter.
 
@@ -425,6 +425,8 @@ class Filters:
         (an ``EventIndex`` of these events, kept between calls) makes the country,
         topic, verification and date tests lookups in integer codes. ``areas`` (a
         boundaries GeoDataFrame: ``name``, ``geometry``) is needed by the area filter.
+        ``event_links`` (``linking.find_links`` of these events, kept between calls) serves
+        ``once``; without it the links are found here.
         """
         index = index if index is not None else EventIndex(events)
         keep = np.ones(len(events), dtype=bool)
@@ -459,6 +461,8 @@ class Filters:
                 raise ValueError("the area filter needs the boundaries: mask(..., areas=...)")
             keep &= index.in_area(_area_shape(areas, self.area))
         keep &= self._date_mask(index)
+        if self.once:  # last: a group is counted once among the events the rest selects
+            keep = (event_links or find_links(events)).once(keep)
         return keep
 
     @staticmethod
@@ -488,54 +492,69 @@ class Filters:
         *,
         links: ArticleLinks | None = None,
         areas: Any = None,
+        event_links: EventLinks | None = None,
     ) -> pd.DataFrame:
         """The events that pass this filter (the same frame when nothing is filtered)."""
         if self.is_default:
             return events
-        return events[self.mask(events, articles, links=links, areas=areas)]
+        return events[self.mask(events, articles, links=links, areas=areas,
+                                event_links=event_links)]
 
     # ---------------------------------------------------------------- words
 
-    def describe(self, topic_labels: Mapping[str, str] | None = None) -> str:
-        """A sentence for the top of the results, e.g. "Events in Poland, topic Border zone"."""
+    def describe(self, topic_labels: Mapping[str, str] | None = None,
+                 t: Translator = ENGLISH) -> str:
+        """A sentence for the top of the results, e.g. "Events in Poland, topic Border
+        zones", in ``t``'s language (values the data or the user gave stay as given)."""
         labels = topic_labels or {}
+        level_names = schema.verification_names(t)
         parts: list[str] = []
         if self.countries:
-            parts.append("in " + _or([_country_name(c) for c in self.countries]))
+            names = [country_name(c, t.lang) for c in self.countries]
+            parts.append(t.gettext("in {countries}").format(countries=t.list_or(names)))
         if self.topics:
-            names = [labels.get(t) or _humanise(t) for t in self.topics]
-            parts.append(("topic " if len(names) == 1 else "topics ") + _or(names))
+            names = [labels.get(k) or _humanise(k) for k in self.topics]
+            parts.append(t.ngettext("topic {topics}", "topics {topics}", len(names))
+                         .format(topics=t.list_or(names)))
         if self.actors:
-            parts.append("involving " + _or(self.actors))
+            parts.append(t.gettext("involving {actors}").format(
+                actors=t.list_or(list(self.actors))))
         if self.verifications:
-            parts.append("verification " + _or(self.verifications))
+            names = [level_names.get(v, v) for v in self.verifications]
+            parts.append(t.gettext("verification {levels}").format(levels=t.list_or(names)))
         if self.outlets:
-            parts.append("reported by " + _or(self.outlets))
+            parts.append(t.gettext("reported by {outlets}").format(
+                outlets=t.list_or(list(self.outlets))))
         if self.text:
-            parts.append(f"mentioning \u201c{self.text}\u201d")
+            parts.append(t.gettext("mentioning \u201c{text}\u201d").format(text=self.text))
         if self.date_from and self.date_to:
-            parts.append(f"from {self.date_from.isoformat()} to {self.date_to.isoformat()}")
+            parts.append(t.gettext("from {first} to {last}").format(
+                first=t.date(self.date_from), last=t.date(self.date_to)))
         elif self.date_from:
-            parts.append(f"from {self.date_from.isoformat()}")
+            parts.append(t.gettext("from {first}").format(first=t.date(self.date_from)))
         elif self.date_to:
-            parts.append(f"until {self.date_to.isoformat()}")
+            parts.append(t.gettext("until {last}").format(last=t.date(self.date_to)))
         if self.datasets:
-            parts.append("from " + _or(self.datasets))
+            parts.append(t.gettext("from {datasets}").format(
+                datasets=t.list_or(list(self.datasets))))
         if self.area:
-            parts.append(f"in the area {self.area}")
+            parts.append(t.gettext("in the area {area}").format(area=self.area))
         if self.bbox is not None:
             west, south, east, north = self.bbox
-            parts.append(f"in the box {_degrees(west, 'E', 'W')} to {_degrees(east, 'E', 'W')}, "
-                         f"{_degrees(south, 'N', 'S')} to {_degrees(north, 'N', 'S')}")
+            parts.append(t.gettext("in the box {west} to {east}, {south} to {north}").format(
+                west=_longitude(west, t), east=_longitude(east, t),
+                south=_latitude(south, t), north=_latitude(north, t)))
         if self.precise:
-            parts.append("placed exactly or near")
+            parts.append(t.gettext("placed exactly or near"))
+        if self.once:
+            parts.append(t.gettext("each event counted once across datasets"))
         if not self.include_undated:
-            parts.append("undated events left out")
+            parts.append(t.gettext("undated events left out"))
         elif self.date_from or self.date_to:
-            parts.append("plus undated events")
+            parts.append(t.gettext("plus undated events"))
         if not parts:
-            return "All events"
-        return "Events " + ", ".join(parts)
+            return t.gettext("All events")
+        return t.gettext("Events {conditions}").format(conditions=", ".join(parts))
 
     def slug(self) -> str:
         """A short, file-name-safe name for this filter ("all" when unfiltered)."""
@@ -561,6 +580,8 @@ class Filters:
                                             for v in self.bbox))  # m10: 10° west or south
         if self.precise:
             parts.append("precise")
+        if self.once:
+            parts.append("once")
         slug = "_".join(parts) or "all"
         if len(slug) > _SLUG_MAX:
             digest = hashlib.sha256(repr(self).encode()).hexdigest()[:8]

@@ -45,6 +45,9 @@ def where(filters: Filters, source: Source, *,
           area_ids: str | None = None) -> tuple[str, list[Any]]:
     """The SQL condition over the ``events`` view selecting what ``filters.mask`` selects,
     and its parameters. ``area_ids`` names a table of the event ids in the area."""
+    if filters.once:
+        raise ValueError("once=1 (count each event once) needs the memory engine: the duckdb "
+                         "engine does not link events across datasets (docs/linking.md)")
     parts: list[str] = []
     params: list[Any] = []
     if filters.countries:
@@ -273,13 +276,14 @@ def _area_table(source: Source, filters: Filters, areas: Any) -> str:
 
 def write_csv(selection: Selection, sink: BinaryIO) -> int:
     """The selected events as the memory engine's CSV, written batch by batch."""
-    from dashboard.export import frame_to_csv
+    from dashboard.export import export_table, frame_to_csv
 
-    header = frame_to_csv(events_frame(_empty(selection)))
+    # export_table: this engine does not link (docs/linking.md), linked_events stays empty
+    header = frame_to_csv(export_table(events_frame(_empty(selection))))
     sink.write(header)
     written = 0
     for frame in selection.batches():
-        data = frame_to_csv(frame)
+        data = frame_to_csv(export_table(frame))
         sink.write(memoryview(data)[len(header):])
         written += len(frame)
     return written
@@ -312,12 +316,12 @@ def write_parquet(selection: Selection, sink: BinaryIO, citation: Any = None) ->
                                                ensure_ascii=False).encode("utf-8")
             writer = pq.ParquetWriter(sink, table.schema.with_metadata(meta), compression="zstd",
                                       write_statistics=[c for c in table.column_names
-                                                        if c in export._STATISTICS])
+                                                        if c in export.PARQUET_STATISTICS])
         writer.write_table(table.replace_schema_metadata(writer.schema.metadata),
                            row_group_size=PARQUET_ROW_GROUP)
 
     for frame in selection.batches():
-        pending.append(export._list_arrays(frame))
+        pending.append(export.parquet_table(export.export_table(frame)))
         held += len(frame)
         written += len(frame)
         while held >= PARQUET_ROW_GROUP:
@@ -326,7 +330,8 @@ def write_parquet(selection: Selection, sink: BinaryIO, citation: Any = None) ->
             rest = table.slice(PARQUET_ROW_GROUP)
             pending, held = ([rest] if len(rest) else []), len(rest)
     if pending or writer is None:
-        flush(pending or [export._list_arrays(events_frame(_empty(selection)))])
+        flush(pending or [export.parquet_table(export.export_table(
+            events_frame(_empty(selection))))])
     assert writer is not None
     writer.close()
     return written

@@ -13,8 +13,11 @@ import datetime as dt
 
 import streamlit as st
 
+from dashboard.countries import country_name
 from dashboard.filters import CHOSEN_FROM_DATA, VIEW_KEYS, Filters, resolve_query
+from dashboard.schema import verification_names
 from dashboard.ui.data import Active, area_names, options, topic_labels
+from dashboard.ui.language import _, current
 from dashboard.ui.text import escape_md
 
 # widget key -> Filters field
@@ -30,6 +33,7 @@ WIDGET_KEYS: dict[str, str] = {
     "dataset": "datasets",
     "precise": "precise",
     "area": "area",
+    "once": "once",
     "_bbox": "bbox",  # no widget: set by a link, kept until the filter is reset
 }
 _LAST_QUERY = "_filters_last_query"
@@ -98,6 +102,7 @@ def _widget_values(filters: Filters) -> dict[str, object]:
         "dataset": list(filters.datasets),
         "precise": filters.precise,
         "area": filters.area or None,
+        "once": filters.once,
         "_bbox": filters.bbox,
         "_date_to_only": filters.date_to if not filters.date_from else None,
     }
@@ -122,6 +127,7 @@ def _from_widgets() -> Filters:
         datasets=tuple(st.session_state.get("dataset") or ()),
         precise=bool(st.session_state.get("precise", False)),
         area=st.session_state.get("area") or "",
+        once=bool(st.session_state.get("once", False)),
         bbox=st.session_state.get("_bbox"),
     )
 
@@ -161,11 +167,11 @@ def _prune_to_options(data: Active) -> None:
     """After the data changed, drop selected values the new data does not hold."""
     choices = options(data)
     widget_of = {field: key for key, field in WIDGET_KEYS.items()}
-    for field, _ in CHOSEN_FROM_DATA:
+    for field, _label in CHOSEN_FROM_DATA:
         allowed_set = set(getattr(choices, field))
-        current = st.session_state.get(widget_of[field]) or []
-        if any(v not in allowed_set for v in current):
-            st.session_state[widget_of[field]] = [v for v in current if v in allowed_set]
+        held = st.session_state.get(widget_of[field]) or []
+        if any(v not in allowed_set for v in held):
+            st.session_state[widget_of[field]] = [v for v in held if v in allowed_set]
 
 
 def sidebar(data: Active) -> Filters:
@@ -176,8 +182,10 @@ def sidebar(data: Active) -> Filters:
     labels = topic_labels()
     names = country_names(choices.countries)
     actors = list(dict.fromkeys([*(st.session_state.get("actor") or []), *choices.actors]))
+    t = current()
+    levels = verification_names(t)
     bar = st.sidebar
-    bar.header("Filter")
+    bar.header(_("Filter"))
     earliest = latest = None  # None: streamlit's own bounds
     if choices.first and choices.last:
         earliest = min(choices.first, dt.date(1900, 1, 1))
@@ -185,37 +193,43 @@ def sidebar(data: Active) -> Filters:
     # Each widget also gets its current value as its default: after a page switch the
     # browser re-creates the widgets and would otherwise send back their bare defaults.
     now = {key: st.session_state.get(key) for key in WIDGET_KEYS}
-    bar.date_input("Date range (first and last day)", key="date_range", format="YYYY-MM-DD",
+    bar.date_input(_("Date range (first and last day)"), key="date_range", format="YYYY-MM-DD",
                    value=now["date_range"] or [], min_value=earliest, max_value=latest)
     to_only = st.session_state.get("_date_to_only")
     if to_only and not st.session_state.get("date_range"):
-        bar.caption(f"Until {to_only.isoformat()} (from the link)")
-    bar.multiselect("Country (the event's or any involved)", choices.countries, key="country",
+        bar.caption(_("Until {last} (from the link)").format(last=t.date(to_only)))
+    bar.multiselect(_("Country (the event's or any involved)"), choices.countries, key="country",
                     default=now["country"],
                     format_func=lambda c: f"{names.get(c, c)} ({c})")
-    bar.multiselect("Topic", choices.topics, key="topic", default=now["topic"],
+    bar.multiselect(_("Topic"), choices.topics, key="topic", default=now["topic"],
                     format_func=lambda k: labels.get(k, k))
-    bar.multiselect("Actor", actors, key="actor", default=now["actor"])
-    bar.multiselect("Verification level", choices.verifications, key="verification",
-                    default=now["verification"])
-    bar.multiselect("Outlet of the sources", choices.outlets, key="outlet", default=now["outlet"])
-    bar.text_input("Search titles, summaries and locations", key="q", value=now["q"] or "",
-                   placeholder="e.g. drone")
-    bar.checkbox("Include undated events", key="undated", value=bool(now["undated"]))
+    bar.multiselect(_("Actor"), actors, key="actor", default=now["actor"])
+    bar.multiselect(_("Verification level"), choices.verifications, key="verification",
+                    default=now["verification"], format_func=lambda v: levels.get(v, v))
+    bar.multiselect(_("Outlet of the sources"), choices.outlets, key="outlet",
+                    default=now["outlet"])
+    bar.text_input(_("Search titles, summaries and locations"), key="q",
+                   value=now["q"] or "", placeholder=_("e.g. drone"))
+    bar.checkbox(_("Include undated events"), key="undated", value=bool(now["undated"]))
     if len(choices.datasets) > 1 or now["dataset"]:
-        bar.multiselect("Dataset", choices.datasets, key="dataset", default=now["dataset"])
-    bar.checkbox("Precise places only", key="precise", value=bool(now["precise"]),
-                 help="Only events placed exactly or near (geo precision exact or near); "
-                      "events known only to their region or country are left out.")
+        bar.multiselect(_("Dataset"), choices.datasets, key="dataset", default=now["dataset"])
+    if len(choices.datasets) > 1 or now["once"]:
+        bar.toggle(_("Count each event once"), key="once", value=bool(now["once"]),
+                   help=_("Events of different datasets that are probably the same (the same "
+                          "day, place and kind: docs/linking.md) are counted once: each group "
+                          "keeps the events of the dataset that reports most of it."))
+    bar.checkbox(_("Precise places only"), key="precise", value=bool(now["precise"]),
+                 help=_("Only events placed exactly or near (geo precision exact or near); "
+                        "events known only to their region or country are left out."))
     units = sorted(set(area_names().values()))
     area_now = now["area"] if now["area"] in units else None
-    bar.selectbox("Area (a unit of the map's boundaries)", units, key="area", index=None
-                  if area_now is None else units.index(area_now), placeholder="Any area")
+    bar.selectbox(_("Area (a unit of the map's boundaries)"), units, key="area", index=None
+                  if area_now is None else units.index(area_now), placeholder=_("Any area"))
     box = st.session_state.get("_bbox")
     if box:
-        bar.caption("Box from the link: " + ", ".join(f"{v:g}" for v in box)
-                    + " (west, south, east, north); “Reset filters” clears it")
-    bar.button("Reset filters", key="reset_filters", on_click=reset_filters)
+        bar.caption(_("Box from the link: {box} (west, south, east, north); “Reset filters” "
+                      "clears it").format(box=", ".join(t.number(v) for v in box)))
+    bar.button(_("Reset filters"), key="reset_filters", on_click=reset_filters)
     filters = _from_widgets()
     query = filters.to_query()
     if _flat(_url_params()) != _flat(query):
@@ -235,11 +249,6 @@ def show_notices() -> None:
 
 
 def country_names(codes: list[str]) -> dict[str, str]:
-    """ISO3 code -> common English name (the code itself when unknown)."""
-    import pycountry
-
-    names: dict[str, str] = {}
-    for code in codes:
-        country = pycountry.countries.get(alpha_3=code)
-        names[code] = (getattr(country, "common_name", None) or country.name) if country else code
-    return names
+    """ISO3 code -> the country's name in the session's language (the code when unknown)."""
+    lang = current().lang
+    return {code: country_name(code, lang) for code in codes}

@@ -227,12 +227,13 @@ def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, mo
 def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypatch):
     """``dashboard.launch`` loads and indexes the launch file while the server starts; the
     first visitor's run must take that work from the caches, not do it again."""
+    from dashboard.coverage import CoverageIndex
     from dashboard.eventindex import EventIndex
     from dashboard.serving import ServerOptions
     from dashboard.ui import data
 
-    calls = {"load": 0, "index": 0}
-    load, build = data.load_dataset, EventIndex.build
+    calls = {"load": 0, "index": 0, "coverage": 0}
+    load, build, cells = data.load_dataset, EventIndex.build, CoverageIndex.build
 
     def counted_load(*args, **kwargs):
         calls["load"] += 1
@@ -242,17 +243,22 @@ def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypat
         calls["index"] += 1
         return build(events)
 
+    def counted_cells(*args):
+        calls["coverage"] += 1
+        return cells(*args)
+
     monkeypatch.setattr(data, "load_dataset", counted_load)
     monkeypatch.setattr(EventIndex, "build", staticmethod(counted_build))
+    monkeypatch.setattr(CoverageIndex, "build", staticmethod(counted_cells))
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")  # validate for real, no stored copy
     summary = data.warm(ServerOptions(data=str(FIXTURE)))
     assert summary == "events.csv, 5 events and 3 articles (0 rows rejected)"
-    assert calls == {"load": 1, "index": 1}
+    assert calls == {"load": 1, "index": 1, "coverage": 1}
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     at = app.run()
     assert not at.exception
     assert metrics(at)["Events"] == "5"
-    assert calls == {"load": 1, "index": 1}
+    assert calls == {"load": 1, "index": 1, "coverage": 1}
 
 
 def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch, tmp_path):
@@ -338,9 +344,15 @@ def test_headline_changes_need_a_start_date(fixture_app):
     # No date range: the period before the first event holds none, so no "before: 0".
     assert [m.delta for m in at.metric] == [""] * 4
     at.date_input(key="date_range").set_value((dt.date(2024, 3, 1), dt.date(2024, 6, 10))).run()
+    # The period before starts before the data does (2024-01-10): no baseline to read from.
+    assert [m.delta for m in at.metric] == [""] * 4
+    at.date_input(key="date_range").set_value((dt.date(2024, 4, 1), dt.date(2024, 6, 10))).run()
     deltas = {m.label: m.delta for m in at.metric}
-    assert deltas["Events"] == "+1 (before: 2)"  # t-3, t-4, undated t-5 vs t-1, t-2
-    assert "2023-11-20 to 2024-02-29" in " ".join(c.value for c in at.caption)
+    # t-4 and undated t-5 against t-2, t-3: small numbers read as little change
+    assert deltas["Events"] == "little change (few: average 2.0)"
+    assert deltas["Date span (days)"] == ""
+    assert "previous period of the same length, 2024-01-21 to 2024-03-31" in " ".join(
+        c.value for c in at.caption)
 
 
 def test_data_page_reads_a_file_checked_before_from_the_store(fixture_app, monkeypatch,

@@ -1,0 +1,264 @@
+"""Counts that warn: when the sources behind the events change, and headline changes read
+against a baseline.
+
+A count of events rises and falls with the reporting behind it as much as with the events:
+VIINA's monthly counts fell five-fold in January 2025 because its sources changed, not
+because the war did. So the Overview says when the number of distinct sources behind the
+filtered events jumps or drops sharply from one month to the next (``coverage_changes``),
+and it reads its headline changes the way ACLED's early-warning tools do: the current
+period against the average of the periods before it, with small numbers read as "little
+change" rather than +300% (``change``). Thresholds and their sources: docs/coverage.md.
+
+Everything here runs on integer arrays of the whole dataset under a row mask (the
+``EventIndex`` and ``ArticleLinks`` the app already keeps), so a re-run copies no rows,
+and what it returns is a handful of months, whatever the row count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.aggregate import Headline, previous_period
+from dashboard.eventindex import EventIndex, day_date
+from dashboard.filters import ArticleLinks, Filters
+
+# --------------------------------------------------------------------------- coverage
+
+COVERAGE_RATIO = 3.0  # consecutive months whose sources differ by this factor or more
+MIN_SOURCES = 10  # ... and where the larger month has at least this many sources
+LONGEST_DATED_SPAN = 31  # days: events dated more loosely (a year) belong to no month
+
+
+
+def source_codes(articles: pd.DataFrame) -> np.ndarray:
+    """Per article row, the source it counts as: one code per outlet (trimmed, case
+    ignored), and a code of its own for each article without an outlet (one report)."""
+    outlets = articles["outlet"].astype("str").str.strip().str.casefold()
+    codes, labels = pd.factorize(outlets.where(outlets != ""), use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    unnamed = codes < 0
+    codes[unnamed] = len(labels) + np.flatnonzero(unnamed)
+    return codes
+
+
+@dataclass(frozen=True)
+class CoverageIndex:
+    """What counting sources per month needs, built once per dataset.
+
+    Each counted event has a cell, (source dataset, month); each citation of one, a
+    distinct (cell, source) pair. Under a mask, the pairs of the selected events' citations
+    are flagged and counted per cell: no sort and no string work per re-run.
+    """
+
+    datasets: list[str]  # cell // months → this source dataset ("" for none)
+    first_month: int  # months since 1970-01 of cell offset 0
+    months: int  # months per dataset
+    event_cell: np.ndarray  # per event row: its cell, -1 when it belongs to no month
+    link_events: np.ndarray  # per citation of a counted event: the event row
+    link_pair: np.ndarray  # ... and its (cell, source) pair
+    pair_cell: np.ndarray  # per distinct pair: its cell
+
+    @classmethod
+    def build(cls, index: EventIndex, links: ArticleLinks,
+              articles: pd.DataFrame) -> CoverageIndex:
+        """Cells of ``index``'s events and the distinct (cell, source) pairs of their
+        citations in ``links`` over ``articles``."""
+        counted = index.dated & ((index.day_max - index.day_min) <= LONGEST_DATED_SPAN)
+        datasets = index.source_dataset
+        labels = [*(str(label) for label in datasets.labels), ""]
+        if not counted.any():
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(labels, 0, 0, np.full(index.size, -1, dtype=np.int64), empty, empty,
+                       empty)
+        dataset = datasets.codes.astype(np.int64)
+        dataset[dataset < 0] = len(labels) - 1  # events without a source dataset
+        months = index.month[counted]
+        first, span = int(months.min()), int(months.max() - months.min()) + 1
+        event_cell = np.full(index.size, -1, dtype=np.int64)
+        event_cell[counted] = dataset[counted] * span + (months - first)
+        cells = event_cell[links.event_rows]
+        cited = cells >= 0
+        codes = source_codes(articles)[links.article_rows[cited]]
+        width = int(codes.max(initial=-1)) + 1
+        link_pair, pairs = pd.factorize(cells[cited] * width + codes)  # hashing: no sort
+        return cls(labels, first, span, event_cell, links.event_rows[cited],
+                   np.asarray(link_pair, dtype=np.int64),
+                   np.asarray(pairs, dtype=np.int64) // max(width, 1))
+
+    @property
+    def cells(self) -> int:
+        return len(self.datasets) * self.months
+
+
+@dataclass(frozen=True)
+class CoverageChange:
+    """One month whose sources differ sharply from the month before."""
+
+    month: str  # "YYYY-MM"
+    before: int  # distinct sources in the month before
+    after: int  # distinct sources in this month
+    dataset: str | None  # the source dataset, when the events come from more than one
+
+    @property
+    def rose(self) -> bool:
+        return self.after > self.before
+
+    def describe(self) -> str:
+        """The notice, in words (data-derived parts: escape before rendering as Markdown)."""
+        whose = f"the {self.dataset} events" if self.dataset else "the events"
+        moved = "rose" if self.rose else "fell"
+        return (f"{self.month}: coverage changed. The distinct sources behind {whose} {moved} "
+                f"from {self.before:,} in the month before to {self.after:,}, so a change in "
+                "the counts there may be a change in reporting, not in events.")
+
+
+def monthly_sources(coverage: CoverageIndex, mask: np.ndarray | None = None) -> pd.DataFrame:
+    """Distinct sources behind the selected events, per source dataset and month.
+
+    Columns ``dataset``, ``month`` ("YYYY-MM"), ``events`` and ``sources``; one row for
+    every month from each dataset's first to its last month with a selected counted event
+    (months between with none have 0 of both). An event counts in the month of its first
+    possible day when its dates span at most ``LONGEST_DATED_SPAN`` days; events that
+    cite no article add no source.
+    """
+    empty = pd.DataFrame({"dataset": pd.Series(dtype="str"), "month": pd.Series(dtype="str"),
+                          "events": pd.Series(dtype="int64"),
+                          "sources": pd.Series(dtype="int64")})
+    selected = coverage.event_cell >= 0
+    if mask is not None:
+        selected &= mask
+    if not selected.any():
+        return empty
+    events = np.bincount(coverage.event_cell[selected], minlength=coverage.cells)
+    hit = np.zeros(len(coverage.pair_cell), dtype=bool)
+    hit[coverage.link_pair[selected[coverage.link_events]]] = True
+    counts = np.bincount(coverage.pair_cell[hit], minlength=coverage.cells)
+    span = coverage.months
+    rows = []
+    for code, name in enumerate(coverage.datasets):
+        present = np.flatnonzero(events[code * span:(code + 1) * span])
+        if not len(present):
+            continue
+        for offset in range(int(present[0]), int(present[-1]) + 1):
+            slot = code * span + offset
+            month = np.datetime64(coverage.first_month + offset, "M").astype(str)
+            rows.append((name, month, int(events[slot]), int(counts[slot])))
+    return pd.DataFrame(rows, columns=list(empty.columns)).astype(empty.dtypes.to_dict())
+
+
+
+def coverage_changes(monthly: pd.DataFrame, *, ratio: float = COVERAGE_RATIO,
+                     minimum: int = MIN_SOURCES) -> list[CoverageChange]:
+    """Months whose sources are ``ratio`` times more or fewer than the month before's,
+    where the larger of the two has at least ``minimum`` sources, oldest first.
+
+    ``monthly`` is ``monthly_sources``: each dataset is compared with itself, so one
+    dataset's change is not hidden by another's steady reporting. A month without any
+    counted event says nothing about coverage, so no pair with one is compared; a month
+    with events and no source is (0 counts as 1 in the ratio).
+    """
+    found = []
+    several = monthly["dataset"].nunique() > 1
+    for name, months in monthly.groupby("dataset", sort=True):
+        counts, events = months["sources"].to_numpy(), months["events"].to_numpy()
+        for i in range(1, len(counts)):
+            if not (events[i - 1] and events[i]):
+                continue
+            before, after = int(counts[i - 1]), int(counts[i])
+            if max(before, after) >= minimum and \
+                    max(before, after) >= ratio * max(min(before, after), 1):
+                found.append(CoverageChange(str(months["month"].iloc[i]), before, after,
+                                            str(name) if several and name else None))
+    return sorted(found, key=lambda change: (change.month, change.dataset or ""))
+
+
+def coverage_months(changes: list[CoverageChange]) -> list[str]:
+    """The distinct months named by ``changes``, oldest first."""
+    return sorted({change.month for change in changes})
+
+
+# --------------------------------------------------------------------------- headline changes
+
+BASELINE_PERIODS = 4  # the current period is read against the average of this many before it
+LARGE_CHANGE = 0.25  # more than +25% or less than -25%: a large increase or decrease
+MODERATE_CHANGE = 0.10  # +10% to +25%: a moderate increase
+LOW_BASELINE = 2.0  # at most this many on average before ...
+LOW_CURRENT = 5  # ... and at most this many now: "little change", whatever the percentage
+
+
+@dataclass(frozen=True)
+class Change:
+    """A headline number against the average of the equal periods before it."""
+
+    current: int
+    baseline: float  # the average of the earlier periods
+    periods: int  # how many earlier periods the average is over
+
+    @property
+    def low_count(self) -> bool:
+        """Too few to read a percentage from (ACLED's guard against low baseline activity)."""
+        return self.baseline <= LOW_BASELINE and self.current <= LOW_CURRENT
+
+    @property
+    def percent(self) -> float | None:
+        """The change in per cent of the baseline; None when the baseline is 0."""
+        if self.baseline == 0:
+            return None
+        return (self.current - self.baseline) / self.baseline * 100
+
+    @property
+    def level(self) -> str:
+        """ACLED's change levels, in words."""
+        if self.low_count:
+            return "little change"
+        if self.percent is None or self.percent > LARGE_CHANGE * 100:
+            return "large increase"
+        if self.percent > MODERATE_CHANGE * 100:
+            return "moderate increase"
+        if self.percent >= -LARGE_CHANGE * 100:
+            return "little change"
+        return "large decrease"
+
+    def describe(self) -> str:
+        """The delta shown under the number, e.g. "+40% (large increase; average 12.5)"."""
+        average = f"average {self.baseline:,.1f}"
+        if self.low_count:
+            return f"little change (few: {average})"
+        if self.percent is None:
+            return f"new ({self.level}; {average})"
+        return f"{self.percent:+,.0f}% ({self.level}; {average})"
+
+
+def change(current: int, earlier: list[int]) -> Change | None:
+    """``current`` against the average of ``earlier`` (None when there is no earlier period)."""
+    if not earlier:
+        return None
+    return Change(current, float(np.mean(earlier)), len(earlier))
+
+
+def baseline_periods(filters: Filters, current: Headline, data_start: dt.date | None,
+                     periods: int = BASELINE_PERIODS) -> list[Filters]:
+    """Up to ``periods`` filters like ``filters`` over the equal periods just before its
+    date range, nearest first (``aggregate.previous_period``, stepped back).
+
+    Only periods that start on or after ``data_start`` (the first day of the data's dated
+    events) count: before the data begins a period holds no event by definition, and its
+    zero would make any number read as a large increase. None without a start date.
+    """
+    found: list[Filters] = []
+    period = previous_period(filters, current) if data_start is not None else None
+    while (period is not None and period.date_from is not None and data_start is not None
+           and period.date_from >= data_start and len(found) < periods):
+        found.append(period)
+        period = previous_period(period, current)
+    return found
+
+
+def data_start(index: EventIndex) -> dt.date | None:
+    """The first possible day of the earliest dated event in the whole dataset."""
+    span = index.day_span(None)
+    return None if span is None else day_date(span[0])
