@@ -181,7 +181,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise ValueError("--add needs the memory engine: the duckdb engine does not link")
         return duckdb_cli.export(args, fmt, exported)
     if args.engine == "spark":
-        raise ValueError("export on the spark engine comes next: use --engine duckdb")
+        from dashboard.engines import spark_cli
+
+        return spark_cli.export(args, fmt, exported)
     if args.labels and not args.data:
         raise ValueError("--labels needs --data (a VIINA event file)")
     dataset = _added(load_dataset(args.data, labels=args.labels) if args.data
