@@ -17,33 +17,36 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 from dashboard.readers import LoadError  # noqa: E402  (needs the path above)
 from dashboard.ui import data as ui_data  # noqa: E402
+from dashboard.ui.language import _, choose, language_menu  # noqa: E402
 from dashboard.ui.page import set_context  # noqa: E402
 from dashboard.ui.state import sidebar  # noqa: E402
 from dashboard.ui.text import escape_md  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="Border security events", page_icon="🛰️",
+choose()
+st.set_page_config(page_title=_("Border security events"), page_icon="🛰️",
                    layout="wide")
 
 try:
     data = ui_data.active()
 except (LoadError, ValueError, OSError) as err:
-    st.error(f"Could not open the data file: {escape_md(err)}. "
-             "Showing the bundled dataset instead.")
+    st.error(_("Could not open the data file: {error}. Showing the bundled dataset "
+               "instead.").format(error=escape_md(err)))
     ui_data.install("bundled", ui_data.load_bundled(), "the bundled dataset")
     data = ui_data.active()
 
+language_menu()
 filters = sidebar(data)
 set_context(data, filters)
 
 page = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", icon=":material/map:", default=True),
-        st.Page(PAGES / "articles.py", title="Articles", icon=":material/newspaper:"),
-        st.Page(PAGES / "events.py", title="Events", icon=":material/table_rows:"),
-        st.Page(PAGES / "data.py", title="Data", icon=":material/upload_file:"),
-        st.Page(PAGES / "about.py", title="About", icon=":material/info:"),
+        st.Page(PAGES / "overview.py", title=_("Overview"), icon=":material/map:", default=True),
+        st.Page(PAGES / "articles.py", title=_("Articles"), icon=":material/newspaper:"),
+        st.Page(PAGES / "events.py", title=_("Events"), icon=":material/table_rows:"),
+        st.Page(PAGES / "data.py", title=_("Data"), icon=":material/upload_file:"),
+        st.Page(PAGES / "about.py", title=_("About"), icon=":material/info:"),
     ]
 )
 page.run()

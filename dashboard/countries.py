@@ -186,3 +186,24 @@ def iso3_from_any(values: pd.Series) -> pd.Series:
     forms such as "Russia (Soviet Union)" or "DR Congo (Zaire)" as used by UCDP.
     """
     return _map_unique(values, _name_to_iso3)
+
+
+def country_name(code: str, lang: str = "en") -> str:
+    """An ISO3 code as a country's name in ``lang`` (the code itself when unknown).
+
+    English keeps pycountry's names (its common name where it has one: "Moldova", not
+    "Moldova, Republic of"), as the dashboard always wrote them; the other languages take
+    CLDR's territory names from Babel's locale data (keyed by ISO alpha-2, Kosovo as XK),
+    and the English name where CLDR has none.
+    """
+    country = pycountry.countries.get(alpha_3=code)
+    alpha_2 = "XK" if code == "XKX" else (country.alpha_2 if country else None)
+    if lang != "en" and alpha_2 is not None:
+        from babel import Locale  # local: importers never need it
+
+        local = Locale.parse(lang).territories.get(alpha_2)
+        if local:
+            return local
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name

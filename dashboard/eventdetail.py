@@ -18,9 +18,8 @@ import pyarrow.compute as pc
 from dashboard import schema
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks
+from dashboard.linking import KM_PER_DEGREE_LATITUDE, distances_km
 
-EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG): the haversine's sphere
-KM_PER_DEGREE_LATITUDE = np.pi * EARTH_RADIUS_KM / 180
 # A point placed exactly ``km`` away comes back a few nanometres further in floating
 # point; a millimetre of slack keeps "within 25 km" inclusive as it reads.
 DISTANCE_SLACK_KM = 1e-6
@@ -69,16 +68,6 @@ def co_reported(row: int, links: ArticleLinks) -> np.ndarray:
     citing = links.citing(cited)
     citing[row] = False
     return np.flatnonzero(citing)
-
-
-def distances_km(latitude: float, longitude: float, latitudes: np.ndarray,
-                 longitudes: np.ndarray) -> np.ndarray:
-    """Great-circle distances (haversine, km) from one point to each of many."""
-    lat1, lon1 = np.radians(latitude), np.radians(longitude)
-    lat2, lon2 = np.radians(latitudes), np.radians(longitudes)
-    half = (np.sin((lat2 - lat1) / 2) ** 2
-            + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(half, 0.0, 1.0)))
 
 
 def nearby(row: int, index: EventIndex, km: float = 25, days: int = 7) -> np.ndarray:

@@ -10,8 +10,9 @@ over ``FIELDS``; none of them names a field, so a new filter is an attribute of
 The engines keep their own condition per key (``engines/duckdb_query.py``), since the SQL
 is theirs; a test holds every field to every face and to every engine.
 
-Words people read (labels, help, notices, the sentence's clauses) are data of the entries,
-so translating them is one pass over this module.
+Words people read (widget labels and help, the sentence's clauses) are messages of the
+entries here, marked for the catalogs (``N_``, ``t.gettext``) and translated where they are
+shown (docs/i18n.md).
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard import schema
+from dashboard.countries import country_name
 from dashboard.eventindex import EventIndex, day_number
+from dashboard.i18n import ENGLISH, N_, Translator
+from dashboard.linking import EventLinks, find_links
 
 
 def quoted(text: object, limit: int = 60) -> str:
@@ -151,14 +155,15 @@ def _normal_box(value: Sequence[float] | None) -> tuple[float, ...] | None:
 @dataclass(frozen=True, eq=False)
 class Rows:
     """What a field's row test reads: the events, their index, the articles (None when not
-    loaded), the boundaries (None when not given) and ``citing`` (per event row: does it
-    cite one of the articles a mask selects?)."""
+    loaded), the boundaries (None when not given), ``citing`` (per event row: does it
+    cite one of the articles a mask selects?) and the events' links across datasets."""
 
     events: pd.DataFrame
     index: EventIndex
     articles: pd.DataFrame | None
     areas: Any
     citing: Callable[[np.ndarray], np.ndarray]
+    event_links: EventLinks | None  # ``linking.find_links`` of the events, when kept
 
 
 def distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
@@ -242,6 +247,10 @@ def _in_force_until(day: dt.date, rows: Rows) -> np.ndarray:
     return ~rows.index.dated | (rows.index.day_min <= day_number(day))
 
 
+def _counted_once(_on: bool, keep: np.ndarray, rows: Rows) -> np.ndarray:
+    return (rows.event_links or find_links(rows.events)).once(keep)
+
+
 def _in_area(name: str, rows: Rows) -> np.ndarray:
     if rows.areas is None:
         raise ValueError("the area filter needs the boundaries: mask(..., areas=...)")
@@ -251,72 +260,124 @@ def _in_area(name: str, rows: Rows) -> np.ndarray:
 # --------------------------------------------------------------------------- words
 
 
-def country_name(code: str) -> str:
-    """The common English name of an ISO alpha-3 code (the code itself when unknown)."""
-    import pycountry  # local: only the sentence and the sidebar need it
-
-    country = pycountry.countries.get(alpha_3=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
-
-
 def _humanise(key: str) -> str:
     text = key.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
 
-def _or(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
+def _longitude(value: float, t: Translator) -> str:
+    form = t.gettext("{degrees}°E") if value >= 0 else t.gettext("{degrees}°W")
+    return form.format(degrees=t.number(abs(value)))
 
 
-def _degrees(value: float, positive: str, negative: str) -> str:
-    return f"{abs(value):g}°{positive if value >= 0 else negative}"
+def _latitude(value: float, t: Translator) -> str:
+    form = t.gettext("{degrees}°N") if value >= 0 else t.gettext("{degrees}°S")
+    return form.format(degrees=t.number(abs(value)))
 
 
-#: ``words(value, filters, labels)``: the field's clause of the sentence, ``""`` when it has
-#: nothing to say; ``filters`` is the whole filter, for clauses that join two fields.
-Words = Callable[[Any, Any, Mapping[str, str]], str]
+@dataclass(frozen=True, eq=False)
+class Speech:
+    """What a clause of the sentence reads besides its value: the whole filter (for
+    clauses that join two fields, the date range), the topics' labels and the language."""
+
+    filters: Any
+    topic_labels: Mapping[str, str]
+    t: Translator = ENGLISH
 
 
-def _listed(prefix: str) -> Words:
-    return lambda values, _f, _l: prefix + _or(list(values)) if values else ""
+#: ``words(value, speech)``: the field's clause of the sentence, ``""`` when it has
+#: nothing to say. Values the data or the user gave stay as given.
+Words = Callable[[Any, Speech], str]
 
 
-def _topic_words(topics: tuple[str, ...], _f: Any, labels: Mapping[str, str]) -> str:
+def _countries_words(codes: tuple[str, ...], s: Speech) -> str:
+    if not codes:
+        return ""
+    names = [country_name(c, s.t.lang) for c in codes]
+    return s.t.gettext("in {countries}").format(countries=s.t.list_or(names))
+
+
+def _topic_words(topics: tuple[str, ...], s: Speech) -> str:
     if not topics:
         return ""
-    names = [labels.get(t) or _humanise(t) for t in topics]
-    return ("topic " if len(names) == 1 else "topics ") + _or(names)
+    names = [s.topic_labels.get(k) or _humanise(k) for k in topics]
+    return (s.t.ngettext("topic {topics}", "topics {topics}", len(names))
+            .format(topics=s.t.list_or(names)))
 
 
-def _from_words(day: dt.date | None, filters: Any, _l: Mapping[str, str]) -> str:
+def _actor_words(actors: tuple[str, ...], s: Speech) -> str:
+    if not actors:
+        return ""
+    return s.t.gettext("involving {actors}").format(actors=s.t.list_or(list(actors)))
+
+
+def _level_words(levels: tuple[str, ...], s: Speech) -> str:
+    if not levels:
+        return ""
+    level_names = schema.verification_names(s.t)
+    names = [level_names.get(v, v) for v in levels]
+    return s.t.gettext("verification {levels}").format(levels=s.t.list_or(names))
+
+
+def _outlet_words(outlets: tuple[str, ...], s: Speech) -> str:
+    if not outlets:
+        return ""
+    return s.t.gettext("reported by {outlets}").format(outlets=s.t.list_or(list(outlets)))
+
+
+def _text_words(text: str, s: Speech) -> str:
+    return s.t.gettext("mentioning \u201c{text}\u201d").format(text=text) if text else ""
+
+
+def _from_words(day: dt.date | None, s: Speech) -> str:
     if day is None:
         return ""
-    if filters.date_to:
-        return f"from {day.isoformat()} to {filters.date_to.isoformat()}"
-    return f"from {day.isoformat()}"
+    last = s.filters.date_to
+    if last:
+        return s.t.gettext("from {first} to {last}").format(first=s.t.date(day),
+                                                           last=s.t.date(last))
+    return s.t.gettext("from {first}").format(first=s.t.date(day))
 
 
-def _until_words(day: dt.date | None, filters: Any, _l: Mapping[str, str]) -> str:
-    return f"until {day.isoformat()}" if day and not filters.date_from else ""
+def _until_words(day: dt.date | None, s: Speech) -> str:
+    if day is None or s.filters.date_from:
+        return ""  # said with the first day
+    return s.t.gettext("until {last}").format(last=s.t.date(day))
 
 
-def _box_words(box: tuple[float, float, float, float] | None, _f: Any,
-               _l: Mapping[str, str]) -> str:
+def _dataset_words(datasets: tuple[str, ...], s: Speech) -> str:
+    if not datasets:
+        return ""
+    return s.t.gettext("from {datasets}").format(datasets=s.t.list_or(list(datasets)))
+
+
+def _area_words(area: str, s: Speech) -> str:
+    return s.t.gettext("in the area {area}").format(area=area) if area else ""
+
+
+def _box_words(box: tuple[float, float, float, float] | None, s: Speech) -> str:
     if box is None:
         return ""
     west, south, east, north = box
-    return (f"in the box {_degrees(west, 'E', 'W')} to {_degrees(east, 'E', 'W')}, "
-            f"{_degrees(south, 'N', 'S')} to {_degrees(north, 'N', 'S')}")
+    return s.t.gettext("in the box {west} to {east}, {south} to {north}").format(
+        west=_longitude(west, s.t), east=_longitude(east, s.t),
+        south=_latitude(south, s.t), north=_latitude(north, s.t))
 
 
-def _undated_words(included: bool, filters: Any, _l: Mapping[str, str]) -> str:
+def _precise_words(on: bool, s: Speech) -> str:
+    return s.t.gettext("placed exactly or near") if on else ""
+
+
+def _once_words(on: bool, s: Speech) -> str:
+    return s.t.gettext("each event counted once across datasets") if on else ""
+
+
+def _undated_words(included: bool, s: Speech) -> str:
     if not included:
-        return "undated events left out"
-    return "plus undated events" if filters.date_from or filters.date_to else ""
+        return s.t.gettext("undated events left out")
+    if s.filters.date_from or s.filters.date_to:
+        return s.t.gettext("plus undated events")
+    return ""
 
 
 # --------------------------------------------------------------------------- file names
@@ -399,8 +460,16 @@ def _hold_area(name: str, spellings: Mapping[str, str]) -> tuple[str, str | None
 
 
 #: The kinds of sidebar widget ``dashboard/ui/state.py`` draws.
-WIDGET_KINDS: tuple[str, ...] = ("multiselect", "date_range", "text", "toggle", "select",
-                                 "link_only")
+WIDGET_KINDS: tuple[str, ...] = ("multiselect", "date_range", "text", "checkbox", "toggle",
+                                 "select", "link_only")
+
+
+def _last_day(day: dt.date, t: Translator) -> dict[str, str]:
+    return {"last": t.date(day)}
+
+
+def _box_numbers(box: tuple[float, ...], t: Translator) -> dict[str, str]:
+    return {"box": ", ".join(t.number(v) for v in box)}
 
 
 @dataclass(frozen=True)
@@ -409,9 +478,11 @@ class Widget:
 
     Kinds: ``multiselect`` (options: the ``choices.Options`` attribute ``options``; a field
     not held to the data lists its selected values first, as a link may name any),
-    ``date_range`` (also sets the fields in ``also``), ``text``, ``toggle``, ``select``
-    (options: the boundaries' unit names) and ``link_only`` (no widget: a link sets it,
-    ``note`` shows it, "Reset filters" clears it). ``rank`` orders the sidebar.
+    ``date_range`` (also sets the fields in ``also``), ``text``, ``checkbox``, ``toggle``
+    (a switch), ``select`` (options: the boundaries' unit names) and ``link_only`` (no
+    widget: a link sets it, ``note`` shows it, "Reset filters" clears it). ``rank`` orders
+    the sidebar. ``label``, ``help``, ``placeholder`` and ``note`` are messages (``N_``),
+    translated where they are drawn.
     """
 
     kind: str
@@ -420,11 +491,11 @@ class Widget:
     label: str = ""
     help: str | None = None
     placeholder: str | None = None
-    note: str = ""  # a caption for a value only a link gave ({value}: ``shown(value)``)
-    shown: Callable[[Any], str] = format_value
+    note: str = ""  # a caption for a value only a link gave, formatted with ``note_values``
+    note_values: Callable[[Any, Translator], dict[str, str]] | None = None
     options: str | None = None
-    shows: str | None = None  # an option as "country" (name and code) or "topic" (label)
-    only_with_choice: bool = False  # drawn when there is more than one option, or a value
+    shows: str | None = None  # an option as "country" (name and code), "topic" or "level"
+    only_with_choice: bool = False  # drawn when ``options`` offers more than one, or when set
     also: tuple[str, ...] = ()
 
 
@@ -432,10 +503,12 @@ class Widget:
 class FilterField:
     """One field of ``Filters`` and every face of it (module docstring).
 
-    ``matches(value, rows)`` is called only for a value other than the default; ``words``
-    and ``slug`` for every value (they return ``""`` for nothing to say); ``hold(value,
-    offered)`` with the data's ``held_to`` choices (a ``choices.Options`` attribute, or
-    ``"areas"``: the boundaries' spellings of their units) gives the kept value and a notice.
+    ``matches(value, rows)`` is a row test, called only for a value other than the default;
+    a field that chooses among the rows the others keep (``once``) has ``among(value, keep,
+    rows)`` instead, applied after every row test. ``words`` and ``slug`` are called for
+    every value (they return ``""`` for nothing to say); ``hold(value, offered)`` with the
+    data's ``held_to`` choices (a ``choices.Options`` attribute, or ``"areas"``: the
+    boundaries' spellings of their units) gives the kept value and a notice.
     """
 
     key: str  # the URL key
@@ -445,7 +518,7 @@ class FilterField:
     multi: bool  # a list: comma-separated or a JSON array, repeated keys joined
     help: str  # what the key means (README's table of query keys)
     normalise: Callable[[Any], Any]
-    matches: Callable[[Any, Rows], np.ndarray]
+    matches: Callable[[Any, Rows], np.ndarray] | None
     words: Words
     sentence_rank: int
     slug: Slug
@@ -454,55 +527,54 @@ class FilterField:
     format: Callable[[Any], str] = format_value  # a single value as the URL writes it
     held_to: str | None = None
     hold: Callable[[Any, Any], tuple[Any, str | None]] | None = None
+    among: Callable[[Any, np.ndarray, Rows], np.ndarray] | None = None
 
 
 FIELDS: tuple[FilterField, ...] = (
     FilterField(
         "country", "countries", (), _parse_country, True,
         "ISO alpha-3 codes; matches the event's country or any country involved",
-        normal_items, lambda v, rows: rows.index.involving(v),
-        lambda v, _f, _l: "in " + _or([country_name(c) for c in v]) if v else "", 0,
+        normal_items, lambda v, rows: rows.index.involving(v), _countries_words, 0,
         _slug_items, 0,
-        Widget("multiselect", "country", 1, "Country (the event's or any involved)",
+        Widget("multiselect", "country", 1, N_("Country (the event's or any involved)"),
                options="countries", shows="country"),
         held_to="countries", hold=hold_items("Country")),
     FilterField(
         "topic", "topics", (), _parse_topic, True, "topic keys from data/topics.csv",
         normal_items, lambda v, rows: rows.index.topic.isin(v), _topic_words, 1,
         _slug_items, 1,
-        Widget("multiselect", "topic", 2, "Topic", options="topics", shows="topic"),
+        Widget("multiselect", "topic", 2, N_("Topic"), options="topics", shows="topic"),
         held_to="topics", hold=hold_items("Topic")),
     FilterField(
         "actor", "actors", (), parse_free, True, "exact actor names",
         normal_items, lambda v, rows: list_contains_any(rows.events["actors"], v),
-        _listed("involving "), 2, _slug_items, 3,
-        Widget("multiselect", "actor", 3, "Actor", options="actors")),
+        _actor_words, 2, _slug_items, 3,
+        Widget("multiselect", "actor", 3, N_("Actor"), options="actors")),
     FilterField(
         "verification", "verifications", (), _parse_verification, True,
         "confirmed, reported, claimed, alleged, disputed",
-        normal_items, lambda v, rows: rows.index.verification.isin(v),
-        _listed("verification "), 3, _slug_items, 2,
-        Widget("multiselect", "verification", 4, "Verification level",
-               options="verifications"),
+        normal_items, lambda v, rows: rows.index.verification.isin(v), _level_words, 3,
+        _slug_items, 2,
+        Widget("multiselect", "verification", 4, N_("Verification level"),
+               options="verifications", shows="level"),
         held_to="verifications", hold=hold_items("Verification")),
     FilterField(
         "outlet", "outlets", (), parse_free, True, "exact outlet names of the sources",
-        normal_items, _by_outlet, _listed("reported by "), 4, _slug_items, 4,
-        Widget("multiselect", "outlet", 5, "Outlet of the sources", options="outlets"),
+        normal_items, _by_outlet, _outlet_words, 4, _slug_items, 4,
+        Widget("multiselect", "outlet", 5, N_("Outlet of the sources"), options="outlets"),
         held_to="outlets", hold=hold_items("Outlet")),
     FilterField(
         "q", "text", "", parse_free, False,
         "case-insensitive text in summary, location or source titles",
-        normal_text, _mentioning,
-        lambda v, _f, _l: f"mentioning \u201c{v}\u201d" if v else "", 5,
-        _prefixed("q-"), 6,
-        Widget("text", "q", 6, "Search titles, summaries and locations",
-               placeholder="e.g. drone")),
+        normal_text, _mentioning, _text_words, 5, _prefixed("q-"), 6,
+        Widget("text", "q", 6, N_("Search titles, summaries and locations"),
+               placeholder=N_("e.g. drone"))),
     FilterField(
         "from", "date_from", None, _parse_date, False, "first day, YYYY-MM-DD",
         _normal_date, _in_force_from, _from_words, 6, _from_slug, 7,
-        Widget("date_range", "date_range", 0, "Date range (first and last day)",
-               note="Until {value} (from the link)", also=("date_to",))),
+        Widget("date_range", "date_range", 0, N_("Date range (first and last day)"),
+               note=N_("Until {last} (from the link)"), note_values=_last_day,
+               also=("date_to",))),
     FilterField(
         "to", "date_to", None, _parse_date, False, "last day, YYYY-MM-DD",
         _normal_date, _in_force_until, _until_words, 7, _until_slug, 8,
@@ -510,43 +582,51 @@ FIELDS: tuple[FilterField, ...] = (
     FilterField(
         "undated", "include_undated", True, parse_flag, False,
         "1 keeps undated events, 0 drops",
-        bool, lambda _v, rows: rows.index.dated.copy(), _undated_words, 12,
+        bool, lambda _v, rows: rows.index.dated.copy(), _undated_words, 13,
         lambda included, _f: "" if included else "dated", 9,
-        Widget("toggle", "undated", 7, "Include undated events")),
+        Widget("checkbox", "undated", 7, N_("Include undated events"))),
     FilterField(
         "dataset", "datasets", (), parse_free, True,
         "source datasets, as the events' source_dataset names them",
-        normal_items, lambda v, rows: rows.index.source_dataset.isin(v),
-        _listed("from "), 8, _slug_items, 5,
-        Widget("multiselect", "dataset", 8, "Dataset", options="datasets",
+        normal_items, lambda v, rows: rows.index.source_dataset.isin(v), _dataset_words, 8,
+        _slug_items, 5,
+        Widget("multiselect", "dataset", 8, N_("Dataset"), options="datasets",
                only_with_choice=True),
         held_to="datasets", hold=hold_items("Dataset")),
     FilterField(
         "precise", "precise", False, parse_flag, False,
         "1 keeps only events placed exactly or near (geo_precision exact, near)",
         bool, lambda _v, rows: rows.index.geo_precision.isin(schema.PRECISE_PLACES),
-        lambda v, _f, _l: "placed exactly or near" if v else "", 11,
-        _flag_slug("precise"), 12,
-        Widget("toggle", "precise", 9, "Precise places only",
-               help="Only events placed exactly or near (geo precision exact or near); "
-                    "events known only to their region or country are left out.")),
+        _precise_words, 11, _flag_slug("precise"), 12,
+        Widget("checkbox", "precise", 10, N_("Precise places only"),
+               help=N_("Only events placed exactly or near (geo precision exact or near); "
+                       "events known only to their region or country are left out."))),
     FilterField(
         "bbox", "bbox", None, _parse_bbox, False,
         "west,south,east,north in degrees: events whose point or shape is in or "
         "crosses the box",
         _normal_box, lambda v, rows: rows.index.in_box(*v), _box_words, 10, _box_slug, 11,
-        Widget("link_only", "_bbox", 11,
-               note="Box from the link: {value} (west, south, east, north); "
-                    "\u201cReset filters\u201d clears it",
-               shown=lambda box: ", ".join(f"{v:g}" for v in box)),
+        Widget("link_only", "_bbox", 12,
+               note=N_("Box from the link: {box} (west, south, east, north); \u201cReset "
+                       "filters\u201d clears it"), note_values=_box_numbers),
         format=_format_bbox),
     FilterField(
         "area", "area", "", parse_free, False,
         "a unit of the boundaries file by name (a country of the bundled outlines, or "
         "an area of --boundaries): events whose point or shape is in it",
-        normal_text, _in_area,
-        lambda v, _f, _l: f"in the area {v}" if v else "", 9, _prefixed("area-"), 10,
-        Widget("select", "area", 10, "Area (a unit of the map's boundaries)",
-               placeholder="Any area", options="areas"),
+        normal_text, _in_area, _area_words, 9, _prefixed("area-"), 10,
+        Widget("select", "area", 11, N_("Area (a unit of the map's boundaries)"),
+               placeholder=N_("Any area"), options="areas"),
         held_to="areas", hold=_hold_area),
+    FilterField(
+        "once", "once", False, parse_flag, False,
+        "1 counts each event once: of events linked across datasets (docs/linking.md), "
+        "only those of the dataset reporting most of each group are kept",
+        bool, None, _once_words, 12, _flag_slug("once"), 13,
+        Widget("toggle", "once", 9, N_("Count each event once"), options="datasets",
+               only_with_choice=True,
+               help=N_("Events of different datasets that are probably the same (the same "
+                       "day, place and kind: docs/linking.md) are counted once: each group "
+                       "keeps the events of the dataset that reports most of it.")),
+        among=_counted_once),
 )

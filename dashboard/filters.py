@@ -23,7 +23,9 @@ import pyarrow.compute as pc
 
 from dashboard import filterfields, schema
 from dashboard.eventindex import EventIndex
-from dashboard.filterfields import FilterField, Rows, list_contains_any, quoted
+from dashboard.filterfields import FilterField, Rows, Speech, list_contains_any, quoted
+from dashboard.i18n import ENGLISH, Translator
+from dashboard.linking import EventLinks
 
 #: Longest URL value read (characters); a longer one is refused with a notice, so a
 #: crafted link cannot make every visitor's run parse megabytes.
@@ -33,9 +35,10 @@ MAX_VALUE_CHARS = 20_000
 QUERY_KEYS: tuple[FilterField, ...] = filterfields.FIELDS
 
 #: URL keys that say what a page shows rather than which events: the event of the event
-#: page (``event``) and the Overview's time frame (``at``, ``window``). They travel in the
-#: same link, so the filter's parser knows them and leaves them to the page.
-VIEW_KEYS: tuple[str, ...] = ("event", "at", "window")
+#: page (``event``), the Overview's time frame (``at``, ``window``) and the interface's
+#: language (``lang``). They travel in the same link, so the filter's parser knows them
+#: and leaves them to the page.
+VIEW_KEYS: tuple[str, ...] = ("event", "at", "window", "lang")
 
 
 def _raw_values(value: str | Sequence[str]) -> list[str]:
@@ -105,6 +108,7 @@ class Filters:
     precise: bool = False
     bbox: tuple[float, float, float, float] | None = None
     area: str = ""
+    once: bool = False
 
     def __post_init__(self) -> None:
         for spec in self.FIELDS:
@@ -195,6 +199,7 @@ class Filters:
         links: ArticleLinks | None = None,
         index: EventIndex | None = None,
         areas: Any = None,
+        event_links: EventLinks | None = None,
     ) -> np.ndarray:
         """Boolean row mask of ``events`` that pass this filter: every field's test.
 
@@ -203,6 +208,8 @@ class Filters:
         (an ``EventIndex`` of these events, kept between calls) makes the country,
         topic, verification and date tests lookups in integer codes. ``areas`` (a
         boundaries GeoDataFrame: ``name``, ``geometry``) is needed by the area filter.
+        ``event_links`` (``linking.find_links`` of these events, kept between calls) serves
+        ``once``; without it the links are found here.
         """
         index = index if index is not None else EventIndex(events)
 
@@ -212,12 +219,16 @@ class Filters:
             assert articles is not None  # a field asks for citations only with articles
             return _events_citing(events["article_ids"], articles.loc[article_mask, "article_id"])
 
-        rows = Rows(events, index, articles, areas, citing)
+        rows = Rows(events, index, articles, areas, citing, event_links)
         keep = np.ones(len(events), dtype=bool)
-        for spec in self.FIELDS:
-            value = getattr(self, spec.field)
-            if value != spec.default:
+        chosen = [(spec, getattr(self, spec.field)) for spec in self.FIELDS
+                  if getattr(self, spec.field) != spec.default]
+        for spec, value in chosen:
+            if spec.matches is not None:
                 keep &= spec.matches(value, rows)
+        for spec, value in chosen:  # last: these choose among the rows the rest keeps
+            if spec.among is not None:
+                keep = spec.among(value, keep, rows)
         return keep
 
     def apply(
@@ -227,23 +238,27 @@ class Filters:
         *,
         links: ArticleLinks | None = None,
         areas: Any = None,
+        event_links: EventLinks | None = None,
     ) -> pd.DataFrame:
         """The events that pass this filter (the same frame when nothing is filtered)."""
         if self.is_default:
             return events
-        return events[self.mask(events, articles, links=links, areas=areas)]
+        return events[self.mask(events, articles, links=links, areas=areas,
+                                event_links=event_links)]
 
     # ---------------------------------------------------------------- words
 
-    def describe(self, topic_labels: Mapping[str, str] | None = None) -> str:
-        """A sentence for the top of the results, e.g. "Events in Poland, topic Border zone"."""
-        labels = topic_labels or {}
-        said = (spec.words(getattr(self, spec.field), self, labels)
+    def describe(self, topic_labels: Mapping[str, str] | None = None,
+                 t: Translator = ENGLISH) -> str:
+        """A sentence for the top of the results, e.g. "Events in Poland, topic Border
+        zones", in ``t``'s language (values the data or the user gave stay as given)."""
+        speech = Speech(self, topic_labels or {}, t)
+        said = (spec.words(getattr(self, spec.field), speech)
                 for spec in sorted(self.FIELDS, key=lambda spec: spec.sentence_rank))
         parts = [clause for clause in said if clause]
         if not parts:
-            return "All events"
-        return "Events " + ", ".join(parts)
+            return t.gettext("All events")
+        return t.gettext("Events {conditions}").format(conditions=", ".join(parts))
 
     def slug(self) -> str:
         """A short, file-name-safe name for this filter ("all" when unfiltered)."""

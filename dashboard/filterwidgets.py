@@ -52,7 +52,7 @@ def widget_values(filters: Filters) -> dict[str, object]:
             end = getattr(filters, widget.also[0])
             values[widget.key] = (value, end) if value and end else (value,) if value else ()
             values[end_only_key(widget)] = end if not value else None
-        else:  # text, toggle, link_only: the value itself
+        else:  # text, checkbox, toggle, link_only: the value itself
             values[widget.key] = value
     return values
 
@@ -66,7 +66,7 @@ def from_widgets(state: State, kind: type[Filters] = Filters) -> Filters:
             values[spec.field] = tuple(got or ())
         elif widget.kind in ("text", "select"):
             values[spec.field] = got or ""
-        elif widget.kind == "toggle":
+        elif widget.kind in ("checkbox", "toggle"):
             values[spec.field] = bool(state.get(widget.key, spec.default))
         elif widget.kind == "date_range":
             dates = tuple(got or ())

@@ -11,6 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+from dashboard.i18n import N_, Translator
+
 LIST_SEPARATOR = "; "
 
 EVENT_COLUMNS: list[str] = [
@@ -67,12 +69,31 @@ PRECISE_PLACES: list[str] = ["exact", "near"]
 VERIFICATION_LEVELS: list[str] = ["confirmed", "reported", "claimed", "alleged", "disputed"]
 
 VERIFICATION_MEANINGS: dict[str, str] = {
-    "confirmed": "Officially confirmed by an authority or party with direct knowledge.",
-    "reported": "Widely reported by independent outlets, not officially confirmed.",
-    "claimed": "A claim of responsibility or success by a party to the event.",
-    "alleged": "An account given by one party about another; not independently checked.",
-    "disputed": "Contested: sources disagree on whether or how it happened.",
+    "confirmed": N_("Officially confirmed by an authority or party with direct knowledge."),
+    "reported": N_("Widely reported by independent outlets, not officially confirmed."),
+    "claimed": N_("A claim of responsibility or success by a party to the event."),
+    "alleged": N_("An account given by one party about another; not independently checked."),
+    "disputed": N_("Contested: sources disagree on whether or how it happened."),
 }
+
+# The levels' names as the interface shows them (the data and the URL keep the keys).
+_VERIFICATION_NAMES: dict[str, str] = {
+    "confirmed": N_("confirmed"),
+    "reported": N_("reported"),
+    "claimed": N_("claimed"),
+    "alleged": N_("alleged"),
+    "disputed": N_("disputed"),
+}
+
+
+def verification_names(t: Translator) -> dict[str, str]:
+    """Level key -> its name in ``t``'s language."""
+    return {level: t.gettext(name) for level, name in _VERIFICATION_NAMES.items()}
+
+
+def verification_meanings(t: Translator) -> dict[str, str]:
+    """Level key -> what it means, in ``t``'s language."""
+    return {level: t.gettext(meaning) for level, meaning in VERIFICATION_MEANINGS.items()}
 
 
 def split_list(value: object) -> list[str]:

@@ -114,20 +114,31 @@ CONDITIONS: dict[str, Condition] = {
 }
 
 
+#: Fields this engine does not serve, by URL key, with the reason it gives.
+REFUSED: dict[str, str] = {
+    "once": "once=1 (count each event once) needs the memory engine: the duckdb engine does "
+            "not link events across datasets (docs/linking.md)",
+}
+
+
 def where(filters: Filters, source: Source, *,
           area_ids: str | None = None) -> tuple[str, list[Any]]:
     """The SQL condition over the ``events`` view selecting what ``filters.mask`` selects,
     and its parameters: one condition per field set, in the registry's order.
-    ``area_ids`` names a table of the event ids in the area."""
+    ``area_ids`` names a table of the event ids in the area. A field this engine cannot
+    serve (``REFUSED``) is a ValueError saying why, before any other."""
+    values_set = [(spec, getattr(filters, spec.field)) for spec in filters.FIELDS
+                  if getattr(filters, spec.field) != spec.default]
+    for spec, _value in values_set:
+        if spec.key in REFUSED:
+            raise ValueError(REFUSED[spec.key])
     query = _Query(source, area_ids)
     parts: list[str] = []
     params: list[Any] = []
-    for spec in filters.FIELDS:
-        value = getattr(filters, spec.field)
-        if value != spec.default:
-            condition, values = CONDITIONS[spec.key](value, query)
-            parts.append(condition)
-            params += values
+    for spec, value in values_set:
+        condition, values = CONDITIONS[spec.key](value, query)
+        parts.append(condition)
+        params += values
     return (" AND ".join(f"coalesce({p}, false)" for p in parts) or "true"), params
 
 
@@ -332,12 +343,12 @@ def write_parquet(selection: Selection, sink: BinaryIO, citation: Any = None) ->
                                                ensure_ascii=False).encode("utf-8")
             writer = pq.ParquetWriter(sink, table.schema.with_metadata(meta), compression="zstd",
                                       write_statistics=[c for c in table.column_names
-                                                        if c in export._STATISTICS])
+                                                        if c in export.PARQUET_STATISTICS])
         writer.write_table(table.replace_schema_metadata(writer.schema.metadata),
                            row_group_size=PARQUET_ROW_GROUP)
 
     for frame in selection.batches():
-        pending.append(export._list_arrays(frame))
+        pending.append(export.parquet_table(frame))
         held += len(frame)
         written += len(frame)
         while held >= PARQUET_ROW_GROUP:
@@ -346,7 +357,7 @@ def write_parquet(selection: Selection, sink: BinaryIO, citation: Any = None) ->
             rest = table.slice(PARQUET_ROW_GROUP)
             pending, held = ([rest] if len(rest) else []), len(rest)
     if pending or writer is None:
-        flush(pending or [export._list_arrays(events_frame(_empty(selection)))])
+        flush(pending or [export.parquet_table(events_frame(_empty(selection)))])
     assert writer is not None
     writer.close()
     return written

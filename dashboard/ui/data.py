@@ -19,13 +19,15 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import store
+from dashboard import coverage, store
 from dashboard.choices import Options, build_options
 from dashboard.dataset import Dataset, companion_articles, load_bundled, load_dataset
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks, Filters, newest_first
+from dashboard.linking import EventLinks, find_links
 from dashboard.serving import ServerOptions, server_options
 from dashboard.taxonomy import load_topics
+from dashboard.ui.language import current
 
 if TYPE_CHECKING:  # read only where the map draws overlays: geopandas is slow to import
     import geopandas as gpd
@@ -156,6 +158,7 @@ def warm(launch: ServerOptions) -> str | None:
         data = launch_data(launch.data)
         index(data)
         links(data)
+        event_links(data)
         options(data)
         topics()
         boundary_features()
@@ -203,6 +206,28 @@ def links(data: Active) -> ArticleLinks:
     return _links(data.key, data.store_key, data.events, data.articles)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _event_links(key: str, store_key: str | None, _events: pd.DataFrame) -> EventLinks:
+    stored = (store.load_extra(store_key, "event_links") if store_key else None) or {}
+    first, second = stored.get("first"), stored.get("second")
+    rank = stored.get("dataset_rank")
+    if (_rows_within(first, len(_events)) and _rows_within(second, len(_events))
+            and len(first) == len(second) and isinstance(rank, np.ndarray)
+            and rank.dtype.kind == "i" and rank.shape == (len(_events),)):
+        return EventLinks(first, second, rank)
+    built = find_links(_events)
+    if store_key:
+        store.save_extra(store_key, "event_links", {"first": built.first, "second": built.second,
+                                                    "dataset_rank": built.dataset_rank})
+    return built
+
+
+def event_links(data: Active) -> EventLinks:
+    """The session's events linked across datasets (``dashboard.linking``; found once per
+    dataset, and kept beside a stored launch dataset)."""
+    return _event_links(data.key, data.store_key, data.events)
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _article_order(key: str, _articles: pd.DataFrame) -> np.ndarray:
     return newest_first(_articles)
@@ -215,10 +240,12 @@ def article_order(data: Active) -> np.ndarray:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _mask(key: str, query: tuple[tuple[str, str], ...], _events: pd.DataFrame,
-          _articles: pd.DataFrame, _links: ArticleLinks, _index: EventIndex) -> np.ndarray:
+          _articles: pd.DataFrame, _links: ArticleLinks, _index: EventIndex,
+          _linked: EventLinks | None) -> np.ndarray:
     filters, _ = Filters.from_query(dict(query))
     areas = area_boundaries() if filters.area else None
-    mask = filters.mask(_events, _articles, links=_links, index=_index, areas=areas)
+    mask = filters.mask(_events, _articles, links=_links, index=_index, areas=areas,
+                        event_links=_linked)
     mask.setflags(write=False)
     return mask
 
@@ -226,7 +253,8 @@ def _mask(key: str, query: tuple[tuple[str, str], ...], _events: pd.DataFrame,
 def mask(data: Active, filters: Filters) -> np.ndarray:
     """Row mask of the session's events for ``filters`` (cached; read-only)."""
     query = tuple(sorted(filters.to_query().items()))
-    return _mask(data.key, query, data.events, data.articles, links(data), index(data))
+    linked = event_links(data) if filters.once else None
+    return _mask(data.key, query, data.events, data.articles, links(data), index(data), linked)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -237,6 +265,27 @@ def _index(key: str, _events: pd.DataFrame) -> EventIndex:
 def index(data: Active) -> EventIndex:
     """Integer codes of the session's events for aggregates (built once per dataset)."""
     return _index(data.key, data.events)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _source_codes(key: str, _articles: pd.DataFrame) -> coverage.Sources:
+    return coverage.source_codes(_articles)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _coverage_changes(key: str, query: tuple[tuple[str, str], ...], _index: EventIndex,
+                      _links: ArticleLinks, _sources: coverage.Sources,
+                      _mask: np.ndarray) -> list[coverage.CoverageChange]:
+    return coverage.coverage_changes(coverage.monthly_sources(_index, _links, _sources,
+                                                              _mask))
+
+
+def coverage_changes(data: Active, filters: Filters) -> list[coverage.CoverageChange]:
+    """Months where the sources behind the filtered events change sharply (cached per
+    filter, like its mask)."""
+    query = tuple(sorted(filters.to_query().items()))
+    return _coverage_changes(data.key, query, index(data), links(data),
+                             _source_codes(data.key, data.articles), mask(data, filters))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -262,8 +311,8 @@ def options(data: Active) -> Options:
 
 @st.cache_resource(show_spinner=False)
 def topics() -> pd.DataFrame:
-    """The taxonomy (key, label, colour, description)."""
-    return load_topics()
+    """The taxonomy (key, label, colour, description), in the session's language."""
+    return load_topics(lang=current().lang)
 
 
 def topic_labels() -> dict[str, str]:

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.filters import Filters
 from dashboard.ui.data import Active, topic_labels
 from dashboard.ui.downloads import download_row
+from dashboard.ui.language import _, current, show_notice
 from dashboard.ui.state import show_notices
 from dashboard.ui.text import escape_md
 
@@ -37,8 +38,10 @@ def heading(title: str, with_downloads: bool = True) -> Context:
     ctx = context()
     st.title(title)
     with st.container(key="filter_summary"):
-        st.markdown(f"**{escape_md(ctx.filters.describe(topic_labels()))}** · "
-                    f"data: {escape_md(ctx.data.label)}")
+        sentence = ctx.filters.describe(topic_labels(), current())
+        st.markdown(_("**{filter}** · data: {data}").format(filter=escape_md(sentence),
+                                                            data=escape_md(ctx.data.label)))
+        show_notice()
         show_notices()
     if with_downloads:
         download_row(ctx.data, ctx.filters)
@@ -48,10 +51,10 @@ def heading(title: str, with_downloads: bool = True) -> Context:
 def pager(total: int, size: int, key: str) -> tuple[int, int]:
     """A page number input; returns the (start, stop) rows of the chosen page."""
     pages = max(1, -(-total // size))
-    current = st.session_state.get(key, 1)
-    if not isinstance(current, int) or current > pages or current < 1:
+    chosen = st.session_state.get(key, 1)
+    if not isinstance(chosen, int) or chosen > pages or chosen < 1:
         st.session_state[key] = 1
-    page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1,
-                           key=key)
+    page = st.number_input(_("Page (of {pages})").format(pages=current().number(pages)),
+                           min_value=1, max_value=pages, step=1, key=key)
     start = (int(page) - 1) * size
     return start, min(start + size, total)

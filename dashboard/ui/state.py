@@ -17,10 +17,14 @@ from typing import Any
 import streamlit as st
 
 from dashboard.choices import Options
-from dashboard.filterfields import FilterField, Widget, country_name
+from dashboard.countries import country_name
+from dashboard.filterfields import FilterField, Widget
 from dashboard.filters import VIEW_KEYS, Filters, resolve_query
 from dashboard.filterwidgets import drawn, end_only_key, from_widgets, widget_keys, widget_values
+from dashboard.i18n import Translator
+from dashboard.schema import verification_names
 from dashboard.ui.data import Active, area_names, options, topic_labels
+from dashboard.ui.language import _, current
 from dashboard.ui.text import escape_md
 
 #: The widgets' session-state keys (the registry's ``Widget.key`` of each field).
@@ -120,11 +124,27 @@ class _Offer:
     """What the widgets offer this run: the data's choices and how to show them."""
 
     choices: Options
-    topic_labels: dict[str, str]
-    country_names: dict[str, str]
+    t: Translator
+    shown: dict[str, dict[str, str]]  # Widget.shows -> option -> how the option reads
     now: dict[str, Any]  # each widget's current value, also passed as its default
     earliest: dt.date | None
     latest: dt.date | None
+
+    def chosen(self, widget: Widget) -> bool:
+        """Is the widget drawn? Not when it is ``only_with_choice`` and the data offers one
+        option or none, unless a value is set."""
+        if not widget.only_with_choice or self.now[widget.key]:
+            return True
+        return widget.options is not None and len(getattr(self.choices, widget.options)) > 1
+
+
+def _help(widget: Widget) -> str | None:
+    return None if widget.help is None else _(widget.help)
+
+
+def _caption(bar: Any, widget: Widget, value: Any, t: Translator) -> None:
+    assert widget.note_values is not None
+    bar.caption(_(widget.note).format(**widget.note_values(value, t)))
 
 
 def _multiselect(bar: Any, spec: FilterField, widget: Widget, offer: _Offer) -> None:
@@ -132,52 +152,60 @@ def _multiselect(bar: Any, spec: FilterField, widget: Widget, offer: _Offer) -> 
     offered = list(getattr(offer.choices, widget.options))
     if spec.held_to is None:  # a link may name any value: keep the selected ones offered
         offered = list(dict.fromkeys([*(st.session_state.get(widget.key) or []), *offered]))
-    if widget.only_with_choice and not (len(offered) > 1 or offer.now[widget.key]):
-        return
     shown: dict[str, Any] = {}
     if widget.shows == "country":
-        shown["format_func"] = lambda c: f"{offer.country_names.get(c, c)} ({c})"
-    elif widget.shows == "topic":
-        shown["format_func"] = lambda k: offer.topic_labels.get(k, k)
-    bar.multiselect(widget.label, offered, key=widget.key, default=offer.now[widget.key],
-                    help=widget.help, **shown)
+        names = offer.shown["country"]
+        shown["format_func"] = lambda c: f"{names.get(c, c)} ({c})"
+    elif widget.shows is not None:
+        names = offer.shown[widget.shows]
+        shown["format_func"] = lambda v: names.get(v, v)
+    bar.multiselect(_(widget.label), offered, key=widget.key, default=offer.now[widget.key],
+                    help=_help(widget), **shown)
 
 
 def _date_range(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
-    bar.date_input(widget.label, key=widget.key, format="YYYY-MM-DD",
+    bar.date_input(_(widget.label), key=widget.key, format="YYYY-MM-DD",
                    value=offer.now[widget.key] or [], min_value=offer.earliest,
-                   max_value=offer.latest, help=widget.help)
+                   max_value=offer.latest, help=_help(widget))
     end_only = st.session_state.get(end_only_key(widget))
     if end_only and not st.session_state.get(widget.key):
-        bar.caption(widget.note.format(value=widget.shown(end_only)))
+        _caption(bar, widget, end_only, offer.t)
 
 
 def _text(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
-    bar.text_input(widget.label, key=widget.key, value=offer.now[widget.key] or "",
-                   placeholder=widget.placeholder, help=widget.help)
+    bar.text_input(_(widget.label), key=widget.key, value=offer.now[widget.key] or "",
+                   placeholder=None if widget.placeholder is None else _(widget.placeholder),
+                   help=_help(widget))
+
+
+def _checkbox(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
+    bar.checkbox(_(widget.label), key=widget.key, value=bool(offer.now[widget.key]),
+                 help=_help(widget))
 
 
 def _toggle(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
-    bar.checkbox(widget.label, key=widget.key, value=bool(offer.now[widget.key]),
-                 help=widget.help)
+    bar.toggle(_(widget.label), key=widget.key, value=bool(offer.now[widget.key]),
+               help=_help(widget))
 
 
 def _select(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
     units = sorted(set(area_names().values()))  # the one ``select``: the boundaries' units
-    current = offer.now[widget.key] if offer.now[widget.key] in units else None
-    bar.selectbox(widget.label, units, key=widget.key, index=None if current is None
-                  else units.index(current), placeholder=widget.placeholder, help=widget.help)
+    current_unit = offer.now[widget.key] if offer.now[widget.key] in units else None
+    bar.selectbox(_(widget.label), units, key=widget.key, index=None if current_unit is None
+                  else units.index(current_unit),
+                  placeholder=None if widget.placeholder is None else _(widget.placeholder),
+                  help=_help(widget))
 
 
-def _link_only(bar: Any, _spec: FilterField, widget: Widget, _offer: _Offer) -> None:
+def _link_only(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
     value = st.session_state.get(widget.key)
     if value:
-        bar.caption(widget.note.format(value=widget.shown(value)))
+        _caption(bar, widget, value, offer.t)
 
 
 _DRAW: dict[str, Callable[[Any, FilterField, Widget, _Offer], None]] = {
     "multiselect": _multiselect, "date_range": _date_range, "text": _text,
-    "toggle": _toggle, "select": _select, "link_only": _link_only}
+    "checkbox": _checkbox, "toggle": _toggle, "select": _select, "link_only": _link_only}
 
 
 def sidebar(data: Active) -> Filters:
@@ -192,13 +220,16 @@ def sidebar(data: Active) -> Filters:
     # Each widget also gets its current value as its default: after a page switch the
     # browser re-creates the widgets and would otherwise send back their bare defaults.
     now = {key: st.session_state.get(key) for key in WIDGET_KEYS}
-    offer = _Offer(choices, topic_labels(), country_names(choices.countries), now, earliest,
-                   latest)
+    t = current()
+    shown = {"country": country_names(choices.countries), "topic": topic_labels(),
+             "level": verification_names(t)}
+    offer = _Offer(choices, t, shown, now, earliest, latest)
     bar = st.sidebar
-    bar.header("Filter")
+    bar.header(_("Filter"))
     for spec, widget in drawn():
-        _DRAW[widget.kind](bar, spec, widget, offer)
-    bar.button("Reset filters", key="reset_filters", on_click=reset_filters)
+        if offer.chosen(widget):
+            _DRAW[widget.kind](bar, spec, widget, offer)
+    bar.button(_("Reset filters"), key="reset_filters", on_click=reset_filters)
     filters = from_widgets(st.session_state)
     query = filters.to_query()
     if _flat(_url_params()) != _flat(query):
@@ -218,5 +249,6 @@ def show_notices() -> None:
 
 
 def country_names(codes: list[str]) -> dict[str, str]:
-    """ISO3 code -> common English name (the code itself when unknown)."""
-    return {code: country_name(code) for code in codes}
+    """ISO3 code -> the country's name in the session's language (the code when unknown)."""
+    lang = current().lang
+    return {code: country_name(code, lang) for code in codes}

@@ -10,7 +10,7 @@ from typing import Any, cast
 import numpy as np
 import streamlit as st
 
-from dashboard import aggregate, charts, geomap
+from dashboard import aggregate, charts, coverage, geomap
 from dashboard.eventindex import day_date
 from dashboard.filters import articles_for
 from dashboard.timeframe import Frame, steps
@@ -22,6 +22,7 @@ from dashboard.ui.text import escape_md
 
 PICK_ROWS = 50  # events, and articles, listed for a pick on the map
 PLAY_SECONDS = 1.5  # between two frames of a playback
+COVERAGE_NOTICES = 5  # coverage changes described under the timeline (all are listed above)
 MAP_HEIGHT = 560
 SHOW = {"All dates": None, "Day": "day", "Week": "week", "Month": "month", "Up to": "all"}
 MODES = ["Events", "Heat map", "Shade countries by event count"]
@@ -199,28 +200,38 @@ def _show_pick(rows: np.ndarray, where: str) -> None:
 # ---------------------------------------------------------------- headline numbers
 with st.container(key="headline"):
     current = aggregate.headline(event_index, int(links.cited(shown).sum()), mask=shown)
-    earlier = aggregate.previous_period(filters, current) if frame.at is None else None
-    before = None
-    if earlier is not None:
-        earlier_mask = ui_data.mask(data, earlier)
-        before = aggregate.headline(event_index, int(links.cited(earlier_mask).sum()),
-                                    mask=earlier_mask)
+    earlier = coverage.baseline_periods(filters, current, coverage.data_start(event_index)) \
+        if frame.at is None else []
+    before = [aggregate.headline(event_index, int(links.cited(period_mask).sum()),
+                                 mask=period_mask)
+              for period_mask in (ui_data.mask(data, period) for period in earlier)]
     row = st.container(horizontal=True, wrap=True)  # two by two on a phone
     span = (f"{current.first} – {current.last}" if current.first else "no dated events")
     metrics = [
-        ("Events", current.events, before.events if before else None),
-        ("Articles", current.articles, before.articles if before else None),
-        ("Countries", current.countries, before.countries if before else None),
-        ("Date span (days)", current.days, before.days if before else None),
+        ("Events", current.events, coverage.change(current.events, [b.events for b in before])),
+        ("Articles", current.articles,
+         coverage.change(current.articles, [b.articles for b in before])),
+        ("Countries", current.countries,
+         coverage.change(current.countries, [b.countries for b in before])),
+        ("Date span (days)", current.days, None),
     ]
-    for label, value, old in metrics:
+    for label, value, moved in metrics:
         row.metric(label, f"{value:,}", delta_color="off",
-                   delta=None if old is None else f"{value - old:+,} (before: {old:,})")
-    if earlier is not None:
-        empty = " It has no matching events." if before is not None and not before.events else ""
-        st.caption(f"Changes compare with the previous period of the same length, "
-                   f"{earlier.date_from} to {earlier.date_to} (same filter, dated events)."
-                   f"{empty} Date span: {span}.")
+                   delta=None if moved is None else moved.describe())
+    if earlier:
+        periods = "period" if len(earlier) == 1 else f"{len(earlier)} periods"
+        st.caption(f"Changes compare with the average of the previous {periods} of the same "
+                   f"length, {earlier[-1].date_from} to {earlier[0].date_to} (same filter, "
+                   f"dated events), as ACLED's early-warning tools do: at most "
+                   f"{coverage.LOW_BASELINE:g} on average before and "
+                   f"{coverage.LOW_CURRENT} now read as little change. Date span: {span}.")
+    coverage_changes = ui_data.coverage_changes(data, filters)
+    if coverage_changes:
+        months = escape_md(", ".join(coverage.coverage_months(coverage_changes)))
+        st.warning(f"Coverage changed in {months}: the sources behind these events rose or "
+                   "fell sharply there, so read the counts across those months as a change "
+                   "in reporting as much as in events (details under the timeline).",
+                   icon=":material/warning:")
 
 if not current.events:
     if frame.at is not None:
@@ -422,6 +433,11 @@ with st.container(key="charts"):
         if window is not None:
             notes.append("The shaded band is the time frame.")
         st.caption(" ".join(notes))
+        for notice in coverage_changes[:COVERAGE_NOTICES]:
+            st.warning(escape_md(notice.describe()), icon=":material/warning:")
+        if len(coverage_changes) > COVERAGE_NOTICES:
+            st.caption(f"… and {len(coverage_changes) - COVERAGE_NOTICES:,} more months whose "
+                       "coverage changed (see the months listed above the map).")
     left, right = st.columns([3, 2])
     with left:
         counts = aggregate.by_country_topic(event_index, mask=shown)

@@ -338,9 +338,15 @@ def test_headline_changes_need_a_start_date(fixture_app):
     # No date range: the period before the first event holds none, so no "before: 0".
     assert [m.delta for m in at.metric] == [""] * 4
     at.date_input(key="date_range").set_value((dt.date(2024, 3, 1), dt.date(2024, 6, 10))).run()
+    # The period before starts before the data does (2024-01-10): no baseline to read from.
+    assert [m.delta for m in at.metric] == [""] * 4
+    at.date_input(key="date_range").set_value((dt.date(2024, 4, 1), dt.date(2024, 6, 10))).run()
     deltas = {m.label: m.delta for m in at.metric}
-    assert deltas["Events"] == "+1 (before: 2)"  # t-3, t-4, undated t-5 vs t-1, t-2
-    assert "2023-11-20 to 2024-02-29" in " ".join(c.value for c in at.caption)
+    # t-4 and undated t-5 against t-2, t-3: small numbers read as little change
+    assert deltas["Events"] == "little change (few: average 2.0)"
+    assert deltas["Date span (days)"] == ""
+    assert "previous period of the same length, 2024-01-21 to 2024-03-31" in " ".join(
+        c.value for c in at.caption)
 
 
 def test_data_page_reads_a_file_checked_before_from_the_store(fixture_app, monkeypatch,

@@ -292,7 +292,10 @@ def test_codes_lists_and_vocabularies(events) -> None:
 
 def test_topic_file_has_the_required_keys_and_distinct_colours() -> None:
     columns, topics = _read("topics.csv")
-    assert columns == ["key", "label", "colour", "description"]
+    languages = ["uk", "pl", "lt", "be", "ru"]
+    assert columns == ["key", "label", "colour", "description",
+                       *(f"{part}_{lang}" for lang in languages
+                         for part in ("label", "description"))]
     keys = [t["key"] for t in topics]
     required = {"border_zone", "troop_movement", "camp", "strike", "legal", "statement",
                 "armed_clash", "protest", "other"}
@@ -301,3 +304,5 @@ def test_topic_file_has_the_required_keys_and_distinct_colours() -> None:
     assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in colours)
     assert len(colours) == len(set(colours))
     assert all(t["label"] and t["description"] for t in topics)
+    # every topic in every interface language (docs/i18n.md)
+    assert all(t[column] for t in topics for column in columns[4:])

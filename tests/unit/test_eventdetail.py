@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import eventdetail, schema
+from dashboard import eventdetail, linking, schema
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks
 from dashboard.validate import validate_events
 
 LAT, LON = 54.0, 24.0  # the centre event's place
-KM_NORTH = 180 / (math.pi * eventdetail.EARTH_RADIUS_KM)  # degrees of latitude per km
+KM_NORTH = 180 / (math.pi * linking.EARTH_RADIUS_KM)  # degrees of latitude per km
 
 
 def north(km: float) -> str:
@@ -74,7 +74,7 @@ def reference_distance(a: pd.Series, b: pd.Series) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
     h = (math.sin((lat2 - lat1) / 2) ** 2
          + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * eventdetail.EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+    return 2 * linking.EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 def reference_nearby(event_id: str, km: float = 25, days: int = 7) -> list[str]:

@@ -20,7 +20,7 @@ from shapely.geometry import box
 
 from dashboard import choices, schema
 from dashboard.engines import duckdb_query
-from dashboard.filterfields import FIELDS, WIDGET_KINDS, FilterField, Widget, parse_flag
+from dashboard.filterfields import FIELDS, WIDGET_KINDS, FilterField, Speech, Widget, parse_flag
 from dashboard.filters import Filters, resolve_query
 from dashboard.filterwidgets import from_widgets, widget_keys, widget_values
 
@@ -53,6 +53,10 @@ EVENTS = _events([
          geo_precision="admin", latitude=54.7, longitude=25.3, fatalities=0),
     dict(event_id="e3", country="UKR", topic="strike", verification="alleged",
          source_dataset="ACLED", geo_precision="country"),
+    dict(event_id="e4", country="POL", countries_involved="POL", topic="border_zone",
+         verification="reported", summary="Crossing", date_min="2024-01-05",
+         date_max="2024-01-05", source_dataset="UCDP GED", geo_precision="exact",
+         latitude=52.001, longitude=24.001),  # e1 as UCDP GED reports it: linked to e1
 ])
 ARTICLES = pd.DataFrame({"article_id": ["a1", "a2"], "title": ["Report", "Sky"],
                          "outlet": ["Outlet One", "Outlet Two"], "url": [None, None],
@@ -64,19 +68,20 @@ OPTIONS = choices.build_options(EVENTS, ARTICLES, ["border_zone", "airspace", "s
 
 #: Per URL key: a value other than the default, and the events it keeps.
 SAMPLES: dict[str, tuple[object, list[str]]] = {
-    "country": (("POL",), ["e1"]),
-    "topic": (("border_zone",), ["e1"]),
+    "country": (("POL",), ["e1", "e4"]),
+    "topic": (("border_zone",), ["e1", "e4"]),
     "actor": (("Wagner Group",), ["e1"]),
     "verification": (("confirmed",), ["e1"]),
     "outlet": (("Outlet One",), ["e1"]),
     "q": ("fence", ["e1"]),
-    "from": (dt.date(2024, 1, 3), ["e1", "e3"]),  # e3 is undated, kept by default
+    "from": (dt.date(2024, 1, 3), ["e1", "e3", "e4"]),  # e3 is undated, kept by default
     "to": (dt.date(2023, 12, 31), ["e2", "e3"]),
-    "undated": (False, ["e1", "e2"]),
+    "undated": (False, ["e1", "e2", "e4"]),
     "dataset": (("ACLED",), ["e1", "e3"]),
-    "precise": (True, ["e1"]),
-    "bbox": ((23.0, 51.0, 25.0, 54.0), ["e1"]),
-    "area": ("Poland", ["e1"]),
+    "precise": (True, ["e1", "e4"]),
+    "bbox": ((23.0, 51.0, 25.0, 54.0), ["e1", "e4"]),
+    "area": ("Poland", ["e1", "e4"]),
+    "once": (True, ["e1", "e2", "e3"]),  # e1 and e4 are one event, ACLED's loaded first
 }
 
 
@@ -88,7 +93,9 @@ def test_every_filters_attribute_is_one_registry_entry():
     for spec in FIELDS:
         assert attributes[spec.field] == spec.default, spec.key
     assert set(SAMPLES) == set(keys)  # a new field brings its sample here
-    assert set(duckdb_query.CONDITIONS) == set(keys)  # and its SQL condition
+    # and its SQL condition, or the reason the engine refuses it
+    assert set(duckdb_query.CONDITIONS) | set(duckdb_query.REFUSED) == set(keys)
+    assert not set(duckdb_query.CONDITIONS) & set(duckdb_query.REFUSED)
     for rank in ("sentence_rank", "slug_rank"):
         assert len({getattr(spec, rank) for spec in FIELDS}) == len(FIELDS)
 
@@ -104,10 +111,11 @@ def test_every_field_has_every_face(spec: FilterField):
     assert Filters.from_query(query) == (filters, [])
     assert spec.help
     # rows: a strict part of the events, on the memory engine's index
+    assert (spec.matches is None) != (spec.among is None)
     mask = filters.mask(EVENTS, ARTICLES, areas=AREAS)
     assert list(EVENTS["event_id"][mask]) == kept
     # words and file name
-    assert spec.words(value, filters, {}) and filters.describe() != "All events"
+    assert spec.words(value, Speech(filters, {})) and filters.describe() != "All events"
     assert re.fullmatch(r"[A-Za-z0-9_-]+", filters.slug()) and filters.slug() != "all"
     # the sidebar offers it (a date range widget sets both ends) and reads it back
     owners = [other for other in FIELDS if other.widget is not None
@@ -151,8 +159,8 @@ def test_a_held_field_is_dropped_from_a_link_with_a_notice():
 DEATHS = FilterField(
     "deaths", "deaths", False, parse_flag, False, "1 keeps events with a reported death",
     bool, lambda _v, rows: rows.events["fatalities"].fillna(0).gt(0).to_numpy(dtype=bool),
-    lambda v, _f, _l: "with deaths" if v else "", 99, lambda v, _f: "deaths" if v else "", 99,
-    Widget("toggle", "deaths", 99, "With deaths only"))
+    lambda v, _s: "with deaths" if v else "", 99, lambda v, _f: "deaths" if v else "", 99,
+    Widget("checkbox", "deaths", 99, "With deaths only"))
 
 
 @dataclasses.dataclass(frozen=True)

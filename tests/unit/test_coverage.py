@@ -1,0 +1,215 @@
+"""Coverage notices (sources per month) and headline changes against a baseline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import aggregate, coverage, schema
+from dashboard.eventindex import EventIndex
+from dashboard.filters import ArticleLinks, Filters
+
+EVENTS_PER_MONTH = 200
+
+
+def generated(months: dict[str, int | None], *, dataset: str = "generated",
+              outlets: bool = True, prefix: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Events and articles, ``EVENTS_PER_MONTH`` events on the 10th of each month, event i
+    citing one article of source ``i % n`` for the month's n sources (n = 0: no article;
+    None: no event that month). Without ``outlets`` the articles name no outlet, and each
+    of the n sources is one article cited by several events."""
+    events, articles = [], []
+    for month, sources in months.items():
+        if sources is None:
+            continue
+        for i in range(EVENTS_PER_MONTH):
+            event_id = f"{prefix}{month}-{i}"
+            cited = None
+            if sources:
+                cited = f"{prefix}a-{month}-{i % sources}" if not outlets else f"{event_id}-a"
+                if outlets:
+                    articles.append({"article_id": cited, "outlet": f"Outlet {i % sources}"})
+                elif i < sources:
+                    articles.append({"article_id": cited, "outlet": None})
+            events.append({"event_id": event_id, "event_date": f"{month}-10",
+                           "article_ids": cited, "source_dataset": dataset})
+    return frames(events, articles)
+
+
+def frames(events: list[dict], articles: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    event_frame = pd.DataFrame(events)
+    for column in schema.EVENT_COLUMNS:
+        if column not in event_frame:
+            event_frame[column] = pd.NA
+        if column in ("latitude", "longitude"):
+            event_frame[column] = pd.to_numeric(event_frame[column]).astype("float64")
+        elif column == "fatalities":
+            event_frame[column] = pd.to_numeric(event_frame[column]).astype("Int64")
+        else:
+            event_frame[column] = event_frame[column].astype("str")
+    event_frame["date_min"] = pd.to_datetime(event_frame["event_date"])
+    event_frame["date_max"] = pd.to_datetime(event_frame.get("end_date").fillna(
+        event_frame["event_date"]))
+    article_frame = pd.DataFrame(articles, columns=["article_id", "outlet"])
+    for column in schema.ARTICLE_COLUMNS:
+        if column not in article_frame:
+            article_frame[column] = pd.NA
+        article_frame[column] = article_frame[column].astype("str")
+    return (event_frame[schema.EVENT_COLUMNS + schema.DERIVED_COLUMNS],
+            article_frame[schema.ARTICLE_COLUMNS])
+
+
+def changes(events: pd.DataFrame, articles: pd.DataFrame,
+            mask: np.ndarray | None = None) -> list[tuple[str, int, int, str | None]]:
+    index, links = EventIndex(events), ArticleLinks.build(events, articles)
+    monthly = coverage.monthly_sources(index, links, coverage.source_codes(articles), mask)
+    return [(c.month, c.before, c.after, c.dataset) for c in coverage.coverage_changes(monthly)]
+
+
+@pytest.mark.parametrize(
+    ("months", "outlets", "expected"),
+    [
+        # sources fall five-fold in May (VIINA, January 2025): the month is named
+        ({"2024-01": 50, "2024-02": 50, "2024-03": 50, "2024-04": 50, "2024-05": 10},
+         True, [("2024-05", 50, 10, None)]),
+        ({"2024-01": 10, "2024-02": 40, "2024-03": 40}, True, [("2024-02", 10, 40, None)]),
+        ({"2024-01": 30, "2024-02": 10}, True, [("2024-02", 30, 10, None)]),  # exactly ×3
+        ({"2024-01": 30, "2024-02": 11}, True, []),  # ×2.7: within the normal
+        ({"2024-01": 20, "2024-02": 22, "2024-03": 19, "2024-04": 21}, True, []),  # steady
+        ({"2024-01": 5, "2024-02": 1, "2024-03": 5}, True, []),  # small numbers: none
+        ({"2024-01": 9, "2024-02": 1}, True, []),  # the larger month under the guard
+        ({"2024-01": 20, "2024-02": 0}, True, [("2024-02", 20, 0, None)]),  # events, no source
+        # a month without events says nothing about coverage
+        ({"2024-01": 30, "2024-02": None, "2024-03": 30}, True, []),
+        # without outlets each article is one report
+        ({"2024-01": 30, "2024-02": 6}, False, [("2024-02", 30, 6, None)]),
+        ({"2024-01": 20, "2024-02": 20}, False, []),
+    ],
+)
+def test_coverage_changes(months, outlets, expected):
+    assert changes(*generated(months, outlets=outlets)) == expected
+
+
+def test_each_dataset_is_compared_with_itself():
+    steady_events, steady_articles = generated({"2024-01": 200, "2024-02": 200},
+                                               dataset="steady", prefix="s-")
+    dropping_events, dropping_articles = generated({"2024-01": 30, "2024-02": 6},
+                                                   dataset="dropping", prefix="d-")
+    events = pd.concat([steady_events, dropping_events], ignore_index=True)
+    articles = pd.concat([steady_articles, dropping_articles], ignore_index=True)
+    # together the month has 206 sources, not a third of 230: only per dataset it shows
+    assert changes(events, articles) == [("2024-02", 30, 6, "dropping")]
+    notice = coverage.coverage_changes(coverage.monthly_sources(
+        EventIndex(events), ArticleLinks.build(events, articles),
+        coverage.source_codes(articles)))[0].describe()
+    assert notice.startswith("2024-02: coverage changed.")
+    assert "the dropping events fell from 30 in the month before to 6" in notice
+
+
+def test_outlets_are_counted_once_whatever_their_case_and_spaces():
+    events, articles = generated({"2024-01": 12, "2024-02": 12})
+    february = articles["article_id"].str.startswith("2024-02")
+    articles.loc[february, "outlet"] = np.where(
+        np.arange(february.sum()) % 2, " outlet 0 ", "OUTLET 0")
+    assert changes(events, articles) == [("2024-02", 12, 1, None)]
+
+
+def test_the_mask_decides_which_events_count():
+    events, articles = generated({"2024-01": 50, "2024-02": 10})
+    assert changes(events, articles) == [("2024-02", 50, 10, None)]
+    january_only = (events["event_date"] < "2024-02").to_numpy()
+    assert changes(events, articles, january_only) == []
+    assert changes(events, articles, np.zeros(len(events), dtype=bool)) == []
+
+
+def test_events_dated_only_to_a_year_belong_to_no_month():
+    events, articles = generated({"2024-01": 10, "2024-02": 10})
+    yearly, yearly_articles = generated({"2024-01": 60}, prefix="y-")
+    yearly["date_min"] = pd.Timestamp("2024-01-01")
+    yearly["date_max"] = pd.Timestamp("2024-12-31")
+    both = pd.concat([events, yearly], ignore_index=True)
+    assert changes(both, pd.concat([articles, yearly_articles], ignore_index=True)) == []
+    monthly = coverage.monthly_sources(EventIndex(both), ArticleLinks.build(both, articles),
+                                       coverage.source_codes(articles))
+    assert list(monthly["events"]) == [EVENTS_PER_MONTH, EVENTS_PER_MONTH]
+
+
+def test_no_articles_and_no_dated_events():
+    events, _ = generated({"2024-01": 0, "2024-02": 0})
+    _, articles = frames([], [])
+    monthly = coverage.monthly_sources(EventIndex(events), ArticleLinks.build(events, articles),
+                                       coverage.source_codes(articles))
+    assert list(monthly["sources"]) == [0, 0]
+    assert coverage.coverage_changes(monthly) == []
+    undated = events.assign(date_min=pd.NaT, date_max=pd.NaT)
+    assert coverage.monthly_sources(EventIndex(undated), ArticleLinks.build(undated, articles),
+                                    coverage.source_codes(articles)).empty
+
+
+@pytest.mark.parametrize(
+    ("current", "earlier", "level", "words"),
+    [
+        (40, [10, 10, 10, 10], "large increase", "+300% (large increase; average 10.0)"),
+        (12, [10, 10, 10, 10], "moderate increase", "+20% (moderate increase; average 10.0)"),
+        (11, [10, 10, 10, 10], "little change", "+10% (little change; average 10.0)"),
+        (8, [10, 10, 10, 10], "little change", "-20% (little change; average 10.0)"),
+        (7, [10, 10, 10, 10], "large decrease", "-30% (large decrease; average 10.0)"),
+        # ACLED's low-count guard: at most 2 on average before and 5 now
+        (4, [1, 0, 1, 0], "little change", "little change (few: average 0.5)"),
+        (5, [2, 2, 2, 2], "little change", "little change (few: average 2.0)"),
+        (6, [1, 1, 1, 1], "large increase", "+500% (large increase; average 1.0)"),
+        (2, [3, 3, 3, 3], "large decrease", "-33% (large decrease; average 3.0)"),
+        (6, [0, 0, 0, 0], "large increase", "new (large increase; average 0.0)"),
+        (1200, [1000], "moderate increase", "+20% (moderate increase; average 1,000.0)"),
+    ],
+)
+def test_changes_follow_acleds_thresholds(current, earlier, level, words):
+    moved = coverage.change(current, earlier)
+    assert moved is not None
+    assert (moved.level, moved.describe()) == (level, words)
+
+
+def test_no_change_without_an_earlier_period():
+    assert coverage.change(5, []) is None
+
+
+@pytest.mark.parametrize(
+    ("filters", "start", "expected"),
+    [
+        (Filters(date_from=dt.date(2024, 5, 1), date_to=dt.date(2024, 5, 30)),
+         dt.date(2024, 1, 1),
+         [(dt.date(2024, 4, 1), dt.date(2024, 4, 30)), (dt.date(2024, 3, 2), dt.date(2024, 3, 31)),
+          (dt.date(2024, 2, 1), dt.date(2024, 3, 1)), (dt.date(2024, 1, 2), dt.date(2024, 1, 31))]),
+        # periods that begin before the data are left out: their zero is no baseline
+        (Filters(date_from=dt.date(2024, 5, 1), date_to=dt.date(2024, 5, 30)),
+         dt.date(2024, 3, 15), [(dt.date(2024, 4, 1), dt.date(2024, 4, 30))]),
+        (Filters(date_from=dt.date(2024, 5, 1), date_to=dt.date(2024, 5, 30)),
+         dt.date(2024, 4, 2), []),
+        (Filters(date_to=dt.date(2024, 5, 30)), dt.date(2020, 1, 1), []),  # no start date
+        (Filters(date_from=dt.date(2024, 5, 1)), None, []),  # no dated event at all
+    ],
+)
+def test_baseline_periods(filters, start, expected):
+    current = aggregate.Headline(events=1, articles=0, countries=0, first=dt.date(2024, 5, 3),
+                                 last=dt.date(2024, 5, 30))
+    periods = coverage.baseline_periods(filters, current, start)
+    assert [(p.date_from, p.date_to) for p in periods] == expected
+    assert all(not p.include_undated for p in periods)
+
+
+def test_an_open_end_is_the_last_current_event():
+    current = aggregate.Headline(events=1, articles=0, countries=0, first=dt.date(2024, 5, 3),
+                                 last=dt.date(2024, 5, 10))
+    periods = coverage.baseline_periods(Filters(date_from=dt.date(2024, 5, 1)), current,
+                                        dt.date(2024, 1, 1), periods=2)
+    assert [(p.date_from, p.date_to) for p in periods] == [
+        (dt.date(2024, 4, 21), dt.date(2024, 4, 30)), (dt.date(2024, 4, 11), dt.date(2024, 4, 20))]
+
+
+def test_the_data_starts_on_its_first_dated_day():
+    events, _ = generated({"2024-03": 1, "2024-01": 1})
+    assert coverage.data_start(EventIndex(events)) == dt.date(2024, 1, 10)
+    assert coverage.data_start(EventIndex(events.assign(date_min=pd.NaT))) is None
