@@ -166,18 +166,30 @@ def timeline(events: Events, unit: str | None = None,
     dated = index.both(rows, index.dated)
     topics = index.topic
     topic_codes = topics.codes[dated]
+    first_day, last_day = index.day_min[dated], index.day_max[dated]
+    spread = _uncertain_day(index)[dated]
+    return spread_timeline(topic_codes, topics.labels, first_day, last_day, spread,
+                           np.ones(len(topic_codes)), unit)
+
+
+def spread_timeline(topic_codes: np.ndarray, labels: np.ndarray, first_day: np.ndarray,
+                    last_day: np.ndarray, uncertain: np.ndarray, counts: np.ndarray,
+                    unit: str) -> pd.DataFrame:
+    """``timeline``'s bins from dated events given as arrays: topic codes into ``labels``
+    (-1: none), first and last possible day numbers, whether the date is known only to the
+    week, month or year, and how many events each entry stands for (1 per row here; an
+    engine passes its ``GROUP BY`` counts)."""
     if not len(topic_codes):
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[s]"),
                              "topic": pd.Series(dtype="str"),
                              "events": pd.Series(dtype="float64")})
-    width = len(topics.labels) + 1  # the last slot counts events with no topic
+    width = len(labels) + 1  # the last slot counts events with no topic
     slot = np.where(topic_codes >= 0, topic_codes, width - 1)
-    first_day, last_day = index.day_min[dated], index.day_max[dated]
-    spread = _uncertain_day(index)[dated] & (last_day > first_day)
+    spread = uncertain & (last_day > first_day)
     last_day = np.where(spread, last_day, first_day)
     origin = int(first_day.min())
     days = int(last_day.max()) - origin + 2
-    weight = 1.0 / (last_day - first_day + 1)
+    weight = counts / (last_day - first_day + 1)
     # each event adds its weight from its first to its last possible day: a difference
     # array per topic, summed along the days
     starts = np.bincount((first_day - origin) * width + slot, weights=weight,
@@ -195,10 +207,10 @@ def timeline(events: Events, unit: str | None = None,
     np.add.at(per_period, periods - first_period, per_day)
     per_period[np.abs(per_period) < 1e-9] = 0  # the running sum leaves crumbs like 1e-16
     period, topic_slot = np.nonzero(per_period > 0)
-    labels = np.append(topics.labels, np.nan)
+    names = np.append(labels, np.nan)
     result = pd.DataFrame({
         "period": _period_starts(period + first_period, unit),
-        "topic": pd.array(labels[topic_slot], dtype="str"),
+        "topic": pd.array(names[topic_slot], dtype="str"),
         "events": per_period[period, topic_slot],
     })
     return result.sort_values(["period", "topic"], ignore_index=True)
@@ -395,15 +407,23 @@ class _Grid:
     columns: int
 
 
-def _grid(lat: np.ndarray, lon: np.ndarray, limit: int) -> _Grid:
-    lat_min, lon_min = float(lat.min()), float(lon.min())
-    lat_span = max(float(lat.max()) - lat_min, 0.01)
-    lon_span = max(float(lon.max()) - lon_min, 0.01)
+def grid_layout(lat_min: float, lat_max: float, lon_min: float, lon_max: float,
+                limit: int) -> tuple[float, int]:
+    """Cell size (degrees) and columns of the grid over this extent: at most ``limit``
+    cells. An event's cell is ``floor((lat - lat_min) / size) * columns +
+    floor((lon - lon_min) / size)`` (an engine computes it in its own query)."""
+    lat_span = max(lat_max - lat_min, 0.01)
+    lon_span = max(lon_max - lon_min, 0.01)
     size = max(np.sqrt(lat_span * lon_span / limit), 0.01)
     size = float(np.ceil(size * 100) / 100)
     while np.ceil(lat_span / size + 1) * np.ceil(lon_span / size + 1) > limit:
         size *= 1.25
-    columns = int(lon_span / size) + 2
+    return size, int(lon_span / size) + 2
+
+
+def _grid(lat: np.ndarray, lon: np.ndarray, limit: int) -> _Grid:
+    lat_min, lon_min = float(lat.min()), float(lon.min())
+    size, columns = grid_layout(lat_min, float(lat.max()), lon_min, float(lon.max()), limit)
     cell = (np.floor((lat - lat_min) / size).astype(np.int64) * columns
             + np.floor((lon - lon_min) / size).astype(np.int64))
     return _Grid(cell, lat_min, lon_min, size, columns)

@@ -34,6 +34,7 @@ import shapely
 from dashboard.schema import (
     ARTICLE_COLUMNS,
     EVENT_COLUMNS,
+    LINKED_EVENTS,
     LIST_COLUMNS,
     LIST_SEPARATOR,
     arrow_text,
@@ -111,8 +112,13 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
     return sink.getvalue()
 
 
-def _events_table(events: pd.DataFrame) -> pd.DataFrame:
-    return events[EVENT_COLUMNS]
+def export_table(events: pd.DataFrame) -> pd.DataFrame:
+    """The exported columns: ``EVENT_COLUMNS`` and ``linked_events`` (empty when the frame
+    has no such column: the caller knows the links, ``linking.with_linked_events``)."""
+    table = events[EVENT_COLUMNS]
+    linked = events[LINKED_EVENTS] if LINKED_EVENTS in events.columns \
+        else pd.Series(pd.NA, index=events.index, dtype="str")
+    return table.assign(**{LINKED_EVENTS: linked.astype("str")})
 
 
 def excel_escape(values: pd.Series) -> pd.Series:
@@ -276,7 +282,7 @@ def _to_geojson(events: pd.DataFrame, articles: pd.DataFrame | None,
                 citation: Citation | None = None) -> bytes:
     features = [
         {"type": "Feature", "geometry": geometry, "properties": properties}
-        for geometry, properties in zip(_geometries(events), _records(events[EVENT_COLUMNS]),
+        for geometry, properties in zip(_geometries(events), _records(export_table(events)),
                                         strict=True)
     ]
     document: dict[str, object] = {"type": "FeatureCollection"}
@@ -290,19 +296,20 @@ def _to_geojson(events: pd.DataFrame, articles: pd.DataFrame | None,
 
 Exporter = Callable[[pd.DataFrame, "pd.DataFrame | None", "Citation | None"], bytes]
 _EVENT_EXPORTERS: dict[str, Exporter] = {
-    "csv": lambda events, articles, citation: frame_to_csv(_events_table(events)),
+    "csv": lambda events, articles, citation: frame_to_csv(export_table(events)),
     "geojson": _to_geojson,
     "xlsx": lambda events, articles, citation: _to_excel(
-        {"events": _events_table(events)}
+        {"events": export_table(events)}
         | ({"articles": articles[ARTICLE_COLUMNS]} if articles is not None else {}), citation),
     "parquet": lambda events, articles, citation: _to_parquet(
-        parquet_table(_events_table(events)), citation),
+        parquet_table(export_table(events)), citation),
 }
 
 
 def export_events(events: pd.DataFrame, fmt: str, articles: pd.DataFrame | None = None,
                   citation: Citation | None = None) -> bytes:
-    """Events (``EVENT_COLUMNS``) as bytes in ``fmt``: csv, geojson, xlsx or parquet.
+    """Events (``EVENT_COLUMNS`` and ``linked_events``) as bytes in ``fmt``: csv, geojson,
+    xlsx or parquet.
 
     ``articles`` are embedded where the format can hold them (GeoJSON ``articles``
     member, Excel ``articles`` sheet); for CSV and Parquet export them separately.

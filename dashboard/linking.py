@@ -390,3 +390,21 @@ def find_links(events: pd.DataFrame) -> EventLinks:
     pairs = np.unique(first.astype(np.int64) * max(len(events), 1) + second)
     first, second = pairs // max(len(events), 1), pairs % max(len(events), 1)
     return EventLinks(first.astype(np.int64), second.astype(np.int64), datasets)
+
+
+def with_linked_events(events: pd.DataFrame, links: EventLinks,
+                       rows: np.ndarray | None = None) -> pd.DataFrame:
+    """The events at ``rows`` (positions; all by default) with the exports'
+    ``linked_events`` column: the ids of every loaded event linked to each."""
+    chosen = events if rows is None else events.iloc[rows]
+    ids = links.linked_ids(events["event_id"], rows)
+    ids.index = chosen.index
+    return chosen.assign(**{schema.LINKED_EVENTS: ids})
+
+
+def summary(links: EventLinks) -> str:
+    """The links in words, for load reports: "23 events linked across datasets (14 links)"."""
+    linked = int(links.linked().sum())
+    noun = "event" if linked == 1 else "events"
+    pairs = "1 link" if links.pairs == 1 else f"{links.pairs:,} links"
+    return f"{linked:,} {noun} linked across datasets ({pairs})"

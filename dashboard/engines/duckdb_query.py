@@ -304,13 +304,14 @@ def _area_table(source: Source, filters: Filters, areas: Any) -> str:
 
 def write_csv(selection: Selection, sink: BinaryIO) -> int:
     """The selected events as the memory engine's CSV, written batch by batch."""
-    from dashboard.export import frame_to_csv
+    from dashboard.export import export_table, frame_to_csv
 
-    header = frame_to_csv(events_frame(_empty(selection)))
+    # export_table: this engine does not link (docs/linking.md), linked_events stays empty
+    header = frame_to_csv(export_table(events_frame(_empty(selection))))
     sink.write(header)
     written = 0
     for frame in selection.batches():
-        data = frame_to_csv(frame)
+        data = frame_to_csv(export_table(frame))
         sink.write(memoryview(data)[len(header):])
         written += len(frame)
     return written
@@ -348,7 +349,7 @@ def write_parquet(selection: Selection, sink: BinaryIO, citation: Any = None) ->
                            row_group_size=PARQUET_ROW_GROUP)
 
     for frame in selection.batches():
-        pending.append(export.parquet_table(frame))
+        pending.append(export.parquet_table(export.export_table(frame)))
         held += len(frame)
         written += len(frame)
         while held >= PARQUET_ROW_GROUP:
@@ -357,7 +358,8 @@ def write_parquet(selection: Selection, sink: BinaryIO, citation: Any = None) ->
             rest = table.slice(PARQUET_ROW_GROUP)
             pending, held = ([rest] if len(rest) else []), len(rest)
     if pending or writer is None:
-        flush(pending or [export.parquet_table(events_frame(_empty(selection)))])
+        flush(pending or [export.parquet_table(export.export_table(
+            events_frame(_empty(selection))))])
     assert writer is not None
     writer.close()
     return written

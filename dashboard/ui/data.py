@@ -159,6 +159,7 @@ def warm(launch: ServerOptions) -> str | None:
         index(data)
         links(data)
         event_links(data)
+        coverage_index(data)
         options(data)
         topics()
         boundary_features()
@@ -268,24 +269,29 @@ def index(data: Active) -> EventIndex:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _source_codes(key: str, _articles: pd.DataFrame) -> coverage.Sources:
-    return coverage.source_codes(_articles)
+def _coverage_index(key: str, _index: EventIndex, _links: ArticleLinks,
+                    _articles: pd.DataFrame) -> coverage.CoverageIndex:
+    return coverage.CoverageIndex.build(_index, _links, _articles)
+
+
+def coverage_index(data: Active) -> coverage.CoverageIndex:
+    """Cells and (cell, source) pairs for the coverage notices (built once per dataset,
+    and in the launch warm-up)."""
+    return _coverage_index(data.key, index(data), links(data), data.articles)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _coverage_changes(key: str, query: tuple[tuple[str, str], ...], _index: EventIndex,
-                      _links: ArticleLinks, _sources: coverage.Sources,
+def _coverage_changes(key: str, query: tuple[tuple[str, str], ...],
+                      _coverage: coverage.CoverageIndex,
                       _mask: np.ndarray) -> list[coverage.CoverageChange]:
-    return coverage.coverage_changes(coverage.monthly_sources(_index, _links, _sources,
-                                                              _mask))
+    return coverage.coverage_changes(coverage.monthly_sources(_coverage, _mask))
 
 
 def coverage_changes(data: Active, filters: Filters) -> list[coverage.CoverageChange]:
     """Months where the sources behind the filtered events change sharply (cached per
     filter, like its mask)."""
     query = tuple(sorted(filters.to_query().items()))
-    return _coverage_changes(data.key, query, index(data), links(data),
-                             _source_codes(data.key, data.articles), mask(data, filters))
+    return _coverage_changes(data.key, query, coverage_index(data), mask(data, filters))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

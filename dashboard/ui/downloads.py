@@ -25,7 +25,16 @@ from dashboard.citation import (
 )
 from dashboard.export import BUNDLE, EMBEDS_ARTICLES, MIME_TYPES, build_download, download_name
 from dashboard.filters import Filters, articles_for
-from dashboard.ui.data import Active, file_sha256, launch_options, links, mask, topic_labels
+from dashboard.linking import with_linked_events
+from dashboard.ui.data import (
+    Active,
+    event_links,
+    file_sha256,
+    launch_options,
+    links,
+    mask,
+    topic_labels,
+)
 
 # label, format
 EVENT_FORMATS: list[tuple[str, str]] = [
@@ -95,11 +104,12 @@ class Button(NamedTuple):
 def buttons(data: Active, filters: Filters) -> list[Button]:
     """The downloads of the session's data under ``filters``: events in four formats, the
     citable bundle and the articles (separate from drawing them, so tests can build them)."""
-    selected, index = mask(data, filters), links(data)
+    selected, index, linked = mask(data, filters), links(data), event_links(data)
     versions, labels = data_version(data), topic_labels()
 
-    def events() -> pd.DataFrame:
-        return data.events if bool(selected.all()) else data.events[selected]
+    def events() -> pd.DataFrame:  # with linked_events, the ids of the linked events
+        return with_linked_events(data.events, linked,
+                                  None if bool(selected.all()) else np.flatnonzero(selected))
 
     def sources() -> pd.DataFrame:
         return data.articles[index.cited(selected)]

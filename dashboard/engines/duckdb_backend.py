@@ -1,0 +1,703 @@
+"""The ``duckdb`` engine's backend: the pages' questions as SQL over Parquet left on disk.
+
+Opening a source validates it once (``duckdb_tables``: the memory engine's rules as SQL)
+and writes the accepted rows, typed, to a Parquet file in the store's folder, keyed by
+the SHA-256 of the files read (``store.content_key``, like the memory engine's store): a
+later server on the same files skips the validation and queries that file directly. Its
+rows carry ``_seq`` (file, then row: the source's order), ``_place`` (how the map draws the
+place: ``aggregate.AS_POINT``, ``AS_AREA``, ``AS_COUNTRY``) and ``_uncertain`` (a date known
+only to the week, month or year).
+
+Each answer is one query with the filter's ``WHERE`` (``duckdb_query.where``, every value a
+bound parameter), reduced to the shape ``aggregate.py`` gives: counts are ``GROUP BY``s, the
+map's grid is computed in SQL over the layout ``aggregate.grid_layout`` chooses, the
+timeline's spreading runs on grouped spans (``aggregate.spread_timeline``). Headline
+numbers, counts by country, topic and level, the undated and the country-level events
+come from one grouped "cube" query per filter and frame, kept for the next run. Ties are
+broken as the memory engine's codes break them: by first appearance in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from dashboard import aggregate, schema, store
+from dashboard.aggregate import AS_COUNTRY, MAP_POINT_LIMIT, Headline
+from dashboard.choices import ACTOR_CHOICES, Options
+from dashboard.dataset import LoadReport
+from dashboard.engines.duckdb_query import BATCH_ROWS, where
+from dashboard.engines.duckdb_tables import (
+    MEMORY_LIMIT,
+    Source,
+    _install_macros,
+    arrow_table,
+    ident,
+    lit,
+    open_source,
+)
+from dashboard.eventdetail import (
+    DISTANCE_SLACK_KM,
+    KM_PER_DEGREE_LATITUDE,
+    distances_km,
+)
+from dashboard.filters import ARTICLE_LIST_COLUMNS, Filters
+from dashboard.readers import LoadError
+from dashboard.timeframe import Frame
+
+if TYPE_CHECKING:
+    from dashboard.citation import DataVersion
+    from dashboard.engines.backend import Bounds
+    from dashboard.export import Download
+
+#: Problem lines kept in the load report (the counts are always whole).
+REPORT_LINES = 10_000
+#: (filter, frame) answers kept per backend: a re-run on the same filter costs nothing.
+KEPT_ANSWERS = 64
+_FAR_DAY = "DATE '9999-12-31'"
+_EVENT_FIELDS = ", ".join(ident(c) for c in schema.EVENT_COLUMNS)
+_PLACE_SQL = (f"CASE geo_precision WHEN 'admin' THEN {aggregate.AS_AREA} "
+              f"WHEN 'country' THEN {AS_COUNTRY} ELSE {aggregate.AS_POINT} END")
+
+
+# -- the cache of validated sources -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Validated:
+    """Where one validated source lies: its accepted events and articles, and its report."""
+
+    folder: Path
+
+    @property
+    def events(self) -> Path:
+        return self.folder / "events.parquet"
+
+    @property
+    def articles(self) -> Path:
+        return self.folder / "articles.parquet"
+
+    @property
+    def report(self) -> Path:
+        return self.folder / "report.json"
+
+    @property
+    def problems(self) -> Path:
+        return self.folder / "problems.parquet"
+
+    def complete(self) -> bool:
+        return all(p.is_file() for p in (self.events, self.articles, self.report,
+                                         self.problems))
+
+
+def source_key(files: list[Path], article_files: list[Path], table: str | None) -> str:
+    """The cache key of a source: every file's SHA-256 (remembered by path and identity),
+    the table read, the rules' code and data (``store.content_key``)."""
+    digests = [store.remembered_digest(f) for f in files]
+    digests += ["articles"] + [store.remembered_digest(f) for f in article_files]
+    return store.content_key("duckdb-source", table, *digests)
+
+
+def validated_folder(key: str, cache_dir: Path | None = None) -> Path:
+    """The folder of a validated source: ``cache_dir``, else the store's ``duckdb/<key>``,
+    else (no store) a folder of the system's temporary files."""
+    if cache_dir is not None:
+        return cache_dir / key
+    root = store.cache_root()
+    if root is None:
+        import tempfile
+
+        root = Path(tempfile.gettempdir()) / "dashboard-duckdb-cache"
+    return root / "duckdb" / key
+
+
+def validate_to(source: Source, target: Validated) -> None:
+    """Write the accepted rows of an opened source (its ``events`` and ``articles`` views),
+    typed, with their problems and report, to ``target`` (atomically: a folder of parts
+    renamed into place)."""
+    from dashboard.engines.duckdb_cli import table_report
+
+    partial = target.folder.with_name(target.folder.name + f".part-{threading.get_ident()}")
+    partial.mkdir(parents=True, exist_ok=True)
+    files = [str(f) for f in source.files]
+    con = source.con
+    con.execute(f"""COPY (SELECT {_EVENT_FIELDS}, date_min, date_max,
+            ((list_position(?::VARCHAR[], _path) - 1)::BIGINT << 40) + _row AS _seq,
+            ({_PLACE_SQL})::TINYINT AS _place,
+            coalesce(date_precision IN ('week', 'month', 'year'), false) AS _uncertain
+        FROM events ORDER BY _seq) TO {lit(str(partial / 'events.parquet'))}
+        (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {BATCH_ROWS})""", [files])
+    article_sql = (f"SELECT {', '.join(schema.ARTICLE_COLUMNS)} FROM articles ORDER BY _key"
+                   if source.has_articles else
+                   "SELECT " + ", ".join(f"NULL::VARCHAR AS {c}" for c in schema.ARTICLE_COLUMNS)
+                   + " WHERE false")
+    con.execute(f"COPY ({article_sql}) TO {lit(str(partial / 'articles.parquet'))} "
+                "(FORMAT parquet, COMPRESSION zstd)")
+    tables = ["event_problems"] + (["article_problems"] if source.has_articles else [])
+    problems = " UNION ALL ".join(f"SELECT file, \"table\", row, \"column\", value, reason, "
+                                  f"_key FROM {t}" for t in tables)
+    con.execute(f"COPY (SELECT * EXCLUDE (_key) FROM ({problems}) ORDER BY \"table\" DESC, "
+                f"_key, \"column\" LIMIT {REPORT_LINES}) TO "
+                f"{lit(str(partial / 'problems.parquet'))} (FORMAT parquet)")
+    reports = [table_report(source, "events")]
+    if source.has_articles:
+        reports.append(table_report(source, "articles"))
+    (partial / "report.json").write_text(json.dumps(reports), encoding="utf-8")
+    try:
+        partial.rename(target.folder)
+    except OSError:  # another server validated the same files meanwhile: theirs is kept
+        import shutil
+
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def open_validated(data: str, *, table: str | None = None, articles: str | None = None,
+                   cache_dir: Path | None = None,
+                   progress: Callable[[str], None] | None = None) -> DuckDBBackend:
+    """The backend over ``data`` (a Parquet file, folder or glob, or a ``.duckdb`` table),
+    validated on the first open of these files and read back from the cache after."""
+    from dashboard.engines.duckdb_tables import parquet_files
+
+    if str(data).endswith(".duckdb") or table is not None:
+        files = [Path(data)]
+        if not files[0].is_file():
+            raise LoadError(str(data), "no such database file")
+    else:
+        files = parquet_files(data)
+    article_files = parquet_files(articles) if articles and not str(articles).lower().endswith(
+        (".csv", ".tsv", ".txt")) else ([Path(articles)] if articles else [])
+    target = Validated(validated_folder(source_key(files, article_files, table), cache_dir))
+    if not target.complete():
+        if progress is not None:
+            progress("validating")
+        source = open_source(data, table=table, articles=articles)
+        try:
+            validate_to(source, target)
+        finally:
+            source.con.close()
+    return DuckDBBackend(target, label=Path(data).name or str(data), files=files,
+                         article_files=article_files)
+
+
+# -- the backend --------------------------------------------------------------------------------
+
+
+def _connect(target: Validated) -> Source:
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    _install_macros(con)
+    con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM read_parquet({lit(str(target.events))})")
+    con.execute("CREATE TEMP VIEW articles AS SELECT * FROM "
+                f"read_parquet({lit(str(target.articles))})")
+    has_articles = bool(con.execute("SELECT count(*) > 0 FROM articles").fetchall()[0][0])
+    return Source(con, target.folder.name, [target.events], has_articles=has_articles)
+
+
+def _day(value: Any) -> dt.date | None:
+    if value is None or pd.isna(value):
+        return None
+    return value if isinstance(value, dt.date) else pd.Timestamp(value).date()
+
+
+def events_frame(table: pa.Table) -> pd.DataFrame:
+    """Rows of the validated file as the memory engine's events frame (``EVENT_COLUMNS``
+    then ``date_min``/``date_max`` as ``datetime64``)."""
+    from dashboard.engines.duckdb_query import events_frame as typed
+
+    frame = typed(table)
+    for name in schema.DERIVED_COLUMNS:
+        frame[name] = pd.to_datetime(pd.Series(table.column(name).to_pylist(), dtype=object)
+                                     ).astype("datetime64[ns]")
+    return frame
+
+
+class DuckDBBackend:
+    """Answers from one validated source (see the module docstring). Shared by every
+    session of a server: one connection, one query at a time (a lock)."""
+
+    engine = "duckdb"
+
+    def __init__(self, target: Validated, *, label: str, files: list[Path],
+                 article_files: list[Path], areas: Callable[[], Any] | None = None) -> None:
+        self.target, self.label = target, label
+        self.files, self.article_files = files, article_files
+        self.source = _connect(target)
+        self._lock = threading.RLock()
+        self._areas = areas
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self._options: Options | None = None
+        self.topic_order = self._first_seen("topic")
+        self.country_order = self._first_seen("country")
+        self.level_order = self._first_seen("verification")
+
+    def with_areas(self, areas: Callable[[], Any]) -> DuckDBBackend:
+        """Give the area filter its boundaries (the app's, loaded when first asked)."""
+        self._areas = areas
+        return self
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        with self._lock:
+            return self.source.con.execute(sql, params or []).fetchall()
+
+    def _table(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        with self._lock:
+            return arrow_table(self.source.con, sql, params or [])
+
+    def _first_seen(self, column: str) -> list[str]:
+        rows = self._rows(f"SELECT {column} FROM events WHERE {column} IS NOT NULL "
+                          f"GROUP BY {column} ORDER BY min(_seq)")
+        return [str(r[0]) for r in rows]
+
+    def _kept(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+            value = compute()
+            self._answers[key] = value
+            while len(self._answers) > KEPT_ANSWERS:
+                self._answers.popitem(last=False)
+            return value
+
+    def condition(self, filters: Filters, frame: Frame | None = None) -> tuple[str, list[Any]]:
+        """The ``WHERE`` of the filter (and frame) over the validated events, and its
+        parameters."""
+        area_ids = None
+        if filters.area:
+            from dashboard.engines.duckdb_query import _area_table
+
+            if self._areas is None:
+                raise ValueError("the area filter needs the boundaries")
+            with self._lock:
+                area_ids = _area_table(self.source, filters, self._areas())
+        sql, params = where(filters, self.source, area_ids=area_ids)
+        if frame is not None and frame.at is not None:
+            sql += " AND date_min IS NOT NULL AND date_min <= ?::DATE"
+            params = [*params, frame.at]
+            if frame.first_day is not None:
+                sql += (f" AND (CASE WHEN end_date = {lit(schema.ONGOING)} THEN {_FAR_DAY} "
+                        "ELSE date_max END) >= ?::DATE")
+                params.append(frame.first_day)
+        return sql, params
+
+    def _cube(self, filters: Filters, frame: Frame | None) -> pd.DataFrame:
+        """Selected events grouped by country, topic, level, dated, located and place
+        kind: what the headline, the counts and the map's notes add up."""
+        def compute() -> pd.DataFrame:
+            sql, params = self.condition(filters, frame)
+            table = self._table(
+                "SELECT country, topic, verification, date_min IS NOT NULL AS dated, "
+                "(latitude IS NOT NULL AND longitude IS NOT NULL) AS located, _place, "
+                "count(*) AS n, min(date_min) AS first, max(date_max) AS last "
+                f"FROM events WHERE {sql} GROUP BY ALL", params)
+            return table.to_pandas()
+        return self._kept(("cube", filters, frame), compute)
+
+    # -- the Protocol --------------------------------------------------------------------------
+
+    def options(self) -> Options:
+        if self._options is None:
+            from dashboard.taxonomy import topic_keys
+
+            taxonomy = topic_keys()
+            present = self.topic_order
+            topics = [t for t in taxonomy if t in present] + sorted(set(present) - set(taxonomy))
+            countries = sorted({str(r[0]) for r in self._rows(
+                "SELECT country FROM events UNION SELECT unnest(list_items(countries_involved)) "
+                "FROM events") if r[0] is not None})
+            actors = [str(r[0]) for r in self._rows(
+                "SELECT a, count(*) AS n FROM (SELECT unnest(string_split(actors, ';')) AS raw "
+                "FROM events) , LATERAL (SELECT trim(raw) AS a) WHERE a <> '' GROUP BY a "
+                f"ORDER BY n DESC, a LIMIT {ACTOR_CHOICES}")]
+            levels = set(self.level_order)
+            span = self._rows("SELECT min(date_min), max(date_max) FROM events")[0]
+            self._options = Options(
+                countries=countries, topics=topics, actors=actors,
+                verifications=[v for v in schema.VERIFICATION_LEVELS if v in levels],
+                outlets=sorted(str(r[0]) for r in self._rows(
+                    "SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")),
+                datasets=sorted(str(r[0]) for r in self._rows(
+                    "SELECT DISTINCT source_dataset FROM events WHERE source_dataset IS NOT NULL")),
+                first=_day(span[0]), last=_day(span[1]))
+        return self._options
+
+    def count(self, filters: Filters, frame: Frame | None = None) -> int:
+        return int(self._cube(filters, frame)["n"].sum())
+
+    def headline(self, filters: Filters, frame: Frame | None = None) -> Headline:
+        cube = self._cube(filters, frame)
+
+        def distinct() -> tuple[int, int]:
+            sql, params = self.condition(filters, frame)
+            countries = self._rows(
+                "SELECT count(DISTINCT c) FROM (SELECT country AS c FROM events WHERE "
+                f"{sql} UNION ALL SELECT unnest(list_items(countries_involved)) FROM events "
+                f"WHERE {sql}) WHERE c IS NOT NULL", [*params, *params])[0][0]
+            articles = self._rows(
+                "SELECT count(*) FROM articles SEMI JOIN (SELECT unnest(list_items("
+                f"article_ids)) AS article_id FROM events WHERE {sql}) USING (article_id)",
+                params)[0][0] if self.source.has_articles else 0
+            return int(articles), int(countries)
+
+        articles, countries = self._kept(("distinct", filters, frame), distinct)
+        dated = cube[cube["dated"]]
+        return Headline(events=int(cube["n"].sum()), articles=articles, countries=countries,
+                        first=_day(dated["first"].min()) if len(dated) else None,
+                        last=_day(dated["last"].max()) if len(dated) else None)
+
+    def day_span(self, filters: Filters) -> tuple[dt.date, dt.date] | None:
+        dated = self._cube(filters, None)
+        dated = dated[dated["dated"]]
+        if not len(dated):
+            return None
+        first, last = _day(dated["first"].min()), _day(dated["last"].max())
+        assert first is not None and last is not None
+        return first, last
+
+    def unplaced(self, filters: Filters, frame: Frame | None = None) -> tuple[int, int]:
+        cube = self._cube(filters, frame)
+        return int(cube.loc[~cube["dated"], "n"].sum()), int(cube.loc[~cube["located"], "n"].sum())
+
+    def timeline(self, filters: Filters, unit: str | None = None) -> tuple[pd.DataFrame, str]:
+        def compute() -> tuple[pd.DataFrame, str]:
+            sql, params = self.condition(filters)
+            table = self._table(
+                "SELECT topic, date_diff('day', DATE '1970-01-01', date_min) AS first, "
+                "date_diff('day', DATE '1970-01-01', date_max) AS last, _uncertain, "
+                f"count(*) AS n FROM events WHERE ({sql}) AND date_min IS NOT NULL "
+                "GROUP BY ALL", params).to_pandas()
+            first = table["first"].to_numpy(dtype=np.int64)
+            chosen = unit or ("week" if not len(first) or int(first.max() - first.min()) <= 400
+                              else "month")
+            labels = np.asarray(self.topic_order, dtype=object)
+            position = {name: i for i, name in enumerate(self.topic_order)}
+            codes = np.array([position.get(t, -1) if isinstance(t, str) else -1
+                              for t in table["topic"]], dtype=np.int64)
+            bins = aggregate.spread_timeline(
+                codes, labels, first, table["last"].to_numpy(dtype=np.int64),
+                table["_uncertain"].to_numpy(dtype=bool),
+                table["n"].to_numpy(dtype=np.float64), chosen)
+            return bins, chosen
+        return self._kept(("timeline", filters, unit), compute)
+
+    def by_country_topic(self, filters: Filters, frame: Frame | None = None,
+                         top: int = 15) -> pd.DataFrame:
+        cube = self._cube(filters, frame)
+        grid = cube.assign(country=cube["country"].fillna("(none)"),
+                           topic=cube["topic"].fillna("(none)")).groupby(
+            ["country", "topic"], as_index=False)["n"].sum()
+        totals = grid.groupby("country")["n"].sum()
+        ranked = sorted(totals.index, key=lambda c: (-int(totals[c]), c))
+        keep, rest = ranked[:top], ranked[top:]
+        rows = grid[grid["country"].isin(keep)].copy()
+        rows["rank"] = rows["country"].map({c: i for i, c in enumerate(keep)})
+        if rest:
+            other = grid[grid["country"].isin(rest)].groupby("topic", as_index=False)["n"].sum()
+            other["country"], other["rank"] = "Other", len(keep)
+            rows = pd.concat([rows, other], ignore_index=True)
+        rows = rows[rows["n"] > 0].sort_values(["rank", "topic"])
+        return pd.DataFrame({"country": pd.array(rows["country"].astype(object), dtype="str"),
+                             "topic": pd.array(rows["topic"].astype(object), dtype="str"),
+                             "events": rows["n"].to_numpy(dtype=np.int64)})
+
+    def by_country(self, filters: Filters, frame: Frame | None = None) -> pd.DataFrame:
+        cube = self._cube(filters, frame)
+        counts = cube.dropna(subset=["country"]).groupby("country")["n"].sum()
+        names = [c for c in self.country_order if c in counts.index and counts[c] > 0]
+        names.sort(key=lambda c: -int(counts[c]))  # stable: first seen breaks ties
+        return pd.DataFrame({"iso3": pd.array(names, dtype="str"),
+                             "events": np.array([int(counts[c]) for c in names],
+                                                dtype=np.int64)})
+
+    def verification_mix(self, filters: Filters, frame: Frame | None = None) -> pd.DataFrame:
+        cube = self._cube(filters, frame)
+        counts = cube.dropna(subset=["verification"]).groupby("verification")["n"].sum()
+        levels = list(schema.VERIFICATION_LEVELS) + sorted(
+            v for v in counts.index if v not in schema.VERIFICATION_LEVELS and counts[v])
+        values = [int(counts.get(name, 0)) for name in levels]
+        total = max(sum(values), 1)
+        return pd.DataFrame({"verification": levels, "events": values,
+                             "share": [v / total for v in values]})
+
+    def country_level(self, filters: Filters, frame: Frame | None = None) -> int:
+        cube = self._cube(filters, frame)
+        return int(cube.loc[cube["_place"] == AS_COUNTRY, "n"].sum())
+
+    # -- the map -----------------------------------------------------------------------------
+
+    def _mappable(self, filters: Filters, frame: Frame | None) -> tuple[str, list[Any]]:
+        sql, params = self.condition(filters, frame)
+        return (f"({sql}) AND latitude IS NOT NULL AND longitude IS NOT NULL "
+                f"AND _place <> {AS_COUNTRY}"), params
+
+    def _extent(self, filters: Filters, frame: Frame | None) -> tuple[int, tuple | None]:
+        def compute() -> tuple[int, tuple | None]:
+            sql, params = self._mappable(filters, frame)
+            n, lat0, lat1, lon0, lon1 = self._rows(
+                "SELECT count(*), min(latitude), max(latitude), min(longitude), "
+                f"max(longitude) FROM events WHERE {sql}", params)[0]
+            return int(n), (None if not n else (float(lat0), float(lat1), float(lon0),
+                                                float(lon1)))
+        return self._kept(("extent", filters, frame), compute)
+
+    def _cells_sql(self, extent: tuple, limit: int) -> tuple[str, float, int]:
+        lat_min, lat_max, lon_min, lon_max = extent
+        size, columns = aggregate.grid_layout(lat_min, lat_max, lon_min, lon_max, limit)
+        cell = (f"(floor((latitude - {lat_min!r}) / {size!r})::BIGINT * {columns} + "
+                f"floor((longitude - {lon_min!r}) / {size!r})::BIGINT)")
+        return cell, size, columns
+
+    def _grid(self, filters: Filters, frame: Frame | None, limit: int) -> pd.DataFrame:
+        n, extent = self._extent(filters, frame)
+        if not n or extent is None:
+            return pd.DataFrame({"latitude": [], "longitude": [], "events": [], "topic": [],
+                                 "topics": [], "size": []})
+        lat_min, _, lon_min, _ = extent
+        cell, size, columns = self._cells_sql(extent, limit)
+        sql, params = self._mappable(filters, frame)
+        table = self._table(f"SELECT {cell} AS cell, topic, count(*) AS n FROM events "
+                            f"WHERE {sql} GROUP BY ALL", params).to_pandas()
+        order = {name: i for i, name in enumerate(self.topic_order)}
+        table["code"] = [order.get(t, len(order)) if isinstance(t, str) else len(order)
+                         for t in table["topic"]]
+        table = table.sort_values(["cell", "n", "code"], ascending=[True, False, True])
+        first = table.drop_duplicates("cell")
+        totals = table.groupby("cell")["n"].sum()
+        kinds = table.groupby("cell")["n"].size()
+        cells = first["cell"].to_numpy(dtype=np.int64)
+        result = pd.DataFrame({
+            "latitude": lat_min + (cells // columns + 0.5) * size,
+            "longitude": lon_min + (cells % columns + 0.5) * size,
+            "events": totals.loc[cells].to_numpy(dtype=np.int64),
+            "topic": first["topic"].to_numpy(dtype=object),
+            "topics": kinds.loc[cells].to_numpy(dtype=np.int64),
+        })
+        result["size"] = size
+        return result.reset_index(drop=True)
+
+    def map_points(self, filters: Filters, frame: Frame | None = None,
+                   limit: int = MAP_POINT_LIMIT) -> tuple[pd.DataFrame, bool]:
+        n, _ = self._extent(filters, frame)
+        if n > limit:
+            return self._kept(("grid", filters, frame, limit),
+                              lambda: self._grid(filters, frame, limit)), True
+        sql, params = self._mappable(filters, frame)
+        table = self._table(
+            "SELECT latitude, longitude, coalesce(geo_precision, '') AS precision, topic, "
+            "coalesce(event_date, 'undated') AS date, coalesce(location, '') AS location, "
+            "coalesce(CASE WHEN length(summary) > " + str(aggregate.TOOLTIP_CHARS) +
+            " THEN left(summary, " + str(aggregate.TOOLTIP_CHARS - 1) + ") || '\u2026' "
+            "ELSE summary END, '') AS summary, verification, event_id "
+            f"FROM events WHERE {sql} ORDER BY _seq", params)
+        points = table.to_pandas()
+        for name in ("precision", "topic", "date", "location", "summary", "verification",
+                     "event_id"):
+            points[name] = points[name].astype(object)
+        points["latitude"] = points["latitude"].astype(float)
+        points["longitude"] = points["longitude"].astype(float)
+        return points, False
+
+    def heat_cells(self, filters: Filters, frame: Frame | None = None) -> pd.DataFrame:
+        return self._kept(("grid", filters, frame, MAP_POINT_LIMIT),
+                          lambda: self._grid(filters, frame, MAP_POINT_LIMIT))
+
+    def map_extent(self, filters: Filters) -> Bounds | None:
+        _, extent = self._extent(filters, None)
+        if extent is None:
+            return None
+        lat_min, lat_max, lon_min, lon_max = extent
+        return lon_min, lat_min, lon_max, lat_max
+
+    def map_shapes(self, filters: Filters, frame: Frame | None = None,
+                   limit: int = 300) -> tuple[list[dict], int]:
+        sql, params = self.condition(filters, frame)
+        shaped = f"({sql}) AND geometry_wkt IS NOT NULL"
+        total = int(self._rows(f"SELECT count(*) FROM events WHERE {shaped}", params)[0][0])
+        if not total:
+            return [], 0
+        table = self._table(f"SELECT * EXCLUDE (_seq, _place, _uncertain) FROM events "
+                            f"WHERE {shaped} ORDER BY date_min IS NULL, date_min, _seq "
+                            f"LIMIT {int(limit)}", params)
+        features, _ = aggregate.map_shapes(events_frame(table), limit)
+        return features, total
+
+    def _ordered_frame(self, sql: str, params: list[Any], limit: int,
+                       offset: int = 0) -> pd.DataFrame:
+        table = self._table(f"SELECT * EXCLUDE (_seq, _place, _uncertain) FROM events WHERE "
+                            f"{sql} ORDER BY date_min IS NULL, date_min, _seq "
+                            f"LIMIT {int(limit)} OFFSET {int(offset)}", params)
+        return events_frame(table)
+
+    def picked(self, filters: Filters, frame: Frame | None, *, ids: list[str] | None = None,
+               cell: tuple[float, float] | None = None,
+               limit: int = 50) -> tuple[pd.DataFrame, int]:
+        if ids:
+            sql, params = self.condition(filters, frame)
+            sql, params = f"({sql}) AND event_id IN (SELECT unnest(?::VARCHAR[]))", [
+                *params, list(ids)]
+        elif cell is not None:
+            n, extent = self._extent(filters, frame)
+            if not n or extent is None:
+                return self._ordered_frame("false", [], 0), 0
+            lat_min, _, lon_min, _ = extent
+            cell_sql, size, columns = self._cells_sql(extent, MAP_POINT_LIMIT)
+            row = np.floor((cell[0] - lat_min) / size)
+            column = np.floor((cell[1] - lon_min) / size)
+            centre = (lat_min + (row + 0.5) * size, lon_min + (column + 0.5) * size)
+            if not np.allclose(centre, cell, rtol=0, atol=size * 1e-6):
+                return self._ordered_frame("false", [], 0), 0
+            sql, params = self._mappable(filters, frame)
+            sql, params = f"({sql}) AND {cell_sql} = ?", [
+                *params, int(row) * columns + int(column)]
+        else:
+            return self._ordered_frame("false", [], 0), 0
+        total = int(self._rows(f"SELECT count(*) FROM events WHERE {sql}", params)[0][0])
+        return self._ordered_frame(sql, params, limit), total
+
+    # -- lists -------------------------------------------------------------------------------
+
+    def events_page(self, filters: Filters, offset: int,
+                    limit: int) -> tuple[pd.DataFrame, int]:
+        sql, params = self.condition(filters)
+        return self._ordered_frame(sql, params, limit, offset), self.count(filters)
+
+    def _cited(self, filters: Filters, event_ids: list[str] | None) -> tuple[str, list[Any]]:
+        """The selected events (and their citations) as SQL: event_id, article_id pairs."""
+        sql, params = self.condition(filters)
+        if event_ids is not None:
+            sql, params = f"({sql}) AND event_id IN (SELECT unnest(?::VARCHAR[]))", [
+                *params, list(event_ids)]
+        return (f"SELECT DISTINCT event_id, topic, country, verification, "
+                f"unnest(list_items(article_ids)) AS article_id FROM events WHERE {sql}"), params
+
+    def articles_page(self, filters: Filters, offset: int, limit: int,
+                      event_ids: list[str] | None = None) -> tuple[pd.DataFrame, int]:
+        empty = pd.DataFrame({c: pd.Series(dtype="str") for c in ARTICLE_LIST_COLUMNS})
+        if not self.source.has_articles:
+            return empty, 0
+        cited, params = self._cited(filters, event_ids)
+        order = "published DESC NULLS LAST, article_id"
+        total = int(self._rows(f"SELECT count(*) FROM articles SEMI JOIN ({cited}) c USING "
+                               "(article_id)", params)[0][0])
+        columns = ", ".join(f"a.{c}" for c in schema.ARTICLE_COLUMNS)
+        joined = ", ".join(
+            f"nullif(array_to_string(list_sort(list_distinct(list(c.{name}))), '; '), '') "
+            f"AS {out}" for name, out in (("topic", "topics"), ("country", "countries"),
+                                          ("verification", "verification"),
+                                          ("event_id", "event_ids")))
+        table = self._table(
+            f"WITH page AS (SELECT {', '.join(schema.ARTICLE_COLUMNS)}, _position FROM ("
+            f"SELECT *, row_number() OVER (ORDER BY {order}) AS _position FROM articles "
+            f"SEMI JOIN ({cited}) c USING (article_id)) ORDER BY _position "
+            f"LIMIT {int(limit)} OFFSET {int(offset)}) "
+            f"SELECT {columns}, {joined} FROM page a JOIN ({cited}) c USING (article_id) "
+            f"GROUP BY {columns}, a._position ORDER BY a._position", [*params, *params])
+        if not table.num_rows:
+            return empty, total
+        listed = pd.DataFrame({c: pd.Series(table.column(c).to_pylist(), dtype="str")
+                               for c in ARTICLE_LIST_COLUMNS})
+        return listed, total
+
+    def articles_by_id(self, article_ids: list[str]) -> pd.DataFrame:
+        table = self._table(f"SELECT {', '.join(schema.ARTICLE_COLUMNS)} FROM articles WHERE "
+                            "article_id IN (SELECT unnest(?::VARCHAR[]))", [list(article_ids)])
+        return pd.DataFrame({c: pd.Series(table.column(c).to_pylist(), dtype="str")
+                             for c in schema.ARTICLE_COLUMNS})
+
+    def event(self, event_id: str) -> pd.Series | None:
+        frame = self._ordered_frame("event_id = ?", [str(event_id)], 1)
+        return None if frame.empty else frame.iloc[0]
+
+    def selects(self, filters: Filters, event_id: str) -> bool:
+        sql, params = self.condition(filters)
+        return bool(self._rows(f"SELECT count(*) > 0 FROM events WHERE ({sql}) AND "
+                               "event_id = ?", [*params, str(event_id)])[0][0])
+
+    def co_reported(self, event_id: str, limit: int = 50) -> tuple[pd.DataFrame, int]:
+        cited = ("event_id <> ? AND list_has_any(list_items(article_ids), (SELECT "
+                 "list(a.article_id) FROM articles a WHERE list_contains((SELECT "
+                 "list_items(article_ids) FROM events WHERE event_id = ? ORDER BY _seq "
+                 "LIMIT 1), a.article_id)))")
+        params: list[Any] = [str(event_id), str(event_id)]
+        total = int(self._rows(f"SELECT count(*) FROM events WHERE {cited}", params)[0][0])
+        table = self._table(f"SELECT * EXCLUDE (_seq, _place, _uncertain) FROM events WHERE "
+                            f"{cited} ORDER BY _seq LIMIT {int(limit)}", params)
+        return events_frame(table), total
+
+    def nearby(self, event_id: str, km: float = 25, days: int = 7,
+               limit: int = 50) -> tuple[pd.DataFrame, int]:
+        found = self._rows("SELECT latitude, longitude, date_min, date_max, _seq FROM events "
+                           "WHERE event_id = ? ORDER BY _seq LIMIT 1", [str(event_id)])
+        none = self._ordered_frame("false", [], 0).assign(distance_km=pd.Series(dtype=float))
+        if not found or found[0][0] is None or found[0][1] is None or found[0][2] is None:
+            return none, 0
+        lat, lon, first, last, seq = found[0]
+        band = (km + DISTANCE_SLACK_KM) / KM_PER_DEGREE_LATITUDE
+        table = self._table(
+            "SELECT * EXCLUDE (_place, _uncertain) FROM events WHERE date_min IS NOT NULL "
+            "AND latitude IS NOT NULL AND longitude IS NOT NULL AND date_min <= ?::DATE "
+            "AND date_max >= ?::DATE AND abs(latitude - ?) <= ? AND _seq <> ?",
+            [last + dt.timedelta(days=days), first - dt.timedelta(days=days), lat, band, seq])
+        if not table.num_rows:
+            return none, 0
+        frame = events_frame(table)
+        distance = distances_km(lat, lon, frame["latitude"].to_numpy(float),
+                                frame["longitude"].to_numpy(float))
+        frame["distance_km"] = distance
+        frame["_seq"] = table.column("_seq").to_numpy()
+        frame = frame[distance <= km + DISTANCE_SLACK_KM]
+        frame = frame.sort_values(["distance_km", "date_min", "_seq"], kind="stable")
+        return frame.drop(columns="_seq").head(limit).reset_index(drop=True), len(frame)
+
+    def reports(self) -> list[LoadReport]:
+        saved = json.loads(self.target.report.read_text(encoding="utf-8"))
+        problems = pd.read_parquet(self.target.problems)
+        made = []
+        for report in saved:
+            lines = problems[problems["table"] == report["table"]].reset_index(drop=True)
+            made.append(LoadReport(
+                file=report["file"], format="canonical (duckdb engine)",
+                rows_read=int(report["read"]), accepted=int(report["accepted"]),
+                rejected_rows=int(report["rejected"]), rejected=lines,
+                table=report["table"],
+                warnings=[f"{report['rejected']:,} rejected rows: the first {len(lines):,} "
+                          "problem lines are listed"] if len(lines) >= REPORT_LINES else []))
+        return made
+
+    def download(self, kind: str, filters: Filters, fmt: str, versions: list[DataVersion],
+                 topic_labels: dict[str, str], exported: dt.datetime) -> Download:
+        from dashboard.citation import make_citation
+        from dashboard.export import EMBEDS_ARTICLES, build_download
+
+        sql, params = self.condition(filters)
+        events = events_frame(self._table(
+            f"SELECT * EXCLUDE (_seq, _place, _uncertain) FROM events WHERE {sql} "
+            "ORDER BY _seq", params))[schema.EVENT_COLUMNS]
+        if kind == "articles":
+            articles, _ = self.articles_page(filters, 0, 2**62)
+        elif fmt in EMBEDS_ARTICLES and self.source.has_articles:
+            table = self._table(f"SELECT {', '.join(schema.ARTICLE_COLUMNS)} FROM articles "
+                                "SEMI JOIN (SELECT unnest(list_items(article_ids)) AS article_id "
+                                f"FROM events WHERE {sql}) USING (article_id)", params)
+            articles = pd.DataFrame({c: pd.Series(table.column(c).to_pylist(), dtype="str")
+                                     for c in schema.ARTICLE_COLUMNS})
+        else:
+            articles = pd.DataFrame({c: pd.Series(dtype="str") for c in schema.ARTICLE_COLUMNS})
+        citation = make_citation(filters, events, data_version=versions, exported=exported,
+                                 topic_labels=topic_labels)
+        return build_download(kind, events, articles, filters, fmt, citation)
+
+
+__all__ = ["DuckDBBackend", "Validated", "open_validated"]

@@ -1,0 +1,215 @@
+"""The ``memory`` engine's backend: the index, masks and ``aggregate.py`` as they always were.
+
+Every answer is the function of ``aggregate.py`` (or ``filters.py``, ``eventdetail.py``)
+the pages called before there were backends, on the same ``EventIndex`` and the same
+cached mask, so this engine costs exactly what it did: no copy of the rows per run.
+The mask comes from ``mask_of`` (the app passes its cached ``ui.data.mask``); the time
+frame's mask is ``Frame.mask`` on the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from dashboard import aggregate, eventdetail
+from dashboard.aggregate import MAP_POINT_LIMIT, Headline
+from dashboard.choices import Options
+from dashboard.dataset import Dataset, LoadReport
+from dashboard.eventindex import EventIndex, day_date
+from dashboard.filters import ArticleLinks, Filters, articles_for, newest_first
+from dashboard.timeframe import Frame
+
+if TYPE_CHECKING:
+    from dashboard.citation import DataVersion
+    from dashboard.engines.backend import Bounds
+    from dashboard.export import Download
+
+
+class MemoryBackend:
+    """Answers from a loaded ``Dataset`` with its index, article links, choices and article
+    order (each built once per dataset by the caller and shared read-only)."""
+
+    engine = "memory"
+
+    def __init__(self, dataset: Dataset, index: EventIndex, links: ArticleLinks,
+                 options: Options, article_order: np.ndarray | None = None,
+                 mask_of: Callable[[Filters], np.ndarray] | None = None,
+                 areas: Callable[[], object] | None = None) -> None:
+        self.dataset, self.index, self.links = dataset, index, links
+        self._options = options
+        self._article_order = article_order
+        self._mask_of = mask_of
+        self._areas = areas
+
+    @property
+    def events_frame(self) -> pd.DataFrame:
+        return self.dataset.events
+
+    @property
+    def articles_frame(self) -> pd.DataFrame:
+        return self.dataset.articles
+
+    @property
+    def article_order(self) -> np.ndarray:
+        if self._article_order is None:
+            self._article_order = newest_first(self.articles_frame)
+        return self._article_order
+
+    def mask(self, filters: Filters, frame: Frame | None = None) -> np.ndarray:
+        """The row mask of the filter, narrowed to the frame when there is one."""
+        if self._mask_of is not None:
+            selected = self._mask_of(filters)
+        else:
+            areas = self._areas() if (filters.area and self._areas is not None) else None
+            selected = filters.mask(self.events_frame, self.articles_frame, links=self.links,
+                                    index=self.index, areas=areas)
+        if frame is not None and frame.at is not None:
+            return selected & frame.mask(self.index)
+        return selected
+
+    # -- the Protocol ------------------------------------------------------------------------
+
+    def options(self) -> Options:
+        return self._options
+
+    def count(self, filters: Filters, frame: Frame | None = None) -> int:
+        return int(np.count_nonzero(self.mask(filters, frame)))
+
+    def headline(self, filters: Filters, frame: Frame | None = None) -> Headline:
+        shown = self.mask(filters, frame)
+        return aggregate.headline(self.index, int(self.links.cited(shown).sum()), mask=shown)
+
+    def day_span(self, filters: Filters) -> tuple[dt.date, dt.date] | None:
+        span = self.index.day_span(self.index.rows(self.mask(filters)))
+        return None if span is None else (day_date(span[0]), day_date(span[1]))
+
+    def unplaced(self, filters: Filters, frame: Frame | None = None) -> tuple[int, int]:
+        return aggregate.unplaced(self.index, mask=self.mask(filters, frame))
+
+    def timeline(self, filters: Filters, unit: str | None = None) -> tuple[pd.DataFrame, str]:
+        selected = self.mask(filters)
+        unit = unit or aggregate.choose_bin(self.index, mask=selected)
+        return aggregate.timeline(self.index, unit, mask=selected), unit
+
+    def by_country_topic(self, filters: Filters, frame: Frame | None = None,
+                         top: int = 15) -> pd.DataFrame:
+        return aggregate.by_country_topic(self.index, top, mask=self.mask(filters, frame))
+
+    def by_country(self, filters: Filters, frame: Frame | None = None) -> pd.DataFrame:
+        return aggregate.by_country(self.index, mask=self.mask(filters, frame))
+
+    def verification_mix(self, filters: Filters, frame: Frame | None = None) -> pd.DataFrame:
+        return aggregate.verification_mix(self.index, mask=self.mask(filters, frame))
+
+    def country_level(self, filters: Filters, frame: Frame | None = None) -> int:
+        return aggregate.country_level(self.index, mask=self.mask(filters, frame))
+
+    def map_points(self, filters: Filters, frame: Frame | None = None,
+                   limit: int = MAP_POINT_LIMIT) -> tuple[pd.DataFrame, bool]:
+        return aggregate.map_points(self.index, limit, mask=self.mask(filters, frame))
+
+    def heat_cells(self, filters: Filters, frame: Frame | None = None) -> pd.DataFrame:
+        return aggregate.grid_cells(self.index,
+                                    aggregate.mappable(self.index, self.mask(filters, frame)))
+
+    def map_extent(self, filters: Filters) -> Bounds | None:
+        rows = aggregate.mappable(self.index, self.mask(filters))
+        if not np.any(rows):
+            return None
+        lat, lon = self.index.latitude[rows], self.index.longitude[rows]
+        return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+
+    def map_shapes(self, filters: Filters, frame: Frame | None = None,
+                   limit: int = 300) -> tuple[list[dict], int]:
+        return aggregate.map_shapes(self.index, limit, mask=self.mask(filters, frame))
+
+    def picked(self, filters: Filters, frame: Frame | None, *, ids: list[str] | None = None,
+               cell: tuple[float, float] | None = None,
+               limit: int = 50) -> tuple[pd.DataFrame, int]:
+        shown = self.mask(filters, frame)
+        if ids:
+            rows = aggregate.id_rows(self.index, ids, mask=shown)
+        elif cell is not None:
+            rows = aggregate.cell_rows(self.index, cell[0], cell[1], mask=shown)
+        else:
+            rows = np.empty(0, dtype=np.int64)
+        return self.events_frame.iloc[rows[:limit]], len(rows)
+
+    def events_page(self, filters: Filters, offset: int,
+                    limit: int) -> tuple[pd.DataFrame, int]:
+        order = aggregate.oldest_first(self.index, mask=self.mask(filters))
+        return self.events_frame.iloc[order[offset:offset + limit]], len(order)
+
+    def articles_page(self, filters: Filters, offset: int, limit: int,
+                      event_ids: list[str] | None = None) -> tuple[pd.DataFrame, int]:
+        selected = self.mask(filters)
+        if event_ids is not None:
+            selected = selected & self.events_frame["event_id"].isin(event_ids).to_numpy(
+                dtype=bool, na_value=False)
+        order = self.article_order
+        rows = order[self.links.cited(selected)[order]]
+        listed = articles_for(self.events_frame, self.articles_frame, links=self.links,
+                              event_mask=selected, rows=rows[offset:offset + limit])
+        return listed, len(rows)
+
+    def articles_by_id(self, article_ids: list[str]) -> pd.DataFrame:
+        articles = self.articles_frame
+        return articles[articles["article_id"].isin(article_ids).to_numpy(dtype=bool)]
+
+    def _row(self, event_id: str) -> int | None:
+        return eventdetail.event_row(self.events_frame, event_id)
+
+    def event(self, event_id: str) -> pd.Series | None:
+        row = self._row(event_id)
+        return None if row is None else self.events_frame.iloc[row]
+
+    def selects(self, filters: Filters, event_id: str) -> bool:
+        row = self._row(event_id)
+        return row is not None and bool(self.mask(filters)[row])
+
+    def co_reported(self, event_id: str, limit: int = 50) -> tuple[pd.DataFrame, int]:
+        row = self._row(event_id)
+        rows = np.empty(0, dtype=np.int64) if row is None else eventdetail.co_reported(
+            row, self.links)
+        return self.events_frame.iloc[rows[:limit]], len(rows)
+
+    def nearby(self, event_id: str, km: float = 25, days: int = 7,
+               limit: int = 50) -> tuple[pd.DataFrame, int]:
+        row = self._row(event_id)
+        rows = np.empty(0, dtype=np.int64) if row is None else eventdetail.nearby(
+            row, self.index, km, days)
+        chosen = rows[:limit]
+        listed = self.events_frame.iloc[chosen].copy()
+        if row is None:
+            listed["distance_km"] = pd.Series(dtype="float64")
+        else:
+            listed["distance_km"] = eventdetail.distances_km(
+                self.index.latitude[row], self.index.longitude[row],
+                self.index.latitude[chosen], self.index.longitude[chosen])
+        return listed, len(rows)
+
+    def reports(self) -> list[LoadReport]:
+        return list(self.dataset.reports)
+
+    def download(self, kind: str, filters: Filters, fmt: str, versions: list[DataVersion],
+                 topic_labels: dict[str, str], exported: dt.datetime) -> Download:
+        from dashboard.citation import make_citation
+        from dashboard.export import EMBEDS_ARTICLES, build_download
+
+        selected = self.mask(filters)
+        events = self.events_frame if bool(selected.all()) else self.events_frame[selected]
+        if kind == "articles":
+            articles = articles_for(self.events_frame, self.articles_frame, links=self.links,
+                                    event_mask=selected)
+        elif fmt in EMBEDS_ARTICLES:
+            articles = self.articles_frame[self.links.cited(selected)]
+        else:
+            articles = self.articles_frame.iloc[np.zeros(0, dtype=np.int64)]
+        citation = make_citation(filters, events, data_version=versions, exported=exported,
+                                 topic_labels=topic_labels)
+        return build_download(kind, events, articles, filters, fmt, citation)
