@@ -114,6 +114,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if args.add:
             raise ValueError("--add needs the memory engine: the duckdb engine does not link")
         return duckdb_cli.validate(args)
+    if args.engine == "spark":
+        from dashboard.engines import spark_cli
+
+        return spark_cli.validate(args)
+    if args.path is None:
+        raise ValueError("give the events file to validate")
     dataset = _load(args)
     links = linking.find_links(dataset.events) if args.add else None
     if args.json:
@@ -174,6 +180,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.add:
             raise ValueError("--add needs the memory engine: the duckdb engine does not link")
         return duckdb_cli.export(args, fmt, exported)
+    if args.engine == "spark":
+        raise ValueError("export on the spark engine comes next: use --engine duckdb")
     if args.labels and not args.data:
         raise ValueError("--labels needs --data (a VIINA event file)")
     dataset = _added(load_dataset(args.data, labels=args.labels) if args.data
@@ -212,9 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def input_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("path", help="events file: CSV/TSV, .xlsx/.xls/.ods, JSON, GeoJSON, "
-                                       "Parquet")
+    def input_options(sub: argparse.ArgumentParser, *, optional: bool = False) -> None:
+        sub.add_argument("path", nargs="?" if optional else None,
+                         help="events file: CSV/TSV, .xlsx/.xls/.ods, JSON, GeoJSON, Parquet "
+                              "(spark engine: leave it out to read --table)")
         sub.add_argument("--format", help="force a format (canonical, acled, ucdp, viina, "
                                           "gdelt, mapped) instead of detecting it")
         sub.add_argument("--mapping", help="column mapping JSON file (uses the mapped format)")
@@ -225,11 +234,14 @@ def build_parser() -> argparse.ArgumentParser:
     def engine_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--engine", choices=ENGINES, default="memory",
                          help="memory: load the file; duckdb: query a Parquet file, folder or "
-                              "glob (or a .duckdb table) in place (docs/engines.md)")
-        sub.add_argument("--table", help="duckdb engine: the table of a .duckdb database")
+                              "glob (or a .duckdb table) in place; spark: the same on Spark, "
+                              "local or the Spark Connect server SPARK_REMOTE names "
+                              "(docs/engines.md)")
+        sub.add_argument("--table", help="duckdb engine: the table of a .duckdb database; "
+                                         "spark engine: a table of the Spark catalog")
 
     validate = commands.add_parser("validate", help="report rows read, accepted, rejected")
-    input_options(validate)
+    input_options(validate, optional=True)
     validate.add_argument("--json", action="store_true", help="print one JSON object")
     validate.add_argument("--rejects", metavar="OUT.csv", help="write every rejected line")
     engine_options(validate)
