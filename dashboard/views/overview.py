@@ -15,6 +15,8 @@ from dashboard.eventindex import day_date
 from dashboard.filters import articles_for
 from dashboard.timeframe import Frame, steps
 from dashboard.ui import data as ui_data
+from dashboard.ui.language import _, ngettext
+from dashboard.ui.language import current as current_language
 from dashboard.ui.page import heading
 from dashboard.ui.state import country_names, narrow_to_country, set_view_params, view_param
 from dashboard.ui.tables import article_table, event_table
@@ -215,23 +217,31 @@ with st.container(key="headline"):
         ("Countries", current.countries, None),
         ("Date span (days)", current.days, None),
     ]
+    t = current_language()
     for label, value, moved in metrics:
         row.metric(label, f"{value:,}", delta_color="off",
-                   delta=None if moved is None else moved.describe())
-    if earlier:
-        periods = "period" if len(earlier) == 1 else f"{len(earlier)} periods"
-        st.caption(f"Events and articles compare with the average of the previous {periods} "
-                   f"of the same length, {earlier[-1].date_from} to {earlier[0].date_to} "
-                   "(same filter, dated events), as ACLED's early-warning tools do: at most "
-                   f"{coverage.LOW_BASELINE:g} on average before and "
-                   f"{coverage.LOW_CURRENT} now read as little change. Date span: {span}.")
+                   delta=None if moved is None else moved.describe(t))
+    first_and_last = coverage.periods_span(earlier)
+    if first_and_last:
+        st.caption(ngettext(
+            "Events and articles compare with the average of the previous period of the same "
+            "length, {start} to {end} (same filter, dated events), as ACLED's early-warning "
+            "tools do: at most {low} on average before and {now} now read as little change. "
+            "Date span: {span}.",
+            "Events and articles compare with the average of the previous {n} periods of the "
+            "same length, {start} to {end} (same filter, dated events), as ACLED's "
+            "early-warning tools do: at most {low} on average before and {now} now read as "
+            "little change. Date span: {span}.", len(earlier)).format(
+            n=len(earlier), start=t.date(first_and_last[0]), end=t.date(first_and_last[1]),
+            low=t.number(coverage.LOW_BASELINE), now=t.number(coverage.LOW_CURRENT),
+            span=span))
     coverage_changes = ui_data.coverage_changes(data, filters)
     if coverage_changes:
         months = escape_md(", ".join(coverage.coverage_months(coverage_changes)))
-        st.warning(f"Coverage changed in {months}: the sources behind these events rose or "
-                   "fell sharply there, so read the counts across those months as a change "
-                   "in reporting as much as in events (details under the timeline).",
-                   icon=":material/warning:")
+        st.warning(_("Coverage changed in {months}: the sources behind these events rose or "
+                     "fell sharply there, so read the counts across those months as a change "
+                     "in reporting as much as in events (details under the timeline).").format(
+                         months=months), icon=":material/warning:")
 
 if not current.events:
     if frame.at is not None:
@@ -434,10 +444,13 @@ with st.container(key="charts"):
             notes.append("The shaded band is the time frame.")
         st.caption(" ".join(notes))
         for notice in coverage_changes[:COVERAGE_NOTICES]:
-            st.warning(escape_md(notice.describe()), icon=":material/warning:")
+            st.warning(escape_md(notice.describe(t)), icon=":material/warning:")
         if len(coverage_changes) > COVERAGE_NOTICES:
-            st.caption(f"… and {len(coverage_changes) - COVERAGE_NOTICES:,} more months whose "
-                       "coverage changed (see the months listed above the map).")
+            more = len(coverage_changes) - COVERAGE_NOTICES
+            st.caption(ngettext("… and {n} more month whose coverage changed (see the months "
+                                "listed above the map).",
+                                "… and {n} more months whose coverage changed (see the months "
+                                "listed above the map).", more).format(n=t.number(more)))
     left, right = st.columns([3, 2])
     with left:
         counts = aggregate.by_country_topic(event_index, mask=shown)

@@ -90,3 +90,13 @@ def test_headline_deltas_read_against_the_average_before(dropping):
     assert "little change; average" in deltas["Events"]
     assert "previous 4 periods of the same length, 2024-02-02 to 2024-05-31" in " ".join(
         c.value for c in at.caption)
+
+
+def test_the_notice_speaks_the_chosen_language(dropping):
+    dropping.query_params["lang"] = "uk"
+    at = dropping.run()
+    assert not at.exception
+    text = notices(at)
+    assert "Охоплення змінилося: 2024-05." in text
+    assert "2024-05: охоплення змінилося. Кількість різних джерел" in text
+    assert "з 50 у попередньому місяці до 10" in text
