@@ -227,3 +227,19 @@ def test_accepted_plus_rejected_is_rows_read(rows):
     events, rejected = validate_events(raw, "garbage.csv", topics=TOPICS)
     assert len(events) + rejected_row_count(rejected) == len(raw)
     assert rejected["reason"].notna().all()
+
+
+def test_validating_never_imports_pyspark_pandas():
+    """pandera would import PySpark's pandas API (seconds, and it patches pandas) whenever
+    the spark extra is installed; validation needs none of it."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyspark")
+    code = ("import sys, pandas as pd\n"
+            "from dashboard.validate import validate_events\n"
+            "validate_events(pd.DataFrame({'event_id': ['e1']}, dtype='str'), 'f.csv')\n"
+            "print(sys.modules.get('pyspark.pandas') is None)\n")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    assert shown.stdout.strip() == "True"
