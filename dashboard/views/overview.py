@@ -183,7 +183,8 @@ def _show_pick(rows: np.ndarray, where: str) -> None:
     st.markdown(f"**Picked on the map: {len(rows):,} {noun}{where}{first}**")
     chosen = rows[:PICK_ROWS]
     labels = ui_data.topic_labels()
-    event_table(data.events.iloc[chosen], data.articles, labels, key="picked_events")
+    event_table(data.events.iloc[chosen], data.articles, labels, key="picked_events",
+                linked=ui_data.also_in(data, chosen))
     picked = np.zeros(len(data.events), dtype=bool)
     picked[chosen] = True
     order = ui_data.article_order(data)
