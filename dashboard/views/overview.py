@@ -235,7 +235,8 @@ with st.container(key="headline"):
             n=len(earlier), start=t.date(first_and_last[0]), end=t.date(first_and_last[1]),
             low=t.number(coverage.LOW_BASELINE), now=t.number(coverage.LOW_CURRENT),
             span=span))
-    coverage_changes = ui_data.coverage_changes(data, filters)
+    coverage_changes = ui_data.coverage_changes(data, coverage.comparison_filters(filters,
+                                                                                  earlier))
     if coverage_changes:
         months = escape_md(", ".join(coverage.coverage_months(coverage_changes)))
         st.warning(_("Coverage changed in {months}: the sources behind these events rose or "
