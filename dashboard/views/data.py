@@ -11,11 +11,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from dashboard import linking
 from dashboard.dataset import Dataset, combine, load_dataset
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
 from dashboard.serving import PathRefused, over_session_cap, resolve_offered
 from dashboard.ui import data as ui_data
+from dashboard.ui.language import _, current
 from dashboard.ui.page import heading
 from dashboard.ui.text import escape_md
 
@@ -214,6 +216,11 @@ def _mapping_step(source: object, name: str, key: str) -> None:
 with st.container(key="data_source"):
     st.write(f"In use: **{escape_md(data.label)}** — {len(data.events):,} events, "
              f"{len(data.articles):,} articles.")
+    if len(ui_data.options(data).datasets) > 1:  # what adding data linked (docs/linking.md)
+        st.caption(escape_md(linking.summary(ui_data.event_links(data), current())),
+                   help=_("Events of different datasets that are probably the same: the same "
+                          "days, a place as close as its precision allows and a compatible "
+                          "kind. “Count each event once” in the sidebar counts them once."))
     upload_mb = ui_data.upload_limit_mb(options)
     if options.uploads:
         st.file_uploader("Upload an events file (CSV, Excel, JSON, GeoJSON, Parquet, also "
