@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from dashboard import linking
 from dashboard.dataset import Dataset, combine, load_dataset
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
@@ -225,6 +226,11 @@ with st.container(key="data_source"):
     st.write(_("In use: **{data}** — events: {events}, articles: {articles}.").format(
         data=escape_md(data.label), events=t.number(len(data.events)),
         articles=t.number(len(data.articles))))
+    if len(ui_data.options(data).datasets) > 1:  # what adding data linked (docs/linking.md)
+        st.caption(escape_md(linking.summary(ui_data.event_links(data), current())),
+                   help=_("Events of different datasets that are probably the same: the same "
+                          "days, a place as close as its precision allows and a compatible "
+                          "kind. “Count each event once” in the sidebar counts them once."))
     upload_mb = ui_data.upload_limit_mb(options)
     if options.uploads:
         st.file_uploader(_("Upload an events file (CSV, Excel, JSON, GeoJSON, Parquet, also "

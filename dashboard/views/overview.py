@@ -200,7 +200,8 @@ def _show_pick(rows: np.ndarray, where: str) -> None:
     st.markdown(f"**{heading_words}**")
     chosen = rows[:PICK_ROWS]
     labels = ui_data.topic_labels()
-    event_table(data.events.iloc[chosen], data.articles, labels, key="picked_events")
+    event_table(data.events.iloc[chosen], data.articles, labels, key="picked_events",
+                linked=ui_data.also_in(data, chosen))
     picked = np.zeros(len(data.events), dtype=bool)
     picked[chosen] = True
     order = ui_data.article_order(data)
@@ -256,7 +257,8 @@ with st.container(key="headline"):
             n=len(earlier), start=t.date(first_and_last[0]), end=t.date(first_and_last[1]),
             low=t.number(coverage.LOW_BASELINE), now=t.number(coverage.LOW_CURRENT),
             span=span))
-    coverage_changes = ui_data.coverage_changes(data, filters)
+    coverage_changes = ui_data.coverage_changes(data, coverage.comparison_filters(filters,
+                                                                                  earlier))
     if coverage_changes:
         months = escape_md(", ".join(coverage.coverage_months(coverage_changes)))
         st.warning(_("Coverage changed in {months}: the sources behind these events rose or "
