@@ -17,7 +17,7 @@ and what it returns is a handful of months, whatever the row count.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -287,6 +287,30 @@ def baseline_periods(filters: Filters, current: Headline, data_start: dt.date | 
         found.append(period)
         period = previous_period(period, current)
     return found
+
+
+def comparison_filters(filters: Filters, periods: list[Filters]) -> Filters:
+    """The filter whose sources the coverage notices count: ``filters`` over whole months,
+    from the month before its start (or before its earliest baseline period's) to the end
+    of its last month.
+
+    A headline change read against earlier periods is only as good as the coverage of all
+    of them, and a range's first month can only be compared with the month before it; a
+    range that ends mid-month would show a drop in sources that is only the cut.
+    """
+    start = min((day for day in (filters.date_from, *(p.date_from for p in periods)) if day),
+                default=None)
+    end = filters.date_to
+    return replace(
+        filters,
+        date_from=None if start is None else _month_start(start - dt.timedelta(days=start.day)),
+        date_to=None if end is None else _month_start(end.replace(day=28)
+                                                      + dt.timedelta(days=4))
+        - dt.timedelta(days=1))
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
 
 
 def periods_span(periods: list[Filters]) -> tuple[dt.date, dt.date] | None:

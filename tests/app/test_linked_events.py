@@ -70,3 +70,25 @@ def test_the_events_table_has_an_also_in_column(linked_app):
     assert pd.isna(also["acled:F3"])
     pages = dict(zip(table["Event"], table["Linked event"], strict=True))
     assert pages["acled:F2"] == "events?event=ucdp%3A9001"
+
+
+def test_adding_a_file_on_the_data_page_links_its_events(app, monkeypatch, tmp_path):
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    for name in ("acled", "ucdp"):
+        rows = [line for line in lines[1:] if line.startswith(f"{name}:")]
+        (tmp_path / f"{name}.csv").write_text("\n".join([lines[0], *rows]) + "\n",
+                                              encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_DATA", str(tmp_path / "acled.csv"))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    at = app.run()
+    at.switch_page(page("data")).run()
+    assert "linked across datasets" not in shown(at.caption)  # one dataset: nothing to link
+    at.text_input(key="data_path").input("ucdp.csv").run()
+    at.button(key="check_file").click().run()
+    at.button(key="add_data").click().run()
+    assert not at.exception
+    assert "3 events linked across datasets (2 links)" in shown(at.caption)
+    at.switch_page(page("overview")).run()
+    assert metrics(at)["Events"] == "5"
+    at.toggle(key="once").set_value(True).run()
+    assert metrics(at)["Events"] == "4"

@@ -213,3 +213,30 @@ def test_the_data_starts_on_its_first_dated_day():
     events, _ = generated({"2024-03": 1, "2024-01": 1})
     assert coverage.data_start(EventIndex(events)) == dt.date(2024, 1, 10)
     assert coverage.data_start(EventIndex(events.assign(date_min=pd.NaT))) is None
+
+
+@pytest.mark.parametrize(
+    ("dates", "earlier_start", "expected"),
+    [
+        # whole months, from the month before, so the range's first month is compared too
+        ((dt.date(2024, 5, 1), dt.date(2024, 5, 31)), None,
+         (dt.date(2024, 4, 1), dt.date(2024, 5, 31))),
+        # a range ending mid-month counts its whole last month: the cut is no drop
+        ((dt.date(2024, 3, 15), dt.date(2024, 12, 15)), None,
+         (dt.date(2024, 2, 1), dt.date(2024, 12, 31))),
+        ((dt.date(2024, 1, 1), dt.date(2024, 2, 29)), None,
+         (dt.date(2023, 12, 1), dt.date(2024, 2, 29))),
+        # the baseline periods are covered too
+        ((dt.date(2024, 5, 1), dt.date(2024, 5, 30)), dt.date(2024, 1, 2),
+         (dt.date(2023, 12, 1), dt.date(2024, 5, 31))),
+        ((None, dt.date(2024, 2, 10)), None, (None, dt.date(2024, 2, 29))),
+        ((dt.date(2024, 3, 31), None), None, (dt.date(2024, 2, 1), None)),
+        ((None, None), None, (None, None)),
+    ],
+)
+def test_comparison_filters(dates, earlier_start, expected):
+    filters = Filters(date_from=dates[0], date_to=dates[1], topics=("strike",))
+    earlier = [Filters(date_from=earlier_start, date_to=dates[0])] if earlier_start else []
+    wider = coverage.comparison_filters(filters, earlier)
+    assert (wider.date_from, wider.date_to) == expected
+    assert wider.topics == ("strike",)
