@@ -17,7 +17,7 @@ and what it returns is a handful of months, whatever the row count.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ import pandas as pd
 from dashboard.aggregate import Headline, previous_period
 from dashboard.eventindex import EventIndex, day_date
 from dashboard.filters import ArticleLinks, Filters
+from dashboard.i18n import ENGLISH, N_, Translator
 
 # --------------------------------------------------------------------------- coverage
 
@@ -107,13 +108,30 @@ class CoverageChange:
     def rose(self) -> bool:
         return self.after > self.before
 
-    def describe(self) -> str:
+    def describe(self, t: Translator = ENGLISH) -> str:
         """The notice, in words (data-derived parts: escape before rendering as Markdown)."""
-        whose = f"the {self.dataset} events" if self.dataset else "the events"
-        moved = "rose" if self.rose else "fell"
-        return (f"{self.month}: coverage changed. The distinct sources behind {whose} {moved} "
-                f"from {self.before:,} in the month before to {self.after:,}, so a change in "
-                "the counts there may be a change in reporting, not in events.")
+        if self.dataset and self.rose:
+            text = t.gettext("{month}: coverage changed. The distinct sources behind the "
+                             "events of {dataset} rose from {before} in the month before to "
+                             "{after}, so a change in the counts there may be a change in "
+                             "reporting, not in events.")
+        elif self.dataset:
+            text = t.gettext("{month}: coverage changed. The distinct sources behind the "
+                             "events of {dataset} fell from {before} in the month before to "
+                             "{after}, so a change in the counts there may be a change in "
+                             "reporting, not in events.")
+        elif self.rose:
+            text = t.gettext("{month}: coverage changed. The distinct sources behind the "
+                             "events rose from {before} in the month before to {after}, so a "
+                             "change in the counts there may be a change in reporting, not "
+                             "in events.")
+        else:
+            text = t.gettext("{month}: coverage changed. The distinct sources behind the "
+                             "events fell from {before} in the month before to {after}, so a "
+                             "change in the counts there may be a change in reporting, not "
+                             "in events.")
+        return text.format(month=self.month, dataset=self.dataset, before=t.number(self.before),
+                           after=t.number(self.after))
 
 
 def monthly_sources(coverage: CoverageIndex, mask: np.ndarray | None = None) -> pd.DataFrame:
@@ -190,6 +208,14 @@ LOW_BASELINE = 2.0  # at most this many on average before ...
 LOW_CURRENT = 5  # ... and at most this many now: "little change", whatever the percentage
 
 
+LEVEL_WORDS = {  # ACLED's change levels ("limited change" read as "little change")
+    "large increase": N_("large increase"),
+    "moderate increase": N_("moderate increase"),
+    "little change": N_("little change"),
+    "large decrease": N_("large decrease"),
+}
+
+
 @dataclass(frozen=True)
 class Change:
     """A headline number against the average of the equal periods before it."""
@@ -223,14 +249,19 @@ class Change:
             return "little change"
         return "large decrease"
 
-    def describe(self) -> str:
+    def describe(self, t: Translator = ENGLISH) -> str:
         """The delta shown under the number, e.g. "+40% (large increase; average 12.5)"."""
-        average = f"average {self.baseline:,.1f}"
+        average = t.number(round(self.baseline, 1))
         if self.low_count:
-            return f"little change (few: {average})"
+            return t.gettext("little change (few: average {average})").format(average=average)
+        level = t.gettext(LEVEL_WORDS[self.level])
         if self.percent is None:
-            return f"new ({self.level}; {average})"
-        return f"{self.percent:+,.0f}% ({self.level}; {average})"
+            return t.gettext("new ({level}; average {average})").format(level=level,
+                                                                        average=average)
+        rounded = round(self.percent)
+        percent = ("+" if rounded >= 0 else "-") + t.number(abs(rounded))
+        return t.gettext("{percent}% ({level}; average {average})").format(
+            percent=percent, level=level, average=average)
 
 
 def change(current: int, earlier: list[int]) -> Change | None:
@@ -256,6 +287,37 @@ def baseline_periods(filters: Filters, current: Headline, data_start: dt.date | 
         found.append(period)
         period = previous_period(period, current)
     return found
+
+
+def comparison_filters(filters: Filters, periods: list[Filters]) -> Filters:
+    """The filter whose sources the coverage notices count: ``filters`` over whole months,
+    from the month before its start (or before its earliest baseline period's) to the end
+    of its last month.
+
+    A headline change read against earlier periods is only as good as the coverage of all
+    of them, and a range's first month can only be compared with the month before it; a
+    range that ends mid-month would show a drop in sources that is only the cut.
+    """
+    start = min((day for day in (filters.date_from, *(p.date_from for p in periods)) if day),
+                default=None)
+    end = filters.date_to
+    return replace(
+        filters,
+        date_from=None if start is None else _month_start(start - dt.timedelta(days=start.day)),
+        date_to=None if end is None else _month_start(end.replace(day=28)
+                                                      + dt.timedelta(days=4))
+        - dt.timedelta(days=1))
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def periods_span(periods: list[Filters]) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of ``baseline_periods`` (None when there are none)."""
+    first = min((p.date_from for p in periods if p.date_from), default=None)
+    last = max((p.date_to for p in periods if p.date_to), default=None)
+    return None if first is None or last is None else (first, last)
 
 
 def data_start(index: EventIndex) -> dt.date | None:

@@ -1162,7 +1162,8 @@ def _json_tables(data: bytes, label: str) -> dict[str, pd.DataFrame]:
             "records, as ACLED's API puts under 'data' and UCDP's under 'Result'), or a "
             "GeoJSON FeatureCollection",
         )
-    nul_rows_rejected(tables["events"])
+    for table in tables.values():
+        nul_rows_rejected(table)
     if warning:
         tables["events"].attrs["warnings"] = [f"{label}: {warning}"]
     return tables

@@ -229,6 +229,15 @@ def event_links(data: Active) -> EventLinks:
     return _event_links(data.key, data.store_key, data.events)
 
 
+def also_in(data: Active, rows: np.ndarray) -> list[list[tuple[str, list[str]]]]:
+    """For each of ``rows`` (a page of a table), the linked events of other datasets, per
+    dataset: ``eventdetail.also_in``."""
+    from dashboard.eventdetail import also_in as linked_to
+
+    linked = event_links(data)
+    return [linked_to(int(row), linked, data.events) for row in rows]
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _article_order(key: str, _articles: pd.DataFrame) -> np.ndarray:
     return newest_first(_articles)

@@ -18,8 +18,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import eventdetail, schema
+from dashboard.citation import source_for
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks
+from dashboard.linking import EventLinks
+from dashboard.ui.language import _, ngettext
 from dashboard.ui.text import escape_md, safe_url
 
 LISTED = 50  # co-reported and nearby events listed at most (nearest / oldest first)
@@ -84,6 +87,25 @@ def fields_markdown(event: pd.Series, labels: Mapping[str, str]) -> str:
     return "\n".join(f"- **{name}:** {value}" for name, value in lines)
 
 
+def dataset_ids(dataset: str, ids: list[str], show: Any = escape_md,
+                show_id: Any = None) -> str:
+    """"UCDP Georeferenced Event Dataset (GED) (id …)": a dataset by its title in
+    data/datasets.csv (its name when it has none) and its ids, drawn by ``show`` (Markdown
+    made inert; ``str`` for a table cell), each id by ``show_id`` when given."""
+    return ngettext("{dataset} (id {ids})", "{dataset} (ids {ids})", len(ids)).format(
+        dataset=show(source_for(dataset).title), ids=", ".join((show_id or show)(i) for i in ids))
+
+
+def also_in_markdown(groups: list[tuple[str, list[str]]], query: Mapping[str, str]) -> str:
+    """The "Also in" line of the event page: each linked event's dataset and id, the id
+    linking to that event's page (keeping the filter)."""
+    def linked(event_id: str) -> str:
+        return markdown_link(event_id, eventdetail.event_link(event_id, query))
+
+    shown = "; ".join(dataset_ids(dataset, ids, show_id=linked) for dataset, ids in groups)
+    return f"**{escape_md(_('Also in'))}:** {shown}"
+
+
 def event_lines(events: pd.DataFrame, rows: np.ndarray, query: Mapping[str, str],
                 labels: Mapping[str, str], distances: np.ndarray | None = None) -> str:
     """Listed events as Markdown bullets, each linking to its own page."""
@@ -112,12 +134,18 @@ def _listed(title: str, rows: np.ndarray, none: str) -> np.ndarray:
 
 
 def show_event(events: pd.DataFrame, articles: pd.DataFrame, row: int, index: EventIndex,
-               links: ArticleLinks, query: Mapping[str, str], labels: Mapping[str, str]) -> None:
-    """Draw the event at ``row`` as page text, with its sources and related events."""
+               links: ArticleLinks, query: Mapping[str, str], labels: Mapping[str, str],
+               event_links: EventLinks | None = None) -> None:
+    """Draw the event at ``row`` as page text, with the events of other datasets that are
+    probably the same (``event_links``), its sources and related events."""
     event = events.iloc[row]
     st.header(f"Event {escape_md(event['event_id'])}")
     st.markdown(_text(event["summary"], "*No summary given.*"))
     st.markdown(fields_markdown(event, labels))
+    groups = [] if event_links is None else eventdetail.also_in(row, event_links, events)
+    if groups:
+        with st.container(key="also_in"):
+            st.markdown(also_in_markdown(groups, query))
 
     cited = schema.split_list(event["article_ids"])
     st.subheader(f"Sources ({len(cited):,})")

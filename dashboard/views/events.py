@@ -29,8 +29,9 @@ def _event_list() -> None:
         st.info("No events match this filter. Widen it, or press “Reset filters”.")
         return
     start, stop = pager(len(order), PAGE_SIZE, "events_page")
-    event_table(data.events.iloc[order[start:stop]], data.articles,
-                ui_data.topic_labels(), key="events_table")
+    rows = order[start:stop]
+    event_table(data.events.iloc[rows], data.articles, ui_data.topic_labels(),
+                key="events_table", linked=ui_data.also_in(data, rows))
     with st.expander("What the verification levels mean"):
         for level, meaning in schema.VERIFICATION_MEANINGS.items():
             st.text(f"{level}: {meaning}")
@@ -42,7 +43,7 @@ if row is not None:
             st.caption("This event is outside the current filter; the links below keep the "
                        "filter all the same.")
         show_event(data.events, data.articles, row, ui_data.index(data), ui_data.links(data),
-                   filters.to_query(), ui_data.topic_labels())
+                   filters.to_query(), ui_data.topic_labels(), ui_data.event_links(data))
         st.page_link("views/events.py", label="Back to the list", icon=":material/arrow_back:",
                      query_params=filters.to_query())
 else:

@@ -349,7 +349,7 @@ def test_headline_changes_need_a_start_date(fixture_app):
     at.date_input(key="date_range").set_value((dt.date(2024, 4, 1), dt.date(2024, 6, 10))).run()
     deltas = {m.label: m.delta for m in at.metric}
     # t-4 and undated t-5 against t-2, t-3: small numbers read as little change
-    assert deltas["Events"] == "little change (few: average 2.0)"
+    assert deltas["Events"] == "little change (few: average 2)"
     assert deltas["Date span (days)"] == ""
     assert "previous period of the same length, 2024-01-21 to 2024-03-31" in " ".join(
         c.value for c in at.caption)
