@@ -22,7 +22,8 @@ import pyarrow as pa
 from dashboard import schema
 from dashboard.engines.duckdb_query import BATCH_ROWS, Choices, events_frame
 from dashboard.engines.spark_tables import Source, list_items
-from dashboard.filters import Filters, _area_shape
+from dashboard.filterfields import area_shape
+from dashboard.filters import Filters
 
 __all__ = ["Choices", "Selection", "choices", "data_files_version", "export_file", "where"]
 
@@ -248,7 +249,7 @@ def _flag_area(events: Any, source: Source, filters: Filters, areas: Any) -> Any
     F = _f()
     if areas is None:
         raise ValueError("the area filter needs the boundaries")
-    shape = _area_shape(areas, filters.area)
+    shape = area_shape(areas, filters.area)
     x0, y0, x1, y1 = (float(v) for v in shapely.bounds(shape))
     box = Filters(bbox=(max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0)))
     candidates = (events.filter(where(box, source))
