@@ -117,6 +117,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from dashboard.engines import spark_cli
 
+        if args.add:
+            raise ValueError("--add needs the memory engine: the spark engine does not link")
         return spark_cli.validate(args)
     if args.path is None:
         raise ValueError("give the events file to validate")
@@ -183,6 +185,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from dashboard.engines import spark_cli
 
+        if args.add:
+            raise ValueError("--add needs the memory engine: the spark engine does not link")
         return spark_cli.export(args, fmt, exported)
     if args.labels and not args.data:
         raise ValueError("--labels needs --data (a VIINA event file)")

@@ -11,6 +11,8 @@ The filtered slice is collected to the driver as Arrow (the whole data never is)
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -55,48 +57,103 @@ def _array(values: Any) -> Any:
     return F.array(*[F.lit(str(v)) for v in values])
 
 
-def where(filters: Filters, source: Source, *, area_ids: Any = None,
-          cited: dict[str, Any] | None = None) -> Any:
-    """The condition over ``source.events`` selecting what ``filters.mask`` selects.
-    ``area_ids`` and ``cited`` (names of boolean columns a join added, see ``Selection``)
-    stand for the area and the article conditions."""
+@dataclass(frozen=True)
+class _Query:
+    """What a field's condition may need besides its value: the source, and the names of
+    the boolean columns ``Selection`` joined on for the area and the cited articles."""
+
+    source: Source
+    area_ids: str | None
+    cited: dict[str, str]
+
+
+Condition = Callable[[Any, _Query], Any]
+
+
+def _one_of(column: str) -> Condition:
+    return lambda values, _q: _f().col(column).isin([str(v) for v in values])
+
+
+def _country(codes: tuple[str, ...], _q: _Query) -> Any:
     F = _f()
-    c = F.col
-    parts: list[Any] = []
-    if filters.countries:
-        parts.append(c("country").isin(list(filters.countries))
-                     | F.arrays_overlap(list_items(c("countries_involved")),
-                                        _array(filters.countries)))
-    for column, values in (("topic", filters.topics), ("verification", filters.verifications),
-                           ("source_dataset", filters.datasets)):
-        if values:
-            parts.append(c(column).isin(list(values)))
-    if filters.actors:
-        parts.append(F.arrays_overlap(list_items(c("actors")), _array(filters.actors)))
-    if filters.outlets:
-        if not source.has_articles:
-            raise ValueError("the outlet filter needs the articles: --articles FILE")
-        parts.append(c((cited or {})["outlet"]))
-    if filters.text:
-        pattern = _literal_pattern(filters.text)
-        text = c("summary").rlike(pattern) | c("location").rlike(pattern)
-        if source.has_articles:
-            text = text | c((cited or {})["text"])
-        parts.append(text)
-    if filters.precise:
-        parts.append(c("geo_precision").isin(list(schema.PRECISE_PLACES)))
-    if filters.bbox is not None:
-        parts.append(_in_box(*filters.bbox))
-    if filters.area:
-        if area_ids is None:
-            raise ValueError("the area filter needs the boundaries")
-        parts.append(c(area_ids))
-    dates = _dates(filters)
-    if dates is not None:
-        parts.append(dates)
+    return (F.col("country").isin(list(codes))
+            | F.arrays_overlap(list_items(F.col("countries_involved")), _array(codes)))
+
+
+def _outlet(_outlets: tuple[str, ...], query: _Query) -> Any:
+    if not query.source.has_articles:
+        raise ValueError("the outlet filter needs the articles: --articles FILE")
+    return _f().col(query.cited["outlet"])
+
+
+def _mentioning(text: str, query: _Query) -> Any:
+    F = _f()
+    pattern = _literal_pattern(text)
+    found = F.col("summary").rlike(pattern) | F.col("location").rlike(pattern)
+    if query.source.has_articles:
+        found = found | F.col(query.cited["text"])
+    return found
+
+
+def _area(_name: str, query: _Query) -> Any:
+    if query.area_ids is None:
+        raise ValueError("the area filter needs the boundaries")
+    return _f().col(query.area_ids)
+
+
+def _from(day: Any, _q: _Query) -> Any:
+    F = _f()
+    return (F.col("date_min").isNull() | (F.col("end_date") == schema.ONGOING)
+            | (F.col("date_max") >= F.lit(day)))
+
+
+def _to(day: Any, _q: _Query) -> Any:
+    F = _f()
+    return F.col("date_min").isNull() | (F.col("date_min") <= F.lit(day))
+
+
+# As ``duckdb_query.CONDITIONS``, field by field of ``filterfields.FIELDS``: each date end
+# lets undated events through and ``undated=0`` drops them.
+CONDITIONS: dict[str, Condition] = {
+    "country": _country,
+    "topic": _one_of("topic"),
+    "actor": lambda actors, _q: _f().arrays_overlap(list_items(_f().col("actors")),
+                                                    _array(actors)),
+    "verification": _one_of("verification"),
+    "outlet": _outlet,
+    "q": _mentioning,
+    "from": _from,
+    "to": _to,
+    "undated": lambda _included, _q: _f().col("date_min").isNotNull(),
+    "dataset": _one_of("source_dataset"),
+    "precise": lambda _on, _q: _f().col("geo_precision").isin(list(schema.PRECISE_PLACES)),
+    "bbox": lambda box, _q: _in_box(*box),
+    "area": _area,
+}
+
+#: Fields this engine does not serve, by URL key, with the reason it gives.
+REFUSED: dict[str, str] = {
+    "once": "once=1 (count each event once) needs the memory engine: the spark engine does "
+            "not link events across datasets (docs/linking.md)",
+}
+
+
+def where(filters: Filters, source: Source, *, area_ids: str | None = None,
+          cited: dict[str, str] | None = None) -> Any:
+    """The condition over ``source.events`` selecting what ``filters.mask`` selects: one
+    condition per field set, in the registry's order. ``area_ids`` and ``cited`` name the
+    boolean columns a join added (see ``Selection``). A field this engine cannot serve
+    (``REFUSED``) is a ValueError saying why, before any other."""
+    F = _f()
+    values_set = [(spec, getattr(filters, spec.field)) for spec in filters.FIELDS
+                  if getattr(filters, spec.field) != spec.default]
+    for spec, _value in values_set:
+        if spec.key in REFUSED:
+            raise ValueError(REFUSED[spec.key])
+    query = _Query(source, area_ids, cited or {})
     condition = F.lit(True)
-    for part in parts:
-        condition = condition & F.coalesce(part, F.lit(False))
+    for spec, value in values_set:
+        condition = condition & F.coalesce(CONDITIONS[spec.key](value, query), F.lit(False))
     return condition
 
 
@@ -123,24 +180,6 @@ def _in_box(west: float, south: float, east: float, north: float) -> Any:
              & (_shape_bound(2, "min") <= north) & (_shape_bound(2, "max") >= south))
     return (F.coalesce(point, F.lit(False))
             | (c("geometry_wkt").isNotNull() & F.coalesce(shape, F.lit(False))))
-
-
-def _dates(filters: Filters) -> Any:
-    """``Filters._date_mask``: the span in force (open-ended when ongoing) overlaps the
-    range; undated events when included."""
-    F = _f()
-    c = F.col
-    if filters.date_from is None and filters.date_to is None:
-        return None if filters.include_undated else c("date_min").isNotNull()
-    dated = c("date_min").isNotNull()
-    if filters.date_from is not None:
-        dated = dated & ((c("end_date") == schema.ONGOING)
-                         | (c("date_max") >= F.lit(filters.date_from)))
-    if filters.date_to is not None:
-        dated = dated & (c("date_min") <= F.lit(filters.date_to))
-    if filters.include_undated:
-        return dated | c("date_min").isNull()
-    return dated
 
 
 # -- what the data offers ------------------------------------------------------------------------

@@ -29,7 +29,9 @@ from dashboard.engines.spark_tables import open_source  # noqa: E402
 from dashboard.export import export_events  # noqa: E402
 from dashboard.filters import Filters  # noqa: E402
 
-pytestmark = pytest.mark.spark
+# PySpark 4 warns about pandas 3 on starting; the engine hands data over as Arrow only
+pytestmark = [pytest.mark.spark,
+              pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")]
 
 
 @pytest.fixture(scope="session")
@@ -216,3 +218,20 @@ def test_cli_export_on_spark(bad_file: Path, tmp_path: Path, spark,  # type: ign
                            if line.startswith("notice:")]
     assert out["spark"].read_bytes() == out["memory"].read_bytes()
     assert notices["spark"] == notices["memory"] and notices["memory"]
+
+
+def test_every_filter_field_has_a_condition_or_a_reason() -> None:
+    from dashboard.engines import spark_query
+    from dashboard.filterfields import FIELDS
+
+    keys = {spec.key for spec in FIELDS}
+    assert keys == set(spark_query.CONDITIONS) | set(spark_query.REFUSED)
+    assert not set(spark_query.CONDITIONS) & set(spark_query.REFUSED)
+
+
+def test_once_is_refused_with_its_reason(engines) -> None:  # type: ignore[no-untyped-def]
+    from dashboard.engines import spark_query
+
+    _, _, spark_source = engines
+    with pytest.raises(ValueError, match="once=1"):
+        spark_query.Selection(spark_source, Filters(once=True))
