@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 
 from dashboard import schema
 from dashboard.eventindex import EPOCH_MONDAY_SHIFT, Codes, EventIndex, day_date
-from dashboard.filterfields import distinct
 from dashboard.filters import Filters
+from dashboard.rowmatch import distinct
 
 if TYPE_CHECKING:  # imported where a choropleth needs it: most pages never do
     import geopandas as gpd

@@ -31,6 +31,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import shapely
 
+from dashboard.i18n import ENGLISH, Translator
 from dashboard.schema import (
     ARTICLE_COLUMNS,
     EVENT_COLUMNS,
@@ -368,12 +369,25 @@ def build_download(kind: str, events: pd.DataFrame, articles: pd.DataFrame, filt
     return Download(name, data, MIME_TYPES[fmt])
 
 
-def download_name(kind: str, filters: Filters, fmt: str) -> str:
+def _file_word(kind: str, t: Translator) -> str:
+    """The first word of a download's name, in ``t``'s language, with no spaces."""
+    if kind == BUNDLE:
+        word = t.pgettext("file name", "citable")
+    elif kind == "articles":
+        word = t.pgettext("file name", "articles")
+    else:
+        word = t.pgettext("file name", "events")
+    return "_".join(word.split())
+
+
+def download_name(kind: str, filters: Filters, fmt: str, t: Translator = ENGLISH) -> str:
     """``events_POL.csv``, ``articles_POL.csv``, ``citable_POL.zip``: the file name of a
-    download (the app's button needs it before the bytes are built)."""
+    download (the app's button needs it before the bytes are built); the first word in
+    ``t``'s language (``події_POL.csv``), the filter's part as ``slug`` writes it."""
+    stem = _file_word(BUNDLE if fmt == BUNDLE else kind, t)
     if fmt == BUNDLE:
-        return f"citable_{filters.slug()}.zip"
-    return file_name(f"{kind}_{filters.slug()}", format_for(fmt))
+        return f"{stem}_{filters.slug()}.zip"
+    return file_name(f"{stem}_{filters.slug()}", format_for(fmt))
 
 
 def _newest_first(articles: pd.DataFrame) -> pd.DataFrame:

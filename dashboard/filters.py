@@ -23,9 +23,10 @@ import pyarrow.compute as pc
 
 from dashboard import filterfields, schema
 from dashboard.eventindex import EventIndex
-from dashboard.filterfields import FilterField, Rows, Speech, list_contains_any, quoted
+from dashboard.filterfields import FilterField, Rows, Speech, quoted
 from dashboard.i18n import ENGLISH, Translator
 from dashboard.linking import EventLinks
+from dashboard.rowmatch import list_contains_any
 
 #: Longest URL value read (characters); a longer one is refused with a notice, so a
 #: crafted link cannot make every visitor's run parse megabytes.

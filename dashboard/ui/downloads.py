@@ -25,6 +25,7 @@ from dashboard.citation import (
 )
 from dashboard.export import BUNDLE, EMBEDS_ARTICLES, MIME_TYPES, build_download, download_name
 from dashboard.filters import Filters, articles_for
+from dashboard.i18n import N_, Translator
 from dashboard.linking import with_linked_events
 from dashboard.ui.data import (
     Active,
@@ -35,14 +36,15 @@ from dashboard.ui.data import (
     mask,
     topic_labels,
 )
+from dashboard.ui.language import current
 
-# label, format
+# label (translated where drawn), format
 EVENT_FORMATS: list[tuple[str, str]] = [
-    ("Events CSV", "csv"),
-    ("Events GeoJSON", "geojson"),
-    ("Events Excel", "xlsx"),
-    ("Events Parquet", "parquet"),
-    ("Citable bundle (zip)", BUNDLE),
+    (N_("Events CSV"), "csv"),
+    (N_("Events GeoJSON"), "geojson"),
+    (N_("Events Excel"), "xlsx"),
+    (N_("Events Parquet"), "parquet"),
+    (N_("Citable bundle (zip)"), BUNDLE),
 ]
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -77,7 +79,8 @@ def data_version(data: Active) -> list[DataVersion]:
 
 def download_builder(kind: str, fmt: str, events: Callable[[], pd.DataFrame],
                      articles: Callable[[], pd.DataFrame], filters: Filters,
-                     versions: list[DataVersion], labels: dict[str, str]) -> Callable[[], bytes]:
+                     versions: list[DataVersion], labels: dict[str, str],
+                     t: Translator) -> Callable[[], bytes]:
     """A callable producing the download (for a button): the citation is made when it is
     clicked, so it states that moment; ``events`` and ``articles`` are fetched then too,
     so a re-run never copies the filtered rows."""
@@ -85,7 +88,7 @@ def download_builder(kind: str, fmt: str, events: Callable[[], pd.DataFrame],
     def build() -> bytes:
         chosen = events()
         citation = make_citation(filters, chosen, data_version=versions, exported=now(),
-                                 topic_labels=labels)
+                                 topic_labels=labels, t=t)
         return build_download(kind, chosen, articles(), filters, fmt, citation).data
 
     return build
@@ -105,7 +108,7 @@ def buttons(data: Active, filters: Filters) -> list[Button]:
     """The downloads of the session's data under ``filters``: events in four formats, the
     citable bundle and the articles (separate from drawing them, so tests can build them)."""
     selected, index, linked = mask(data, filters), links(data), event_links(data)
-    versions, labels = data_version(data), topic_labels()
+    versions, labels, t = data_version(data), topic_labels(), current()
 
     def events() -> pd.DataFrame:  # with linked_events, the ids of the linked events
         return with_linked_events(data.events, linked,
@@ -120,16 +123,16 @@ def buttons(data: Active, filters: Filters) -> list[Button]:
     def no_articles() -> pd.DataFrame:
         return data.articles.iloc[np.zeros(0, dtype=np.int64)]
 
-    made = [Button(label, f"download_{fmt}", download_name("events", filters, fmt),
-                   MIME_TYPES[fmt],
+    made = [Button(t.gettext(label), f"download_{fmt}",
+                   download_name("events", filters, fmt, t), MIME_TYPES[fmt],
                    download_builder("events", fmt, events,
                                     sources if fmt in EMBEDS_ARTICLES else no_articles,
-                                    filters, versions, labels))
+                                    filters, versions, labels, t))
             for label, fmt in EVENT_FORMATS]
-    made.append(Button("Articles CSV", "download_articles",
-                       download_name("articles", filters, "csv"), MIME_TYPES["csv"],
+    made.append(Button(t.gettext("Articles CSV"), "download_articles",
+                       download_name("articles", filters, "csv", t), MIME_TYPES["csv"],
                        download_builder("articles", "csv", events, listed, filters, versions,
-                                        labels)))
+                                        labels, t)))
     return made
 
 
@@ -138,7 +141,10 @@ def download_row(data: Active, filters: Filters) -> None:
     the filter."""
     selected = mask(data, filters)
     with st.container(key="downloads"):
-        st.caption(f"Download the {int(selected.sum()):,} filtered events or their sources")
+        t, count = current(), int(selected.sum())
+        st.caption(t.ngettext("Download the {count} filtered event or its sources",
+                              "Download the {count} filtered events or their sources",
+                              count).format(count=t.number(count)))
         row = st.container(horizontal=True, wrap=True)  # wraps on a phone, not six rows
         for button in buttons(data, filters):
             row.download_button(button.label, data=button.build, file_name=button.file_name,

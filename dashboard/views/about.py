@@ -11,21 +11,22 @@ from dashboard.boundaries import boundaries_edition
 from dashboard.citation import source_for, source_names
 from dashboard.ui import data as ui_data
 from dashboard.ui.downloads import data_version
-from dashboard.ui.language import _
+from dashboard.ui.language import _, current, ngettext
 from dashboard.ui.page import heading
 from dashboard.ui.text import escape_md, safe_url
 
-ctx = heading("About", with_downloads=False)
+t = current()
+ctx = heading(_("About"), with_downloads=False)
 
 with st.container(key="about"):
-    st.header("Method")
-    st.write(
+    st.header(_("Method"))
+    st.write(_(
         "Every event is a dated, located record of something reported near the borders of "
         "Belarus, Ukraine, Poland and Lithuania, tied to the articles that report it. Each "
         "carries a topic from the taxonomy below and a verification level saying how well it "
         "is established. Dates and places keep their precision: an event known only to a month "
         "spans the whole month, and the date filter keeps it if that span overlaps the range."
-    )
+    ))
     st.header(_("Sources and licences"))
     events = ctx.data.events
     counts = events["source_dataset"].astype("str").value_counts()
@@ -46,8 +47,11 @@ with st.container(key="about"):
         hide_index=True, width="stretch", key="about_sources",
         column_config={link: st.column_config.LinkColumn(link)},
     )
-    st.write(f"{len(ctx.data.articles):,} articles are listed as sources in the data in use; "
-             "the Articles page lists those behind the filtered events.")
+    st.write(ngettext("{count} article is listed as a source in the data in use; the "
+                      "Articles page lists those behind the filtered events.",
+                      "{count} articles are listed as sources in the data in use; the "
+                      "Articles page lists those behind the filtered events.",
+                      len(ctx.data.articles)).format(count=t.number(len(ctx.data.articles))))
     files = [(version.name, file.name, file.sha256) for version in data_version(ctx.data)
              for file in version.files]
     if files:
@@ -71,28 +75,31 @@ with st.container(key="about"):
         "are free of charge but state no licence for redistributing them "
         "(`data/README.md` lists the pages checked). Load a UCDP file on the Data page or "
         "with `--data` to use it."))
-    st.header("Topics")
+    st.header(_("Topics"))
     topics = ui_data.topics()
+    colour = _("Colour")
     st.dataframe(
-        topics.rename(columns={"key": "Key", "label": "Topic", "colour": "Colour",
-                               "description": "What it covers"}),
+        topics.rename(columns={"key": _("Key"), "label": _("Topic"), "colour": colour,
+                               "description": _("What it covers")}),
         hide_index=True, width="stretch", key="about_topics",
-        column_config={"Colour": st.column_config.TextColumn("Colour")},
+        column_config={colour: st.column_config.TextColumn(colour)},
     )
-    st.caption("Colours: " + " · ".join(f"{row.label} {row.colour}"
-                                        for row in topics.itertuples()))
-    st.header("Verification levels")
-    st.dataframe(pd.DataFrame({"Level": list(schema.VERIFICATION_MEANINGS),
-                               "Meaning": list(schema.VERIFICATION_MEANINGS.values())}),
+    st.caption(_("Colours: {colours}").format(colours=" · ".join(
+        f"{row.label} {row.colour}" for row in topics.itertuples())))
+    st.header(_("Verification levels"))
+    names, meanings = schema.verification_names(t), schema.verification_meanings(t)
+    st.dataframe(pd.DataFrame({_("Level"): list(names.values()),
+                               _("Key in the data"): list(names),
+                               _("Meaning"): [meanings[level] for level in names]}),
                  hide_index=True, width="stretch", key="about_verification")
-    st.header("Boundaries")
+    st.header(_("Boundaries"))
     st.text(boundaries_edition())
-    st.header("What is not known")
+    st.header(_("What is not known"))
     undated = int(ctx.data.events["date_min"].isna().sum())
     unlocated = int(ctx.data.events["latitude"].isna().sum())
-    st.write(
-        f"{undated:,} events have no known date and {unlocated:,} no coordinates; they are "
+    st.write(_(
+        "Events with no known date: {undated}; with no coordinates: {unlocated}. They are "
         "listed but not drawn in the timeline or on the map. Fatalities are often unreported "
         "(blank, not zero). Articles without an outlet, address or date are listed as such; "
         "nothing is filled in that the sources do not say."
-    )
+    ).format(undated=t.number(undated), unlocated=t.number(unlocated)))
