@@ -325,9 +325,14 @@ def options(data: Active) -> Options:
 
 
 @st.cache_resource(show_spinner=False)
+def _topics(lang: str) -> pd.DataFrame:
+    return load_topics(lang=lang)
+
+
 def topics() -> pd.DataFrame:
-    """The taxonomy (key, label, colour, description), in the session's language."""
-    return load_topics(lang=current().lang)
+    """The taxonomy (key, label, colour, description), in the session's language (one
+    cached frame per language: shared, never to be changed in place)."""
+    return _topics(current().lang)
 
 
 def topic_labels() -> dict[str, str]:
