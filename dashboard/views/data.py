@@ -224,7 +224,7 @@ def _mapping_step(source: object, name: str, key: str) -> None:
 
 with st.container(key="data_source"):
     st.write(_("In use: **{data}** — events: {events}, articles: {articles}.").format(
-        data=escape_md(data.label), events=t.number(len(data.events)),
+        data=escape_md(ui_data.shown_label(data)), events=t.number(len(data.events)),
         articles=t.number(len(data.articles))))
     if len(ui_data.options(data).datasets) > 1:  # what adding data linked (docs/linking.md)
         st.caption(escape_md(linking.summary(ui_data.event_links(data), current())),
