@@ -32,12 +32,13 @@ if TYPE_CHECKING:
 
 class MemoryBackend:
     """Answers from a loaded ``Dataset`` with its index, article links, choices and article
-    order (each built once per dataset by the caller and shared read-only)."""
+    order (each built once per dataset by the caller and shared read-only; the order is
+    asked for only when a list of articles is)."""
 
     engine = "memory"
 
     def __init__(self, dataset: Dataset, index: EventIndex, links: ArticleLinks,
-                 options: Options, article_order: np.ndarray | None = None,
+                 options: Options, article_order: Callable[[], np.ndarray] | None = None,
                  mask_of: Callable[[Filters], np.ndarray] | None = None,
                  areas: Callable[[], object] | None = None) -> None:
         self.dataset, self.index, self.links = dataset, index, links
@@ -57,8 +58,8 @@ class MemoryBackend:
     @property
     def article_order(self) -> np.ndarray:
         if self._article_order is None:
-            self._article_order = newest_first(self.articles_frame)
-        return self._article_order
+            return newest_first(self.articles_frame)
+        return self._article_order()
 
     def mask(self, filters: Filters, frame: Frame | None = None) -> np.ndarray:
         """The row mask of the filter, narrowed to the frame when there is one."""

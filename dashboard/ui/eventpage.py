@@ -18,8 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import eventdetail, schema
-from dashboard.eventindex import EventIndex
-from dashboard.filters import ArticleLinks
+from dashboard.engines.backend import Backend
 from dashboard.ui.text import escape_md, safe_url
 
 LISTED = 50  # co-reported and nearby events listed at most (nearest / oldest first)
@@ -101,46 +100,45 @@ def event_lines(events: pd.DataFrame, rows: np.ndarray, query: Mapping[str, str]
     return "\n".join(lines)
 
 
-def _listed(title: str, rows: np.ndarray, none: str) -> np.ndarray:
-    """A sub-heading with the count; the rows to list (at most ``LISTED``)."""
-    st.subheader(f"{title} ({len(rows):,})")
-    if not len(rows):
+def _listed(title: str, total: int, none: str) -> None:
+    """A sub-heading with the count, and a caption when there is nothing or more to list."""
+    st.subheader(f"{title} ({total:,})")
+    if not total:
         st.caption(none)
-    elif len(rows) > LISTED:
-        st.caption(f"The first {LISTED} of {len(rows):,}.")
-    return rows[:LISTED]
+    elif total > LISTED:
+        st.caption(f"The first {LISTED} of {total:,}.")
 
 
-def show_event(events: pd.DataFrame, articles: pd.DataFrame, row: int, index: EventIndex,
-               links: ArticleLinks, query: Mapping[str, str], labels: Mapping[str, str]) -> None:
-    """Draw the event at ``row`` as page text, with its sources and related events."""
-    event = events.iloc[row]
-    st.header(f"Event {escape_md(event['event_id'])}")
+def show_event(source: Backend, event: pd.Series, query: Mapping[str, str],
+               labels: Mapping[str, str]) -> None:
+    """Draw ``event`` (a row ``source.event`` gave) as page text, with its sources and the
+    related events the backend finds."""
+    event_id = str(event["event_id"])
+    st.header(f"Event {escape_md(event_id)}")
     st.markdown(_text(event["summary"], "*No summary given.*"))
     st.markdown(fields_markdown(event, labels))
 
     cited = schema.split_list(event["article_ids"])
     st.subheader(f"Sources ({len(cited):,})")
     if cited:
-        known = articles[articles["article_id"].isin(cited)].drop_duplicates("article_id")
+        known = source.articles_by_id(cited).drop_duplicates("article_id")
         by_id = {str(a["article_id"]): a for _, a in known.iterrows()}
         st.markdown("\n".join(f"- {source_line(by_id.get(i), i)}" for i in cited))
     else:
         st.caption("This event lists no source.")
 
-    shown = _listed("Other events these sources report", eventdetail.co_reported(row, links),
-                    "Its sources report no other event.")
-    if len(shown):
-        st.markdown(event_lines(events, shown, query, labels))
+    shown, total = source.co_reported(event_id, LISTED)
+    _listed("Other events these sources report", total, "Its sources report no other event.")
+    if total:
+        st.markdown(event_lines(shown, np.arange(len(shown)), query, labels))
 
-    close = _listed("Within 25 km and 7 days", eventdetail.nearby(row, index),
-                    "No other event within 25 km and 7 days"
-                    + ("" if index.located[row] and index.dated[row]
-                       else " (this one has no coordinates or no date)") + ".")
-    if len(close):
-        away = eventdetail.distances_km(index.latitude[row], index.longitude[row],
-                                        index.latitude[close], index.longitude[close])
-        st.markdown(event_lines(events, close, query, labels, distances=away))
+    close, total = source.nearby(event_id, limit=LISTED)
+    placed = not (_missing(event["latitude"]) or _missing(event["date_min"]))
+    _listed("Within 25 km and 7 days", total, "No other event within 25 km and 7 days"
+            + ("" if placed else " (this one has no coordinates or no date)") + ".")
+    if total:
+        st.markdown(event_lines(close, np.arange(len(close)), query, labels,
+                                distances=close["distance_km"].to_numpy(dtype=float)))
 
 
 def unknown_event_notice(event_id: str) -> None:

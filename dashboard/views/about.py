@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard import schema
 from dashboard.boundaries import boundaries_edition
-from dashboard.citation import source_for, source_names
+from dashboard.citation import source_for
+from dashboard.filters import Filters
 from dashboard.ui import data as ui_data
 from dashboard.ui.downloads import data_version
 from dashboard.ui.page import heading
@@ -26,16 +27,17 @@ with st.container(key="about"):
         "spans the whole month, and the date filter keeps it if that span overlaps the range."
     )
     st.header("Sources and licences")
-    events = ctx.data.events
-    counts = events["source_dataset"].astype("str").value_counts()
-    known = [source_for(name) for name in source_names(events)]
+    served = ui_data.backend(ctx.data)
+    names = served.options().datasets
+    counts = {name: served.count(Filters(datasets=(name,))) for name in names}
+    known = [source_for(name) for name in names]
     st.write("Each dataset in use, as its publisher asks it to be cited (from "
              "`data/datasets.csv`; a dataset it does not name has an unknown licence: check "
              "the publisher's terms before reusing it). Downloads carry the same facts.")
     st.dataframe(
         pd.DataFrame({
             "Source dataset": [source.name for source in known],
-            "Events": [int(counts.get(source.name, 0)) for source in known],
+            "Events": [counts.get(source.name, 0) for source in known],
             "Title": [source.title for source in known],
             "Licence": [source.licence for source in known],
             "Citation": [source.citation for source in known],
@@ -44,7 +46,9 @@ with st.container(key="about"):
         hide_index=True, width="stretch", key="about_sources",
         column_config={"Link": st.column_config.LinkColumn("Link")},
     )
-    st.write(f"{len(ctx.data.articles):,} articles are listed as sources in the data in use; "
+    articles = len(ctx.data.articles) if ctx.data.served is None else sum(
+        report.accepted for report in served.reports() if report.table == "articles")
+    st.write(f"{articles:,} articles are listed as sources in the data in use; "
              "the Articles page lists those behind the filtered events.")
     files = [(version.name, file.name, file.sha256) for version in data_version(ctx.data)
              for file in version.files]
@@ -87,8 +91,7 @@ with st.container(key="about"):
     st.header("Boundaries")
     st.text(boundaries_edition())
     st.header("What is not known")
-    undated = int(ctx.data.events["date_min"].isna().sum())
-    unlocated = int(ctx.data.events["latitude"].isna().sum())
+    undated, unlocated = ui_data.backend(ctx.data).unplaced(Filters())
     st.write(
         f"{undated:,} events have no known date and {unlocated:,} no coordinates; they are "
         "listed but not drawn in the timeline or on the map. Fatalities are often unreported "

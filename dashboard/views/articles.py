@@ -7,7 +7,6 @@ import streamlit as st
 
 from dashboard import schema
 from dashboard.eventdetail import event_link
-from dashboard.filters import articles_for
 from dashboard.ui import data as ui_data
 from dashboard.ui.eventpage import markdown_link
 from dashboard.ui.page import heading, pager
@@ -18,8 +17,7 @@ PAGE_SIZE = 50
 
 ctx = heading("Articles")
 data, filters = ctx.data, ctx.filters
-index = ui_data.links(data)
-selected = ui_data.mask(data, filters)
+source = ui_data.backend(data)
 
 
 def _several_events(listed: pd.DataFrame) -> None:
@@ -39,16 +37,13 @@ def _several_events(listed: pd.DataFrame) -> None:
 
 
 with st.container(key="articles"):
-    cited = index.cited(selected)
-    order = ui_data.article_order(data)
-    rows = order[cited[order]]
-    st.caption(f"{len(rows):,} articles report the {int(selected.sum()):,} filtered events.")
-    if len(rows) == 0:
+    total = source.articles_page(filters, 0, 0)[1]
+    st.caption(f"{total:,} articles report the {source.count(filters):,} filtered events.")
+    if total == 0:
         st.info("No articles: no matching event cites a source in the articles table.")
     else:
-        start, stop = pager(len(rows), PAGE_SIZE, "articles_page")
-        listed = articles_for(data.events, data.articles, links=index, event_mask=selected,
-                              rows=rows[start:stop])
+        start, stop = pager(total, PAGE_SIZE, "articles_page")
+        listed, _ = source.articles_page(filters, start, stop - start)
         article_table(listed, ui_data.topic_labels(), key="articles_table")
         _several_events(listed)
         st.caption("Only http(s) links are shown; other addresses are left out.")

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard.dataset import Dataset, combine, load_dataset
+from dashboard.filters import Filters
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
 from dashboard.serving import PathRefused, over_session_cap, resolve_offered
@@ -212,8 +213,13 @@ def _mapping_step(source: object, name: str, key: str) -> None:
 
 
 with st.container(key="data_source"):
-    st.write(f"In use: **{escape_md(data.label)}** — {len(data.events):,} events, "
-             f"{len(data.articles):,} articles.")
+    if data.served is None:
+        st.write(f"In use: **{escape_md(data.label)}** — {len(data.events):,} events, "
+                 f"{len(data.articles):,} articles.")
+    else:
+        served = ui_data.backend(data)
+        st.write(f"In use: **{escape_md(data.label)}** — {served.count(Filters()):,} events, "
+                 f"served in place by the {served.engine} engine (docs/engines.md).")
     upload_mb = ui_data.upload_limit_mb(options)
     if options.uploads:
         st.file_uploader("Upload an events file (CSV, Excel, JSON, GeoJSON, Parquet, also "
@@ -285,7 +291,10 @@ if candidate is not None:
             ui_data.install(key, dataset, label)
             st.session_state.pop(CANDIDATE, None)
             st.rerun()
-        if right.button("Add this file to the data in use", key="add_data") \
+        if data.served is not None:
+            right.caption("Adding to the data in use needs it loaded (the memory engine); "
+                          "this data is served in place, so the file can only replace it.")
+        elif right.button("Add this file to the data in use", key="add_data") \
                 and _within_session_cap(data.dataset, dataset):
             merged = combine(data.dataset, dataset)
             ui_data.install(f"{data.key}+{key}", merged, f"{data.label} + {label}")
@@ -303,6 +312,8 @@ with st.expander("Load report of the data in use"):
     rejected = sum(r.rejected_rows for r in data.dataset.reports)
     if rejected:
         st.caption(f"{rejected:,} rows were rejected when this data was loaded.")
-    st.dataframe(pd.DataFrame({"column": ["events", "articles"],
-                               "rows": [len(data.events), len(data.articles)]}),
+    sizes = [len(data.events), len(data.articles)] if data.served is None else [
+        sum(r.accepted for r in data.dataset.reports if r.table == table)
+        for table in ("events", "articles")]
+    st.dataframe(pd.DataFrame({"column": ["events", "articles"], "rows": sizes}),
                  hide_index=True, key="data_sizes")

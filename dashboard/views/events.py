@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import aggregate, eventdetail, schema
+from dashboard import schema
 from dashboard.ui import data as ui_data
 from dashboard.ui.eventpage import show_event, unknown_event_notice
 from dashboard.ui.page import heading, pager
@@ -16,33 +16,34 @@ PAGE_SIZE = 50
 
 ctx = heading("Events")
 data, filters = ctx.data, ctx.filters
+source = ui_data.backend(data)
 wanted = view_param("event")
-row = None if wanted is None else eventdetail.event_row(data.events, wanted)
+event = None if wanted is None else source.event(wanted)
 
 
 def _event_list() -> None:
     """The filtered events, a page at a time, each linking to its own page."""
-    order = aggregate.oldest_first(ui_data.index(data), mask=ui_data.mask(data, filters))
-    st.caption(f"{len(order):,} events, oldest first; undated events last. "
+    total = source.count(filters)
+    st.caption(f"{total:,} events, oldest first; undated events last. "
                "“open” shows an event's page: its sources and the events near it.")
-    if not len(order):
+    if not total:
         st.info("No events match this filter. Widen it, or press “Reset filters”.")
         return
-    start, stop = pager(len(order), PAGE_SIZE, "events_page")
-    event_table(data.events.iloc[order[start:stop]], data.articles,
-                ui_data.topic_labels(), key="events_table")
+    start, stop = pager(total, PAGE_SIZE, "events_page")
+    page, _ = source.events_page(filters, start, stop - start)
+    event_table(page, ui_data.sources_of(source, page), ui_data.topic_labels(),
+                key="events_table")
     with st.expander("What the verification levels mean"):
         for level, meaning in schema.VERIFICATION_MEANINGS.items():
             st.text(f"{level}: {meaning}")
 
 
-if row is not None:
+if event is not None and wanted is not None:
     with st.container(key="event_detail"):
-        if not ui_data.mask(data, filters)[row]:
+        if not source.selects(filters, wanted):
             st.caption("This event is outside the current filter; the links below keep the "
                        "filter all the same.")
-        show_event(data.events, data.articles, row, ui_data.index(data), ui_data.links(data),
-                   filters.to_query(), ui_data.topic_labels())
+        show_event(source, event, filters.to_query(), ui_data.topic_labels())
         st.page_link("views/events.py", label="Back to the list", icon=":material/arrow_back:",
                      query_params=filters.to_query())
 else:
