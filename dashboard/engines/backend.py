@@ -149,6 +149,11 @@ class Backend(Protocol):
         ``limit``, with a ``distance_km`` column), and how many."""
         ...
 
+    def monthly_sources(self, filters: Filters) -> pd.DataFrame:
+        """``coverage.monthly_sources``: distinct sources behind the selected events per
+        source dataset and month (dataset, month, events, sources)."""
+        ...
+
     def reports(self) -> list[LoadReport]:
         """What loading read, accepted and rejected, per table (``dataset.LoadReport``)."""
         ...

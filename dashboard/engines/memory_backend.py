@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from dashboard import aggregate, eventdetail
+from dashboard import aggregate, coverage, eventdetail
 from dashboard.aggregate import MAP_POINT_LIMIT, Headline
 from dashboard.choices import Options
 from dashboard.dataset import Dataset, LoadReport
@@ -40,12 +40,14 @@ class MemoryBackend:
     def __init__(self, dataset: Dataset, index: EventIndex, links: ArticleLinks,
                  options: Options, article_order: Callable[[], np.ndarray] | None = None,
                  mask_of: Callable[[Filters], np.ndarray] | None = None,
-                 areas: Callable[[], object] | None = None) -> None:
+                 areas: Callable[[], object] | None = None,
+                 sources: Callable[[], coverage.Sources] | None = None) -> None:
         self.dataset, self.index, self.links = dataset, index, links
         self._options = options
         self._article_order = article_order
         self._mask_of = mask_of
         self._areas = areas
+        self._sources = sources
 
     @property
     def events_frame(self) -> pd.DataFrame:
@@ -193,6 +195,11 @@ class MemoryBackend:
                 self.index.latitude[row], self.index.longitude[row],
                 self.index.latitude[chosen], self.index.longitude[chosen])
         return listed, len(rows)
+
+    def monthly_sources(self, filters: Filters) -> pd.DataFrame:
+        sources = self._sources() if self._sources is not None else coverage.source_codes(
+            self.articles_frame)
+        return coverage.monthly_sources(self.index, self.links, sources, self.mask(filters))
 
     def reports(self) -> list[LoadReport]:
         return list(self.dataset.reports)

@@ -184,7 +184,8 @@ def backend(data: Active) -> Backend:
         return data.served
     return MemoryBackend(data.dataset, index(data), links(data), options(data),
                          article_order=lambda: article_order(data),
-                         mask_of=lambda filters: mask(data, filters), areas=area_boundaries)
+                         mask_of=lambda filters: mask(data, filters), areas=area_boundaries,
+                         sources=lambda: _source_codes(data.key, data.articles))
 
 
 def sources_of(source: Backend, events: pd.DataFrame) -> pd.DataFrame:
@@ -340,10 +341,9 @@ def _coverage_changes(key: str, query: tuple[tuple[str, str], ...], _index: Even
 
 def coverage_changes(data: Active, filters: Filters) -> list[coverage.CoverageChange]:
     """Months where the sources behind the filtered events change sharply (cached per
-    filter, like its mask). On data an engine serves: none yet (the check counts sources
-    per month over the loaded index; docs/engines.md)."""
+    filter, like its mask; an engine keeps its own answers)."""
     if data.served is not None:
-        return []
+        return coverage.coverage_changes(data.served.monthly_sources(filters))
     query = tuple(sorted(filters.to_query().items()))
     return _coverage_changes(data.key, query, index(data), links(data),
                              _source_codes(data.key, data.articles), mask(data, filters))
