@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 
 from dashboard import schema
 from dashboard.eventindex import EPOCH_MONDAY_SHIFT, Codes, EventIndex, day_date
-from dashboard.filters import Filters, _distinct
+from dashboard.filters import Filters
+from dashboard.rowmatch import distinct
 
 if TYPE_CHECKING:  # imported where a choropleth needs it: most pages never do
     import geopandas as gpd
@@ -69,7 +70,7 @@ def count_countries(events: Events, mask: np.ndarray | None = None) -> int:
 
 def cited_articles(events: pd.DataFrame) -> int:
     """Distinct article ids cited by ``events`` (use ``ArticleLinks.cited`` at scale)."""
-    uniques, codes = _distinct(events["article_ids"])
+    uniques, codes = distinct(events["article_ids"])
     used = np.zeros(len(uniques) + 1, dtype=bool)
     used[codes] = True
     ids: set[str] = set()
@@ -294,7 +295,7 @@ def verification_mix(events: Events, mask: np.ndarray | None = None) -> pd.DataF
 def country_options(events: pd.DataFrame) -> list[str]:
     """Every country code in the data (country or involved), sorted, for the filter widget."""
     names = set(events["country"].dropna().astype(str).unique())
-    uniques, _ = _distinct(events["countries_involved"])
+    uniques, _ = distinct(events["countries_involved"])
     for value in uniques.to_pylist():
         names.update(schema.split_list(value))
     return sorted(names)

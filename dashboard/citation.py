@@ -32,6 +32,7 @@ import pandas as pd
 
 from dashboard.dataset import BUNDLED_ARTICLES, BUNDLED_EVENTS, companion_articles
 from dashboard.filters import Filters
+from dashboard.i18n import ENGLISH, Translator
 from dashboard.taxonomy import DATA_DIR
 
 REGISTRY_PATH = DATA_DIR / "datasets.csv"
@@ -92,6 +93,7 @@ class Citation:
     exported: datetime
     data_version: tuple[DataVersion, ...]
     sources: tuple[Source, ...]
+    language: str = "en"  # the interface language the filter sentence is written in
 
     @property
     def exported_text(self) -> str:
@@ -101,6 +103,7 @@ class Citation:
         """The object GeoJSON's ``metadata`` and Parquet's ``citation`` hold."""
         return {
             "filter": self.filter,
+            "language": self.language,
             "query": self.query,
             "exported": self.exported_text,
             "dashboard_version": self.dashboard_version,
@@ -110,7 +113,8 @@ class Citation:
 
     def about_rows(self) -> list[list[str]]:
         """The rows of Excel's ``About`` sheet: the facts, the files, the sources."""
-        rows = [["field", "value"], ["filter", self.filter], ["query", self.query],
+        rows = [["field", "value"], ["filter", self.filter], ["language", self.language],
+                ["query", self.query],
                 ["exported", self.exported_text],
                 ["dashboard_version", self.dashboard_version],
                 [], ["dataset", "file", "sha256"]]
@@ -124,6 +128,8 @@ class Citation:
         what it holds) of the bundle's members."""
         lines = [TITLE, "=" * len(TITLE), "",
                  f"What:       {self.filter}",
+                 f"Language:   {self.language} (of the line above: the dashboard's language "
+                 "when exported)",
                  f"URL query:  {self.query or '(none: every event)'}",
                  "            (add it after ? to the dashboard's address to see the same "
                  "rows)",
@@ -296,10 +302,12 @@ def query_string(filters: Filters) -> str:
 def make_citation(filters: Filters, events: pd.DataFrame, *,
                   data_version: Sequence[DataVersion], exported: datetime,
                   topic_labels: Mapping[str, str] | None = None,
-                  known: Sequence[Source] | None = None) -> Citation:
-    """The citation of an export of ``events`` (the filtered rows) selected by ``filters``."""
+                  known: Sequence[Source] | None = None, t: Translator = ENGLISH) -> Citation:
+    """The citation of an export of ``events`` (the filtered rows) selected by ``filters``;
+    the filter sentence in ``t``'s language (the app's), which ``language`` names."""
     return Citation(
-        filter=filters.describe(topic_labels),
+        filter=filters.describe(topic_labels, t),
+        language=t.lang,
         query=query_string(filters),
         dashboard_version=dashboard_version(),
         exported=exported.astimezone(UTC).replace(microsecond=0),

@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from dashboard.dataset import Dataset, LoadReport, load_bundled, load_dataset
+import numpy as np
+
+from dashboard import linking
+from dashboard.dataset import Dataset, LoadReport, combine, load_bundled, load_dataset
 from dashboard.engines import ENGINES
 from dashboard.export import (
     BUNDLE,
@@ -37,9 +40,30 @@ LABELS_HELP = ("VIINA labels file (event_labels_latest_YYYY) joined onto a VIINA
                "by event_id, so its t_*/a_* labels give the topics and actors")
 
 
+ADD_HELP = ("another events file (any format, detected) added to the data, repeatable: "
+            "events of different datasets that are probably the same are linked "
+            "(docs/linking.md)")
+
+
 def _load(args: argparse.Namespace) -> Dataset:
-    return load_dataset(args.path, fmt=args.format, mapping=args.mapping,
-                        articles=args.articles, labels=args.labels)
+    return _added(load_dataset(args.path, fmt=args.format, mapping=args.mapping,
+                               articles=args.articles, labels=args.labels), args.add)
+
+
+def _added(dataset: Dataset, paths: Sequence[str] | None) -> Dataset:
+    """``dataset`` with each ``--add`` file combined in, in order (``dataset.combine``:
+    an added event whose id is loaded already is rejected in that file's report)."""
+    for path in paths or ():
+        dataset = combine(dataset, load_dataset(path))
+    return dataset
+
+
+def _linked(dataset: Dataset, added: Sequence[str] | None) -> linking.EventLinks:
+    """The dataset's links, and a line saying how many when files were added."""
+    links = linking.find_links(dataset.events)
+    if added:
+        print(linking.summary(links), file=sys.stderr)
+    return links
 
 
 def _report_dict(report: LoadReport) -> dict[str, object]:
@@ -87,15 +111,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.engine == "duckdb":
         from dashboard.engines import duckdb_cli
 
+        if args.add:
+            raise ValueError("--add needs the memory engine: the duckdb engine does not link")
         return duckdb_cli.validate(args)
+    if args.engine == "spark":
+        from dashboard.engines import spark_cli
+
+        return spark_cli.validate(args)
+    if args.path is None:
+        raise ValueError("give the events file to validate")
     dataset = _load(args)
+    links = linking.find_links(dataset.events) if args.add else None
     if args.json:
         document: dict[str, object] = _report_dict(dataset.reports[0])
         document["tables"] = [_report_dict(r) for r in dataset.reports]
+        if links is not None:
+            document["links"] = {"pairs": links.pairs, "events": int(links.linked().sum())}
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         for report in dataset.reports:
             _print_report(report)
+        if links is not None:
+            print(linking.summary(links))
     if args.rejects:
         import pandas as pd
 
@@ -110,7 +147,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
     """Write the accepted events in the output's format (articles embedded or beside)."""
     fmt = format_for(args.output)
     dataset = _load(args)
-    Path(args.output).write_bytes(export_events(dataset.events, fmt, articles=dataset.articles
+    events = linking.with_linked_events(dataset.events, _linked(dataset, args.add))
+    Path(args.output).write_bytes(export_events(events, fmt, articles=dataset.articles
                                                 if fmt in ("geojson", "xlsx") else None))
     if args.articles_out:
         Path(args.articles_out).write_bytes(
@@ -139,10 +177,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.engine == "duckdb":
         from dashboard.engines import duckdb_cli
 
+        if args.add:
+            raise ValueError("--add needs the memory engine: the duckdb engine does not link")
         return duckdb_cli.export(args, fmt, exported)
+    if args.engine == "spark":
+        raise ValueError("export on the spark engine comes next: use --engine duckdb")
     if args.labels and not args.data:
         raise ValueError("--labels needs --data (a VIINA event file)")
-    dataset = load_dataset(args.data, labels=args.labels) if args.data else load_bundled()
+    dataset = _added(load_dataset(args.data, labels=args.labels) if args.data
+                     else load_bundled(), args.add)
+    links = _linked(dataset, args.add)
     params = parse_qs(args.query or "", keep_blank_values=True)
     areas = None
     if "area" in params:  # read only when asked for: the outlines take a second to load
@@ -155,7 +199,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                                      None if areas is None else area_spellings(areas))
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
-    events = filters.apply(dataset.events, dataset.articles, areas=areas)
+    selected = filters.mask(dataset.events, dataset.articles, areas=areas, event_links=links)
+    events = linking.with_linked_events(dataset.events, links, np.flatnonzero(selected))
     citation = make_citation(
         filters, events, data_version=[launch_version(args.data, args.labels)],
         exported=exported, topic_labels=dict(zip(topics["key"], topics["label"], strict=True)))
@@ -175,23 +220,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def input_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("path", help="events file: CSV/TSV, .xlsx/.xls/.ods, JSON, GeoJSON, "
-                                       "Parquet")
+    def input_options(sub: argparse.ArgumentParser, *, optional: bool = False) -> None:
+        sub.add_argument("path", nargs="?" if optional else None,
+                         help="events file: CSV/TSV, .xlsx/.xls/.ods, JSON, GeoJSON, Parquet "
+                              "(spark engine: leave it out to read --table)")
         sub.add_argument("--format", help="force a format (canonical, acled, ucdp, viina, "
                                           "gdelt, mapped) instead of detecting it")
         sub.add_argument("--mapping", help="column mapping JSON file (uses the mapped format)")
         sub.add_argument("--articles", help="articles file for canonical events")
         sub.add_argument("--labels", metavar="PATH", help=LABELS_HELP)
+        sub.add_argument("--add", metavar="FILE", action="append", help=ADD_HELP)
 
     def engine_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--engine", choices=ENGINES, default="memory",
                          help="memory: load the file; duckdb: query a Parquet file, folder or "
-                              "glob (or a .duckdb table) in place (docs/engines.md)")
-        sub.add_argument("--table", help="duckdb engine: the table of a .duckdb database")
+                              "glob (or a .duckdb table) in place; spark: the same on Spark, "
+                              "local or the Spark Connect server SPARK_REMOTE names "
+                              "(docs/engines.md)")
+        sub.add_argument("--table", help="duckdb engine: the table of a .duckdb database; "
+                                         "spark engine: a table of the Spark catalog")
 
     validate = commands.add_parser("validate", help="report rows read, accepted, rejected")
-    input_options(validate)
+    input_options(validate, optional=True)
     validate.add_argument("--json", action="store_true", help="print one JSON object")
     validate.add_argument("--rejects", metavar="OUT.csv", help="write every rejected line")
     engine_options(validate)
@@ -206,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="filter like the dashboard and write the result")
     export.add_argument("--data", help="events file (default: the bundled data)")
     export.add_argument("--labels", metavar="PATH", help=LABELS_HELP)
+    export.add_argument("--add", metavar="FILE", action="append", help=ADD_HELP)
     export.add_argument("--query", default="",
                         help='dashboard URL query, e.g. "country=POL&topic=border_zone"')
     export.add_argument("--articles", action="store_true",

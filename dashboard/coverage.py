@@ -17,7 +17,7 @@ and what it returns is a handful of months, whatever the row count.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ import pandas as pd
 from dashboard.aggregate import Headline, previous_period
 from dashboard.eventindex import EventIndex, day_date
 from dashboard.filters import ArticleLinks, Filters
+from dashboard.i18n import ENGLISH, N_, Translator
 
 # --------------------------------------------------------------------------- coverage
 
@@ -33,50 +34,65 @@ MIN_SOURCES = 10  # ... and where the larger month has at least this many source
 LONGEST_DATED_SPAN = 31  # days: events dated more loosely (a year) belong to no month
 
 
-DENSE_CELLS = 1 << 26  # (dataset, month) × outlet flags marked in one array up to this size
 
-
-@dataclass(frozen=True)
-class Sources:
-    """Per article row, the source it counts as: codes below ``outlets`` are outlets
-    (trimmed, case ignored); an article without an outlet has a code of its own (one
-    report), ``outlets`` + its row."""
-
-    codes: np.ndarray
-    outlets: int
-
-
-def source_codes(articles: pd.DataFrame) -> Sources:
-    """The sources of ``articles``, built once per dataset (a factorisation of the outlet
-    column), like ``ArticleLinks``."""
+def source_codes(articles: pd.DataFrame) -> np.ndarray:
+    """Per article row, the source it counts as: one code per outlet (trimmed, case
+    ignored), and a code of its own for each article without an outlet (one report)."""
     outlets = articles["outlet"].astype("str").str.strip().str.casefold()
     codes, labels = pd.factorize(outlets.where(outlets != ""), use_na_sentinel=True)
     codes = np.asarray(codes, dtype=np.int64)
     unnamed = codes < 0
     codes[unnamed] = len(labels) + np.flatnonzero(unnamed)
-    return Sources(codes, len(labels))
+    return codes
 
 
-def _distinct_per_cell(cells: np.ndarray, codes: np.ndarray, outlets: int,
-                       n_cells: int) -> np.ndarray:
-    """Distinct codes per cell of (cell, code) pairs: outlets flagged in a dense
-    cell × outlet array (no sort), one-article reports by ``np.unique``."""
-    named = codes < outlets
-    counts = np.zeros(n_cells, dtype=np.int64)
-    if named.any():
-        if n_cells * outlets <= DENSE_CELLS:
-            seen = np.zeros(n_cells * outlets, dtype=bool)
-            seen[cells[named] * outlets + codes[named]] = True
-            counts += seen.reshape(n_cells, outlets).sum(axis=1)
-        else:
-            pairs = np.unique(cells[named] * outlets + codes[named])
-            counts += np.bincount(pairs // outlets, minlength=n_cells)
-    if not named.all():
-        reports = codes[~named] - outlets
-        width = int(reports.max()) + 1
-        pairs = np.unique(cells[~named] * width + reports)
-        counts += np.bincount(pairs // width, minlength=n_cells)
-    return counts
+@dataclass(frozen=True)
+class CoverageIndex:
+    """What counting sources per month needs, built once per dataset.
+
+    Each counted event has a cell, (source dataset, month); each citation of one, a
+    distinct (cell, source) pair. Under a mask, the pairs of the selected events' citations
+    are flagged and counted per cell: no sort and no string work per re-run.
+    """
+
+    datasets: list[str]  # cell // months → this source dataset ("" for none)
+    first_month: int  # months since 1970-01 of cell offset 0
+    months: int  # months per dataset
+    event_cell: np.ndarray  # per event row: its cell, -1 when it belongs to no month
+    link_events: np.ndarray  # per citation of a counted event: the event row
+    link_pair: np.ndarray  # ... and its (cell, source) pair
+    pair_cell: np.ndarray  # per distinct pair: its cell
+
+    @classmethod
+    def build(cls, index: EventIndex, links: ArticleLinks,
+              articles: pd.DataFrame) -> CoverageIndex:
+        """Cells of ``index``'s events and the distinct (cell, source) pairs of their
+        citations in ``links`` over ``articles``."""
+        counted = index.dated & ((index.day_max - index.day_min) <= LONGEST_DATED_SPAN)
+        datasets = index.source_dataset
+        labels = [*(str(label) for label in datasets.labels), ""]
+        if not counted.any():
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(labels, 0, 0, np.full(index.size, -1, dtype=np.int64), empty, empty,
+                       empty)
+        dataset = datasets.codes.astype(np.int64)
+        dataset[dataset < 0] = len(labels) - 1  # events without a source dataset
+        months = index.month[counted]
+        first, span = int(months.min()), int(months.max() - months.min()) + 1
+        event_cell = np.full(index.size, -1, dtype=np.int64)
+        event_cell[counted] = dataset[counted] * span + (months - first)
+        cells = event_cell[links.event_rows]
+        cited = cells >= 0
+        codes = source_codes(articles)[links.article_rows[cited]]
+        width = int(codes.max(initial=-1)) + 1
+        link_pair, pairs = pd.factorize(cells[cited] * width + codes)  # hashing: no sort
+        return cls(labels, first, span, event_cell, links.event_rows[cited],
+                   np.asarray(link_pair, dtype=np.int64),
+                   np.asarray(pairs, dtype=np.int64) // max(width, 1))
+
+    @property
+    def cells(self) -> int:
+        return len(self.datasets) * self.months
 
 
 @dataclass(frozen=True)
@@ -92,58 +108,65 @@ class CoverageChange:
     def rose(self) -> bool:
         return self.after > self.before
 
-    def describe(self) -> str:
+    def describe(self, t: Translator = ENGLISH) -> str:
         """The notice, in words (data-derived parts: escape before rendering as Markdown)."""
-        whose = f"the {self.dataset} events" if self.dataset else "the events"
-        moved = "rose" if self.rose else "fell"
-        return (f"{self.month}: coverage changed. The distinct sources behind {whose} {moved} "
-                f"from {self.before:,} in the month before to {self.after:,}, so a change in "
-                "the counts there may be a change in reporting, not in events.")
+        if self.dataset and self.rose:
+            text = t.gettext("{month}: coverage changed. The distinct sources behind the "
+                             "events of {dataset} rose from {before} in the month before to "
+                             "{after}, so a change in the counts there may be a change in "
+                             "reporting, not in events.")
+        elif self.dataset:
+            text = t.gettext("{month}: coverage changed. The distinct sources behind the "
+                             "events of {dataset} fell from {before} in the month before to "
+                             "{after}, so a change in the counts there may be a change in "
+                             "reporting, not in events.")
+        elif self.rose:
+            text = t.gettext("{month}: coverage changed. The distinct sources behind the "
+                             "events rose from {before} in the month before to {after}, so a "
+                             "change in the counts there may be a change in reporting, not "
+                             "in events.")
+        else:
+            text = t.gettext("{month}: coverage changed. The distinct sources behind the "
+                             "events fell from {before} in the month before to {after}, so a "
+                             "change in the counts there may be a change in reporting, not "
+                             "in events.")
+        return text.format(month=self.month, dataset=self.dataset, before=t.number(self.before),
+                           after=t.number(self.after))
 
 
-def monthly_sources(index: EventIndex, links: ArticleLinks, sources: Sources,
-                    mask: np.ndarray | None = None) -> pd.DataFrame:
+def monthly_sources(coverage: CoverageIndex, mask: np.ndarray | None = None) -> pd.DataFrame:
     """Distinct sources behind the selected events, per source dataset and month.
 
     Columns ``dataset``, ``month`` ("YYYY-MM"), ``events`` and ``sources``; one row for
-    every month from each dataset's first to its last month with a counted event (months
-    between with none have 0 of both). An event counts in the month of its first possible
-    day when its dates span at most ``LONGEST_DATED_SPAN`` days; events that cite no
-    article add no source.
+    every month from each dataset's first to its last month with a selected counted event
+    (months between with none have 0 of both). An event counts in the month of its first
+    possible day when its dates span at most ``LONGEST_DATED_SPAN`` days; events that
+    cite no article add no source.
     """
-    selected = index.dated & ((index.day_max - index.day_min) <= LONGEST_DATED_SPAN)
-    if mask is not None:
-        selected &= mask
     empty = pd.DataFrame({"dataset": pd.Series(dtype="str"), "month": pd.Series(dtype="str"),
                           "events": pd.Series(dtype="int64"),
                           "sources": pd.Series(dtype="int64")})
+    selected = coverage.event_cell >= 0
+    if mask is not None:
+        selected &= mask
     if not selected.any():
         return empty
-    datasets = index.source_dataset
-    dataset = datasets.codes.astype(np.int64)
-    dataset[dataset < 0] = len(datasets.labels)  # events without a source dataset
-    labels = [*datasets.labels, ""]
-    months = index.month[selected]
-    first, span = int(months.min()), int(months.max() - months.min()) + 1
-    cell = np.full(index.size, -1, dtype=np.int64)  # (dataset, month) of each selected event
-    cell[selected] = dataset[selected] * span + (months - first)
-    n_cells = len(labels) * span
-    events = np.bincount(cell[selected], minlength=n_cells)
-    cells = cell[links.event_rows]
-    counted = cells >= 0
-    counts = _distinct_per_cell(cells[counted], sources.codes[links.article_rows[counted]],
-                                sources.outlets, n_cells)
-
+    events = np.bincount(coverage.event_cell[selected], minlength=coverage.cells)
+    hit = np.zeros(len(coverage.pair_cell), dtype=bool)
+    hit[coverage.link_pair[selected[coverage.link_events]]] = True
+    counts = np.bincount(coverage.pair_cell[hit], minlength=coverage.cells)
+    span = coverage.months
     rows = []
-    for code, name in enumerate(labels):
+    for code, name in enumerate(coverage.datasets):
         present = np.flatnonzero(events[code * span:(code + 1) * span])
         if not len(present):
             continue
         for offset in range(int(present[0]), int(present[-1]) + 1):
             slot = code * span + offset
-            month = np.datetime64(first + offset, "M").astype(str)
+            month = np.datetime64(coverage.first_month + offset, "M").astype(str)
             rows.append((name, month, int(events[slot]), int(counts[slot])))
     return pd.DataFrame(rows, columns=list(empty.columns)).astype(empty.dtypes.to_dict())
+
 
 
 def coverage_changes(monthly: pd.DataFrame, *, ratio: float = COVERAGE_RATIO,
@@ -185,6 +208,14 @@ LOW_BASELINE = 2.0  # at most this many on average before ...
 LOW_CURRENT = 5  # ... and at most this many now: "little change", whatever the percentage
 
 
+LEVEL_WORDS = {  # ACLED's change levels ("limited change" read as "little change")
+    "large increase": N_("large increase"),
+    "moderate increase": N_("moderate increase"),
+    "little change": N_("little change"),
+    "large decrease": N_("large decrease"),
+}
+
+
 @dataclass(frozen=True)
 class Change:
     """A headline number against the average of the equal periods before it."""
@@ -218,14 +249,19 @@ class Change:
             return "little change"
         return "large decrease"
 
-    def describe(self) -> str:
+    def describe(self, t: Translator = ENGLISH) -> str:
         """The delta shown under the number, e.g. "+40% (large increase; average 12.5)"."""
-        average = f"average {self.baseline:,.1f}"
+        average = t.number(round(self.baseline, 1))
         if self.low_count:
-            return f"little change (few: {average})"
+            return t.gettext("little change (few: average {average})").format(average=average)
+        level = t.gettext(LEVEL_WORDS[self.level])
         if self.percent is None:
-            return f"new ({self.level}; {average})"
-        return f"{self.percent:+,.0f}% ({self.level}; {average})"
+            return t.gettext("new ({level}; average {average})").format(level=level,
+                                                                        average=average)
+        rounded = round(self.percent)
+        percent = ("+" if rounded >= 0 else "-") + t.number(abs(rounded))
+        return t.gettext("{percent}% ({level}; average {average})").format(
+            percent=percent, level=level, average=average)
 
 
 def change(current: int, earlier: list[int]) -> Change | None:
@@ -251,6 +287,37 @@ def baseline_periods(filters: Filters, current: Headline, data_start: dt.date | 
         found.append(period)
         period = previous_period(period, current)
     return found
+
+
+def comparison_filters(filters: Filters, periods: list[Filters]) -> Filters:
+    """The filter whose sources the coverage notices count: ``filters`` over whole months,
+    from the month before its start (or before its earliest baseline period's) to the end
+    of its last month.
+
+    A headline change read against earlier periods is only as good as the coverage of all
+    of them, and a range's first month can only be compared with the month before it; a
+    range that ends mid-month would show a drop in sources that is only the cut.
+    """
+    start = min((day for day in (filters.date_from, *(p.date_from for p in periods)) if day),
+                default=None)
+    end = filters.date_to
+    return replace(
+        filters,
+        date_from=None if start is None else _month_start(start - dt.timedelta(days=start.day)),
+        date_to=None if end is None else _month_start(end.replace(day=28)
+                                                      + dt.timedelta(days=4))
+        - dt.timedelta(days=1))
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def periods_span(periods: list[Filters]) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of ``baseline_periods`` (None when there are none)."""
+    first = min((p.date_from for p in periods if p.date_from), default=None)
+    last = max((p.date_to for p in periods if p.date_to), default=None)
+    return None if first is None or last is None else (first, last)
 
 
 def data_start(index: EventIndex) -> dt.date | None:

@@ -213,11 +213,11 @@ def _load_dataset(
     # they were held about 0.5 GB more than their own size at 2M events until copied. What
     # the CSV reader's threads freed is not handed back without the explicit release.
     articles_raw, articles_label, file_format = imported.articles, label, imported.format
+    malformed = imported.articles_rejected  # article rows the reader could not read
     del imported
     events = contiguous(events)
     pa.default_memory_pool().release_unused()
 
-    malformed = None  # article rows the reader could not read (bad bytes, ragged)
     if articles is not None:
         articles_label = source_name(articles)
         articles_raw, malformed = _read_articles(articles, articles_label)

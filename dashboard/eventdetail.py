@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from dashboard import schema
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks
-from dashboard.linking import KM_PER_DEGREE_LATITUDE, distances_km
+from dashboard.linking import KM_PER_DEGREE_LATITUDE, EventLinks, distances_km
 
 # A point placed exactly ``km`` away comes back a few nanometres further in floating
 # point; a millimetre of slack keeps "within 25 km" inclusive as it reads.
@@ -95,6 +95,20 @@ def nearby(row: int, index: EventIndex, km: float = 25, days: int = 7) -> np.nda
     close = distance <= km + DISTANCE_SLACK_KM
     rows, distance = rows[close], distance[close]
     return rows[np.lexsort((rows, index.day_min[rows], distance))]
+
+
+def also_in(row: int, links: EventLinks, events: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """The events of other datasets that are probably this one (``dashboard.linking``), per
+    dataset in load order: ``(source_dataset, [event ids])``."""
+    partners = links.partners(row)
+    if not len(partners):
+        return []
+    by_dataset: dict[str, list[str]] = {}
+    ranks = links.dataset_rank[partners]
+    for partner in partners[np.argsort(ranks, kind="stable")]:
+        name = str(events["source_dataset"].iloc[partner])
+        by_dataset.setdefault(name, []).append(str(events["event_id"].iloc[partner]))
+    return list(by_dataset.items())
 
 
 def _day(value: pd.Timestamp) -> str:

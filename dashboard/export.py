@@ -31,9 +31,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import shapely
 
+from dashboard.i18n import ENGLISH, Translator
 from dashboard.schema import (
     ARTICLE_COLUMNS,
     EVENT_COLUMNS,
+    LINKED_EVENTS,
     LIST_COLUMNS,
     LIST_SEPARATOR,
     arrow_text,
@@ -111,8 +113,13 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
     return sink.getvalue()
 
 
-def _events_table(events: pd.DataFrame) -> pd.DataFrame:
-    return events[EVENT_COLUMNS]
+def export_table(events: pd.DataFrame) -> pd.DataFrame:
+    """The exported columns: ``EVENT_COLUMNS`` and ``linked_events`` (empty when the frame
+    has no such column: the caller knows the links, ``linking.with_linked_events``)."""
+    table = events[EVENT_COLUMNS]
+    linked = events[LINKED_EVENTS] if LINKED_EVENTS in events.columns \
+        else pd.Series(pd.NA, index=events.index, dtype="str")
+    return table.assign(**{LINKED_EVENTS: linked.astype("str")})
 
 
 def excel_escape(values: pd.Series) -> pd.Series:
@@ -276,7 +283,7 @@ def _to_geojson(events: pd.DataFrame, articles: pd.DataFrame | None,
                 citation: Citation | None = None) -> bytes:
     features = [
         {"type": "Feature", "geometry": geometry, "properties": properties}
-        for geometry, properties in zip(_geometries(events), _records(events[EVENT_COLUMNS]),
+        for geometry, properties in zip(_geometries(events), _records(export_table(events)),
                                         strict=True)
     ]
     document: dict[str, object] = {"type": "FeatureCollection"}
@@ -290,19 +297,20 @@ def _to_geojson(events: pd.DataFrame, articles: pd.DataFrame | None,
 
 Exporter = Callable[[pd.DataFrame, "pd.DataFrame | None", "Citation | None"], bytes]
 _EVENT_EXPORTERS: dict[str, Exporter] = {
-    "csv": lambda events, articles, citation: frame_to_csv(_events_table(events)),
+    "csv": lambda events, articles, citation: frame_to_csv(export_table(events)),
     "geojson": _to_geojson,
     "xlsx": lambda events, articles, citation: _to_excel(
-        {"events": _events_table(events)}
+        {"events": export_table(events)}
         | ({"articles": articles[ARTICLE_COLUMNS]} if articles is not None else {}), citation),
     "parquet": lambda events, articles, citation: _to_parquet(
-        parquet_table(_events_table(events)), citation),
+        parquet_table(export_table(events)), citation),
 }
 
 
 def export_events(events: pd.DataFrame, fmt: str, articles: pd.DataFrame | None = None,
                   citation: Citation | None = None) -> bytes:
-    """Events (``EVENT_COLUMNS``) as bytes in ``fmt``: csv, geojson, xlsx or parquet.
+    """Events (``EVENT_COLUMNS`` and ``linked_events``) as bytes in ``fmt``: csv, geojson,
+    xlsx or parquet.
 
     ``articles`` are embedded where the format can hold them (GeoJSON ``articles``
     member, Excel ``articles`` sheet); for CSV and Parquet export them separately.
@@ -361,12 +369,25 @@ def build_download(kind: str, events: pd.DataFrame, articles: pd.DataFrame, filt
     return Download(name, data, MIME_TYPES[fmt])
 
 
-def download_name(kind: str, filters: Filters, fmt: str) -> str:
+def _file_word(kind: str, t: Translator) -> str:
+    """The first word of a download's name, in ``t``'s language, with no spaces."""
+    if kind == BUNDLE:
+        word = t.pgettext("file name", "citable")
+    elif kind == "articles":
+        word = t.pgettext("file name", "articles")
+    else:
+        word = t.pgettext("file name", "events")
+    return "_".join(word.split())
+
+
+def download_name(kind: str, filters: Filters, fmt: str, t: Translator = ENGLISH) -> str:
     """``events_POL.csv``, ``articles_POL.csv``, ``citable_POL.zip``: the file name of a
-    download (the app's button needs it before the bytes are built)."""
+    download (the app's button needs it before the bytes are built); the first word in
+    ``t``'s language (``події_POL.csv``), the filter's part as ``slug`` writes it."""
+    stem = _file_word(BUNDLE if fmt == BUNDLE else kind, t)
     if fmt == BUNDLE:
-        return f"citable_{filters.slug()}.zip"
-    return file_name(f"{kind}_{filters.slug()}", format_for(fmt))
+        return f"{stem}_{filters.slug()}.zip"
+    return file_name(f"{stem}_{filters.slug()}", format_for(fmt))
 
 
 def _newest_first(articles: pd.DataFrame) -> pd.DataFrame:

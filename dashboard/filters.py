@@ -1,13 +1,10 @@
 """One filter for every page, the URL and the command line.
 
 A ``Filters`` value is parsed from URL query parameters (``from_query``), written back
-to them (``to_query``), applied to an events frame (``apply``), described to the user
-as a sentence (``describe``) and named for files (``slug``). The query keys are one
-registry (``QUERY_KEYS``) so the parser, the writer and the docs cannot drift apart.
-
-List fields (``countries_involved``, ``actors``, ``article_ids``) are matched on their
-distinct values first and mapped back to rows, so a million events with a few thousand
-distinct lists costs one hashing pass, not a million splits.
+to them (``to_query``), applied to an events frame (``mask``, ``apply``), described to the
+user as a sentence (``describe``) and named for files (``slug``). Each of these loops over
+the registry of fields (``dashboard/filterfields.py``, ``Filters.FIELDS``), so the parser,
+the writer, the row tests, the words and the docs cannot drift apart.
 """
 
 from __future__ import annotations
@@ -15,146 +12,28 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard import schema
-from dashboard.countries import country_name
-from dashboard.eventindex import EventIndex, day_number
+from dashboard import filterfields, schema
+from dashboard.eventindex import EventIndex
+from dashboard.filterfields import FilterField, Rows, Speech, quoted
 from dashboard.i18n import ENGLISH, Translator
-from dashboard.linking import EventLinks, find_links
+from dashboard.linking import EventLinks
+from dashboard.rowmatch import list_contains_any
 
 #: Longest URL value read (characters); a longer one is refused with a notice, so a
 #: crafted link cannot make every visitor's run parse megabytes.
 MAX_VALUE_CHARS = 20_000
 
-
-def _quoted(text: object, limit: int = 60) -> str:
-    """User input as notices repeat it: quoted, and cut short when long."""
-    value = str(text)
-    return repr(value if len(value) <= limit else value[:limit] + "…")
-
-
-# --------------------------------------------------------------------------- value parsers
-
-
-def _parse_country(value: str) -> str:
-    """Country codes are ISO 3166 alpha-3 (or a 3-letter user-assigned code like XKX)."""
-    code = value.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
-        raise ValueError(f"country {_quoted(value)} is not a three-letter ISO code such as POL")
-    return code
-
-
-def _parse_topic(value: str) -> str:
-    key = value.strip().lower()
-    if not re.fullmatch(r"[a-z0-9_]+", key):
-        raise ValueError(f"topic {_quoted(value)} is not a topic key such as border_zone")
-    return key
-
-
-def _parse_verification(value: str) -> str:
-    level = value.strip().lower()
-    if level not in schema.VERIFICATION_LEVELS:
-        known = ", ".join(schema.VERIFICATION_LEVELS)
-        raise ValueError(f"verification {_quoted(value)} is not one of {known}")
-    return level
-
-
-def _parse_free(value: str) -> str:
-    return value.strip()
-
-
-def _parse_date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"{_quoted(value)} is not a date in the form YYYY-MM-DD") from None
-
-
-def _parse_flag(value: str) -> bool:
-    text = value.strip().lower()
-    if text in {"1", "true", "yes"}:
-        return True
-    if text in {"0", "false", "no"}:
-        return False
-    raise ValueError(f"{_quoted(value)} is not 1 or 0")
-
-
-def _parse_bbox(value: str) -> tuple[float, float, float, float]:
-    """``west,south,east,north`` in degrees (WGS 84), west < east and south < north."""
-    parts = value.split(",")
-    try:
-        west, south, east, north = (float(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"bbox {_quoted(value)} is not four numbers "
-                         "west,south,east,north") from None
-    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise ValueError(f"bbox {_quoted(value)} is not a box within -180..180 east and "
-                         "-90..90 north with west < east and south < north")
-    return west, south, east, north
-
-
-def _format_bbox(box: tuple[float, float, float, float]) -> str:
-    return ",".join(f"{v:g}" for v in box)
-
-
-def _format_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-@dataclass(frozen=True)
-class QueryKey:
-    """How one URL query key maps onto a ``Filters`` field."""
-
-    key: str
-    field: str
-    parse: Callable[[str], object]
-    multi: bool
-    help: str
-    format: Callable[[Any], str] = _format_value  # the value as the URL writes it
-
-
-QUERY_KEYS: tuple[QueryKey, ...] = (
-    QueryKey("country", "countries", _parse_country, True,
-             "ISO alpha-3 codes; matches the event's country or any country involved"),
-    QueryKey("topic", "topics", _parse_topic, True, "topic keys from data/topics.csv"),
-    QueryKey("actor", "actors", _parse_free, True, "exact actor names"),
-    QueryKey("verification", "verifications", _parse_verification, True,
-             "confirmed, reported, claimed, alleged, disputed"),
-    QueryKey("outlet", "outlets", _parse_free, True, "exact outlet names of the sources"),
-    QueryKey("q", "text", _parse_free, False,
-             "case-insensitive text in summary, location or source titles"),
-    QueryKey("from", "date_from", _parse_date, False, "first day, YYYY-MM-DD"),
-    QueryKey("to", "date_to", _parse_date, False, "last day, YYYY-MM-DD"),
-    QueryKey("undated", "include_undated", _parse_flag, False, "1 keeps undated events, 0 drops"),
-    QueryKey("dataset", "datasets", _parse_free, True,
-             "source datasets, as the events' source_dataset names them"),
-    QueryKey("precise", "precise", _parse_flag, False,
-             "1 keeps only events placed exactly or near (geo_precision exact, near)"),
-    QueryKey("bbox", "bbox", _parse_bbox, False,
-             "west,south,east,north in degrees: events whose point or shape is in or "
-             "crosses the box", _format_bbox),
-    QueryKey("area", "area", _parse_free, False,
-             "a unit of the boundaries file by name (a country of the bundled outlines, or "
-             "an area of --boundaries): events whose point or shape is in it"),
-    QueryKey("once", "once", _parse_flag, False,
-             "1 counts each event once: of events linked across datasets (docs/linking.md), "
-             "only those of the dataset reporting most of each group are kept"),
-)
-_BY_KEY: dict[str, QueryKey] = {spec.key: spec for spec in QUERY_KEYS}
+#: The registry of filter fields, by the name the README's key table is held to.
+QUERY_KEYS: tuple[FilterField, ...] = filterfields.FIELDS
 
 #: URL keys that say what a page shows rather than which events: the event of the event
 #: page (``event``), the Overview's time frame (``at``, ``window``) and the interface's
@@ -177,22 +56,13 @@ def _split_items(text: str) -> list[str]:
         try:
             items = json.loads(stripped)
         except json.JSONDecodeError:
-            raise ValueError(f"{_quoted(text)} is not a valid JSON list") from None
+            raise ValueError(f"{quoted(text)} is not a valid JSON list") from None
         except RecursionError:  # [[[[…]]]] nested past Python's stack
-            raise ValueError(f"{_quoted(text)} is nested too deeply") from None
+            raise ValueError(f"{quoted(text)} is nested too deeply") from None
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise ValueError(f"{_quoted(text)} must be a JSON list of strings")
+            raise ValueError(f"{quoted(text)} must be a JSON list of strings")
         return items
     return text.split(",")
-
-
-def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for item in items:
-        item = item.strip()
-        if item:
-            seen.setdefault(item, None)
-    return tuple(seen)
 
 
 def _join_items(items: Sequence[str]) -> str:
@@ -202,95 +72,17 @@ def _join_items(items: Sequence[str]) -> str:
     return ",".join(items)
 
 
-# --------------------------------------------------------------------------- list matching
-
-
-def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
-    """Distinct strings of a column and, per row, the index of its value (-1 for missing)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        uniques = pa.array(values.cat.categories.astype(str), type=pa.large_string())
-        return uniques, values.cat.codes.to_numpy()
-    encoded = pc.dictionary_encode(schema.arrow_text(values))
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks() if encoded.num_chunks != 1 else encoded.chunk(0)
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    return encoded.dictionary, codes
-
-
-def _list_contains_any(values: pd.Series, wanted: Iterable[str]) -> np.ndarray:
-    """Rows whose ``"A; B"`` list holds any wanted item exactly (after trimming)."""
-    wanted_set = pa.array(list(wanted), type=pa.large_string())
-    if len(values) == 0 or len(wanted_set) == 0:
-        return np.zeros(len(values), dtype=bool)
-    uniques, codes = _distinct(values)
-    lists = pc.split_pattern(uniques, ";")
-    items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
-    parents = pc.list_parent_indices(lists).to_numpy()
-    hit = pc.is_in(items, value_set=wanted_set).to_numpy(zero_copy_only=False)
-    unique_hit = np.zeros(len(uniques) + 1, dtype=bool)  # last slot: missing (-1)
-    unique_hit[parents[hit]] = True
-    return unique_hit[codes]
-
-
-def _text_contains(values: pd.Series, needle: str) -> np.ndarray:
-    """Case-insensitive substring match; missing text never matches."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        uniques, codes = _distinct(values)
-        unique_hit = np.append(_text_contains(pd.Series(uniques.to_pandas(), dtype="str"), needle),
-                               False)
-        return unique_hit[codes]
-    found = pc.match_substring(schema.arrow_text(values), needle, ignore_case=True)
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
-
-
 def _events_citing(events: pd.Series, article_ids: pd.Series) -> np.ndarray:
     """Rows of events whose ``article_ids`` list cites one of ``article_ids``."""
     wanted = article_ids.dropna().unique()
     if len(wanted) == 0:
         return np.zeros(len(events), dtype=bool)
-    return _list_contains_any(events, [str(a) for a in wanted])
+    return list_contains_any(events, [str(a) for a in wanted])
 
 
 # --------------------------------------------------------------------------- the filter
 
-
-def _humanise(key: str) -> str:
-    text = key.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
-def _longitude(value: float, t: Translator) -> str:
-    form = t.gettext("{degrees}°E") if value >= 0 else t.gettext("{degrees}°W")
-    return form.format(degrees=t.number(abs(value)))
-
-
-def _latitude(value: float, t: Translator) -> str:
-    form = t.gettext("{degrees}°N") if value >= 0 else t.gettext("{degrees}°S")
-    return form.format(degrees=t.number(abs(value)))
-
-
-def _area_shape(areas: Any, name: str) -> Any:
-    """The geometry of the unit called ``name`` (case-insensitive; its code works too),
-    or ValueError naming it."""
-    wanted = name.casefold()
-    for column in ("name", "iso3"):
-        if column in areas:
-            hits = areas[areas[column].astype("str").str.casefold() == wanted]
-            if len(hits):
-                return hits.geometry.union_all()
-    raise ValueError(f"area {_quoted(name)} is not a unit of the boundaries")
-
-
-_SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _SLUG_MAX = 100
-
-
-def _slug_part(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    part = _SLUG_UNSAFE.sub("-", ascii_text).strip("-_")
-    if not part:  # e.g. a Cyrillic name: keep it distinct with a short hash
-        part = "x" + hashlib.sha256(text.encode()).hexdigest()[:8]
-    return part
 
 
 @dataclass(frozen=True)
@@ -298,8 +90,11 @@ class Filters:
     """The one filter: what the sidebar shows, the URL holds and exports use.
 
     Tuples keep it hashable, so it doubles as a cache key. Values are trimmed and
-    de-duplicated on construction (order kept), so equal filters compare equal.
+    de-duplicated on construction (order kept), so equal filters compare equal. Every
+    attribute is one entry of ``FIELDS``, which every method loops over.
     """
+
+    FIELDS: ClassVar[tuple[FilterField, ...]] = filterfields.FIELDS
 
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -317,19 +112,8 @@ class Filters:
     once: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("countries", "topics", "actors", "verifications", "outlets", "datasets"):
-            value = getattr(self, name)
-            if isinstance(value, str):
-                value = (value,)
-            object.__setattr__(self, name, _dedupe(value))
-        object.__setattr__(self, "text", (self.text or "").strip())
-        object.__setattr__(self, "area", (self.area or "").strip())
-        if self.bbox is not None:
-            object.__setattr__(self, "bbox", tuple(float(v) for v in self.bbox))
-        for name in ("date_from", "date_to"):
-            value = getattr(self, name)
-            if isinstance(value, dt.datetime):
-                object.__setattr__(self, name, value.date())
+        for spec in self.FIELDS:
+            object.__setattr__(self, spec.field, spec.normalise(getattr(self, spec.field)))
 
     # ---------------------------------------------------------------- URL
 
@@ -338,15 +122,16 @@ class Filters:
         cls, params: Mapping[str, str | Sequence[str]]
     ) -> tuple[Filters, list[str]]:
         """Parse URL query parameters; unknown keys and bad values become notices."""
+        by_key = {spec.key: spec for spec in cls.FIELDS}
         notices: list[str] = []
         values: dict[str, Any] = {}  # field -> value, of the type its parser gives
         for raw_key, raw_value in params.items():
             key = str(raw_key).strip().lower()
             if key in VIEW_KEYS:
                 continue
-            spec = _BY_KEY.get(key)
+            spec = by_key.get(key)
             if spec is None:
-                notices.append(f"Unknown filter {_quoted(raw_key)} ignored.")
+                notices.append(f"Unknown filter {quoted(raw_key)} ignored.")
                 continue
             texts = [t for t in _raw_values(raw_value) if t.strip()]
             if any(len(t) > MAX_VALUE_CHARS for t in texts):
@@ -388,10 +173,9 @@ class Filters:
     def to_query(self) -> dict[str, str]:
         """Query parameters for this filter, defaults left out (a short, shareable URL)."""
         query: dict[str, str] = {}
-        default = Filters()
-        for spec in QUERY_KEYS:
+        for spec in self.FIELDS:
             value = getattr(self, spec.field)
-            if value == getattr(default, spec.field):
+            if value == spec.default:
                 continue
             query[spec.key] = _join_items(value) if spec.multi else spec.format(value)
         return query
@@ -399,7 +183,7 @@ class Filters:
     @property
     def is_default(self) -> bool:
         """True when nothing is filtered."""
-        return self == Filters()
+        return all(getattr(self, spec.field) == spec.default for spec in self.FIELDS)
 
     def without(self, *names: str) -> Filters:
         """This filter with some fields reset (e.g. to count the choices of one widget)."""
@@ -418,7 +202,7 @@ class Filters:
         areas: Any = None,
         event_links: EventLinks | None = None,
     ) -> np.ndarray:
-        """Boolean row mask of ``events`` that pass this filter.
+        """Boolean row mask of ``events`` that pass this filter: every field's test.
 
         ``links`` (an ``ArticleLinks`` over these events and articles) makes the
         outlet and title searches array lookups instead of string matching; ``index``
@@ -429,61 +213,24 @@ class Filters:
         ``once``; without it the links are found here.
         """
         index = index if index is not None else EventIndex(events)
+
+        def citing(article_mask: np.ndarray) -> np.ndarray:
+            if links is not None:
+                return links.citing(article_mask)
+            assert articles is not None  # a field asks for citations only with articles
+            return _events_citing(events["article_ids"], articles.loc[article_mask, "article_id"])
+
+        rows = Rows(events, index, articles, areas, citing, event_links)
         keep = np.ones(len(events), dtype=bool)
-        if self.countries:
-            keep &= index.involving(self.countries)
-        if self.topics:
-            keep &= index.topic.isin(self.topics)
-        if self.verifications:
-            keep &= index.verification.isin(self.verifications)
-        if self.actors:
-            keep &= _list_contains_any(events["actors"], self.actors)
-        if self.outlets:
-            if articles is None:
-                raise ValueError("the outlet filter needs the articles: apply(events, articles)")
-            by_outlet = articles["outlet"].isin(self.outlets).to_numpy(dtype=bool, na_value=False)
-            keep &= self._citing(events, articles, by_outlet, links)
-        if self.text:
-            found = _text_contains(events["summary"], self.text)
-            found |= _text_contains(events["location"], self.text)
-            if articles is not None and len(articles):
-                titled = _text_contains(articles["title"], self.text)
-                found |= self._citing(events, articles, titled, links)
-            keep &= found
-        if self.datasets:
-            keep &= index.source_dataset.isin(self.datasets)
-        if self.precise:
-            keep &= index.geo_precision.isin(schema.PRECISE_PLACES)
-        if self.bbox is not None:
-            keep &= index.in_box(*self.bbox)
-        if self.area:
-            if areas is None:
-                raise ValueError("the area filter needs the boundaries: mask(..., areas=...)")
-            keep &= index.in_area(_area_shape(areas, self.area))
-        keep &= self._date_mask(index)
-        if self.once:  # last: a group is counted once among the events the rest selects
-            keep = (event_links or find_links(events)).once(keep)
+        chosen = [(spec, getattr(self, spec.field)) for spec in self.FIELDS
+                  if getattr(self, spec.field) != spec.default]
+        for spec, value in chosen:
+            if spec.matches is not None:
+                keep &= spec.matches(value, rows)
+        for spec, value in chosen:  # last: these choose among the rows the rest keeps
+            if spec.among is not None:
+                keep = spec.among(value, keep, rows)
         return keep
-
-    @staticmethod
-    def _citing(events: pd.DataFrame, articles: pd.DataFrame, article_mask: np.ndarray,
-                links: ArticleLinks | None) -> np.ndarray:
-        if links is not None:
-            return links.citing(article_mask)
-        return _events_citing(events["article_ids"], articles.loc[article_mask, "article_id"])
-
-    def _date_mask(self, index: EventIndex) -> np.ndarray:
-        """Dated events whose time in force overlaps the range (an open end of the range is
-        unbounded, and so is an ongoing event's), plus undated events when included."""
-        undated = ~index.dated
-        if self.date_from is None and self.date_to is None:
-            return ~undated if not self.include_undated else np.ones(index.size, dtype=bool)
-        dated = index.dated.copy()
-        if self.date_from is not None:
-            dated &= index.day_end >= day_number(self.date_from)  # ongoing: open-ended
-        if self.date_to is not None:
-            dated &= index.day_min <= day_number(self.date_to)
-        return dated | (undated & self.include_undated)
 
     def apply(
         self,
@@ -506,83 +253,19 @@ class Filters:
                  t: Translator = ENGLISH) -> str:
         """A sentence for the top of the results, e.g. "Events in Poland, topic Border
         zones", in ``t``'s language (values the data or the user gave stay as given)."""
-        labels = topic_labels or {}
-        level_names = schema.verification_names(t)
-        parts: list[str] = []
-        if self.countries:
-            names = [country_name(c, t.lang) for c in self.countries]
-            parts.append(t.gettext("in {countries}").format(countries=t.list_or(names)))
-        if self.topics:
-            names = [labels.get(k) or _humanise(k) for k in self.topics]
-            parts.append(t.ngettext("topic {topics}", "topics {topics}", len(names))
-                         .format(topics=t.list_or(names)))
-        if self.actors:
-            parts.append(t.gettext("involving {actors}").format(
-                actors=t.list_or(list(self.actors))))
-        if self.verifications:
-            names = [level_names.get(v, v) for v in self.verifications]
-            parts.append(t.gettext("verification {levels}").format(levels=t.list_or(names)))
-        if self.outlets:
-            parts.append(t.gettext("reported by {outlets}").format(
-                outlets=t.list_or(list(self.outlets))))
-        if self.text:
-            parts.append(t.gettext("mentioning \u201c{text}\u201d").format(text=self.text))
-        if self.date_from and self.date_to:
-            parts.append(t.gettext("from {first} to {last}").format(
-                first=t.date(self.date_from), last=t.date(self.date_to)))
-        elif self.date_from:
-            parts.append(t.gettext("from {first}").format(first=t.date(self.date_from)))
-        elif self.date_to:
-            parts.append(t.gettext("until {last}").format(last=t.date(self.date_to)))
-        if self.datasets:
-            parts.append(t.gettext("from {datasets}").format(
-                datasets=t.list_or(list(self.datasets))))
-        if self.area:
-            parts.append(t.gettext("in the area {area}").format(area=self.area))
-        if self.bbox is not None:
-            west, south, east, north = self.bbox
-            parts.append(t.gettext("in the box {west} to {east}, {south} to {north}").format(
-                west=_longitude(west, t), east=_longitude(east, t),
-                south=_latitude(south, t), north=_latitude(north, t)))
-        if self.precise:
-            parts.append(t.gettext("placed exactly or near"))
-        if self.once:
-            parts.append(t.gettext("each event counted once across datasets"))
-        if not self.include_undated:
-            parts.append(t.gettext("undated events left out"))
-        elif self.date_from or self.date_to:
-            parts.append(t.gettext("plus undated events"))
+        speech = Speech(self, topic_labels or {}, t)
+        said = (spec.words(getattr(self, spec.field), speech)
+                for spec in sorted(self.FIELDS, key=lambda spec: spec.sentence_rank))
+        parts = [clause for clause in said if clause]
         if not parts:
             return t.gettext("All events")
         return t.gettext("Events {conditions}").format(conditions=", ".join(parts))
 
     def slug(self) -> str:
         """A short, file-name-safe name for this filter ("all" when unfiltered)."""
-        parts: list[str] = []
-        for values in (self.countries, self.topics, self.verifications, self.actors, self.outlets,
-                       self.datasets):
-            if values:
-                parts.append("-".join(_slug_part(v) for v in values))
-        if self.text:
-            parts.append("q-" + _slug_part(self.text))
-        if self.date_from and self.date_to:
-            parts += [self.date_from.isoformat(), self.date_to.isoformat()]
-        elif self.date_from:
-            parts.append("from-" + self.date_from.isoformat())
-        elif self.date_to:
-            parts.append("to-" + self.date_to.isoformat())
-        if not self.include_undated:
-            parts.append("dated")
-        if self.area:
-            parts.append("area-" + _slug_part(self.area))
-        if self.bbox is not None:
-            parts.append("bbox-" + "_".join(_slug_part(f"{v:g}".replace("-", "m"))
-                                            for v in self.bbox))  # m10: 10° west or south
-        if self.precise:
-            parts.append("precise")
-        if self.once:
-            parts.append("once")
-        slug = "_".join(parts) or "all"
+        named = (spec.slug(getattr(self, spec.field), self)
+                 for spec in sorted(self.FIELDS, key=lambda spec: spec.slug_rank))
+        slug = "_".join(part for part in named if part) or "all"
         if len(slug) > _SLUG_MAX:
             digest = hashlib.sha256(repr(self).encode()).hexdigest()[:8]
             slug = slug[: _SLUG_MAX - 9].rstrip("_-") + "_" + digest
@@ -708,45 +391,36 @@ def _group_join(groups: np.ndarray, column: pd.Series, event_rows: np.ndarray,
     return joined.mask(joined == "")
 
 
-__all__ = ["ARTICLE_LIST_COLUMNS", "QUERY_KEYS", "ArticleLinks", "Filters", "QueryKey",
+__all__ = ["ARTICLE_LIST_COLUMNS", "QUERY_KEYS", "ArticleLinks", "FilterField", "Filters",
            "articles_for", "newest_first"]
 
 
 # --------------------------------------------------------------------------- resolving
-
-#: The multi-value fields whose values must occur in the data, with their names in notices.
-CHOSEN_FROM_DATA: tuple[tuple[str, str], ...] = (
-    ("countries", "Country"), ("topics", "Topic"), ("verifications", "Verification"),
-    ("outlets", "Outlet"), ("datasets", "Dataset"))
 
 
 def resolve_query(params: Mapping[str, str | Sequence[str]], choices: Any,
                   areas: Mapping[str, str] | None = None) -> tuple[Filters, list[str]]:
     """The filter a link (or ``export --query``) asks for, held to what the data offers.
 
-    ``choices`` has the data's ``countries``, ``topics``, ``verifications``, ``outlets``
-    and ``datasets`` (``dashboard.choices.Options``); ``areas`` maps each way of naming a unit
-    of the boundaries (its name, its code) to its name. A value the data does not hold is
-    dropped with a notice and the rest of the link still applies: the sidebar and the
-    command line call this one function, so a link and an export select the same rows and
-    say the same notices.
+    ``choices`` has the data's values of every field ``held_to`` names
+    (``dashboard.choices.Options``); ``areas`` maps each way of naming a unit of the
+    boundaries (its name, its code) to its name (None: not checked). A value the data does
+    not hold is dropped with a notice and the rest of the link still applies: the sidebar
+    and the command line call this one function, so a link and an export select the same
+    rows and say the same notices.
     """
     filters, notices = Filters.from_query(params)
     kept: dict[str, Any] = {}
-    for field_name, label in CHOSEN_FROM_DATA:
-        values = getattr(filters, field_name)
-        allowed = set(getattr(choices, field_name))
-        missing = [v for v in values if v not in allowed]
-        if missing:
-            shown = ", ".join(_quoted(v, 40) for v in missing[:5])
-            more = f" and {len(missing) - 5:,} more" if len(missing) > 5 else ""
-            notices.append(f"{label} {shown}{more} does not occur in the data; ignored.")
-            kept[field_name] = tuple(v for v in values if v in allowed)
-    if filters.area and areas is not None:
-        by_fold = {spelling.casefold(): name for spelling, name in areas.items()}
-        match = by_fold.get(filters.area.casefold())
-        if match is None:
-            notices.append(f"Area {_quoted(filters.area)} is not a unit of the boundaries in "
-                           "use; ignored.")
-        kept["area"] = match or ""
+    for spec in filters.FIELDS:
+        value = getattr(filters, spec.field)
+        if spec.held_to is None or spec.hold is None or value == spec.default:
+            continue
+        offered = areas if spec.held_to == "areas" else getattr(choices, spec.held_to)
+        if offered is None:
+            continue
+        held, notice = spec.hold(value, offered)
+        if notice is not None:
+            notices.append(notice)
+        if held != value:
+            kept[spec.field] = held
     return (replace(filters, **kept) if kept else filters), notices

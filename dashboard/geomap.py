@@ -24,6 +24,8 @@ import pandas as pd
 import shapely
 
 from dashboard.aggregate import GRID
+from dashboard.i18n import ENGLISH, N_, Translator
+from dashboard.schema import verification_names
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -44,7 +46,9 @@ SEA_ID, LAND_ID, AREAS_ID, OVERLAYS_ID, SHAPES_ID = "sea", "land", "areas", "ove
 ADMIN_ID, EVENTS_ID, CELLS_ID, HEAT_ID, PLACES_ID = "admin", "events", "cells", "heat", "places"
 LAYER_IDS = (SEA_ID, LAND_ID, AREAS_ID, OVERLAYS_ID, SHAPES_ID, ADMIN_ID, EVENTS_ID, CELLS_ID,
              HEAT_ID, PLACES_ID)
-ZOOM_LEVELS = {"Region": None, "Country": 6.5, "District": 9.0, "Crossing": 12.5}
+# The zoom buttons' names (translated where they are drawn) and their zoom levels.
+ZOOM_LEVELS = {N_("Region"): None, N_("Country"): 6.5, N_("District"): 9.0,
+               N_("Crossing"): 12.5}
 MIN_ZOOM, MAX_ZOOM = 2.5, 15.0
 
 
@@ -154,14 +158,16 @@ def shade(count: int, largest: int) -> list[int]:
     return [*SHADES[1 + min(int(step), len(SHADES) - 2)], 255]
 
 
-def area_layer(features: list[dict], unit: str = "Country") -> dict:
-    """Areas shaded by their event count (``boundary_features(..., counts=...)``)."""
+def area_layer(features: list[dict], unit: str = "Country", t: Translator = ENGLISH) -> dict:
+    """Areas shaded by their event count (``boundary_features(..., counts=...)``);
+    ``unit`` names an area in the tooltip ("Country", or "Area" for a user's file)."""
     largest = max((f["properties"]["events"] for f in features), default=0)
     shaded = []
     for feature in features:
         props = dict(feature["properties"])
         props["fill"] = shade(props["events"], largest)
-        props["tip"] = f"{unit}: {props['name']}\nEvents: {props['events']:,}"
+        props["tip"] = t.gettext("{unit}: {name}\nEvents: {count}").format(
+            unit=unit, name=props["name"], count=t.number(props["events"]))
         shaded.append({**feature, "properties": props})
     return {"@@type": "GeoJsonLayer", "id": AREAS_ID, "data": shaded, "filled": True,
             "stroked": True, "getFillColor": "@@=properties.fill", "getLineColor": [255] * 4,
@@ -191,26 +197,31 @@ def overlay_layer(features: list[dict], colours: dict[str, list[int]]) -> dict:
 # --------------------------------------------------------------------------- events
 
 
-def _date_span(start: str, end: str) -> str:
+def _date_span(start: str, end: str, t: Translator) -> str:
     if end == "ongoing":
-        return f"{start} – ongoing"
+        return t.gettext("{start} – ongoing").format(start=start)
     return f"{start} – {end}" if end and end != start else start
 
 
-def shape_layer(shapes: list[dict], topics: pd.DataFrame) -> dict:
+def shape_layer(shapes: list[dict], topics: pd.DataFrame, t: Translator = ENGLISH) -> dict:
     """Zones (filled polygons) and lines (corridors, routes, front lines) of the events,
     from ``aggregate.map_shapes``; the tooltip names the place and its dates."""
     colours, labels = topic_colours(topics), _labels(topics)
+    levels = verification_names(t)
     drawn = []
     for shape in shapes:
         props = shape["properties"]
         colour = colours.get(props["topic"], OTHER)
-        kind = "Line" if "LineString" in shape["geometry"]["type"] else "Zone"
-        tip = _lines(f"{kind}: {props['location'] or props['event_id']}",
-                     f"In force: {_date_span(props['date'], props.get('end', ''))}",
-                     f"Topic: {labels.get(props['topic'], props['topic'])}",
-                     props["summary"], f"Verification: {props['verification']}",
-                     f"Event: {props['event_id']}")
+        kind = (t.gettext("Line: {place}") if "LineString" in shape["geometry"]["type"]
+                else t.gettext("Zone: {place}"))
+        tip = _lines(kind.format(place=props["location"] or props["event_id"]),
+                     t.gettext("In force: {dates}").format(
+                         dates=_date_span(props["date"], props.get("end", ""), t)),
+                     t.gettext("Topic: {topic}").format(
+                         topic=labels.get(props["topic"], props["topic"])),
+                     props["summary"], t.gettext("Verification: {level}").format(
+                         level=levels.get(props["verification"], props["verification"])),
+                     t.gettext("Event: {event_id}").format(event_id=props["event_id"]))
         drawn.append({"type": "Feature", "geometry": shape["geometry"],
                       "properties": {"event_id": props["event_id"], "topic": props["topic"],
                                      "fill": [*colour, 60], "line": [*colour, 230],
@@ -257,18 +268,24 @@ class _PlaceRow(Protocol):
     population: int
 
 
-def _point_tip(row: _PointRow, labels: dict[str, str]) -> str:
-    precision = {"exact": "exact", "near": "near (within a few km)",
-                 "admin": "admin unit only"}.get(row.precision, "not given")
+_PLACE_KNOWN = {"exact": N_("exact"), "near": N_("near (within a few km)"),
+                "admin": N_("admin unit only")}
+
+
+def _point_tip(row: _PointRow, labels: dict[str, str], t: Translator) -> str:
+    precision = t.gettext(_PLACE_KNOWN.get(row.precision, N_("not given")))
+    levels = verification_names(t)
     return _lines(
         f"{row.date}  {labels.get(row.topic, row.topic)}",
         row.location, row.summary,
-        f"Place known: {precision}",
-        f"Verification: {row.verification}",
-        f"Event: {row.event_id}")
+        t.gettext("Place known: {precision}").format(precision=precision),
+        t.gettext("Verification: {level}").format(
+            level=levels.get(row.verification, row.verification)),
+        t.gettext("Event: {event_id}").format(event_id=row.event_id))
 
 
-def point_layers(points: pd.DataFrame, topics: pd.DataFrame) -> list[dict]:
+def point_layers(points: pd.DataFrame, topics: pd.DataFrame,
+                 t: Translator = ENGLISH) -> list[dict]:
     """Events placed ``exact`` or ``near`` (or with no precision given) as dots, and
     ``admin``-level ones as translucent circles the size of a district, from
     ``aggregate.map_points`` (unbinned). Each symbol carries its ``event_id`` as ``id``."""
@@ -277,7 +294,7 @@ def point_layers(points: pd.DataFrame, topics: pd.DataFrame) -> list[dict]:
     for row in cast(Iterator[_PointRow], points.itertuples(index=False)):
         colour = colours.get(row.topic, OTHER)
         symbol = {"p": _position(row.longitude, row.latitude), "id": row.event_id,
-                  "tip": _point_tip(row, labels)}
+                  "tip": _point_tip(row, labels, t)}
         if row.precision == "admin":
             areas.append({**symbol, "f": [*colour, 50], "c": [*colour, 200]})
         else:
@@ -298,7 +315,7 @@ def point_layers(points: pd.DataFrame, topics: pd.DataFrame) -> list[dict]:
     return layers
 
 
-def cell_layer(cells: pd.DataFrame, topics: pd.DataFrame) -> dict:
+def cell_layer(cells: pd.DataFrame, topics: pd.DataFrame, t: Translator = ENGLISH) -> dict:
     """Grid cells (``aggregate.grid_cells``) as circles whose area grows with the count,
     coloured by the cell's most frequent topic; ``lat``/``lon`` give the cell's centre."""
     colours, labels = topic_colours(topics), _labels(topics)
@@ -309,10 +326,14 @@ def cell_layer(cells: pd.DataFrame, topics: pd.DataFrame) -> dict:
     for row in cast(Iterator[_CellRow], cells.itertuples(index=False)):
         colour = colours.get(row.topic, OTHER) if isinstance(row.topic, str) else OTHER
         topic = str(row.topic)  # "nan" when the cell's events have no topic
-        tip = _lines(f"Events in this cell: {row.events:,}",
-                     f"Most frequent topic: {labels.get(topic, topic)}",
-                     f"Topics in this cell: {row.topics}",
-                     f"Cell centre: {row.latitude:.2f}, {row.longitude:.2f}")
+        tip = _lines(t.gettext("Events in this cell: {count}").format(
+                         count=t.number(row.events)),
+                     t.gettext("Most frequent topic: {topic}").format(
+                         topic=labels.get(topic, topic)),
+                     t.gettext("Topics in this cell: {count}").format(
+                         count=t.number(row.topics)),
+                     t.gettext("Cell centre: {latitude}, {longitude}").format(
+                         latitude=f"{row.latitude:.2f}", longitude=f"{row.longitude:.2f}"))
         data.append({"p": _position(row.longitude, row.latitude), "lat": float(row.latitude),
                      "lon": float(row.longitude), "n": int(row.events), "c": [*colour, 190],
                      "r": round(half_cell_m * math.sqrt(row.events / largest), 1), "tip": tip})

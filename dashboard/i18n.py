@@ -58,6 +58,10 @@ class Translator:
     def gettext(self, message: str) -> str:
         return self.catalog.gettext(message)
 
+    def pgettext(self, context: str, message: str) -> str:
+        """``message`` as meant in ``context`` (the same English word, another use)."""
+        return self.catalog.pgettext(context, message)
+
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         """The form for ``count`` under the language's plural rule (Ukrainian, Russian,
         Belarusian, Polish and Lithuanian have three forms, English two)."""
@@ -69,12 +73,15 @@ class Translator:
 
         return Locale.parse(self.lang)
 
-    def number(self, value: float | int) -> str:
+    def number(self, value: float | int, decimals: int | None = None) -> str:
         """A count or measure with the locale's grouping and decimal sign
-        ("12,345" in English, "12 345" in Ukrainian)."""
+        ("12,345" in English, "12 345" in Ukrainian); with ``decimals``, exactly that
+        many digits after the sign (else up to three, as needed)."""
         from babel.numbers import format_decimal
 
-        return format_decimal(value, locale=self.lang)
+        pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals
+                                                            else "")
+        return format_decimal(value, format=pattern, locale=self.lang)
 
     def date(self, day: dt.date) -> str:
         """A day as the locale writes it. English keeps ISO 8601 (2024-03-01), the form

@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard import schema
+from dashboard.i18n import ENGLISH, Translator
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG): the haversine's sphere
 KM_PER_DEGREE_LATITUDE = np.pi * EARTH_RADIUS_KM / 180
@@ -362,10 +363,13 @@ def find_links(events: pd.DataFrame) -> EventLinks:
     """Link the events of ``events`` that are probably the same (see the module docstring).
     Only pairs from different ``source_dataset`` values are compared."""
     datasets, _ = _codes(events["source_dataset"])  # codes in order of first appearance
+    if not len(datasets) or datasets.max() < 1:  # one dataset: nothing to compare
+        empty = np.empty(0, dtype=np.int64)
+        return EventLinks(empty, empty.copy(), datasets)
     rows, topics_match = _linkable(events, datasets)
     found_first: list[np.ndarray] = []
     found_second: list[np.ndarray] = []
-    for earlier in range(int(datasets.max()) + 1 if len(datasets) else 0):
+    for earlier in range(int(datasets.max()) + 1):
         a = rows.take(np.flatnonzero(rows.rank == earlier))
         b = rows.take(np.flatnonzero(rows.rank > earlier))
         if not len(a.row) or not len(b.row):
@@ -390,3 +394,22 @@ def find_links(events: pd.DataFrame) -> EventLinks:
     pairs = np.unique(first.astype(np.int64) * max(len(events), 1) + second)
     first, second = pairs // max(len(events), 1), pairs % max(len(events), 1)
     return EventLinks(first.astype(np.int64), second.astype(np.int64), datasets)
+
+
+def with_linked_events(events: pd.DataFrame, links: EventLinks,
+                       rows: np.ndarray | None = None) -> pd.DataFrame:
+    """The events at ``rows`` (positions; all by default) with the exports'
+    ``linked_events`` column: the ids of every loaded event linked to each."""
+    chosen = events if rows is None else events.iloc[rows]
+    ids = links.linked_ids(events["event_id"], rows)
+    ids.index = chosen.index
+    return chosen.assign(**{schema.LINKED_EVENTS: ids})
+
+
+def summary(links: EventLinks, t: Translator = ENGLISH) -> str:
+    """The links in words, for load reports: "23 events linked across datasets (14 links)"."""
+    linked = int(links.linked().sum())
+    return t.ngettext("{events} event linked across datasets ({links})",
+                      "{events} events linked across datasets ({links})", linked).format(
+        events=t.number(linked),
+        links=t.ngettext("{n} link", "{n} links", links.pairs).format(n=t.number(links.pairs)))

@@ -41,6 +41,9 @@ DELIMITERS = ",;\t|"
 CODE_EXTENSIONS = {".pkl", ".pickle", ".joblib", ".npy", ".npz", ".dill", ".pt", ".pth", ".h5"}
 _SNIFF_BYTES = 256 * 1024
 _HEAD_BYTES = 2 * 1024 * 1024
+_MAX_HEAD_BYTES = 64 * 1024 * 1024  # the longest first line a CSV may have
+_SNIFF_LINES = 50  # whole lines the delimiter (and a headerless width) is sniffed from
+_SNIFFER_CHARS = 1024 * 1024  # the most of them the standard sniffer is given
 _BLOCK_SIZE = 8 * 1024 * 1024
 _CHECK_BYTES = 16 * 1024 * 1024
 _SHEET_PROGRESS_ROWS = 5_000
@@ -55,6 +58,10 @@ DEFAULT_MAX_UNPACKED_MB = 2048
 _MB = 1024 * 1024
 
 _log = logging.getLogger(__name__)
+
+# Stand-ins for a CR inside a cell while a CSV is parsed: Unicode noncharacters, which are
+# reserved for a program's own use (see ``_lone_returns``).
+_RETURN_MARKS = [chr(point) for point in range(0xFDD0, 0xFDF0)]
 
 # A problem the reader found in one row: (column, value as shown, reason).
 # ``raw.attrs["row_errors"]`` maps a row's position to its problems; importers reject those
@@ -333,16 +340,38 @@ def sniff_kind(data: bytes, label: str) -> str:
         return "json"
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "csv"  # UTF-16 text with a byte-order mark (Excel's "Unicode text")
-    sample = data[:_SNIFF_BYTES]
-    control = sum(sample.count(bytes([c])) for c in range(32) if c not in (9, 10, 13))
-    # a stray NUL in a cell rejects its row (see _cell_problems), it does not make text binary
-    if control > max(len(sample) // 100, 4):
+    if looks_binary(data):
         raise LoadError(
             label,
             "binary data that is not a supported format (CSV, Excel .xlsx/.xls, OpenDocument "
             ".ods, JSON, GeoJSON, Parquet)",
         )
     return "csv"
+
+
+def looks_binary(data: bytes) -> bool:
+    """Whether ``data`` (not a format known by its first bytes) is binary, not text.
+
+    Judged on the first 256 KB: more than 1% NULs (binary records are full of them; a stray
+    NUL in a cell only rejects its row, see ``_cell_problems``), or more control characters
+    other than tab, line ends, form feed and ESC than text holds: 5% when the sample is not
+    valid UTF-8 (compressed or random bytes hold 11%, text in a code page next to none),
+    25% when it is. Binary data is hardly ever valid UTF-8, so valid UTF-8 with ANSI colour
+    codes or other control characters in its cells (our own export of them too) is text.
+    """
+    sample = data[:_SNIFF_BYTES]
+    floor = 4  # a few stray bytes do not make a short file binary
+    if sample.count(b"\x00") > max(len(sample) // 100, floor):
+        return True
+    control = sum(sample.count(bytes([c])) for c in range(32) if c not in _TEXT_CONTROLS)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(data) <= len(sample))
+    except UnicodeDecodeError:
+        return control > max(len(sample) // 20, floor)
+    return control > max(len(sample) // 4, floor)
+
+
+_TEXT_CONTROLS = (9, 10, 12, 13, 27)  # tab, LF, form feed, CR, ESC
 
 
 # -- text and CSV ---------------------------------------------------------------------------
@@ -414,29 +443,129 @@ def is_utf8(data: bytes) -> bool:
     return True
 
 
-def sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str, *, headerless: bool = False, newline: str = "\n") -> str:
     """The delimiter among ``, ; TAB |`` that splits the first lines most consistently.
 
-    A single line (a one-row headerless GDELT file) gives the sniffer nothing to compare,
-    so the most frequent delimiter wins there.
+    ``text`` holds whole lines (see ``_head``), however long. Up to about a megabyte of
+    them go to the standard sniffer (it scans a sample once per character it knows);
+    lines too long for that are judged by the delimiter every one of them holds as often
+    (give or take one, as GDELT 1.0 mixes 57 and 58 fields). A single line gives nothing
+    to compare, so its most frequent delimiter wins; read headerless, a tab wins when the
+    line holds one, as GDELT (the headerless layout) is tab-separated and a long cell
+    may hold many semicolons.
     """
-    lines = [line for line in text[:65536].splitlines()[:50] if line.strip()]
+    lines = [line for line in _split_lines(text, newline)[:50] if line.strip()]
     if not lines:
         return ","
-    if len(lines) == 1:
-        counts = {d: lines[0].count(d) for d in DELIMITERS}
-        return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
+    sample: list[str] = []
+    for line in lines[:20]:
+        if sample and sum(map(len, sample)) + len(line) > _SNIFFER_CHARS:
+            break
+        sample.append(line)
+    if len(sample) > 1:
+        try:
+            return csv.Sniffer().sniff("\n".join(sample), delimiters=DELIMITERS).delimiter
+        except csv.Error:
+            pass
+    elif len(lines) > 1:
+        counts = {d: [line.count(d) for line in lines[:20]] for d in DELIMITERS}
+        even = {d: min(c) for d, c in counts.items() if min(c) > 0 and max(c) - min(c) <= 1}
+        if even:
+            return max(even, key=lambda d: even[d])
+    if headerless and "\t" in lines[0]:
+        return "\t"
+    counts_first = {d: lines[0].count(d) for d in DELIMITERS}
+    return max(counts_first, key=lambda d: counts_first[d]) if max(counts_first.values()) \
+        else ","
+
+
+def _split_lines(text: str, newline: str) -> list[str]:
+    """``text`` cut at its line ends (not at the form feeds and other separators
+    ``str.splitlines`` also cuts at: a cell may hold them)."""
+    lines = text.split(newline)
+    return [line.removesuffix("\r") for line in lines] if newline == "\n" else lines
+
+
+def _head(body: bytes, start: int, newline: str, label: str) -> str:
+    """The whole lines the delimiter, header and headerless width are taken from: the
+    first 2 MB, or more when they hold fewer than ``_SNIFF_LINES`` lines, up to
+    ``_MAX_HEAD_BYTES``; a first line longer than that is one LoadError."""
+    end = newline.encode()
+    size = _HEAD_BYTES
+    while True:
+        chunk = body[start:start + size]
+        finished = start + size >= len(body)
+        if finished or chunk.count(end) >= _SNIFF_LINES or size >= _MAX_HEAD_BYTES:
+            break
+        size = min(size * 4, _MAX_HEAD_BYTES)
+    if not finished:
+        last = chunk.rfind(end)
+        if last == -1:
+            raise LoadError(label, f"the first line is longer than {_MAX_HEAD_BYTES // _MB} "
+                                   "MB, more than a table's first line is read to find its "
+                                   "delimiter; check that the file is a table", row=1)
+        chunk = chunk[:last + 1]
+    return chunk.decode("utf-8", errors="ignore")
+
+
+def _lone_returns(body: bytes) -> tuple[bytes, str | None, str]:
+    """``body`` with each lone CR that is cell content marked, the mark, and the line end.
+
+    A file is CR-ended (classic Mac "CSV (Macintosh)") when its first line ends in a lone
+    CR and lone CRs outnumber its LFs; in any other file a lone CR is part of a cell, but
+    Arrow and the csv module would take it for a line end (splitting or refusing the row),
+    so it becomes a Unicode noncharacter the file does not use, turned back after parsing.
+    """
+    returns = body.count(b"\r")
+    if not returns:
+        return body, None, "\n"
+    pairs = body.count(b"\r\n")
+    lone = returns - pairs
+    if not lone:
+        return body, None, "\n"
+    first_cr, first_lf = body.find(b"\r"), body.find(b"\n")
+    cr_first = first_lf == -1 or (first_cr < first_lf - 1)
+    if not pairs and cr_first and lone > body.count(b"\n"):
+        return body, None, "\r"
+    mark = next((m for m in _RETURN_MARKS if m.encode() not in body), None)
+    if mark is None:  # a file holding all 32 noncharacters: its CRs end lines
+        return body, None, "\n"
+    return re.sub(rb"\r(?!\n)", mark.encode(), body), mark, "\n"
+
+
+def _head_records(head: str, delimiter: str, quoted: bool, label: str,
+                  header: bool) -> list[list[str]]:
+    """The records of the head: its first one when it is a header, else all of them."""
+    rows = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter,
+                      quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE)
     try:
-        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        counts = {d: lines[0].count(d) for d in DELIMITERS}
-        return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
+        return [next(rows, [])] if header else list(rows)
+    except csv.Error as err:
+        if "field larger than field limit" not in str(err):
+            raise LoadError(label, f"not readable as CSV ({err})") from err
+        where = "the header has a name" if header else "a cell is"
+        raise LoadError(label, f"{where} longer than {MAX_CELL_CHARS:,} characters, the "
+                               "most one CSV cell may hold") from err
 
 
-def _header_names(text: str, delimiter: str, label: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text[:1_000_000]), delimiter=delimiter), [])
+def _header_names(head: str, delimiter: str, label: str) -> list[str]:
+    first = _head_records(head, delimiter, True, label, header=True)[0]
     names = [name.strip() or f"column_{number}" for number, name in enumerate(first, start=1)]
     return unique_names(names, label)
+
+
+# A repeated name's positions listed in a message, at most (a header of 10,000 blank names
+# would otherwise make a message of 10,000 numbers).
+LISTED_POSITIONS = 5
+
+
+def listed_positions(numbers: list[int]) -> str:
+    """``1, 3 and 7``; past ``LISTED_POSITIONS`` numbers (and one more: "and 1 more" says
+    no less than the number), ``1, 3, 7, 9, 12 and 9,995 more``."""
+    if len(numbers) > LISTED_POSITIONS + 1:
+        shown = ", ".join(str(n) for n in numbers[:LISTED_POSITIONS])
+        return f"{shown} and {len(numbers) - LISTED_POSITIONS:,} more"
+    return ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
 
 
 def unique_names(names: list[str], label: str, where: str = "the header") -> list[str]:
@@ -450,52 +579,53 @@ def unique_names(names: list[str], label: str, where: str = "the header") -> lis
     if repeated is None:
         return names
     numbers = positions[repeated]
-    listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
-    raise RepeatedNameError(label, f"{where} names the column {repeated!r} {len(numbers)} "
-                                   f"times (columns {listed}); rename or remove all but one",
-                            column=repeated)
+    raise RepeatedNameError(label, f"{where} names the column {repeated!r} {len(numbers):,} "
+                                   f"times (columns {listed_positions(numbers)}); rename or "
+                                   "remove all but one", column=repeated)
 
 
 def _read_csv(
     data: bytes, label: str, *, header: bool, progress: Progress | None
 ) -> dict[str, pd.DataFrame]:
+    """CSV and TSV text as strings. Read headerless, a tab-separated file is taken as GDELT
+    writes it: without quoting, every line one row and a ``"`` just a character (with
+    quoting, a cell starting with one swallowed the fields and lines up to the next)."""
     utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
-    body: bytes | None = data
+    body = data
     marker: int | None = None  # first code point of the marks of bytes that are not UTF-8
-    text, warning = None, None
+    warning = None
     if utf16 or not is_utf8(data):
         repaired = None if utf16 else utf8_repaired(data)
         if repaired is None:
-            body = None
             text, warning = decode_text(data, label)
+            body = text.lstrip("\ufeff").encode("utf-8")
+            del text
         else:
             body, marker = repaired
-    if body is not None:
-        start = 3 if body[:3] == b"\xef\xbb\xbf" else 0
-        utf8: Any = pa.py_buffer(body)[start:]  # a view: no copy of a big file
-        head = body[start:start + _HEAD_BYTES].decode("utf-8", errors="ignore")
-    else:
-        assert text is not None
-        utf8 = pa.py_buffer(text.lstrip("\ufeff").encode("utf-8"))
-        head = text[:_HEAD_BYTES]
-    delimiter = sniff_delimiter(head)
+    body, carriage, newline = _lone_returns(body)
+    start = 3 if body[:3] == b"\xef\xbb\xbf" else 0
+    utf8 = pa.py_buffer(body)[start:]  # a view: no copy of a big file
+    head = _head(body, start, newline, label)
+    delimiter = sniff_delimiter(head, headerless=not header, newline=newline)
+    quoted = header or delimiter != "\t"
     if header:
         names = _header_names(head, delimiter, label)
         if not names:
             raise LoadError(label, "no header row")
         _check_header(names, label, marker)
+        if carriage is not None:
+            names = [name.replace(carriage, "\r") for name in names]
     else:
-        width = max(len(r) for r in csv.reader(io.StringIO(head[:65536]), delimiter=delimiter))
-        names = [str(i) for i in range(width)]
+        rows = _head_records(head, delimiter, quoted, label, header=False)
+        names = [str(i) for i in range(max((len(r) for r in rows), default=1))]
     try:
-        frame = _read_csv_arrow(utf8, names, delimiter, header, progress)
+        frame = _read_csv_arrow(utf8, names, delimiter, header, quoted, progress)
     except (pa.ArrowInvalid, pa.ArrowException):
-        if text is None:
-            assert body is not None
-            text = body.decode("utf-8-sig")
-        frame = _read_csv_python(text, label, names, delimiter, header)
-    has_nul = body.find(b"\x00") != -1 if body is not None else "\x00" in (text or "")
-    if marker is not None or has_nul:
+        frame = _read_csv_python(body.decode("utf-8-sig"), label, names, delimiter, header,
+                                 quoted)
+    if carriage is not None:
+        _restore(frame, carriage, "\r")
+    if marker is not None or body.find(b"\x00") != -1:
         bad = _cell_problems(frame, marker)
         errors = frame.attrs.setdefault("row_errors", {})
         for position, problems in bad.items():
@@ -511,6 +641,14 @@ def _read_csv(
     if warning:
         frame.attrs["warnings"] = [f"{label}: {warning}"]
     return {"events": frame}
+
+
+def _restore(frame: pd.DataFrame, mark: str, character: str) -> None:
+    """Turn ``mark`` back into ``character`` in every cell of ``frame``."""
+    for column in frame.columns:
+        values = frame[column]
+        if values.str.contains(mark, regex=False, na=False).any():
+            frame[column] = values.str.replace(mark, character, regex=False)
 
 
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
@@ -606,14 +744,16 @@ def _cell_problems(frame: pd.DataFrame, marker: int | None) -> dict[int, list[Ro
 
 
 def _read_csv_arrow(
-    utf8: pa.Buffer, names: list[str], delimiter: str, header: bool, progress: Progress | None
+    utf8: pa.Buffer, names: list[str], delimiter: str, header: bool, quoted: bool,
+    progress: Progress | None,
 ) -> pd.DataFrame:
     buffer = pa.BufferReader(utf8)
     read_options = pacsv.ReadOptions(
         column_names=names, skip_rows=1 if header else 0, block_size=_BLOCK_SIZE
     )
     parse_options = pacsv.ParseOptions(
-        delimiter=delimiter, newlines_in_values=True, quote_char='"', double_quote=True
+        delimiter=delimiter, newlines_in_values=quoted, quote_char='"' if quoted else False,
+        double_quote=quoted,
     )
     convert_options = pacsv.ConvertOptions(
         # large_string is what pandas' str dtype holds: no cast when converting
@@ -637,11 +777,12 @@ def _read_csv_arrow(
 
 
 def _read_csv_python(
-    text: str, label: str, names: list[str], delimiter: str, header: bool
+    text: str, label: str, names: list[str], delimiter: str, header: bool, quoted: bool
 ) -> pd.DataFrame:
     """Slow path for ragged rows and rows longer than Arrow's block: keep every row, note
     the ones whose field count is wrong."""
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter,
+                      quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE)
     width = len(names)
     cells: list[list[str | None]] = []
     errors: dict[int, list[RowProblem]] = {}
@@ -866,7 +1007,10 @@ def records_frame(records: list[Any], label: str, what: str = "records") -> pd.D
         raise LoadError(label, f"the {what} must be a list of objects (one per row)")
     frame = pd.DataFrame.from_records(records)
     out = {}
-    for column in frame.columns:
+    for number, column in enumerate(frame.columns, start=1):
+        if "\x00" in str(column):
+            raise LoadError(label, f"the key {str(column).replace(chr(0), '?')!r} (column "
+                                   f"{number}) holds a NUL byte (0x00)")
         values = frame[column]
         if values.dtype == object:
             out[str(column)] = pd.array([cell_text(v) for v in values], dtype="str")
@@ -924,7 +1068,7 @@ def _json_lines(text: str, label: str, warning: str | None) -> dict[str, pd.Data
             raise LoadError(label, "a JSON Lines file needs one object per line", row=number)
         records.append(record)
         lines.append(number)
-    frame = records_frame(records, label)
+    frame = nul_rows_rejected(records_frame(records, label))
     if lines != list(range(1, len(lines) + 1)):
         frame.attrs["source_rows"] = np.asarray(lines)
     if warning:
@@ -941,10 +1085,10 @@ class _RepeatedKey(Exception):
         self.positions = positions
 
     def load_error(self, label: str, row: int | None) -> LoadError:
-        listed = ", ".join(str(n) for n in self.positions[:-1]) + f" and {self.positions[-1]}"
         return LoadError(label, f"an object names the key {self.key!r} "
-                                f"{len(self.positions)} times (keys {listed}); rename or "
-                                f"remove all but one", row=row, column=self.key)
+                                f"{len(self.positions):,} times (keys "
+                                f"{listed_positions(self.positions)}); rename or remove all "
+                                "but one", row=row, column=self.key)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -1018,9 +1162,22 @@ def _json_tables(data: bytes, label: str) -> dict[str, pd.DataFrame]:
             "records, as ACLED's API puts under 'data' and UCDP's under 'Result'), or a "
             "GeoJSON FeatureCollection",
         )
+    for table in tables.values():
+        nul_rows_rejected(table)
     if warning:
         tables["events"].attrs["warnings"] = [f"{label}: {warning}"]
     return tables
+
+
+def nul_rows_rejected(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each row whose cells hold a NUL in ``attrs["row_errors"]`` (the NUL
+    shown as U+FFFD), as CSV rows are: a NUL is no text, whatever format carried it."""
+    if any(frame[column].str.contains("\x00", regex=False, na=False).any()
+           for column in frame.columns):
+        errors = frame.attrs.setdefault("row_errors", {})
+        for position, problems in _cell_problems(frame, None).items():
+            errors.setdefault(position, []).extend(problems)
+    return frame
 
 
 # -- Parquet -----------------------------------------------------------------------------------
@@ -1081,7 +1238,7 @@ def _read_parquet(
     columns = {name: _arrow_text(table.column(name)) for name in table.column_names}
     frame = pa.table(columns).to_pandas() if columns else pd.DataFrame()
     frame.columns = [str(c) for c in frame.columns]
-    return {"events": blank_to_na(frame)}
+    return {"events": nul_rows_rejected(blank_to_na(frame))}
 
 
 def blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:

@@ -49,6 +49,12 @@ ARTICLE_COLUMNS: list[str] = [
     "summary",
 ]
 
+# What an export adds after EVENT_COLUMNS: the ids of the events of other datasets that
+# are probably the same (``dashboard.linking``), "A; B". Found again when data is loaded,
+# so a file's own column is ignored on import.
+LINKED_EVENTS = "linked_events"
+EXPORT_EVENT_COLUMNS: list[str] = [*EVENT_COLUMNS, LINKED_EVENTS]
+
 # Fields written "A; B; C" in CSV/Excel and as arrays in JSON, GeoJSON and Parquet.
 LIST_COLUMNS: list[str] = ["countries_involved", "actors", "article_ids"]
 

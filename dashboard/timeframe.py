@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.eventindex import EventIndex, day_number
+from dashboard.i18n import ENGLISH, Translator
 
 #: Frame lengths; "all" is cumulative: every event from the start up to ``at``.
 WINDOWS: tuple[str, ...] = ("day", "week", "month", "all")
@@ -111,15 +112,16 @@ class Frame:
             keep &= index.day_end >= day_number(first)
         return keep
 
-    def describe(self) -> str:
+    def describe(self, t: Translator = ENGLISH) -> str:
         """The frame in words, for the caption under the time control."""
         if self.at is None:
-            return "all dates"
+            return t.gettext("all dates")
         if self.window == "all":
-            return f"everything up to {self.at.isoformat()}"
-        if self.window == "day":
-            return f"in force on {self.at.isoformat()}"
-        return f"in force from {self.first_day} to {self.at.isoformat()}"
+            return t.gettext("everything up to {last}").format(last=t.date(self.at))
+        if self.window == "day" or self.first_day is None:
+            return t.gettext("in force on {day}").format(day=t.date(self.at))
+        return t.gettext("in force from {first} to {last}").format(
+            first=t.date(self.first_day), last=t.date(self.at))
 
 
 def steps(first: dt.date, last: dt.date, window: str) -> list[dt.date]:

@@ -10,6 +10,7 @@ maps to a reason template, so the schema and the messages a person reads stay in
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -271,6 +272,20 @@ def _list_text(items: Iterable[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
 
 
+def _pandera() -> Any:
+    """``pandera.pandas``, imported without ``pyspark.pandas``.
+
+    pandera imports ``pyspark.pandas`` whenever PySpark is installed (the ``spark`` extra),
+    which costs seconds at the first validation and patches pandas' classes; the dashboard
+    uses only ``pyspark.sql``, so the module is marked absent before pandera looks for it
+    (pandera treats that as PySpark's pandas API not being installed)."""
+    if "pyspark.pandas" not in sys.modules:
+        sys.modules["pyspark.pandas"] = None  # type: ignore[assignment]
+    import pandera.pandas
+
+    return pandera.pandas
+
+
 @dataclass(frozen=True)
 class Rule:
     """One pandera check: which column it reports, and its reason from the row's values."""
@@ -280,7 +295,7 @@ class Rule:
 
 
 def _flag(name: str) -> pa.Column:
-    import pandera.pandas as pa
+    pa = _pandera()
 
     return pa.Column(bool, checks=pa.Check(lambda s: ~s, name=name), required=True)
 
@@ -355,7 +370,7 @@ def _event_rules(topics: tuple[str, ...]) -> dict[str, Rule]:
 @lru_cache(maxsize=16)
 def event_schema(topics: tuple[str, ...]) -> pa.DataFrameSchema:
     """The pandera schema for prepared event rows (see ``_prepare_events``)."""
-    import pandera.pandas as pa
+    pa = _pandera()
 
     codes = sorted(iso3_codes())
     return pa.DataFrameSchema(
@@ -398,7 +413,7 @@ _NOT_NULL = {"event_id": "event_id_missing", "topic": "topic_missing",
 
 def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
     """(index, check) pairs of every failure, pandera's lazy report boiled down."""
-    import pandera.pandas as pa
+    pa = _pandera()
 
     try:
         schema.validate(frame, lazy=True)
@@ -626,7 +641,7 @@ def _article_rules() -> dict[str, Rule]:
 @lru_cache(maxsize=1)
 def article_schema() -> pa.DataFrameSchema:
     """The pandera schema for prepared article rows."""
-    import pandera.pandas as pa
+    pa = _pandera()
 
     return pa.DataFrameSchema(
         {

@@ -62,20 +62,25 @@ create_venv() {
     fi
 }
 
-# ensure_venv [EXTRA]: .venv exists and holds `pip install -e .[EXTRA]` for the current
-# pyproject.toml. A stamp file per extra records the pyproject hash it was installed from.
+# ensure_venv [EXTRAS]: .venv exists and holds `pip install -e .[EXTRAS]` (comma-separated,
+# e.g. test,spark) for the current pyproject.toml. A stamp file per set of extras records
+# the pyproject hash it was installed from.
 ensure_venv() {
     local extra="${1:-}"
     check_python
     [[ -x "$VENV/bin/python" ]] || create_venv
-    local hash stamp target
+    local hash stamp target other
     hash="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
     stamp="$VENV/.installed-${extra:-base}"
-    # The test extra includes everything the base install needs.
-    if [[ -f "$stamp" && "$(cat "$stamp")" == "$hash" ]] \
-        || [[ -z "$extra" && -f "$VENV/.installed-test" && "$(cat "$VENV/.installed-test")" == "$hash" ]]; then
-        return 0
-    fi
+    [[ -f "$stamp" && "$(cat "$stamp")" == "$hash" ]] && return 0
+    # Any install with extras includes everything the base install needs, and the tests'
+    # install (test,spark) includes the spark engine's.
+    for other in "$VENV"/.installed-*; do
+        [[ -f "$other" && "$(cat "$other")" == "$hash" ]] || continue
+        if [[ -z "$extra" || ( "$extra" == spark && "$other" == *spark* ) ]]; then
+            return 0
+        fi
+    done
     target="$ROOT"
     [[ -n "$extra" ]] && target="$ROOT[$extra]"
     echo "Installing the dashboard into $VENV (first run takes a minute or two)..." >&2
@@ -98,8 +103,35 @@ absolute_args() {
     done
 }
 
+# The spark engine's local mode runs Spark in a JVM: Java 17 or newer (Spark 4), from
+# Debian's packages when missing (a Spark Connect server, SPARK_REMOTE, needs none here).
+ensure_java() {
+    command -v java >/dev/null 2>&1 && return 0
+    echo "java is missing; installing Debian's openjdk-17-jre-headless with apt-get (the spark engine runs in a JVM)..." >&2
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless \
+        || die "cannot install Java: run as root (or with sudo): apt-get install openjdk-17-jre-headless"
+    command -v java >/dev/null 2>&1 || die "apt-get finished but java is still missing."
+}
+
+# The spark engine chosen by --engine spark (or --engine=spark) or DASHBOARD_ENGINE=spark.
+wants_spark() {
+    local previous="" arg
+    [[ "${DASHBOARD_ENGINE:-}" == spark ]] && return 0
+    for arg in "$@"; do
+        [[ "$arg" == --engine=spark || ( "$previous" == --engine && "$arg" == spark ) ]] && return 0
+        previous="$arg"
+    done
+    return 1
+}
+
 main() {
-    ensure_venv ""
+    if wants_spark "$@"; then
+        ensure_venv spark
+        [[ -n "${SPARK_REMOTE:-}" ]] || ensure_java
+    else
+        ensure_venv ""
+    fi
     absolute_args "$@"
     local var
     for var in DASHBOARD_DATA DASHBOARD_BOUNDARIES; do

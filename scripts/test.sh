@@ -6,6 +6,8 @@
 #
 # The browser tests use Debian's chromium (installed with apt-get when missing; no
 # browser is ever downloaded by Playwright). A browser that cannot start fails the run.
+# The spark engine's tests (-m spark) run Spark in local mode: the `spark` extra
+# (PySpark) and Debian's openjdk-17-jre-headless are installed for them.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +23,8 @@ ensure_chromium() {
     [[ -x /usr/bin/chromium ]] || die "apt-get finished but /usr/bin/chromium is still missing."
 }
 
-ensure_venv test
+ensure_venv test,spark
+ensure_java
 ensure_chromium
 cd "$ROOT"
 

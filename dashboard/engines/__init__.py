@@ -5,11 +5,13 @@
 ``duckdb_query``) reads a Parquet file, folder or glob, or a table of a ``.duckdb``
 database, in place: the same row rules run as SQL over a view, the same filter becomes one
 parameterised ``WHERE``, and the export streams out in batches, so the ceiling is the
-disk, not the memory (docs/engines.md).
+disk, not the memory (docs/engines.md). ``spark`` (``spark_session``, ``spark_tables``,
+``spark_query``) runs the same rules and filters as PySpark expressions, in local mode or
+on the Spark Connect server ``SPARK_REMOTE`` names, for data past one machine.
 """
 
 from __future__ import annotations
 
-ENGINES: tuple[str, ...] = ("memory", "duckdb")
+ENGINES: tuple[str, ...] = ("memory", "duckdb", "spark")
 
 __all__ = ["ENGINES"]

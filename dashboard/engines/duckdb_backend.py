@@ -53,6 +53,7 @@ from dashboard.eventdetail import (
     distances_km,
 )
 from dashboard.filters import ARTICLE_LIST_COLUMNS, Filters
+from dashboard.i18n import ENGLISH, Translator
 from dashboard.readers import LoadError
 from dashboard.timeframe import Frame
 
@@ -645,6 +646,10 @@ class DuckDBBackend:
         return bool(self._rows(f"SELECT count(*) > 0 FROM events WHERE ({sql}) AND "
                                "event_id = ?", [*params, str(event_id)])[0][0])
 
+    def also_in(self, event_ids: list[str]) -> list[list[tuple[str, list[str]]]]:
+        """None: this engine does not link events across datasets (docs/linking.md)."""
+        return [[] for _ in event_ids]
+
     def co_reported(self, event_id: str, limit: int = 50) -> tuple[pd.DataFrame, int]:
         cited = ("event_id <> ? AND list_has_any(list_items(article_ids), (SELECT "
                  "list(a.article_id) FROM articles a WHERE list_contains((SELECT "
@@ -720,7 +725,10 @@ class DuckDBBackend:
         return made
 
     def download(self, kind: str, filters: Filters, fmt: str, versions: list[DataVersion],
-                 topic_labels: dict[str, str], exported: dt.datetime) -> Download:
+                 topic_labels: dict[str, str], exported: dt.datetime,
+                 t: Translator = ENGLISH) -> Download:
+        """The memory engine's bytes; ``linked_events`` is empty, as in ``export
+        --engine duckdb`` (events are not linked across datasets here)."""
         from dashboard.citation import make_citation
         from dashboard.export import EMBEDS_ARTICLES, build_download
 
@@ -739,7 +747,7 @@ class DuckDBBackend:
         else:
             articles = pd.DataFrame({c: pd.Series(dtype="str") for c in schema.ARTICLE_COLUMNS})
         citation = make_citation(filters, events, data_version=versions, exported=exported,
-                                 topic_labels=topic_labels)
+                                 topic_labels=topic_labels, t=t)
         return build_download(kind, events, articles, filters, fmt, citation)
 
 

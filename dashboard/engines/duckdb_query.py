@@ -10,7 +10,7 @@ articles they embed) as the memory engine does, then use ``export.build_download
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -20,7 +20,8 @@ import pyarrow as pa
 
 from dashboard import schema
 from dashboard.engines.duckdb_tables import Source, arrow_batches, arrow_table, ident
-from dashboard.filters import Filters, _area_shape
+from dashboard.filterfields import area_shape
+from dashboard.filters import Filters
 
 #: Rows per batch fetched from DuckDB: a batch of events is about 50 MB as a frame.
 BATCH_ROWS = 100_000
@@ -41,55 +42,103 @@ def _items(column: str) -> str:
     return f"list_items({column})"
 
 
+@dataclass(frozen=True)
+class _Query:
+    """What a field's condition may need besides its value."""
+
+    source: Source
+    area_ids: str | None  # a table of the ids of the events in the area
+
+
+#: ``condition(value, query) -> (sql, params)`` of one field, by URL key: the SQL twin of
+#: each ``FilterField.matches``; ``where`` asks only for values other than the default.
+Condition = Callable[[Any, _Query], tuple[str, list[Any]]]
+
+
+def _one_of(column: str) -> Condition:
+    return lambda values, _q: (f"{column} IN (SELECT unnest(?::VARCHAR[]))", [list(values)])
+
+
+def _country(codes: tuple[str, ...], _q: _Query) -> tuple[str, list[Any]]:
+    return ("(country IN (SELECT unnest(?::VARCHAR[])) OR "
+            f"list_has_any({_items('countries_involved')}, ?::VARCHAR[]))",
+            [list(codes), list(codes)])
+
+
+def _outlet(outlets: tuple[str, ...], query: _Query) -> tuple[str, list[Any]]:
+    if not query.source.has_articles:
+        raise ValueError("the outlet filter needs the articles: --articles FILE")
+    return _citing("outlet IN (SELECT unnest(?::VARCHAR[]))"), [list(outlets)]
+
+
+def _mentioning(text: str, query: _Query) -> tuple[str, list[Any]]:
+    pattern = _literal_pattern(text)
+    tests = ["regexp_matches(summary, ?, 'i')", "regexp_matches(location, ?, 'i')"]
+    if query.source.has_articles:
+        tests.append(_citing("regexp_matches(title, ?, 'i')"))
+    return "coalesce(" + " OR ".join(tests) + ", false)", [pattern] * len(tests)
+
+
+def _box(box: tuple[float, float, float, float], _q: _Query) -> tuple[str, list[Any]]:
+    west, south, east, north = box
+    return _in_box(), [west, east, south, north, east, west, north, south]
+
+
+def _area(_name: str, query: _Query) -> tuple[str, list[Any]]:
+    if query.area_ids is None:
+        raise ValueError("the area filter needs the boundaries")
+    return f"event_id IN (SELECT event_id FROM {ident(query.area_ids)})", []
+
+
+# The dates as ``filterfields`` tests them: each end lets undated events through, and
+# ``undated=0`` drops them; together "dated and in force in the range, plus undated events
+# when included" (an ongoing event is open-ended).
+CONDITIONS: dict[str, Condition] = {
+    "country": _country,
+    "topic": _one_of("topic"),
+    "actor": lambda actors, _q: (f"list_has_any({_items('actors')}, ?::VARCHAR[])",
+                                 [list(actors)]),
+    "verification": _one_of("verification"),
+    "outlet": _outlet,
+    "q": _mentioning,
+    "from": lambda day, _q: ("(date_min IS NULL OR end_date = "
+                             f"'{schema.ONGOING}' OR date_max >= ?::DATE)", [day]),
+    "to": lambda day, _q: ("(date_min IS NULL OR date_min <= ?::DATE)", [day]),
+    "undated": lambda _included, _q: ("date_min IS NOT NULL", []),
+    "dataset": _one_of("source_dataset"),
+    "precise": lambda _on, _q: (
+        f"geo_precision IN ({', '.join('?' for _ in schema.PRECISE_PLACES)})",
+        list(schema.PRECISE_PLACES)),
+    "bbox": _box,
+    "area": _area,
+}
+
+
+#: Fields this engine does not serve, by URL key, with the reason it gives.
+REFUSED: dict[str, str] = {
+    "once": "once=1 (count each event once) needs the memory engine: the duckdb engine does "
+            "not link events across datasets (docs/linking.md)",
+}
+
+
 def where(filters: Filters, source: Source, *,
           area_ids: str | None = None) -> tuple[str, list[Any]]:
     """The SQL condition over the ``events`` view selecting what ``filters.mask`` selects,
-    and its parameters. ``area_ids`` names a table of the event ids in the area."""
-    if filters.once:
-        raise ValueError("once=1 (count each event once) needs the memory engine: the duckdb "
-                         "engine does not link events across datasets (docs/linking.md)")
+    and its parameters: one condition per field set, in the registry's order.
+    ``area_ids`` names a table of the event ids in the area. A field this engine cannot
+    serve (``REFUSED``) is a ValueError saying why, before any other."""
+    values_set = [(spec, getattr(filters, spec.field)) for spec in filters.FIELDS
+                  if getattr(filters, spec.field) != spec.default]
+    for spec, _value in values_set:
+        if spec.key in REFUSED:
+            raise ValueError(REFUSED[spec.key])
+    query = _Query(source, area_ids)
     parts: list[str] = []
     params: list[Any] = []
-    if filters.countries:
-        parts.append("(country IN (SELECT unnest(?::VARCHAR[])) OR "
-                     f"list_has_any({_items('countries_involved')}, ?::VARCHAR[]))")
-        params += [list(filters.countries), list(filters.countries)]
-    for column, values in (("topic", filters.topics), ("verification", filters.verifications),
-                           ("source_dataset", filters.datasets)):
-        if values:
-            parts.append(f"{column} IN (SELECT unnest(?::VARCHAR[]))")
-            params.append(list(values))
-    if filters.actors:
-        parts.append(f"list_has_any({_items('actors')}, ?::VARCHAR[])")
-        params.append(list(filters.actors))
-    if filters.outlets:
-        if not source.has_articles:
-            raise ValueError("the outlet filter needs the articles: --articles FILE")
-        parts.append(_citing("outlet IN (SELECT unnest(?::VARCHAR[]))"))
-        params.append(list(filters.outlets))
-    if filters.text:
-        pattern = _literal_pattern(filters.text)
-        text = ["regexp_matches(summary, ?, 'i')", "regexp_matches(location, ?, 'i')"]
-        params += [pattern, pattern]
-        if source.has_articles:
-            text.append(_citing("regexp_matches(title, ?, 'i')"))
-            params.append(pattern)
-        parts.append("coalesce(" + " OR ".join(text) + ", false)")
-    if filters.precise:
-        parts.append(f"geo_precision IN ({', '.join('?' for _ in schema.PRECISE_PLACES)})")
-        params += list(schema.PRECISE_PLACES)
-    if filters.bbox is not None:
-        parts.append(_in_box())
-        west, south, east, north = filters.bbox
-        params += [west, east, south, north, east, west, north, south]
-    if filters.area:
-        if area_ids is None:
-            raise ValueError("the area filter needs the boundaries")
-        parts.append(f"event_id IN (SELECT event_id FROM {ident(area_ids)})")
-    dates, date_params = _dates(filters)
-    if dates:
-        parts.append(dates)
-        params += date_params
+    for spec, value in values_set:
+        condition, values = CONDITIONS[spec.key](value, query)
+        parts.append(condition)
+        params += values
     return (" AND ".join(f"coalesce({p}, false)" for p in parts) or "true"), params
 
 
@@ -118,27 +167,6 @@ def _in_box() -> str:
     shape = (f"({_shape_bound(1, 'list_min')} <= ? AND {_shape_bound(1, 'list_max')} >= ? AND "
              f"{_shape_bound(2, 'list_min')} <= ? AND {_shape_bound(2, 'list_max')} >= ?)")
     return f"(coalesce({point}, false) OR (geometry_wkt IS NOT NULL AND coalesce({shape}, false)))"
-
-
-def _dates(filters: Filters) -> tuple[str, list[Any]]:
-    """``Filters._date_mask``: the span in force (open-ended when ongoing) overlaps the range;
-    undated events when included."""
-    if filters.date_from is None and filters.date_to is None:
-        return ("" if filters.include_undated else "date_min IS NOT NULL"), []
-    tests, params = ["date_min IS NOT NULL"], []
-    if filters.date_from is not None:
-        tests.append(f"(end_date = {_ONGOING} OR date_max >= ?::DATE)")
-        params.append(filters.date_from)
-    if filters.date_to is not None:
-        tests.append("date_min <= ?::DATE")
-        params.append(filters.date_to)
-    dated = " AND ".join(tests)
-    if filters.include_undated:
-        return f"(({dated}) OR date_min IS NULL)", params
-    return f"({dated})", params
-
-
-_ONGOING = f"'{schema.ONGOING}'"
 
 
 # -- what the data offers ------------------------------------------------------------------------
@@ -247,7 +275,7 @@ def _area_table(source: Source, filters: Filters, areas: Any) -> str:
 
     if areas is None:
         raise ValueError("the area filter needs the boundaries")
-    shape = _area_shape(areas, filters.area)
+    shape = area_shape(areas, filters.area)
     x0, y0, x1, y1 = (float(v) for v in shapely.bounds(shape))
     box = Filters(bbox=(max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0)))
     condition, params = where(box, source)
@@ -276,13 +304,14 @@ def _area_table(source: Source, filters: Filters, areas: Any) -> str:
 
 def write_csv(selection: Selection, sink: BinaryIO) -> int:
     """The selected events as the memory engine's CSV, written batch by batch."""
-    from dashboard.export import frame_to_csv
+    from dashboard.export import export_table, frame_to_csv
 
-    header = frame_to_csv(events_frame(_empty(selection)))
+    # export_table: this engine does not link (docs/linking.md), linked_events stays empty
+    header = frame_to_csv(export_table(events_frame(_empty(selection))))
     sink.write(header)
     written = 0
     for frame in selection.batches():
-        data = frame_to_csv(frame)
+        data = frame_to_csv(export_table(frame))
         sink.write(memoryview(data)[len(header):])
         written += len(frame)
     return written
@@ -320,7 +349,7 @@ def write_parquet(selection: Selection, sink: BinaryIO, citation: Any = None) ->
                            row_group_size=PARQUET_ROW_GROUP)
 
     for frame in selection.batches():
-        pending.append(export.parquet_table(frame))
+        pending.append(export.parquet_table(export.export_table(frame)))
         held += len(frame)
         written += len(frame)
         while held >= PARQUET_ROW_GROUP:
@@ -329,7 +358,8 @@ def write_parquet(selection: Selection, sink: BinaryIO, citation: Any = None) ->
             rest = table.slice(PARQUET_ROW_GROUP)
             pending, held = ([rest] if len(rest) else []), len(rest)
     if pending or writer is None:
-        flush(pending or [export.parquet_table(events_frame(_empty(selection)))])
+        flush(pending or [export.parquet_table(export.export_table(
+            events_frame(_empty(selection))))])
     assert writer is not None
     writer.close()
     return written

@@ -189,7 +189,9 @@ def import_file(
         imported.rejected = pd.concat([malformed, imported.rejected], ignore_index=True)
         imported.rows_read += int(malformed["row"].nunique())  # a row may have two problems
     if "articles" in tables and imported.articles.empty:
-        imported.articles = _article_table(tables["articles"])
+        embedded, imported.articles_rejected = split_malformed(tables["articles"], label,
+                                                               "articles")
+        imported.articles = _article_table(embedded)
     imported.warnings = warnings + list(imported.warnings)
     if progress is not None:
         progress(1.0)

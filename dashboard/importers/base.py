@@ -32,6 +32,8 @@ class Imported:
     file is not reported as partly rejected; ``merged_kind`` names what such a row is
     ("actor") for the report's sentence. ``rows_read`` counts every data row of the file,
     so ``rows_read == len(events) + len(merged) + rejected rows`` before validation.
+    ``articles_rejected`` holds the embedded articles' rows the reader could not read (a
+    NUL, bad bytes), counted in the articles report like a separate articles file's.
     """
 
     format: str
@@ -42,6 +44,7 @@ class Imported:
     warnings: list[str] = field(default_factory=list)
     merged: pd.DataFrame = field(default_factory=no_merged_rows)
     merged_kind: str = ""
+    articles_rejected: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.importers.base import Imported
-from dashboard.schema import ARTICLE_COLUMNS, EVENT_COLUMNS
+from dashboard.schema import ARTICLE_COLUMNS, EVENT_COLUMNS, LINKED_EVENTS
 from dashboard.validate import empty_rejected
 
 NAME = "canonical"
@@ -43,6 +43,8 @@ def canonical_table(raw: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame
 def convert(raw: pd.DataFrame, file: str) -> Imported:
     """Pass canonical columns through untouched; validation does the checking."""
     events, ignored = canonical_table(raw, EVENT_COLUMNS)
+    # our own exports' links: found again from the data loaded with them, not read back
+    ignored = [column for column in ignored if column.strip().lower() != LINKED_EVENTS]
     warnings = []
     if ignored:
         warnings.append(f"{file}: ignored columns not in the schema: {', '.join(ignored)}")

@@ -185,7 +185,8 @@ def backend(data: Active) -> Backend:
     return MemoryBackend(data.dataset, index(data), links(data), options(data),
                          article_order=lambda: article_order(data),
                          mask_of=lambda filters: mask(data, filters), areas=area_boundaries,
-                         sources=lambda: _source_codes(data.key, data.articles))
+                         coverage_index=lambda: coverage_index(data),
+                         event_links=lambda: event_links(data))
 
 
 def sources_of(source: Backend, events: pd.DataFrame) -> pd.DataFrame:
@@ -218,6 +219,7 @@ def warm(launch: ServerOptions) -> str | None:
         index(data)
         links(data)
         event_links(data)
+        coverage_index(data)
         options(data)
         topics()
         boundary_features()
@@ -287,6 +289,15 @@ def event_links(data: Active) -> EventLinks:
     return _event_links(data.key, data.store_key, data.events)
 
 
+def also_in(data: Active, rows: np.ndarray) -> list[list[tuple[str, list[str]]]]:
+    """For each of ``rows`` (a page of a table), the linked events of other datasets, per
+    dataset: ``eventdetail.also_in``."""
+    from dashboard.eventdetail import also_in as linked_to
+
+    linked = event_links(data)
+    return [linked_to(int(row), linked, data.events) for row in rows]
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _article_order(key: str, _articles: pd.DataFrame) -> np.ndarray:
     return newest_first(_articles)
@@ -327,16 +338,22 @@ def index(data: Active) -> EventIndex:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _source_codes(key: str, _articles: pd.DataFrame) -> coverage.Sources:
-    return coverage.source_codes(_articles)
+def _coverage_index(key: str, _index: EventIndex, _links: ArticleLinks,
+                    _articles: pd.DataFrame) -> coverage.CoverageIndex:
+    return coverage.CoverageIndex.build(_index, _links, _articles)
+
+
+def coverage_index(data: Active) -> coverage.CoverageIndex:
+    """Cells and (cell, source) pairs for the coverage notices (built once per dataset,
+    and in the launch warm-up)."""
+    return _coverage_index(data.key, index(data), links(data), data.articles)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _coverage_changes(key: str, query: tuple[tuple[str, str], ...], _index: EventIndex,
-                      _links: ArticleLinks, _sources: coverage.Sources,
+def _coverage_changes(key: str, query: tuple[tuple[str, str], ...],
+                      _coverage: coverage.CoverageIndex,
                       _mask: np.ndarray) -> list[coverage.CoverageChange]:
-    return coverage.coverage_changes(coverage.monthly_sources(_index, _links, _sources,
-                                                              _mask))
+    return coverage.coverage_changes(coverage.monthly_sources(_coverage, _mask))
 
 
 def coverage_changes(data: Active, filters: Filters) -> list[coverage.CoverageChange]:
@@ -345,8 +362,7 @@ def coverage_changes(data: Active, filters: Filters) -> list[coverage.CoverageCh
     if data.served is not None:
         return coverage.coverage_changes(data.served.monthly_sources(filters))
     query = tuple(sorted(filters.to_query().items()))
-    return _coverage_changes(data.key, query, index(data), links(data),
-                             _source_codes(data.key, data.articles), mask(data, filters))
+    return _coverage_changes(data.key, query, coverage_index(data), mask(data, filters))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

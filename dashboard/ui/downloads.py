@@ -19,15 +19,17 @@ from dashboard.citation import DataFile, DataVersion, files_version, launch_vers
 from dashboard.engines.backend import Backend
 from dashboard.export import BUNDLE, MIME_TYPES, download_name
 from dashboard.filters import Filters
+from dashboard.i18n import N_, Translator
 from dashboard.ui.data import Active, backend, file_sha256, launch_options, topic_labels
+from dashboard.ui.language import current
 
-# label, format
+# label (translated where drawn), format
 EVENT_FORMATS: list[tuple[str, str]] = [
-    ("Events CSV", "csv"),
-    ("Events GeoJSON", "geojson"),
-    ("Events Excel", "xlsx"),
-    ("Events Parquet", "parquet"),
-    ("Citable bundle (zip)", BUNDLE),
+    (N_("Events CSV"), "csv"),
+    (N_("Events GeoJSON"), "geojson"),
+    (N_("Events Excel"), "xlsx"),
+    (N_("Events Parquet"), "parquet"),
+    (N_("Citable bundle (zip)"), BUNDLE),
 ]
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -64,13 +66,14 @@ def data_version(data: Active) -> list[DataVersion]:
 
 
 def download_builder(kind: str, fmt: str, source: Backend, filters: Filters,
-                     versions: list[DataVersion], labels: dict[str, str]) -> Callable[[], bytes]:
+                     versions: list[DataVersion], labels: dict[str, str],
+                     t: Translator) -> Callable[[], bytes]:
     """A callable producing the download (for a button): the citation is made when it is
     clicked, so it states that moment; the rows are fetched then too, by the backend, so a
     re-run never copies the filtered rows."""
 
     def build() -> bytes:
-        return source.download(kind, filters, fmt, versions, labels, now()).data
+        return source.download(kind, filters, fmt, versions, labels, now(), t).data
 
     return build
 
@@ -88,14 +91,16 @@ class Button(NamedTuple):
 def buttons(data: Active, filters: Filters) -> list[Button]:
     """The downloads of the session's data under ``filters``: events in four formats, the
     citable bundle and the articles (separate from drawing them, so tests can build them)."""
-    source, versions, labels = backend(data), data_version(data), topic_labels()
-    made = [Button(label, f"download_{fmt}", download_name("events", filters, fmt),
-                   MIME_TYPES[fmt],
-                   download_builder("events", fmt, source, filters, versions, labels))
+    source = backend(data)
+    versions, labels, t = data_version(data), topic_labels(), current()
+    made = [Button(t.gettext(label), f"download_{fmt}",
+                   download_name("events", filters, fmt, t), MIME_TYPES[fmt],
+                   download_builder("events", fmt, source, filters, versions, labels, t))
             for label, fmt in EVENT_FORMATS]
-    made.append(Button("Articles CSV", "download_articles",
-                       download_name("articles", filters, "csv"), MIME_TYPES["csv"],
-                       download_builder("articles", "csv", source, filters, versions, labels)))
+    made.append(Button(t.gettext("Articles CSV"), "download_articles",
+                       download_name("articles", filters, "csv", t), MIME_TYPES["csv"],
+                       download_builder("articles", "csv", source, filters, versions,
+                                        labels, t)))
     return made
 
 
@@ -103,8 +108,10 @@ def download_row(data: Active, filters: Filters) -> None:
     """Six buttons: events in four formats, the citable bundle and the articles, named by
     the filter."""
     with st.container(key="downloads"):
-        st.caption(f"Download the {backend(data).count(filters):,} filtered events or their "
-                   "sources")
+        t, count = current(), backend(data).count(filters)
+        st.caption(t.ngettext("Download the {count} filtered event or its sources",
+                              "Download the {count} filtered events or their sources",
+                              count).format(count=t.number(count)))
         row = st.container(horizontal=True, wrap=True)  # wraps on a phone, not six rows
         for button in buttons(data, filters):
             row.download_button(button.label, data=button.build, file_name=button.file_name,

@@ -18,7 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import eventdetail, schema
+from dashboard.citation import source_for
 from dashboard.engines.backend import Backend
+from dashboard.ui.language import _, ngettext
 from dashboard.ui.text import escape_md, safe_url
 
 LISTED = 50  # co-reported and nearby events listed at most (nearest / oldest first)
@@ -83,6 +85,25 @@ def fields_markdown(event: pd.Series, labels: Mapping[str, str]) -> str:
     return "\n".join(f"- **{name}:** {value}" for name, value in lines)
 
 
+def dataset_ids(dataset: str, ids: list[str], show: Any = escape_md,
+                show_id: Any = None) -> str:
+    """"UCDP Georeferenced Event Dataset (GED) (id …)": a dataset by its title in
+    data/datasets.csv (its name when it has none) and its ids, drawn by ``show`` (Markdown
+    made inert; ``str`` for a table cell), each id by ``show_id`` when given."""
+    return ngettext("{dataset} (id {ids})", "{dataset} (ids {ids})", len(ids)).format(
+        dataset=show(source_for(dataset).title), ids=", ".join((show_id or show)(i) for i in ids))
+
+
+def also_in_markdown(groups: list[tuple[str, list[str]]], query: Mapping[str, str]) -> str:
+    """The "Also in" line of the event page: each linked event's dataset and id, the id
+    linking to that event's page (keeping the filter)."""
+    def linked(event_id: str) -> str:
+        return markdown_link(event_id, eventdetail.event_link(event_id, query))
+
+    shown = "; ".join(dataset_ids(dataset, ids, show_id=linked) for dataset, ids in groups)
+    return f"**{escape_md(_('Also in'))}:** {shown}"
+
+
 def event_lines(events: pd.DataFrame, rows: np.ndarray, query: Mapping[str, str],
                 labels: Mapping[str, str], distances: np.ndarray | None = None) -> str:
     """Listed events as Markdown bullets, each linking to its own page."""
@@ -111,12 +132,17 @@ def _listed(title: str, total: int, none: str) -> None:
 
 def show_event(source: Backend, event: pd.Series, query: Mapping[str, str],
                labels: Mapping[str, str]) -> None:
-    """Draw ``event`` (a row ``source.event`` gave) as page text, with its sources and the
-    related events the backend finds."""
+    """Draw ``event`` (a row ``source.event`` gave) as page text, with the events of other
+    datasets that are probably the same, its sources and the related events the backend
+    finds."""
     event_id = str(event["event_id"])
     st.header(f"Event {escape_md(event_id)}")
     st.markdown(_text(event["summary"], "*No summary given.*"))
     st.markdown(fields_markdown(event, labels))
+    groups = source.also_in([event_id])[0]
+    if groups:
+        with st.container(key="also_in"):
+            st.markdown(also_in_markdown(groups, query))
 
     cited = schema.split_list(event["article_ids"])
     st.subheader(f"Sources ({len(cited):,})")

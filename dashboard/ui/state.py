@@ -10,32 +10,25 @@ st.navigation page switches (they drop query parameters).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
+from dashboard.choices import Options
 from dashboard.countries import country_name
-from dashboard.filters import CHOSEN_FROM_DATA, VIEW_KEYS, Filters, resolve_query
+from dashboard.filterfields import FilterField, Widget
+from dashboard.filters import VIEW_KEYS, Filters, resolve_query
+from dashboard.filterwidgets import drawn, end_only_key, from_widgets, widget_keys, widget_values
+from dashboard.i18n import Translator
 from dashboard.schema import verification_names
 from dashboard.ui.data import Active, area_names, options, topic_labels
 from dashboard.ui.language import _, current
 from dashboard.ui.text import escape_md
 
-# widget key -> Filters field
-WIDGET_KEYS: dict[str, str] = {
-    "date_range": "date_range",
-    "country": "countries",
-    "topic": "topics",
-    "actor": "actors",
-    "verification": "verifications",
-    "outlet": "outlets",
-    "q": "text",
-    "undated": "include_undated",
-    "dataset": "datasets",
-    "precise": "precise",
-    "area": "area",
-    "once": "once",
-    "_bbox": "bbox",  # no widget: set by a link, kept until the filter is reset
-}
+#: The widgets' session-state keys (the registry's ``Widget.key`` of each field).
+WIDGET_KEYS: list[str] = widget_keys()
 _LAST_QUERY = "_filters_last_query"
 _NOTICES = "_filters_notices"
 _INITIALISED = "_filters_initialised"
@@ -78,58 +71,9 @@ def _flat(query: dict[str, list[str]] | dict[str, str]) -> dict[str, tuple[str, 
 
 def _set_widgets(filters: Filters, only: set[str] | None = None) -> None:
     """Put ``filters`` into the widget keys (all, or only the keys in ``only``)."""
-    values = _widget_values(filters)
-    for key, value in values.items():
+    for key, value in widget_values(filters).items():
         if only is None or key in only:
             st.session_state[key] = value
-
-
-def _widget_values(filters: Filters) -> dict[str, object]:
-    dates: tuple[dt.date, ...] = ()
-    if filters.date_from and filters.date_to:
-        dates = (filters.date_from, filters.date_to)
-    elif filters.date_from:
-        dates = (filters.date_from,)
-    return {
-        "date_range": dates,
-        "country": list(filters.countries),
-        "topic": list(filters.topics),
-        "actor": list(filters.actors),
-        "verification": list(filters.verifications),
-        "outlet": list(filters.outlets),
-        "q": filters.text,
-        "undated": filters.include_undated,
-        "dataset": list(filters.datasets),
-        "precise": filters.precise,
-        "area": filters.area or None,
-        "once": filters.once,
-        "_bbox": filters.bbox,
-        "_date_to_only": filters.date_to if not filters.date_from else None,
-    }
-
-
-def _from_widgets() -> Filters:
-    dates = tuple(st.session_state.get("date_range") or ())
-    date_from = dates[0] if len(dates) >= 1 else None
-    date_to = dates[1] if len(dates) == 2 else st.session_state.get("_date_to_only")
-    if date_from is not None and date_to is not None and date_from > date_to:
-        date_to = None
-    return Filters(
-        date_from=date_from,
-        date_to=date_to,
-        countries=tuple(st.session_state.get("country") or ()),
-        topics=tuple(st.session_state.get("topic") or ()),
-        actors=tuple(st.session_state.get("actor") or ()),
-        verifications=tuple(st.session_state.get("verification") or ()),
-        outlets=tuple(st.session_state.get("outlet") or ()),
-        text=st.session_state.get("q") or "",
-        include_undated=bool(st.session_state.get("undated", True)),
-        datasets=tuple(st.session_state.get("dataset") or ()),
-        precise=bool(st.session_state.get("precise", False)),
-        area=st.session_state.get("area") or "",
-        once=bool(st.session_state.get("once", False)),
-        bbox=st.session_state.get("_bbox"),
-    )
 
 
 def reset_filters() -> None:
@@ -166,12 +110,102 @@ def _sync_from_url(data: Active) -> None:
 def _prune_to_options(data: Active) -> None:
     """After the data changed, drop selected values the new data does not hold."""
     choices = options(data)
-    widget_of = {field: key for key, field in WIDGET_KEYS.items()}
-    for field, _label in CHOSEN_FROM_DATA:
-        allowed_set = set(getattr(choices, field))
-        held = st.session_state.get(widget_of[field]) or []
-        if any(v not in allowed_set for v in held):
-            st.session_state[widget_of[field]] = [v for v in held if v in allowed_set]
+    for spec, widget in drawn():
+        if widget.kind != "multiselect" or spec.held_to is None or spec.hold is None:
+            continue
+        current = tuple(st.session_state.get(widget.key) or ())
+        held, _ = spec.hold(current, getattr(choices, spec.held_to))
+        if held != current:
+            st.session_state[widget.key] = list(held)
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """What the widgets offer this run: the data's choices and how to show them."""
+
+    choices: Options
+    t: Translator
+    shown: dict[str, dict[str, str]]  # Widget.shows -> option -> how the option reads
+    now: dict[str, Any]  # each widget's current value, also passed as its default
+    earliest: dt.date | None
+    latest: dt.date | None
+
+    def chosen(self, widget: Widget) -> bool:
+        """Is the widget drawn? Not when it is ``only_with_choice`` and the data offers one
+        option or none, unless a value is set."""
+        if not widget.only_with_choice or self.now[widget.key]:
+            return True
+        return widget.options is not None and len(getattr(self.choices, widget.options)) > 1
+
+
+def _help(widget: Widget) -> str | None:
+    return None if widget.help is None else _(widget.help)
+
+
+def _caption(bar: Any, widget: Widget, value: Any, t: Translator) -> None:
+    assert widget.note_values is not None
+    bar.caption(_(widget.note).format(**widget.note_values(value, t)))
+
+
+def _multiselect(bar: Any, spec: FilterField, widget: Widget, offer: _Offer) -> None:
+    assert widget.options is not None
+    offered = list(getattr(offer.choices, widget.options))
+    if spec.held_to is None:  # a link may name any value: keep the selected ones offered
+        offered = list(dict.fromkeys([*(st.session_state.get(widget.key) or []), *offered]))
+    shown: dict[str, Any] = {}
+    if widget.shows == "country":
+        names = offer.shown["country"]
+        shown["format_func"] = lambda c: f"{names.get(c, c)} ({c})"
+    elif widget.shows is not None:
+        names = offer.shown[widget.shows]
+        shown["format_func"] = lambda v: names.get(v, v)
+    bar.multiselect(_(widget.label), offered, key=widget.key, default=offer.now[widget.key],
+                    help=_help(widget), **shown)
+
+
+def _date_range(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
+    bar.date_input(_(widget.label), key=widget.key, format="YYYY-MM-DD",
+                   value=offer.now[widget.key] or [], min_value=offer.earliest,
+                   max_value=offer.latest, help=_help(widget))
+    end_only = st.session_state.get(end_only_key(widget))
+    if end_only and not st.session_state.get(widget.key):
+        _caption(bar, widget, end_only, offer.t)
+
+
+def _text(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
+    bar.text_input(_(widget.label), key=widget.key, value=offer.now[widget.key] or "",
+                   placeholder=None if widget.placeholder is None else _(widget.placeholder),
+                   help=_help(widget))
+
+
+def _checkbox(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
+    bar.checkbox(_(widget.label), key=widget.key, value=bool(offer.now[widget.key]),
+                 help=_help(widget))
+
+
+def _toggle(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
+    bar.toggle(_(widget.label), key=widget.key, value=bool(offer.now[widget.key]),
+               help=_help(widget))
+
+
+def _select(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
+    units = sorted(set(area_names().values()))  # the one ``select``: the boundaries' units
+    current_unit = offer.now[widget.key] if offer.now[widget.key] in units else None
+    bar.selectbox(_(widget.label), units, key=widget.key, index=None if current_unit is None
+                  else units.index(current_unit),
+                  placeholder=None if widget.placeholder is None else _(widget.placeholder),
+                  help=_help(widget))
+
+
+def _link_only(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:
+    value = st.session_state.get(widget.key)
+    if value:
+        _caption(bar, widget, value, offer.t)
+
+
+_DRAW: dict[str, Callable[[Any, FilterField, Widget, _Offer], None]] = {
+    "multiselect": _multiselect, "date_range": _date_range, "text": _text,
+    "checkbox": _checkbox, "toggle": _toggle, "select": _select, "link_only": _link_only}
 
 
 def sidebar(data: Active) -> Filters:
@@ -179,13 +213,6 @@ def sidebar(data: Active) -> Filters:
     _sync_from_url(data)
     _prune_to_options(data)
     choices = options(data)
-    labels = topic_labels()
-    names = country_names(choices.countries)
-    actors = list(dict.fromkeys([*(st.session_state.get("actor") or []), *choices.actors]))
-    t = current()
-    levels = verification_names(t)
-    bar = st.sidebar
-    bar.header(_("Filter"))
     earliest = latest = None  # None: streamlit's own bounds
     if choices.first and choices.last:
         earliest = min(choices.first, dt.date(1900, 1, 1))
@@ -193,44 +220,17 @@ def sidebar(data: Active) -> Filters:
     # Each widget also gets its current value as its default: after a page switch the
     # browser re-creates the widgets and would otherwise send back their bare defaults.
     now = {key: st.session_state.get(key) for key in WIDGET_KEYS}
-    bar.date_input(_("Date range (first and last day)"), key="date_range", format="YYYY-MM-DD",
-                   value=now["date_range"] or [], min_value=earliest, max_value=latest)
-    to_only = st.session_state.get("_date_to_only")
-    if to_only and not st.session_state.get("date_range"):
-        bar.caption(_("Until {last} (from the link)").format(last=t.date(to_only)))
-    bar.multiselect(_("Country (the event's or any involved)"), choices.countries, key="country",
-                    default=now["country"],
-                    format_func=lambda c: f"{names.get(c, c)} ({c})")
-    bar.multiselect(_("Topic"), choices.topics, key="topic", default=now["topic"],
-                    format_func=lambda k: labels.get(k, k))
-    bar.multiselect(_("Actor"), actors, key="actor", default=now["actor"])
-    bar.multiselect(_("Verification level"), choices.verifications, key="verification",
-                    default=now["verification"], format_func=lambda v: levels.get(v, v))
-    bar.multiselect(_("Outlet of the sources"), choices.outlets, key="outlet",
-                    default=now["outlet"])
-    bar.text_input(_("Search titles, summaries and locations"), key="q",
-                   value=now["q"] or "", placeholder=_("e.g. drone"))
-    bar.checkbox(_("Include undated events"), key="undated", value=bool(now["undated"]))
-    if len(choices.datasets) > 1 or now["dataset"]:
-        bar.multiselect(_("Dataset"), choices.datasets, key="dataset", default=now["dataset"])
-    if len(choices.datasets) > 1 or now["once"]:
-        bar.toggle(_("Count each event once"), key="once", value=bool(now["once"]),
-                   help=_("Events of different datasets that are probably the same (the same "
-                          "day, place and kind: docs/linking.md) are counted once: each group "
-                          "keeps the events of the dataset that reports most of it."))
-    bar.checkbox(_("Precise places only"), key="precise", value=bool(now["precise"]),
-                 help=_("Only events placed exactly or near (geo precision exact or near); "
-                        "events known only to their region or country are left out."))
-    units = sorted(set(area_names().values()))
-    area_now = now["area"] if now["area"] in units else None
-    bar.selectbox(_("Area (a unit of the map's boundaries)"), units, key="area", index=None
-                  if area_now is None else units.index(area_now), placeholder=_("Any area"))
-    box = st.session_state.get("_bbox")
-    if box:
-        bar.caption(_("Box from the link: {box} (west, south, east, north); “Reset filters” "
-                      "clears it").format(box=", ".join(t.number(v) for v in box)))
+    t = current()
+    shown = {"country": country_names(choices.countries), "topic": topic_labels(),
+             "level": verification_names(t)}
+    offer = _Offer(choices, t, shown, now, earliest, latest)
+    bar = st.sidebar
+    bar.header(_("Filter"))
+    for spec, widget in drawn():
+        if offer.chosen(widget):
+            _DRAW[widget.kind](bar, spec, widget, offer)
     bar.button(_("Reset filters"), key="reset_filters", on_click=reset_filters)
-    filters = _from_widgets()
+    filters = from_widgets(st.session_state)
     query = filters.to_query()
     if _flat(_url_params()) != _flat(query):
         st.query_params.from_dict({**query, **_view_params()})

@@ -12,6 +12,8 @@ import streamlit as st
 
 from dashboard import schema
 from dashboard.eventdetail import event_link
+from dashboard.ui.eventpage import dataset_ids
+from dashboard.ui.language import _
 from dashboard.ui.page import context
 from dashboard.ui.text import safe_url
 
@@ -39,9 +41,12 @@ def _sources(article_ids: pd.Series, articles: pd.DataFrame) -> pd.Series:
 
 
 def event_table(events: pd.DataFrame, articles: pd.DataFrame, labels: dict[str, str],
-                key: str, query: Mapping[str, str] | None = None) -> None:
+                key: str, query: Mapping[str, str] | None = None,
+                linked: list[list[tuple[str, list[str]]]] | None = None) -> None:
     """Events (a page of rows) with their sources, topic labels and verification, and a
-    link to each event's page keeping the filter (``query``; this run's by default)."""
+    link to each event's page keeping the filter (``query``; this run's by default).
+    ``linked`` (per row, ``eventdetail.also_in``) adds "Also in" (the datasets and ids of
+    the events that are probably the same) and a link to the first one's page."""
     kept = _filter_query(query)
     table = pd.DataFrame({
         "Event": events["event_id"],
@@ -56,12 +61,20 @@ def event_table(events: pd.DataFrame, articles: pd.DataFrame, labels: dict[str, 
         "Actors": events["actors"],
         "Fatalities": events["fatalities"],
     })
-    st.dataframe(
-        table, hide_index=True, width="stretch", key=key,
-        column_config={"Page": st.column_config.LinkColumn(
-            "Page", display_text="open", help="The event's page: its sources and the events "
-                                              "near it (opens in a new tab)")},
-    )
+    config = {"Page": st.column_config.LinkColumn(
+        "Page", display_text="open", help="The event's page: its sources and the events "
+                                          "near it (opens in a new tab)")}
+    if linked is not None and any(linked):
+        also, same = _("Also in"), _("Linked event")
+        table[also] = ["; ".join(dataset_ids(d, ids, str) for d, ids in groups) or None
+                       for groups in linked]
+        table[same] = [event_link(groups[0][1][0], kept) if groups else None
+                       for groups in linked]
+        config[same] = st.column_config.LinkColumn(
+            same, display_text=_EVENT_ID_IN_LINK,
+            help=_("The page of an event of another dataset that is probably the same one "
+                   "(the first, if there are several)"))
+    st.dataframe(table, hide_index=True, width="stretch", key=key, column_config=config)
 
 
 def _first_event_link(event_ids: object, query: Mapping[str, str]) -> str | None:

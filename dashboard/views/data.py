@@ -11,12 +11,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from dashboard import linking
 from dashboard.dataset import Dataset, combine, load_dataset
-from dashboard.filters import Filters
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
 from dashboard.serving import PathRefused, over_session_cap, resolve_offered
 from dashboard.ui import data as ui_data
+from dashboard.ui.language import _, current, ngettext
 from dashboard.ui.page import heading
 from dashboard.ui.text import escape_md
 
@@ -26,7 +27,8 @@ MAPPED_FIELDS = [f.name for f in fields(ColumnMapping)
                  if f.name not in ("topic_values", "default_topic", "default_verification",
                                    "dayfirst")]
 
-ctx = heading("Data")
+t = current()
+ctx = heading(_("Data"))
 data = ctx.data
 options = ui_data.launch_options()
 
@@ -52,8 +54,8 @@ def _upload(key: str) -> UploadedFile | None:
         return None
     limit_mb = ui_data.upload_limit_mb(options)
     if upload.size > limit_mb * 2**20:
-        st.error(f"{escape_md(upload.name)} is larger than the {limit_mb:,} MB this server "
-                 "accepts in one upload.")
+        st.error(_("{file} is larger than the {limit} MB this server accepts in one upload.")
+                 .format(file=escape_md(upload.name), limit=t.number(limit_mb)))
         return None
     return upload
 
@@ -93,7 +95,8 @@ def _within_session_cap(*datasets: Dataset) -> bool:
     """Whether this session may hold ``datasets`` (a public server caps it); says why not."""
     refusal = over_session_cap([f for d in datasets for f in (d.events, d.articles)], options)
     if refusal:
-        st.error(f"This file cannot be used: {refusal}. The data in use has not changed.")
+        st.error(_("This file cannot be used: {reason}. The data in use has not changed.")
+                 .format(reason=refusal))
     return refusal is None
 
 
@@ -103,11 +106,13 @@ def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -
     shown = escape_md(name)
     try:
         labels = _labels()
-        with st.spinner(f"Reading {shown}…"):
-            bar = st.progress(0.0, text=f"Importing {shown}")
+        with st.spinner(_("Reading {file}…").format(file=shown)):
+            bar = st.progress(0.0, text=_("Importing {file}").format(file=shown))
 
             def show_progress(share: float) -> None:
-                bar.progress(min(max(share, 0.0), 1.0), text=f"Importing {shown}: {share:.0%}")
+                bar.progress(min(max(share, 0.0), 1.0),
+                             text=_("Importing {file}: {percent}%").format(
+                                 file=shown, percent=t.number(round(share * 100))))
 
             def load() -> Dataset:
                 return load_dataset(
@@ -129,7 +134,8 @@ def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -
             return
     except LoadError as err:
         st.session_state.pop(CANDIDATE, None)
-        st.error(f"This file cannot be used: {escape_md(err)}. The data in use has not changed.")
+        st.error(_("This file cannot be used: {reason}. The data in use has not changed.")
+                 .format(reason=escape_md(err)))
         if "not recognised" in str(err) and mapping is None:
             st.session_state[MAPPING] = _suggest(source, name)
         return
@@ -148,21 +154,23 @@ def _suggest(source: object, name: str) -> ColumnMapping | None:
 
 def _report(dataset: Dataset) -> None:
     with st.container(key="validation_report"):
-        st.subheader("Validation report")
+        st.subheader(_("Validation report"))
         for number, report in enumerate(dataset.reports):
             st.text(report.summary())
             counts: list[tuple[str, int, str | None]] = [
-                ("Rows read", report.rows_read, None), ("Accepted", report.accepted, None)]
+                (_("Rows read"), report.rows_read, None), (_("Accepted"), report.accepted, None)]
             if report.merged:  # folded into another row's event: neither accepted nor rejected
-                counts.append(("Merged", report.merged, f"{report.merged_text()}, not rejected"))
-            counts.append(("Rejected", report.rejected_rows, None))
+                counts.append((_("Merged"), report.merged,
+                               _("{merged}, not rejected").format(merged=report.merged_text())))
+            counts.append((_("Rejected"), report.rejected_rows, None))
             for col, (label, count, note) in zip(st.columns(len(counts)), counts, strict=True):
-                col.metric(label, f"{count:,}", help=note)
+                col.metric(label, t.number(count), help=note)
             if not report.rejected.empty:
                 st.dataframe(report.reason_counts(), hide_index=True, width="stretch",
                              key=f"reasons_{number}")
                 st.download_button(
-                    f"Download the rejected rows of {escape_md(report.file)}",
+                    _("Download the rejected rows of {file}").format(
+                        file=escape_md(report.file)),
                     data=report.rejected_csv,
                     file_name=f"rejected_{Path(report.file).stem}_{report.table}.csv",
                     mime="text/csv", on_click="ignore", key=f"download_rejects_{number}",
@@ -174,108 +182,120 @@ def _report(dataset: Dataset) -> None:
 def _mapping_step(source: object, name: str, key: str) -> None:
     mapping: ColumnMapping | None = st.session_state.get(MAPPING)
     with st.container(key="column_mapping"):
-        st.subheader("Map the columns")
-        st.write("The columns were not recognised. Say which column holds each field.")
-        saved = st.file_uploader("Load a saved mapping (JSON)", type=["json"],
+        st.subheader(_("Map the columns"))
+        st.write(_("The columns were not recognised. Say which column holds each field."))
+        saved = st.file_uploader(_("Load a saved mapping (JSON)"), type=["json"],
                                  key="mapping_upload")
         if saved is not None:
             try:
                 mapping = mapping_from_dict(json.loads(saved.getvalue().decode("utf-8-sig")))
             except (ValueError, UnicodeDecodeError) as err:
-                st.error(f"{escape_md(saved.name)}: not a usable mapping ({escape_md(err)}).")
+                st.error(_("{file}: not a usable mapping ({reason}).").format(
+                    file=escape_md(saved.name), reason=escape_md(err)))
         try:
             raw = read_raw(source, name)
         except LoadError as err:
             st.error(escape_md(err))
             return
-        st.caption("First rows of the file")
+        st.caption(_("First rows of the file"))
         st.dataframe(raw.head(5), hide_index=True, width="stretch", key="mapping_preview")
         columns = [str(c) for c in raw.columns]
         chosen: dict[str, str | None] = {}
         grid = st.columns(3)
+        not_in_file = _("— not in the file —")
         for number, target in enumerate(MAPPED_FIELDS):
             current = getattr(mapping, target, None) if mapping else None
             choices = [None, *columns]
             chosen[target] = grid[number % 3].selectbox(
-                f"Column for {target}", choices, key=f"map_{target}",
+                _("Column for {field}").format(field=target), choices, key=f"map_{target}",
                 index=choices.index(current) if current in choices else 0,
-                format_func=lambda c: "— not in the file —" if c is None else c,
+                format_func=lambda c: not_in_file if c is None else c,
             )
         base = asdict(mapping) if mapping else {}
         edited = mapping_from_dict({**base, **chosen})
         st.session_state[MAPPING] = edited
-        st.download_button("Save this mapping (JSON)",
+        st.download_button(_("Save this mapping (JSON)"),
                            data=json.dumps(asdict(edited), indent=2, ensure_ascii=False),
                            file_name=f"mapping_{Path(name).stem}.json", mime="application/json",
                            on_click="ignore", key="download_mapping")
-        if st.button("Check the file with this mapping", key="check_mapped"):
+        if st.button(_("Check the file with this mapping"), key="check_mapped"):
             _check(source, name, key, edited)
 
 
 with st.container(key="data_source"):
-    if data.served is None:
-        st.write(f"In use: **{escape_md(data.label)}** — {len(data.events):,} events, "
-                 f"{len(data.articles):,} articles.")
-    else:
-        served = ui_data.backend(data)
-        st.write(f"In use: **{escape_md(data.label)}** — {served.count(Filters()):,} events, "
-                 f"served in place by the {served.engine} engine (docs/engines.md).")
+    sizes = [len(data.events), len(data.articles)] if data.served is None else [
+        sum(r.accepted for r in data.dataset.reports if r.table == table)
+        for table in ("events", "articles")]  # an engine's: what it accepted, in place
+    st.write(_("In use: **{data}** — events: {events}, articles: {articles}.").format(
+        data=escape_md(data.label), events=t.number(sizes[0]), articles=t.number(sizes[1])))
+    # what adding data linked (docs/linking.md); an engine links none
+    if data.served is None and len(ui_data.options(data).datasets) > 1:
+        st.caption(escape_md(linking.summary(ui_data.event_links(data), current())),
+                   help=_("Events of different datasets that are probably the same: the same "
+                          "days, a place as close as its precision allows and a compatible "
+                          "kind. “Count each event once” in the sidebar counts them once."))
     upload_mb = ui_data.upload_limit_mb(options)
     if options.uploads:
-        st.file_uploader("Upload an events file (CSV, Excel, JSON, GeoJSON, Parquet, also "
-                         "zipped; ACLED, UCDP GED, VIINA, GDELT or the canonical columns)",
+        st.file_uploader(_("Upload an events file (CSV, Excel, JSON, GeoJSON, Parquet, also "
+                           "zipped; ACLED, UCDP GED, VIINA, GDELT or the canonical columns)"),
                          key="upload", max_upload_size=upload_mb)
     if options.path_field:
         folders = ", ".join(escape_md(root.name or str(root)) for root in options.data_dirs)
-        st.text_input(f"…or the path of a file in the server's data folders ({folders})",
-                      key="data_path", help="Relative to one of the folders this server "
-                      "offers (started with --data-dir); no other server file can be opened.")
+        st.text_input(_("…or the path of a file in the server's data folders ({folders})")
+                      .format(folders=folders), key="data_path",
+                      help=_("Relative to one of the folders this server offers (started "
+                             "with --data-dir); no other server file can be opened."))
     if not options.uploads and not options.path_field:
-        st.info("This server offers no way to bring other data: it was started with uploads "
-                "off and no data folders.")
+        st.info(_("This server offers no way to bring other data: it was started with "
+                  "uploads off and no data folders."))
     if options.uploads:
-        st.file_uploader("Articles file (optional)", key="articles_upload",
+        st.file_uploader(_("Articles file (optional)"), key="articles_upload",
                          max_upload_size=upload_mb)
     if options.uploads or options.path_field:
-        with st.expander("VIINA labels file (optional)"):
-            st.caption("VIINA publishes each year's labels (event_labels_latest_YYYY) apart "
-                       "from its event reports; without them every VIINA report's topic is "
-                       "“other”.")
+        with st.expander(_("VIINA labels file (optional)")):
+            st.caption(_("VIINA publishes each year's labels (event_labels_latest_YYYY) apart "
+                         "from its event reports; without them every VIINA report's topic is "
+                         "“other”."))
             if options.uploads:
-                st.file_uploader("Upload a VIINA labels file", key="labels_upload",
+                st.file_uploader(_("Upload a VIINA labels file"), key="labels_upload",
                                  max_upload_size=upload_mb)
             if options.path_field:
-                st.text_input("…or its path in the server's data folders", key="labels_path")
+                st.text_input(_("…or its path in the server's data folders"),
+                              key="labels_path")
     if options.public:
-        st.caption("On this public server, data you bring stays in your session only: other "
-                   "visitors never see it and it is not kept on the server.")
+        st.caption(_("On this public server, data you bring stays in your session only: "
+                     "other visitors never see it and it is not kept on the server."))
     found = _source()
-    if st.button("Check the file", key="check_file", disabled=found is None) and found:
+    if st.button(_("Check the file"), key="check_file", disabled=found is None) and found:
         st.session_state.pop(MAPPING, None)
         _check(*found, None)
     if found and st.session_state.get(MAPPING) is not None:
         _mapping_step(*found)
 
 if options.uploads:
-    with st.expander("Overlay file (areas or lines drawn under the events on the map)"):
-        st.file_uploader("GeoJSON, GeoPackage, zipped shapefile or KML of control areas, "
-                         "buffer zones, routes…", key="overlay_upload",
+    with st.expander(_("Overlay file (areas or lines drawn under the events on the map)")):
+        st.file_uploader(_("GeoJSON, GeoPackage, zipped shapefile or KML of control areas, "
+                           "buffer zones, routes…"), key="overlay_upload",
                          type=["geojson", "json", "gpkg", "zip", "kml"],
                          max_upload_size=ui_data.upload_limit_mb(options))
         overlay_file = _upload("overlay_upload")
-        if overlay_file is not None and st.button("Add to the map", key="add_overlay"):
+        if overlay_file is not None and st.button(_("Add to the map"), key="add_overlay"):
             from dashboard.overlays import OverlayError
 
             try:
                 added = ui_data.add_overlay(overlay_file.getvalue(), overlay_file.name)
-                st.success(f"{escape_md(added.name)}: {len(added.features):,} areas and lines "
-                           "are drawn on the Overview's map (they change no count).")
+                st.success(ngettext(
+                    "{name}: {count} area or line is drawn on the Overview's map (it changes "
+                    "no count).",
+                    "{name}: {count} areas and lines are drawn on the Overview's map (they "
+                    "change no count).", len(added.features)).format(
+                        name=escape_md(added.name), count=t.number(len(added.features))))
                 for warning in added.warnings:
                     st.warning(escape_md(warning))
             except OverlayError as err:
                 st.error(escape_md(str(err)))
         if st.session_state.get(ui_data.OVERLAY_STATE) and st.button(
-                "Remove the overlays added here", key="remove_overlays"):
+                _("Remove the overlays added here"), key="remove_overlays"):
             ui_data.remove_overlays()
 
 candidate = st.session_state.get(CANDIDATE)
@@ -283,18 +303,17 @@ if candidate is not None:
     key, label, dataset = candidate
     _report(dataset)
     if dataset.events.empty:
-        st.error("No event in this file was accepted, so it cannot be used.")
+        st.error(_("No event in this file was accepted, so it cannot be used."))
     else:
         left, right = st.columns(2)
-        if left.button("Replace the data in use with this file", key="replace_data") \
+        if left.button(_("Replace the data in use with this file"), key="replace_data") \
                 and _within_session_cap(dataset):
             ui_data.install(key, dataset, label)
             st.session_state.pop(CANDIDATE, None)
             st.rerun()
-        if data.served is not None:
-            right.caption("Adding to the data in use needs it loaded (the memory engine); "
-                          "this data is served in place, so the file can only replace it.")
-        elif right.button("Add this file to the data in use", key="add_data") \
+        # adding needs the data in use loaded: an engine's stays where it is
+        if right.button(_("Add this file to the data in use"), key="add_data",
+                        disabled=data.served is not None) \
                 and _within_session_cap(data.dataset, dataset):
             merged = combine(data.dataset, dataset)
             ui_data.install(f"{data.key}+{key}", merged, f"{data.label} + {label}")
@@ -302,18 +321,18 @@ if candidate is not None:
             st.rerun()
 
 if ui_data.DATASET_STATE in st.session_state:
-    if st.button("Go back to the data the dashboard started with", key="restore_data"):
+    if st.button(_("Go back to the data the dashboard started with"), key="restore_data"):
         ui_data.restore_launch_data()
         st.rerun()
 
-with st.expander("Load report of the data in use"):
+with st.expander(_("Load report of the data in use")):
     for report in data.dataset.reports:
         st.text(report.summary())
     rejected = sum(r.rejected_rows for r in data.dataset.reports)
     if rejected:
-        st.caption(f"{rejected:,} rows were rejected when this data was loaded.")
-    sizes = [len(data.events), len(data.articles)] if data.served is None else [
-        sum(r.accepted for r in data.dataset.reports if r.table == table)
-        for table in ("events", "articles")]
-    st.dataframe(pd.DataFrame({"column": ["events", "articles"], "rows": sizes}),
+        st.caption(ngettext("{count} row was rejected when this data was loaded.",
+                            "{count} rows were rejected when this data was loaded.",
+                            rejected).format(count=t.number(rejected)))
+    st.dataframe(pd.DataFrame({_("table"): [_("events"), _("articles")],
+                               _("rows"): sizes}),
                  hide_index=True, key="data_sizes")

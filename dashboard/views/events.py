@@ -32,7 +32,7 @@ def _event_list() -> None:
     start, stop = pager(total, PAGE_SIZE, "events_page")
     page, _ = source.events_page(filters, start, stop - start)
     event_table(page, ui_data.sources_of(source, page), ui_data.topic_labels(),
-                key="events_table")
+                key="events_table", linked=source.also_in([str(i) for i in page["event_id"]]))
     with st.expander("What the verification levels mean"):
         for level, meaning in schema.VERIFICATION_MEANINGS.items():
             st.text(f"{level}: {meaning}")

@@ -11,8 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import aggregate, charts, coverage, geomap
+from dashboard.i18n import N_
 from dashboard.timeframe import Frame, steps
 from dashboard.ui import data as ui_data
+from dashboard.ui.language import _, ngettext
+from dashboard.ui.language import current as current_language
 from dashboard.ui.page import heading
 from dashboard.ui.state import country_names, narrow_to_country, set_view_params, view_param
 from dashboard.ui.tables import article_table, event_table
@@ -22,17 +25,26 @@ PICK_ROWS = 50  # events, and articles, listed for a pick on the map
 PLAY_SECONDS = 1.5  # between two frames of a playback
 COVERAGE_NOTICES = 5  # coverage changes described under the timeline (all are listed above)
 MAP_HEIGHT = 560
-SHOW = {"All dates": None, "Day": "day", "Week": "week", "Month": "month", "Up to": "all"}
-MODES = ["Events", "Heat map", "Shade countries by event count"]
-USER_AREAS_MODE = "Shade areas of my boundaries file by event count"
+# Widget options are these English names (kept in the session); the widgets show them
+# translated (format_func), so a language switch keeps the choice.
+SHOW = {N_("All dates"): None, N_("Day"): "day", N_("Week"): "week", N_("Month"): "month",
+        N_("Up to"): "all"}
+MODES = [N_("Events"), N_("Heat map"), N_("Shade countries by event count")]
+USER_AREAS_MODE = N_("Shade areas of my boundaries file by event count")
 
-ctx = heading("Border security events")
+t = current_language()
+ctx = heading(_("Border security events"))
 data, filters = ctx.data, ctx.filters
 source = ui_data.backend(data)  # every number, chart and map bin is the backend's answer
+links = ui_data.links(data)
 topics = ui_data.topics()
 
 
 # ---------------------------------------------------------------- time frame
+
+
+def _day(day: dt.date | None) -> str:
+    return "" if day is None else t.date(day)
 
 
 def _frame_from_url() -> None:
@@ -77,9 +89,10 @@ def time_control() -> Frame:
     span = source.day_span(filters)
     with st.container(key="time_control"):
         row = st.container(horizontal=True, vertical_alignment="bottom", wrap=True)
-        show = row.segmented_control("Time frame", list(SHOW), key="frame_show",
-                                     help="Show one day, week or month of the filtered "
-                                          "range, or everything up to a date, and play it")
+        show = row.segmented_control(_("Time frame"), list(SHOW), key="frame_show",
+                                     format_func=t.gettext,
+                                     help=_("Show one day, week or month of the filtered "
+                                            "range, or everything up to a date, and play it"))
         window = SHOW.get(show or "All dates")
         current = st.session_state.get("frame_at")
         if window is None:
@@ -88,22 +101,23 @@ def time_control() -> Frame:
             return Frame()
         frames = [] if span is None else steps(span[0], span[1], window)
         if current is None and not frames:
-            st.caption("None of the matching events has a date: nothing to play.")
+            st.caption(_("None of the matching events has a date: nothing to play."))
             return Frame()
         if current is None:
             st.session_state["frame_at"] = frames[0]
         elif current not in frames:  # a date from a link, or from another window: kept
             frames = sorted([*frames, current])
         playing = bool(st.session_state.get("frame_playing"))
-        row.button("Pause" if playing else "Play", key="frame_play", on_click=_toggle_play,
+        row.button(_("Pause") if playing else _("Play"), key="frame_play", on_click=_toggle_play,
                    icon=":material/pause:" if playing else ":material/play_arrow:")
-        st.select_slider("Frame ending on", frames, key="frame_at",
-                         format_func=lambda day: day.isoformat(), label_visibility="collapsed")
+        st.select_slider(_("Frame ending on"), frames, key="frame_at",
+                         format_func=t.date, label_visibility="collapsed")
         at = st.session_state["frame_at"]
         frame = Frame(at, window)
         set_view_params(**{key: frame.to_query().get(key) for key in ("at", "window")})
-        st.caption(f"Showing events {frame.describe()} (frame {frames.index(at) + 1:,} "
-                   f"of {len(frames):,}).")
+        st.caption(_("Showing events {frame} (frame {number} of {frames}).").format(
+            frame=frame.describe(t), number=t.number(frames.index(at) + 1),
+            frames=t.number(len(frames))))
         if playing:
             st.fragment(_ticker, run_every=PLAY_SECONDS)(frames)
     return frame
@@ -167,27 +181,39 @@ def _picked_rows(state: object) -> tuple[pd.DataFrame, int, str] | None:
         except (KeyError, TypeError, ValueError):
             continue
         return (*source.picked(filters, shown, cell=(lat, lon), limit=PICK_ROWS),
-                f" in the grid cell centred on {lat:.2f}, {lon:.2f}")
+                _("in the grid cell centred on {latitude}, {longitude}").format(
+                    latitude=f"{lat:.2f}", longitude=f"{lon:.2f}"))
     return None
 
 
 def _show_pick(chosen: pd.DataFrame, total: int, where: str) -> None:
     """The picked events and the articles that report them, so a dot leads to its sources."""
-    noun = "event" if total == 1 else "events"
-    first = f" (the first {PICK_ROWS} by date)" if total > PICK_ROWS else ""
-    st.markdown(f"**Picked on the map: {total:,} {noun}{where}{first}**")
+    heading_words = ngettext("Picked on the map: {count} event",
+                             "Picked on the map: {count} events",
+                             total).format(count=t.number(total))
+    if where:
+        heading_words += " " + where
+    if total > PICK_ROWS:
+        heading_words += " " + _("(the first {count} by date)").format(count=PICK_ROWS)
+    st.markdown(f"**{heading_words}**")
     labels = ui_data.topic_labels()
-    event_table(chosen, ui_data.sources_of(source, chosen), labels, key="picked_events")
-    listed, behind = source.articles_page(filters, 0, PICK_ROWS,
-                                          event_ids=[str(i) for i in chosen["event_id"]])
+    ids = [str(i) for i in chosen["event_id"]]
+    event_table(chosen, ui_data.sources_of(source, chosen), labels, key="picked_events",
+                linked=source.also_in(ids))
+    listed, behind = source.articles_page(filters, 0, PICK_ROWS, event_ids=ids)
     if behind:
-        more = f", the newest {PICK_ROWS} of {behind:,}" if behind > PICK_ROWS else ""
-        st.markdown(f"**The reporting behind {'it' if len(chosen) == 1 else 'them'}{more}**")
+        words = (_("The reporting behind it") if len(chosen) == 1
+                 else _("The reporting behind them"))
+        if behind > PICK_ROWS:
+            words += ", " + _("the newest {count} of {total}").format(
+                count=PICK_ROWS, total=t.number(behind))
+        st.markdown(f"**{words}**")
         article_table(listed, labels, key="picked_articles")
     else:
-        st.caption("No article in the articles table reports "
-                   f"{'this event' if len(chosen) == 1 else 'these events'}.")
-    st.caption("Click an empty spot of the map to clear the pick.")
+        st.caption(_("No article in the articles table reports this event.")
+                   if len(chosen) == 1 else
+                   _("No article in the articles table reports these events."))
+    st.caption(_("Click an empty spot of the map to clear the pick."))
 
 
 # ---------------------------------------------------------------- headline numbers
@@ -195,41 +221,50 @@ with st.container(key="headline"):
     current = source.headline(filters, shown)
     earlier = coverage.baseline_periods(filters, current, source.options().first) \
         if frame.at is None else []
-    before = [source.headline(period) for period in earlier]
+    # per earlier period only what the rule reads: events and articles
+    before = [(h.events, h.articles) for h in (source.headline(p) for p in earlier)]
     row = st.container(horizontal=True, wrap=True)  # two by two on a phone
-    span = (f"{current.first} – {current.last}" if current.first else "no dated events")
+    span = (f"{_day(current.first)} – {_day(current.last)}" if current.first
+            else _("no dated events"))
     metrics = [
-        ("Events", current.events, coverage.change(current.events, [b.events for b in before])),
-        ("Articles", current.articles,
-         coverage.change(current.articles, [b.articles for b in before])),
-        ("Countries", current.countries,
-         coverage.change(current.countries, [b.countries for b in before])),
-        ("Date span (days)", current.days, None),
+        (_("Events"), current.events, coverage.change(current.events, [b[0] for b in before])),
+        (_("Articles"), current.articles,
+         coverage.change(current.articles, [b[1] for b in before])),
+        (_("Countries"), current.countries, None),
+        (_("Date span (days)"), current.days, None),
     ]
     for label, value, moved in metrics:
-        row.metric(label, f"{value:,}", delta_color="off",
-                   delta=None if moved is None else moved.describe())
-    if earlier:
-        periods = "period" if len(earlier) == 1 else f"{len(earlier)} periods"
-        st.caption(f"Changes compare with the average of the previous {periods} of the same "
-                   f"length, {earlier[-1].date_from} to {earlier[0].date_to} (same filter, "
-                   f"dated events), as ACLED's early-warning tools do: at most "
-                   f"{coverage.LOW_BASELINE:g} on average before and "
-                   f"{coverage.LOW_CURRENT} now read as little change. Date span: {span}.")
-    coverage_changes = ui_data.coverage_changes(data, filters)
+        row.metric(label, t.number(value), delta_color="off",
+                   delta=None if moved is None else moved.describe(t))
+    first_and_last = coverage.periods_span(earlier)
+    if first_and_last:
+        st.caption(ngettext(
+            "Events and articles compare with the average of the previous period of the same "
+            "length, {start} to {end} (same filter, dated events), as ACLED's early-warning "
+            "tools do: at most {low} on average before and {now} now read as little change. "
+            "Date span: {span}.",
+            "Events and articles compare with the average of the previous {n} periods of the "
+            "same length, {start} to {end} (same filter, dated events), as ACLED's "
+            "early-warning tools do: at most {low} on average before and {now} now read as "
+            "little change. Date span: {span}.", len(earlier)).format(
+            n=len(earlier), start=t.date(first_and_last[0]), end=t.date(first_and_last[1]),
+            low=t.number(coverage.LOW_BASELINE), now=t.number(coverage.LOW_CURRENT),
+            span=span))
+    coverage_changes = ui_data.coverage_changes(data, coverage.comparison_filters(filters,
+                                                                                  earlier))
     if coverage_changes:
         months = escape_md(", ".join(coverage.coverage_months(coverage_changes)))
-        st.warning(f"Coverage changed in {months}: the sources behind these events rose or "
-                   "fell sharply there, so read the counts across those months as a change "
-                   "in reporting as much as in events (details under the timeline).",
-                   icon=":material/warning:")
+        st.warning(_("Coverage changed in {months}: the sources behind these events rose or "
+                     "fell sharply there, so read the counts across those months as a change "
+                     "in reporting as much as in events (details under the timeline).").format(
+                         months=months), icon=":material/warning:")
 
 if not current.events:
     if frame.at is not None:
-        st.info("No matching event is in force in this frame. Move the slider or play on.")
+        st.info(_("No matching event is in force in this frame. Move the slider or play on."))
     else:
-        st.info("No events match this filter. Widen it, or press “Reset filters” in the "
-                "sidebar.")
+        st.info(_("No events match this filter. Widen it, or press “Reset filters” in the "
+                  "sidebar."))
         st.stop()
 undated, unlocated = source.unplaced(filters, shown)
 
@@ -264,9 +299,9 @@ def _view() -> dict:
 
 def _zoom_buttons() -> None:
     row = st.container(horizontal=True, key="map_zoom_buttons", gap="small", wrap=True)
-    row.caption("Zoom to:")
+    row.caption(_("Zoom to:"))
     for level in geomap.ZOOM_LEVELS:
-        row.button(level, key=f"zoom_{level.lower()}", on_click=_set_zoom, args=(level,),
+        row.button(_(level), key=f"zoom_{level.lower()}", on_click=_set_zoom, args=(level,),
                    type="tertiary")
 
 
@@ -310,11 +345,11 @@ def event_map(mode: str) -> None:
         symbols += [(colours[name], name, "overlay") for name in colours if name in drawn]
     topic_keys: list[str] = []
     if shapes:
-        layers.append(geomap.shape_layer(shapes, topics))
+        layers.append(geomap.shape_layer(shapes, topics, t))
         topic_keys += [s["properties"]["topic"] for s in shapes]
         kinds = {"line" if "LineString" in s["geometry"]["type"] else "zone" for s in shapes}
-        symbols += [([90, 90, 90], "Zone (area in force)", "zone")] if "zone" in kinds else []
-        symbols += [([90, 90, 90], "Line (route, corridor, front)", "line")] if "line" in kinds \
+        symbols += [([90, 90, 90], _("Zone (area in force)"), "zone")] if "zone" in kinds else []
+        symbols += [([90, 90, 90], _("Line (route, corridor, front)"), "line")] if "line" in kinds \
             else []
     heat = mode == MODES[1]
     if heat:
@@ -322,14 +357,14 @@ def event_map(mode: str) -> None:
         if len(cells):
             layers.append(geomap.heat_layer(cells))
     elif binned:
-        layers.append(geomap.cell_layer(points, topics))
+        layers.append(geomap.cell_layer(points, topics, t))
         topic_keys += [t for t in points["topic"].dropna().unique()]
-        symbols.append(([90, 90, 90], "Grid cell: area grows with its events", "dot"))
+        symbols.append(([90, 90, 90], _("Grid cell: area grows with its events"), "dot"))
     elif len(points):
-        layers += geomap.point_layers(points, topics)
+        layers += geomap.point_layers(points, topics, t)
         topic_keys += list(points["topic"].unique())
         if (points["precision"] == "admin").any():
-            symbols.append(([90, 90, 90], "Place known to its admin unit only", "area"))
+            symbols.append(([90, 90, 90], _("Place known to its admin unit only"), "area"))
     layers.append(geomap.place_layer(ui_data.places()))
     if not heat:
         _legend(list(dict.fromkeys(topic_keys)), symbols)
@@ -341,21 +376,30 @@ def event_map(mode: str) -> None:
     notes = []
     country_only = source.country_level(filters, shown)
     if country_only:
-        notes.append(f"{country_only:,} events placed only at country level are not drawn")
+        notes.append(ngettext("{count} event placed only at country level is not drawn",
+                              "{count} events placed only at country level are not drawn",
+                              country_only).format(count=t.number(country_only)))
     if binned and not heat:
-        notes.append(f"{int(points['events'].sum()):,} mapped events grouped into "
-                     f"{len(points):,} grid cells of {points['size'].iloc[0]:.2f}°")
+        notes.append(ngettext("{count} mapped events grouped into {cells} grid cell of {size}°",
+                              "{count} mapped events grouped into {cells} grid cells of {size}°",
+                              len(points)).format(count=t.number(int(points["events"].sum())),
+                                                  cells=t.number(len(points)),
+                                                  size=t.number(round(points["size"].iloc[0],
+                                                                      2))))
     if unlocated:
-        notes.append(f"{unlocated:,} events have no coordinates")
+        notes.append(ngettext("{count} event has no coordinates",
+                              "{count} events have no coordinates",
+                              unlocated).format(count=t.number(unlocated)))
     if total_shapes > len(shapes):
-        notes.append(f"zones and lines: the first {len(shapes):,} of {total_shapes:,} "
-                     "by date are drawn")
+        notes.append(_("zones and lines: the first {count} of {total} by date are drawn")
+                     .format(count=t.number(len(shapes)), total=t.number(total_shapes)))
     notes += [escape_md(problem) for problem in overlay_problems]
-    pick = "a heat map is not clickable" if heat else (
-        "click a grid cell to list its events" if binned else
-        "click an event to read its reporting")
-    st.caption("Drag to pan, scroll or pinch to zoom (or +/− keys); click a country to filter "
-               f"by it; {pick}. " + "; ".join(notes) + ("." if notes else ""))
+    pick = _("a heat map is not clickable") if heat else (
+        _("click a grid cell to list its events") if binned else
+        _("click an event to read its reporting"))
+    st.caption(_("Drag to pan, scroll or pinch to zoom (or +/− keys); click a country to "
+                 "filter by it; {pick}.").format(pick=pick) + " " + "; ".join(notes)
+               + ("." if notes else ""))
     if heat:
         return
     picked = _picked_rows(state)
@@ -369,18 +413,20 @@ def shaded_map(user_areas: bool) -> None:
     if user_areas:
         try:
             areas_frame = ui_data.boundaries(user=True)
-            located = data.events[ui_data.mask(data, filters) & (
-                frame.mask(ui_data.index(data)) if shown is not None else True)]
-            counts = aggregate.counts_by_area(located, areas_frame)
+            selected = ui_data.mask(data, filters)  # the loaded data only (see user_areas)
+            if shown is not None:
+                selected = selected & shown.mask(ui_data.index(data))
+            counts = aggregate.counts_by_area(data.events[selected], areas_frame)
             areas = geomap.boundary_features(areas_frame, counts=counts)
         except (ValueError, OSError) as err:
-            st.error(f"Could not use the boundaries file: {escape_md(err)}")
+            st.error(_("Could not use the boundaries file: {error}").format(
+                error=escape_md(err)))
             return
-        layer, unit = geomap.area_layer(areas, unit="Area"), "area"
+        layer = geomap.area_layer(areas, unit=_("Area"), t=t)
     else:
         counts = source.by_country(filters, shown)
         areas = geomap.boundary_features(ui_data.boundaries(), counts=counts)
-        layer, unit = geomap.area_layer(areas), "country"
+        layer = geomap.area_layer(areas, unit=_("Country"), t=t)
     spec = geomap.deck([geomap.sea_layer(), layer, geomap.place_layer(ui_data.places())],
                        _view())
     st.pydeck_chart(cast(Any, spec), key="map_chart", width="stretch", height=MAP_HEIGHT,
@@ -388,20 +434,20 @@ def shaded_map(user_areas: bool) -> None:
                     on_select=(lambda: _pick_area("map_chart", geomap.AREAS_ID)) if user_areas
                     else (lambda: _pick_country("map_chart", geomap.AREAS_ID)))
     if user_areas:
-        st.caption("Events are counted in the area their coordinates fall in. Click an area "
-                   "to filter by it.")
+        st.caption(_("Events are counted in the area their coordinates fall in. Click an "
+                     "area to filter by it."))
     else:
         country_only = source.country_level(filters, shown)
-        st.caption(f"Each event counts once, in its own {unit} (including "
-                   f"{country_only:,} placed only at country level). Darker: more events. "
-                   "Click a country to filter by it.")
+        st.caption(_("Each event counts once, in its own country (including {count} placed "
+                     "only at country level). Darker: more events. Click a country to filter "
+                     "by it.").format(count=t.number(country_only)))
 
 
 with st.container(key="map"):
     # counting in a user's own areas tests each point in Python: the loaded data only
     user_areas = ui_data.launch_options().boundaries is not None and data.served is None
     modes = MODES + ([USER_AREAS_MODE] if user_areas else [])
-    mode = st.radio("Map mode", modes, key="map_mode", horizontal=True)
+    mode = st.radio(_("Map mode"), modes, key="map_mode", horizontal=True, format_func=t.gettext)
     if mode in MODES[:2]:
         event_map(mode)
     else:
@@ -411,37 +457,43 @@ with st.container(key="map"):
 with st.container(key="charts"):
     bins, unit = source.timeline(filters)
     if bins.empty:
-        st.info("None of the matching events has a date, so there is no timeline.")
+        st.info(_("None of the matching events has a date, so there is no timeline."))
     else:
         days = source.day_span(filters)  # None: no dated event
         window = None if frame.at is None or days is None else (
             frame.first_day or days[0], frame.at)
         st.vega_lite_chart(spec=charts.to_spec(charts.timeline_chart(bins, topics, unit,
-                                                                     window)),
+                                                                     window, t), t=t),
                            key="timeline_chart", width="stretch")
-        notes = ["Events dated only to a week, month or year are spread over its days."]
+        notes = [_("Events dated only to a week, month or year are spread over its days.")]
         if undated:
-            notes.append(f"{undated:,} undated events are not in the timeline.")
+            notes.append(ngettext("{count} undated event is not in the timeline.",
+                                  "{count} undated events are not in the timeline.",
+                                  undated).format(count=t.number(undated)))
         if window is not None:
-            notes.append("The shaded band is the time frame.")
+            notes.append(_("The shaded band is the time frame."))
         st.caption(" ".join(notes))
         for notice in coverage_changes[:COVERAGE_NOTICES]:
-            st.warning(escape_md(notice.describe()), icon=":material/warning:")
+            st.warning(escape_md(notice.describe(t)), icon=":material/warning:")
         if len(coverage_changes) > COVERAGE_NOTICES:
-            st.caption(f"… and {len(coverage_changes) - COVERAGE_NOTICES:,} more months whose "
-                       "coverage changed (see the months listed above the map).")
+            more = len(coverage_changes) - COVERAGE_NOTICES
+            st.caption(ngettext("… and {n} more month whose coverage changed (see the months "
+                                "listed above the map).",
+                                "… and {n} more months whose coverage changed (see the months "
+                                "listed above the map).", more).format(n=t.number(more)))
     left, right = st.columns([3, 2])
     with left:
         counts = source.by_country_topic(filters, shown)
         names = country_names(sorted(set(counts["country"])))
-        st.vega_lite_chart(spec=charts.to_spec(charts.country_chart(counts, topics, names)),
+        st.vega_lite_chart(spec=charts.to_spec(charts.country_chart(counts, topics, names, t),
+                                               t=t),
                            key="country_chart",
                            on_select=lambda: _pick_from("country_chart",
                                                         charts.COUNTRY_SELECTION, "country"),
                            selection_mode=charts.COUNTRY_SELECTION, width="stretch")
-        st.caption("Each event counts in its own country. Click a bar to filter by it.")
+        st.caption(_("Each event counts in its own country. Click a bar to filter by it."))
     with right:
         mix = source.verification_mix(filters, shown)
-        st.vega_lite_chart(spec=charts.to_spec(charts.verification_chart(mix)),
+        st.vega_lite_chart(spec=charts.to_spec(charts.verification_chart(mix, t), t=t),
                            key="verification_chart", width="stretch")
 

@@ -72,6 +72,16 @@ def test_the_notice_follows_the_filter(dropping):
     assert "coverage" not in notices(at).lower()
 
 
+def test_a_range_of_the_changed_month_alone_still_warns(dropping):
+    """May alone has no month before it in the filter; the notice compares it with April,
+    the month the headline's baseline reads from."""
+    dropping.query_params["from"] = "2024-05-01"
+    dropping.query_params["to"] = "2024-05-31"
+    at = dropping.run()
+    assert not at.exception
+    assert "Coverage changed in 2024-05" in notices(at)
+
+
 def test_steady_sources_give_no_notice(app, monkeypatch, tmp_path):
     sources = dict.fromkeys(MONTHS, 50)
     monkeypatch.setenv("DASHBOARD_DATA", str(write_generated(tmp_path, sources)))
@@ -90,3 +100,15 @@ def test_headline_deltas_read_against_the_average_before(dropping):
     assert "little change; average" in deltas["Events"]
     assert "previous 4 periods of the same length, 2024-02-02 to 2024-05-31" in " ".join(
         c.value for c in at.caption)
+    # June's own sources are steady, but the May drop lies in the periods it is read against
+    assert "Coverage changed in 2024-05" in notices(at)
+
+
+def test_the_notice_speaks_the_chosen_language(dropping):
+    dropping.query_params["lang"] = "uk"
+    at = dropping.run()
+    assert not at.exception
+    text = notices(at)
+    assert "Охоплення змінилося: 2024-05." in text
+    assert "2024-05: охоплення змінилося. Кількість різних джерел" in text
+    assert "з 50 у попередньому місяці до 10" in text

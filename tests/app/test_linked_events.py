@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import metrics, page, shown
 
@@ -40,3 +41,54 @@ def test_once_from_the_link_and_on_the_events_page(linked_app):
     assert at.toggle(key="once").value is True
     # with ACLED filtered out, UCDP's 9001 has no selected partner: both UCDP events count
     assert "2 events" in shown(at.caption)
+
+
+def test_the_event_page_says_where_else_the_event_is(linked_app):
+    linked_app.query_params["event"] = "ucdp:9001"
+    at = linked_app.switch_page(page("events")).run()
+    assert not at.exception
+    assert ("Also in: Armed Conflict Location & Event Data (ACLED) (ids "
+            "[acled:F1](events?event=acled%3AF1), [acled:F2](events?event=acled%3AF2))"
+            ) in shown(at.markdown).replace("**", "")
+    linked_app.query_params["event"] = "acled:F2"
+    at = linked_app.run()
+    assert ("Also in: UCDP Georeferenced Event Dataset (GED) (id "
+            "[ucdp:9001](events?event=ucdp%3A9001))") in shown(at.markdown).replace("**", "")
+    linked_app.query_params["event"] = "acled:F3"  # the protest: linked to nothing
+    at = linked_app.run()
+    assert "Also in" not in shown(at.markdown)
+
+
+def test_the_events_table_has_an_also_in_column(linked_app):
+    at = linked_app.switch_page(page("events")).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    also = dict(zip(table["Event"], table["Also in"], strict=True))
+    assert also["ucdp:9001"] == ("Armed Conflict Location & Event Data (ACLED) "
+                                 "(ids acled:F1, acled:F2)")
+    assert also["acled:F1"] == "UCDP Georeferenced Event Dataset (GED) (id ucdp:9001)"
+    assert pd.isna(also["acled:F3"])
+    pages = dict(zip(table["Event"], table["Linked event"], strict=True))
+    assert pages["acled:F2"] == "events?event=ucdp%3A9001"
+
+
+def test_adding_a_file_on_the_data_page_links_its_events(app, monkeypatch, tmp_path):
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    for name in ("acled", "ucdp"):
+        rows = [line for line in lines[1:] if line.startswith(f"{name}:")]
+        (tmp_path / f"{name}.csv").write_text("\n".join([lines[0], *rows]) + "\n",
+                                              encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_DATA", str(tmp_path / "acled.csv"))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    at = app.run()
+    at.switch_page(page("data")).run()
+    assert "linked across datasets" not in shown(at.caption)  # one dataset: nothing to link
+    at.text_input(key="data_path").input("ucdp.csv").run()
+    at.button(key="check_file").click().run()
+    at.button(key="add_data").click().run()
+    assert not at.exception
+    assert "3 events linked across datasets (2 links)" in shown(at.caption)
+    at.switch_page(page("overview")).run()
+    assert metrics(at)["Events"] == "5"
+    at.toggle(key="once").set_value(True).run()
+    assert metrics(at)["Events"] == "4"

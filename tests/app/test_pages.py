@@ -227,12 +227,13 @@ def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, mo
 def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypatch):
     """``dashboard.launch`` loads and indexes the launch file while the server starts; the
     first visitor's run must take that work from the caches, not do it again."""
+    from dashboard.coverage import CoverageIndex
     from dashboard.eventindex import EventIndex
     from dashboard.serving import ServerOptions
     from dashboard.ui import data
 
-    calls = {"load": 0, "index": 0}
-    load, build = data.load_dataset, EventIndex.build
+    calls = {"load": 0, "index": 0, "coverage": 0}
+    load, build, cells = data.load_dataset, EventIndex.build, CoverageIndex.build
 
     def counted_load(*args, **kwargs):
         calls["load"] += 1
@@ -242,17 +243,22 @@ def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypat
         calls["index"] += 1
         return build(events)
 
+    def counted_cells(*args):
+        calls["coverage"] += 1
+        return cells(*args)
+
     monkeypatch.setattr(data, "load_dataset", counted_load)
     monkeypatch.setattr(EventIndex, "build", staticmethod(counted_build))
+    monkeypatch.setattr(CoverageIndex, "build", staticmethod(counted_cells))
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")  # validate for real, no stored copy
     summary = data.warm(ServerOptions(data=str(FIXTURE)))
     assert summary == "events.csv, 5 events and 3 articles (0 rows rejected)"
-    assert calls == {"load": 1, "index": 1}
+    assert calls == {"load": 1, "index": 1, "coverage": 1}
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     at = app.run()
     assert not at.exception
     assert metrics(at)["Events"] == "5"
-    assert calls == {"load": 1, "index": 1}
+    assert calls == {"load": 1, "index": 1, "coverage": 1}
 
 
 def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch, tmp_path):
@@ -343,7 +349,7 @@ def test_headline_changes_need_a_start_date(fixture_app):
     at.date_input(key="date_range").set_value((dt.date(2024, 4, 1), dt.date(2024, 6, 10))).run()
     deltas = {m.label: m.delta for m in at.metric}
     # t-4 and undated t-5 against t-2, t-3: small numbers read as little change
-    assert deltas["Events"] == "little change (few: average 2.0)"
+    assert deltas["Events"] == "little change (few: average 2)"
     assert deltas["Date span (days)"] == ""
     assert "previous period of the same length, 2024-01-21 to 2024-03-31" in " ".join(
         c.value for c in at.caption)

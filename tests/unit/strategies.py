@@ -147,10 +147,7 @@ _EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _csv_text(table: Table, delimiter: str, quoting: int, newline: str) -> str:
-    # The csv module leaves a lone CR unquoted under "\n" line ends; readers.py then refuses
-    # the whole file (reported to the lead), so such files quote every cell for now.
-    if newline == "\n" and any("\r" in (cell or "") for row in table.rows for cell in row):
-        quoting = csv.QUOTE_ALL
+    # under "\n" line ends the csv module leaves a lone CR in a cell unquoted
     sink = io.StringIO()
     writer = csv.writer(sink, delimiter=delimiter, quoting=quoting, lineterminator=newline)
     writer.writerow(table.columns)
@@ -204,12 +201,20 @@ def _xlsx(tables: dict[str, Table]) -> bytes:
 
 
 def looks_binary(data: bytes) -> bool:
-    """Whether readers.py takes this text for binary data (by design: more than 1% of the
-    first 256 KB, and more than 4 bytes, are control characters other than tab and line
-    ends); such a file is refused with one LoadError, so it is not ``recognisable``."""
+    """Whether readers.py takes this text for binary data (by design, in the first 256 KB:
+    more than 1% NULs, or more control characters other than tab, line ends, form feed and
+    ESC than 25% of valid UTF-8 or 5% of other text, each past 4 bytes); such a file is
+    refused with one LoadError, so it is not ``recognisable``."""
     sample = data[:256 * 1024]
-    control = sum(sample.count(bytes([c])) for c in range(32) if c not in (9, 10, 13))
-    return control > max(len(sample) // 100, 4)
+    if sample.count(0) > max(len(sample) // 100, 4):
+        return True
+    control = sum(sample.count(c) for c in range(32) if c not in (9, 10, 12, 13, 27))
+    try:
+        sample.decode("utf-8")
+        share = 4
+    except UnicodeDecodeError as err:  # a letter cut at the end of the sample is still UTF-8
+        share = 4 if len(data) > len(sample) and err.reason == "unexpected end of data" else 20
+    return control > max(len(sample) // share, 4)
 
 
 TEXT_KINDS = ["csv", "tsv", "semicolon", "zip", "gz"]
@@ -603,17 +608,14 @@ def _gdelt_cell(position: int, width: int) -> st.SearchStrategy[str]:
     return st.one_of(st.just(""), WORDS, st.integers(-10, 10).map(str))
 
 
-_GDELT_SAFE = re.compile(r"[\t\r\n\"]")
+_GDELT_SAFE = re.compile(r"[\t\r\n]")
 
 
 @st.composite
 def gdelt_files(draw: st.DrawFn) -> FileCase:
     """Headerless GDELT 1.0 (57/58 fields, mixed) and 2.0 (61) TSVs, cells never holding a
-    tab or line break (GDELT has no quoting: such a cell is a different file).
-
-    Left out until readers.py handles them (reported to the lead): a ``"`` in a cell (the
-    headerless reader applies CSV quoting, merging the fields and rows after it) and a
-    first line longer than 64 KB (the width and delimiter are taken from the first 64 KB)."""
+    tab or line break (GDELT has no quoting: such a cell is a different file) but any other
+    hostile text, a ``"`` opening a cell and ~100 KB cells (lines past 64 KB) among it."""
     version = draw(st.sampled_from([1, 2]))
     widths = [57, 58] if version == 1 else [61]
     count = draw(st.integers(0, MAX_ROWS))
@@ -629,11 +631,13 @@ def gdelt_files(draw: st.DrawFn) -> FileCase:
             value = draw(st.one_of(_gdelt_cell(position, len(row)), BLANKS,
                                    hostile_cells(long=False)))
             row[position] = _GDELT_SAFE.sub(" ", value)
+        if number == 0 and draw(st.integers(0, 3)) == 0:  # a first line past 64 KB
+            row[draw(st.integers(1, len(row) - 1))] = draw(LONG_CELLS)
         lines.append("\t".join(row))
-    first_ok = bool(lines) and re.match(
-        r"^\d+\t\d{8}\t\d{6}\t\d{4}\t", lines[0]) is not None
     text = _sanitised("".join(f"{line}\n" for line in lines))
     data = _encoded(text, draw(st.sampled_from(ENCODINGS)))
+    first_ok = bool(lines) and not looks_binary(data) and re.match(
+        r"^\d+\t\d{8}\t\d{6}\t\d{4}\t", lines[0]) is not None
     name = draw(st.sampled_from(["events.export.CSV", "gdelt.tsv", "20240805.export.csv"]))
     return FileCase("gdelt", name, data, count, first_ok)
 

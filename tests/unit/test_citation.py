@@ -119,6 +119,7 @@ def test_the_metadata_of_an_export(tmp_path):
     acled = source_for("acled")
     assert citation.metadata() == {
         "filter": "Events in Poland or Lithuania, topic Border zones",
+        "language": "en",
         "query": "country=POL,LTU&topic=border_zone",
         "exported": "2025-05-01T12:00:00Z",
         "dashboard_version": VERSION,

@@ -62,10 +62,14 @@ def frames(events: list[dict], articles: list[dict]) -> tuple[pd.DataFrame, pd.D
             article_frame[schema.ARTICLE_COLUMNS])
 
 
+def built(events: pd.DataFrame, articles: pd.DataFrame) -> coverage.CoverageIndex:
+    return coverage.CoverageIndex.build(EventIndex(events), ArticleLinks.build(events, articles),
+                                        articles)
+
+
 def changes(events: pd.DataFrame, articles: pd.DataFrame,
             mask: np.ndarray | None = None) -> list[tuple[str, int, int, str | None]]:
-    index, links = EventIndex(events), ArticleLinks.build(events, articles)
-    monthly = coverage.monthly_sources(index, links, coverage.source_codes(articles), mask)
+    monthly = coverage.monthly_sources(built(events, articles), mask)
     return [(c.month, c.before, c.after, c.dataset) for c in coverage.coverage_changes(monthly)]
 
 
@@ -103,10 +107,9 @@ def test_each_dataset_is_compared_with_itself():
     # together the month has 206 sources, not a third of 230: only per dataset it shows
     assert changes(events, articles) == [("2024-02", 30, 6, "dropping")]
     notice = coverage.coverage_changes(coverage.monthly_sources(
-        EventIndex(events), ArticleLinks.build(events, articles),
-        coverage.source_codes(articles)))[0].describe()
+        built(events, articles)))[0].describe()
     assert notice.startswith("2024-02: coverage changed.")
-    assert "the dropping events fell from 30 in the month before to 6" in notice
+    assert "the events of dropping fell from 30 in the month before to 6" in notice
 
 
 def test_outlets_are_counted_once_whatever_their_case_and_spaces():
@@ -132,38 +135,35 @@ def test_events_dated_only_to_a_year_belong_to_no_month():
     yearly["date_max"] = pd.Timestamp("2024-12-31")
     both = pd.concat([events, yearly], ignore_index=True)
     assert changes(both, pd.concat([articles, yearly_articles], ignore_index=True)) == []
-    monthly = coverage.monthly_sources(EventIndex(both), ArticleLinks.build(both, articles),
-                                       coverage.source_codes(articles))
+    monthly = coverage.monthly_sources(built(both, articles))
     assert list(monthly["events"]) == [EVENTS_PER_MONTH, EVENTS_PER_MONTH]
 
 
 def test_no_articles_and_no_dated_events():
     events, _ = generated({"2024-01": 0, "2024-02": 0})
     _, articles = frames([], [])
-    monthly = coverage.monthly_sources(EventIndex(events), ArticleLinks.build(events, articles),
-                                       coverage.source_codes(articles))
+    monthly = coverage.monthly_sources(built(events, articles))
     assert list(monthly["sources"]) == [0, 0]
     assert coverage.coverage_changes(monthly) == []
     undated = events.assign(date_min=pd.NaT, date_max=pd.NaT)
-    assert coverage.monthly_sources(EventIndex(undated), ArticleLinks.build(undated, articles),
-                                    coverage.source_codes(articles)).empty
+    assert coverage.monthly_sources(built(undated, articles)).empty
 
 
 @pytest.mark.parametrize(
     ("current", "earlier", "level", "words"),
     [
-        (40, [10, 10, 10, 10], "large increase", "+300% (large increase; average 10.0)"),
-        (12, [10, 10, 10, 10], "moderate increase", "+20% (moderate increase; average 10.0)"),
-        (11, [10, 10, 10, 10], "little change", "+10% (little change; average 10.0)"),
-        (8, [10, 10, 10, 10], "little change", "-20% (little change; average 10.0)"),
-        (7, [10, 10, 10, 10], "large decrease", "-30% (large decrease; average 10.0)"),
+        (40, [10, 10, 10, 10], "large increase", "+300% (large increase; average 10)"),
+        (12, [10, 10, 10, 10], "moderate increase", "+20% (moderate increase; average 10)"),
+        (11, [10, 10, 10, 10], "little change", "+10% (little change; average 10)"),
+        (8, [10, 10, 10, 10], "little change", "-20% (little change; average 10)"),
+        (7, [10, 10, 10, 10], "large decrease", "-30% (large decrease; average 10)"),
         # ACLED's low-count guard: at most 2 on average before and 5 now
         (4, [1, 0, 1, 0], "little change", "little change (few: average 0.5)"),
-        (5, [2, 2, 2, 2], "little change", "little change (few: average 2.0)"),
-        (6, [1, 1, 1, 1], "large increase", "+500% (large increase; average 1.0)"),
-        (2, [3, 3, 3, 3], "large decrease", "-33% (large decrease; average 3.0)"),
-        (6, [0, 0, 0, 0], "large increase", "new (large increase; average 0.0)"),
-        (1200, [1000], "moderate increase", "+20% (moderate increase; average 1,000.0)"),
+        (5, [2, 2, 2, 2], "little change", "little change (few: average 2)"),
+        (6, [1, 1, 1, 1], "large increase", "+500% (large increase; average 1)"),
+        (2, [3, 3, 3, 3], "large decrease", "-33% (large decrease; average 3)"),
+        (6, [0, 0, 0, 0], "large increase", "new (large increase; average 0)"),
+        (1200, [1000], "moderate increase", "+20% (moderate increase; average 1,000)"),
     ],
 )
 def test_changes_follow_acleds_thresholds(current, earlier, level, words):
@@ -213,3 +213,30 @@ def test_the_data_starts_on_its_first_dated_day():
     events, _ = generated({"2024-03": 1, "2024-01": 1})
     assert coverage.data_start(EventIndex(events)) == dt.date(2024, 1, 10)
     assert coverage.data_start(EventIndex(events.assign(date_min=pd.NaT))) is None
+
+
+@pytest.mark.parametrize(
+    ("dates", "earlier_start", "expected"),
+    [
+        # whole months, from the month before, so the range's first month is compared too
+        ((dt.date(2024, 5, 1), dt.date(2024, 5, 31)), None,
+         (dt.date(2024, 4, 1), dt.date(2024, 5, 31))),
+        # a range ending mid-month counts its whole last month: the cut is no drop
+        ((dt.date(2024, 3, 15), dt.date(2024, 12, 15)), None,
+         (dt.date(2024, 2, 1), dt.date(2024, 12, 31))),
+        ((dt.date(2024, 1, 1), dt.date(2024, 2, 29)), None,
+         (dt.date(2023, 12, 1), dt.date(2024, 2, 29))),
+        # the baseline periods are covered too
+        ((dt.date(2024, 5, 1), dt.date(2024, 5, 30)), dt.date(2024, 1, 2),
+         (dt.date(2023, 12, 1), dt.date(2024, 5, 31))),
+        ((None, dt.date(2024, 2, 10)), None, (None, dt.date(2024, 2, 29))),
+        ((dt.date(2024, 3, 31), None), None, (dt.date(2024, 2, 1), None)),
+        ((None, None), None, (None, None)),
+    ],
+)
+def test_comparison_filters(dates, earlier_start, expected):
+    filters = Filters(date_from=dates[0], date_to=dates[1], topics=("strike",))
+    earlier = [Filters(date_from=earlier_start, date_to=dates[0])] if earlier_start else []
+    wider = coverage.comparison_filters(filters, earlier)
+    assert (wider.date_from, wider.date_to) == expected
+    assert wider.topics == ("strike",)

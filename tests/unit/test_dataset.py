@@ -62,6 +62,18 @@ def test_json_with_embedded_articles():
     assert data.articles["title"].tolist() == ["T"]
 
 
+def test_an_embedded_article_holding_a_nul_is_rejected_and_counted():
+    document = {"events": [{"event_id": "e1", "topic": "strike", "verification": "reported",
+                            "article_ids": ["a1"]}],
+                "articles": [{"article_id": "a1", "title": "T"},
+                             {"article_id": "a2", "title": "bad\u0000byte"}]}
+    data = load_dataset(json.dumps(document).encode(), "d.json", topics=TOPICS)
+    report = next(r for r in data.reports if r.table == "articles")
+    assert (report.rows_read, report.accepted, report.rejected_rows) == (2, 1, 1)
+    assert report.rejected[["row", "column"]].values.tolist() == [[2, "title"]]
+    assert data.articles["article_id"].tolist() == ["a1"]
+
+
 def test_reason_counts_and_rejected_csv():
     data = load_dataset(EVENTS.encode(), "e.csv", topics=TOPICS)
     report = data.reports[0]

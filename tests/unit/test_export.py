@@ -194,8 +194,8 @@ def test_geojson_says_what_it_is_in_metadata():
     document = json.loads(export_events(sample_events(), "geojson", sample_articles(), citation))
     assert list(document) == ["type", "metadata", "features", "articles"]
     assert document["metadata"] == citation.metadata()
-    assert list(document["metadata"]) == ["filter", "query", "exported", "dashboard_version",
-                                          "data_version", "sources"]
+    assert list(document["metadata"]) == ["filter", "language", "query", "exported",
+                                          "dashboard_version", "data_version", "sources"]
     assert [s["name"] for s in document["metadata"]["sources"]] == ["=evil.csv", "acled"]
     assert "metadata" not in json.loads(export_events(sample_events(), "geojson"))
 
@@ -211,7 +211,8 @@ def test_excel_has_an_about_sheet_with_formulas_neutralised():
     assert book.sheetnames == ["events", "articles", "About"]
     acled = citation.sources[1]
     assert _sheet_rows(book, "About") == [
-        ["field", "value"], ["filter", "Events in Poland"], ["query", "country=POL"],
+        ["field", "value"], ["filter", "Events in Poland"], ["language", "en"],
+        ["query", "country=POL"],
         ["exported", "2025-05-01T12:00:00Z"],
         ["dashboard_version", citation.dashboard_version], [],
         ["dataset", "file", "sha256"], ["s.csv", "s.csv", SHA], [],

@@ -23,16 +23,16 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 
 
-def _extracted() -> dict[str, tuple[str, ...]]:
-    """msgid -> (msgid[, msgid_plural]) of every message the code marks, by Babel's own
-    extractor and the project's babel.cfg (what ``pybabel extract -F babel.cfg`` finds)."""
+def _extracted() -> dict[tuple[str | None, str], tuple[str, ...]]:
+    """(context, msgid) -> (msgid[, msgid_plural]) of every message the code marks, by
+    Babel's own extractor and the project's babel.cfg (``pybabel extract -F babel.cfg``)."""
     with open(ROOT / "babel.cfg", encoding="utf-8") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    found: dict[str, tuple[str, ...]] = {}
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    found: dict[tuple[str | None, str], tuple[str, ...]] = {}
+    for _file, _line, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=DEFAULT_KEYWORDS):
         ids = (message,) if isinstance(message, str) else tuple(message)
-        found[ids[0]] = ids
+        found[(context, ids[0])] = ids
     return found
 
 
@@ -46,7 +46,7 @@ def _fields(text: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def extracted() -> dict[str, tuple[str, ...]]:
+def extracted() -> dict[tuple[str | None, str], tuple[str, ...]]:
     found = _extracted()
     assert len(found) > 30  # the extractor saw the package (a wrong babel.cfg finds nothing)
     return found
@@ -55,7 +55,8 @@ def extracted() -> dict[str, tuple[str, ...]]:
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_each_catalog_holds_exactly_the_messages_the_code_uses(lang, extracted) -> None:
     catalog = _catalog(lang)
-    held = {(m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
+    held = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m
+            for m in catalog if m.id}
     missing = sorted(set(extracted) - set(held))
     unused = sorted(set(held) - set(extracted))
     assert not missing, f"{lang}: no entry for {missing} (run python scripts/catalogs.py)"
@@ -170,3 +171,25 @@ def test_every_topic_has_a_label_and_description_in_each_language(lang) -> None:
     assert list(local["key"]) == list(english["key"])
     assert (local["label"] != english["label"]).all()
     assert (local["description"] != english["description"]).all()
+
+
+def test_charts_speak_the_language_and_vega_writes_months_in_it() -> None:
+    import pandas as pd
+
+    from dashboard import charts
+
+    t = translator("uk")
+    topics = load_topics(lang="uk")
+    bins = pd.DataFrame({"period": pd.to_datetime(["2024-01-01"]), "topic": ["strike"],
+                         "events": [2]})
+    spec = charts.to_spec(charts.timeline_chart(bins, topics, "month", t=t), t=t)
+    assert spec["title"] == "Події за місяцями, за темами"
+    assert spec["encoding"]["x"]["title"] == "Місяць"
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Удари"]
+    assert spec["config"]["locale"]["time"]["months"][2] == "березень"
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    mix = pd.DataFrame({"verification": ["confirmed", "disputed"], "events": [3, 1],
+                        "share": [0.75, 0.25]})
+    levels = charts.to_spec(charts.verification_chart(mix, translator("pl")))
+    assert levels["encoding"]["y"]["sort"] == ["potwierdzone", "sporne"]
+    assert "locale" not in charts.to_spec(charts.verification_chart(mix)).get("config", {})

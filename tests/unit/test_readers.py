@@ -347,3 +347,178 @@ def test_xlsx_progress_moves_while_rows_are_read(monkeypatch):
     raw = read_raw(buffer.getvalue(), "e.xlsx", progress=seen.append)
     assert len(raw) == 10
     assert len(seen) > 3 and 0 < seen[0] < seen[-2] < 1 and seen[-1] == 1.0
+
+
+# -- text the readers once lost or refused ---------------------------------------------------
+
+GDELT_V2 = (Path(__file__).resolve().parents[1] / "fixtures" / "gdelt_v2.tsv").read_bytes()
+
+
+@pytest.mark.parametrize("cell", ['"RUSSIA', '"RUSSIA"', 'RUS"SIA', '"', '""', '"a""b'])
+def test_a_headerless_tsv_takes_quotes_as_characters(cell):
+    # GDELT has no quoting: a cell opening with '"' swallowed the fields and lines after it
+    lines = [b"1\tx\ty", f"2\t{cell}\tz".encode(), b"3\tw\tv", b"4\t\"\tu"]
+    raw = read_raw(b"\n".join(lines) + b"\n", "events.export.CSV", header=False)
+    assert raw.values.tolist() == [["1", "x", "y"], ["2", cell, "z"], ["3", "w", "v"],
+                                   ["4", '"', "u"]]
+
+
+def test_a_gdelt_cell_opening_with_a_quote_keeps_every_line_a_row():
+    from dashboard.importers import import_file
+
+    first, second = GDELT_V2.rstrip(b"\n").split(b"\n")
+    quoted = first.replace(b"\tRUSSIA\t", b'\t"RUSSIA\t')
+    imported = import_file(b"\n".join([quoted, second, second.replace(b"1190000002",
+                                                                      b"1190000003")]) + b"\n",
+                           "20240809.export.CSV")
+    assert imported.format == "gdelt"
+    assert (imported.rows_read, len(imported.events)) == (3, 3)
+
+
+@pytest.mark.parametrize(
+    ("data", "columns", "rows"),
+    [
+        # a lone CR inside an unquoted cell (the csv module writes it so under "\n" line ends)
+        (b"a,b\nx\ry,z\n1,2\n", ["a", "b"], [["x\ry", "z"], ["1", "2"]]),
+        (b"a,b\n1,x\ry\n3,4\n", ["a", "b"], [["1", "x\ry"], ["3", "4"]]),
+        (b"a\nx\ry\n1\n", ["a"], [["x\ry"], ["1"]]),  # one column: two rows, not three
+        (b"a,b\r\n1,x\ry\r\n3,4\r\n", ["a", "b"], [["1", "x\ry"], ["3", "4"]]),
+        (b'a,b\n"x\ry",z\n', ["a", "b"], [["x\ry", "z"]]),  # quoted: as before
+        (b"a\rb,c\n1,2\n", ["a\rb", "c"], [["1", "2"]]),  # in the header
+        # a file whose lines end in a lone CR (Excel's "CSV (Macintosh)"), even with a quoted
+        # line break or a row too long: the CRs end its lines
+        (b"a,b\r1,2\r3,4\r", ["a", "b"], [["1", "2"], ["3", "4"]]),
+        (b'a,b\r1,"2\nz"\r3,4\r', ["a", "b"], [["1", "2\nz"], ["3", "4"]]),
+        (b"a,b\r1,2\r3,4,5\r", ["a", "b"], [["1", "2"], ["3", "4"]]),
+    ],
+)
+def test_a_lone_carriage_return_stays_in_its_cell(data, columns, rows):
+    raw = read_raw(data, "cr.csv")
+    assert list(raw.columns) == columns
+    assert raw.values.tolist() == rows
+
+
+def test_a_lone_carriage_return_in_a_cell_loads_every_row():
+    from dashboard.dataset import load_dataset
+
+    data = (b"event_id,event_date,topic,country,verification,summary\n"
+            b"e1,2024-01-01,strike,POL,confirmed,before\rafter\n"
+            b"e2,2024-01-02,strike,POL,confirmed,plain\n")
+    dataset = load_dataset(data, "cr.csv")
+    report = dataset.reports[0]
+    assert (report.rows_read, report.accepted) == (2, 2)
+    assert dataset.events["summary"].tolist() == ["before\rafter", "plain"]
+
+
+ANSI_ROWS = "".join(f"e{n},\x1b[31mred {n}\x1b[0m \x07\x08\n" for n in range(50))
+
+
+@pytest.mark.parametrize(
+    ("data", "cells"),
+    [
+        # control characters in far more than 1% of the bytes: ANSI colours, a bell, backspace
+        (("event_id,summary\n" + ANSI_ROWS).encode(), 50),
+        # in a code page: ANSI colours (ESC is no binary byte)
+        (("event_id,summary\n" + ANSI_ROWS.replace(" \x07\x08", "")).encode("cp1251")
+         + "e50,Гродно\n".encode("cp1251"), 51),
+        (("event_id,summary\n" + "e1,\x01 marks a field and \x1f a unit\n" * 20).encode(), 20),
+    ],
+)
+def test_text_with_control_characters_is_read(data, cells):
+    raw = read_raw(data, "ansi.csv")
+    assert len(raw) == cells
+    assert raw["summary"].iloc[0] in ("\x1b[31mred 0\x1b[0m \x07\x08", "\x1b[31mred 0\x1b[0m",
+                                      "\x01 marks a field and \x1f a unit")
+
+
+def test_our_own_export_of_control_characters_loads_back():
+    from dashboard.dataset import load_dataset
+    from dashboard.export import export_events
+
+    rows = "".join(f"e{n},2024-01-01,strike,POL,confirmed,\x1b[1m{n}\x1b[0m\x1b[K\n"
+                   for n in range(30))
+    events = load_dataset(("event_id,event_date,topic,country,verification,summary\n"
+                           + rows).encode(), "ansi.csv").events
+    again = load_dataset(export_events(events, "csv"), "round_trip.csv")
+    assert again.events["summary"].tolist() == events["summary"].tolist()
+    assert len(again.events) == 30
+
+
+@pytest.mark.parametrize("data", [
+    bytes(range(256)) * 20,
+    __import__("random").Random(7).randbytes(300_000),  # compressed or encrypted data
+    b"\x00\x00\x00\x10IHDR record\x00\x01" * 1000,  # NUL-padded records, all ASCII
+    b"\x01\x02\x03\x04\x05\x06\x0e\x0f" * 1000,  # control characters and nothing else
+])
+def test_binary_data_is_still_refused(data):
+    with pytest.raises(LoadError, match=r"^blob\.csv: binary data that is not a supported"):
+        read_raw(data, "blob.csv")
+
+
+@pytest.mark.parametrize(
+    ("lines", "width", "first"),
+    [
+        # a first line longer than 64 KB (the width and delimiter were sniffed from 64 KB)
+        (["1\t" + "x" * 100_000 + "\t" + "a;" * 50_000, "2\ty\tz"], 3, "x" * 100_000),
+        (["1\t" + "a;" * 50_000 + "\tq", "2\ty\tz", "3\tw\tv"], 3, "a;" * 50_000),
+        (["1\t" + "a;" * 50_000 + "\tq"], 3, "a;" * 50_000),  # one line: the tab still wins
+        (["1\t" + '"' * 100_000 + "\tq", "2\ty\tz"], 3, '"' * 100_000),
+    ],
+)
+def test_a_headerless_file_is_sniffed_from_whole_first_lines(lines, width, first):
+    raw = read_raw(("\n".join(lines) + "\n").encode(), "gdelt.tsv", header=False)
+    assert raw.shape == (len(lines), width)
+    assert raw.iloc[0, 1] == first
+
+
+def test_a_header_longer_than_a_megabyte_is_read_whole():
+    names = [f"{n:04d}" + " long name" * 60 for n in range(2_000)]  # 1.2 MB: cut at 1 MB
+    raw = read_raw((";".join(names) + "\n" + ";".join("x" * len(names)) + "\n").encode(),
+                   "wide.csv")
+    assert list(raw.columns) == names
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b'[{"event_id": "e1", "summary": "a\\u0000b"}, {"event_id": "e2", "summary": "ok"}]',
+         "nul.json"),
+        (b'{"event_id": "e1", "summary": "a\\u0000b"}\n{"event_id": "e2", "summary": "ok"}\n',
+         "nul.jsonl"),
+        (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null, '
+         b'"properties": {"event_id": "e1", "summary": "a\\u0000b"}}, {"type": "Feature", '
+         b'"geometry": null, "properties": {"event_id": "e2", "summary": "ok"}}]}',
+         "nul.geojson"),
+        (b"event_id,summary\ne1,a\x00b\ne2,ok\n", "nul.csv"),
+    ],
+)
+def test_a_nul_in_a_cell_rejects_its_row_in_every_format(data, name):
+    raw = read_raw(data, name)
+    assert raw.attrs["row_errors"] == {0: [("summary", "a\ufffdb",
+                                            "a NUL byte (0x00) at column 'summary'")]}
+    assert raw["summary"].tolist() == ["a\ufffdb", "ok"]
+
+
+def test_a_nul_in_a_parquet_cell_rejects_its_row():
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table({"event_id": ["e1", "e2"], "summary": ["a\x00b", "ok"]}), sink)
+    raw = read_raw(sink.getvalue().to_pybytes(), "nul.parquet")
+    assert raw.attrs["row_errors"] == {0: [("summary", "a\ufffdb",
+                                            "a NUL byte (0x00) at column 'summary'")]}
+
+
+def test_a_rejected_nul_row_of_json_lines_is_counted_with_its_line():
+    from dashboard.dataset import load_dataset
+
+    good = '{"event_id": "e%d", "event_date": "2024-01-01", "topic": "strike", ' \
+           '"country": "POL", "verification": "confirmed"}\n'
+    data = (good % 1 + "\n" + good.replace('"confirmed"', '"confirmed", "summary": "\\u0000"')
+            % 2 + good % 3).encode()
+    report = load_dataset(data, "nul.jsonl").reports[0]
+    assert (report.rows_read, report.accepted, report.rejected_rows) == (3, 2, 1)
+    assert report.rejected[["row", "column"]].values.tolist() == [[3, "summary"]]
+
+
+def test_a_json_key_holding_a_nul_is_one_load_error():
+    with pytest.raises(LoadError, match=r"^k\.json: the key 'a\?' \(column 2\) holds a NUL"):
+        read_raw(b'[{"event_id": "e1", "a\\u0000": "x"}]', "k.json")

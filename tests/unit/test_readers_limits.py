@@ -326,3 +326,38 @@ def test_a_big_code_page_file_is_settled_from_its_first_lines(monkeypatch):
     assert readers.utf8_repaired(data) is None
     monkeypatch.setattr(readers, "_SETTLED_LINES", 1_000)
     assert readers.utf8_repaired(data) is not None
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        ((",".join(["x"] * 10_000) + "\n").encode(), "wide.csv",
+         "the header names the column 'x' 10,000 times (columns 1, 2, 3, 4, 5 and 9,995 more)"),
+        (_parquet_with_names([""] * 2_000), "blank.parquet",
+         "the schema names the column '' 2,000 times (columns 1, 2, 3, 4, 5 and 1,995 more)"),
+        (("[{" + ", ".join(['"k": 1'] * 700) + "}]").encode(), "keys.json",
+         "an object names the key 'k' 700 times (keys 1, 2, 3, 4, 5 and 695 more)"),
+        (b"a,b,a,c,a,a,d,a,a\n", "six.csv",
+         "the header names the column 'a' 6 times (columns 1, 3, 5, 6, 8 and 9)"),
+    ],
+)
+def test_a_name_repeated_many_times_lists_a_few_positions(data, name, message):
+    with pytest.raises(LoadError) as info:
+        read_raw(data, name)
+    assert str(info.value).startswith(f"{name}: {message}; rename or remove all but one")
+    assert len(str(info.value)) < 200
+
+
+@pytest.mark.parametrize(("header", "cap_lines"), [(True, 2), (False, 2), (True, 0)])
+def test_a_first_line_past_the_cap_is_one_load_error(monkeypatch, header, cap_lines):
+    from dashboard import readers
+
+    monkeypatch.setattr(readers, "_HEAD_BYTES", 1024)
+    monkeypatch.setattr(readers, "_MAX_HEAD_BYTES", 16 * 1024)
+    long_line = "\t".join(["y" * 9_000, "z" * 9_000])
+    data = ("\n".join([long_line] + ["1\t2"] * cap_lines) + "\n").encode()
+    data += b"3\t4\n" * 10_000  # the file goes on past the cap
+    with pytest.raises(LoadError, match=r"^long\.tsv: the first line is longer than 0 MB"):
+        read_raw(data, "long.tsv", header=header)
+    monkeypatch.setattr(readers, "_MAX_HEAD_BYTES", 64 * 1024)
+    assert len(read_raw(data, "long.tsv", header=header)) == 10_000 + cap_lines + (not header)

@@ -227,3 +227,21 @@ def test_accepted_plus_rejected_is_rows_read(rows):
     events, rejected = validate_events(raw, "garbage.csv", topics=TOPICS)
     assert len(events) + rejected_row_count(rejected) == len(raw)
     assert rejected["reason"].notna().all()
+
+
+def test_validating_never_imports_pyspark_pandas():
+    """pandera would import PySpark's pandas API (seconds, a warning on pandas 3, and a patch
+    of pandas' classes) whenever the spark extra is installed; validation needs none of it."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyspark")
+    code = ("import sys, pandas as pd\n"
+            "from dashboard.validate import validate_events\n"
+            "validate_events(pd.DataFrame({'event_id': ['e1']}, dtype='str'), 'f.csv')\n"
+            "print(sorted(name for name, module in sys.modules.items()\n"
+            "             if name.startswith('pyspark') and module is not None))\n")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    assert shown.stdout.strip() == "[]"
+    assert "FutureWarning" not in shown.stderr

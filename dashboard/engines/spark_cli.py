@@ -1,0 +1,121 @@
+"""``validate`` and ``export`` with ``--engine spark``: the same rules, query and files as
+the memory engine's commands in ``dashboard.cli``, computed by Spark (local mode, or the
+Spark Connect server ``SPARK_REMOTE`` names)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from dashboard.engines.spark_tables import Source, open_source
+
+SHOWN = 10
+
+
+def _companion(data: str | None) -> str | None:
+    """``x_articles.parquet`` beside a single ``x.parquet``, as ``load_dataset`` finds it."""
+    if not data or not Path(data).is_file():
+        return None
+    from dashboard.dataset import companion_articles
+
+    found = companion_articles(Path(data))
+    return None if found is None else str(found)
+
+
+def _open(data: str | None, table: str | None, articles: str | None) -> Source:
+    return open_source(data, table=table, articles=articles or _companion(data))
+
+
+def _general(reason: Any, value: Any) -> Any:
+    """A reason with its value and row left out, so like lines count as one kind."""
+    from pyspark.sql import functions as F
+
+    quoted = F.concat(F.lit("'"), F.substring(value, 1, 80), F.lit("'"))
+    plain = F.when(F.coalesce(value, F.lit("")) != "", F.replace(reason, quoted, F.lit("'…'"))) \
+        .otherwise(reason)
+    return F.regexp_replace(plain, r"\(first seen at row \d+\)", "(first seen earlier)")
+
+
+def table_report(source: Source, table: str) -> dict[str, Any]:
+    """Rows read, accepted and rejected of one table, its reasons and first rejected lines
+    (the shape of ``cli._report_dict`` and of the duckdb engine's report)."""
+    from pyspark.sql import functions as F
+
+    events = table == "events"
+    read = source.read if events else source.articles_read
+    accepted = (source.events if events else source.articles).count()
+    problems = source.problems if events else source.article_problems
+    reasons = (problems.select("column", _general(F.col("reason"), F.col("value")).alias("r"))
+               .groupBy("column", "r").count()
+               .orderBy(F.desc("count"), "column", "r").collect())
+    first = problems.orderBy("_key", "column").select("row", "column", "reason").limit(SHOWN) \
+        .collect()
+    return {"file": source.label if events else source.articles_label,
+            "table": table, "format": "canonical", "engine": "spark", "read": read,
+            "accepted": accepted, "merged": 0, "rejected": read - accepted,
+            "reasons": [{"column": r["column"], "reason": r["r"], "count": int(r["count"])}
+                        for r in reasons],
+            "first_rejected": [{"row": int(r["row"]), "column": r["column"],
+                                "reason": r["reason"]} for r in first],
+            "warnings": []}
+
+
+def _print(report: dict[str, Any]) -> None:
+    print(f"{report['file']}: {report['table']}, format {report['format']} (spark engine: "
+          "checked where the data lies, rejected rows left out of the events it serves)")
+    print(f"  rows read: {report['read']:,}  accepted: {report['accepted']:,}  "
+          f"rejected: {report['rejected']:,}")
+    if report["reasons"]:
+        print("  reasons:")
+        for reason in report["reasons"][:SHOWN]:
+            print(f"    {reason['count']:>7,}  {reason['column']}: {reason['reason']}")
+        if len(report["reasons"]) > SHOWN:
+            print(f"    ... and {len(report['reasons']) - SHOWN} more kinds (see --rejects)")
+        print("  first rejected rows:")
+        for line in report["first_rejected"]:
+            print(f"    row {line['row']}, {line['column']}: {line['reason']}")
+
+
+def validate(args: argparse.Namespace) -> int:
+    """``validate --engine spark``: the report of every table, exit 1 if a row is rejected."""
+    source = _open(args.path, args.table, args.articles)
+    reports = [table_report(source, "events")]
+    if source.has_articles:
+        reports.append(table_report(source, "articles"))
+    if args.json:
+        print(json.dumps({**reports[0], "tables": reports}, ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            _print(report)
+    if args.rejects:
+        write_rejects(source, args.rejects)
+    return 0 if all(r["rejected"] == 0 for r in reports) else 1
+
+
+def rejected_lines(source: Source) -> Any:
+    """Every rejected line (``validate.REJECT_COLUMNS``) in the memory engine's order:
+    events before articles, each by file and row, then column."""
+    from pyspark.sql import functions as F
+
+    lines = source.problems
+    if source.has_articles:
+        lines = lines.unionAll(source.article_problems)
+    return lines.orderBy(F.desc("table"), "_key", "column").drop("_key")
+
+
+def write_rejects(source: Source, path: str) -> None:
+    """Every rejected line as the memory engine's neutralised CSV (held on the driver:
+    the rejected lines, not the data)."""
+    import pandas as pd
+
+    from dashboard.export import frame_to_csv
+    from dashboard.validate import REJECT_COLUMNS
+
+    table = rejected_lines(source).toArrow()
+    frame = pd.DataFrame({c: pd.Series(table.column(c).to_pylist(),
+                                       dtype="Int64" if c == "row" else "str")
+                          for c in REJECT_COLUMNS})
+    Path(path).write_bytes(frame_to_csv(frame))
+
