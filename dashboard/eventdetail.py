@@ -9,6 +9,7 @@ never a copy of the events frame.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 from dashboard import schema
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks
+from dashboard.i18n import ENGLISH, N_, Translator
 from dashboard.linking import KM_PER_DEGREE_LATITUDE, EventLinks, distances_km
 
 # A point placed exactly ``km`` away comes back a few nanometres further in floating
@@ -26,18 +28,18 @@ DISTANCE_SLACK_KM = 1e-6
 
 #: What a ``date_precision`` says about the date (the spans are docs/schema.md's).
 DATE_PRECISION_WORDS: dict[str, str] = {
-    "day": "known to the day",
-    "week": "known to within a few days (the date ± 3 days)",
-    "month": "known to the month",
-    "year": "known to the year",
+    "day": N_("known to the day"),
+    "week": N_("known to within a few days (the date ± 3 days)"),
+    "month": N_("known to the month"),
+    "year": N_("known to the year"),
 }
 
 #: What a ``geo_precision`` says about the coordinates.
 GEO_PRECISION_WORDS: dict[str, str] = {
-    "exact": "the exact place",
-    "near": "near the place named",
-    "admin": "somewhere in the region named (the point is the region's)",
-    "country": "somewhere in the country (the point is the country's)",
+    "exact": N_("the exact place"),
+    "near": N_("near the place named"),
+    "admin": N_("somewhere in the region named (the point is the region's)"),
+    "country": N_("somewhere in the country (the point is the country's)"),
 }
 
 EVENT_PAGE = "events"  # the Events page's URL path, relative to the app's own address
@@ -111,38 +113,41 @@ def also_in(row: int, links: EventLinks, events: pd.DataFrame) -> list[tuple[str
     return list(by_dataset.items())
 
 
-def _day(value: pd.Timestamp) -> str:
-    return value.date().isoformat()
+def _precision(value: Any, words: dict[str, str], t: Translator) -> str:
+    if pd.isna(value):
+        return t.gettext("precision not given")
+    known = words.get(str(value))
+    return t.gettext(known) if known else t.gettext("precision {value}").format(value=value)
 
 
-def date_words(event: pd.Series) -> str:
+def date_words(event: pd.Series, t: Translator = ENGLISH) -> str:
     """The event's date as given, how precisely it is known, and the days it may fall
     on when that is more than one: "2024-03 (known to the month: 2024-03-01 to
-    2024-03-31)"."""
+    2024-03-31)" (the date as the data gives it; the days in ``t``'s form)."""
     if pd.isna(event["date_min"]):
-        return "undated"
+        return t.gettext("undated")
     given = str(event["event_date"])
     if not pd.isna(event["end_date"]):
-        given += f" until {event['end_date']}"
-    precision = event["date_precision"]
-    words = ("precision not given" if pd.isna(precision)
-             else DATE_PRECISION_WORDS.get(str(precision), f"precision {precision}"))
-    first, last = _day(event["date_min"]), _day(event["date_max"])
-    span = "" if first == last else f": {first} to {last}"
-    return f"{given} ({words}{span})"
+        given = t.gettext("{start} until {end}").format(start=given, end=event["end_date"])
+    words = _precision(event["date_precision"], DATE_PRECISION_WORDS, t)
+    first, last = event["date_min"].date(), event["date_max"].date()
+    if first == last:
+        return t.gettext("{date} ({precision})").format(date=given, precision=words)
+    return t.gettext("{date} ({precision}: {first} to {last})").format(
+        date=given, precision=words, first=t.date(first), last=t.date(last))
 
 
-def place_words(event: pd.Series) -> str:
+def place_words(event: pd.Series, t: Translator = ENGLISH) -> str:
     """Where: the place names given, the coordinates and what their precision means."""
     names = [str(event[c]) for c in ("location", "admin1", "country")
              if not pd.isna(event[c])]
-    place = ", ".join(names) or "place not given"
+    place = ", ".join(names) or t.gettext("place not given")
     if pd.isna(event["latitude"]) or pd.isna(event["longitude"]):
-        return f"{place} (no coordinates)"
-    precision = event["geo_precision"]
-    words = ("precision not given" if pd.isna(precision)
-             else GEO_PRECISION_WORDS.get(str(precision), f"precision {precision}"))
-    return f"{place} ({event['latitude']:.4f}, {event['longitude']:.4f}: {words})"
+        return t.gettext("{place} (no coordinates)").format(place=place)
+    words = _precision(event["geo_precision"], GEO_PRECISION_WORDS, t)
+    return t.gettext("{place} ({latitude}, {longitude}: {precision})").format(
+        place=place, latitude=f"{event['latitude']:.4f}", longitude=f"{event['longitude']:.4f}",
+        precision=words)
 
 
 def event_link(event_id: str, query: Mapping[str, str]) -> str:

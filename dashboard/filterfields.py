@@ -416,6 +416,19 @@ def _hold_area(name: str, spellings: Mapping[str, str]) -> tuple[str, str | None
 # --------------------------------------------------------------------------- the registry
 
 
+def _range_in_order(values: dict[str, Any]) -> list[str]:
+    start, end = values.get("date_from"), values.get("date_to")
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+        del values["date_from"], values["date_to"]
+        return [f"Date range ignored: 'from' {start} is after 'to' {end}."]
+    return []
+
+
+#: Rules a link's parsed values (``Filters`` attribute -> value) must meet together; each
+#: drops what breaks it and says so.
+ACROSS_FIELDS: tuple[Callable[[dict[str, Any]], list[str]], ...] = (_range_in_order,)
+
+
 #: The kinds of sidebar widget ``dashboard/ui/state.py`` draws.
 WIDGET_KINDS: tuple[str, ...] = ("multiselect", "date_range", "text", "checkbox", "toggle",
                                  "select", "link_only")

@@ -163,11 +163,8 @@ class Filters:
                 values[spec.field] = spec.parse(texts[0])
             except ValueError as err:
                 notices.append(f"Filter {spec.key!r}: {err}; ignored.")
-        start, end = values.get("date_from"), values.get("date_to")
-        if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
-            notices.append(f"Date range ignored: 'from' {start} is after 'to' {end}.")
-            values.pop("date_from")
-            values.pop("date_to")
+        for rule in filterfields.ACROSS_FIELDS:
+            notices += rule(values)
         return cls(**values), notices
 
     def to_query(self) -> dict[str, str]:

@@ -20,7 +20,7 @@ import streamlit as st
 from dashboard import eventdetail, schema
 from dashboard.citation import source_for
 from dashboard.engines.backend import Backend
-from dashboard.ui.language import _, ngettext
+from dashboard.ui.language import _, current, ngettext
 from dashboard.ui.text import escape_md, safe_url
 
 LISTED = 50  # co-reported and nearby events listed at most (nearest / oldest first)
@@ -54,33 +54,38 @@ def markdown_link(text: str, url: str) -> str:
 def source_line(article: pd.Series | None, article_id: str) -> str:
     """One source: its title (a link when the address is http(s)), outlet and date."""
     if article is None:
-        return f"{escape_md(article_id)} (not in the articles table)"
+        return _("{article} (not in the articles table)").format(article=escape_md(article_id))
     title = article["title"] if not _missing(article["title"]) else article_id
     url = safe_url(article["url"])
     shown = markdown_link(str(title), url) if url else escape_md(title)
-    address = "" if url or _missing(article["url"]) else " (its address is not http(s): not linked)"
-    return (f"{shown} — {_text(article['outlet'], 'outlet unknown')}, "
-            f"{_text(article['published'], 'date unknown')}{address}")
+    address = "" if url or _missing(article["url"]) else " " + _(
+        "(its address is not http(s): not linked)")
+    return _("{title} — {outlet}, {published}").format(
+        title=shown, outlet=_text(article["outlet"], _("outlet unknown")),
+        published=_text(article["published"], _("date unknown"))) + address
 
 
 def fields_markdown(event: pd.Series, labels: Mapping[str, str]) -> str:
     """The event's fields as a Markdown list (all data escaped)."""
     topic = str(event["topic"])
     sub_type = "" if _missing(event["sub_type"]) else f" ({escape_md(event['sub_type'])})"
+    t = current()
     level = str(event["verification"])
-    meaning = schema.VERIFICATION_MEANINGS.get(level, "a level this dashboard does not know")
+    meaning = schema.verification_meanings(t).get(
+        level, _("a level this dashboard does not know"))
+    level_name = schema.verification_names(t).get(level, level)
     count = event["fatalities"]
-    fatalities = "not reported" if _missing(count) else f"{int(count):,}"
+    fatalities = _("not reported") if _missing(count) else t.number(int(count))
     lines = [
-        ("Date", escape_md(eventdetail.date_words(event))),
-        ("Place", escape_md(eventdetail.place_words(event))),
-        ("Countries involved", _text(event["countries_involved"], "none listed")),
-        ("Topic", f"{escape_md(labels.get(topic, topic))}{sub_type}"),
-        ("Actors", _text(event["actors"], "none listed")),
-        ("Verification", f"{escape_md(level)} — {escape_md(meaning)}"),
-        ("Fatalities", fatalities),
-        ("Source dataset", _text(event["source_dataset"], "not given")),
-        ("Category in the source", _text(event["source_category"], "none given")),
+        (_("Date"), escape_md(eventdetail.date_words(event, t))),
+        (_("Place"), escape_md(eventdetail.place_words(event, t))),
+        (_("Countries involved"), _text(event["countries_involved"], _("none listed"))),
+        (_("Topic"), f"{escape_md(labels.get(topic, topic))}{sub_type}"),
+        (_("Actors"), _text(event["actors"], _("none listed"))),
+        (_("Verification"), f"{escape_md(level_name)} — {escape_md(meaning)}"),
+        (_("Fatalities"), fatalities),
+        (_("Source dataset"), _text(event["source_dataset"], _("not given"))),
+        (_("Category in the source"), _text(event["source_category"], _("none given"))),
     ]
     return "\n".join(f"- **{name}:** {value}" for name, value in lines)
 
@@ -112,22 +117,25 @@ def event_lines(events: pd.DataFrame, rows: np.ndarray, query: Mapping[str, str]
     for position, event in enumerate(picked.itertuples(index=False)):
         link = markdown_link(str(event.event_id),
                              eventdetail.event_link(str(event.event_id), query))
-        away = "" if distances is None else f" · {distances[position]:.1f} km away"
-        date = _text(event.event_date, "undated")
+        away = "" if distances is None else " · " + _("{km} km away").format(
+            km=current().number(float(distances[position]), 1))
+        date = _text(event.event_date, _("undated"))
         topic = escape_md(labels.get(str(event.topic), str(event.topic)))
         summary = _text(None if _missing(event.summary) else _cut(event.summary, SUMMARY_CHARS),
-                        "no summary")
+                        _("no summary"))
         lines.append(f"- {link}{away} · {date} · {topic} · {summary}")
     return "\n".join(lines)
 
 
 def _listed(title: str, total: int, none: str) -> None:
     """A sub-heading with the count, and a caption when there is nothing or more to list."""
-    st.subheader(f"{title} ({total:,})")
+    t = current()
+    st.subheader(f"{title} ({t.number(total)})")
     if not total:
         st.caption(none)
     elif total > LISTED:
-        st.caption(f"The first {LISTED} of {total:,}.")
+        st.caption(_("The first {count} of {total}.").format(count=LISTED,
+                                                             total=t.number(total)))
 
 
 def show_event(source: Backend, event: pd.Series, query: Mapping[str, str],
@@ -136,8 +144,8 @@ def show_event(source: Backend, event: pd.Series, query: Mapping[str, str],
     datasets that are probably the same, its sources and the related events the backend
     finds."""
     event_id = str(event["event_id"])
-    st.header(f"Event {escape_md(event_id)}")
-    st.markdown(_text(event["summary"], "*No summary given.*"))
+    st.header(_("Event {event_id}").format(event_id=escape_md(event_id)))
+    st.markdown(_text(event["summary"], _("*No summary given.*")))
     st.markdown(fields_markdown(event, labels))
     groups = source.also_in([event_id])[0]
     if groups:
@@ -145,23 +153,27 @@ def show_event(source: Backend, event: pd.Series, query: Mapping[str, str],
             st.markdown(also_in_markdown(groups, query))
 
     cited = schema.split_list(event["article_ids"])
-    st.subheader(f"Sources ({len(cited):,})")
+    st.subheader(_("Sources ({count})").format(count=current().number(len(cited))))
     if cited:
         known = source.articles_by_id(cited).drop_duplicates("article_id")
         by_id = {str(a["article_id"]): a for _, a in known.iterrows()}
         st.markdown("\n".join(f"- {source_line(by_id.get(i), i)}" for i in cited))
     else:
-        st.caption("This event lists no source.")
+        st.caption(_("This event lists no source."))
 
     shown, total = source.co_reported(event_id, LISTED)
-    _listed("Other events these sources report", total, "Its sources report no other event.")
+    _listed(_("Other events these sources report"), total,
+            _("Its sources report no other event."))
     if total:
         st.markdown(event_lines(shown, np.arange(len(shown)), query, labels))
 
     close, total = source.nearby(event_id, limit=LISTED)
-    placed = not (_missing(event["latitude"]) or _missing(event["date_min"]))
-    _listed("Within 25 km and 7 days", total, "No other event within 25 km and 7 days"
-            + ("" if placed else " (this one has no coordinates or no date)") + ".")
+    placed = not (_missing(event["latitude"]) or _missing(event["longitude"])
+                  or _missing(event["date_min"]))
+    _listed(_("Within 25 km and 7 days"), total,
+            _("No other event within 25 km and 7 days.") if placed else
+            _("No other event within 25 km and 7 days (this one has no coordinates "
+              "or no date)."))
     if total:
         st.markdown(event_lines(close, np.arange(len(close)), query, labels,
                                 distances=close["distance_km"].to_numpy(dtype=float)))
@@ -169,6 +181,6 @@ def show_event(source: Backend, event: pd.Series, query: Mapping[str, str],
 
 def unknown_event_notice(event_id: str) -> None:
     """The notice for an ``event`` value no event has."""
-    st.warning(f"No event has the id “{escape_md(_cut(event_id, NOTICE_ID_CHARS))}”; "
-               "it may be in another dataset. The list of events follows.",
+    st.warning(_("No event has the id “{event_id}”; it may be in another dataset. The list "
+                 "of events follows.").format(event_id=escape_md(_cut(event_id, NOTICE_ID_CHARS))),
                icon=":material/warning:")

@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import schema
 from dashboard.eventdetail import event_link
 from dashboard.ui.eventpage import dataset_ids
-from dashboard.ui.language import _
+from dashboard.ui.language import _, current, link_query
 from dashboard.ui.page import context
 from dashboard.ui.text import safe_url
 
@@ -22,8 +22,9 @@ _EVENT_ID_IN_LINK = r"[?&]event=([^&#]*)$"
 
 
 def _filter_query(query: Mapping[str, str] | None) -> Mapping[str, str]:
-    """The filter the links keep: ``query`` if given, else this run's filter."""
-    return context().filters.to_query() if query is None else query
+    """The filter the links keep: ``query`` if given, else this run's filter (with the
+    chosen language, so an event page opened in a new tab speaks it too)."""
+    return {**context().filters.to_query(), **link_query()} if query is None else query
 
 
 def _sources(article_ids: pd.Series, articles: pd.DataFrame) -> pd.Series:
@@ -31,13 +32,16 @@ def _sources(article_ids: pd.Series, articles: pd.DataFrame) -> pd.Series:
     wanted = {i for v in article_ids for i in schema.split_list(v)}
     known = articles.loc[articles["article_id"].isin(wanted),
                          ["article_id", "title", "outlet", "published"]].fillna("")
+    unknown_outlet, unknown_date, none = _("outlet unknown"), _("date unknown"), _(
+        "no source listed")
+    form = _("{title} ({outlet}, {published})")
     names = {
-        article_id: f"{title or article_id} ({outlet or 'outlet unknown'}, "
-                    f"{published or 'date unknown'})"
+        article_id: form.format(title=title or article_id, outlet=outlet or unknown_outlet,
+                                published=published or unknown_date)
         for article_id, title, outlet, published in known.itertuples(index=False, name=None)
     }
     return article_ids.map(lambda v: " | ".join(names.get(i, i) for i in schema.split_list(v))
-                           or "no source listed")
+                           or none)
 
 
 def event_table(events: pd.DataFrame, articles: pd.DataFrame, labels: dict[str, str],
@@ -48,22 +52,25 @@ def event_table(events: pd.DataFrame, articles: pd.DataFrame, labels: dict[str, 
     ``linked`` (per row, ``eventdetail.also_in``) adds "Also in" (the datasets and ids of
     the events that are probably the same) and a link to the first one's page."""
     kept = _filter_query(query)
+    levels = schema.verification_names(current())
+    page = _("Page")
     table = pd.DataFrame({
-        "Event": events["event_id"],
-        "Page": events["event_id"].map(lambda event_id: event_link(event_id, kept)),
-        "Date": events["event_date"].fillna("undated"),
-        "Topic": events["topic"].astype("str").map(lambda t: labels.get(t, t)),
-        "Country": events["country"].astype("str"),
-        "Location": events["location"],
-        "Summary": events["summary"],
-        "Verification": events["verification"].astype("str"),
-        "Sources": _sources(events["article_ids"], articles),
-        "Actors": events["actors"],
-        "Fatalities": events["fatalities"],
+        _("Event"): events["event_id"],
+        page: events["event_id"].map(lambda event_id: event_link(event_id, kept)),
+        _("Date"): events["event_date"].fillna(_("undated")),
+        _("Topic"): events["topic"].astype("str").map(lambda t: labels.get(t, t)),
+        _("Country"): events["country"].astype("str"),
+        _("Location"): events["location"],
+        _("Summary"): events["summary"],
+        _("Verification"): events["verification"].astype("str").map(
+            lambda v: levels.get(v, v)),
+        _("Sources"): _sources(events["article_ids"], articles),
+        _("Actors"): events["actors"],
+        _("Fatalities"): events["fatalities"],
     })
-    config = {"Page": st.column_config.LinkColumn(
-        "Page", display_text="open", help="The event's page: its sources and the events "
-                                          "near it (opens in a new tab)")}
+    config = {page: st.column_config.LinkColumn(
+        page, display_text=_("open"), help=_("The event's page: its sources and the events "
+                                             "near it (opens in a new tab)"))}
     if linked is not None and any(linked):
         also, same = _("Also in"), _("Linked event")
         table[also] = ["; ".join(dataset_ids(d, ids, str) for d, ids in groups) or None
@@ -88,25 +95,30 @@ def article_table(listed: pd.DataFrame, labels: dict[str, str], key: str,
     of the events they report, a link to the (first) event's page keeping the filter
     (``query``; this run's by default), and a link when the address is http(s)."""
     kept = _filter_query(query)
+    levels = schema.verification_names(current())
+    event_page, link = _("Event page"), _("Link")
     table = pd.DataFrame({
-        "Published": listed["published"].fillna("date unknown"),
-        "Title": listed["title"],
-        "Outlet": listed["outlet"].fillna("outlet unknown"),
-        "Topics": listed["topics"].map(
+        _("Published"): listed["published"].fillna(_("date unknown")),
+        _("Title"): listed["title"],
+        _("Outlet"): listed["outlet"].fillna(_("outlet unknown")),
+        _("Topics"): listed["topics"].map(
             lambda v: "; ".join(labels.get(t, t) for t in str(v).split("; "))
             if isinstance(v, str) else ""),
-        "Countries": listed["countries"],
-        "Verification of those events": listed["verification"],
-        "Events": listed["event_ids"],
-        "Event page": listed["event_ids"].map(lambda ids: _first_event_link(ids, kept)),
-        "Link": listed["url"].map(safe_url),
+        _("Countries"): listed["countries"],
+        _("Verification of those events"): listed["verification"].map(
+            lambda v: "; ".join(levels.get(x, x) for x in str(v).split("; "))
+            if isinstance(v, str) else v),
+        _("Events"): listed["event_ids"],
+        event_page: listed["event_ids"].map(lambda ids: _first_event_link(ids, kept)),
+        link: listed["url"].map(safe_url),
     })
     st.dataframe(
         table, hide_index=True, width="stretch", key=key,
         column_config={
-            "Event page": st.column_config.LinkColumn(
-                "Event page", display_text=_EVENT_ID_IN_LINK,
-                help="The page of the event it reports (the first, if it reports several)"),
-            "Link": st.column_config.LinkColumn("Link", display_text="open"),
+            event_page: st.column_config.LinkColumn(
+                event_page, display_text=_EVENT_ID_IN_LINK,
+                help=_("The page of the event it reports (the first, if it reports "
+                       "several)")),
+            link: st.column_config.LinkColumn(link, display_text=_("open")),
         },
     )

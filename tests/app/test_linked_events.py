@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 from conftest import metrics, page, shown
+from streamlit.testing.v1 import AppTest
 
 FIXTURE = Path(__file__).with_name("fixtures") / "linked_events.csv"
 
@@ -92,3 +94,19 @@ def test_adding_a_file_on_the_data_page_links_its_events(app, monkeypatch, tmp_p
     assert metrics(at)["Events"] == "5"
     at.toggle(key="once").set_value(True).run()
     assert metrics(at)["Events"] == "4"
+
+
+def test_a_second_server_reads_the_links_from_the_store(linked_app, monkeypatch):
+    linked_app.query_params["once"] = "1"
+    assert metrics(linked_app.run())["Events"] == "4"
+    st.cache_resource.clear()  # a new server: only the store on disk is left
+
+    def refuse(events):
+        raise AssertionError("the links were found again instead of read from the store")
+
+    monkeypatch.setattr("dashboard.ui.data.find_links", refuse)
+    again = AppTest.from_file(linked_app._script_path, default_timeout=60)
+    again.query_params["once"] = "1"
+    again.run()
+    assert not again.exception
+    assert metrics(again)["Events"] == "4"

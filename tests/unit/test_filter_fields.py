@@ -96,6 +96,10 @@ def test_every_filters_attribute_is_one_registry_entry():
     # and its SQL condition, or the reason the engine refuses it
     assert set(duckdb_query.CONDITIONS) | set(duckdb_query.REFUSED) == set(keys)
     assert not set(duckdb_query.CONDITIONS) & set(duckdb_query.REFUSED)
+    # the choices a field is held to are offered by both engines
+    held = {spec.held_to for spec in FIELDS if spec.held_to not in (None, "areas")}
+    for offered in (choices.Options, duckdb_query.Choices):
+        assert held <= {f.name for f in dataclasses.fields(offered)}
     for rank in ("sentence_rank", "slug_rank"):
         assert len({getattr(spec, rank) for spec in FIELDS}) == len(FIELDS)
 
