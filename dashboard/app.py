@@ -33,7 +33,7 @@ try:
 except (LoadError, ValueError, OSError) as err:
     st.error(_("Could not open the data file: {error}. Showing the bundled dataset "
                "instead.").format(error=escape_md(err)))
-    ui_data.install("bundled", ui_data.load_bundled(), "the bundled dataset")
+    ui_data.install("bundled", ui_data.load_bundled(), ui_data.BUNDLED_LABEL)
     data = ui_data.active()
 
 language_menu()

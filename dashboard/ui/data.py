@@ -27,6 +27,7 @@ from dashboard.engines.memory_backend import MemoryBackend
 from dashboard.engines.opening import SERVED_ENGINES, open_backend
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks, Filters, newest_first
+from dashboard.i18n import N_
 from dashboard.linking import EventLinks, find_links
 from dashboard.serving import ServerOptions, server_options
 from dashboard.taxonomy import load_topics
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # read only where the map draws overlays: geopandas is slow t
 
     from dashboard.overlays import Overlay
 
+BUNDLED_LABEL = N_("the bundled dataset")  # the data label, translated where shown
 DATASET_STATE = "dashboard_dataset"  # session: (key, Dataset, label) once replaced or added to
 
 
@@ -148,7 +150,7 @@ def launch_data(path: str | None) -> Active:
         return Active(f"{launch.engine}:{path}", Path(path).name or str(path),
                       _placeholder(served), served=served)
     if path is None:
-        return Active("bundled", "the bundled dataset", _initial_dataset(None, "bundled"))
+        return Active("bundled", BUNDLED_LABEL, _initial_dataset(None, "bundled"))
     sha = file_sha256(path)
     return Active(f"file:{sha}", Path(path).name, _initial_dataset(str(path), sha),
                   _store_key(str(path), sha))
@@ -389,9 +391,22 @@ def options(data: Active) -> Options:
 
 
 @st.cache_resource(show_spinner=False)
+def _topics(lang: str) -> pd.DataFrame:
+    return load_topics(lang=lang)
+
+
 def topics() -> pd.DataFrame:
-    """The taxonomy (key, label, colour, description), in the session's language."""
-    return load_topics(lang=current().lang)
+    """The taxonomy (key, label, colour, description), in the session's language (one
+    cached frame per language: shared, never to be changed in place)."""
+    return _topics(current().lang)
+
+
+def shown_label(data: Active) -> str:
+    """The data's label for a reader: "the bundled dataset" in the session's language,
+    file names as they are (a combined label joins its parts with " + ")."""
+    t = current()
+    return " + ".join(t.gettext(part) if part == BUNDLED_LABEL else part
+                      for part in data.label.split(" + "))
 
 
 def topic_labels() -> dict[str, str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard.filters import Filters
-from dashboard.ui.data import Active, topic_labels
+from dashboard.ui.data import Active, shown_label, topic_labels
 from dashboard.ui.downloads import download_row
 from dashboard.ui.language import _, current, show_notice
 from dashboard.ui.state import show_notices
@@ -40,7 +40,7 @@ def heading(title: str, with_downloads: bool = True) -> Context:
     with st.container(key="filter_summary"):
         sentence = ctx.filters.describe(topic_labels(), current())
         st.markdown(_("**{filter}** · data: {data}").format(filter=escape_md(sentence),
-                                                            data=escape_md(ctx.data.label)))
+                                                            data=escape_md(shown_label(ctx.data))))
         show_notice()
         show_notices()
     if with_downloads:

@@ -227,7 +227,8 @@ with st.container(key="data_source"):
         sum(r.accepted for r in data.dataset.reports if r.table == table)
         for table in ("events", "articles")]  # an engine's: what it accepted, in place
     st.write(_("In use: **{data}** — events: {events}, articles: {articles}.").format(
-        data=escape_md(data.label), events=t.number(sizes[0]), articles=t.number(sizes[1])))
+        data=escape_md(ui_data.shown_label(data)), events=t.number(sizes[0]),
+        articles=t.number(sizes[1])))
     # what adding data linked (docs/linking.md); an engine links none
     if data.served is None and len(ui_data.options(data).datasets) > 1:
         st.caption(escape_md(linking.summary(ui_data.event_links(data), current())),

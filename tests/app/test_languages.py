@@ -103,3 +103,12 @@ def test_the_menu_switches_the_language_and_writes_it_into_the_url(app) -> None:
     at.switch_page(page("about")).run()
     assert at.query_params["lang"] == "lt"
     assert at.title[0].value == "Apie projektą"
+
+
+def test_topic_labels_follow_each_sessions_language(app) -> None:
+    """The taxonomy is cached once per language, not once for whoever came first."""
+    at = app.run()  # English first: the English labels are cached
+    at.selectbox(key="lang_choice").set_value("lt").run()
+    at.switch_page(page("about")).run()
+    cells = " ".join(" ".join(map(str, frame.value.to_numpy().ravel())) for frame in at.dataframe)
+    assert "Pasienio zonos" in cells and "Border zones" not in cells
