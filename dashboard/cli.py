@@ -117,6 +117,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from dashboard.engines import spark_cli
 
+        if args.add:
+            raise ValueError("--add needs the memory engine: the spark engine does not link")
         return spark_cli.validate(args)
     if args.path is None:
         raise ValueError("give the events file to validate")
@@ -181,7 +183,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise ValueError("--add needs the memory engine: the duckdb engine does not link")
         return duckdb_cli.export(args, fmt, exported)
     if args.engine == "spark":
-        raise ValueError("export on the spark engine comes next: use --engine duckdb")
+        from dashboard.engines import spark_cli
+
+        if args.add:
+            raise ValueError("--add needs the memory engine: the spark engine does not link")
+        return spark_cli.export(args, fmt, exported)
     if args.labels and not args.data:
         raise ValueError("--labels needs --data (a VIINA event file)")
     dataset = _added(load_dataset(args.data, labels=args.labels) if args.data

@@ -37,6 +37,8 @@ class ServerOptions:
     uploads: bool = True
     session_mb: int = DEFAULT_SESSION_MB
     overlays: tuple[str, ...] = ()  # files of areas or lines drawn under the events
+    engine: str = "memory"  # which query backend serves --data (docs/engines.md)
+    table: str | None = None  # the table of a .duckdb database (or a Spark table name)
 
     @property
     def path_field(self) -> bool:
@@ -52,10 +54,12 @@ def _flag(value: str | None) -> bool:
 def server_options(argv: Sequence[str] | None = None,
                    environ: Mapping[str, str] | None = None) -> ServerOptions:
     """Parse ``--data``, ``--boundaries``, ``--data-dir`` (repeatable), ``--public``,
-    ``--no-uploads``, ``--session-mb`` and ``--overlay`` (repeatable); each also read from
+    ``--no-uploads``, ``--session-mb``, ``--overlay`` (repeatable), ``--engine``
+    (``memory``, ``duckdb``, ``spark``) and ``--table``; each also read from
     its environment variable (``DASHBOARD_DATA``, ``DASHBOARD_BOUNDARIES``,
     ``DASHBOARD_DATA_DIR`` and ``DASHBOARD_OVERLAY`` with paths separated by ``:``,
-    ``DASHBOARD_PUBLIC=1``, ``DASHBOARD_NO_UPLOADS=1``, ``DASHBOARD_SESSION_MB``). Options
+    ``DASHBOARD_PUBLIC=1``, ``DASHBOARD_NO_UPLOADS=1``, ``DASHBOARD_SESSION_MB``,
+    ``DASHBOARD_ENGINE``, ``DASHBOARD_TABLE``). Options
     on the command line win over the environment."""
     env = os.environ if environ is None else environ
     parser = argparse.ArgumentParser(add_help=False)
@@ -68,6 +72,8 @@ def server_options(argv: Sequence[str] | None = None,
                         default=_flag(env.get("DASHBOARD_NO_UPLOADS")))
     parser.add_argument("--session-mb", type=int, default=None)
     parser.add_argument("--overlay", action="append", default=None)
+    parser.add_argument("--engine", default=(env.get("DASHBOARD_ENGINE") or "memory"))
+    parser.add_argument("--table", default=env.get("DASHBOARD_TABLE") or None)
     known, _ = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
     dirs = known.data_dir if known.data_dir is not None else [
         part for part in (env.get("DASHBOARD_DATA_DIR") or "").split(":") if part.strip()]
@@ -81,8 +87,9 @@ def server_options(argv: Sequence[str] | None = None,
         data=known.data, boundaries=known.boundaries,
         data_dirs=tuple(Path(d).expanduser().resolve() for d in dirs),
         public=known.public, uploads=not known.no_uploads, session_mb=max(1, session_mb),
-        overlays=tuple(overlays),
+        overlays=tuple(overlays), engine=str(known.engine).strip().lower(), table=known.table,
     )
+
 
 
 def resolve_offered(typed: str, roots: Sequence[Path]) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,19 @@ def write_rejects(source: Source, path: str) -> None:
                           for c in REJECT_COLUMNS})
     Path(path).write_bytes(frame_to_csv(frame))
 
+
+def export(args: argparse.Namespace, fmt: str, exported: Any) -> int:
+    """``export --engine spark``: the memory engine's query rules and file bytes."""
+    from dashboard.engines import spark_query
+
+    if args.bundle or args.articles:
+        raise ValueError("--bundle and --articles are not done on the spark engine yet: "
+                         "export the events, or use --engine memory")
+    if not args.data and not args.table:
+        raise ValueError("--engine spark needs --data (a Parquet file, folder or glob) or "
+                         "--table (a table of the Spark catalog)")
+    source = _open(args.data, args.table, args.articles_data)
+    written = spark_query.export_file(source, args.query or "", fmt, exported, args.output,
+                                      args.boundaries)
+    print(f"wrote {written:,} events to {args.output} (spark engine)", file=sys.stderr)
+    return 0
