@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.i18n import N_, Sayable
+
 #: Memory one public session may hold in data it uploaded (MB); ``--session-mb`` changes it.
 DEFAULT_SESSION_MB = 1024
 
@@ -37,6 +39,8 @@ class ServerOptions:
     uploads: bool = True
     session_mb: int = DEFAULT_SESSION_MB
     overlays: tuple[str, ...] = ()  # files of areas or lines drawn under the events
+    engine: str = "memory"  # which query backend serves --data (docs/engines.md)
+    table: str | None = None  # the table of a .duckdb database (or a Spark table name)
 
     @property
     def path_field(self) -> bool:
@@ -52,10 +56,12 @@ def _flag(value: str | None) -> bool:
 def server_options(argv: Sequence[str] | None = None,
                    environ: Mapping[str, str] | None = None) -> ServerOptions:
     """Parse ``--data``, ``--boundaries``, ``--data-dir`` (repeatable), ``--public``,
-    ``--no-uploads``, ``--session-mb`` and ``--overlay`` (repeatable); each also read from
+    ``--no-uploads``, ``--session-mb``, ``--overlay`` (repeatable), ``--engine``
+    (``memory``, ``duckdb``, ``spark``) and ``--table``; each also read from
     its environment variable (``DASHBOARD_DATA``, ``DASHBOARD_BOUNDARIES``,
     ``DASHBOARD_DATA_DIR`` and ``DASHBOARD_OVERLAY`` with paths separated by ``:``,
-    ``DASHBOARD_PUBLIC=1``, ``DASHBOARD_NO_UPLOADS=1``, ``DASHBOARD_SESSION_MB``). Options
+    ``DASHBOARD_PUBLIC=1``, ``DASHBOARD_NO_UPLOADS=1``, ``DASHBOARD_SESSION_MB``,
+    ``DASHBOARD_ENGINE``, ``DASHBOARD_TABLE``). Options
     on the command line win over the environment."""
     env = os.environ if environ is None else environ
     parser = argparse.ArgumentParser(add_help=False)
@@ -68,6 +74,8 @@ def server_options(argv: Sequence[str] | None = None,
                         default=_flag(env.get("DASHBOARD_NO_UPLOADS")))
     parser.add_argument("--session-mb", type=int, default=None)
     parser.add_argument("--overlay", action="append", default=None)
+    parser.add_argument("--engine", default=(env.get("DASHBOARD_ENGINE") or "memory"))
+    parser.add_argument("--table", default=env.get("DASHBOARD_TABLE") or None)
     known, _ = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
     dirs = known.data_dir if known.data_dir is not None else [
         part for part in (env.get("DASHBOARD_DATA_DIR") or "").split(":") if part.strip()]
@@ -81,8 +89,9 @@ def server_options(argv: Sequence[str] | None = None,
         data=known.data, boundaries=known.boundaries,
         data_dirs=tuple(Path(d).expanduser().resolve() for d in dirs),
         public=known.public, uploads=not known.no_uploads, session_mb=max(1, session_mb),
-        overlays=tuple(overlays),
+        overlays=tuple(overlays), engine=str(known.engine).strip().lower(), table=known.table,
     )
+
 
 
 def resolve_offered(typed: str, roots: Sequence[Path]) -> Path:
@@ -94,9 +103,9 @@ def resolve_offered(typed: str, roots: Sequence[Path]) -> Path:
     or not a file exists there, so the message tells a visitor nothing about the server.
     """
     text = typed.strip()
-    refused = PathRefused(
+    refused = PathRefused(Sayable(N_(
         "this server opens files only inside the data folders it offers; give a path "
-        "relative to one of them")
+        "relative to one of them")))
     roots = [root.resolve() for root in roots]
     if not text or "\x00" in text or not roots:
         raise refused
@@ -117,7 +126,8 @@ def resolve_offered(typed: str, roots: Sequence[Path]) -> Path:
             return resolved
         missing = True
     if missing:
-        raise PathRefused(f"no file at {text} in the offered data folders")
+        raise PathRefused(Sayable(N_("no file at {path} in the offered data folders"),
+                                  path=text))
     raise refused
 
 
@@ -134,5 +144,6 @@ def over_session_cap(frames: Sequence[pd.DataFrame], options: ServerOptions) -> 
     held = dataset_bytes(frames)
     if held <= options.session_mb * 2**20:
         return None
-    return (f"this data would take {held / 2**20:,.1f} MB of the server's memory; a session "
-            f"on this public server may hold {options.session_mb:,} MB")
+    return Sayable(N_("this data would take {held} MB of the server's memory; a session on "
+                      "this public server may hold {cap} MB"),
+                   held=f"{held / 2**20:,.1f}", cap=f"{options.session_mb:,}")

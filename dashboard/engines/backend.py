@@ -25,6 +25,7 @@ import pandas as pd
 from dashboard.aggregate import MAP_POINT_LIMIT, Headline
 from dashboard.choices import Options
 from dashboard.filters import Filters
+from dashboard.i18n import ENGLISH, Translator
 from dashboard.timeframe import Frame
 
 if TYPE_CHECKING:
@@ -138,6 +139,11 @@ class Backend(Protocol):
         """Whether the filter selects the event with this id."""
         ...
 
+    def also_in(self, event_ids: list[str]) -> list[list[tuple[str, list[str]]]]:
+        """Per id, ``eventdetail.also_in``: the events of other datasets linked to it
+        (``dashboard.linking``), per dataset; empty lists where an engine links none."""
+        ...
+
     def co_reported(self, event_id: str, limit: int = 50) -> tuple[pd.DataFrame, int]:
         """``eventdetail.co_reported``: other events citing any of its articles, oldest
         first (the first ``limit``), and how many."""
@@ -149,14 +155,21 @@ class Backend(Protocol):
         ``limit``, with a ``distance_km`` column), and how many."""
         ...
 
+    def monthly_sources(self, filters: Filters) -> pd.DataFrame:
+        """``coverage.monthly_sources``: distinct sources behind the selected events per
+        source dataset and month (dataset, month, events, sources)."""
+        ...
+
     def reports(self) -> list[LoadReport]:
         """What loading read, accepted and rejected, per table (``dataset.LoadReport``)."""
         ...
 
     def download(self, kind: str, filters: Filters, fmt: str, versions: list[DataVersion],
-                 topic_labels: dict[str, str], exported: dt.datetime) -> Download:
+                 topic_labels: dict[str, str], exported: dt.datetime,
+                 t: Translator = ENGLISH) -> Download:
         """``export.build_download`` of the selected events (``kind`` ``events`` or
-        ``articles``) with its citation: the same bytes on every engine."""
+        ``articles``) with its citation, file name and words in ``t``'s language: the same
+        bytes on every engine."""
         ...
 
 

@@ -53,6 +53,7 @@ from dashboard.eventdetail import (
     distances_km,
 )
 from dashboard.filters import ARTICLE_LIST_COLUMNS, Filters
+from dashboard.i18n import ENGLISH, Translator
 from dashboard.readers import LoadError
 from dashboard.timeframe import Frame
 
@@ -219,6 +220,26 @@ def events_frame(table: pa.Table) -> pd.DataFrame:
         frame[name] = pd.to_datetime(pd.Series(table.column(name).to_pylist(), dtype=object)
                                      ).astype("datetime64[ns]")
     return frame
+
+
+def _monthly(events: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataFrame:
+    """``coverage.monthly_sources``'s rows from grouped counts: every month from each
+    dataset's first to its last, months between with none at 0."""
+    empty = pd.DataFrame({"dataset": pd.Series(dtype="str"), "month": pd.Series(dtype="str"),
+                          "events": pd.Series(dtype="int64"),
+                          "sources": pd.Series(dtype="int64")})
+    if events.empty:
+        return empty
+    found = {(str(d), str(m)): int(n) for d, m, n in events.itertuples(index=False)}
+    cited = {} if sources is None else {(str(d), str(m)): int(n)
+                                        for d, m, n in sources.itertuples(index=False)}
+    rows = []
+    for dataset in sorted({d for d, _ in found}, key=lambda d: (d == "", d)):
+        months = sorted(m for d, m in found if d == dataset)
+        for month in pd.period_range(months[0], months[-1], freq="M").astype(str):
+            rows.append((dataset, month, found.get((dataset, month), 0),
+                         cited.get((dataset, month), 0)))
+    return pd.DataFrame(rows, columns=list(empty.columns)).astype(empty.dtypes.to_dict())
 
 
 class DuckDBBackend:
@@ -625,6 +646,10 @@ class DuckDBBackend:
         return bool(self._rows(f"SELECT count(*) > 0 FROM events WHERE ({sql}) AND "
                                "event_id = ?", [*params, str(event_id)])[0][0])
 
+    def also_in(self, event_ids: list[str]) -> list[list[tuple[str, list[str]]]]:
+        """None: this engine does not link events across datasets (docs/linking.md)."""
+        return [[] for _ in event_ids]
+
     def co_reported(self, event_id: str, limit: int = 50) -> tuple[pd.DataFrame, int]:
         cited = ("event_id <> ? AND list_has_any(list_items(article_ids), (SELECT "
                  "list(a.article_id) FROM articles a WHERE list_contains((SELECT "
@@ -661,6 +686,29 @@ class DuckDBBackend:
         frame = frame.sort_values(["distance_km", "date_min", "_seq"], kind="stable")
         return frame.drop(columns="_seq").head(limit).reset_index(drop=True), len(frame)
 
+    def monthly_sources(self, filters: Filters) -> pd.DataFrame:
+        """Events and distinct sources per (dataset, month) in SQL; an outlet is one source
+        (trimmed, lower case: Python's ``casefold`` also folds a few letters such as ß
+        that ``lower`` keeps), an article without one is a source of its own."""
+        def compute() -> pd.DataFrame:
+            from dashboard.coverage import LONGEST_DATED_SPAN
+
+            sql, params = self.condition(filters)
+            counted = (f"SELECT event_id, coalesce(source_dataset, '') AS dataset, "
+                       "strftime(date_min, '%Y-%m') AS month, article_ids FROM events WHERE "
+                       f"({sql}) AND date_min IS NOT NULL AND "
+                       f"date_diff('day', date_min, date_max) <= {LONGEST_DATED_SPAN}")
+            events = self._table(f"SELECT dataset, month, count(*) AS events FROM ({counted}) "
+                                 "GROUP BY ALL", params).to_pandas()
+            sources = self._table(
+                "SELECT dataset, month, count(DISTINCT CASE WHEN nullif(strip(a.outlet), '') "
+                "IS NOT NULL THEN 'o:' || lower(strip(a.outlet)) ELSE 'r:' || a.article_id "
+                "END) AS sources FROM (SELECT dataset, month, unnest(list_items(article_ids)) "
+                f"AS article_id FROM ({counted})) c JOIN articles a USING (article_id) "
+                "GROUP BY ALL", params).to_pandas() if self.source.has_articles else None
+            return _monthly(events, sources)
+        return self._kept(("monthly", filters), compute)
+
     def reports(self) -> list[LoadReport]:
         saved = json.loads(self.target.report.read_text(encoding="utf-8"))
         problems = pd.read_parquet(self.target.problems)
@@ -677,7 +725,10 @@ class DuckDBBackend:
         return made
 
     def download(self, kind: str, filters: Filters, fmt: str, versions: list[DataVersion],
-                 topic_labels: dict[str, str], exported: dt.datetime) -> Download:
+                 topic_labels: dict[str, str], exported: dt.datetime,
+                 t: Translator = ENGLISH) -> Download:
+        """The memory engine's bytes; ``linked_events`` is empty, as in ``export
+        --engine duckdb`` (events are not linked across datasets here)."""
         from dashboard.citation import make_citation
         from dashboard.export import EMBEDS_ARTICLES, build_download
 
@@ -696,7 +747,7 @@ class DuckDBBackend:
         else:
             articles = pd.DataFrame({c: pd.Series(dtype="str") for c in schema.ARTICLE_COLUMNS})
         citation = make_citation(filters, events, data_version=versions, exported=exported,
-                                 topic_labels=topic_labels)
+                                 topic_labels=topic_labels, t=t)
         return build_download(kind, events, articles, filters, fmt, citation)
 
 

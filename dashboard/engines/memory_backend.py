@@ -16,35 +16,42 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from dashboard import aggregate, eventdetail
+from dashboard import aggregate, coverage, eventdetail
 from dashboard.aggregate import MAP_POINT_LIMIT, Headline
 from dashboard.choices import Options
 from dashboard.dataset import Dataset, LoadReport
 from dashboard.eventindex import EventIndex, day_date
 from dashboard.filters import ArticleLinks, Filters, articles_for, newest_first
+from dashboard.i18n import ENGLISH, Translator
 from dashboard.timeframe import Frame
 
 if TYPE_CHECKING:
     from dashboard.citation import DataVersion
     from dashboard.engines.backend import Bounds
     from dashboard.export import Download
+    from dashboard.linking import EventLinks
 
 
 class MemoryBackend:
     """Answers from a loaded ``Dataset`` with its index, article links, choices and article
-    order (each built once per dataset by the caller and shared read-only)."""
+    order (each built once per dataset by the caller and shared read-only; the order is
+    asked for only when a list of articles is)."""
 
     engine = "memory"
 
     def __init__(self, dataset: Dataset, index: EventIndex, links: ArticleLinks,
-                 options: Options, article_order: np.ndarray | None = None,
+                 options: Options, article_order: Callable[[], np.ndarray] | None = None,
                  mask_of: Callable[[Filters], np.ndarray] | None = None,
-                 areas: Callable[[], object] | None = None) -> None:
+                 areas: Callable[[], object] | None = None,
+                 coverage_index: Callable[[], coverage.CoverageIndex] | None = None,
+                 event_links: Callable[[], EventLinks] | None = None) -> None:
         self.dataset, self.index, self.links = dataset, index, links
         self._options = options
         self._article_order = article_order
         self._mask_of = mask_of
         self._areas = areas
+        self._coverage = coverage_index
+        self._event_links = event_links
 
     @property
     def events_frame(self) -> pd.DataFrame:
@@ -57,8 +64,8 @@ class MemoryBackend:
     @property
     def article_order(self) -> np.ndarray:
         if self._article_order is None:
-            self._article_order = newest_first(self.articles_frame)
-        return self._article_order
+            return newest_first(self.articles_frame)
+        return self._article_order()
 
     def mask(self, filters: Filters, frame: Frame | None = None) -> np.ndarray:
         """The row mask of the filter, narrowed to the frame when there is one."""
@@ -66,8 +73,9 @@ class MemoryBackend:
             selected = self._mask_of(filters)
         else:
             areas = self._areas() if (filters.area and self._areas is not None) else None
+            linked = self._event_links() if (filters.once and self._event_links) else None
             selected = filters.mask(self.events_frame, self.articles_frame, links=self.links,
-                                    index=self.index, areas=areas)
+                                    index=self.index, areas=areas, event_links=linked)
         if frame is not None and frame.at is not None:
             return selected & frame.mask(self.index)
         return selected
@@ -172,6 +180,18 @@ class MemoryBackend:
         row = self._row(event_id)
         return row is not None and bool(self.mask(filters)[row])
 
+    def also_in(self, event_ids: list[str]) -> list[list[tuple[str, list[str]]]]:
+        from dashboard.linking import find_links
+
+        linked = self._event_links() if self._event_links is not None else find_links(
+            self.events_frame)
+        found: dict[str, int] = {}
+        ids = self.events_frame["event_id"]
+        for row in np.flatnonzero(ids.isin(event_ids).to_numpy(dtype=bool, na_value=False)):
+            found.setdefault(str(ids.iloc[row]), int(row))  # the first, as event_row finds
+        return [[] if event_id not in found else eventdetail.also_in(
+            found[event_id], linked, self.events_frame) for event_id in event_ids]
+
     def co_reported(self, event_id: str, limit: int = 50) -> tuple[pd.DataFrame, int]:
         row = self._row(event_id)
         rows = np.empty(0, dtype=np.int64) if row is None else eventdetail.co_reported(
@@ -193,16 +213,26 @@ class MemoryBackend:
                 self.index.latitude[chosen], self.index.longitude[chosen])
         return listed, len(rows)
 
+    def monthly_sources(self, filters: Filters) -> pd.DataFrame:
+        built = self._coverage() if self._coverage is not None else coverage.CoverageIndex.build(
+            self.index, self.links, self.articles_frame)
+        return coverage.monthly_sources(built, self.mask(filters))
+
     def reports(self) -> list[LoadReport]:
         return list(self.dataset.reports)
 
     def download(self, kind: str, filters: Filters, fmt: str, versions: list[DataVersion],
-                 topic_labels: dict[str, str], exported: dt.datetime) -> Download:
+                 topic_labels: dict[str, str], exported: dt.datetime,
+                 t: Translator = ENGLISH) -> Download:
         from dashboard.citation import make_citation
         from dashboard.export import EMBEDS_ARTICLES, build_download
+        from dashboard.linking import find_links, with_linked_events
 
         selected = self.mask(filters)
-        events = self.events_frame if bool(selected.all()) else self.events_frame[selected]
+        linked = self._event_links() if self._event_links is not None else find_links(
+            self.events_frame)
+        events = with_linked_events(self.events_frame, linked,
+                                    None if bool(selected.all()) else np.flatnonzero(selected))
         if kind == "articles":
             articles = articles_for(self.events_frame, self.articles_frame, links=self.links,
                                     event_mask=selected)
@@ -211,5 +241,5 @@ class MemoryBackend:
         else:
             articles = self.articles_frame.iloc[np.zeros(0, dtype=np.int64)]
         citation = make_citation(filters, events, data_version=versions, exported=exported,
-                                 topic_labels=topic_labels)
+                                 topic_labels=topic_labels, t=t)
         return build_download(kind, events, articles, filters, fmt, citation)

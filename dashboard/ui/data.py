@@ -22,6 +22,9 @@ import streamlit as st
 from dashboard import coverage, store
 from dashboard.choices import Options, build_options
 from dashboard.dataset import Dataset, companion_articles, load_bundled, load_dataset
+from dashboard.engines.backend import Backend
+from dashboard.engines.memory_backend import MemoryBackend
+from dashboard.engines.opening import SERVED_ENGINES, open_backend
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks, Filters, newest_first
 from dashboard.i18n import N_
@@ -114,6 +117,7 @@ class Active:
     label: str
     dataset: Dataset
     store_key: str | None = None  # where derived data is kept on disk (launch files only)
+    served: Backend | None = None  # an engine holding the events (``--engine duckdb``)
 
     @property
     def events(self) -> pd.DataFrame:
@@ -138,12 +142,61 @@ def active() -> Active:
 
 
 def launch_data(path: str | None) -> Active:
-    """The data the app starts on: the bundled dataset, or the ``--data`` file."""
+    """The data the app starts on: the bundled dataset, or the ``--data`` file (loaded,
+    or served in place by the ``--engine`` chosen)."""
+    launch = launch_options()
+    if path is not None and launch.engine != "memory":
+        served = _served(launch.engine, str(path), launch.table)
+        return Active(f"{launch.engine}:{path}", Path(path).name or str(path),
+                      _placeholder(served), served=served)
     if path is None:
         return Active("bundled", BUNDLED_LABEL, _initial_dataset(None, "bundled"))
     sha = file_sha256(path)
     return Active(f"file:{sha}", Path(path).name, _initial_dataset(str(path), sha),
                   _store_key(str(path), sha))
+
+
+@st.cache_resource(show_spinner="Opening the data…", max_entries=2)
+def _served(engine: str, path: str, table: str | None) -> Backend:
+    """The engine's backend over the launch data, shared by every session."""
+    if engine not in SERVED_ENGINES:
+        raise ValueError(f"unknown engine {engine[:40]!r}: choose memory, "
+                         f"{', '.join(SERVED_ENGINES)}")
+    companion = companion_articles(Path(path)) if Path(path).is_file() else None
+    backend = open_backend(engine, path, table=table,
+                           articles=None if companion is None else str(companion))
+    with_areas = getattr(backend, "with_areas", None)
+    return with_areas(area_boundaries) if with_areas is not None else backend
+
+
+def _placeholder(served: Backend) -> Dataset:
+    """What ``Active.dataset`` holds for data an engine serves: no rows (every page asks
+    the backend), the engine's load reports."""
+    from dashboard.schema import ARTICLE_COLUMNS, DERIVED_COLUMNS, EVENT_COLUMNS
+
+    events = pd.DataFrame({c: pd.Series(dtype="str") for c in EVENT_COLUMNS + DERIVED_COLUMNS})
+    articles = pd.DataFrame({c: pd.Series(dtype="str") for c in ARTICLE_COLUMNS})
+    return Dataset(events, articles, served.reports())
+
+
+def backend(data: Active) -> Backend:
+    """What the pages ask their questions of: the engine serving the data, or the memory
+    backend over the session's dataset (its index, links, choices and cached masks)."""
+    if data.served is not None:
+        return data.served
+    return MemoryBackend(data.dataset, index(data), links(data), options(data),
+                         article_order=lambda: article_order(data),
+                         mask_of=lambda filters: mask(data, filters), areas=area_boundaries,
+                         coverage_index=lambda: coverage_index(data),
+                         event_links=lambda: event_links(data))
+
+
+def sources_of(source: Backend, events: pd.DataFrame) -> pd.DataFrame:
+    """The accepted articles a page of ``events`` cites (what its table names as sources)."""
+    from dashboard.schema import split_list
+
+    return source.articles_by_id(sorted({i for value in events["article_ids"]
+                                         for i in split_list(value)}))
 
 
 def warm(launch: ServerOptions) -> str | None:
@@ -158,6 +211,13 @@ def warm(launch: ServerOptions) -> str | None:
         logging.ERROR)  # "missing ScriptRunContext": expected here, not a problem
     try:
         data = launch_data(launch.data)
+        if data.served is not None:
+            served = backend(data)
+            served.options()
+            topics()
+            boundary_features()
+            return (f"{data.label} served by the {served.engine} engine, "
+                    f"{served.count(Filters()):,} events")
         index(data)
         links(data)
         event_links(data)
@@ -300,7 +360,9 @@ def _coverage_changes(key: str, query: tuple[tuple[str, str], ...],
 
 def coverage_changes(data: Active, filters: Filters) -> list[coverage.CoverageChange]:
     """Months where the sources behind the filtered events change sharply (cached per
-    filter, like its mask)."""
+    filter, like its mask; an engine keeps its own answers)."""
+    if data.served is not None:
+        return coverage.coverage_changes(data.served.monthly_sources(filters))
     query = tuple(sorted(filters.to_query().items()))
     return _coverage_changes(data.key, query, coverage_index(data), mask(data, filters))
 
@@ -322,7 +384,9 @@ def _options(key: str, store_key: str | None, _events: pd.DataFrame,
 
 def options(data: Active) -> Options:
     """Widget choices for the session's data (computed once per dataset, and kept beside
-    a stored launch dataset)."""
+    a stored launch dataset; an engine's from its own queries)."""
+    if data.served is not None:
+        return data.served.options()
     return _options(data.key, data.store_key, data.events, data.articles)
 
 

@@ -2,8 +2,9 @@
 
 The bytes are built only when a button is clicked (``data=callable``, run on
 another thread with no Streamlit calls inside), so re-runs never pay for exports.
-Each is ``export.build_download``, the function ``python -m dashboard export`` calls, so
-a download and an export of the same query at the same export time are the same bytes.
+Each is the backend's ``download`` (``export.build_download``, the function ``python -m
+dashboard export`` calls), so a download and an export of the same query at the same export
+time are the same bytes, on every engine.
 """
 
 from __future__ import annotations
@@ -12,30 +13,14 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
-from dashboard.citation import (
-    DataFile,
-    DataVersion,
-    launch_version,
-    make_citation,
-    now,
-)
-from dashboard.export import BUNDLE, EMBEDS_ARTICLES, MIME_TYPES, build_download, download_name
-from dashboard.filters import Filters, articles_for
+from dashboard.citation import DataFile, DataVersion, files_version, launch_version, now
+from dashboard.engines.backend import Backend
+from dashboard.export import BUNDLE, MIME_TYPES, download_name
+from dashboard.filters import Filters
 from dashboard.i18n import N_, Translator
-from dashboard.linking import with_linked_events
-from dashboard.ui.data import (
-    Active,
-    event_links,
-    file_sha256,
-    launch_options,
-    links,
-    mask,
-    topic_labels,
-)
+from dashboard.ui.data import Active, backend, file_sha256, launch_options, topic_labels
 from dashboard.ui.language import current
 
 # label (translated where drawn), format
@@ -60,6 +45,9 @@ def data_version(data: Active) -> list[DataVersion]:
     the Data page is known by its key (``<sha256>:…``) and its events report's file name;
     data added to other data has one key part and one events report per load, in order.
     """
+    if data.served is not None:  # an engine's files (a folder or glob: each file read)
+        read = [*getattr(data.served, "files", []), *getattr(data.served, "article_files", [])]
+        return [files_version(data.label, read, digest=_digest)]
     parts = data.key.split("+")
     names = [r.file for r in data.dataset.reports if r.table == "events"]
     if len(names) != len(parts):  # not a key this function knows: name the whole
@@ -77,19 +65,15 @@ def data_version(data: Active) -> list[DataVersion]:
     return versions
 
 
-def download_builder(kind: str, fmt: str, events: Callable[[], pd.DataFrame],
-                     articles: Callable[[], pd.DataFrame], filters: Filters,
+def download_builder(kind: str, fmt: str, source: Backend, filters: Filters,
                      versions: list[DataVersion], labels: dict[str, str],
                      t: Translator) -> Callable[[], bytes]:
     """A callable producing the download (for a button): the citation is made when it is
-    clicked, so it states that moment; ``events`` and ``articles`` are fetched then too,
-    so a re-run never copies the filtered rows."""
+    clicked, so it states that moment; the rows are fetched then too, by the backend, so a
+    re-run never copies the filtered rows."""
 
     def build() -> bytes:
-        chosen = events()
-        citation = make_citation(filters, chosen, data_version=versions, exported=now(),
-                                 topic_labels=labels, t=t)
-        return build_download(kind, chosen, articles(), filters, fmt, citation).data
+        return source.download(kind, filters, fmt, versions, labels, now(), t).data
 
     return build
 
@@ -107,31 +91,15 @@ class Button(NamedTuple):
 def buttons(data: Active, filters: Filters) -> list[Button]:
     """The downloads of the session's data under ``filters``: events in four formats, the
     citable bundle and the articles (separate from drawing them, so tests can build them)."""
-    selected, index, linked = mask(data, filters), links(data), event_links(data)
+    source = backend(data)
     versions, labels, t = data_version(data), topic_labels(), current()
-
-    def events() -> pd.DataFrame:  # with linked_events, the ids of the linked events
-        return with_linked_events(data.events, linked,
-                                  None if bool(selected.all()) else np.flatnonzero(selected))
-
-    def sources() -> pd.DataFrame:
-        return data.articles[index.cited(selected)]
-
-    def listed() -> pd.DataFrame:
-        return articles_for(data.events, data.articles, links=index, event_mask=selected)
-
-    def no_articles() -> pd.DataFrame:
-        return data.articles.iloc[np.zeros(0, dtype=np.int64)]
-
     made = [Button(t.gettext(label), f"download_{fmt}",
                    download_name("events", filters, fmt, t), MIME_TYPES[fmt],
-                   download_builder("events", fmt, events,
-                                    sources if fmt in EMBEDS_ARTICLES else no_articles,
-                                    filters, versions, labels, t))
+                   download_builder("events", fmt, source, filters, versions, labels, t))
             for label, fmt in EVENT_FORMATS]
     made.append(Button(t.gettext("Articles CSV"), "download_articles",
                        download_name("articles", filters, "csv", t), MIME_TYPES["csv"],
-                       download_builder("articles", "csv", events, listed, filters, versions,
+                       download_builder("articles", "csv", source, filters, versions,
                                         labels, t)))
     return made
 
@@ -139,9 +107,8 @@ def buttons(data: Active, filters: Filters) -> list[Button]:
 def download_row(data: Active, filters: Filters) -> None:
     """Six buttons: events in four formats, the citable bundle and the articles, named by
     the filter."""
-    selected = mask(data, filters)
     with st.container(key="downloads"):
-        t, count = current(), int(selected.sum())
+        t, count = current(), backend(data).count(filters)
         st.caption(t.ngettext("Download the {count} filtered event or its sources",
                               "Download the {count} filtered events or their sources",
                               count).format(count=t.number(count)))

@@ -19,9 +19,7 @@ import streamlit as st
 
 from dashboard import eventdetail, schema
 from dashboard.citation import source_for
-from dashboard.eventindex import EventIndex
-from dashboard.filters import ArticleLinks
-from dashboard.linking import EventLinks
+from dashboard.engines.backend import Backend
 from dashboard.ui.language import _, current, ngettext
 from dashboard.ui.text import escape_md, safe_url
 
@@ -129,28 +127,27 @@ def event_lines(events: pd.DataFrame, rows: np.ndarray, query: Mapping[str, str]
     return "\n".join(lines)
 
 
-def _listed(title: str, rows: np.ndarray, none: str) -> np.ndarray:
-    """A sub-heading with the count; the rows to list (at most ``LISTED``)."""
+def _listed(title: str, total: int, none: str) -> None:
+    """A sub-heading with the count, and a caption when there is nothing or more to list."""
     t = current()
-    st.subheader(f"{title} ({t.number(len(rows))})")
-    if not len(rows):
+    st.subheader(f"{title} ({t.number(total)})")
+    if not total:
         st.caption(none)
-    elif len(rows) > LISTED:
+    elif total > LISTED:
         st.caption(_("The first {count} of {total}.").format(count=LISTED,
-                                                             total=t.number(len(rows))))
-    return rows[:LISTED]
+                                                             total=t.number(total)))
 
 
-def show_event(events: pd.DataFrame, articles: pd.DataFrame, row: int, index: EventIndex,
-               links: ArticleLinks, query: Mapping[str, str], labels: Mapping[str, str],
-               event_links: EventLinks | None = None) -> None:
-    """Draw the event at ``row`` as page text, with the events of other datasets that are
-    probably the same (``event_links``), its sources and related events."""
-    event = events.iloc[row]
-    st.header(_("Event {event_id}").format(event_id=escape_md(event["event_id"])))
+def show_event(source: Backend, event: pd.Series, query: Mapping[str, str],
+               labels: Mapping[str, str]) -> None:
+    """Draw ``event`` (a row ``source.event`` gave) as page text, with the events of other
+    datasets that are probably the same, its sources and the related events the backend
+    finds."""
+    event_id = str(event["event_id"])
+    st.header(_("Event {event_id}").format(event_id=escape_md(event_id)))
     st.markdown(_text(event["summary"], _("*No summary given.*")))
     st.markdown(fields_markdown(event, labels))
-    groups = [] if event_links is None else eventdetail.also_in(row, event_links, events)
+    groups = source.also_in([event_id])[0]
     if groups:
         with st.container(key="also_in"):
             st.markdown(also_in_markdown(groups, query))
@@ -158,26 +155,28 @@ def show_event(events: pd.DataFrame, articles: pd.DataFrame, row: int, index: Ev
     cited = schema.split_list(event["article_ids"])
     st.subheader(_("Sources ({count})").format(count=current().number(len(cited))))
     if cited:
-        known = articles[articles["article_id"].isin(cited)].drop_duplicates("article_id")
+        known = source.articles_by_id(cited).drop_duplicates("article_id")
         by_id = {str(a["article_id"]): a for _, a in known.iterrows()}
         st.markdown("\n".join(f"- {source_line(by_id.get(i), i)}" for i in cited))
     else:
         st.caption(_("This event lists no source."))
 
-    shown = _listed(_("Other events these sources report"), eventdetail.co_reported(row, links),
-                    _("Its sources report no other event."))
-    if len(shown):
-        st.markdown(event_lines(events, shown, query, labels))
+    shown, total = source.co_reported(event_id, LISTED)
+    _listed(_("Other events these sources report"), total,
+            _("Its sources report no other event."))
+    if total:
+        st.markdown(event_lines(shown, np.arange(len(shown)), query, labels))
 
-    close = _listed(_("Within 25 km and 7 days"), eventdetail.nearby(row, index),
-                    _("No other event within 25 km and 7 days.")
-                    if index.located[row] and index.dated[row] else
-                    _("No other event within 25 km and 7 days (this one has no coordinates "
-                      "or no date)."))
-    if len(close):
-        away = eventdetail.distances_km(index.latitude[row], index.longitude[row],
-                                        index.latitude[close], index.longitude[close])
-        st.markdown(event_lines(events, close, query, labels, distances=away))
+    close, total = source.nearby(event_id, limit=LISTED)
+    placed = not (_missing(event["latitude"]) or _missing(event["longitude"])
+                  or _missing(event["date_min"]))
+    _listed(_("Within 25 km and 7 days"), total,
+            _("No other event within 25 km and 7 days.") if placed else
+            _("No other event within 25 km and 7 days (this one has no coordinates "
+              "or no date)."))
+    if total:
+        st.markdown(event_lines(close, np.arange(len(close)), query, labels,
+                                distances=close["distance_km"].to_numpy(dtype=float)))
 
 
 def unknown_event_notice(event_id: str) -> None:

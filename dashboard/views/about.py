@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard import schema
 from dashboard.boundaries import boundaries_edition
-from dashboard.citation import source_for, source_names
+from dashboard.citation import source_for
+from dashboard.filters import Filters
 from dashboard.ui import data as ui_data
 from dashboard.ui.downloads import data_version
 from dashboard.ui.language import _, current, ngettext
@@ -28,9 +29,10 @@ with st.container(key="about"):
         "spans the whole month, and the date filter keeps it if that span overlaps the range."
     ))
     st.header(_("Sources and licences"))
-    events = ctx.data.events
-    counts = events["source_dataset"].astype("str").value_counts()
-    known = [source_for(name) for name in source_names(events)]
+    served = ui_data.backend(ctx.data)
+    dataset_names = served.options().datasets
+    counts = {name: served.count(Filters(datasets=(name,))) for name in dataset_names}
+    known = [source_for(name) for name in dataset_names]
     st.write(_("Each dataset in use, as its publisher asks it to be cited (from "
                "`data/datasets.csv`; a dataset it does not name has an unknown licence: check "
                "the publisher's terms before reusing it). Downloads carry the same facts."))
@@ -38,7 +40,7 @@ with st.container(key="about"):
     st.dataframe(
         pd.DataFrame({
             _("Source dataset"): [source.name for source in known],
-            _("Events"): [int(counts.get(source.name, 0)) for source in known],
+            _("Events"): [counts.get(source.name, 0) for source in known],
             _("Title"): [source.title for source in known],
             _("Licence"): [source.licence for source in known],
             _("Citation"): [source.citation for source in known],
@@ -47,11 +49,13 @@ with st.container(key="about"):
         hide_index=True, width="stretch", key="about_sources",
         column_config={link: st.column_config.LinkColumn(link)},
     )
+    articles = len(ctx.data.articles) if ctx.data.served is None else sum(
+        report.accepted for report in served.reports() if report.table == "articles")
     st.write(ngettext("{count} article is listed as a source in the data in use; the "
                       "Articles page lists those behind the filtered events.",
                       "{count} articles are listed as sources in the data in use; the "
                       "Articles page lists those behind the filtered events.",
-                      len(ctx.data.articles)).format(count=t.number(len(ctx.data.articles))))
+                      articles).format(count=t.number(articles)))
     files = [(version.name, file.name, file.sha256) for version in data_version(ctx.data)
              for file in version.files]
     if files:
@@ -95,8 +99,7 @@ with st.container(key="about"):
     st.header(_("Boundaries"))
     st.text(boundaries_edition())
     st.header(_("What is not known"))
-    undated = int(ctx.data.events["date_min"].isna().sum())
-    unlocated = int(ctx.data.events["latitude"].isna().sum())
+    undated, unlocated = served.unplaced(Filters())
     st.write(_(
         "Events with no known date: {undated}; with no coordinates: {unlocated}. They are "
         "listed but not drawn in the timeline or on the map. Fatalities are often unreported "

@@ -7,7 +7,6 @@ import streamlit as st
 
 from dashboard import schema
 from dashboard.eventdetail import event_link
-from dashboard.filters import articles_for
 from dashboard.ui import data as ui_data
 from dashboard.ui.eventpage import markdown_link
 from dashboard.ui.language import _, current, link_query, ngettext
@@ -20,8 +19,7 @@ PAGE_SIZE = 50
 t = current()
 ctx = heading(_("Articles"))
 data, filters = ctx.data, ctx.filters
-index = ui_data.links(data)
-selected = ui_data.mask(data, filters)
+source = ui_data.backend(data)
 
 
 def _several_events(listed: pd.DataFrame) -> None:
@@ -41,20 +39,17 @@ def _several_events(listed: pd.DataFrame) -> None:
 
 
 with st.container(key="articles"):
-    cited = index.cited(selected)
-    order = ui_data.article_order(data)
-    rows = order[cited[order]]
-    events_count = int(selected.sum())
+    total = source.articles_page(filters, 0, 0)[1]
+    events_count = source.count(filters)
     st.caption(ngettext("{count} article reports the {events} filtered events.",
                         "{count} articles report the {events} filtered events.",
-                        len(rows)).format(count=t.number(len(rows)),
-                                          events=t.number(events_count)))
-    if len(rows) == 0:
+                        total).format(count=t.number(total),
+                                      events=t.number(events_count)))
+    if total == 0:
         st.info(_("No articles: no matching event cites a source in the articles table."))
     else:
-        start, stop = pager(len(rows), PAGE_SIZE, "articles_page")
-        listed = articles_for(data.events, data.articles, links=index, event_mask=selected,
-                              rows=rows[start:stop])
+        start, stop = pager(total, PAGE_SIZE, "articles_page")
+        listed = source.articles_page(filters, start, stop - start)[0]
         article_table(listed, ui_data.topic_labels(), key="articles_table")
         _several_events(listed)
         st.caption(_("Only http(s) links are shown; other addresses are left out."))

@@ -13,6 +13,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard import linking
 from dashboard.dataset import Dataset, combine, load_dataset
+from dashboard.i18n import said
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
 from dashboard.serving import PathRefused, over_session_cap, resolve_offered
@@ -42,7 +43,8 @@ def _server_file(field: str) -> Path | None:
     try:
         return resolve_offered(typed, options.data_dirs)
     except PathRefused as err:
-        st.error(f"{escape_md(typed[:200])}: {err}.")
+        reason = err.args[0] if err.args else str(err)
+        st.error(f"{escape_md(typed[:200])}: {escape_md(said(reason, t))}.")
         return None
 
 
@@ -96,7 +98,7 @@ def _within_session_cap(*datasets: Dataset) -> bool:
     refusal = over_session_cap([f for d in datasets for f in (d.events, d.articles)], options)
     if refusal:
         st.error(_("This file cannot be used: {reason}. The data in use has not changed.")
-                 .format(reason=refusal))
+                 .format(reason=said(refusal, t)))
     return refusal is None
 
 
@@ -223,10 +225,14 @@ def _mapping_step(source: object, name: str, key: str) -> None:
 
 
 with st.container(key="data_source"):
+    sizes = [len(data.events), len(data.articles)] if data.served is None else [
+        sum(r.accepted for r in data.dataset.reports if r.table == table)
+        for table in ("events", "articles")]  # an engine's: what it accepted, in place
     st.write(_("In use: **{data}** — events: {events}, articles: {articles}.").format(
-        data=escape_md(ui_data.shown_label(data)), events=t.number(len(data.events)),
-        articles=t.number(len(data.articles))))
-    if len(ui_data.options(data).datasets) > 1:  # what adding data linked (docs/linking.md)
+        data=escape_md(ui_data.shown_label(data)), events=t.number(sizes[0]),
+        articles=t.number(sizes[1])))
+    # what adding data linked (docs/linking.md); an engine links none
+    if data.served is None and len(ui_data.options(data).datasets) > 1:
         st.caption(escape_md(linking.summary(ui_data.event_links(data), current())),
                    help=_("Events of different datasets that are probably the same: the same "
                           "days, a place as close as its precision allows and a compatible "
@@ -308,7 +314,9 @@ if candidate is not None:
             ui_data.install(key, dataset, label)
             st.session_state.pop(CANDIDATE, None)
             st.rerun()
-        if right.button(_("Add this file to the data in use"), key="add_data") \
+        # adding needs the data in use loaded: an engine's stays where it is
+        if right.button(_("Add this file to the data in use"), key="add_data",
+                        disabled=data.served is not None) \
                 and _within_session_cap(data.dataset, dataset):
             merged = combine(data.dataset, dataset)
             ui_data.install(f"{data.key}+{key}", merged, f"{data.label} + {label}")
@@ -329,5 +337,5 @@ with st.expander(_("Load report of the data in use")):
                             "{count} rows were rejected when this data was loaded.",
                             rejected).format(count=t.number(rejected)))
     st.dataframe(pd.DataFrame({_("table"): [_("events"), _("articles")],
-                               _("rows"): [len(data.events), len(data.articles)]}),
+                               _("rows"): sizes}),
                  hide_index=True, key="data_sizes")

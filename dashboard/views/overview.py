@@ -7,12 +7,10 @@ import html
 import time
 from typing import Any, cast
 
-import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dashboard import aggregate, charts, coverage, geomap
-from dashboard.eventindex import day_date
-from dashboard.filters import articles_for
 from dashboard.i18n import N_
 from dashboard.timeframe import Frame, steps
 from dashboard.ui import data as ui_data
@@ -37,8 +35,7 @@ USER_AREAS_MODE = N_("Shade areas of my boundaries file by event count")
 t = current_language()
 ctx = heading(_("Border security events"))
 data, filters = ctx.data, ctx.filters
-selected = ui_data.mask(data, filters)
-event_index = ui_data.index(data)  # aggregates count codes under the mask: no copy of rows
+source = ui_data.backend(data)  # every number, chart and map bin is the backend's answer
 links = ui_data.links(data)
 topics = ui_data.topics()
 
@@ -89,7 +86,7 @@ def time_control() -> Frame:
     _frame_from_url()
     if "frame_next" in st.session_state:  # a playback step
         st.session_state["frame_at"] = st.session_state.pop("frame_next")
-    span = event_index.day_span(event_index.rows(selected))
+    span = source.day_span(filters)
     with st.container(key="time_control"):
         row = st.container(horizontal=True, vertical_alignment="bottom", wrap=True)
         show = row.segmented_control(_("Time frame"), list(SHOW), key="frame_show",
@@ -102,7 +99,7 @@ def time_control() -> Frame:
             st.session_state["frame_playing"] = False
             set_view_params(at=None, window=None)
             return Frame()
-        frames = [] if span is None else steps(day_date(span[0]), day_date(span[1]), window)
+        frames = [] if span is None else steps(span[0], span[1], window)
         if current is None and not frames:
             st.caption(_("None of the matching events has a date: nothing to play."))
             return Frame()
@@ -127,7 +124,7 @@ def time_control() -> Frame:
 
 
 frame = time_control()
-shown = selected & frame.mask(event_index) if frame.at is not None else selected
+shown = frame if frame.at is not None else None  # the frame narrowing what is drawn
 
 
 # ---------------------------------------------------------------- picks
@@ -167,54 +164,51 @@ def _pick_from(chart_key: str, selection: str, field: str) -> None:
         narrow_to_country(codes)
 
 
-def _picked_rows(state: object) -> tuple[np.ndarray, str] | None:
-    """Rows of the shown events picked on the map (an event, a zone or line, or a grid
-    cell), oldest first, and where they were picked; None when nothing is picked."""
+def _picked_rows(state: object) -> tuple[pd.DataFrame, int, str] | None:
+    """The shown events picked on the map (an event, a zone or line, or a grid cell),
+    the first ``PICK_ROWS`` oldest first, how many, and where they were picked; None when
+    nothing is picked."""
     ids = [str(item["id"]) for layer in (geomap.EVENTS_ID, geomap.ADMIN_ID)
            for item in geomap.picked(state, layer) if item.get("id")]
     ids += [str((item.get("properties") or {}).get("event_id"))
             for item in geomap.picked(state, geomap.SHAPES_ID)
             if (item.get("properties") or {}).get("event_id")]
     if ids:
-        return aggregate.id_rows(event_index, ids, mask=shown), ""
+        return (*source.picked(filters, shown, ids=ids, limit=PICK_ROWS), "")
     for item in geomap.picked(state, geomap.CELLS_ID):
         try:
             lat, lon = float(item["lat"]), float(item["lon"])
         except (KeyError, TypeError, ValueError):
             continue
-        return (aggregate.cell_rows(event_index, lat, lon, mask=shown),
+        return (*source.picked(filters, shown, cell=(lat, lon), limit=PICK_ROWS),
                 _("in the grid cell centred on {latitude}, {longitude}").format(
                     latitude=f"{lat:.2f}", longitude=f"{lon:.2f}"))
     return None
 
 
-def _show_pick(rows: np.ndarray, where: str) -> None:
+def _show_pick(chosen: pd.DataFrame, total: int, where: str) -> None:
     """The picked events and the articles that report them, so a dot leads to its sources."""
     heading_words = ngettext("Picked on the map: {count} event",
                              "Picked on the map: {count} events",
-                             len(rows)).format(count=t.number(len(rows)))
+                             total).format(count=t.number(total))
     if where:
         heading_words += " " + where
-    if len(rows) > PICK_ROWS:
+    if total > PICK_ROWS:
         heading_words += " " + _("(the first {count} by date)").format(count=PICK_ROWS)
     st.markdown(f"**{heading_words}**")
-    chosen = rows[:PICK_ROWS]
     labels = ui_data.topic_labels()
-    event_table(data.events.iloc[chosen], data.articles, labels, key="picked_events",
-                linked=ui_data.also_in(data, chosen))
-    picked = np.zeros(len(data.events), dtype=bool)
-    picked[chosen] = True
-    order = ui_data.article_order(data)
-    behind = order[links.cited(picked)[order]]
-    if len(behind):
+    ids = [str(i) for i in chosen["event_id"]]
+    event_table(chosen, ui_data.sources_of(source, chosen), labels, key="picked_events",
+                linked=source.also_in(ids))
+    listed, behind = source.articles_page(filters, 0, PICK_ROWS, event_ids=ids)
+    if behind:
         words = (_("The reporting behind it") if len(chosen) == 1
                  else _("The reporting behind them"))
-        if len(behind) > PICK_ROWS:
+        if behind > PICK_ROWS:
             words += ", " + _("the newest {count} of {total}").format(
-                count=PICK_ROWS, total=t.number(len(behind)))
+                count=PICK_ROWS, total=t.number(behind))
         st.markdown(f"**{words}**")
-        article_table(articles_for(data.events, data.articles, links=links, event_mask=picked,
-                                   rows=behind[:PICK_ROWS]), labels, key="picked_articles")
+        article_table(listed, labels, key="picked_articles")
     else:
         st.caption(_("No article in the articles table reports this event.")
                    if len(chosen) == 1 else
@@ -224,12 +218,11 @@ def _show_pick(rows: np.ndarray, where: str) -> None:
 
 # ---------------------------------------------------------------- headline numbers
 with st.container(key="headline"):
-    current = aggregate.headline(event_index, int(links.cited(shown).sum()), mask=shown)
-    earlier = coverage.baseline_periods(filters, current, coverage.data_start(event_index)) \
+    current = source.headline(filters, shown)
+    earlier = coverage.baseline_periods(filters, current, source.options().first) \
         if frame.at is None else []
-    # per earlier period only what the rule reads: events and articles (a mask and a count)
-    before = [(int(np.count_nonzero(period_mask)), int(links.cited(period_mask).sum()))
-              for period_mask in (ui_data.mask(data, period) for period in earlier)]
+    # per earlier period only what the rule reads: events and articles
+    before = [(h.events, h.articles) for h in (source.headline(p) for p in earlier)]
     row = st.container(horizontal=True, wrap=True)  # two by two on a phone
     span = (f"{_day(current.first)} – {_day(current.last)}" if current.first
             else _("no dated events"))
@@ -273,7 +266,7 @@ if not current.events:
         st.info(_("No events match this filter. Widen it, or press “Reset filters” in the "
                   "sidebar."))
         st.stop()
-undated, unlocated = aggregate.unplaced(event_index, mask=shown)
+undated, unlocated = source.unplaced(filters, shown)
 
 
 # ---------------------------------------------------------------- map
@@ -290,11 +283,10 @@ def _set_zoom(level: str) -> None:
 def _view() -> dict:
     """The view: the filtered events' extent (not the frame's, so playback does not jump),
     at the zoom level of the last zoom button."""
-    rows = aggregate.mappable(event_index, selected)
-    if np.any(rows):
-        lat, lon = event_index.latitude[rows], event_index.longitude[rows]
-        bounds = (float(lon.min()) - 0.5, float(lat.min()) - 0.3,
-                  float(lon.max()) + 0.5, float(lat.max()) + 0.3)
+    extent = source.map_extent(filters)
+    if extent is not None:
+        west, south, east, north = extent
+        bounds = (west - 0.5, south - 0.3, east + 0.5, north + 0.3)
     else:
         west, south, east, north = (float(v) for v in ui_data.boundaries().total_bounds)
         bounds = (west, south, east, north)
@@ -339,8 +331,8 @@ def _legend(topic_keys: list[str], symbols: list[tuple[list[int], str, str]]) ->
 
 def event_map(mode: str) -> None:
     """Events (or cells, or heat), zones and lines, overlays, place names, on land."""
-    points, binned = aggregate.map_points(event_index, mask=shown)
-    shapes, total_shapes = aggregate.map_shapes(event_index, mask=shown)
+    points, binned = source.map_points(filters, shown)
+    shapes, total_shapes = source.map_shapes(filters, shown)
     overlays, overlay_problems = ui_data.overlays()
     layers = [geomap.sea_layer(), geomap.land_layer(ui_data.boundary_features())]
     symbols: list[tuple[list[int], str, str]] = []
@@ -361,7 +353,7 @@ def event_map(mode: str) -> None:
             else []
     heat = mode == MODES[1]
     if heat:
-        cells = aggregate.grid_cells(event_index, aggregate.mappable(event_index, shown))
+        cells = source.heat_cells(filters, shown)
         if len(cells):
             layers.append(geomap.heat_layer(cells))
     elif binned:
@@ -382,7 +374,7 @@ def event_map(mode: str) -> None:
                             height=MAP_HEIGHT, selection_mode="single-object",
                             on_select=lambda: _pick_country("map_chart", geomap.LAND_ID))
     notes = []
-    country_only = aggregate.country_level(event_index, mask=shown)
+    country_only = source.country_level(filters, shown)
     if country_only:
         notes.append(ngettext("{count} event placed only at country level is not drawn",
                               "{count} events placed only at country level are not drawn",
@@ -411,7 +403,7 @@ def event_map(mode: str) -> None:
     if heat:
         return
     picked = _picked_rows(state)
-    if picked is not None and len(picked[0]):
+    if picked is not None and picked[1]:
         with st.container(key="map_pick", border=True):
             _show_pick(*picked)
 
@@ -421,7 +413,10 @@ def shaded_map(user_areas: bool) -> None:
     if user_areas:
         try:
             areas_frame = ui_data.boundaries(user=True)
-            counts = aggregate.counts_by_area(data.events[shown], areas_frame)
+            selected = ui_data.mask(data, filters)  # the loaded data only (see user_areas)
+            if shown is not None:
+                selected = selected & shown.mask(ui_data.index(data))
+            counts = aggregate.counts_by_area(data.events[selected], areas_frame)
             areas = geomap.boundary_features(areas_frame, counts=counts)
         except (ValueError, OSError) as err:
             st.error(_("Could not use the boundaries file: {error}").format(
@@ -429,7 +424,7 @@ def shaded_map(user_areas: bool) -> None:
             return
         layer = geomap.area_layer(areas, unit=_("Area"), t=t)
     else:
-        counts = aggregate.by_country(event_index, mask=shown)
+        counts = source.by_country(filters, shown)
         areas = geomap.boundary_features(ui_data.boundaries(), counts=counts)
         layer = geomap.area_layer(areas, unit=_("Country"), t=t)
     spec = geomap.deck([geomap.sea_layer(), layer, geomap.place_layer(ui_data.places())],
@@ -442,14 +437,15 @@ def shaded_map(user_areas: bool) -> None:
         st.caption(_("Events are counted in the area their coordinates fall in. Click an "
                      "area to filter by it."))
     else:
-        country_only = aggregate.country_level(event_index, mask=shown)
+        country_only = source.country_level(filters, shown)
         st.caption(_("Each event counts once, in its own country (including {count} placed "
                      "only at country level). Darker: more events. Click a country to filter "
                      "by it.").format(count=t.number(country_only)))
 
 
 with st.container(key="map"):
-    user_areas = ui_data.launch_options().boundaries is not None
+    # counting in a user's own areas tests each point in Python: the loaded data only
+    user_areas = ui_data.launch_options().boundaries is not None and data.served is None
     modes = MODES + ([USER_AREAS_MODE] if user_areas else [])
     mode = st.radio(_("Map mode"), modes, key="map_mode", horizontal=True, format_func=t.gettext)
     if mode in MODES[:2]:
@@ -459,14 +455,13 @@ with st.container(key="map"):
 
 # ---------------------------------------------------------------- charts
 with st.container(key="charts"):
-    unit = aggregate.choose_bin(event_index, mask=selected)
-    bins = aggregate.timeline(event_index, unit, mask=selected)
+    bins, unit = source.timeline(filters)
     if bins.empty:
         st.info(_("None of the matching events has a date, so there is no timeline."))
     else:
-        days = event_index.day_span(event_index.rows(selected))  # None: no dated event
+        days = source.day_span(filters)  # None: no dated event
         window = None if frame.at is None or days is None else (
-            frame.first_day or day_date(days[0]), frame.at)
+            frame.first_day or days[0], frame.at)
         st.vega_lite_chart(spec=charts.to_spec(charts.timeline_chart(bins, topics, unit,
                                                                      window, t), t=t),
                            key="timeline_chart", width="stretch")
@@ -488,7 +483,7 @@ with st.container(key="charts"):
                                 "listed above the map).", more).format(n=t.number(more)))
     left, right = st.columns([3, 2])
     with left:
-        counts = aggregate.by_country_topic(event_index, mask=shown)
+        counts = source.by_country_topic(filters, shown)
         names = country_names(sorted(set(counts["country"])))
         st.vega_lite_chart(spec=charts.to_spec(charts.country_chart(counts, topics, names, t),
                                                t=t),
@@ -498,7 +493,7 @@ with st.container(key="charts"):
                            selection_mode=charts.COUNTRY_SELECTION, width="stretch")
         st.caption(_("Each event counts in its own country. Click a bar to filter by it."))
     with right:
-        mix = aggregate.verification_mix(event_index, mask=shown)
+        mix = source.verification_mix(filters, shown)
         st.vega_lite_chart(spec=charts.to_spec(charts.verification_chart(mix, t), t=t),
                            key="verification_chart", width="stretch")
 

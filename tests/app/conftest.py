@@ -20,7 +20,8 @@ def _clear_caches(monkeypatch, tmp_path):
     # validated launch files go to a store of the test's own, not the user's ~/.cache
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
     for name in ("DASHBOARD_BOUNDARIES", "DASHBOARD_DATA_DIR", "DASHBOARD_PUBLIC",
-                 "DASHBOARD_NO_UPLOADS", "DASHBOARD_SESSION_MB"):
+                 "DASHBOARD_NO_UPLOADS", "DASHBOARD_SESSION_MB", "DASHBOARD_ENGINE",
+                 "DASHBOARD_TABLE"):
         monkeypatch.delenv(name, raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()

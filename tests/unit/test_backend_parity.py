@@ -200,3 +200,11 @@ def test_validation_is_kept_by_content(backends, tmp_path) -> None:  # type: ign
                            progress=stages.append)
     assert stages == ["validating"] and other.count(Filters()) <= 100
     assert np.isfinite(other.count(Filters()))
+
+
+@pytest.mark.parametrize("spec", QUERIES[:12], ids=[str(q) for q in QUERIES[:12]])
+def test_monthly_sources(backends, spec) -> None:  # type: ignore[no-untyped-def]
+    memory, duck = backends
+    filters = _filters(spec)
+    got, want = duck.monthly_sources(filters), memory.monthly_sources(filters)
+    _same_frame(got.sort_values(["dataset", "month"]), want.sort_values(["dataset", "month"]))

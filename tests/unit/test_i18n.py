@@ -193,3 +193,26 @@ def test_charts_speak_the_language_and_vega_writes_months_in_it() -> None:
     levels = charts.to_spec(charts.verification_chart(mix, translator("pl")))
     assert levels["encoding"]["y"]["sort"] == ["potwierdzone", "sporne"]
     assert "locale" not in charts.to_spec(charts.verification_chart(mix)).get("config", {})
+
+
+def test_an_export_made_in_ukrainian_names_its_language_and_its_file_in_it() -> None:
+    from datetime import UTC, datetime
+
+    from dashboard.citation import make_citation
+    from dashboard.dataset import load_bundled
+    from dashboard.export import BUNDLE, download_name
+
+    filters = Filters(countries=("POL",))
+    events = filters.apply(load_bundled().events)
+    exported = datetime(2025, 5, 1, 12, tzinfo=UTC)
+    made = make_citation(filters, events, data_version=[], exported=exported,
+                         t=translator("uk"))
+    assert made.metadata()["language"] == "uk"
+    assert made.metadata()["filter"] == "Події — країна: Польща"
+    assert make_citation(filters, events, data_version=[],
+                         exported=exported).metadata()["language"] == "en"
+    assert download_name("events", filters, "csv", translator("uk")) == "події_POL.csv"
+    assert download_name("articles", filters, "csv", translator("pl")) == "artykuły_POL.csv"
+    assert download_name("events", filters, BUNDLE, translator("ru")).startswith(
+        "для_цитирования_POL")
+    assert download_name("events", filters, "csv") == "events_POL.csv"

@@ -139,3 +139,23 @@ def test_a_public_session_holds_at_most_its_cap(options, refused):
     assert (message is not None) is refused
     if refused:
         assert "may hold 1 MB" in message
+
+
+@pytest.mark.parametrize(("argv", "environ", "engine", "table"), [
+    ([], {}, "memory", None),
+    (["--engine", "duckdb"], {}, "duckdb", None),
+    (["--engine", "DuckDB", "--table", "events"], {}, "duckdb", "events"),
+    ([], {"DASHBOARD_ENGINE": "duckdb", "DASHBOARD_TABLE": "t"}, "duckdb", "t"),
+    (["--engine", "memory"], {"DASHBOARD_ENGINE": "duckdb"}, "memory", None),
+    (["--engine", "spark"], {}, "spark", None),
+])
+def test_the_engine_comes_from_the_options_or_the_environment(argv, environ, engine, table):
+    options = server_options(argv, environ)
+    assert (options.engine, options.table) == (engine, table)
+
+
+def test_an_unknown_engine_is_refused_with_the_choices():
+    from dashboard.engines.opening import open_backend
+
+    with pytest.raises(ValueError, match="choose memory, duckdb, spark"):
+        open_backend("oracle", "lake.parquet")
