@@ -31,7 +31,7 @@ import pandas as pd
 from dashboard import schema
 from dashboard.countries import country_name
 from dashboard.eventindex import EventIndex, day_number
-from dashboard.i18n import ENGLISH, N_, Translator
+from dashboard.i18n import ENGLISH, N_, Sayable, Translator
 from dashboard.linking import EventLinks, find_links
 from dashboard.rowmatch import list_contains_any, text_contains
 
@@ -49,14 +49,16 @@ def _parse_country(value: str) -> str:
     """Country codes are ISO 3166 alpha-3 (or a 3-letter user-assigned code like XKX)."""
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
-        raise ValueError(f"country {quoted(value)} is not a three-letter ISO code such as POL")
+        raise ValueError(Sayable(N_("country {value} is not a three-letter ISO code such as POL"),
+                               value=quoted(value)))
     return code
 
 
 def _parse_topic(value: str) -> str:
     key = value.strip().lower()
     if not re.fullmatch(r"[a-z0-9_]+", key):
-        raise ValueError(f"topic {quoted(value)} is not a topic key such as border_zone")
+        raise ValueError(Sayable(N_("topic {value} is not a topic key such as border_zone"),
+                               value=quoted(value)))
     return key
 
 
@@ -64,7 +66,8 @@ def _parse_verification(value: str) -> str:
     level = value.strip().lower()
     if level not in schema.VERIFICATION_LEVELS:
         known = ", ".join(schema.VERIFICATION_LEVELS)
-        raise ValueError(f"verification {quoted(value)} is not one of {known}")
+        raise ValueError(Sayable(N_("verification {value} is not one of {known}"),
+                               value=quoted(value), known=known))
     return level
 
 
@@ -77,7 +80,8 @@ def _parse_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"{quoted(value)} is not a date in the form YYYY-MM-DD") from None
+        raise ValueError(Sayable(N_("{value} is not a date in the form YYYY-MM-DD"),
+                               value=quoted(value))) from None
 
 
 def parse_flag(value: str) -> bool:
@@ -87,7 +91,7 @@ def parse_flag(value: str) -> bool:
         return True
     if text in {"0", "false", "no"}:
         return False
-    raise ValueError(f"{quoted(value)} is not 1 or 0")
+    raise ValueError(Sayable(N_("{value} is not 1 or 0"), value=quoted(value)))
 
 
 def _parse_bbox(value: str) -> tuple[float, float, float, float]:
@@ -96,11 +100,12 @@ def _parse_bbox(value: str) -> tuple[float, float, float, float]:
     try:
         west, south, east, north = (float(p) for p in parts)
     except ValueError:
-        raise ValueError(f"bbox {quoted(value)} is not four numbers "
-                         "west,south,east,north") from None
+        raise ValueError(Sayable(N_("bbox {value} is not four numbers west,south,east,north"),
+                               value=quoted(value))) from None
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise ValueError(f"bbox {quoted(value)} is not a box within -180..180 east and "
-                         "-90..90 north with west < east and south < north")
+        raise ValueError(Sayable(N_("bbox {value} is not a box within -180..180 east and "
+                                  "-90..90 north with west < east and south < north"),
+                               value=quoted(value)))
     return west, south, east, north
 
 
@@ -391,16 +396,21 @@ def _flag_slug(word: str) -> Slug:
 
 def hold_items(name: str) -> Callable[[tuple[str, ...], Any], tuple[tuple[str, ...], str | None]]:
     """A list field held to the values the data holds: the kept values and a notice
-    naming (up to five of) the dropped ones, or None."""
+    naming (up to five of) the dropped ones, or None. ``name`` is a message (``N_``)."""
     def hold(values: tuple[str, ...], offered: Any) -> tuple[tuple[str, ...], str | None]:
         allowed = set(offered)
         missing = [v for v in values if v not in allowed]
         if not missing:
             return values, None
         shown = ", ".join(quoted(v, 40) for v in missing[:5])
-        more = f" and {len(missing) - 5:,} more" if len(missing) > 5 else ""
-        return (tuple(v for v in values if v in allowed),
-                f"{name} {shown}{more} does not occur in the data; ignored.")
+        if len(missing) > 5:
+            notice = Sayable(N_("{field} {values} and {count} more do not occur in the data; "
+                              "ignored."), field=Sayable(name), values=shown,
+                           count=f"{len(missing) - 5:,}")
+        else:
+            notice = Sayable(N_("{field} {values} does not occur in the data; ignored."),
+                           field=Sayable(name), values=shown)
+        return tuple(v for v in values if v in allowed), notice
     return hold
 
 
@@ -409,7 +419,8 @@ def _hold_area(name: str, spellings: Mapping[str, str]) -> tuple[str, str | None
     by_fold = {spelling.casefold(): unit for spelling, unit in spellings.items()}
     match = by_fold.get(name.casefold())
     if match is None:
-        return "", f"Area {quoted(name)} is not a unit of the boundaries in use; ignored."
+        return "", Sayable(N_("Area {value} is not a unit of the boundaries in use; ignored."),
+                         value=quoted(name))
     return match, None
 
 
@@ -420,7 +431,8 @@ def _range_in_order(values: dict[str, Any]) -> list[str]:
     start, end = values.get("date_from"), values.get("date_to")
     if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
         del values["date_from"], values["date_to"]
-        return [f"Date range ignored: 'from' {start} is after 'to' {end}."]
+        return [Sayable(N_("Date range ignored: 'from' {start} is after 'to' {end}."),
+                      start=start, end=end)]
     return []
 
 
@@ -508,13 +520,13 @@ FIELDS: tuple[FilterField, ...] = (
         _slug_items, 0,
         Widget("multiselect", "country", 1, N_("Country (the event's or any involved)"),
                options="countries", shows="country"),
-        held_to="countries", hold=hold_items("Country")),
+        held_to="countries", hold=hold_items(N_("Country"))),
     FilterField(
         "topic", "topics", (), _parse_topic, True, "topic keys from data/topics.csv",
         normal_items, lambda v, rows: rows.index.topic.isin(v), _topic_words, 1,
         _slug_items, 1,
         Widget("multiselect", "topic", 2, N_("Topic"), options="topics", shows="topic"),
-        held_to="topics", hold=hold_items("Topic")),
+        held_to="topics", hold=hold_items(N_("Topic"))),
     FilterField(
         "actor", "actors", (), parse_free, True, "exact actor names",
         normal_items, lambda v, rows: list_contains_any(rows.events["actors"], v),
@@ -527,12 +539,12 @@ FIELDS: tuple[FilterField, ...] = (
         _slug_items, 2,
         Widget("multiselect", "verification", 4, N_("Verification level"),
                options="verifications", shows="level"),
-        held_to="verifications", hold=hold_items("Verification")),
+        held_to="verifications", hold=hold_items(N_("Verification"))),
     FilterField(
         "outlet", "outlets", (), parse_free, True, "exact outlet names of the sources",
         normal_items, _by_outlet, _outlet_words, 4, _slug_items, 4,
         Widget("multiselect", "outlet", 5, N_("Outlet of the sources"), options="outlets"),
-        held_to="outlets", hold=hold_items("Outlet")),
+        held_to="outlets", hold=hold_items(N_("Outlet"))),
     FilterField(
         "q", "text", "", parse_free, False,
         "case-insensitive text in summary, location or source titles",
@@ -562,7 +574,7 @@ FIELDS: tuple[FilterField, ...] = (
         _slug_items, 5,
         Widget("multiselect", "dataset", 8, N_("Dataset"), options="datasets",
                only_with_choice=True),
-        held_to="datasets", hold=hold_items("Dataset")),
+        held_to="datasets", hold=hold_items(N_("Dataset"))),
     FilterField(
         "precise", "precise", False, parse_flag, False,
         "1 keeps only events placed exactly or near (geo_precision exact, near)",

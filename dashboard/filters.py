@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from dashboard import filterfields, schema
 from dashboard.eventindex import EventIndex
 from dashboard.filterfields import FilterField, Rows, Speech, quoted
-from dashboard.i18n import ENGLISH, Translator
+from dashboard.i18n import ENGLISH, N_, Sayable, Translator
 from dashboard.linking import EventLinks
 from dashboard.rowmatch import list_contains_any
 
@@ -56,11 +56,14 @@ def _split_items(text: str) -> list[str]:
         try:
             items = json.loads(stripped)
         except json.JSONDecodeError:
-            raise ValueError(f"{quoted(text)} is not a valid JSON list") from None
+            raise ValueError(Sayable(N_("{value} is not a valid JSON list"),
+                                   value=quoted(text))) from None
         except RecursionError:  # [[[[…]]]] nested past Python's stack
-            raise ValueError(f"{quoted(text)} is nested too deeply") from None
+            raise ValueError(Sayable(N_("{value} is nested too deeply"),
+                                   value=quoted(text))) from None
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise ValueError(f"{quoted(text)} must be a JSON list of strings")
+            raise ValueError(Sayable(N_("{value} must be a JSON list of strings"),
+                                   value=quoted(text)))
         return items
     return text.split(",")
 
@@ -78,6 +81,13 @@ def _events_citing(events: pd.Series, article_ids: pd.Series) -> np.ndarray:
     if len(wanted) == 0:
         return np.zeros(len(events), dtype=bool)
     return list_contains_any(events, [str(a) for a in wanted])
+
+
+def _ignored(key: str, err: ValueError) -> Sayable:
+    """The notice for a value the parser refused (its reason kept sayable in any
+    language when the parser gave ``Sayable``)."""
+    reason = err.args[0] if err.args and isinstance(err.args[0], Sayable) else str(err)
+    return Sayable(N_("Filter {key}: {error}; ignored."), key=repr(key), error=reason)
 
 
 # --------------------------------------------------------------------------- the filter
@@ -131,12 +141,13 @@ class Filters:
                 continue
             spec = by_key.get(key)
             if spec is None:
-                notices.append(f"Unknown filter {quoted(raw_key)} ignored.")
+                notices.append(Sayable(N_("Unknown filter {key} ignored."), key=quoted(raw_key)))
                 continue
             texts = [t for t in _raw_values(raw_value) if t.strip()]
             if any(len(t) > MAX_VALUE_CHARS for t in texts):
-                notices.append(f"Filter {spec.key!r}: a value of more than "
-                               f"{MAX_VALUE_CHARS:,} characters; ignored.")
+                notices.append(Sayable(N_("Filter {key}: a value of more than {limit} characters; "
+                                        "ignored."), key=repr(spec.key),
+                                     limit=f"{MAX_VALUE_CHARS:,}"))
                 texts = [t for t in texts if len(t) <= MAX_VALUE_CHARS]
             if spec.multi:
                 parsed: list[object] = []
@@ -144,7 +155,7 @@ class Filters:
                     try:
                         items = _split_items(text)
                     except ValueError as err:
-                        notices.append(f"Filter {spec.key!r}: {err}; ignored.")
+                        notices.append(_ignored(spec.key, err))
                         continue
                     for item in items:
                         if not item.strip():
@@ -152,17 +163,18 @@ class Filters:
                         try:
                             parsed.append(spec.parse(item))
                         except ValueError as err:
-                            notices.append(f"Filter {spec.key!r}: {err}; ignored.")
+                            notices.append(_ignored(spec.key, err))
                 values[spec.field] = tuple(parsed)
                 continue
             if not texts:
                 continue
             if len(texts) > 1:
-                notices.append(f"Filter {spec.key!r} given {len(texts)} times; the first is used.")
+                notices.append(Sayable(N_("Filter {key} given {count} times; the first is used."),
+                                     key=repr(spec.key), count=len(texts)))
             try:
                 values[spec.field] = spec.parse(texts[0])
             except ValueError as err:
-                notices.append(f"Filter {spec.key!r}: {err}; ignored.")
+                notices.append(_ignored(spec.key, err))
         for rule in filterfields.ACROSS_FIELDS:
             notices += rule(values)
         return cls(**values), notices

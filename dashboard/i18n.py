@@ -48,6 +48,34 @@ def N_(message: str) -> str:  # noqa: N802  (gettext's own name for the marker)
     return message
 
 
+class Sayable(str):
+    """English text that keeps its message and values, so the app can say it again in
+    the reader's language (``said``); everywhere else it is the plain English ``str`` the
+    command line prints and tests compare. Values may be ``Sayable`` themselves (a notice
+    quoting a parser's error). The message must be marked: ``Sayable(N_("…"), key=…)``."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Sayable:
+        made = super().__new__(cls, template.format(**values))
+        made.template, made.values = template, values
+        return made
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, object]]:
+        return (self.template,), self.values  # pickled and copied as made
+
+    def said(self, t: Translator) -> str:
+        return t.gettext(self.template).format(**{
+            key: value.said(t) if isinstance(value, Sayable) else value
+            for key, value in self.values.items()})
+
+
+def said(text: str, t: Translator) -> str:
+    """``text`` in ``t``'s language when it is ``Sayable``, else as it is."""
+    return text.said(t) if isinstance(text, Sayable) else text
+
+
 @dataclass(frozen=True, eq=False)
 class Translator:
     """One language's messages and formats."""

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.i18n import N_, Sayable
+
 #: Memory one public session may hold in data it uploaded (MB); ``--session-mb`` changes it.
 DEFAULT_SESSION_MB = 1024
 
@@ -101,9 +103,9 @@ def resolve_offered(typed: str, roots: Sequence[Path]) -> Path:
     or not a file exists there, so the message tells a visitor nothing about the server.
     """
     text = typed.strip()
-    refused = PathRefused(
+    refused = PathRefused(Sayable(N_(
         "this server opens files only inside the data folders it offers; give a path "
-        "relative to one of them")
+        "relative to one of them")))
     roots = [root.resolve() for root in roots]
     if not text or "\x00" in text or not roots:
         raise refused
@@ -124,7 +126,8 @@ def resolve_offered(typed: str, roots: Sequence[Path]) -> Path:
             return resolved
         missing = True
     if missing:
-        raise PathRefused(f"no file at {text} in the offered data folders")
+        raise PathRefused(Sayable(N_("no file at {path} in the offered data folders"),
+                                  path=text))
     raise refused
 
 
@@ -141,5 +144,6 @@ def over_session_cap(frames: Sequence[pd.DataFrame], options: ServerOptions) -> 
     held = dataset_bytes(frames)
     if held <= options.session_mb * 2**20:
         return None
-    return (f"this data would take {held / 2**20:,.1f} MB of the server's memory; a session "
-            f"on this public server may hold {options.session_mb:,} MB")
+    return Sayable(N_("this data would take {held} MB of the server's memory; a session on "
+                      "this public server may hold {cap} MB"),
+                   held=f"{held / 2**20:,.1f}", cap=f"{options.session_mb:,}")

@@ -21,7 +21,7 @@ from dashboard.countries import country_name
 from dashboard.filterfields import FilterField, Widget
 from dashboard.filters import VIEW_KEYS, Filters, resolve_query
 from dashboard.filterwidgets import drawn, end_only_key, from_widgets, widget_keys, widget_values
-from dashboard.i18n import Translator
+from dashboard.i18n import Translator, said
 from dashboard.schema import verification_names
 from dashboard.ui.data import Active, area_names, options, topic_labels
 from dashboard.ui.language import _, current
@@ -244,8 +244,9 @@ def show_notices() -> None:
     notices, query = st.session_state.get(_NOTICES) or ([], {})
     if query != st.session_state.get(_LAST_QUERY):
         return
-    for notice in notices:
-        st.warning(escape_md(notice), icon=":material/warning:")
+    t = current()
+    for notice in notices:  # Sayable notices of the parser: said in the session's language
+        st.warning(escape_md(said(notice, t)), icon=":material/warning:")
 
 
 def country_names(codes: list[str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard import linking
 from dashboard.dataset import Dataset, combine, load_dataset
+from dashboard.i18n import said
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
 from dashboard.serving import PathRefused, over_session_cap, resolve_offered
@@ -42,7 +43,8 @@ def _server_file(field: str) -> Path | None:
     try:
         return resolve_offered(typed, options.data_dirs)
     except PathRefused as err:
-        st.error(f"{escape_md(typed[:200])}: {err}.")
+        reason = err.args[0] if err.args else str(err)
+        st.error(f"{escape_md(typed[:200])}: {escape_md(said(reason, t))}.")
         return None
 
 
@@ -96,7 +98,7 @@ def _within_session_cap(*datasets: Dataset) -> bool:
     refusal = over_session_cap([f for d in datasets for f in (d.events, d.articles)], options)
     if refusal:
         st.error(_("This file cannot be used: {reason}. The data in use has not changed.")
-                 .format(reason=refusal))
+                 .format(reason=said(refusal, t)))
     return refusal is None
 
 

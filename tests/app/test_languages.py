@@ -112,3 +112,13 @@ def test_topic_labels_follow_each_sessions_language(app) -> None:
     at.switch_page(page("about")).run()
     cells = " ".join(" ".join(map(str, frame.value.to_numpy().ravel())) for frame in at.dataframe)
     assert "Pasienio zonos" in cells and "Border zones" not in cells
+
+
+def test_notices_about_the_link_are_in_the_language(app) -> None:
+    app.query_params["lang"] = "uk"
+    app.query_params["country"] = "XXX"
+    app.query_params["undated"] = "maybe"
+    at = app.run()
+    notices = shown(at.warning)
+    assert "Країна: 'XXX' немає в даних; не враховано." in notices
+    assert "Фільтр 'undated': 'maybe' — не 1 і не 0; не враховано." in notices
