@@ -34,13 +34,16 @@ def _open(data: str, table: str | None, articles: str | None) -> Source:
     return open_source(data, table=table, articles=articles or _companion(data))
 
 
-def table_report(source: Source, table: str) -> dict[str, Any]:
+def table_report(source: Source, table: str, problems: str | None = None,
+                 accepted: int | None = None) -> dict[str, Any]:
     """Rows read, accepted and rejected of one table, its reasons and first rejected lines
-    (the shape of ``cli._report_dict``)."""
+    (the shape of ``cli._report_dict``); ``problems`` names a table of its problem lines
+    and ``accepted`` gives the count when the caller has them already."""
     noun = "events" if table == "events" else "articles"
     read = int(source.scalar(f"SELECT count(*) FROM raw_{noun}"))
-    accepted = int(source.scalar(f"SELECT count(*) FROM {noun}"))
-    problems = f"{noun[:-1] if noun == 'articles' else 'event'}_problems"
+    if accepted is None:
+        accepted = int(source.scalar(f"SELECT count(*) FROM {noun}"))
+    problems = problems or f"{noun[:-1] if noun == 'articles' else 'event'}_problems"
     reasons = source.con.execute(
         f"SELECT \"column\", {_GENERAL} AS reason, count(*) AS n FROM {problems} "
         "GROUP BY ALL ORDER BY n DESC, \"column\"").fetchall()

@@ -129,6 +129,10 @@ def _text_of(name: str, kind: str) -> str:
     elif kind.startswith("TIMESTAMP"):
         text = (f"CASE WHEN {column}::TIME = TIME '00:00:00' THEN strftime({column}::DATE, "
                 f"'%Y-%m-%d') ELSE strftime({column}, '%Y-%m-%dT%H:%M:%S') END")
+    elif kind in ("DOUBLE", "FLOAT", "REAL"):  # Arrow's cast writes 123.0 as "123"
+        text = (f"CASE WHEN isfinite({column}) AND {column} = trunc({column}) AND "
+                f"abs({column}) < 1e15 THEN ({column}::BIGINT)::VARCHAR "
+                f"ELSE {column}::VARCHAR END")
     elif kind == "BOOLEAN":
         text = f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
     else:

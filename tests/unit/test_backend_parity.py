@@ -208,3 +208,30 @@ def test_monthly_sources(backends, spec) -> None:  # type: ignore[no-untyped-def
     filters = _filters(spec)
     got, want = duck.monthly_sources(filters), memory.monthly_sources(filters)
     _same_frame(got.sort_values(["dataset", "month"]), want.sort_values(["dataset", "month"]))
+
+
+def test_rejected_rows_are_listed_as_the_memory_engine_lists_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    data, _ = generate.generate(300, seed=9)
+    events = data.events
+    topic = events["topic"].to_pylist()
+    topic[3], topic[17] = "no_such_topic", None
+    latitude = events["latitude"].to_pylist()
+    latitude[40] = 123.0
+    events = events.set_column(events.column_names.index("topic"), "topic",
+                               pa.array(topic, pa.string()))
+    events = events.set_column(events.column_names.index("latitude"), "latitude",
+                               pa.array(latitude, pa.float64()))
+    path = tmp_path / "bad.parquet"
+    pq.write_table(events, path)
+    duck = open_validated(str(path), cache_dir=tmp_path / "cache")
+    memory = load_dataset(path)
+    got, want = duck.reports()[0], memory.reports[0]
+    assert (got.rows_read, got.accepted, got.rejected_rows) == (300, 297, 3)
+    assert (want.rows_read, want.accepted, want.rejected_rows) == (300, 297, 3)
+    columns = ["file", "table", "row", "column", "value", "reason"]
+    pd.testing.assert_frame_equal(got.rejected[columns].reset_index(drop=True),
+                                  want.rejected[columns].reset_index(drop=True),
+                                  check_dtype=False)
+    assert duck.count(Filters()) == 297

@@ -1,0 +1,39 @@
+"""The server launched with ``--engine duckdb`` (here ``DASHBOARD_ENGINE``) on a Parquet
+file draws the Overview from the data left on disk."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from playwright.sync_api import expect
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate  # noqa: E402
+from dashboard.dataset import load_dataset  # noqa: E402
+from dashboard.filters import Filters  # noqa: E402
+
+ROWS = 4_000
+
+
+def test_the_overview_draws_on_the_duckdb_engine(app_page_on, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    data, _ = generate.generate(ROWS, seed=8)
+    path = tmp_path / "lake.parquet"
+    pq.write_table(data.events, path)
+    pq.write_table(data.articles, tmp_path / "lake_articles.parquet")
+    monkeypatch.setenv("DASHBOARD_ENGINE", "duckdb")
+    app = app_page_on(path).open("/?country=POL")
+    page = app.page
+    app.assert_no_exception()
+    expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
+    expect(page.locator(".st-key-map_chart canvas").first).to_be_visible()
+    dataset = load_dataset(path)  # what the memory engine counts for the same query
+    expected = len(Filters(countries=("POL",)).apply(dataset.events, dataset.articles))
+    assert 0 < expected < ROWS
+    events = page.locator(".st-key-headline [data-testid='stMetricValue']").first
+    expect(events).to_have_text(f"{expected:,}")
+    assert "served by the duckdb engine" in app.server.log()
