@@ -1,0 +1,202 @@
+"""Every backend operation gives the same answer through ``memory``, ``duckdb`` and ``spark``.
+
+On one small generated Parquet file (``bench/generate.py``, varied as the duckdb export
+tests vary it), a table of queries (every key, combinations, an empty result, undated
+events, list fields) goes through what the pages ask: headline, counts, timeline, map
+points and grid cells, a page of events, the article list, a pick, one event with its
+neighbours, the monthly sources and the downloads' bytes. One local Spark session serves
+the module (a JVM start costs seconds); the tests carry the ``spark`` mark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+pytest.importorskip("pyspark", reason="the spark extra: pip install -e \".[spark]\"")
+
+from test_engine_duckdb import _filters, _varied  # noqa: E402
+
+from bench import generate  # noqa: E402
+from dashboard.choices import build_options  # noqa: E402
+from dashboard.dataset import load_dataset  # noqa: E402
+from dashboard.engines.backend import Backend  # noqa: E402
+from dashboard.engines.duckdb_backend import open_validated  # noqa: E402
+from dashboard.engines.memory_backend import MemoryBackend  # noqa: E402
+from dashboard.engines.spark_session import get_session  # noqa: E402
+from dashboard.engines.spark_tables import open_source  # noqa: E402
+from dashboard.eventindex import EventIndex  # noqa: E402
+from dashboard.filters import ArticleLinks, Filters  # noqa: E402
+from dashboard.taxonomy import topic_keys  # noqa: E402
+from dashboard.timeframe import Frame  # noqa: E402
+
+pytestmark = [pytest.mark.spark,
+              pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")]
+
+ROWS = 2_500
+QUERIES = [
+    {}, {"country": ("BLR", "LTU"), "topics": ("camp", "strike")}, {"topics": ("nosuch",)},
+    {"actors": ("Synthetic Actor 007",)}, {"verifications": ("alleged", "disputed")},
+    {"outlets": ("Synthetic Wire 3",)}, {"text": "KYIV"},
+    {"date_from": dt.date(2022, 5, 1), "date_to": dt.date(2022, 5, 31),
+     "include_undated": False},
+    {"datasets": ("synthetic",)}, {"precise": True, "bbox": (20.0, 50.0, 25.0, 55.0)},
+]
+#: the map's and the lists' queries: the point map, the grid, and the cited articles' joins
+MAP_QUERIES = [QUERIES[i] for i in (0, 1, 2, 5, 6, 9)]
+FRAMES = [None, Frame(dt.date(2023, 6, 30), "month")]
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """memory, duckdb and spark backends over one generated file and its articles."""
+    from dashboard.engines.spark_backend import SparkBackend
+
+    data, _ = generate.generate(ROWS, seed=5)
+    folder = tmp_path_factory.mktemp("lake")
+    path, articles = folder / "events.parquet", folder / "events_articles.parquet"
+    pq.write_table(_varied(data.events), path, row_group_size=1_000)
+    pq.write_table(data.articles, articles)
+    dataset = load_dataset(path)
+    memory = MemoryBackend(dataset, EventIndex.build(dataset.events),
+                           ArticleLinks.build(dataset.events, dataset.articles),
+                           build_options(dataset.events, dataset.articles, topic_keys()))
+    duck = open_validated(str(path), articles=str(articles), cache_dir=folder / "cache")
+    session = get_session({"spark.sql.warehouse.dir": str(folder / "warehouse")})
+    spark = SparkBackend(open_source(str(path), articles=str(articles), spark=session),
+                         label=path.name)
+    return memory, duck, spark
+
+
+def _same_frame(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(left.reset_index(drop=True), right.reset_index(drop=True),
+                                  check_dtype=False, check_exact=False, rtol=1e-9)
+
+
+def _same(answers: list, compare=None) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """Each engine's answer against the memory engine's."""
+    want, *others = answers
+    for got in others:
+        if compare is None:
+            assert got == want
+        else:
+            compare(got, want)
+
+
+def test_all_three_are_backends_with_the_same_choices(engines) -> None:  # type: ignore[no-untyped-def]
+    assert all(isinstance(b, Backend) for b in engines)
+    assert engines[2].engine == "spark"
+    _same([b.options() for b in engines])
+
+
+@pytest.mark.parametrize("spec", QUERIES, ids=[str(q) for q in QUERIES])
+def test_numbers_counts_and_timeline(engines, spec) -> None:  # type: ignore[no-untyped-def]
+    filters = _filters(spec)
+    for frame in FRAMES:
+        _same([b.headline(filters, frame) for b in engines])
+        _same([b.unplaced(filters, frame) for b in engines])
+        _same([b.country_level(filters, frame) for b in engines])
+        _same([b.by_country_topic(filters, frame) for b in engines], _same_frame)
+        _same([b.by_country(filters, frame) for b in engines], _same_frame)
+        _same([b.verification_mix(filters, frame) for b in engines], _same_frame)
+    _same([b.day_span(filters) for b in engines])
+    for unit in (None, "month"):
+        timelines = [b.timeline(filters, unit) for b in engines]
+        _same([used for _, used in timelines])
+        _same([bins for bins, _ in timelines], _same_frame)
+    _same([b.monthly_sources(filters).sort_values(["dataset", "month"]) for b in engines],
+          _same_frame)
+
+
+@pytest.mark.parametrize("spec", MAP_QUERIES, ids=[str(q) for q in MAP_QUERIES])
+def test_map_and_pages(engines, spec) -> None:  # type: ignore[no-untyped-def]
+    filters = _filters(spec)
+    _same([b.map_extent(filters) for b in engines])
+    for limit in (5000, 300):
+        answers = [b.map_points(filters, limit=limit) for b in engines]
+        _same([binned for _, binned in answers])
+        _same([points for points, _ in answers], _same_frame)
+    _same([b.map_shapes(filters) for b in engines])
+    for offset in (0, 60):
+        pages = [b.events_page(filters, offset, 30) for b in engines]
+        _same([total for _, total in pages])
+        _same([page for page, _ in pages], _same_frame)
+        lists = [b.articles_page(filters, offset, 30) for b in engines]
+        _same([total for _, total in lists])
+        _same([listed for listed, _ in lists], _same_frame)
+
+
+def test_picks_events_and_neighbours(engines) -> None:  # type: ignore[no-untyped-def]
+    memory = engines[0]
+    filters = Filters(countries=("POL",))
+    ids = list(memory.events_page(filters, 0, 7)[0]["event_id"])
+    for frame in FRAMES:
+        _same([b.picked(filters, frame, ids=ids) for b in engines],
+              lambda got, want: (_same_frame(got[0], want[0]), _same([want[1], got[1]])))
+    cells, binned = memory.map_points(Filters(), limit=300)
+    assert binned
+    heat = [b.heat_cells(Filters()) for b in engines]
+    _same(heat, _same_frame)
+    for lat, lon in heat[0][["latitude", "longitude"]].head(3).itertuples(index=False):
+        picks = [b.picked(Filters(), None, cell=(lat, lon), limit=20) for b in engines]
+        assert picks[0][1] > 0
+        _same([n for _, n in picks])
+        _same([p for p, _ in picks], _same_frame)
+    _same([b.picked(Filters(), None, cell=(0.123, 0.456))[1] for b in engines])
+    lists = [b.articles_page(filters, 0, 50, event_ids=ids) for b in engines]
+    assert lists[0][1] > 0
+    _same([n for _, n in lists])
+    _same([listed for listed, _ in lists], _same_frame)
+    for event_id in [*ids[:3], "no-such-event"]:
+        rows = [b.event(event_id) for b in engines]
+        _same([row is None for row in rows])
+        if rows[0] is not None:
+            for row in rows[1:]:
+                pd.testing.assert_series_equal(row, rows[0], check_dtype=False,
+                                               check_names=False)
+            _same([b.selects(filters, event_id) for b in engines])
+            _same([b.selects(Filters(countries=("LTU",)), event_id) for b in engines])
+        near = [b.nearby(event_id) for b in engines]
+        _same([n for _, n in near])
+        _same([frame for frame, _ in near], _same_frame)
+        co = [b.co_reported(event_id) for b in engines]
+        _same([n for _, n in co])
+        _same([frame for frame, _ in co], _same_frame)
+    wanted = list(memory.articles_page(filters, 0, 5)[0]["article_id"])
+    _same([b.articles_by_id(wanted).sort_values("article_id") for b in engines], _same_frame)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "xlsx", "parquet", "bundle"])
+@pytest.mark.parametrize("spec", [{"country": ("POL",), "topics": ("camp",)},
+                                  {"date_from": dt.date(2030, 1, 1)}], ids=str)
+def test_downloads_are_the_same_bytes(engines, spec, fmt) -> None:  # type: ignore[no-untyped-def]
+    filters = _filters(spec)
+    moment = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    for kind in (["events", "articles"] if fmt == "csv" else ["events"]):
+        files = [b.download(kind, filters, fmt, [], {}, moment) for b in engines]
+        _same([(f.file_name, f.data) for f in files])
+
+
+def test_report_counts_add_up(engines) -> None:  # type: ignore[no-untyped-def]
+    memory, duck, spark = engines
+    for got, want in zip(spark.reports(), memory.reports(), strict=True):
+        assert (got.rows_read, got.accepted, got.rejected_rows) == (
+            want.rows_read, want.accepted, want.rejected_rows)
+        assert got.accepted + got.rejected_rows == got.rows_read
+
+
+def test_once_is_refused_as_on_duckdb(engines) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="once=1"):
+        engines[2].count(Filters(once=True))
