@@ -214,11 +214,18 @@ def _first_line(err: Exception) -> str:
     return str(err).strip().split("\n")[0][:200]
 
 
+def _decoded(uri_part: Column) -> Column:
+    """A path as Spark's ``_metadata`` gives it (a URI: a space is ``%20``) as the file
+    system names it; a ``+`` in a URI's path is a plus, which ``url_decode`` would not keep."""
+    F = _f()
+    return F.url_decode(F.replace(uri_part, F.lit("+"), F.lit("%2B")))
+
+
 def _keyed(frame: DataFrame) -> DataFrame:
     """The rows with their file (``_path``, ``_file``) and 1-based row in it (``_row``)."""
     F = _f()
-    return frame.select("*", F.col("_metadata.file_path").alias("_path"),
-                        F.col("_metadata.file_name").alias("_file"),
+    return frame.select("*", _decoded(F.col("_metadata.file_path")).alias("_path"),
+                        _decoded(F.col("_metadata.file_name")).alias("_file"),
                         (F.col("_metadata.row_index") + 1).alias("_row"))
 
 
@@ -580,8 +587,8 @@ def _open_articles(source: Source, articles: str) -> None:
                                                    else ",")
                      .csv(str(path.resolve()) if not remote() else articles))
             keyed = frame.select(
-                "*", F.col("_metadata.file_path").alias("_path"),
-                F.col("_metadata.file_name").alias("_file"),
+                "*", _decoded(F.col("_metadata.file_path")).alias("_path"),
+                _decoded(F.col("_metadata.file_name")).alias("_file"),
                 F.row_number().over(_window_by_id()).alias("_row")).localCheckpoint()
             files = [path] if path.is_file() else []
         else:

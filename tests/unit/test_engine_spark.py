@@ -235,3 +235,23 @@ def test_once_is_refused_with_its_reason(engines) -> None:  # type: ignore[no-un
     _, _, spark_source = engines
     with pytest.raises(ValueError, match="once=1"):
         spark_query.Selection(spark_source, Filters(once=True))
+
+
+def test_a_folder_of_files_reads_as_the_duckdb_engine_reads_it(spark, bad_file: Path,  # type: ignore[no-untyped-def]
+                                                               tmp_path: Path) -> None:
+    from dashboard.engines import duckdb_tables
+
+    table = pq.read_table(bad_file)
+    folder = tmp_path / "lake"
+    (folder / "deeper").mkdir(parents=True)
+    pq.write_table(table.slice(0, 7), folder / "a part+1.parquet")
+    pq.write_table(table, folder / "deeper" / "b.parquet")  # its ids repeat the first file's
+    duck = duckdb_tables.open_source(str(folder))
+    expected = duck.con.execute('SELECT file, row, "column", reason FROM event_problems '
+                                'ORDER BY _key, "column"').fetchall()
+    source = open_source(str(folder), spark=spark)
+    lines = source.problems.orderBy("_key", "column").select("file", "row", "column",
+                                                              "reason").collect()
+    assert [tuple(line) for line in lines] == [tuple(e) for e in expected]
+    assert any(file == "a part+1.parquet" for file, *_ in expected)
+    assert source.read == duck.scalar("SELECT count(*) FROM raw_events") == 7 + len(table)

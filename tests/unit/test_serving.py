@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -159,3 +161,22 @@ def test_an_unknown_engine_is_refused_with_the_choices():
 
     with pytest.raises(ValueError, match="choose memory, duckdb, spark"):
         open_backend("oracle", "lake.parquet")
+
+
+@pytest.mark.parametrize(("missing", "says", "not_says"), [
+    ("pyspark", "PySpark, which is not installed: install it with pip", "no app backend"),
+    ("dashboard.engines.spark_backend", "no app backend for the spark engine", "pip install"),
+])
+def test_a_missing_spark_part_is_named_with_the_hint_that_helps(monkeypatch, missing, says,
+                                                                 not_says):
+    # None in sys.modules is Python's own "this module cannot be imported"
+    from dashboard.engines.opening import open_backend
+
+    if missing != "pyspark" and importlib.util.find_spec("pyspark") is None:
+        pytest.skip("PySpark is not installed here")
+    monkeypatch.delitem(sys.modules, "dashboard.engines.spark_backend", raising=False)
+    monkeypatch.setitem(sys.modules, missing, None)
+    with pytest.raises(ValueError) as raised:
+        open_backend("spark", "lake.parquet")
+    assert says in str(raised.value)
+    assert not_says not in str(raised.value)
