@@ -112,11 +112,16 @@ class SparkBackend(DuckDBBackend):
         return [str(r[0]) for r in rows]
 
     def selected(self, filters: Filters, frame: Frame | None = None) -> Any:
-        """The rows the filter (and frame) selects, as a Spark DataFrame (lazy)."""
+        """The rows the filter (and frame) selects, as a Spark DataFrame (lazy). The plan
+        is kept per filter: an area filter's test runs once (on the driver), not per answer."""
         F = _f()
         c = F.col
-        areas = self._areas() if filters.area and self._areas is not None else None
-        rows = Selection(self.spark_source, filters, areas).frame_all
+
+        def plan() -> Any:
+            areas = self._areas() if filters.area and self._areas is not None else None
+            return Selection(self.spark_source, filters, areas).frame_all
+
+        rows = self._kept(("rows", filters), plan)
         if frame is not None and frame.at is not None:
             rows = rows.filter(c("date_min").isNotNull() & (c("date_min") <= F.lit(frame.at)))
             if frame.first_day is not None:

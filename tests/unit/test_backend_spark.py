@@ -200,3 +200,26 @@ def test_report_counts_add_up(engines) -> None:  # type: ignore[no-untyped-def]
 def test_once_is_refused_as_on_duckdb(engines) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="once=1"):
         engines[2].count(Filters(once=True))
+
+
+def test_an_area_filter_is_tested_once_and_matches(engines) -> None:  # type: ignore[no-untyped-def]
+    from dashboard.boundaries import load_boundaries
+
+    memory, duck, spark = engines
+    asked: list[int] = []
+
+    def areas():  # type: ignore[no-untyped-def]
+        asked.append(1)
+        return load_boundaries()
+
+    memory._areas = areas  # the app gives the memory engine its boundaries on building it
+    duck.with_areas(areas), spark.with_areas(areas)
+    filters = Filters(area="Poland")
+    _same([b.headline(filters) for b in engines])
+    pages = [b.events_page(filters, 0, 20) for b in engines]
+    _same([total for _, total in pages])
+    assert pages[0][1] > 0
+    _same([page for page, _ in pages], _same_frame)
+    asked.clear()
+    spark.by_country(filters), spark.map_points(filters), spark.timeline(filters)
+    assert asked == []  # the selection's plan is kept: the boundaries are not asked again
