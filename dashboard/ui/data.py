@@ -145,6 +145,10 @@ def launch_data(path: str | None) -> Active:
     """The data the app starts on: the bundled dataset, or the ``--data`` file (loaded,
     or served in place by the ``--engine`` chosen)."""
     launch = launch_options()
+    if launch.engine == "spark" and path is None and launch.table:  # a table of its catalog
+        served = _served(launch.engine, "", launch.table)
+        return Active(f"spark:table:{launch.table}", launch.table, _placeholder(served),
+                      served=served)
     if path is not None and launch.engine != "memory":
         served = _served(launch.engine, str(path), launch.table)
         return Active(f"{launch.engine}:{path}", Path(path).name or str(path),
@@ -162,7 +166,7 @@ def _served(engine: str, path: str, table: str | None) -> Backend:
     if engine not in SERVED_ENGINES:
         raise ValueError(f"unknown engine {engine[:40]!r}: choose memory, "
                          f"{', '.join(SERVED_ENGINES)}")
-    companion = companion_articles(Path(path)) if Path(path).is_file() else None
+    companion = companion_articles(Path(path)) if path and Path(path).is_file() else None
     backend = open_backend(engine, path, table=table,
                            articles=None if companion is None else str(companion))
     with_areas = getattr(backend, "with_areas", None)

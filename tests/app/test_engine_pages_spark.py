@@ -5,12 +5,21 @@ of ``test_engine_pages`` (a local Spark session; one open of the file costs seco
 from __future__ import annotations
 
 import pytest
-from test_engine_pages import QUERIES, _pages, lake  # noqa: F401 (the fixture)
+from test_engine_pages import QUERIES, ROWS, _pages, lake  # noqa: F401 (the fixture)
 
 pytest.importorskip("pyspark", reason="the spark extra: pip install -e \".[spark]\"")
 
 pytestmark = [pytest.mark.spark,
               pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def spark(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The local session the app then finds, its catalog's tables under a temporary
+    folder (not the working directory's ``spark-warehouse``)."""
+    from dashboard.engines.spark_session import get_session
+
+    return get_session({"spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("warehouse"))})
 
 
 def test_spark_pages_show_what_memory_shows(lake, monkeypatch) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
@@ -20,3 +29,20 @@ def test_spark_pages_show_what_memory_shows(lake, monkeypatch) -> None:  # noqa:
     for got, want in zip(spark, memory, strict=True):
         assert got == want
     assert memory[0]["charts"] and memory[1]["tables"] and memory[2]["tables"]
+
+
+def test_a_table_of_the_spark_catalog_is_served_without_a_file(lake, spark, monkeypatch) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
+    import streamlit as st
+    from conftest import ENTRY, metrics
+    from streamlit.testing.v1 import AppTest
+
+    spark.read.parquet(str(lake)).write.mode("overwrite").saveAsTable("lake_events")
+    monkeypatch.delenv("DASHBOARD_DATA", raising=False)
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(lake.parent / "store"))
+    monkeypatch.setenv("DASHBOARD_ENGINE", "spark")
+    monkeypatch.setenv("DASHBOARD_TABLE", "lake_events")
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ENTRY), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    assert metrics(at)["Events"] == f"{ROWS:,}"  # the table's events, not the bundled data
