@@ -109,6 +109,6 @@ def test_the_notice_speaks_the_chosen_language(dropping):
     at = dropping.run()
     assert not at.exception
     text = notices(at)
-    assert "Охоплення змінилося: 2024-05." in text
+    assert "Охоплення змінилося в такі місяці: 2024-05." in text
     assert "2024-05: охоплення змінилося. Кількість різних джерел" in text
     assert "з 50 у попередньому місяці до 10" in text
