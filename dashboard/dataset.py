@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard.eventindex import contiguous
+from dashboard.i18n import ENGLISH, Translator
 from dashboard.importers import import_file
 from dashboard.readers import LoadError, progress_stage, read_tables, reading, source_name
 from dashboard.schema import ARTICLE_COLUMNS, DERIVED_COLUMNS, EVENT_COLUMNS
@@ -65,25 +66,35 @@ class LoadReport:
     merged: int = 0
     merged_kind: str = ""
 
-    def merged_text(self) -> str:
+    def merged_text(self, t: Translator = ENGLISH) -> str:
         """The merged rows in words, e.g. 1,652 actor rows merged into their events ("" if none)."""
         if not self.merged:
             return ""
-        kind = f"{self.merged_kind} " if self.merged_kind else ""
-        if self.merged == 1:
-            return f"1 {kind}row merged into its event"
-        return f"{self.merged:,} {kind}rows merged into their events"
+        n = t.number(self.merged)
+        if self.merged_kind == "actor":  # the one kind an importer merges (ACLED's actor rows)
+            return t.ngettext("{n} actor row merged into its event",
+                              "{n} actor rows merged into their events", self.merged).format(n=n)
+        return t.ngettext("{n} row merged into its event",
+                          "{n} rows merged into their events", self.merged).format(n=n)
 
-    def summary(self) -> str:
-        """One sentence for the page and the command line."""
-        noun = "article" if self.table == "articles" else "event"
-        merged = f"{self.merged_text()}, " if self.merged else ""
-        text = (
-            f"{self.file} ({self.format}): {self.rows_read:,} {noun} rows read, "
-            f"{self.accepted:,} accepted, {merged}{self.rejected_rows:,} rejected."
-        )
+    def summary(self, t: Translator = ENGLISH) -> str:
+        """One sentence for the page (in ``t``'s language) and the command line (English)."""
+        rows = t.number(self.rows_read)
+        if self.table == "articles":
+            read = t.ngettext("{n} article row read", "{n} article rows read",
+                              self.rows_read).format(n=rows)
+        else:
+            read = t.ngettext("{n} event row read", "{n} event rows read",
+                              self.rows_read).format(n=rows)
+        counts = [read, t.gettext("{n} accepted").format(n=t.number(self.accepted))]
+        if self.merged:
+            counts.append(self.merged_text(t))
+        counts.append(t.gettext("{n} rejected").format(n=t.number(self.rejected_rows)))
+        text = t.gettext("{file} ({format}): {counts}.").format(
+            file=self.file, format=self.format, counts=", ".join(counts))
         if self.warnings:
-            text += f" {len(self.warnings)} warning{'s' if len(self.warnings) > 1 else ''}."
+            text += " " + t.ngettext("{n} warning.", "{n} warnings.", len(self.warnings)).format(
+                n=t.number(len(self.warnings)))
         return text
 
     def reason_counts(self) -> pd.DataFrame:

@@ -74,7 +74,7 @@ def _store_key(path: str, sha: str) -> str:
     return store.content_key(sha, None if companion is None else file_sha256(str(companion)))
 
 
-@st.cache_resource(show_spinner="Loading the data…", max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)  # the spinner: _loading, translated
 def _initial_dataset(path: str | None, sha: str) -> Dataset:
     """The dataset the app starts on (bundled, or ``--data``); ``sha`` keys the cache.
 
@@ -85,6 +85,13 @@ def _initial_dataset(path: str | None, sha: str) -> Dataset:
     dataset = stored_or_loaded(path, sha, lambda: load_dataset(path))
     store.pin(_store_key(path, sha))  # files visitors check must not push it out
     return dataset
+
+
+def _loading(path: str | None, sha: str) -> Dataset:
+    """``_initial_dataset`` under a spinner in the session's language (the cache's own
+    spinner text is fixed when the function is defined, so it could only be English)."""
+    with st.spinner(current().gettext("Loading the data…")):
+        return _initial_dataset(path, sha)
 
 
 def stored_or_loaded(path: str, sha: str, load: Callable[[], Dataset]) -> Dataset:
@@ -154,9 +161,9 @@ def launch_data(path: str | None) -> Active:
         return Active(f"{launch.engine}:{path}", Path(path).name or str(path),
                       _placeholder(served), served=served)
     if path is None:
-        return Active("bundled", BUNDLED_LABEL, _initial_dataset(None, "bundled"))
+        return Active("bundled", BUNDLED_LABEL, _loading(None, "bundled"))
     sha = file_sha256(path)
-    return Active(f"file:{sha}", Path(path).name, _initial_dataset(str(path), sha),
+    return Active(f"file:{sha}", Path(path).name, _loading(str(path), sha),
                   _store_key(str(path), sha))
 
 

@@ -158,12 +158,12 @@ def _report(dataset: Dataset) -> None:
     with st.container(key="validation_report"):
         st.subheader(_("Validation report"))
         for number, report in enumerate(dataset.reports):
-            st.text(report.summary())
+            st.text(report.summary(t))
             counts: list[tuple[str, int, str | None]] = [
                 (_("Rows read"), report.rows_read, None), (_("Accepted"), report.accepted, None)]
             if report.merged:  # folded into another row's event: neither accepted nor rejected
                 counts.append((_("Merged"), report.merged,
-                               _("{merged}, not rejected").format(merged=report.merged_text())))
+                               _("{merged}, not rejected").format(merged=report.merged_text(t))))
             counts.append((_("Rejected"), report.rejected_rows, None))
             for col, (label, count, note) in zip(st.columns(len(counts)), counts, strict=True):
                 col.metric(label, t.number(count), help=note)
@@ -330,7 +330,7 @@ if ui_data.DATASET_STATE in st.session_state:
 
 with st.expander(_("Load report of the data in use")):
     for report in data.dataset.reports:
-        st.text(report.summary())
+        st.text(report.summary(t))
     rejected = sum(r.rejected_rows for r in data.dataset.reports)
     if rejected:
         st.caption(ngettext("{count} row was rejected when this data was loaded.",

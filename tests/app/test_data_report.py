@@ -29,3 +29,18 @@ def test_report_shows_merged_rows_apart_from_rejected(app, monkeypatch, fixture,
     assert not at.exception
     events_figures = {m.label: m.value for m in at.metric[:len(figures)]}
     assert events_figures == figures
+
+
+def test_report_sentence_in_the_sessions_language(app, monkeypatch):
+    """In ``lang=uk`` the load report's sentence is Ukrainian; the CLI keeps it English."""
+    monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(FIXTURES))
+    app.query_params["lang"] = "uk"
+    at = app.run()
+    at.switch_page(page("data")).run()
+    at.text_input(key="data_path").input(str(FIXTURES / "acled_monadic.csv")).run()
+    at.button(key="check_file").click().run()
+    assert not at.exception
+    sentences = [text.value for text in at.text]
+    assert ("acled_monadic.csv (acled): прочитано 3 рядки подій, прийнято 2, 1 рядок "
+            "учасника об’єднано з його подією, відхилено 0.") in sentences
