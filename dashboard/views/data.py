@@ -12,10 +12,11 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard import linking
-from dashboard.dataset import Dataset, combine, load_dataset
+from dashboard.dataset import Dataset, LoadReport, combine, load_dataset
 from dashboard.i18n import said
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
+from dashboard.reasons import said_reason
 from dashboard.serving import PathRefused, over_session_cap, resolve_offered
 from dashboard.ui import data as ui_data
 from dashboard.ui.language import _, current, ngettext
@@ -154,6 +155,15 @@ def _suggest(source: object, name: str) -> ColumnMapping | None:
         return None
 
 
+def _reason_counts(report: LoadReport) -> pd.DataFrame:
+    """The report's reason counts, reasons and headings in the session's language (the
+    rejected-rows download keeps the English reasons: it is data for tools)."""
+    counts = report.reason_counts()
+    counts["reason"] = [said_reason(reason, t) for reason in counts["reason"]]
+    return counts.rename(columns={"column": _("column"), "reason": _("reason"),
+                                  "count": _("count")})
+
+
 def _report(dataset: Dataset) -> None:
     with st.container(key="validation_report"):
         st.subheader(_("Validation report"))
@@ -168,7 +178,7 @@ def _report(dataset: Dataset) -> None:
             for col, (label, count, note) in zip(st.columns(len(counts)), counts, strict=True):
                 col.metric(label, t.number(count), help=note)
             if not report.rejected.empty:
-                st.dataframe(report.reason_counts(), hide_index=True, width="stretch",
+                st.dataframe(_reason_counts(report), hide_index=True, width="stretch",
                              key=f"reasons_{number}")
                 st.download_button(
                     _("Download the rejected rows of {file}").format(

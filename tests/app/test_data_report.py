@@ -44,3 +44,23 @@ def test_report_sentence_in_the_sessions_language(app, monkeypatch):
     sentences = [text.value for text in at.text]
     assert ("acled_monadic.csv (acled): прочитано 3 рядки подій, прийнято 2, 1 рядок "
             "учасника об’єднано з його подією, відхилено 0.") in sentences
+
+
+def test_rejection_reasons_in_the_sessions_language(app, monkeypatch, tmp_path):
+    """In ``lang=uk`` the reason counts are Ukrainian; the rejected-rows CSV keeps English."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("event_id,event_date,topic,verification\n"
+                   "e1,2024-03-15,strike,reported\ne2,2024-13-40,strike,reported\n",
+                   encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    app.query_params["lang"] = "uk"
+    at = app.run()
+    at.switch_page(page("data")).run()
+    at.text_input(key="data_path").input(str(bad)).run()
+    at.button(key="check_file").click().run()
+    assert not at.exception
+    counts = at.dataframe[0].value  # the first: the checked file's reason counts
+    assert list(counts.columns) == ["стовпець", "причина", "кількість"]
+    assert counts.iloc[0].tolist() == [
+        "event_date", "неправильна дата '…' (очікується YYYY-MM-DD, YYYY-MM або YYYY)", 1]
