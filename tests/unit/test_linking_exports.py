@@ -59,7 +59,7 @@ def _linked_column(data: bytes, fmt: str) -> dict[str, str | None]:
     if fmt == "csv":
         table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype="str")
     elif fmt == "xlsx":
-        table = pd.read_excel(io.BytesIO(data), sheet_name="events", dtype="str")
+        table = pd.read_excel(io.BytesIO(data), sheet_name="events", dtype="str", engine="calamine")
     elif fmt == "parquet":
         arrow = pq.read_table(io.BytesIO(data))
         table = pd.DataFrame({c: arrow.column(c).to_pylist() for c in arrow.column_names})
