@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard.eventindex import contiguous
-from dashboard.i18n import ENGLISH, Translator
+from dashboard.i18n import ENGLISH, N_, Sayable, Translator
 from dashboard.importers import import_file
 from dashboard.readers import LoadError, progress_stage, read_tables, reading, source_name
 from dashboard.schema import ARTICLE_COLUMNS, DERIVED_COLUMNS, EVENT_COLUMNS
@@ -277,7 +277,7 @@ def _read_articles(source: Any, label: str) -> tuple[pd.DataFrame, pd.DataFrame]
     raw = tables.get("articles", tables["events"])
     names = {str(c).strip().lower() for c in raw.columns}
     if "article_id" not in names:
-        raise LoadError(label, "an articles file needs an 'article_id' column")
+        raise LoadError(label, Sayable(N_("an articles file needs an 'article_id' column")))
     raw, malformed = split_malformed(raw, label, "articles")
     table, _ = canonical_table(raw, ARTICLE_COLUMNS)
     return table, malformed

@@ -29,6 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from dashboard.i18n import N_, Sayable, Translator, said
+
 Progress = Callable[[float], None]
 Source = str | Path | bytes | bytearray | IO[bytes] | Any
 
@@ -96,6 +98,17 @@ class LoadError(Exception):
         suffix = f" ({', '.join(where)})" if where else ""
         return f"{self.file}: {self.message}{suffix}"
 
+    def said(self, t: Translator) -> str:
+        """The error in ``t``'s language for the Data page: its message is said again when
+        it is ``Sayable`` (the common errors a visitor meets), else kept as English."""
+        where = []
+        if self.row is not None:
+            where.append(t.gettext("row {row}").format(row=self.row))
+        if self.column is not None:
+            where.append(t.gettext("column {column}").format(column=repr(self.column)))
+        suffix = f" ({', '.join(where)})" if where else ""
+        return f"{self.file}: {said(self.message, t)}{suffix}"
+
 
 @contextmanager
 def reading(label: str) -> Iterator[None]:
@@ -109,11 +122,12 @@ def reading(label: str) -> Iterator[None]:
         raise
     except MemoryError as err:
         _log.exception("reading %s ran out of memory", label)
-        raise LoadError(label, "too big to read in this server's memory; load a smaller "
-                               "extract or split the file") from err
+        raise LoadError(label, Sayable(N_("too big to read in this server's memory; load a "
+                                          "smaller extract or split the file"))) from err
     except Exception as err:  # the guard's purpose: no parser's exception reaches the user
         _log.exception("reading %s failed", label)
-        raise LoadError(label, f"could not be read: {type(err).__name__}") from err
+        raise LoadError(label, Sayable(N_("could not be read: {error}"),
+                                       error=type(err).__name__)) from err
 
 
 class RepeatedNameError(LoadError):
@@ -313,12 +327,13 @@ def sniff_kind(data: bytes, label: str) -> str:
     read."""
     suffix = Path(label).suffix.lower()
     if not data or data.isspace():  # no stripped copy of a big file
-        raise LoadError(label, "the file is empty")
+        raise LoadError(label, Sayable(N_("the file is empty")))
     if data[:1] == b"\x80" or suffix in CODE_EXTENSIONS:
         raise LoadError(
             label,
-            "pickle and other Python object files can run code when opened and are never "
-            "loaded; export the data as CSV, Excel, JSON, GeoJSON or Parquet",
+            Sayable(N_("pickle and other Python object files can run code when opened and "
+                       "are never loaded; export the data as CSV, Excel, JSON, GeoJSON or "
+                       "Parquet")),
         )
     if data[:4] == b"PAR1":
         return "parquet"
@@ -330,8 +345,8 @@ def sniff_kind(data: bytes, label: str) -> str:
         if kind is not None:
             return kind
         raise LoadError(
-            label, "a zip archive that is not an Excel .xlsx or OpenDocument .ods workbook; "
-                   "unpack it and load the file"
+            label, Sayable(N_("a zip archive that is not an Excel .xlsx or OpenDocument .ods "
+                              "workbook; unpack it and load the file"))
         )
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"  # the old Excel format's container
@@ -343,8 +358,8 @@ def sniff_kind(data: bytes, label: str) -> str:
     if looks_binary(data):
         raise LoadError(
             label,
-            "binary data that is not a supported format (CSV, Excel .xlsx/.xls, OpenDocument "
-            ".ods, JSON, GeoJSON, Parquet)",
+            Sayable(N_("binary data that is not a supported format (CSV, Excel .xlsx/.xls, "
+                       "OpenDocument .ods, JSON, GeoJSON, Parquet)")),
         )
     return "csv"
 
@@ -579,9 +594,13 @@ def unique_names(names: list[str], label: str, where: str = "the header") -> lis
     if repeated is None:
         return names
     numbers = positions[repeated]
-    raise RepeatedNameError(label, f"{where} names the column {repeated!r} {len(numbers):,} "
-                                   f"times (columns {listed_positions(numbers)}); rename or "
-                                   "remove all but one", column=repeated)
+    message = (Sayable(N_("the header names the column {name} {count} times (columns "
+                          "{columns}); rename or remove all but one"),
+                       name=repr(repeated), count=f"{len(numbers):,}",
+                       columns=listed_positions(numbers)) if where == "the header"
+               else f"{where} names the column {repeated!r} {len(numbers):,} times (columns "
+                    f"{listed_positions(numbers)}); rename or remove all but one")
+    raise RepeatedNameError(label, message, column=repeated)
 
 
 def _read_csv(
@@ -611,7 +630,7 @@ def _read_csv(
     if header:
         names = _header_names(head, delimiter, label)
         if not names:
-            raise LoadError(label, "no header row")
+            raise LoadError(label, Sayable(N_("no header row")))
         _check_header(names, label, marker)
         if carriage is not None:
             names = [name.replace(carriage, "\r") for name in names]
@@ -711,11 +730,13 @@ def _marks(base: int) -> str:
 def _check_header(names: list[str], label: str, marker: int | None) -> None:
     for number, name in enumerate(names, start=1):
         if "\x00" in name:
-            raise LoadError(label, f"the header holds a NUL byte (0x00) in column {number}")
+            raise LoadError(label, Sayable(N_("the header holds a NUL byte (0x00) in column "
+                                              "{number}"), number=number))
         if marker is not None and (found := re.search(_marks(marker), name)):
             byte = 0x80 + ord(found.group()) - marker
-            raise LoadError(label, f"the header is not valid UTF-8 (byte 0x{byte:02X} in "
-                                   f"column {number})")
+            raise LoadError(label, Sayable(N_("the header is not valid UTF-8 (byte {byte} in "
+                                              "column {number})"),
+                                           byte=f"0x{byte:02X}", number=number))
 
 
 def _cell_problems(frame: pd.DataFrame, marker: int | None) -> dict[int, list[RowProblem]]:

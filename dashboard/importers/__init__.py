@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard.i18n import N_, Sayable
 from dashboard.importers import acled, canonical, gdelt, ucdp, viina
 from dashboard.importers import mapping as mapped
 from dashboard.importers.base import Imported, Importer
@@ -72,8 +73,8 @@ def detect_format(raw: pd.DataFrame, name: str = "") -> str:
     columns = ", ".join(str(c) for c in list(raw.columns)[:12])
     raise LoadError(
         name or "file",
-        f"format not recognised from its columns ({columns}); choose a format or map the "
-        "columns (--format / --mapping)",
+        Sayable(N_("format not recognised from its columns ({columns}); choose a format or map "
+                   "the columns (--format / --mapping)"), columns=columns),
     )
 
 

@@ -138,7 +138,7 @@ def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -
     except LoadError as err:
         st.session_state.pop(CANDIDATE, None)
         st.error(_("This file cannot be used: {reason}. The data in use has not changed.")
-                 .format(reason=escape_md(err)))
+                 .format(reason=escape_md(err.said(t))))
         if "not recognised" in str(err) and mapping is None:
             st.session_state[MAPPING] = _suggest(source, name)
         return
@@ -207,7 +207,7 @@ def _mapping_step(source: object, name: str, key: str) -> None:
         try:
             raw = read_raw(source, name)
         except LoadError as err:
-            st.error(escape_md(err))
+            st.error(escape_md(err.said(t)))
             return
         st.caption(_("First rows of the file"))
         st.dataframe(raw.head(5), hide_index=True, width="stretch", key="mapping_preview")

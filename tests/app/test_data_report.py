@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import page
+from conftest import page, shown
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 APP_FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
@@ -64,3 +64,27 @@ def test_rejection_reasons_in_the_sessions_language(app, monkeypatch, tmp_path):
     assert list(counts.columns) == ["стовпець", "причина", "кількість"]
     assert counts.iloc[0].tolist() == [
         "event_date", "неправильна дата '…' (очікується YYYY-MM-DD, YYYY-MM або YYYY)", 1]
+
+
+@pytest.mark.parametrize(
+    ("content", "ukrainian"),
+    [
+        (b"", "bad.csv: файл порожній"),
+        (b"event_id,topic,event_id\ne1,strike,e2\n",
+         "bad.csv: заголовок називає стовпець 'event_id' стільки разів: 2 (стовпці 1 and 3); "
+         "перейменуйте або вилучіть усі, крім одного (стовпець 'event_id')"),  # "and": see i18n.md
+        (b"\x00\x01\x02\x03" * 64, "bad.csv: двійкові дані в непідтримуваному форматі"),
+    ],
+)
+def test_load_error_in_the_sessions_language(app, monkeypatch, tmp_path, content, ukrainian):
+    """In ``lang=uk`` a file that cannot be used is refused in Ukrainian."""
+    (tmp_path / "bad.csv").write_bytes(content)
+    monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    app.query_params["lang"] = "uk"
+    at = app.run()
+    at.switch_page(page("data")).run()
+    at.text_input(key="data_path").input(str(tmp_path / "bad.csv")).run()
+    at.button(key="check_file").click().run()
+    assert not at.exception
+    assert ukrainian in shown(at.error)
