@@ -574,13 +574,16 @@ def _header_names(head: str, delimiter: str, label: str) -> list[str]:
 LISTED_POSITIONS = 5
 
 
-def listed_positions(numbers: list[int]) -> str:
+def listed_positions(numbers: list[int]) -> Sayable:
     """``1, 3 and 7``; past ``LISTED_POSITIONS`` numbers (and one more: "and 1 more" says
-    no less than the number), ``1, 3, 7, 9, 12 and 9,995 more``."""
+    no less than the number), ``1, 3, 7, 9, 12 and 9,995 more``. ``Sayable``: a message
+    quoting it says its "and" in the page's language."""
     if len(numbers) > LISTED_POSITIONS + 1:
         shown = ", ".join(str(n) for n in numbers[:LISTED_POSITIONS])
-        return f"{shown} and {len(numbers) - LISTED_POSITIONS:,} more"
-    return ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+        return Sayable(N_("{numbers} and {more} more"), numbers=shown,
+                       more=f"{len(numbers) - LISTED_POSITIONS:,}")
+    return Sayable(N_("{numbers} and {last}"),
+                   numbers=", ".join(str(n) for n in numbers[:-1]), last=numbers[-1])
 
 
 def unique_names(names: list[str], label: str, where: str = "the header") -> list[str]:

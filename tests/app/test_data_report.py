@@ -71,8 +71,8 @@ def test_rejection_reasons_in_the_sessions_language(app, monkeypatch, tmp_path):
     [
         (b"", "bad.csv: файл порожній"),
         (b"event_id,topic,event_id\ne1,strike,e2\n",
-         "bad.csv: заголовок називає стовпець 'event_id' стільки разів: 2 (стовпці 1 and 3); "
-         "перейменуйте або вилучіть усі, крім одного (стовпець 'event_id')"),  # "and": see i18n.md
+         "bad.csv: заголовок називає стовпець 'event_id' стільки разів: 2 (стовпці 1 і 3); "
+         "перейменуйте або вилучіть усі, крім одного (стовпець 'event_id')"),
         (b"\x00\x01\x02\x03" * 64, "bad.csv: двійкові дані в непідтримуваному форматі"),
     ],
 )
