@@ -241,7 +241,8 @@ def _unpacked(data: bytes, label: str) -> bytes:
     # zipfile raises NotImplementedError for a compression method it lacks (Deflate64, AES)
     # and RuntimeError for an encrypted member: the user's answer is to unpack it themselves
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as err:
-        raise LoadError(label, f"a zip archive that cannot be unpacked ({err})") from err
+        raise LoadError(label, Sayable(N_("a zip archive that cannot be unpacked ({error})"),
+                                       error=str(err))) from err
 
 
 def _capped_read(stream: IO[bytes] | io.BufferedIOBase, label: str, limit: int) -> bytes:
@@ -281,7 +282,8 @@ def _gunzipped(data: bytes, label: str, limit: int) -> bytes:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
             return _capped_read(stream, label, limit)
     except (OSError, EOFError, zlib.error) as err:
-        raise LoadError(label, f"a gzip file that cannot be unpacked ({err})") from err
+        raise LoadError(label, Sayable(N_("a gzip file that cannot be unpacked ({error})"),
+                                       error=str(err))) from err
 
 
 def read_raw(
@@ -341,7 +343,8 @@ def sniff_kind(data: bytes, label: str) -> str:
         try:
             kind = _workbook_kind(zipfile.ZipFile(io.BytesIO(data)))
         except zipfile.BadZipFile as err:
-            raise LoadError(label, f"a damaged zip archive ({err})") from err
+            raise LoadError(label, Sayable(N_("a damaged zip archive ({error})"),
+                                           error=str(err))) from err
         if kind is not None:
             return kind
         raise LoadError(
@@ -557,7 +560,8 @@ def _head_records(head: str, delimiter: str, quoted: bool, label: str,
         return [next(rows, [])] if header else list(rows)
     except csv.Error as err:
         if "field larger than field limit" not in str(err):
-            raise LoadError(label, f"not readable as CSV ({err})") from err
+            raise LoadError(label, Sayable(N_("not readable as CSV ({error})"),
+                                           error=str(err))) from err
         where = "the header has a name" if header else "a cell is"
         raise LoadError(label, f"{where} longer than {MAX_CELL_CHARS:,} characters, the "
                                "most one CSV cell may hold") from err
@@ -829,7 +833,8 @@ def _read_csv_python(
             where = "the header has" if row is None else "a cell is"
             raise LoadError(label, f"{where} longer than {MAX_CELL_CHARS:,} characters, the "
                                    "most one CSV cell may hold", row=row) from err
-        raise LoadError(label, f"not readable as CSV ({err})", row=row) from err
+        raise LoadError(label, Sayable(N_("not readable as CSV ({error})"), error=str(err)),
+                        row=row) from err
     frame = pd.DataFrame(cells, columns=names, dtype="str")
     if errors:
         frame.attrs["row_errors"] = errors
@@ -1005,7 +1010,7 @@ def _read_workbook(
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = {s.lower(): s for s in book.sheet_names}
         if not sheets:
-            raise LoadError(label, "a workbook with no sheets")
+            raise LoadError(label, Sayable(N_("a workbook with no sheets")))
         main = sheets.get("events", book.sheet_names[0])
         wanted = [main] + ([sheets["articles"]] if sheets.get("articles", main) != main else [])
         # only .xlsx keeps error cells where they can be read back (.xls and .ods: blank)
@@ -1162,7 +1167,8 @@ def _json_tables(data: bytes, label: str) -> dict[str, pd.DataFrame]:
         raise err.load_error(label, None) from err
     except json.JSONDecodeError as err:
         if err.msg != "Extra data":
-            raise LoadError(label, f"not valid JSON: {err.msg}", row=err.lineno) from err
+            raise LoadError(label, Sayable(N_("not valid JSON: {error}"), error=err.msg),
+                            row=err.lineno) from err
         return _json_lines(text, label, warning)
     tables: dict[str, pd.DataFrame]
     if isinstance(document, list):
@@ -1258,7 +1264,8 @@ def _read_parquet(
         unique_names([str(name) for name in schema.names], label, "the schema")
         table = pq.read_table(pa.BufferReader(data))  # native reads: no Python file calls
     except (pa.ArrowException, OSError) as err:
-        raise LoadError(label, f"not a readable Parquet file ({err})") from err
+        raise LoadError(label, Sayable(N_("not a readable Parquet file ({error})"),
+                                       error=str(err))) from err
     columns = {name: _arrow_text(table.column(name)) for name in table.column_names}
     frame = pa.table(columns).to_pandas() if columns else pd.DataFrame()
     frame.columns = [str(c) for c in frame.columns]

@@ -74,6 +74,7 @@ def test_rejection_reasons_in_the_sessions_language(app, monkeypatch, tmp_path):
          "bad.csv: заголовок називає стовпець 'event_id' стільки разів: 2 (стовпці 1 і 3); "
          "перейменуйте або вилучіть усі, крім одного (стовпець 'event_id')"),
         (b"\x00\x01\x02\x03" * 64, "bad.csv: двійкові дані в непідтримуваному форматі"),
+        (b'{"events": [', "bad.csv: некоректний JSON: "),  # the parser's own words stay English
     ],
 )
 def test_load_error_in_the_sessions_language(app, monkeypatch, tmp_path, content, ukrainian):
