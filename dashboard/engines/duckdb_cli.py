@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from dashboard.engines import duckdb_query
+from dashboard.engines.cli_report import SHOWN, print_report
 from dashboard.engines.duckdb_tables import Source, arrow_batches, open_source
 
-SHOWN = 10
 _GENERAL = ("regexp_replace(CASE WHEN coalesce(value, '') <> '' THEN replace(reason, "
             "'''' || left(value, 80) || '''', '''…''') ELSE reason END, "
             r"'\(first seen at row \d+\)', '(first seen earlier)')")
@@ -59,22 +59,6 @@ def table_report(source: Source, table: str, problems: str | None = None,
             "warnings": []}
 
 
-def _print(report: dict[str, Any]) -> None:
-    print(f"{report['file']}: {report['table']}, format {report['format']} (duckdb engine: "
-          "checked in place, rejected rows left out through a view)")
-    print(f"  rows read: {report['read']:,}  accepted: {report['accepted']:,}  "
-          f"rejected: {report['rejected']:,}")
-    if report["reasons"]:
-        print("  reasons:")
-        for reason in report["reasons"][:SHOWN]:
-            print(f"    {reason['count']:>7,}  {reason['column']}: {reason['reason']}")
-        if len(report["reasons"]) > SHOWN:
-            print(f"    ... and {len(report['reasons']) - SHOWN} more kinds (see --rejects)")
-        print("  first rejected rows:")
-        for line in report["first_rejected"]:
-            print(f"    row {line['row']}, {line['column']}: {line['reason']}")
-
-
 def validate(args: argparse.Namespace) -> int:
     """``validate --engine duckdb``: the report of every table, exit 1 if a row is rejected."""
     source = _open(args.path, args.table, args.articles)
@@ -85,7 +69,8 @@ def validate(args: argparse.Namespace) -> int:
         print(json.dumps({**reports[0], "tables": reports}, ensure_ascii=False, indent=2))
     else:
         for report in reports:
-            _print(report)
+            print_report(report, "duckdb engine: checked in place, rejected rows left out "
+                         "through a view")
     if args.rejects:
         _write_rejects(source, args.rejects)
     return 0 if all(r["rejected"] == 0 for r in reports) else 1

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dashboard.engines.cli_report import SHOWN, print_report
 from dashboard.engines.spark_tables import Source, open_source
-
-SHOWN = 10
 
 
 def _companion(data: str | None) -> str | None:
@@ -63,22 +62,6 @@ def table_report(source: Source, table: str) -> dict[str, Any]:
             "warnings": []}
 
 
-def _print(report: dict[str, Any]) -> None:
-    print(f"{report['file']}: {report['table']}, format {report['format']} (spark engine: "
-          "checked where the data lies, rejected rows left out of the events it serves)")
-    print(f"  rows read: {report['read']:,}  accepted: {report['accepted']:,}  "
-          f"rejected: {report['rejected']:,}")
-    if report["reasons"]:
-        print("  reasons:")
-        for reason in report["reasons"][:SHOWN]:
-            print(f"    {reason['count']:>7,}  {reason['column']}: {reason['reason']}")
-        if len(report["reasons"]) > SHOWN:
-            print(f"    ... and {len(report['reasons']) - SHOWN} more kinds (see --rejects)")
-        print("  first rejected rows:")
-        for line in report["first_rejected"]:
-            print(f"    row {line['row']}, {line['column']}: {line['reason']}")
-
-
 def validate(args: argparse.Namespace) -> int:
     """``validate --engine spark``: the report of every table, exit 1 if a row is rejected."""
     source = _open(args.path, args.table, args.articles)
@@ -89,7 +72,8 @@ def validate(args: argparse.Namespace) -> int:
         print(json.dumps({**reports[0], "tables": reports}, ensure_ascii=False, indent=2))
     else:
         for report in reports:
-            _print(report)
+            print_report(report, "spark engine: checked where the data lies, rejected rows "
+                         "left out of the events it serves")
     if args.rejects:
         write_rejects(source, args.rejects)
     return 0 if all(r["rejected"] == 0 for r in reports) else 1

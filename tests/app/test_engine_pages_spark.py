@@ -5,6 +5,7 @@ of ``test_engine_pages`` (a local Spark session; one open of the file costs seco
 from __future__ import annotations
 
 import pytest
+from conftest import ENTRY, metrics
 from test_engine_pages import QUERIES, ROWS, _pages, lake  # noqa: F401 (the fixture)
 
 pytest.importorskip("pyspark", reason="the spark extra: pip install -e \".[spark]\"")
@@ -33,7 +34,6 @@ def test_spark_pages_show_what_memory_shows(lake, monkeypatch) -> None:  # noqa:
 
 def test_a_table_of_the_spark_catalog_is_served_without_a_file(lake, spark, monkeypatch) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
     import streamlit as st
-    from conftest import ENTRY, metrics
     from streamlit.testing.v1 import AppTest
 
     spark.read.parquet(str(lake)).write.mode("overwrite").saveAsTable("lake_events")
