@@ -1,7 +1,10 @@
-"""What ``validate --engine duckdb|spark`` prints of a table's report, one form for both."""
+"""``validate --engine duckdb|spark``: one command and one printed report for both engines."""
 
 from __future__ import annotations
 
+import argparse
+import json
+from collections.abc import Callable
 from typing import Any
 
 SHOWN = 10  # kinds of reason and first rejected rows a report lists
@@ -22,3 +25,20 @@ def print_report(report: dict[str, Any], how: str) -> None:
         print("  first rejected rows:")
         for line in report["first_rejected"]:
             print(f"    row {line['row']}, {line['column']}: {line['reason']}")
+
+
+def validate(args: argparse.Namespace, source: Any, table_report: Callable[[Any, str], dict],
+             write_rejects: Callable[[Any, str], None], how: str) -> int:
+    """The report of every table of an opened ``source`` (JSON with ``--json``), the rejected
+    lines to ``--rejects``; exit 1 if a row is rejected."""
+    reports = [table_report(source, "events")]
+    if source.has_articles:
+        reports.append(table_report(source, "articles"))
+    if args.json:
+        print(json.dumps({**reports[0], "tables": reports}, ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            print_report(report, how)
+    if args.rejects:
+        write_rejects(source, args.rejects)
+    return 0 if all(r["rejected"] == 0 for r in reports) else 1

@@ -4,14 +4,13 @@ the memory engine's commands in ``dashboard.cli``, on data that stays on disk.""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from dashboard.engines import duckdb_query
-from dashboard.engines.cli_report import SHOWN, print_report
+from dashboard.engines import cli_report, duckdb_query
+from dashboard.engines.cli_report import SHOWN
 from dashboard.engines.duckdb_tables import Source, arrow_batches, open_source
 
 _GENERAL = ("regexp_replace(CASE WHEN coalesce(value, '') <> '' THEN replace(reason, "
@@ -61,19 +60,9 @@ def table_report(source: Source, table: str, problems: str | None = None,
 
 def validate(args: argparse.Namespace) -> int:
     """``validate --engine duckdb``: the report of every table, exit 1 if a row is rejected."""
-    source = _open(args.path, args.table, args.articles)
-    reports = [table_report(source, "events")]
-    if source.has_articles:
-        reports.append(table_report(source, "articles"))
-    if args.json:
-        print(json.dumps({**reports[0], "tables": reports}, ensure_ascii=False, indent=2))
-    else:
-        for report in reports:
-            print_report(report, "duckdb engine: checked in place, rejected rows left out "
-                         "through a view")
-    if args.rejects:
-        _write_rejects(source, args.rejects)
-    return 0 if all(r["rejected"] == 0 for r in reports) else 1
+    return cli_report.validate(args, _open(args.path, args.table, args.articles), table_report,
+                               _write_rejects, "duckdb engine: checked in place, rejected rows "
+                               "left out through a view")
 
 
 def _write_rejects(source: Source, path: str) -> None:

@@ -5,12 +5,12 @@ Spark Connect server ``SPARK_REMOTE`` names)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from dashboard.engines.cli_report import SHOWN, print_report
+from dashboard.engines import cli_report
+from dashboard.engines.cli_report import SHOWN
 from dashboard.engines.spark_tables import Source, open_source
 
 
@@ -64,19 +64,9 @@ def table_report(source: Source, table: str) -> dict[str, Any]:
 
 def validate(args: argparse.Namespace) -> int:
     """``validate --engine spark``: the report of every table, exit 1 if a row is rejected."""
-    source = _open(args.path, args.table, args.articles)
-    reports = [table_report(source, "events")]
-    if source.has_articles:
-        reports.append(table_report(source, "articles"))
-    if args.json:
-        print(json.dumps({**reports[0], "tables": reports}, ensure_ascii=False, indent=2))
-    else:
-        for report in reports:
-            print_report(report, "spark engine: checked where the data lies, rejected rows "
-                         "left out of the events it serves")
-    if args.rejects:
-        write_rejects(source, args.rejects)
-    return 0 if all(r["rejected"] == 0 for r in reports) else 1
+    return cli_report.validate(args, _open(args.path, args.table, args.articles), table_report,
+                               write_rejects, "spark engine: checked where the data lies, "
+                               "rejected rows left out of the events it serves")
 
 
 def rejected_lines(source: Source) -> Any:
