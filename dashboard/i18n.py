@@ -52,16 +52,16 @@ class Sayable(str):
     """English text that keeps its message and values, so the app can say it again in
     the reader's language (``said``); everywhere else it is the plain English ``str`` the
     command line prints and tests compare. Values may be ``Sayable`` themselves (a notice
-    quoting a parser's error), and whole numbers, which each language groups its own way
-    ("16,777,216" in English, "16 777 216" in Ukrainian). The message must be marked:
-    ``Sayable(N_("…"), key=…)``."""
+    quoting a parser's error), and numbers, which each language writes its own way
+    ("16,777,216" and "2.2" in English, "16 777 216" and "2,2" in Ukrainian). The message
+    must be marked: ``Sayable(N_("…"), key=…)``."""
 
     template: str
     values: dict[str, object]
 
     def __new__(cls, template: str, **values: object) -> Sayable:
         made = super().__new__(cls, template.format(**{
-            key: f"{value:,}" if _whole(value) else value for key, value in values.items()}))
+            key: f"{value:,}" if _number(value) else value for key, value in values.items()}))
         made.template, made.values = template, values
         return made
 
@@ -71,12 +71,12 @@ class Sayable(str):
     def said(self, t: Translator) -> str:
         return t.gettext(self.template).format(**{
             key: value.said(t) if isinstance(value, Sayable)
-            else t.number(value) if _whole(value) else value
+            else t.number(value) if _number(value) else value
             for key, value in self.values.items()})
 
 
-def _whole(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def said(text: str, t: Translator) -> str:

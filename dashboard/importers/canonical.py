@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.i18n import N_
 from dashboard.importers.base import Imported
 from dashboard.schema import ARTICLE_COLUMNS, EVENT_COLUMNS, LINKED_EVENTS
 from dashboard.validate import empty_rejected
 
 NAME = "canonical"
-LABEL = "Canonical events file"
+LABEL = N_("Canonical events file")  # translated where shown
 _SIGNATURE = {"event_id", "event_date", "topic", "verification", "article_ids", "summary"}
 
 

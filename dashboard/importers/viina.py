@@ -24,7 +24,7 @@ from dashboard.importers import _convert as cv
 from dashboard.importers.base import Imported
 
 NAME = "viina"
-LABEL = "VIINA event file"
+LABEL = N_("VIINA event file")  # translated where shown
 SOURCE_DATASET = "viina (ODbL 1.0)"
 DETECT_COLUMNS = ["event_id", "date", "geo_precision", "url", "text", "source"]
 DATE_FORMATS = ["%Y%m%d", "%Y-%m-%d"]

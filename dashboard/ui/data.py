@@ -153,11 +153,11 @@ def launch_data(path: str | None) -> Active:
     or served in place by the ``--engine`` chosen)."""
     launch = launch_options()
     if launch.engine == "spark" and path is None and launch.table:  # a table of its catalog
-        served = _served(launch.engine, "", launch.table)
+        served = _opening(launch.engine, "", launch.table)
         return Active(f"spark:table:{launch.table}", launch.table, _placeholder(served),
                       served=served)
     if path is not None and launch.engine != "memory":
-        served = _served(launch.engine, str(path), launch.table)
+        served = _opening(launch.engine, str(path), launch.table)
         return Active(f"{launch.engine}:{path}", Path(path).name or str(path),
                       _placeholder(served), served=served)
     if path is None:
@@ -167,7 +167,13 @@ def launch_data(path: str | None) -> Active:
                   _store_key(str(path), sha))
 
 
-@st.cache_resource(show_spinner="Opening the data…", max_entries=2)
+def _opening(engine: str, path: str, table: str | None) -> Backend:
+    """``_served`` under a spinner in the session's language (as ``_loading``)."""
+    with st.spinner(current().gettext("Opening the data…")):
+        return _served(engine, path, table)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _served(engine: str, path: str, table: str | None) -> Backend:
     """The engine's backend over the launch data, shared by every session."""
     if engine not in SERVED_ENGINES:
@@ -491,7 +497,7 @@ def overlays() -> tuple[list[Overlay], list[str]]:
         try:
             drawn.append(_overlay_file(str(Path(path).resolve()), file_sha256(path)))
         except (OverlayError, OSError) as err:
-            problems.append(str(err))
+            problems.append(err.said(current()) if isinstance(err, OverlayError) else str(err))
     drawn.extend(st.session_state.get(OVERLAY_STATE) or [])
     return drawn, problems
 

@@ -340,7 +340,7 @@ def event_map(mode: str) -> None:
     if in_force:
         colours = {overlay.name: geomap.OVERLAY_COLOURS[i % len(geomap.OVERLAY_COLOURS)]
                    for i, overlay in enumerate(overlays)}
-        layers.append(geomap.overlay_layer(in_force, colours))
+        layers.append(geomap.overlay_layer(in_force, colours, t))
         drawn = {f["properties"]["overlay"] for f in in_force}
         symbols += [(colours[name], name, "overlay") for name in colours if name in drawn]
     topic_keys: list[str] = []

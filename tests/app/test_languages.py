@@ -288,3 +288,26 @@ def test_the_readers_row_problems_and_lists_of_codes_are_said_in_the_language(
             "alleged або disputed)",
             "неправильний geometry_wkt: координати поза межами -180..180 / -90..90 (у WKT "
             "спершу довгота, потім широта)"} <= reasons
+
+
+def test_the_load_reports_warnings_are_said_in_the_sessions_language(app, monkeypatch,
+                                                                     tmp_path):
+    (tmp_path / "cp.csv").write_bytes("event_id,event_date,topic,verification,colour\n"
+                                      "e1,2024-03-15,strike,reported,Гродна\n".encode("cp1251"))
+    at = _check_typed(app, monkeypatch, tmp_path, "pl", tmp_path / "cp.csv")
+    warnings = shown(at.warning)
+    assert "cp.csv: nie UTF-8: zdekodowano jako cp1251; sprawdź, czy litery wyglądają" in warnings
+    assert "cp.csv: pominięto kolumny spoza schematu: colour" in warnings
+    assert "not UTF-8" not in warnings and "ignored columns" not in warnings
+
+
+def test_a_launch_overlays_error_is_said_in_the_sessions_language(app, monkeypatch, tmp_path):
+    (tmp_path / "empty.geojson").write_bytes(b"")
+    monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
+    monkeypatch.setenv("DASHBOARD_OVERLAY", str(tmp_path / "empty.geojson"))
+    app.query_params["lang"] = "uk"
+    at = app.run()
+    assert not at.exception
+    captions = shown(at.caption)
+    assert "empty.geojson: файл порожній" in captions
+    assert "the file is empty" not in captions

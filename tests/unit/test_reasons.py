@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.dataset import LoadReport
+from dashboard.dataset import LoadReport, combine, load_dataset
 from dashboard.i18n import ENGLISH, LANGUAGES, translator
 from dashboard.importers import import_file
 from dashboard.readers import read_raw
-from dashboard.reasons import said_choices, said_reason
+from dashboard.reasons import said_choices, said_reason, said_warning
 from dashboard.validate import rejected_row_count, validate_articles, validate_events
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -142,3 +142,54 @@ def test_reason_in_ukrainian(reason, ukrainian):
 )
 def test_a_list_of_codes_keeps_its_codes_and_says_its_or(lang, choices, said):
     assert said_choices(choices, translator(lang)) == said
+
+
+def _warnings() -> list[str]:
+    """One of each warning the reader, the importers and the dataset loader write."""
+    found = [warning for data in ("a,b\n1,2\n".encode("utf-16"),
+                                  "a\nПривіт\n".encode("cp1251"),
+                                  b"a\n" + bytes(range(0x80, 0x100)) + b"\n",
+                                  b"a,b\n\xc3\xbc,1\n\xc3\xbc,2\n\xfc,3\n")
+             for warning in read_raw(data, "r.csv").attrs["warnings"]]
+    found += import_file(b"event_id,event_date,topic,verification,colour\n"
+                         b"e1,2024-01-01,strike,reported,red\n", "c.csv").warnings
+    found += import_file(FIXTURES / "viina_event_info.csv",
+                         labels=FIXTURES / "viina_labels.csv").warnings
+    found += import_file(FIXTURES / "acled_dyadic.csv",
+                         labels=FIXTURES / "viina_labels.csv").warnings
+    cited = load_dataset(b"event_id,event_date,topic,verification,article_ids\n"
+                         b"e1,2024-01-01,strike,reported,a9\n", "e.csv",
+                         articles=b"article_id,url\na1,https://x.org\n")
+    return found + combine(cited, cited).warnings
+
+
+WARNINGS = sorted(set(_warnings()))
+
+
+def test_the_warnings_cover_the_reader_the_importers_and_the_loader():
+    assert len(WARNINGS) == 10
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+@pytest.mark.parametrize("warning", WARNINGS)
+def test_every_warning_is_said_in_each_language(warning, lang):
+    assert said_warning(warning, ENGLISH) == warning
+    assert said_warning(warning, translator(lang)) != warning, "no template matches it"
+
+
+@pytest.mark.parametrize(
+    ("warning", "ukrainian"),
+    [
+        ("r.csv: not UTF-8: decoded as cp1251; check that the letters look right",
+         "r.csv: не UTF-8: декодовано як cp1251; перевірте, чи літери виглядають правильно"),
+        ("big.csv: 1,234 row(s) hold bytes that are not UTF-8 and are rejected; the rest is "
+         "read as UTF-8", "big.csv: відхилено рядків із байтами не в UTF-8: 1\u00a0234; "
+         "решту прочитано як UTF-8"),
+        ("l.csv: a labels file is only used with VIINA event files; a.csv was read as ACLED "
+         "export, so it was ignored", "l.csv: файл міток використовується лише з файлами "
+         "подій VIINA; a.csv прочитано як експорт ACLED, тому його не враховано"),
+        ("a warning no template knows", "a warning no template knows"),
+    ],
+)
+def test_warning_in_ukrainian(warning, ukrainian):
+    assert said_warning(warning, translator("uk")) == ukrainian
