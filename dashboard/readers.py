@@ -1301,9 +1301,9 @@ def column_text(values: pd.Series) -> pd.Series:
     cells: ``_arrow_text``, empty as NA); a text column as it is."""
     if not is_typed(values):
         return values
-    text = _arrow_text(typed_arrow(values))
-    frame = blank_to_na(pd.DataFrame({"text": text.to_pandas()}, index=values.index))
-    return frame["text"]
+    text = pd.Series(_arrow_text(typed_arrow(values)).to_pandas().array, index=values.index,
+                     name=values.name)
+    return text.where(text != "")
 
 
 def textual(raw: pd.DataFrame) -> pd.DataFrame:
