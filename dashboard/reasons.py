@@ -30,21 +30,33 @@ TEMPLATES = (
        "by ';')"),
     N_("unknown country code {value} (expected ISO 3166-1 alpha-3, e.g. POL)"),
     N_("unknown {column} {value} (expected {choices})"),
-    N_("{column} {value} is finer than event_date {date} (a {shape})"),
+    N_("{column} {value} is finer than event_date {date} (a month)"),
+    N_("{column} {value} is finer than event_date {date} (a year)"),
     N_("{column} {value} given without an event_date"),
     N_("{column} {value} is before event_date {date}"),
     N_("{column} {value} is not a number"),
     N_("{column} {value} out of range {range}"),
     N_("{column} given without {other}"),
-    N_("bad geometry_wkt: {problem}"),
+    N_("bad geometry_wkt: not valid WKT"),
+    N_("bad geometry_wkt: coordinates outside -180..180 / -90..90 (WKT is longitude latitude)"),
+    N_("bad geometry_wkt: {problem}"),  # the parser's own words, as it gave them
     N_("{column} {value} is not a whole number of 0 or more"),
     N_("{column} {value} is larger than {limit}"),
     N_("url {value} is not an http(s) address"),
+    # the reader's problems with a row (readers.py), and the importers' own rejections
+    N_("row has {fields} fields but the header has {width}"),
+    N_("a NUL byte (0x00) at column {name}"),
+    N_("not valid UTF-8 (byte {byte} at column {name})"),
+    N_("no ACLED event id (event_id_cnty and data_id are empty)"),
+    N_("no GLOBALEVENTID"),
+    N_("no UCDP event id (id is empty)"),
+    N_("no UCDP event id (the file has no id column)"),
 )
 
 # What each placeholder may hold: a field name, a quoted cell ('…' once generalised) or a
 # bare number, anything else (a list of choices, a range, a parser's own words).
-_FIELDS = {"column": r"[a-z_]+", "other": r"[a-z_]+", "value": r"'.*'|\S+", "row": r"\d+"}
+_FIELDS = {"column": r"[a-z_]+", "other": r"[a-z_]+", "value": r"'.*'|\S+", "row": r"\d+",
+           "fields": r"\d+", "width": r"\d+", "byte": r"0x[0-9A-F]{2}", "name": r"'.*'|\".*\""}
 
 
 @lru_cache(maxsize=1)
@@ -58,11 +70,20 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(compiled)
 
 
+def said_choices(choices: str, t: Translator) -> str:
+    """A list of codes as validate.py words it ("day, week, month or year") with the
+    language's own "or"; the codes stay codes (they are what a file must hold)."""
+    return t.list_or(re.split(r", | or ", choices))
+
+
 def said_reason(reason: str, t: Translator) -> str:
     """``reason`` (English, from validate.py) in ``t``'s language; unchanged if unknown."""
     for template, pattern in _patterns():
         found = pattern.fullmatch(reason)
         if found:
-            return t.gettext(template).format(**found.groupdict())
+            values = found.groupdict()
+            if "choices" in values:
+                values["choices"] = said_choices(values["choices"], t)
+            return t.gettext(template).format(**values)
     return reason
 

@@ -148,13 +148,10 @@ def convert(
         raw.index,
     )
     step(0.7)
-    mask = keep.to_numpy()
     kept_ids = event_id[keep]
     outlets = cv.column(raw, "source")[keep]
     articles, article_ids = cv.explode_articles(kept_ids, {"outlet": outlets})
-    events = events[mask].reset_index(drop=True)
-    events["article_ids"] = article_ids.reset_index(drop=True)
-    events.attrs["source_rows"] = cv.source_rows(raw)[mask]
+    events = cv.kept_events(events, keep, article_ids, raw)
     step(1.0)
     return Imported(
         format=NAME,

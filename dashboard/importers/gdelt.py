@@ -137,9 +137,7 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
     articles, article_ids = cv.explode_articles(
         event_id[keep], {"outlet": outlet[keep], "url": url[keep]}, sep="\x00"
     )
-    events["article_ids"] = article_ids.reindex(rows.index).to_numpy()
-    events = events[keep].reset_index(drop=True)
-    events.attrs["source_rows"] = cv.source_rows(raw)[keep]
+    events = cv.kept_events(events, keep, article_ids, raw)
     return Imported(
         format=NAME,
         events=events,

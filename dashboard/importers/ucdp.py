@@ -168,9 +168,7 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
     )
     keep = ~missing
     articles, article_ids = _articles(event_id[keep], raw[keep])
-    events["article_ids"] = article_ids.reindex(raw.index).to_numpy()
-    events = events[keep].reset_index(drop=True)
-    events.attrs["source_rows"] = cv.source_rows(raw)[keep]
+    events = cv.kept_events(events, keep, article_ids, raw)
     return Imported(
         format=NAME,
         events=events,

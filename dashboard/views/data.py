@@ -13,7 +13,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard import linking
 from dashboard.dataset import Dataset, LoadReport, combine, load_dataset
-from dashboard.i18n import said
+from dashboard.i18n import N_, Sayable, message_of, said
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
 from dashboard.reasons import said_reason
@@ -90,7 +90,8 @@ def _labels() -> tuple[object, str] | None:
     try:
         file = resolve_offered(typed, options.data_dirs)
     except PathRefused as err:
-        raise LoadError(Path(typed).name[:200], f"no labels file: {err}") from None
+        raise LoadError(Path(typed).name[:200], Sayable(N_("no labels file: {reason}"),
+                                                        reason=message_of(err))) from None
     return str(file), ui_data.file_sha256(str(file))
 
 
@@ -203,7 +204,7 @@ def _mapping_step(source: object, name: str, key: str) -> None:
                 mapping = mapping_from_dict(json.loads(saved.getvalue().decode("utf-8-sig")))
             except (ValueError, UnicodeDecodeError) as err:
                 st.error(_("{file}: not a usable mapping ({reason}).").format(
-                    file=escape_md(saved.name), reason=escape_md(err)))
+                    file=escape_md(saved.name), reason=escape_md(said(message_of(err), t))))
         try:
             raw = read_raw(source, name)
         except LoadError as err:
