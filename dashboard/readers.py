@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from dashboard.i18n import N_, Sayable, Translator, said
+from dashboard.schema import arrow_text
 
 Progress = Callable[[float], None]
 Source = str | Path | bytes | bytearray | IO[bytes] | Any
@@ -318,6 +319,7 @@ def read_tables(
     *,
     header: bool = True,
     progress: Progress | None = None,
+    typed: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Read a file into ``{"events": raw}`` plus ``"articles"`` when the file embeds them.
 
@@ -325,12 +327,15 @@ def read_tables(
     member and workbooks with an ``articles`` sheet carry both tables. Warnings (such as
     the encoding chosen for a non-UTF-8 CSV) are in ``raw.attrs["warnings"]``. With
     ``header=False`` (headerless CSV/TSV such as GDELT) columns are named 0, 1, 2...
+    With ``typed=True`` a Parquet file's whole-number and 64-bit float columns stay
+    numbers (``is_typed``; ``textual`` gives the text the reader would have given).
     """
     label = source_name(source, name)
     data = unpacked(read_bytes(source, name), label)
     with reading(label):
         kind = sniff_kind(data, label)
-        tables = _READERS[kind](data, label, header=header, progress=progress)
+        options = {"typed": True} if typed and kind == "parquet" else {}
+        tables = _READERS[kind](data, label, header=header, progress=progress, **options)
     for frame in tables.values():
         frame.attrs.setdefault("warnings", [])
         frame.attrs["reader"] = kind
@@ -1254,11 +1259,31 @@ def _json_tables(data: bytes, label: str) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _holds_nul(values: pd.Series) -> bool:
+    """Whether any cell of a text column holds a NUL, from the bytes Arrow keeps the
+    column's characters in (one scan of them per chunk: a substring search per cell took
+    most of a second over the columns of a million rows)."""
+    if values.dtype != "str":
+        return bool(values.astype("str").str.contains("\x00", regex=False, na=False).any())
+    text = arrow_text(values)
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        data = chunk.buffers()[2]
+        if data is None or len(chunk) == 0:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width, count=chunk.offset
+                                + len(chunk) + 1)
+        start, end = int(offsets[chunk.offset]), int(offsets[-1])
+        if end > start and not np.frombuffer(data, dtype=np.uint8, count=end - start,
+                                             offset=start).all():
+            return True
+    return False
+
+
 def nul_rows_rejected(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each row whose cells hold a NUL in ``attrs["row_errors"]`` (the NUL
     shown as U+FFFD), as CSV rows are: a NUL is no text, whatever format carried it."""
-    if any(frame[column].str.contains("\x00", regex=False, na=False).any()
-           for column in frame.columns):
+    if any(_holds_nul(frame[column]) for column in frame.columns):
         errors = frame.attrs.setdefault("row_errors", {})
         for position, problems in _cell_problems(frame, None).items():
             errors.setdefault(position, []).extend(problems)
@@ -1307,8 +1332,51 @@ def _text_of(array: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array([cell_text(v) for v in array.to_pylist()], pa.string())])
 
 
+def is_typed(values: pd.Series) -> bool:
+    """Whether a raw column is one of the numbers ``read_tables(typed=True)`` keeps (any
+    other raw column is text)."""
+    return isinstance(values.dtype, pd.ArrowDtype)
+
+
+def typed_arrow(values: pd.Series) -> pa.ChunkedArray:
+    """A typed raw column's Arrow numbers, as read (no copy)."""
+    arrow: pa.ChunkedArray = values.array.__arrow_array__()
+    return arrow
+
+
+def _keeps_type(kind: pa.DataType) -> bool:
+    """Whole numbers and 64-bit floats: their text reads back as the same float64. A
+    float32's shortest text does not (0.1 is not the float32 nearest 0.1), and decimals,
+    booleans, dates and lists have text of their own, so those are read as text."""
+    return pa.types.is_integer(kind) or pa.types.is_float64(kind)
+
+
+def column_text(values: pd.Series) -> pd.Series:
+    """A typed raw column as the text the reader gives without ``typed`` (the same
+    cells: ``_arrow_text``, empty as NA); a text column as it is."""
+    if not is_typed(values):
+        return values
+    text = pd.Series(_arrow_text(typed_arrow(values)).to_pandas().array, index=values.index,
+                     name=values.name)
+    return text.where(text != "")
+
+
+def textual(raw: pd.DataFrame) -> pd.DataFrame:
+    """``raw`` with its typed columns as text (``column_text``): what an importer other
+    than the canonical one is handed, as if the file had been read without ``typed``."""
+    typed = [column for column in raw.columns if is_typed(raw[column])]
+    if not typed:
+        return raw
+    attrs = raw.attrs
+    raw = raw.copy(deep=False)
+    for column in typed:
+        raw[column] = column_text(raw[column])
+    raw.attrs = attrs
+    return raw
+
+
 def _read_parquet(
-    data: bytes, label: str, *, header: bool, progress: Progress | None
+    data: bytes, label: str, *, header: bool, progress: Progress | None, typed: bool = False
 ) -> dict[str, pd.DataFrame]:
     import pyarrow.parquet as pq
 
@@ -1321,10 +1389,22 @@ def _read_parquet(
     except (pa.ArrowException, OSError) as err:
         raise LoadError(label, Sayable(N_("not a readable Parquet file ({error})"),
                                        error=str(err))) from err
-    columns = {name: _arrow_text(table.column(name)) for name in table.column_names}
-    frame = pa.table(columns).to_pandas() if columns else pd.DataFrame()
+    kept = {name for name in table.column_names
+            if typed and _keeps_type(table.column(name).type)}
+    columns = {name: _arrow_text(table.column(name)) for name in table.column_names
+               if name not in kept}
+    frame = pa.table(columns).to_pandas() if columns else pd.DataFrame(
+        index=pd.RangeIndex(table.num_rows if kept else 0))
     frame.columns = [str(c) for c in frame.columns]
-    return {"events": nul_rows_rejected(blank_to_na(frame))}
+    frame = nul_rows_rejected(blank_to_na(frame))  # numbers hold no NUL and are never blank
+    if kept:
+        attrs = frame.attrs
+        frame = pd.DataFrame({
+            name: pd.Series(pd.arrays.ArrowExtensionArray(table.column(name)),
+                            index=frame.index) if name in kept else frame[name]
+            for name in table.column_names})
+        frame.attrs = attrs
+    return {"events": frame}
 
 
 def blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:

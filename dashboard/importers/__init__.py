@@ -28,6 +28,7 @@ from dashboard.readers import (
     read_raw,
     read_tables,
     source_name,
+    textual,
     unpacked,
 )
 from dashboard.schema import ARTICLE_COLUMNS
@@ -156,11 +157,11 @@ def import_file(
         if importer.read is not None:
             raw = importer.read(data, label)
         else:
-            tables = read_tables(data, label, progress=reading)
+            tables = read_tables(data, label, progress=reading, typed=True)
             raw = tables.pop("events")
     else:
         try:
-            tables = read_tables(data, label, progress=reading)
+            tables = read_tables(data, label, progress=reading, typed=True)
             raw = tables.pop("events")
             importer = _detect(raw, label, data)
         except RepeatedNameError:
@@ -171,6 +172,8 @@ def import_file(
             importer = shaped
         if importer.read is not None:
             raw = importer.read(data, label)
+    if importer.name != canonical.NAME:  # only validation reads a Parquet file's numbers
+        raw = textual(raw)
     del data  # the raw table holds everything now; a big file's bytes need not stay
     warnings = list(raw.attrs.get("warnings", []))
     raw, malformed = split_malformed(raw, label)

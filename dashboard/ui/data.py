@@ -103,7 +103,7 @@ def stored_or_loaded(path: str, sha: str, load: Callable[[], Dataset]) -> Datase
     if stored is not None:
         return _settled(stored)
     dataset = _settled(load())
-    store.save(key, dataset)
+    store.save(key, dataset, background=True)  # the page first, the write after
     return dataset
 
 
