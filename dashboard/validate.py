@@ -614,6 +614,24 @@ def _prepare_events(raw: pd.DataFrame, rows: np.ndarray, file: str) -> pd.DataFr
     return f
 
 
+_prepared: set[tuple[str, ...] | None] = set()
+
+
+def prepare(topics: Iterable[str] | None = None) -> None:
+    """Import pandera and build the schemas, once per process and set of topics: the load
+    of a big file does it on a thread of its own while the file is read (pandera's import
+    and first validation took half a second of the main thread; reading a Parquet file
+    mostly runs outside the interpreter)."""
+    key = None if topics is None else tuple(topics)
+    if key in _prepared:
+        return
+    _prepared.add(key)
+    empty = pd.DataFrame({column: pd.Series(dtype="str") for column in EVENT_COLUMNS})
+    validate_events(empty, "", topics=topics)
+    validate_articles(pd.DataFrame({column: pd.Series(dtype="str")
+                                    for column in ARTICLE_COLUMNS}), "")
+
+
 def validate_events(
     raw: pd.DataFrame, file: str, *, topics: Iterable[str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
