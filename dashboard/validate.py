@@ -416,11 +416,15 @@ _NOT_NULL = {"event_id": "event_id_missing", "topic": "topic_missing",
 
 
 def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
-    """(index, check) pairs of every failure, pandera's lazy report boiled down."""
+    """(index, check) pairs of every failure, pandera's lazy report boiled down.
+
+    pandera is handed only the columns its schema checks: it copies the frame it is given,
+    and copying the prepared rows' every column took a third of a second at 1M."""
     pa = _pandera()
 
+    checked = [column for column in schema.columns if column in frame.columns]
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame[checked], lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
         checks = cases["check"].astype("str")
