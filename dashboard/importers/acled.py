@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from dashboard import countries, schema
+from dashboard.i18n import N_
 from dashboard.importers import _convert as cv
 from dashboard.importers.base import Imported, no_merged_rows
 
 NAME = "acled"
-LABEL = "ACLED export"
+LABEL = N_("ACLED export")  # translated where shown
 DETECT_COLUMNS = ["event_id_cnty", "event_date", "event_type", "actor1"]
 DATE_FORMATS = [
     "%Y-%m-%d",

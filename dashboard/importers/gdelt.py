@@ -14,11 +14,12 @@ import re
 import pandas as pd
 
 from dashboard import countries, readers
+from dashboard.i18n import N_
 from dashboard.importers import _convert as cv
 from dashboard.importers.base import Imported
 
 NAME = "gdelt"
-LABEL = "GDELT event file (1.0 or 2.0)"
+LABEL = N_("GDELT event file (1.0 or 2.0)")  # translated where shown
 _EVENT = [
     "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
     *[f"Actor{n}{field}" for n in (1, 2) for field in (
