@@ -61,7 +61,7 @@ ENGINE_MAX_ROWS = {
 BASELINE_BROWSER_MAX = GENERATED_MAX
 # The baseline server's peak RSS per million events, measured in the `bytes` part at 1M
 # (docs/benchmark.md, "Engines in the browser"); it says what a larger size would need.
-BASELINE_MIB_PER_MILLION = 0.0
+BASELINE_MIB_PER_MILLION = 4_292.0
 STORE_VARIABLE = "DASHBOARD_CACHE_DIR"
 APP_DATE_RANGE = "?from=2021-01-01&to=2025-12-31"  # the synthetic files' five years
 MAP_SELECTOR = "[data-testid='stVegaLiteChart'], [data-testid='stDeckGlJsonChart']"
