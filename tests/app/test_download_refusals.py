@@ -3,12 +3,20 @@ a notice in the page's language and the command line export of the same selectio
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from conftest import shown
 
-from dashboard import download_limits
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate  # noqa: E402
+from dashboard import cli, download_limits  # noqa: E402
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"  # 5 events
 
@@ -77,3 +85,29 @@ def test_more_rows_than_excel_holds_disables_only_excel(app, monkeypatch):
     assert [label for label, off in disabled(at).items() if off] == ["Events Excel"]
     assert "Excel holds at most 4 rows, and this filter selects 5 events" in shown(at.info)
     assert not at.code
+
+
+def test_on_the_duckdb_engine_the_command_runs_where_the_data_is(app, monkeypatch, tmp_path):
+    # the shown command names the data by its file name only (as the About page does)
+    # and, run beside that file, writes the selection the disabled button would have held
+    events, _ = generate.generate(300, seed=5)
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    pq.write_table(events.events, lake / "events.parquet")
+    pq.write_table(events.articles, lake / "events_articles.parquet")
+    monkeypatch.setenv("DASHBOARD_DATA", str(lake / "events.parquet"))
+    monkeypatch.setenv("DASHBOARD_ENGINE", "duckdb")
+    monkeypatch.setenv(download_limits.LIMIT_VARIABLE, "10")
+    app.query_params["country"] = "POL"
+    at = app.run()
+    assert not at.exception
+    assert all(disabled(at).values())
+    command = at.code[0].value
+    assert command == ("python -m dashboard export --engine duckdb --data events.parquet "
+                       "--query country=POL -o events_POL.csv")
+    assert str(tmp_path) not in command
+    monkeypatch.chdir(lake)
+    assert cli.main(shlex.split(command)[3:]) == 0
+    written = (lake / "events_POL.csv").read_text(encoding="utf-8-sig").splitlines()
+    selected = int(shown(at.info).split("this filter selects ")[1].split(":")[0])
+    assert selected > 10 and len(written) == selected + 1  # the header and each event
