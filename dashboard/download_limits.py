@@ -39,25 +39,30 @@ def max_download_events(environ: Mapping[str, str] | None = None) -> int:
     return int(text) if text.isdigit() else DEFAULT_MAX_DOWNLOAD_EVENTS
 
 
-def refusal(fmt: str, count: int, limit: int) -> str | None:
+def refusal(fmt: str, count: int, limit: int, articles: int = 0) -> str | None:
     """Why a download of ``count`` events in ``fmt`` is not built: ``OVER_LIMIT``,
-    ``OVER_EXCEL`` (``xlsx`` only), or None when it may be."""
-    if count > limit:
+    ``OVER_EXCEL`` (``xlsx`` only), or None when it may be. ``articles``: the articles it
+    holds (the Articles CSV's rows, or those a GeoJSON, Excel file or bundle embeds), held
+    to the same limit when known: the page knows only the events' count, the builder
+    counts both."""
+    if max(count, articles) > limit:
         return OVER_LIMIT
-    if fmt == "xlsx" and count > EXCEL_MAX_ROWS:
+    if fmt == "xlsx" and max(count, articles) > EXCEL_MAX_ROWS:
         return OVER_EXCEL
     return None
 
 
-def check(fmt: str, count: int, limit: int) -> None:
+def check(fmt: str, count: int, limit: int, articles: int = 0) -> None:
     """Raise ``DownloadRefused`` when ``refusal`` refuses the download."""
-    reason = refusal(fmt, count, limit)
+    reason = refusal(fmt, count, limit, articles)
+    held = f"{count:,} events" + (f" and {articles:,} articles" if articles else "")
     if reason == OVER_LIMIT:
-        raise DownloadRefused(f"a download holds at most {limit:,} events here and this "
-                              f"one would hold {count:,}: use python -m dashboard export")
+        raise DownloadRefused(f"a download holds at most {limit:,} events (or articles) "
+                              f"here and this one would hold {held}: use python -m "
+                              "dashboard export")
     if reason == OVER_EXCEL:
         raise DownloadRefused(f"Excel holds at most {EXCEL_MAX_ROWS:,} rows and this "
-                              f"download would hold {count:,} events")
+                              f"download would hold {held}")
 
 
 def refusal_notice(reason: str, count: int, limit: int, t: Translator = ENGLISH) -> str:

@@ -37,7 +37,7 @@ from dashboard.download_limits import (
     refusal_notice,
 )
 from dashboard.engines.backend import Backend
-from dashboard.export import BUNDLE, MIME_TYPES, download_name
+from dashboard.export import BUNDLE, EMBEDS_ARTICLES, MIME_TYPES, download_name
 from dashboard.filters import Filters
 from dashboard.i18n import N_, Translator
 from dashboard.ui.data import Active, backend, file_sha256, launch_options, topic_labels
@@ -92,14 +92,20 @@ def download_builder(kind: str, fmt: str, source: Backend, filters: Filters,
     clicked, so it states that moment; the rows are fetched then too, by the backend, so a
     re-run never copies the filtered rows.
 
-    It counts the selection again first and raises ``DownloadRefused`` before fetching a
-    row when the download may not be built (``download_limits.check``): a request for a
-    button the page drew disabled builds nothing. Streamlit catches the exception, logs it
-    and shows "Failed to generate file for download" beside the button, and no file is
-    saved; empty bytes instead would save a file that looks like an empty selection."""
+    It counts the selection again first, and the articles the file would hold, and raises
+    ``DownloadRefused`` before fetching a row when the download may not be built
+    (``download_limits.check``): a request for a button the page drew disabled builds
+    nothing, nor does one whose events are few but whose articles are too many. Streamlit
+    catches the exception, logs it and shows "Failed to generate file for download" beside
+    the button, and no file is saved; empty bytes instead would save a file that looks like
+    an empty selection."""
 
     def build() -> bytes:
-        check(fmt, source.count(filters), max_download_events())
+        limit = max_download_events()
+        count = source.count(filters)
+        check(fmt, count, limit)
+        if kind == "articles" or fmt in EMBEDS_ARTICLES:
+            check(fmt, count, limit, source.headline(filters).articles)
         return source.download(kind, filters, fmt, versions, labels, now(), t).data
 
     return build

@@ -10,7 +10,7 @@ import pytest
 from dashboard import download_limits
 from dashboard.choices import build_options
 from dashboard.cli import build_parser
-from dashboard.dataset import load_bundled
+from dashboard.dataset import load_bundled, load_dataset
 from dashboard.download_limits import (
     DEFAULT_MAX_DOWNLOAD_EVENTS,
     LIMIT_VARIABLE,
@@ -61,6 +61,16 @@ def test_the_operators_limit(value, expected):
 ])
 def test_which_downloads_a_count_may_have(fmt, count, limit, expected):
     assert refusal(fmt, count, limit) == expected
+
+
+@pytest.mark.parametrize(("fmt", "count", "articles", "limit", "expected"), [
+    ("csv", 2, 3, 3, None),
+    ("csv", 2, 4, 3, OVER_LIMIT),  # few events citing too many articles
+    ("xlsx", 10, EXCEL_MAX_ROWS + 1, 2_000_000, OVER_EXCEL),  # the articles sheet's rows
+    ("xlsx", 10, EXCEL_MAX_ROWS, 2_000_000, None),
+])
+def test_the_articles_a_download_holds_count_too(fmt, count, articles, limit, expected):
+    assert refusal(fmt, count, limit, articles) == expected
 
 
 @pytest.mark.parametrize(("reason", "count", "limit", "lang", "expected"), [
@@ -132,6 +142,45 @@ def test_the_builder_refuses_past_the_limit_and_builds_within(bundled_backend, m
         build()
     monkeypatch.setenv(LIMIT_VARIABLE, str(count))
     assert len(build()) > 0
+
+
+EVENTS_CSV = ("event_id,event_date,date_precision,topic,country,latitude,longitude,"
+              "geo_precision,summary,verification,article_ids,source_dataset\n") + """\
+a-1,2024-01-10,day,border_zone,POL,53.1,23.6,near,One event,confirmed,r-1; r-2; r-3,fixture
+a-2,2024-01-11,day,border_zone,POL,53.2,23.7,near,Another event,confirmed,r-2; r-4,fixture
+"""
+ARTICLES_CSV = """article_id,title,url,outlet,published,language
+r-1,First report,https://example.invalid/1,Outlet,2024-01-10,en
+r-2,Second report,https://example.invalid/2,Outlet,2024-01-10,en
+r-3,Third report,https://example.invalid/3,Outlet,2024-01-11,en
+r-4,Fourth report,https://example.invalid/4,Outlet,2024-01-11,en
+"""
+
+
+@pytest.mark.parametrize(("kind", "fmt", "refused"), [
+    ("articles", "csv", True),
+    ("events", "geojson", True),  # embeds the four articles
+    ("events", "xlsx", True),
+    ("events", BUNDLE, True),
+    ("events", "csv", False),  # holds the two events only
+    ("events", "parquet", False),
+])
+def test_the_builder_counts_the_articles_it_would_hold(tmp_path, monkeypatch, kind, fmt,
+                                                       refused):
+    (tmp_path / "e.csv").write_text(EVENTS_CSV, encoding="utf-8")
+    (tmp_path / "e_articles.csv").write_text(ARTICLES_CSV, encoding="utf-8")
+    dataset = load_dataset(tmp_path / "e.csv", articles=tmp_path / "e_articles.csv")
+    assert (len(dataset.events), len(dataset.articles)) == (2, 4)
+    source = MemoryBackend(dataset, EventIndex.build(dataset.events),
+                           ArticleLinks.build(dataset.events, dataset.articles),
+                           build_options(dataset.events, dataset.articles, topic_keys()))
+    monkeypatch.setenv(LIMIT_VARIABLE, "3")  # above the events, below their articles
+    build = download_builder(kind, fmt, source, Filters(), [], {}, ENGLISH)
+    if refused:
+        with pytest.raises(DownloadRefused, match="2 events and 4 articles"):
+            build()
+    else:
+        assert len(build()) > 0
 
 
 def test_the_builder_refuses_more_rows_than_excel_holds(bundled_backend, monkeypatch):
