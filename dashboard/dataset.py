@@ -93,8 +93,9 @@ class LoadReport:
         if self.merged:
             counts.append(self.merged_text(t))
         counts.append(t.gettext("{n} rejected").format(n=t.number(self.rejected_rows)))
-        text = t.gettext("{file} ({format}): {counts}.").format(
-            file=self.file, format=self.format, counts=", ".join(counts))
+        text = t.gettext("{file} ({format}): {counts}.").format(  # an engine's is marked
+            file=self.file, format=t.gettext(self.format) if self.format else "",
+            counts=", ".join(counts))
         if self.warnings:
             text += " " + t.ngettext("{n} warning.", "{n} warnings.", len(self.warnings)).format(
                 n=t.number(len(self.warnings)))

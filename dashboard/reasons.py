@@ -72,6 +72,7 @@ WARNINGS = (
     N_("{file}: events cite {count} article id(s) not in the articles table ({ids}); the "
        "events are kept"),
     N_("{count} article(s) already loaded were kept from the data loaded first"),
+    N_("{count} rejected rows: the first {total} problem lines are listed"),  # an engine's
 )
 
 # Placeholders that hold a count, written with English grouping ("1,234"): said again in

@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import validate
+from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
 from dashboard.schema import (
     ARTICLE_COLUMNS,
@@ -168,8 +169,8 @@ def parquet_files(data: str) -> list[Path]:
     else:
         found = sorted(Path(p) for p in glob.glob(data, recursive=True) if Path(p).is_file())
     if not found:
-        raise LoadError(data, "no Parquet file found (a file, a folder or a glob such as "
-                              "'lake/*.parquet')")
+        raise LoadError(data, Sayable(N_("no Parquet file found (a file, a folder or a glob "
+                                         "such as 'lake/*.parquet')")))
     return found
 
 
@@ -195,7 +196,8 @@ def open_source(data: str, *, table: str | None = None, articles: str | None = N
             con.execute("CREATE TEMP VIEW _keyed_events AS SELECT *, file_row_number + 1 AS _row, "
                         "filename AS _path FROM _source_events")
     except duckdb.Error as err:
-        raise LoadError(str(data), f"could not be read by DuckDB ({_first_line(err)})") from None
+        raise LoadError(str(data), Sayable(N_("could not be read by DuckDB ({error})"),
+                                           error=_first_line(err))) from None
     source = Source(con, Path(data).name or str(data), files)
     _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
     _prepare_events(source)
@@ -210,12 +212,13 @@ def _first_line(err: Exception) -> str:
 
 def _database_view(con: duckdb.DuckDBPyConnection, path: str, table: str) -> None:
     if not Path(path).is_file():
-        raise LoadError(path, "no such database file")
+        raise LoadError(path, Sayable(N_("no such database file")))
     con.execute(f"ATTACH {lit(str(path))} AS src (READ_ONLY)")  # the operator's own path
     known = con.execute("SELECT count(*) FROM information_schema.tables WHERE "
                         "table_catalog = 'src' AND table_name = ?", [table]).fetchall()
     if not known or not known[0][0]:
-        raise LoadError(path, f"has no table {table!r} (--table names it)")
+        raise LoadError(path, Sayable(N_("has no table {table} (--table names it)"),
+                                      table=repr(table)))
     con.execute(f"CREATE TEMP VIEW _keyed_events AS SELECT *, rowid + 1 AS _row, "
                 f"{lit(Path(path).name)} AS _path FROM src.main.{ident(table)}")
 
@@ -239,8 +242,9 @@ def _raw_view(con: duckdb.DuckDBPyConnection, keyed: str, name: str, columns: li
     described = con.execute(f"DESCRIBE SELECT * FROM {keyed}").fetchall()
     kinds = {str(row[0]).lower(): (str(row[0]), str(row[1])) for row in described}
     if "event_id" in columns and "event_id" not in kinds:
-        raise LoadError(label, "has no event_id column: not canonical events (convert it "
-                               "with python -m dashboard convert first)")
+        raise LoadError(label, Sayable(N_("has no event_id column: not canonical events "
+                                          "(convert it with python -m dashboard convert "
+                                          "first)")))
     selected = ["_path, _row, regexp_extract(_path, '[^/\\\\]*$') AS _file"]
     for column in columns:
         found = kinds.get(column)
@@ -529,9 +533,10 @@ def _open_articles(source: Source, articles: str) -> None:
         described = {str(r[0]).lower() for r in
                      con.execute("DESCRIBE SELECT * FROM _keyed_articles").fetchall()}
     except duckdb.Error as err:
-        raise LoadError(articles, f"could not be read by DuckDB ({_first_line(err)})") from None
+        raise LoadError(articles, Sayable(N_("could not be read by DuckDB ({error})"),
+                                          error=_first_line(err))) from None
     if "article_id" not in described:
-        raise LoadError(articles, "an articles file needs an 'article_id' column")
+        raise LoadError(articles, Sayable(N_("an articles file needs an 'article_id' column")))
     _raw_view(con, "_keyed_articles", "raw_articles", ARTICLE_COLUMNS, articles)
     con.execute("CREATE TEMP TABLE _article_duplicates AS "
                 f"{_duplicates_sql('raw_articles', 'article_id')}")

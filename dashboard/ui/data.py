@@ -27,8 +27,9 @@ from dashboard.engines.memory_backend import MemoryBackend
 from dashboard.engines.opening import SERVED_ENGINES, open_backend
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks, Filters, newest_first
-from dashboard.i18n import N_
+from dashboard.i18n import N_, Sayable
 from dashboard.linking import EventLinks, find_links
+from dashboard.readers import LoadError
 from dashboard.serving import ServerOptions, server_options
 from dashboard.taxonomy import load_topics
 from dashboard.ui.language import current
@@ -162,6 +163,8 @@ def launch_data(path: str | None) -> Active:
                       _placeholder(served), served=served)
     if path is None:
         return Active("bundled", BUNDLED_LABEL, _loading(None, "bundled"))
+    if not Path(path).is_file():
+        raise LoadError(Path(path).name, Sayable(N_("no such file: {path}"), path=str(path)))
     sha = file_sha256(path)
     return Active(f"file:{sha}", Path(path).name, _loading(str(path), sha),
                   _store_key(str(path), sha))
@@ -177,8 +180,9 @@ def _opening(engine: str, path: str, table: str | None) -> Backend:
 def _served(engine: str, path: str, table: str | None) -> Backend:
     """The engine's backend over the launch data, shared by every session."""
     if engine not in SERVED_ENGINES:
-        raise ValueError(f"unknown engine {engine[:40]!r}: choose memory, "
-                         f"{', '.join(SERVED_ENGINES)}")
+        raise ValueError(Sayable(N_("unknown engine {engine}: choose {engines}"),
+                                 engine=repr(engine[:40]),
+                                 engines=", ".join(["memory", *SERVED_ENGINES])))
     companion = companion_articles(Path(path)) if path and Path(path).is_file() else None
     backend = open_backend(engine, path, table=table,
                            articles=None if companion is None else str(companion))

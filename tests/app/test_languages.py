@@ -311,3 +311,46 @@ def test_a_launch_overlays_error_is_said_in_the_sessions_language(app, monkeypat
     captions = shown(at.caption)
     assert "empty.geojson: файл порожній" in captions
     assert "the file is empty" not in captions
+
+
+@pytest.mark.parametrize(("engine", "data", "said", "english"), [
+    ("duckdb", "missing.parquet", "не знайдено жодного файлу Parquet (файл, папка або шаблон",
+     "no Parquet file found"),
+    ("duckdb", "events.duckdb", "events.duckdb: немає такого файлу бази даних",
+     "no such database file"),
+    ("warp", "x.parquet", "невідомий рушій 'warp': виберіть memory, duckdb", "unknown engine"),
+])
+def test_an_engines_load_error_is_said_in_the_sessions_language(app, monkeypatch, tmp_path,
+                                                                engine, data, said, english):
+    monkeypatch.setenv("DASHBOARD_DATA", str(tmp_path / data))
+    monkeypatch.setenv("DASHBOARD_ENGINE", engine)
+    app.query_params["lang"] = "uk"
+    at = app.run()
+    assert not at.exception
+    errors = shown(at.error)
+    assert said in errors
+    assert english not in errors
+
+
+def test_a_missing_launch_file_is_said_in_the_sessions_language(app, monkeypatch, tmp_path):
+    monkeypatch.setenv("DASHBOARD_DATA", str(tmp_path / "missing.csv"))
+    app.query_params["lang"] = "pl"
+    at = app.run()
+    assert not at.exception
+    errors = shown(at.error)
+    assert f"missing.csv: nie ma takiego pliku: {tmp_path / 'missing.csv'}" in errors
+    assert "No such file" not in errors and "no such file" not in errors
+
+
+def test_the_time_frames_notices_are_said_in_the_sessions_language(app, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
+    app.query_params["lang"] = "uk"
+    app.query_params["at"] = "soon"
+    app.query_params["window"] = "decade"
+    at = app.run()
+    assert not at.exception
+    notices = shown(at.warning)
+    assert "Часовий кадр: 'at' 'soon' — не дата у форматі РРРР-ММ-ДД; не враховано." in notices
+    assert ("Часовий кадр: 'window' 'decade' не є одним із значень day, week, month, all; "
+            "не враховано.") in notices
+    assert "Time frame" not in notices

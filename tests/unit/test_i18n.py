@@ -252,3 +252,33 @@ def test_an_exception_keeps_its_sayable_message(error, kept) -> None:
     message = message_of(error)
     assert message == str(error)
     assert isinstance(message, Sayable) is kept
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    (None, "topics.csv: таксономію тем не знайдено: "),
+    ("label,colour\nX,#000000\n", "topics.csv: таксономії тем потрібен стовпець 'key'"),
+])
+def test_a_taxonomys_load_error_is_said_in_the_pages_language(tmp_path, content, said) -> None:
+    from dashboard.readers import LoadError
+
+    path = tmp_path / "topics.csv"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(LoadError) as info:
+        load_topics(path)
+    assert info.value.said(translator("uk")).startswith(said)
+    assert "taxonomy" in str(info.value)
+
+
+@pytest.mark.parametrize(("fmt", "said"), [
+    ("canonical (duckdb engine)", "e.parquet (канонічний (рушій duckdb)): "),
+    ("acled", "e.parquet (acled): "),  # a format's code stays a code
+])
+def test_the_load_reports_format_is_said_in_the_pages_language(fmt, said) -> None:
+    import pandas as pd
+
+    from dashboard.dataset import LoadReport
+
+    report = LoadReport("e.parquet", fmt, 1, 1, 0, pd.DataFrame())
+    assert report.summary(translator("uk")).startswith(said)
+    assert report.summary().startswith(f"e.parquet ({fmt}): ")

@@ -188,6 +188,8 @@ def test_every_warning_is_said_in_each_language(warning, lang):
         ("l.csv: a labels file is only used with VIINA event files; a.csv was read as ACLED "
          "export, so it was ignored", "l.csv: файл міток використовується лише з файлами "
          "подій VIINA; a.csv прочитано як експорт ACLED, тому його не враховано"),
+        ("12,000 rejected rows: the first 10,000 problem lines are listed",  # an engine's
+         "відхилено рядків: 12\u00a0000; показано перші рядки з проблемами: 10\u00a0000"),
         ("a warning no template knows", "a warning no template knows"),
     ],
 )
