@@ -73,20 +73,28 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@contextmanager
-def serve(app: Path, data: Path, startup_s: float = 60) -> Iterator[Server]:
-    """``streamlit run app`` with ``DASHBOARD_DATA=data``; output kept in a temporary file.
-
-    The dashboard starts the way ``scripts/run.sh`` starts it (``dashboard.launch``: the
-    launch data is loaded while the server starts); any other app by ``streamlit run``.
-    """
-    port = _free_port()
-    log_path = Path(tempfile.mkstemp(prefix="bench-server-", suffix=".log")[1])
-    start = ([sys.executable, "-m", "dashboard.launch"] if app.resolve() == DASHBOARD_APP
+def server_command(app: Path, data: Path, port: int, engine: str = "memory") -> list[str]:
+    """How a server of ``app`` on ``data`` starts: the dashboard as ``scripts/run.sh --
+    --data DATA --engine ENGINE`` starts it (``python -m dashboard.launch``: the launch
+    data is made ready while Streamlit starts), any other app by ``streamlit run``."""
+    dashboard = app.resolve() == DASHBOARD_APP
+    start = ([sys.executable, "-m", "dashboard.launch"] if dashboard
              else [sys.executable, "-m", "streamlit", "run", str(app)])
-    command = [*start, "--server.headless", "true",
+    options = ["--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    app_options = ["--", "--data", str(data), "--engine", engine] if dashboard else []
+    return [*start, *options, *app_options]
+
+
+@contextmanager
+def serve(app: Path, data: Path, startup_s: float = 60,
+          engine: str = "memory") -> Iterator[Server]:
+    """A server of ``app`` (``server_command``) with ``DASHBOARD_DATA=data`` too (the
+    baseline reads only that); output kept in a temporary file."""
+    port = _free_port()
+    log_path = Path(tempfile.mkstemp(prefix="bench-server-", suffix=".log")[1])
+    command = server_command(app, data, port, engine)
     env = {**os.environ, "DASHBOARD_DATA": str(data)}
     launched = time.monotonic()
     with log_path.open("wb") as log:
@@ -208,16 +216,17 @@ CHANGES = {
 
 
 def rerun_bytes(app: Path, data: Path, timeout_s: float = 300,
-                query: str = "") -> dict[str, Any]:
+                query: str = "", engine: str = "memory") -> dict[str, Any]:
     """Bytes received per re-run after each kind of filter change, plus the first page load.
 
     Each change starts from the freshly opened page (so each filters all the data, not
     what the change before left), and its time runs from the moment the change was made
     to the last frame of its re-run. ``query`` is added to the URL (the dashboard's date
     range starts empty, so it is opened with a range whose start year can be retyped).
+    ``engine`` is the dashboard's ``--engine`` (the baseline has none).
     """
     results: dict[str, Any] = {}
-    with serve(app, data) as server, browser_page() as page:
+    with serve(app, data, engine=engine) as server, browser_page() as page:
         counter = FrameCounter(page)
         for kind, change in CHANGES.items():
             page.goto(server.url + query, timeout=timeout_s * 1000)
@@ -237,11 +246,13 @@ def rerun_bytes(app: Path, data: Path, timeout_s: float = 300,
     return results
 
 
-def open_time(app: Path, data: Path, chart: str, timeout_s: float = 300) -> dict[str, Any]:
-    """Seconds to an idle page with ``chart`` drawn, on a server started for it: from the
-    server's launch (``from_launch_s``) and from opening the URL (``seconds``), which the
-    browser does as soon as the server answers its health check."""
-    with serve(app, data) as server, browser_page() as page:
+def open_time(app: Path, data: Path, chart: str, timeout_s: float = 300,
+              engine: str = "memory") -> dict[str, Any]:
+    """Seconds to an idle page with ``chart`` drawn, on a server started for it (with
+    ``--engine engine``, the dashboard's): from the server's launch (``from_launch_s``) and
+    from opening the URL (``seconds``), which the browser does as soon as the server
+    answers its health check."""
+    with serve(app, data, engine=engine) as server, browser_page() as page:
         counter = FrameCounter(page)
         start = time.monotonic()
         page.goto(server.url, timeout=timeout_s * 1000)

@@ -131,13 +131,16 @@ def _date_steps(widget: Any) -> list[tuple[Any, Any]]:
     return [(cast(a), cast(b)) for a, b in years] + [first]
 
 
-def rerun(app: str, data: str, repeats: int, timeout: float) -> dict[str, Any]:
-    """Server time of a re-run after each kind of filter change, through ``AppTest``."""
+def rerun(app: str, data: str, repeats: int, timeout: float,
+          engine: str = "memory") -> dict[str, Any]:
+    """Server time of a re-run after each kind of filter change, through ``AppTest``, the
+    dashboard's data served by ``engine`` (``DASHBOARD_ENGINE``; the baseline reads none)."""
     if not Path(app).exists():
         raise Missing(f"{app} is not there yet")
     from streamlit.testing.v1 import AppTest
 
     os.environ["DASHBOARD_DATA"] = data
+    os.environ["DASHBOARD_ENGINE"] = engine
     at = AppTest.from_file(str(Path(app).resolve()), default_timeout=timeout)
     start = time.perf_counter()
     at.run()
@@ -185,7 +188,7 @@ def rerun(app: str, data: str, repeats: int, timeout: float) -> dict[str, Any]:
 PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "load": lambda a: load(a.path, a.articles, a.repeats),
     "export": lambda a: export(a.path, a.articles, a.repeats, a.formats.split(",")),
-    "rerun": lambda a: rerun(a.app, a.path, a.repeats, a.timeout),
+    "rerun": lambda a: rerun(a.app, a.path, a.repeats, a.timeout, a.engine),
 }
 
 
@@ -199,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", default=",".join(EXPORT_FORMATS))
     parser.add_argument("--app", default=str(ROOT / "dashboard" / "app.py"))
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--engine", default="memory", help="the dashboard's --engine (rerun)")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     try:

@@ -15,9 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on it
     sys.path.insert(0, str(ROOT))
 
-from dashboard.readers import LoadError  # noqa: E402  (needs the path above)
+from dashboard.i18n import message_of, said  # noqa: E402  (needs the path above)
+from dashboard.readers import LoadError  # noqa: E402
 from dashboard.ui import data as ui_data  # noqa: E402
-from dashboard.ui.language import _, choose, language_menu  # noqa: E402
+from dashboard.ui.language import _, choose, current, language_menu  # noqa: E402
 from dashboard.ui.page import set_context  # noqa: E402
 from dashboard.ui.state import sidebar  # noqa: E402
 from dashboard.ui.text import escape_md  # noqa: E402
@@ -31,8 +32,10 @@ st.set_page_config(page_title=_("Border security events"), page_icon="🛰️",
 try:
     data = ui_data.active()
 except (LoadError, ValueError, OSError) as err:
+    error = err.said(current()) if isinstance(err, LoadError) else said(message_of(err),
+                                                                         current())
     st.error(_("Could not open the data file: {error}. Showing the bundled dataset "
-               "instead.").format(error=escape_md(err)))
+               "instead.").format(error=escape_md(error)))
     ui_data.install("bundled", ui_data.load_bundled(), ui_data.BUNDLED_LABEL)
     data = ui_data.active()
 

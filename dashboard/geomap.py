@@ -177,14 +177,17 @@ def area_layer(features: list[dict], unit: str = "Country", t: Translator = ENGL
 # --------------------------------------------------------------------------- overlays
 
 
-def overlay_layer(features: list[dict], colours: dict[str, list[int]]) -> dict:
+def overlay_layer(features: list[dict], colours: dict[str, list[int]],
+                  t: Translator = ENGLISH) -> dict:
     """Areas and lines of overlay files (``dashboard.overlays``), under the events, each
-    file in its own colour (``colours``: overlay name → ``[r, g, b]``), dashed."""
+    file in its own colour (``colours``: overlay name → ``[r, g, b]``), dashed; the tooltip
+    names the file and the feature, and the dates it is in force."""
     drawn = []
     for feature in features:
         props = dict(feature["properties"])
         colour = colours.get(props.get("overlay", ""), OVERLAY_COLOURS[0])
         props["fill"], props["line"] = [*colour, 45], [*colour, 220]
+        props["tip"] = _overlay_tip(props, t)
         drawn.append({**feature, "properties": props})
     return {"@@type": "GeoJsonLayer", "id": OVERLAYS_ID, "data": drawn, "filled": True,
             "stroked": True, "getFillColor": "@@=properties.fill",
@@ -192,6 +195,16 @@ def overlay_layer(features: list[dict], colours: dict[str, list[int]]) -> dict:
             "getLineWidth": 2, "pickable": True,
             "extensions": [{"@@type": "PathStyleExtension", "dash": True}],
             "getDashArray": [6, 3]}
+
+
+def _overlay_tip(props: dict, t: Translator) -> str:
+    start, end = props.get("start", ""), props.get("end", "")
+    name = f"{props.get('overlay', '')}: {props.get('name', '')}"
+    if not (start or end):
+        return name
+    dates = (t.gettext("{start} – ongoing").format(start=start or "…") if end == "ongoing"
+             else f"{start or '…'} – {end or '…'}")
+    return _lines(name, t.gettext("In force: {dates}").format(dates=dates))
 
 
 # --------------------------------------------------------------------------- events

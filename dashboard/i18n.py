@@ -20,7 +20,7 @@ import gettext as gettext_module
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -52,13 +52,16 @@ class Sayable(str):
     """English text that keeps its message and values, so the app can say it again in
     the reader's language (``said``); everywhere else it is the plain English ``str`` the
     command line prints and tests compare. Values may be ``Sayable`` themselves (a notice
-    quoting a parser's error). The message must be marked: ``Sayable(N_("…"), key=…)``."""
+    quoting a parser's error), and numbers, which each language writes its own way
+    ("16,777,216" and "2.2" in English, "16 777 216" and "2,2" in Ukrainian). The message
+    must be marked: ``Sayable(N_("…"), key=…)``."""
 
     template: str
     values: dict[str, object]
 
     def __new__(cls, template: str, **values: object) -> Sayable:
-        made = super().__new__(cls, template.format(**values))
+        made = super().__new__(cls, template.format(**{
+            key: f"{value:,}" if _number(value) else value for key, value in values.items()}))
         made.template, made.values = template, values
         return made
 
@@ -67,13 +70,24 @@ class Sayable(str):
 
     def said(self, t: Translator) -> str:
         return t.gettext(self.template).format(**{
-            key: value.said(t) if isinstance(value, Sayable) else value
+            key: value.said(t) if isinstance(value, Sayable)
+            else t.number(value) if _number(value) else value
             for key, value in self.values.items()})
+
+
+def _number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def said(text: str, t: Translator) -> str:
     """``text`` in ``t``'s language when it is ``Sayable``, else as it is."""
     return text.said(t) if isinstance(text, Sayable) else text
+
+
+def message_of(err: BaseException) -> str:
+    """An exception's message: the ``Sayable`` it was raised with (``str(err)`` would be a
+    plain copy of its English), else ``str(err)``."""
+    return err.args[0] if len(err.args) == 1 and isinstance(err.args[0], Sayable) else str(err)
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,6 +24,7 @@ import pyogrio
 import pyogrio.errors
 import shapely
 
+from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
 
 MAX_OVERLAY_BYTES = 300_000
@@ -47,7 +48,8 @@ class OverlayError(LoadError, ValueError):
 
 @dataclass(frozen=True)
 class Overlay:
-    """One overlay file as GeoJSON features (properties: overlay, name, start, end, tip)."""
+    """One overlay file as GeoJSON features (properties: overlay, name, start, end; the map
+    writes their tooltip, in the page's language)."""
 
     name: str
     features: list[dict]
@@ -77,14 +79,14 @@ def read_overlay(source: str | Path | bytes, name: str | None = None) -> Overlay
 def _read(source: str | Path | bytes, label: str) -> gpd.GeoDataFrame:
     if isinstance(source, bytes):
         if not source:
-            raise OverlayError(label, "the file is empty")
+            raise OverlayError(label, Sayable(N_("the file is empty")))
         location: str | io.BytesIO = io.BytesIO(source)
     else:
         path = Path(source)
         if not path.is_file():
-            raise OverlayError(label, f"no such file: {path}")
+            raise OverlayError(label, Sayable(N_("no such file: {path}"), path=str(path)))
         if path.stat().st_size == 0:
-            raise OverlayError(label, "the file is empty")
+            raise OverlayError(label, Sayable(N_("the file is empty")))
         location = f"zip://{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
         with warnings.catch_warnings():
@@ -99,22 +101,23 @@ def _read(source: str | Path | bytes, label: str) -> gpd.GeoDataFrame:
                 if isinstance(location, io.BytesIO):
                     location.seek(0)
     except _READ_ERRORS as error:
-        text = str(error).split("; It might help", 1)[0].strip() or type(error).__name__
+        text: str = str(error).split("; It might help", 1)[0].strip() or type(error).__name__
         if "not recognized as being in a supported file format" in text:
-            text = "it is not in a format GDAL recognises"
-        raise OverlayError(label, "cannot be read as an overlay (GeoJSON, GeoPackage, zipped "
-                                  f"shapefile or KML): {text}") from error
+            text = Sayable(N_("it is not in a format GDAL recognises"))
+        raise OverlayError(label, Sayable(N_("cannot be read as an overlay (GeoJSON, "
+                                             "GeoPackage, zipped shapefile or KML): {error}"),
+                                          error=text)) from error
     parts = [part for part in parts if len(part)]
     if not parts:
-        raise OverlayError(label, "the file holds no features")
+        raise OverlayError(label, Sayable(N_("the file holds no features")))
     crs = parts[0].crs
     frames = [part.to_crs("EPSG:4326") if part.crs is not None else part for part in parts]
     frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
     if crs is None:
         minx, miny, maxx, maxy = frame.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            raise OverlayError(label, "the file has no coordinate reference system and is not "
-                                      "in longitude/latitude")
+            raise OverlayError(label, Sayable(N_("the file has no coordinate reference system "
+                                                 "and is not in longitude/latitude")))
         frame = frame.set_crs("EPSG:4326")
     return frame
 
@@ -143,8 +146,9 @@ def _dates(frame: pd.DataFrame, column: str | None, label: str,
             unread += 1
             values.append("")
     if unread:
-        problems.append(f"{label}: {unread} value(s) of {column!r} are not dates (YYYY-MM-DD); "
-                        "those features are drawn at every date")
+        problems.append(Sayable(N_("{file}: {count} value(s) of {column} are not dates "
+                                   "(YYYY-MM-DD); those features are drawn at every date"),
+                                file=label, count=unread, column=repr(column)))
     return values
 
 
@@ -155,9 +159,10 @@ def _features(frame: gpd.GeoDataFrame, label: str) -> Overlay:
                 for g in geoms]
     dropped = len(drawable) - sum(drawable)
     if dropped:
-        problems.append(f"{label}: {dropped} feature(s) without an area or a line are not drawn")
+        problems.append(Sayable(N_("{file}: {count} feature(s) without an area or a line are "
+                                   "not drawn"), file=label, count=dropped))
     if not any(drawable):
-        raise OverlayError(label, "the file holds no areas or lines")
+        raise OverlayError(label, Sayable(N_("the file holds no areas or lines")))
     name_column = _column(frame, NAME_COLUMNS)
     names = (frame[name_column].astype("string").fillna("").tolist() if name_column
              else [""] * len(frame))
@@ -176,15 +181,11 @@ def _features(frame: gpd.GeoDataFrame, label: str) -> Overlay:
             break
         tolerance *= 2
     if tolerance > FIRST_TOLERANCE:
-        problems.append(f"{label}: simplified to about {tolerance * 111:.1f} km so the map "
-                        "stays light")
+        problems.append(Sayable(N_("{file}: simplified to about {km} km so the map stays "
+                                   "light"), file=label, km=round(tolerance * 111, 1)))
     return Overlay(label, features, problems)
 
 
 def _feature(geom: shapely.Geometry, overlay: str, name: str, start: str, end: str) -> dict:
-    when = ""
-    if start or end:
-        when = f"\nIn force: {start or '…'} – {end or '…'}"
     return {"type": "Feature", "geometry": shapely.geometry.mapping(geom),
-            "properties": {"overlay": overlay, "name": name, "start": start, "end": end,
-                           "tip": f"{overlay}: {name}{when}"}}
+            "properties": {"overlay": overlay, "name": name, "start": start, "end": end}}

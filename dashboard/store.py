@@ -33,6 +33,9 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,61 @@ MAX_PINNED = 3  # pinned datasets; pinning one more unpins the one pinned longes
 _LOG = logging.getLogger(__name__)
 _SUMS = "checksums.json"  # the dataset's manifest: each of its files' SHA-256, written last
 _PIN = "pinned"  # an empty file in a pinned entry; its modification time says when
+
+
+# The writer of ``save(..., background=True)``: one thread, so an entry's later writes
+# (extras, its pin) run after the entry itself, in the order asked for. Its thread is not a
+# daemon: a process that stops meanwhile finishes the write first.
+_writer: ThreadPoolExecutor | None = None
+_pending: dict[str, Future[object]] = {}  # key -> its last write not yet done
+_pending_lock = threading.Lock()
+
+
+def _lower_priority() -> None:
+    """The writer thread yields to the page runs (Linux: a thread has its own nice value)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: it only runs sooner
+        pass
+
+
+def _later(key: str, work: Callable[[], object]) -> None:
+    """Run ``work`` on the writer thread after everything asked before it."""
+    global _writer
+    with _pending_lock:
+        if _writer is None:
+            _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-store",
+                                         initializer=_lower_priority)
+        future = _writer.submit(work)
+        _pending[key] = future
+
+    def done(finished: Future[object]) -> None:
+        with _pending_lock:
+            if _pending.get(key) is finished:
+                del _pending[key]
+
+    future.add_done_callback(done)
+
+
+def _queued(key: str) -> bool:
+    with _pending_lock:
+        return key in _pending
+
+
+def _wait(key: str) -> None:
+    """Wait until what was asked to be written for ``key`` is on disk."""
+    with _pending_lock:
+        future = _pending.get(key)
+    if future is not None:
+        future.result()
+
+
+def flush() -> None:
+    """Wait until every write asked for in the background is done."""
+    with _pending_lock:
+        futures = list(_pending.values())
+    for future in futures:
+        future.result()
 
 
 class _Mismatch(ValueError):
@@ -169,7 +227,9 @@ def content_key(*digests: str | None) -> str:
 
 def load(key: str) -> Dataset | None:
     """The stored dataset of ``key``, or None (absent, switched off, unreadable or not
-    matching its checksums; a damaged entry is removed, so the next save replaces it)."""
+    matching its checksums; a damaged entry is removed, so the next save replaces it).
+    An entry still being written in the background is waited for."""
+    _wait(key)
     root = cache_root()
     folder = None if root is None else root / key
     if folder is None or not folder.is_dir():
@@ -198,8 +258,20 @@ def load(key: str) -> Dataset | None:
         return None
 
 
-def save(key: str, dataset: Dataset) -> None:
-    """Store ``dataset`` under ``key`` (written to a temporary folder, then renamed)."""
+def save(key: str, dataset: Dataset, *, background: bool = False) -> None:
+    """Store ``dataset`` under ``key`` (written to a temporary folder, then renamed).
+
+    ``background=True`` returns at once and writes it on the store's writer thread, at a
+    lower priority: a first open draws its page without waiting for the second of writing
+    (docs/benchmark.md). Until it is written, ``load``, ``load_extra`` of the key wait
+    for it and ``save_extra``, ``pin`` follow it on that thread."""
+    if background:
+        _later(key, lambda: _save(key, dataset))
+        return
+    _save(key, dataset)
+
+
+def _save(key: str, dataset: Dataset) -> None:
     root = cache_root()
     if root is None:
         return
@@ -239,6 +311,7 @@ def save(key: str, dataset: Dataset) -> None:
 def load_extra(key: str, name: str) -> dict[str, Any] | None:
     """What ``save_extra`` kept beside the dataset of ``key`` under ``name``, or None
     (a damaged one is removed, so the caller derives and saves it again)."""
+    _wait(key)
     root = cache_root()
     if root is None:
         return None
@@ -263,7 +336,15 @@ def save_extra(key: str, name: str, value: dict[str, Any]) -> None:
     """Keep ``value`` (numpy arrays and JSON values) beside the stored dataset of ``key``.
 
     Nothing is written when the dataset itself is not stored; each file is written under
-    a temporary name and renamed, the manifest last, which ``load_extra`` looks for."""
+    a temporary name and renamed, the manifest last, which ``load_extra`` looks for. While
+    the dataset is being written in the background, this follows it there."""
+    if _queued(key):
+        _later(key, lambda: _save_extra(key, name, value))
+        return
+    _save_extra(key, name, value)
+
+
+def _save_extra(key: str, name: str, value: dict[str, Any]) -> None:
     root = cache_root()
     folder = None if root is None else root / key
     if folder is None or not (folder / _SUMS).exists():
@@ -311,7 +392,15 @@ def pin(key: str) -> bool:
     pinned): the launch data must not be pushed out by the files visitors check on the
     Data page. Pinning again marks it pinned now. Only the ``MAX_PINNED`` most recently
     pinned stay pinned, because each new version of the code gives the launch file a new
-    key: the entries older versions pinned go back among the others."""
+    key: the entries older versions pinned go back among the others. An entry still being
+    written in the background is pinned once written (True: asked for)."""
+    if _queued(key):
+        _later(key, lambda: _pin(key))
+        return True
+    return _pin(key)
+
+
+def _pin(key: str) -> bool:
     root = cache_root()
     if root is None or not (root / key / _SUMS).exists():
         return False

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -30,7 +31,8 @@ def load_topics(path: str | Path | None = None, lang: str = "en") -> pd.DataFram
     """
     target = Path(path) if path is not None else TOPICS_PATH
     if not target.is_file():
-        raise LoadError(target.name, f"topic taxonomy not found at {target}")
+        raise LoadError(target.name, Sayable(N_("topic taxonomy not found at {path}"),
+                                             path=str(target)))
     return _load_cached(str(target), target.stat().st_mtime_ns, lang).copy()
 
 
@@ -49,7 +51,8 @@ def _load_cached(path: str, mtime_ns: int, lang: str) -> pd.DataFrame:
     topics = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     topics.columns = [str(c).strip().lower() for c in topics.columns]
     if "key" not in topics.columns:
-        raise LoadError(Path(path).name, "the topic taxonomy needs a 'key' column")
+        raise LoadError(Path(path).name, Sayable(N_("the topic taxonomy needs a 'key' "
+                                                    "column")))
     for column in TOPIC_COLUMNS:
         if column not in topics.columns:
             topics[column] = ""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.eventindex import EventIndex, day_number
-from dashboard.i18n import ENGLISH, Translator
+from dashboard.i18n import ENGLISH, N_, Sayable, Translator
 
 #: Frame lengths; "all" is cumulative: every event from the start up to ``at``.
 WINDOWS: tuple[str, ...] = ("day", "week", "month", "all")
@@ -75,15 +75,16 @@ class Frame:
                 if at is None:
                     raise ValueError(at_text)
             except ValueError:
-                notices.append(f"Time frame: 'at' {at_text[:40]!r} is not a date in the form "
-                               "YYYY-MM-DD; ignored.")
+                notices.append(Sayable(N_("Time frame: 'at' {value} is not a date in the form "
+                                          "YYYY-MM-DD; ignored."), value=repr(at_text[:40])))
         window = DEFAULT_WINDOW
         if window_text is not None:
             if window_text.lower() in WINDOWS:
                 window = window_text.lower()
             else:
-                notices.append(f"Time frame: 'window' {window_text[:40]!r} is not one of "
-                               f"{', '.join(WINDOWS)}; ignored.")
+                notices.append(Sayable(N_("Time frame: 'window' {value} is not one of {windows}; "
+                                          "ignored."), value=repr(window_text[:40]),
+                                       windows=", ".join(WINDOWS)))
         return cls(at, window), notices
 
     def to_query(self) -> dict[str, str]:

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pycountry
 import shapely
 
+from dashboard.readers import column_text, is_typed, typed_arrow
 from dashboard.schema import (
     ARTICLE_COLUMNS,
     DATE_PRECISIONS,
@@ -51,6 +52,9 @@ _URL_RE = r"https?://[^\s/?#]+.*"
 _MAX_VALUE = 200
 MAX_FATALITIES = 2**53 - 1  # the largest count a float64 parse keeps exactly
 
+# Number columns validated as the numbers a Parquet file holds (``readers.is_typed``),
+# without their text: the same values, rules and reasons as their text would give.
+TYPED_COLUMNS = ("latitude", "longitude", "fatalities")
 TEXT_COLUMNS = ["sub_type", "admin1", "location", "summary", "source_category", "source_dataset"]
 ARTICLE_TEXT = ["title", "outlet", "language", "summary"]
 
@@ -412,11 +416,15 @@ _NOT_NULL = {"event_id": "event_id_missing", "topic": "topic_missing",
 
 
 def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
-    """(index, check) pairs of every failure, pandera's lazy report boiled down."""
+    """(index, check) pairs of every failure, pandera's lazy report boiled down.
+
+    pandera is handed only the columns its schema checks: it copies the frame it is given,
+    and copying the prepared rows' every column took a third of a second at 1M."""
     pa = _pandera()
 
+    checked = [column for column in schema.columns if column in frame.columns]
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame[checked], lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
         checks = cases["check"].astype("str")
@@ -437,8 +445,9 @@ def _rejected_lines(
     for check, group in failures.groupby("check", sort=False):
         rule = rules[str(check)]
         idx = group["index"].to_numpy()
-        subset = prepared.iloc[idx]
-        original = raw[rule.column].iloc[idx] if rule.column in raw.columns else None
+        subset = _as_text(prepared.iloc[idx])
+        original = column_text(raw[rule.column].iloc[idx]) if rule.column in raw.columns \
+            else None
         values = (original.astype("str") if original is not None
                   else pd.Series(None, index=subset.index, dtype="str"))
         parts.append(pd.DataFrame({
@@ -456,6 +465,19 @@ def _rejected_lines(
                          "reason": "str"})[REJECT_COLUMNS].reset_index(drop=True)
 
 
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with typed number columns as the text the reader would have given: only
+    the rejected rows' values are ever written out, so only they are turned into text."""
+    typed = [column for column in TYPED_COLUMNS
+             if column in frame.columns and is_typed(frame[column])]
+    if not typed:
+        return frame
+    frame = frame.copy(deep=False)
+    for column in typed:
+        frame[column] = column_text(frame[column])
+    return frame
+
+
 def _source_rows(raw: pd.DataFrame) -> np.ndarray:
     rows = raw.attrs.get("source_rows")
     if rows is not None and len(rows) == len(raw):
@@ -466,7 +488,9 @@ def _source_rows(raw: pd.DataFrame) -> np.ndarray:
 def _canonical_frame(raw: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     for column in columns:
-        if column in raw.columns:
+        if column in raw.columns and column in TYPED_COLUMNS and is_typed(raw[column]):
+            frame[column] = raw[column].reset_index(drop=True)
+        elif column in raw.columns:
             frame[column] = as_text(raw[column].reset_index(drop=True))
         else:
             frame[column] = pd.Series(None, index=frame.index, dtype="str")
@@ -494,7 +518,13 @@ def _duplicates(ids: pd.Series, rows: np.ndarray) -> tuple[pd.Series, pd.Series]
 
 
 def _number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse decimals (a decimal comma is accepted); returns (float, not-a-number flag)."""
+    """Parse decimals (a decimal comma is accepted); returns (float, not-a-number flag).
+    A typed column's numbers are taken as they are (NaN and infinities are not numbers,
+    as their text "nan" and "inf" is not)."""
+    if is_typed(values):
+        numbers = _to_float(values)
+        bad = values.notna() & ~np.isfinite(numbers)
+        return numbers.where(~bad), bad
     text = values
     if pc.any(pc.match_substring(arrow_text(values), ",")).as_py():
         text = values.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
@@ -515,7 +545,12 @@ def _to_float(text: pd.Series) -> pd.Series:
     """Numbers from text; unparsable cells become NaN.
 
     Arrow's cast parses a column of good numbers five times faster than ``to_numeric``
-    and refuses the same text; a column with any bad cell takes ``to_numeric``."""
+    and refuses the same text; a column with any bad cell takes ``to_numeric``. A typed
+    column's numbers are cast (an integer past 2**53 rounds as its text's parse would)."""
+    if is_typed(text):
+        numbers = pc.cast(typed_arrow(text), pa_arrow.float64(), safe=False)
+        return pd.Series(numbers.to_numpy(zero_copy_only=False), index=text.index,
+                         dtype="float64")
     try:
         numbers = pc.cast(arrow_text(text), pa_arrow.float64())
     except (pa_arrow.ArrowInvalid, pa_arrow.ArrowNotImplementedError):
@@ -538,9 +573,9 @@ def _prepare_events(raw: pd.DataFrame, rows: np.ndarray, file: str) -> pd.DataFr
         clean_token(f["countries_involved"]), lambda v: join_list(v.upper()) or None)
     for column in ("actors", "article_ids"):
         f[column] = normalise_list(f[column])
-    f["latitude"] = clean_token(f["latitude"])
-    f["longitude"] = clean_token(f["longitude"])
-    f["fatalities"] = clean_token(f["fatalities"])
+    for column in TYPED_COLUMNS:
+        if not is_typed(f[column]):
+            f[column] = clean_token(f[column])
     f["geometry_wkt"] = clean_token(f["geometry_wkt"])
     if f["source_dataset"].isna().any():
         f["source_dataset"] = f["source_dataset"].fillna(Path(file).name)
@@ -581,6 +616,24 @@ def _prepare_events(raw: pd.DataFrame, rows: np.ndarray, file: str) -> pd.DataFr
                             "_duplicate", "_not_number")):
             f[column] = f[column].fillna(False).astype(bool)
     return f
+
+
+_prepared: set[tuple[str, ...] | None] = set()
+
+
+def prepare(topics: Iterable[str] | None = None) -> None:
+    """Import pandera and build the schemas, once per process and set of topics: the load
+    of a big file does it on a thread of its own while the file is read (pandera's import
+    and first validation took half a second of the main thread; reading a Parquet file
+    mostly runs outside the interpreter)."""
+    key = None if topics is None else tuple(topics)
+    if key in _prepared:
+        return
+    _prepared.add(key)
+    empty = pd.DataFrame({column: pd.Series(dtype="str") for column in EVENT_COLUMNS})
+    validate_events(empty, "", topics=topics)
+    validate_articles(pd.DataFrame({column: pd.Series(dtype="str")
+                                    for column in ARTICLE_COLUMNS}), "")
 
 
 def validate_events(

@@ -60,7 +60,7 @@ from dashboard.eventdetail import (
     distances_km,
 )
 from dashboard.filters import ARTICLE_LIST_COLUMNS, Filters
-from dashboard.i18n import ENGLISH, Translator
+from dashboard.i18n import ENGLISH, N_, Sayable, Translator
 from dashboard.readers import LoadError
 from dashboard.timeframe import Frame
 
@@ -214,7 +214,7 @@ def open_validated(data: str, *, table: str | None = None, articles: str | None 
     if str(data).endswith(".duckdb") or table is not None:
         files = [Path(data)]
         if not files[0].is_file():
-            raise LoadError(str(data), "no such database file")
+            raise LoadError(str(data), Sayable(N_("no such database file")))
     else:
         files = parquet_files(data)
     article_files = parquet_files(articles) if articles and not str(articles).lower().endswith(
@@ -831,7 +831,7 @@ class DuckDBBackend:
         for report in saved:
             lines = problems[problems["table"] == report["table"]].reset_index(drop=True)
             made.append(LoadReport(
-                file=report["file"], format="canonical (duckdb engine)",
+                file=report["file"], format=N_("canonical (duckdb engine)"),
                 rows_read=int(report["read"]), accepted=int(report["accepted"]),
                 rejected_rows=int(report["rejected"]), rejected=lines,
                 table=report["table"],

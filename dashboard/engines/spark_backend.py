@@ -41,7 +41,7 @@ from dashboard.engines.spark_query import Selection, choices
 from dashboard.engines.spark_tables import Source, list_items, open_source
 from dashboard.eventdetail import DISTANCE_SLACK_KM, KM_PER_DEGREE_LATITUDE, distances_km
 from dashboard.filters import ARTICLE_LIST_COLUMNS, Filters
-from dashboard.i18n import ENGLISH, Translator
+from dashboard.i18n import ENGLISH, N_, Translator
 from dashboard.timeframe import Frame
 
 if TYPE_CHECKING:
@@ -500,7 +500,7 @@ class SparkBackend(DuckDBBackend):
                                                       dtype="Int64" if c == "row" else "str")
                                          for c in REJECT_COLUMNS})
                 made.append(LoadReport(
-                    file=report["file"], format="canonical (spark engine)",
+                    file=report["file"], format=N_("canonical (spark engine)"),
                     rows_read=int(report["read"]), accepted=int(report["accepted"]),
                     rejected_rows=int(report["rejected"]), rejected=problems, table=name,
                     warnings=[f"{report['rejected']:,} rejected rows: the first "

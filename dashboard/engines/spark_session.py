@@ -16,6 +16,7 @@ import os
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
 
 if TYPE_CHECKING:
@@ -55,8 +56,9 @@ def get_session(config: dict[str, str] | None = None) -> SparkSession:
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise LoadError("spark", "PySpark is not installed: pip install -e \".[spark]\" "
-                                 "(and a Java 17+ runtime for local mode)") from None
+        raise LoadError("spark", Sayable(N_("PySpark is not installed: pip install -e "
+                                            "\".[spark]\" (and a Java 17+ runtime for local "
+                                            "mode)"))) from None
     # PySpark 4 warns about pandas 3 on every start; the engine hands data over as Arrow
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas")
     builder: Any = SparkSession.builder
@@ -72,10 +74,12 @@ def get_session(config: dict[str, str] | None = None) -> SparkSession:
             session = builder.getOrCreate()
             session.sparkContext.setLogLevel("ERROR")
     except Exception as err:  # a missing java or an unreachable server: several types
-        where = address or "local mode (is a Java 17+ runtime installed?)"
         first = str(err).strip().split("\n")[0][:200]
-        raise LoadError("spark", f"could not start a Spark session on {where} ({first})") \
-            from None
+        message = (Sayable(N_("could not start a Spark session on {address} ({error})"),
+                           address=address, error=first) if address else
+                   Sayable(N_("could not start a Spark session on local mode (is a Java 17+ "
+                              "runtime installed?) ({error})"), error=first))
+        raise LoadError("spark", message) from None
     for key, value in SQL_CONFIG.items():
         session.conf.set(key, value)
     return session

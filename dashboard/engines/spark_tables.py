@@ -31,6 +31,7 @@ import pandas as pd
 
 from dashboard import validate
 from dashboard.engines.spark_session import get_session, remote
+from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
 from dashboard.schema import (
     ARTICLE_COLUMNS,
@@ -205,8 +206,8 @@ def parquet_paths(data: str) -> tuple[list[str], list[Path]]:
     else:
         found = sorted(Path(p) for p in glob.glob(data, recursive=True) if Path(p).is_file())
     if not found:
-        raise LoadError(data, "no Parquet file found (a file, a folder or a glob such as "
-                              "'lake/*.parquet')")
+        raise LoadError(data, Sayable(N_("no Parquet file found (a file, a folder or a glob "
+                                         "such as 'lake/*.parquet')")))
     return [str(f.resolve()) for f in found], found
 
 
@@ -247,7 +248,8 @@ def open_source(data: str | None, *, table: str | None = None, articles: str | N
             source_rows = _keyed(spark.table(table))
         else:
             if not data:
-                raise LoadError("spark", "give a Parquet path (--data) or a table (--table)")
+                raise LoadError("spark", Sayable(N_("give a Parquet path (--data) or a table "
+                                                    "(--table)")))
             paths, files = parquet_paths(data)
             label = Path(data).name or data
             source_rows = _keyed(_read_parquet(spark, paths))
@@ -255,8 +257,8 @@ def open_source(data: str | None, *, table: str | None = None, articles: str | N
     except LoadError:
         raise
     except Exception as err:  # Spark's AnalysisException and friends
-        raise LoadError(str(table or data), f"could not be read by Spark ({_first_line(err)})") \
-            from None
+        raise LoadError(str(table or data), Sayable(N_("could not be read by Spark ({error})"),
+                                                    error=_first_line(err))) from None
     source = Source(spark, label, files)
     _check_events(source, raw, topics)
     if articles is not None:
@@ -271,9 +273,11 @@ def _raw(keyed: DataFrame, columns: list[str], label: str) -> DataFrame:
     kinds = {f.name.lower(): (f.name, f.dataType.simpleString()) for f in keyed.schema.fields
              if not f.name.startswith("_")}
     if columns[0] not in kinds:
-        what = "events" if columns[0] == "event_id" else "articles"
-        raise LoadError(label, f"has no {columns[0]} column: not canonical {what} (convert it "
-                               "with python -m dashboard convert first)")
+        message = (N_("has no event_id column: not canonical events (convert it with python "
+                      "-m dashboard convert first)") if columns[0] == "event_id" else
+                   N_("has no article_id column: not canonical articles (convert it with "
+                      "python -m dashboard convert first)"))
+        raise LoadError(label, Sayable(message))
     selected = [F.col("_path"), F.col("_row"), F.col("_file")]
     for column in columns:
         found = kinds.get(column)
@@ -598,7 +602,8 @@ def _open_articles(source: Source, articles: str) -> None:
     except LoadError:
         raise
     except Exception as err:
-        raise LoadError(articles, f"could not be read by Spark ({_first_line(err)})") from None
+        raise LoadError(articles, Sayable(N_("could not be read by Spark ({error})"),
+                                          error=_first_line(err))) from None
     ids = raw.select(token(c("r_article_id")).alias("article_id"), c("_path"), c("_row"))
     duplicates = _duplicates(ids, "article_id")
     normalised = raw.select(

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.i18n import N_, Sayable
+from dashboard.i18n import N_, Sayable, message_of
 from dashboard.importers import acled, canonical, gdelt, ucdp, viina
 from dashboard.importers import mapping as mapped
 from dashboard.importers.base import Imported, Importer
@@ -28,6 +28,7 @@ from dashboard.readers import (
     read_raw,
     read_tables,
     source_name,
+    textual,
     unpacked,
 )
 from dashboard.schema import ARTICLE_COLUMNS
@@ -57,7 +58,8 @@ def get_importer(fmt: str) -> Importer:
         if importer.name == fmt:
             return importer
     known = ", ".join(i.name for i in IMPORTERS)
-    raise ValueError(f"unknown format {fmt!r} (known: {known})")
+    raise ValueError(Sayable(N_("unknown format {format} (known: {known})"), format=repr(fmt),
+                             known=known))
 
 
 def format_names() -> list[str]:
@@ -87,14 +89,16 @@ def load_mapping(mapping: Any) -> dict[str, Any]:
                                      .startswith("{")):
         path = Path(mapping)
         if not path.is_file():
-            raise LoadError(path.name, f"mapping file not found: {path}")
+            raise LoadError(path.name, Sayable(N_("mapping file not found: {path}"),
+                                               path=str(path)))
         text = path.read_text(encoding="utf-8-sig")
     try:
         loaded = json.loads(text)
     except json.JSONDecodeError as err:
-        raise LoadError("mapping", f"the column mapping is not valid JSON ({err.msg})") from err
+        raise LoadError("mapping", Sayable(N_("the column mapping is not valid JSON ({error})"),
+                                           error=err.msg)) from err
     if not isinstance(loaded, dict):
-        raise LoadError("mapping", "the column mapping must be a JSON object")
+        raise LoadError("mapping", Sayable(N_("the column mapping must be a JSON object")))
     return loaded
 
 
@@ -149,15 +153,15 @@ def import_file(
         try:
             importer = get_importer(fmt)
         except ValueError as err:
-            raise LoadError(label, str(err)) from err
+            raise LoadError(label, message_of(err)) from err
         if importer.read is not None:
             raw = importer.read(data, label)
         else:
-            tables = read_tables(data, label, progress=reading)
+            tables = read_tables(data, label, progress=reading, typed=True)
             raw = tables.pop("events")
     else:
         try:
-            tables = read_tables(data, label, progress=reading)
+            tables = read_tables(data, label, progress=reading, typed=True)
             raw = tables.pop("events")
             importer = _detect(raw, label, data)
         except RepeatedNameError:
@@ -168,6 +172,8 @@ def import_file(
             importer = shaped
         if importer.read is not None:
             raw = importer.read(data, label)
+    if importer.name != canonical.NAME:  # only validation reads a Parquet file's numbers
+        raw = textual(raw)
     del data  # the raw table holds everything now; a big file's bytes need not stay
     warnings = list(raw.attrs.get("warnings", []))
     raw, malformed = split_malformed(raw, label)
@@ -182,7 +188,7 @@ def import_file(
         try:
             imported = importer.convert(raw, label, mapping=columns, **options)
         except ValueError as err:
-            raise LoadError(label, str(err)) from err
+            raise LoadError(label, message_of(err)) from err
     else:
         imported = importer.convert(raw, label, **options)
     del raw

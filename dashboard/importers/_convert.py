@@ -61,6 +61,18 @@ def source_rows(raw: pd.DataFrame) -> np.ndarray:
     return np.arange(1, len(raw) + 1)
 
 
+def kept_events(events: pd.DataFrame, keep: np.ndarray | pd.Series, article_ids: pd.Series,
+                raw: pd.DataFrame) -> pd.DataFrame:
+    """The events an importer keeps (``keep``: a mask over the file's rows), each with its
+    ``article_ids`` and, in ``attrs["source_rows"]``, its row in the file: the load report
+    names rows by the file's numbers, not the kept frame's positions."""
+    mask = np.asarray(keep, dtype=bool)
+    events = events.assign(article_ids=article_ids.reindex(events.index).to_numpy())
+    kept = events[mask].reset_index(drop=True)
+    kept.attrs["source_rows"] = source_rows(raw)[mask]
+    return kept
+
+
 def empty_rejects() -> pd.DataFrame:
     """A rejected-rows frame with no rows (ARCHITECTURE.md layout)."""
     return pd.DataFrame({name: pd.Series(dtype="str") for name in REJECT_COLUMNS}).astype(

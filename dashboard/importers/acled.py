@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from dashboard import countries, schema
+from dashboard.i18n import N_
 from dashboard.importers import _convert as cv
 from dashboard.importers.base import Imported, no_merged_rows
 
 NAME = "acled"
-LABEL = "ACLED export"
+LABEL = N_("ACLED export")  # translated where shown
 DETECT_COLUMNS = ["event_id_cnty", "event_date", "event_type", "actor1"]
 DATE_FORMATS = [
     "%Y-%m-%d",
@@ -148,13 +149,10 @@ def convert(
         raw.index,
     )
     step(0.7)
-    mask = keep.to_numpy()
     kept_ids = event_id[keep]
     outlets = cv.column(raw, "source")[keep]
     articles, article_ids = cv.explode_articles(kept_ids, {"outlet": outlets})
-    events = events[mask].reset_index(drop=True)
-    events["article_ids"] = article_ids.reset_index(drop=True)
-    events.attrs["source_rows"] = cv.source_rows(raw)[mask]
+    events = cv.kept_events(events, keep, article_ids, raw)
     step(1.0)
     return Imported(
         format=NAME,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.i18n import N_
 from dashboard.importers.base import Imported
+from dashboard.readers import column_text, is_typed
 from dashboard.schema import ARTICLE_COLUMNS, EVENT_COLUMNS, LINKED_EVENTS
-from dashboard.validate import empty_rejected
+from dashboard.validate import TYPED_COLUMNS, empty_rejected
 
 NAME = "canonical"
-LABEL = "Canonical events file"
+LABEL = N_("Canonical events file")  # translated where shown
 _SIGNATURE = {"event_id", "event_date", "topic", "verification", "article_ids", "summary"}
 
 
@@ -29,10 +31,13 @@ def canonical_table(raw: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame
     table = pd.DataFrame(index=raw.index)
     for column in columns:
         source = names.get(column)
-        table[column] = (
-            raw[source].astype("str") if source is not None
-            else pd.Series(None, index=raw.index, dtype="str")
-        )
+        if source is None:
+            table[column] = pd.Series(None, index=raw.index, dtype="str")
+        elif is_typed(raw[source]):  # a Parquet file's numbers: validation reads them so
+            table[column] = (raw[source] if column in TYPED_COLUMNS
+                             else column_text(raw[source]))
+        else:
+            table[column] = raw[source].astype("str")
     ignored = [str(c) for key, c in names.items() if key not in columns]
     table = table.reset_index(drop=True)
     if "source_rows" in raw.attrs:

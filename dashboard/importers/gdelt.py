@@ -14,11 +14,12 @@ import re
 import pandas as pd
 
 from dashboard import countries, readers
+from dashboard.i18n import N_
 from dashboard.importers import _convert as cv
 from dashboard.importers.base import Imported
 
 NAME = "gdelt"
-LABEL = "GDELT event file (1.0 or 2.0)"
+LABEL = N_("GDELT event file (1.0 or 2.0)")  # translated where shown
 _EVENT = [
     "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
     *[f"Actor{n}{field}" for n in (1, 2) for field in (
@@ -137,9 +138,7 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
     articles, article_ids = cv.explode_articles(
         event_id[keep], {"outlet": outlet[keep], "url": url[keep]}, sep="\x00"
     )
-    events["article_ids"] = article_ids.reindex(rows.index).to_numpy()
-    events = events[keep].reset_index(drop=True)
-    events.attrs["source_rows"] = cv.source_rows(raw)[keep]
+    events = cv.kept_events(events, keep, article_ids, raw)
     return Imported(
         format=NAME,
         events=events,

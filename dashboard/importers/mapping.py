@@ -18,11 +18,12 @@ from typing import Any
 import pandas as pd
 
 from dashboard import countries, schema
+from dashboard.i18n import N_, Sayable
 from dashboard.importers import _convert as cv
 from dashboard.importers.base import Imported
 
 NAME = "mapped"
-LABEL = "Other table (column mapping)"
+LABEL = N_("Other table (column mapping)")  # translated where shown
 ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y%m%d"]
 DAY_FIRST = ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%d/%m/%Y %H:%M"]
 MONTH_FIRST = ["%m/%d/%Y", "%m-%d-%Y", "%B %d, %Y", "%b %d, %Y", "%m/%d/%Y %H:%M"]
@@ -122,7 +123,8 @@ def _get(raw: pd.DataFrame, column: str | None) -> pd.Series:
     if column is None:
         return cv.text(None, raw.index)
     if column not in raw.columns:
-        raise ValueError(f"mapped column {column!r} is not in the file")
+        raise ValueError(Sayable(N_("mapped column {column} is not in the file"),
+                                 column=repr(column)))
     return cv.text(raw[column])
 
 
@@ -206,7 +208,7 @@ def mapping_from_dict(data: dict) -> ColumnMapping:
     known = {f.name for f in fields(ColumnMapping)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ValueError(f"unknown mapping keys {', '.join(unknown)}")
+        raise ValueError(Sayable(N_("unknown mapping keys {keys}"), keys=", ".join(unknown)))
     return ColumnMapping(**data)
 
 

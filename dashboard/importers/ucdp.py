@@ -14,11 +14,12 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import countries
+from dashboard.i18n import N_
 from dashboard.importers import _convert as cv
 from dashboard.importers.base import Imported
 
 NAME = "ucdp"
-LABEL = "UCDP GED"
+LABEL = N_("UCDP GED")  # translated where shown
 # GED is recognised from the few columns users keep when they trim an export: UCDP's
 # violence type and best estimate, its sides (or the dyad) and a date. No other source
 # has ``type_of_violence``, and UCDP's yearly datasets have no ``best`` or event dates.
@@ -168,9 +169,7 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
     )
     keep = ~missing
     articles, article_ids = _articles(event_id[keep], raw[keep])
-    events["article_ids"] = article_ids.reindex(raw.index).to_numpy()
-    events = events[keep].reset_index(drop=True)
-    events.attrs["source_rows"] = cv.source_rows(raw)[keep]
+    events = cv.kept_events(events, keep, article_ids, raw)
     return Imported(
         format=NAME,
         events=events,

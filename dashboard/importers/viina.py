@@ -19,11 +19,12 @@ import numpy as np
 import pandas as pd
 
 from dashboard import countries, readers
+from dashboard.i18n import N_, Sayable
 from dashboard.importers import _convert as cv
 from dashboard.importers.base import Imported
 
 NAME = "viina"
-LABEL = "VIINA event file"
+LABEL = N_("VIINA event file")  # translated where shown
 SOURCE_DATASET = "viina (ODbL 1.0)"
 DETECT_COLUMNS = ["event_id", "date", "geo_precision", "url", "text", "source"]
 DATE_FORMATS = ["%Y%m%d", "%Y-%m-%d"]
@@ -164,9 +165,7 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
         },
         sep="\x00",
     )
-    events["article_ids"] = article_ids.reindex(raw.index).to_numpy()
-    events = events[keep].reset_index(drop=True)
-    events.attrs["source_rows"] = cv.source_rows(raw)[keep]
+    events = cv.kept_events(events, keep, article_ids, raw)
     return Imported(
         format=NAME,
         events=events,
@@ -189,7 +188,8 @@ def join_labels(
     keep = [name for name in labels.columns if str(name).lower().startswith(("t_", "a_"))]
     if not cv.has_columns(labels, ["event_id"]) or not keep:
         raise readers.LoadError(
-            labels_file, "not a VIINA labels file: it needs event_id and t_*/a_* label columns"
+            labels_file, Sayable(N_("not a VIINA labels file: it needs event_id and t_*/a_* "
+                                    "label columns"))
         )
     label_ids = cv.column(labels, "event_id")
     table = labels[keep].copy()

@@ -27,8 +27,9 @@ from dashboard.engines.memory_backend import MemoryBackend
 from dashboard.engines.opening import SERVED_ENGINES, open_backend
 from dashboard.eventindex import EventIndex
 from dashboard.filters import ArticleLinks, Filters, newest_first
-from dashboard.i18n import N_
+from dashboard.i18n import N_, Sayable
 from dashboard.linking import EventLinks, find_links
+from dashboard.readers import LoadError
 from dashboard.serving import ServerOptions, server_options
 from dashboard.taxonomy import load_topics
 from dashboard.ui.language import current
@@ -103,7 +104,7 @@ def stored_or_loaded(path: str, sha: str, load: Callable[[], Dataset]) -> Datase
     if stored is not None:
         return _settled(stored)
     dataset = _settled(load())
-    store.save(key, dataset)
+    store.save(key, dataset, background=True)  # the page first, the write after
     return dataset
 
 
@@ -153,26 +154,35 @@ def launch_data(path: str | None) -> Active:
     or served in place by the ``--engine`` chosen)."""
     launch = launch_options()
     if launch.engine == "spark" and path is None and launch.table:  # a table of its catalog
-        served = _served(launch.engine, "", launch.table)
+        served = _opening(launch.engine, "", launch.table)
         return Active(f"spark:table:{launch.table}", launch.table, _placeholder(served),
                       served=served)
     if path is not None and launch.engine != "memory":
-        served = _served(launch.engine, str(path), launch.table)
+        served = _opening(launch.engine, str(path), launch.table)
         return Active(f"{launch.engine}:{path}", Path(path).name or str(path),
                       _placeholder(served), served=served)
     if path is None:
         return Active("bundled", BUNDLED_LABEL, _loading(None, "bundled"))
+    if not Path(path).is_file():
+        raise LoadError(Path(path).name, Sayable(N_("no such file: {path}"), path=str(path)))
     sha = file_sha256(path)
     return Active(f"file:{sha}", Path(path).name, _loading(str(path), sha),
                   _store_key(str(path), sha))
 
 
-@st.cache_resource(show_spinner="Opening the data…", max_entries=2)
+def _opening(engine: str, path: str, table: str | None) -> Backend:
+    """``_served`` under a spinner in the session's language (as ``_loading``)."""
+    with st.spinner(current().gettext("Opening the data…")):
+        return _served(engine, path, table)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _served(engine: str, path: str, table: str | None) -> Backend:
     """The engine's backend over the launch data, shared by every session."""
     if engine not in SERVED_ENGINES:
-        raise ValueError(f"unknown engine {engine[:40]!r}: choose memory, "
-                         f"{', '.join(SERVED_ENGINES)}")
+        raise ValueError(Sayable(N_("unknown engine {engine}: choose {engines}"),
+                                 engine=repr(engine[:40]),
+                                 engines=", ".join(["memory", *SERVED_ENGINES])))
     companion = companion_articles(Path(path)) if path and Path(path).is_file() else None
     backend = open_backend(engine, path, table=table,
                            articles=None if companion is None else str(companion))
@@ -491,7 +501,7 @@ def overlays() -> tuple[list[Overlay], list[str]]:
         try:
             drawn.append(_overlay_file(str(Path(path).resolve()), file_sha256(path)))
         except (OverlayError, OSError) as err:
-            problems.append(str(err))
+            problems.append(err.said(current()) if isinstance(err, OverlayError) else str(err))
     drawn.extend(st.session_state.get(OVERLAY_STATE) or [])
     return drawn, problems
 

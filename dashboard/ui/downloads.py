@@ -5,6 +5,10 @@ another thread with no Streamlit calls inside), so re-runs never pay for exports
 Each is the backend's ``download`` (``export.build_download``, the function ``python -m
 dashboard export`` calls), so a download and an export of the same query at the same export
 time are the same bytes, on every engine.
+
+A download of more events than the server allows (``download_limits``), or an Excel file of
+more rows than a sheet holds, is drawn disabled with a notice saying why and the command
+line export of the same selection; the builder checks the limit again when it runs.
 """
 
 from __future__ import annotations
@@ -15,9 +19,25 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from dashboard.citation import DataFile, DataVersion, files_version, launch_version, now
+from dashboard.citation import (
+    DataFile,
+    DataVersion,
+    files_version,
+    launch_version,
+    now,
+    query_string,
+)
+from dashboard.download_limits import (
+    OVER_EXCEL,
+    OVER_LIMIT,
+    check,
+    export_command,
+    max_download_events,
+    refusal,
+    refusal_notice,
+)
 from dashboard.engines.backend import Backend
-from dashboard.export import BUNDLE, MIME_TYPES, download_name
+from dashboard.export import BUNDLE, EMBEDS_ARTICLES, MIME_TYPES, download_name
 from dashboard.filters import Filters
 from dashboard.i18n import N_, Translator
 from dashboard.ui.data import Active, backend, file_sha256, launch_options, topic_labels
@@ -70,9 +90,22 @@ def download_builder(kind: str, fmt: str, source: Backend, filters: Filters,
                      t: Translator) -> Callable[[], bytes]:
     """A callable producing the download (for a button): the citation is made when it is
     clicked, so it states that moment; the rows are fetched then too, by the backend, so a
-    re-run never copies the filtered rows."""
+    re-run never copies the filtered rows.
+
+    It counts the selection again first, and the articles the file would hold, and raises
+    ``DownloadRefused`` before fetching a row when the download may not be built
+    (``download_limits.check``): a request for a button the page drew disabled builds
+    nothing, nor does one whose events are few but whose articles are too many. Streamlit
+    catches the exception, logs it and shows "Failed to generate file for download" beside
+    the button, and no file is saved; empty bytes instead would save a file that looks like
+    an empty selection."""
 
     def build() -> bytes:
+        limit = max_download_events()
+        count = source.count(filters)
+        check(fmt, count, limit)
+        if kind == "articles" or fmt in EMBEDS_ARTICLES:
+            check(fmt, count, limit, source.headline(filters).articles)
         return source.download(kind, filters, fmt, versions, labels, now(), t).data
 
     return build
@@ -86,6 +119,8 @@ class Button(NamedTuple):
     file_name: str
     mime: str
     build: Callable[[], bytes]
+    fmt: str
+    kind: str
 
 
 def buttons(data: Active, filters: Filters) -> list[Button]:
@@ -95,13 +130,35 @@ def buttons(data: Active, filters: Filters) -> list[Button]:
     versions, labels, t = data_version(data), topic_labels(), current()
     made = [Button(t.gettext(label), f"download_{fmt}",
                    download_name("events", filters, fmt, t), MIME_TYPES[fmt],
-                   download_builder("events", fmt, source, filters, versions, labels, t))
+                   download_builder("events", fmt, source, filters, versions, labels, t),
+                   fmt, "events")
             for label, fmt in EVENT_FORMATS]
     made.append(Button(t.gettext("Articles CSV"), "download_articles",
                        download_name("articles", filters, "csv", t), MIME_TYPES["csv"],
                        download_builder("articles", "csv", source, filters, versions,
-                                        labels, t)))
+                                        labels, t), "csv", "articles"))
     return made
+
+
+def export_command_for(data: Active, filters: Filters, kind: str, fmt: str,
+                       output: str) -> str:
+    """The command line export of this download (``download_limits.export_command``), the
+    data named as the About page names its files: the launch data by the name it was
+    given (no folder), a dataset brought on the Data page by its files' names, the
+    bundled data by none."""
+    query = query_string(filters)
+    if data.served is not None:
+        launch = launch_options()
+        return export_command(query, kind, fmt, output, engine=data.served.engine,
+                              data=data.label if launch.data else None, table=launch.table)
+    parts = data.key.split("+")
+    names = [r.file for r in data.dataset.reports if r.table == "events"]
+    if len(names) != len(parts):
+        names = [data.label] * len(parts)
+    files = [None if part == "bundled" else name for part, name in zip(parts, names,
+                                                                        strict=True)]
+    return export_command(query, kind, fmt, output, data=files[0],
+                          added=[name for name in files[1:] if name is not None])
 
 
 def download_row(data: Active, filters: Filters) -> None:
@@ -113,7 +170,19 @@ def download_row(data: Active, filters: Filters) -> None:
                               "Download the {count} filtered events or their sources",
                               count).format(count=t.number(count)))
         row = st.container(horizontal=True, wrap=True)  # wraps on a phone, not six rows
-        for button in buttons(data, filters):
+        limit, reasons = max_download_events(), set()
+        made = buttons(data, filters)
+        for button in made:
+            reason = refusal(button.fmt, count, limit)
+            if reason is not None:
+                reasons.add(reason)
             row.download_button(button.label, data=button.build, file_name=button.file_name,
                                 mime=button.mime, on_click="ignore", key=button.key,
-                                width="content")
+                                width="content", disabled=reason is not None)
+        for reason in (OVER_LIMIT, OVER_EXCEL):
+            if reason in reasons:
+                st.info(refusal_notice(reason, count, limit, t))
+        if OVER_LIMIT in reasons:
+            csv = next(button for button in made if button.fmt == "csv")
+            st.code(export_command_for(data, filters, "events", "csv", csv.file_name),
+                    language="bash", wrap_lines=True)

@@ -13,10 +13,10 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard import linking
 from dashboard.dataset import Dataset, LoadReport, combine, load_dataset
-from dashboard.i18n import said
+from dashboard.i18n import N_, Sayable, message_of, said
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
-from dashboard.reasons import said_reason
+from dashboard.reasons import said_reason, said_warning
 from dashboard.serving import PathRefused, over_session_cap, resolve_offered
 from dashboard.ui import data as ui_data
 from dashboard.ui.language import _, current, ngettext
@@ -90,7 +90,8 @@ def _labels() -> tuple[object, str] | None:
     try:
         file = resolve_offered(typed, options.data_dirs)
     except PathRefused as err:
-        raise LoadError(Path(typed).name[:200], f"no labels file: {err}") from None
+        raise LoadError(Path(typed).name[:200], Sayable(N_("no labels file: {reason}"),
+                                                        reason=message_of(err))) from None
     return str(file), ui_data.file_sha256(str(file))
 
 
@@ -188,7 +189,7 @@ def _report(dataset: Dataset) -> None:
                     mime="text/csv", on_click="ignore", key=f"download_rejects_{number}",
                 )
             for warning in report.warnings:  # they repeat file names and cells
-                st.warning(escape_md(warning))
+                st.warning(escape_md(said_warning(warning, t)))
 
 
 def _mapping_step(source: object, name: str, key: str) -> None:
@@ -203,7 +204,7 @@ def _mapping_step(source: object, name: str, key: str) -> None:
                 mapping = mapping_from_dict(json.loads(saved.getvalue().decode("utf-8-sig")))
             except (ValueError, UnicodeDecodeError) as err:
                 st.error(_("{file}: not a usable mapping ({reason}).").format(
-                    file=escape_md(saved.name), reason=escape_md(err)))
+                    file=escape_md(saved.name), reason=escape_md(said(message_of(err), t))))
         try:
             raw = read_raw(source, name)
         except LoadError as err:
@@ -304,9 +305,9 @@ if options.uploads:
                     "change no count).", len(added.features)).format(
                         name=escape_md(added.name), count=t.number(len(added.features))))
                 for warning in added.warnings:
-                    st.warning(escape_md(warning))
+                    st.warning(escape_md(said(warning, t)))
             except OverlayError as err:
-                st.error(escape_md(str(err)))
+                st.error(escape_md(err.said(t)))
         if st.session_state.get(ui_data.OVERLAY_STATE) and st.button(
                 _("Remove the overlays added here"), key="remove_overlays"):
             ui_data.remove_overlays()

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import aggregate, charts, coverage, geomap
-from dashboard.i18n import N_
+from dashboard.i18n import N_, said
 from dashboard.timeframe import Frame, steps
 from dashboard.ui import data as ui_data
 from dashboard.ui.language import _, ngettext
@@ -54,7 +54,7 @@ def _frame_from_url() -> None:
     params = {key: value for key in ("at", "window") if (value := view_param(key))}
     frame, notices = Frame.from_query(params)
     for notice in notices:
-        st.warning(escape_md(notice))
+        st.warning(escape_md(said(notice, t)))
     window = frame.window if frame.at is not None else None
     st.session_state["frame_show"] = next(k for k, v in SHOW.items() if v == window)
     st.session_state["frame_at"] = frame.at
@@ -340,7 +340,7 @@ def event_map(mode: str) -> None:
     if in_force:
         colours = {overlay.name: geomap.OVERLAY_COLOURS[i % len(geomap.OVERLAY_COLOURS)]
                    for i, overlay in enumerate(overlays)}
-        layers.append(geomap.overlay_layer(in_force, colours))
+        layers.append(geomap.overlay_layer(in_force, colours, t))
         drawn = {f["properties"]["overlay"] for f in in_force}
         symbols += [(colours[name], name, "overlay") for name in colours if name in drawn]
     topic_keys: list[str] = []

@@ -7,29 +7,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from eventframes import event_frame
 
 from dashboard import aggregate, schema
 from dashboard.filters import Filters
 
-
-def make_events(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    for column in schema.EVENT_COLUMNS:
-        if column not in frame:
-            frame[column] = pd.NA
-    for column in schema.EVENT_COLUMNS:
-        if column in ("latitude", "longitude"):
-            frame[column] = pd.to_numeric(frame[column]).astype("float64")
-        elif column == "fatalities":
-            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
-        else:
-            frame[column] = frame[column].astype("str")
-    frame["date_min"] = pd.to_datetime(frame["event_date"])
-    frame["date_max"] = frame["date_min"]
-    return frame[schema.EVENT_COLUMNS + schema.DERIVED_COLUMNS]
-
-
-EVENTS = make_events([
+EVENTS = event_frame([
     dict(event_id="a", event_date="2024-01-01", topic="strike", country="POL",
          countries_involved="POL; BLR", article_ids="x; y", verification="confirmed",
          latitude=52.0, longitude=21.0),
@@ -147,7 +130,7 @@ def test_list_options_most_frequent_first_then_by_name():
     assert aggregate.list_options(pd.Series([None], dtype="str")) == []
 
 
-PLACED = make_events([
+PLACED = event_frame([
     dict(event_id=f"p{i}", event_date="2024-01-01", topic="strike", country="POL",
          geo_precision=precision, latitude=52.0 + i / 10, longitude=21.0)
     for i, precision in enumerate(["exact", "near", "admin", "country", None])
@@ -180,7 +163,7 @@ def test_each_place_is_drawn_as_well_as_it_is_known():
         [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], start=1)}),
 ])
 def test_an_event_known_to_the_month_is_a_span_not_a_spike(precision, date, unit, expected):
-    events = make_events([dict(event_id="m", event_date=date, date_precision=precision,
+    events = event_frame([dict(event_id="m", event_date=date, date_precision=precision,
                                topic="legal")])
     period = pd.Period(date, freq={"day": "D", "month": "M", "year": "Y"}[precision])
     events["date_min"] = period.start_time.normalize()
@@ -192,7 +175,7 @@ def test_an_event_known_to_the_month_is_a_span_not_a_spike(precision, date, unit
 
 
 def test_a_day_event_that_lasted_counts_on_its_first_day():
-    events = make_events([dict(event_id="x", event_date="2024-01-10", date_precision="day",
+    events = event_frame([dict(event_id="x", event_date="2024-01-10", date_precision="day",
                                topic="legal")])
     events["date_max"] = pd.Timestamp("2024-02-20")  # an end_date weeks later
     bins = aggregate.timeline(events, "week")

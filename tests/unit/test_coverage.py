@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from eventframes import event_frame
 
 from dashboard import aggregate, coverage, schema
 from dashboard.eventindex import EventIndex
@@ -40,26 +41,12 @@ def generated(months: dict[str, int | None], *, dataset: str = "generated",
 
 
 def frames(events: list[dict], articles: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    event_frame = pd.DataFrame(events)
-    for column in schema.EVENT_COLUMNS:
-        if column not in event_frame:
-            event_frame[column] = pd.NA
-        if column in ("latitude", "longitude"):
-            event_frame[column] = pd.to_numeric(event_frame[column]).astype("float64")
-        elif column == "fatalities":
-            event_frame[column] = pd.to_numeric(event_frame[column]).astype("Int64")
-        else:
-            event_frame[column] = event_frame[column].astype("str")
-    event_frame["date_min"] = pd.to_datetime(event_frame["event_date"])
-    event_frame["date_max"] = pd.to_datetime(event_frame.get("end_date").fillna(
-        event_frame["event_date"]))
     article_frame = pd.DataFrame(articles, columns=["article_id", "outlet"])
     for column in schema.ARTICLE_COLUMNS:
         if column not in article_frame:
             article_frame[column] = pd.NA
         article_frame[column] = article_frame[column].astype("str")
-    return (event_frame[schema.EVENT_COLUMNS + schema.DERIVED_COLUMNS],
-            article_frame[schema.ARTICLE_COLUMNS])
+    return event_frame(events), article_frame[schema.ARTICLE_COLUMNS]
 
 
 def built(events: pd.DataFrame, articles: pd.DataFrame) -> coverage.CoverageIndex:

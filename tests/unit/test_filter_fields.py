@@ -16,32 +16,16 @@ import re
 import geopandas as gpd
 import pandas as pd
 import pytest
+from eventframes import event_frame
 from shapely.geometry import box
 
-from dashboard import choices, schema
+from dashboard import choices
 from dashboard.engines import duckdb_query
 from dashboard.filterfields import FIELDS, WIDGET_KINDS, FilterField, Speech, Widget, parse_flag
 from dashboard.filters import Filters, resolve_query
 from dashboard.filterwidgets import from_widgets, widget_keys, widget_values
 
-
-def _events(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    for column in schema.EVENT_COLUMNS:
-        if column not in frame:
-            frame[column] = pd.NA
-        if column in ("latitude", "longitude"):
-            frame[column] = pd.to_numeric(frame[column]).astype("float64")
-        elif column == "fatalities":
-            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
-        else:
-            frame[column] = frame[column].astype("str")
-    frame["date_min"] = pd.to_datetime(frame.get("date_min"))
-    frame["date_max"] = pd.to_datetime(frame.get("date_max"))
-    return frame[schema.EVENT_COLUMNS + schema.DERIVED_COLUMNS]
-
-
-EVENTS = _events([
+EVENTS = event_frame([
     dict(event_id="e1", country="POL", countries_involved="POL; BLR", topic="border_zone",
          actors="Wagner Group", verification="confirmed", summary="Fence cut",
          article_ids="a1", date_min="2024-01-05", date_max="2024-01-05",

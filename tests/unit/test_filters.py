@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from eventframes import event_frame
 
 from dashboard import schema
 from dashboard.filters import ArticleLinks, Filters, articles_for, newest_first
@@ -15,22 +16,10 @@ D = dt.date
 
 
 def make_events(rows: list[dict]) -> pd.DataFrame:
-    """A tiny events frame in the in-memory convention (str columns, derived dates)."""
-    frame = pd.DataFrame(rows)
-    for column in schema.EVENT_COLUMNS:
-        if column not in frame:
-            frame[column] = pd.NA
-    for column in schema.EVENT_COLUMNS:
-        if column in ("latitude", "longitude"):
-            frame[column] = pd.to_numeric(frame[column]).astype("float64")
-        elif column == "fatalities":
-            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
-        else:
-            frame[column] = frame[column].astype("str")
-    frame["date_min"] = pd.to_datetime(frame.get("date_min"))
-    frame["date_max"] = pd.to_datetime(frame.get("date_max"))
+    """``event_frame`` with ``topic`` as a category: the masks must work on one too."""
+    frame = event_frame(rows)
     frame["topic"] = frame["topic"].astype("category")
-    return frame[schema.EVENT_COLUMNS + schema.DERIVED_COLUMNS]
+    return frame
 
 
 EVENTS = make_events(

@@ -141,3 +141,21 @@ def test_place_names_give_way_to_more_important_ones():
     assert all(-1000 <= k <= 1000 for k in priority.values())
     assert layer["characterSet"] == "auto"  # Ł and ó, not only ASCII
     assert layer["extensions"] == [{"@@type": "CollisionFilterExtension"}]
+
+
+@pytest.mark.parametrize(("lang", "tips"), [
+    ("en", ["zones.geojson: Strip\nIn force: 2024-01-02 – ongoing", "zones.geojson: Gate"]),
+    ("uk", ["zones.geojson: Strip\nДіє: 2024-01-02 – досі", "zones.geojson: Gate"]),
+])
+def test_an_overlays_tooltip_is_written_in_the_pages_language(lang, tips):
+    from dashboard.i18n import translator
+
+    def feature(name: str, start: str, end: str) -> dict:
+        return {"type": "Feature", "geometry": {"type": "LineString",
+                                                "coordinates": [[20, 50], [21, 51]]},
+                "properties": {"overlay": "zones.geojson", "name": name, "start": start,
+                               "end": end}}
+
+    layer = geomap.overlay_layer([feature("Strip", "2024-01-02", "ongoing"),
+                                  feature("Gate", "", "")], {}, translator(lang))
+    assert [f["properties"]["tip"] for f in layer["data"]] == tips

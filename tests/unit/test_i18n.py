@@ -16,7 +16,16 @@ from babel.messages.pofile import read_po
 
 from dashboard.countries import country_name
 from dashboard.filters import Filters
-from dashboard.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, resolve_lang, translator
+from dashboard.i18n import (
+    DOMAIN,
+    LANGUAGES,
+    LOCALE_DIR,
+    N_,
+    Sayable,
+    message_of,
+    resolve_lang,
+    translator,
+)
 from dashboard.taxonomy import load_topics
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -216,3 +225,60 @@ def test_an_export_made_in_ukrainian_names_its_language_and_its_file_in_it() -> 
     assert download_name("events", filters, BUNDLE, translator("ru")).startswith(
         "для_цитирования_POL")
     assert download_name("events", filters, "csv") == "events_POL.csv"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("en", "a cell is longer than 16,777,216 characters, the most one CSV cell may hold"),
+     ("uk", "комірка довша за 16\u00a0777\u00a0216 символів — більше, ніж може вмістити одна "
+            "комірка CSV"),
+     ("pl", "komórka jest dłuższa niż 16\u00a0777\u00a0216 znaków, więcej, niż może pomieścić "
+            "jedna komórka CSV")],
+)
+def test_a_whole_number_in_a_sayable_is_grouped_as_each_language_writes_it(lang, said) -> None:
+    message = Sayable(N_("a cell is longer than {limit} characters, the most one CSV cell may "
+                         "hold"), limit=16 * 1024 * 1024)
+    assert message == "a cell is longer than 16,777,216 characters, the most one CSV cell may hold"
+    assert message.said(translator(lang)) == said
+
+
+@pytest.mark.parametrize(
+    ("error", "kept"),
+    [(ValueError(Sayable(N_("the file is empty"))), True),
+     (ValueError("plain English"), False),
+     (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), False)],
+)
+def test_an_exception_keeps_its_sayable_message(error, kept) -> None:
+    message = message_of(error)
+    assert message == str(error)
+    assert isinstance(message, Sayable) is kept
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    (None, "topics.csv: таксономію тем не знайдено: "),
+    ("label,colour\nX,#000000\n", "topics.csv: таксономії тем потрібен стовпець 'key'"),
+])
+def test_a_taxonomys_load_error_is_said_in_the_pages_language(tmp_path, content, said) -> None:
+    from dashboard.readers import LoadError
+
+    path = tmp_path / "topics.csv"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(LoadError) as info:
+        load_topics(path)
+    assert info.value.said(translator("uk")).startswith(said)
+    assert "taxonomy" in str(info.value)
+
+
+@pytest.mark.parametrize(("fmt", "said"), [
+    ("canonical (duckdb engine)", "e.parquet (канонічний (рушій duckdb)): "),
+    ("acled", "e.parquet (acled): "),  # a format's code stays a code
+])
+def test_the_load_reports_format_is_said_in_the_pages_language(fmt, said) -> None:
+    import pandas as pd
+
+    from dashboard.dataset import LoadReport
+
+    report = LoadReport("e.parquet", fmt, 1, 1, 0, pd.DataFrame())
+    assert report.summary(translator("uk")).startswith(said)
+    assert report.summary().startswith(f"e.parquet ({fmt}): ")

@@ -123,6 +123,23 @@ def test_acled_row_without_id_is_rejected_and_counted():
     _nothing_lost(imported)
 
 
+@pytest.mark.parametrize(
+    ("fixture", "importer", "rejected_row"),
+    [("acled_dyadic.csv", acled, 4), ("viina_event_info.csv", viina, 3)],
+)
+def test_kept_events_keep_their_file_rows_and_their_own_articles(fixture, importer,
+                                                                   rejected_row):
+    # a row the importer rejects must not shift the later rows' numbers or articles
+    imported = importer.convert(_raw(fixture), fixture)
+    events = imported.events
+    assert events.attrs["source_rows"].tolist() == [
+        row for row in range(1, imported.rows_read + 1) if row != rejected_row
+    ]
+    for event_id, article_ids in zip(events["event_id"], events["article_ids"], strict=True):
+        # every kept row of these fixtures names its source
+        assert {a.rsplit("#", 1)[0] for a in article_ids.split("; ")} == {event_id}
+
+
 def test_acled_monadic_rows_are_merged_into_one_event_with_both_actors():
     imported = acled.convert(_raw("acled_monadic.csv"), "acled_monadic.csv")
     assert imported.events["event_id"].tolist() == ["acled:BLR500001", "acled:BLR500002"]

@@ -82,3 +82,36 @@ def test_apply_mapping_names_a_missing_column():
 
 def test_mapping_is_never_auto_detected():
     assert not mp.detect(_raw(), "x.csv")
+
+
+@pytest.mark.parametrize(
+    ("mapping", "english", "polish"),
+    [
+        ({"date": "Data", "colour": "red"}, "unknown mapping keys colour",
+         "nieznane klucze przypisania: colour"),
+        ({"date": "Datum"}, "mapped column 'Datum' is not in the file",
+         "przypisanej kolumny 'Datum' nie ma w pliku"),
+        ('{"date": ', "the column mapping is not valid JSON (Expecting value)",
+         "przypisanie kolumn nie jest poprawnym JSON (Expecting value)"),
+        (b"[1]", "the column mapping must be a JSON object",
+         "przypisanie kolumn musi być obiektem JSON"),
+        (None, "mapping file not found: ", "nie znaleziono pliku przypisania: "),
+    ],
+)
+def test_a_mappings_error_is_said_in_the_pages_language(tmp_path, mapping, english, polish):
+    """A mapping given as a dict, as JSON text, as a file (bytes here: its content) or as
+    a file that is not there."""
+    from dashboard.i18n import translator
+    from dashboard.importers import import_file
+    from dashboard.readers import LoadError
+
+    if mapping is None or isinstance(mapping, bytes):
+        path = tmp_path / "map.json"
+        if mapping is not None:
+            path.write_bytes(mapping)
+        mapping = path
+    with pytest.raises(LoadError) as info:
+        import_file(b"Data,Opis\n2024-08-05,x\n", "moje.csv", mapping=mapping)
+    assert english in str(info.value)
+    assert polish in info.value.said(translator("pl"))
+    assert english not in info.value.said(translator("pl"))

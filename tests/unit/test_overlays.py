@@ -87,3 +87,44 @@ def test_a_bad_file_is_one_clear_error_naming_it(data, reason):
     with pytest.raises(OverlayError) as caught:
         read_overlay(data, "upload.geojson")
     assert "upload.geojson" in str(caught.value) and reason in str(caught.value)
+
+
+def _collection(*geometries: dict, when: str = "") -> bytes:
+    features = [{"type": "Feature", "properties": {"name": f"f{i}", "start": when},
+                 "geometry": geometry} for i, geometry in enumerate(geometries)]
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+POINT = {"type": "Point", "coordinates": [21, 52]}
+SQUARE = {"type": "Polygon", "coordinates": [[[21, 52], [22, 52], [22, 53], [21, 52]]]}
+
+
+@pytest.mark.parametrize(("data", "english", "ukrainian"), [
+    (b"", "the file is empty", "upload.geojson: файл порожній"),
+    (b"not a map at all\x00\x01", "it is not in a format GDAL recognises",
+     "upload.geojson: не читається як файл накладання (GeoJSON, GeoPackage, shapefile у "
+     "zip-архіві чи KML): він не у форматі, який розпізнає GDAL"),
+    (_collection(POINT), "the file holds no areas or lines",
+     "upload.geojson: файл не містить жодної території чи лінії"),
+])
+def test_a_bad_file_is_said_in_the_pages_language(data, english, ukrainian):
+    from dashboard.i18n import translator
+
+    with pytest.raises(OverlayError) as caught:
+        read_overlay(data, "upload.geojson")
+    assert english in str(caught.value)
+    assert caught.value.said(translator("uk")) == ukrainian
+
+
+def test_an_overlays_warnings_are_said_in_the_pages_language():
+    from dashboard.i18n import said, translator
+
+    overlay = read_overlay(_collection(POINT, SQUARE, when="soon"), "upload.geojson")
+    assert overlay.warnings == [
+        "upload.geojson: 1 feature(s) without an area or a line are not drawn",
+        "upload.geojson: 2 value(s) of 'start' are not dates (YYYY-MM-DD); those features "
+        "are drawn at every date"]
+    assert [said(warning, translator("pl")) for warning in overlay.warnings] == [
+        "upload.geojson: obiekty bez obszaru lub linii nie są rysowane: 1",
+        "upload.geojson: wartości 'start', które nie są datami (YYYY-MM-DD): 2; te obiekty "
+        "są rysowane przy każdej dacie"]

@@ -507,6 +507,23 @@ def test_a_nul_in_a_parquet_cell_rejects_its_row():
                                             "a NUL byte (0x00) at column 'summary'")]}
 
 
+@pytest.mark.parametrize(("cells", "rows", "holds"), [
+    (["ab", "c\x00d", None], slice(None), True),
+    (["ab", "c\x00d", None], slice(0, 1), False),  # the NUL's bytes lie past the slice
+    (["c\x00d", "ab", "e"], slice(1, None), False),  # and before it
+    (["ab", "cd", "e\x00"], slice(1, None), True),
+    (["\x00"], slice(None), True),
+    ([None, None], slice(None), False),
+    ([], slice(None), False),
+])
+def test_a_nul_is_found_in_a_columns_own_cells_only(cells, rows, holds):
+    from dashboard.readers import _holds_nul
+
+    column = pd.Series(cells, dtype="str").iloc[rows]
+    assert _holds_nul(column) is holds
+    assert _holds_nul(column.astype(object)) is holds  # not Arrow text: searched per cell
+
+
 def test_a_rejected_nul_row_of_json_lines_is_counted_with_its_line():
     from dashboard.dataset import load_dataset
 

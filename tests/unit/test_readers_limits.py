@@ -361,3 +361,125 @@ def test_a_first_line_past_the_cap_is_one_load_error(monkeypatch, header, cap_li
         read_raw(data, "long.tsv", header=header)
     monkeypatch.setattr(readers, "_MAX_HEAD_BYTES", 64 * 1024)
     assert len(read_raw(data, "long.tsv", header=header)) == 10_000 + cap_lines + (not header)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _gzip(content: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(content)
+
+
+TWO_MB = b"event_id,topic\n" + b"e1,strike\n" * (2 * 1024 * 1024 // 10)
+
+# (file, its bytes, the English the command line keeps, its Ukrainian on the Data page)
+SAID_ERRORS = [
+    ("big.csv.gz", _gzip(TWO_MB), "unpacks to more than 1 MB, the most this server unpacks",
+     "розпаковується в понад 1 МБ — більше, ніж розпаковує цей сервер"),
+    ("big.zip", _zip({"events.csv": TWO_MB}), "events.csv unpacks to more than 1 MB",
+     "events.csv розпаковується в понад 1 МБ"),
+    ("big.xlsx", _zip({"xl/workbook.xml": TWO_MB}), "a workbook that unpacks to more than 1 MB",
+     "книга, що розпаковується в понад 1 МБ"),
+    ("two.zip", _zip({"a.csv": b"x\n1\n", "b.csv": b"x\n2\n"}),
+     "a zip archive needs exactly one data file to be read (found 2: a.csv, b.csv)",
+     "у ньому має бути рівно один файл даних (знайдено 2: a.csv, b.csv)"),
+    ("none.zip", _zip({"logo.png": b"\x89PNG"}), "(found 0: none)", "(знайдено 0: жодного)"),
+    ("long.csv", b"a,b\n1,2\n3," + b"x" * BIG + b"\n", "a cell is longer than 16,777,216",
+     "комірка довша за 16\u00a0777\u00a0216 символів"),
+    ("header.csv", b"a," + b"x" * BIG + b"\n1,2\n", "the header has a name longer than",
+     "заголовок містить назву, довшу за"),
+    ("twice.xlsx", _workbook([["event_id", "topic", "event_id"], ["e1", "strike", "e2"]]),
+     "the header of sheet 'events' names the column 'event_id' 2 times",
+     "заголовок аркуша 'events' називає стовпець 'event_id' стільки разів: 2"),
+    ("twice.parquet", _parquet_with_names(["event_id", "event_id"]),
+     "the schema names the column 'event_id' 2 times", "схема називає стовпець 'event_id'"),
+    ("broken.xlsx", _zip({"xl/workbook.xml": b"<not xml", "[Content_Types].xml": b"<"}),
+     "not a readable workbook (", "нечитабельна книга ("),
+    ("locked.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+     "a password-protected workbook must be saved without its password first",
+     "книгу, захищену паролем, спершу треба зберегти без пароля"),
+    ("numbers.json", b"[1, 2]", "the records must be a list of objects",
+     "записи мають бути списком об’єктів"),
+    ("events.json", b'{"events": [1]}', "the events must be a list of objects",
+     "події мають бути списком об’єктів"),
+    ("articles.json", b'{"events": [], "articles": ["a"]}',
+     "the articles must be a list of objects", "статті мають бути списком об’єктів"),
+    ("nul.json", b'[{"a\\u0000b": 1}]', "the key 'a?b' (column 1) holds a NUL byte",
+     "ключ 'a?b' (стовпець 1) містить байт NUL"),
+    ("shapes.geojson", b'{"type": "FeatureCollection"}',
+     "a GeoJSON FeatureCollection without a 'features' list",
+     "GeoJSON FeatureCollection без списку 'features'"),
+    ("cut.jsonl", b'{"a": 1}\n{"a": \n', "not valid JSON Lines: ", "некоректний JSON Lines: "),
+    ("list.jsonl", b'{"a": 1}\n[1]\n', "a JSON Lines file needs one object per line",
+     "у файлі JSON Lines має бути по одному об’єкту в кожному рядку"),
+    ("twice.json", b'[{"k": 1, "k": 2}]', "an object names the key 'k' 2 times (keys 1 and 2)",
+     "об’єкт називає ключ 'k' стільки разів: 2 (ключі 1 і 2)"),
+    ("deep.json", b"[" * DEEP + b"]" * DEEP, "JSON nested too deeply to read",
+     "JSON має надто глибоку вкладеність"),
+    ("odd.json", b'{"count": 1}', "JSON must be a list of records",
+     "JSON має бути списком записів"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "english", "ukrainian"), SAID_ERRORS,
+                         ids=[case[0] for case in SAID_ERRORS])
+def test_each_load_error_is_said_in_the_pages_language(monkeypatch, name, data, english,
+                                                       ukrainian):
+    monkeypatch.setenv("DASHBOARD_MAX_UNPACKED_MB", "1")
+    _said_in_ukrainian(data, name, english, ukrainian)
+
+
+def _said_in_ukrainian(data: bytes, name: str, english: str, ukrainian: str) -> None:
+    from dashboard.i18n import translator
+    from dashboard.readers import read_tables
+
+    with pytest.raises(LoadError) as info:
+        read_tables(data, name)
+    assert english in str(info.value)  # the command line's English
+    said = info.value.said(translator("uk"))
+    assert ukrainian in said
+    assert english not in said
+
+
+def test_a_first_line_past_the_cap_is_said_in_the_pages_language(monkeypatch):
+    from dashboard import readers
+
+    monkeypatch.setattr(readers, "_HEAD_BYTES", 1024)
+    monkeypatch.setattr(readers, "_MAX_HEAD_BYTES", 16 * 1024)
+    data = ("y" * 20_000 + "\n" + "1\n" * 10_000).encode()
+    _said_in_ukrainian(data, "long.csv", "the first line is longer than 0 MB",
+                       "перший рядок довший за 0 МБ — більше, ніж читається з першого рядка "
+                       "таблиці, щоб визначити роздільник; перевірте, чи файл є таблицею (рядок 1)")
+
+
+def test_a_header_past_the_cell_limit_on_the_slow_path_is_said_in_the_pages_language(
+        monkeypatch):
+    import csv
+
+    from dashboard import readers
+
+    # the slow path's reader meets the header first; the fast path read it already
+    monkeypatch.setattr(readers, "_read_csv_arrow", _arrow_refuses)
+    monkeypatch.setattr(readers, "_header_names", lambda head, delimiter, label: ["a", "b"])
+    limit = csv.field_size_limit(100)
+    try:
+        _said_in_ukrainian(b"a," + b"x" * 200 + b"\n1,2\n", "header.csv",
+                           "the header has longer than", "заголовок довший за")
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _arrow_refuses(*args: object) -> None:
+    import pyarrow as pa
+
+    raise pa.ArrowInvalid("a row longer than a block")

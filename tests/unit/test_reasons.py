@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from dashboard.dataset import LoadReport
+from dashboard.dataset import LoadReport, combine, load_dataset
 from dashboard.i18n import ENGLISH, LANGUAGES, translator
-from dashboard.reasons import said_reason
+from dashboard.importers import import_file
+from dashboard.readers import read_raw
+from dashboard.reasons import said_choices, said_reason, said_warning
 from dashboard.validate import rejected_row_count, validate_articles, validate_events
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 TOPICS = ["strike", "other"]
 BASE = {"event_id": "e1", "event_date": "2024-03-15", "topic": "strike",
@@ -24,7 +30,8 @@ BAD_EVENTS = [
     {"event_date": "2024-03", "date_precision": "day"}, {"date_precision": "hour"},
     {"event_date": None, "date_precision": "day"}, {"end_date": "2024-03-01"},
     {"event_date": None, "end_date": "ongoing"}, {"end_date": "ongoingish"},
-    {"geo_precision": "close"}, {}, {},
+    {"geo_precision": "close"}, {"event_date": "2024", "date_precision": "month"},
+    {"geometry_wkt": "POINT (200 10)"}, {}, {},
 ]
 
 
@@ -44,8 +51,35 @@ def _article_reasons() -> list[str]:
     return list(validate_articles(raw, "a.csv")[1]["reason"])
 
 
-REASONS = sorted(set(_event_reasons() + _article_reasons()
+def _reader_reasons() -> list[str]:
+    """The reader's problems with rows: too many fields, a byte that is not UTF-8, a NUL."""
+    raw = read_raw(b"a,b\n\xc3\xbc,1\n\xc3\xbc,2\n\xfc,3\n3,4,5\n6,\x00x\n", "r.csv")
+    return [reason for problems in raw.attrs["row_errors"].values()
+            for _, _, reason in problems]
+
+
+def _importer_reasons() -> list[str]:
+    """The importers' own rejections: a row without the source's event id."""
+    ucdp = pd.read_csv(FIXTURES / "ucdp_ged_trimmed.csv", dtype=str, keep_default_na=False)
+    ucdp.loc[0, "id"] = ""
+    gdelt = (FIXTURES / "gdelt_v2.tsv").read_bytes().split(b"\n")
+    gdelt[1] = b"\t" + gdelt[1].split(b"\t", 1)[1]
+    files = [(FIXTURES / "acled_dyadic.csv", None),
+             (ucdp.to_csv(index=False).encode(), "u.csv"),
+             (ucdp.drop(columns=["id"]).to_csv(index=False).encode(), "u.csv"),
+             (b"\n".join(gdelt), "g.tsv")]
+    return [reason for source, name in files
+            for reason in import_file(source, name).rejected["reason"]]
+
+
+REASONS = sorted(set(_event_reasons() + _article_reasons() + _reader_reasons()
+                     + _importer_reasons()
                      + ["duplicate event_id 'e1' (already in the loaded data)"]))
+
+
+def test_the_reasons_cover_the_reader_and_each_importer():
+    assert len(_reader_reasons()) == 3
+    assert len(set(_importer_reasons())) == 4
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
@@ -69,8 +103,95 @@ def test_every_reason_is_said_in_each_language(reason, lang):
         ("latitude 95 out of range -90..90", "latitude 95 поза межами -90..90"),
         ("duplicate event_id '…' (first seen earlier)",
          "повторний event_id '…' (уже траплявся раніше)"),
+        ("unknown date_precision 'hour' (expected day, week, month or year)",
+         "невідоме значення date_precision 'hour' (очікується day, week, month або year)"),
+        ("unknown verification '…' (expected confirmed, reported, claimed, alleged or "
+         "disputed)", "невідоме значення verification '…' (очікується confirmed, reported, "
+         "claimed, alleged або disputed)"),
+        ("date_precision 'day' is finer than event_date '2024-03' (a month)",
+         "date_precision 'day' точніше, ніж event_date '2024-03' (дата з точністю до місяця)"),
+        ("bad geometry_wkt: not valid WKT", "неправильний geometry_wkt: некоректний WKT"),
+        ("bad geometry_wkt: coordinates outside -180..180 / -90..90 (WKT is longitude "
+         "latitude)", "неправильний geometry_wkt: координати поза межами -180..180 / "
+         "-90..90 (у WKT спершу довгота, потім широта)"),
+        # the parser's own words stay as it gave them
+        ("bad geometry_wkt: ParseException: Expected word but encountered end of stream",
+         "неправильний geometry_wkt: ParseException: Expected word but encountered end of "
+         "stream"),
+        ("row has 3 fields but the header has 2", "у рядку полів: 3, а в заголовку: 2"),
+        ("not valid UTF-8 (byte 0xFC at column 'a')",
+         "не є коректним UTF-8 (байт 0xFC у стовпці 'a')"),
+        ("a NUL byte (0x00) at column 'b'", "байт NUL (0x00) у стовпці 'b'"),
+        ("no UCDP event id (id is empty)", "немає ідентифікатора події UCDP (id порожній)"),
         ("a reason no template knows", "a reason no template knows"),
     ],
 )
 def test_reason_in_ukrainian(reason, ukrainian):
     assert said_reason(reason, translator("uk")) == ukrainian
+
+
+@pytest.mark.parametrize(
+    ("lang", "choices", "said"),
+    [
+        ("en", "day, week, month or year", "day, week, month or year"),
+        ("uk", "day, week, month or year", "day, week, month або year"),
+        ("pl", "exact, near, admin or country", "exact, near, admin lub country"),
+        ("lt", "confirmed or reported", "confirmed arba reported"),
+        ("ru", "day", "day"),
+    ],
+)
+def test_a_list_of_codes_keeps_its_codes_and_says_its_or(lang, choices, said):
+    assert said_choices(choices, translator(lang)) == said
+
+
+def _warnings() -> list[str]:
+    """One of each warning the reader, the importers and the dataset loader write."""
+    found = [warning for data in ("a,b\n1,2\n".encode("utf-16"),
+                                  "a\nПривіт\n".encode("cp1251"),
+                                  b"a\n" + bytes(range(0x80, 0x100)) + b"\n",
+                                  b"a,b\n\xc3\xbc,1\n\xc3\xbc,2\n\xfc,3\n")
+             for warning in read_raw(data, "r.csv").attrs["warnings"]]
+    found += import_file(b"event_id,event_date,topic,verification,colour\n"
+                         b"e1,2024-01-01,strike,reported,red\n", "c.csv").warnings
+    found += import_file(FIXTURES / "viina_event_info.csv",
+                         labels=FIXTURES / "viina_labels.csv").warnings
+    found += import_file(FIXTURES / "acled_dyadic.csv",
+                         labels=FIXTURES / "viina_labels.csv").warnings
+    cited = load_dataset(b"event_id,event_date,topic,verification,article_ids\n"
+                         b"e1,2024-01-01,strike,reported,a9\n", "e.csv",
+                         articles=b"article_id,url\na1,https://x.org\n")
+    return found + combine(cited, cited).warnings
+
+
+WARNINGS = sorted(set(_warnings()))
+
+
+def test_the_warnings_cover_the_reader_the_importers_and_the_loader():
+    assert len(WARNINGS) == 10
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+@pytest.mark.parametrize("warning", WARNINGS)
+def test_every_warning_is_said_in_each_language(warning, lang):
+    assert said_warning(warning, ENGLISH) == warning
+    assert said_warning(warning, translator(lang)) != warning, "no template matches it"
+
+
+@pytest.mark.parametrize(
+    ("warning", "ukrainian"),
+    [
+        ("r.csv: not UTF-8: decoded as cp1251; check that the letters look right",
+         "r.csv: не UTF-8: декодовано як cp1251; перевірте, чи літери виглядають правильно"),
+        ("big.csv: 1,234 row(s) hold bytes that are not UTF-8 and are rejected; the rest is "
+         "read as UTF-8", "big.csv: відхилено рядків із байтами не в UTF-8: 1\u00a0234; "
+         "решту прочитано як UTF-8"),
+        ("l.csv: a labels file is only used with VIINA event files; a.csv was read as ACLED "
+         "export, so it was ignored", "l.csv: файл міток використовується лише з файлами "
+         "подій VIINA; a.csv прочитано як експорт ACLED, тому його не враховано"),
+        ("12,000 rejected rows: the first 10,000 problem lines are listed",  # an engine's
+         "відхилено рядків: 12\u00a0000; показано перші рядки з проблемами: 10\u00a0000"),
+        ("a warning no template knows", "a warning no template knows"),
+    ],
+)
+def test_warning_in_ukrainian(warning, ukrainian):
+    assert said_warning(warning, translator("uk")) == ukrainian

@@ -288,3 +288,33 @@ def test_only_the_most_recently_pinned_stay_pinned(files):
         store.save(f"visitor-{i}", dataset)
     assert [store.load(key) is not None for key in launches] == [
         False, *[True] * store.MAX_PINNED]
+
+
+def test_a_background_save_returns_before_writing_and_what_follows_waits_for_it(
+        files, monkeypatch):
+    """A first open does not wait for the store: ``save(background=True)`` returns while
+    the entry is still unwritten; its extras and pin are written after it, and ``load``
+    of the key waits for it."""
+    import threading
+
+    events, articles = files
+    dataset = load_dataset(events)
+    key = _key(events, articles)
+    release = threading.Event()
+    write_frame = store._write_frame
+
+    def held_write(frame, path):
+        assert release.wait(30)
+        write_frame(frame, path)
+
+    monkeypatch.setattr(store, "_write_frame", held_write)
+    store.save(key, dataset, background=True)  # returns although no file can be written
+    assert not (store.cache_root() / key).exists()
+    store.save_extra(key, "extra", EXTRA)  # follows the entry on the writer thread
+    assert store.pin(key) is True
+    release.set()
+    again = store.load(key)  # waits for the write
+    pd.testing.assert_frame_equal(again.events, dataset.events)
+    store.flush()
+    np.testing.assert_array_equal(store.load_extra(key, "extra")["rows"], EXTRA["rows"])
+    assert (store.cache_root() / key / store._PIN).exists()

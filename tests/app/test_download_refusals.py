@@ -1,0 +1,113 @@
+"""AppTest: a filter selecting more events than a download may hold gets disabled buttons,
+a notice in the page's language and the command line export of the same selection."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import shown
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate  # noqa: E402
+from dashboard import cli, download_limits  # noqa: E402
+
+FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"  # 5 events
+
+
+@pytest.fixture
+def limited_app(app, monkeypatch):
+    """The app on the 5-event fixture, served with a limit of 3 events per download."""
+    monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
+    monkeypatch.setenv(download_limits.LIMIT_VARIABLE, "3")
+    return app
+
+
+def disabled(at) -> dict[str, bool]:
+    return {button.proto.label: button.proto.disabled for button in at.get("download_button")}
+
+
+def test_over_the_limit_every_download_is_disabled_with_the_command(limited_app):
+    limited_app.query_params["topic"] = "border_zone,strike,legal"
+    limited_app.query_params["q"] = "fixture"  # every event's summary
+    at = limited_app.run()
+    assert not at.exception
+    assert len(disabled(at)) == 6 and all(disabled(at).values())
+    notice = shown(at.info)
+    assert "Downloads here hold at most 3 events, and this filter selects 5" in notice
+    commands = [c.value for c in at.code]
+    assert commands == ["python -m dashboard export --data events.csv --query "
+                        "'topic=border_zone,strike,legal&q=fixture' "
+                        "-o events_border_zone-strike-legal_q-fixture.csv"]
+
+
+def test_a_narrower_filter_offers_every_download(limited_app):
+    limited_app.query_params["country"] = "BLR"  # 3 events: at the limit
+    at = limited_app.run()
+    assert not at.exception
+    assert len(disabled(at)) == 6 and not any(disabled(at).values())
+    assert "Downloads here hold" not in shown(at.info)
+    assert not at.code
+
+
+def test_the_notice_is_in_the_pages_language(limited_app):
+    limited_app.query_params["lang"] = "uk"
+    at = limited_app.run()
+    assert not at.exception
+    assert all(disabled(at).values())
+    notice = shown(at.info)
+    assert "Завантаження тут містять щонайбільше 3 події, а цей фільтр вибирає 5" in notice
+    assert "Downloads here" not in notice
+    assert at.code[0].value.startswith("python -m dashboard export --data events.csv ")
+
+
+def test_without_a_limit_set_every_download_is_offered(app, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
+    monkeypatch.delenv(download_limits.LIMIT_VARIABLE, raising=False)
+    at = app.run()
+    assert not at.exception
+    assert len(disabled(at)) == 6 and not any(disabled(at).values())
+    assert not at.code
+
+
+def test_more_rows_than_excel_holds_disables_only_excel(app, monkeypatch):
+    # Excel's real 1,048,575 rows, made 4 here: the fixture's 5 events are "more"
+    monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
+    monkeypatch.setattr(download_limits, "EXCEL_MAX_ROWS", 4)
+    at = app.run()
+    assert not at.exception
+    assert [label for label, off in disabled(at).items() if off] == ["Events Excel"]
+    assert "Excel holds at most 4 rows, and this filter selects 5 events" in shown(at.info)
+    assert not at.code
+
+
+def test_on_the_duckdb_engine_the_command_runs_where_the_data_is(app, monkeypatch, tmp_path):
+    # the shown command names the data by its file name only (as the About page does)
+    # and, run beside that file, writes the selection the disabled button would have held
+    events, _ = generate.generate(300, seed=5)
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    pq.write_table(events.events, lake / "events.parquet")
+    pq.write_table(events.articles, lake / "events_articles.parquet")
+    monkeypatch.setenv("DASHBOARD_DATA", str(lake / "events.parquet"))
+    monkeypatch.setenv("DASHBOARD_ENGINE", "duckdb")
+    monkeypatch.setenv(download_limits.LIMIT_VARIABLE, "10")
+    app.query_params["country"] = "POL"
+    at = app.run()
+    assert not at.exception
+    assert all(disabled(at).values())
+    command = at.code[0].value
+    assert command == ("python -m dashboard export --engine duckdb --data events.parquet "
+                       "--query country=POL -o events_POL.csv")
+    assert str(tmp_path) not in command
+    monkeypatch.chdir(lake)
+    assert cli.main(shlex.split(command)[3:]) == 0
+    written = (lake / "events_POL.csv").read_text(encoding="utf-8-sig").splitlines()
+    selected = int(shown(at.info).split("this filter selects ")[1].split(":")[0])
+    assert selected > 10 and len(written) == selected + 1  # the header and each event

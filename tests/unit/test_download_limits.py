@@ -1,0 +1,191 @@
+"""The download limit: the operator's setting, which formats a count may have, the notice,
+the command line that exports the same selection, and the builder's own check."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+
+from dashboard import download_limits
+from dashboard.choices import build_options
+from dashboard.cli import build_parser
+from dashboard.dataset import load_bundled, load_dataset
+from dashboard.download_limits import (
+    DEFAULT_MAX_DOWNLOAD_EVENTS,
+    LIMIT_VARIABLE,
+    OVER_EXCEL,
+    OVER_LIMIT,
+    DownloadRefused,
+    export_command,
+    max_download_events,
+    refusal,
+    refusal_notice,
+)
+from dashboard.engines.memory_backend import MemoryBackend
+from dashboard.eventindex import EventIndex
+from dashboard.export import BUNDLE, EXCEL_MAX_ROWS
+from dashboard.filters import ArticleLinks, Filters
+from dashboard.i18n import ENGLISH, translator
+from dashboard.taxonomy import topic_keys
+from dashboard.ui.downloads import download_builder
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, DEFAULT_MAX_DOWNLOAD_EVENTS),
+    ("", DEFAULT_MAX_DOWNLOAD_EVENTS),
+    ("250000", 250_000),
+    (" 7 ", 7),
+    ("1_000", 1_000),
+    ("0", 0),  # no download in the app at all
+    ("-5", DEFAULT_MAX_DOWNLOAD_EVENTS),  # unreadable: the default, never "no limit"
+    ("lots", DEFAULT_MAX_DOWNLOAD_EVENTS),
+    ("1e6", DEFAULT_MAX_DOWNLOAD_EVENTS),
+])
+def test_the_operators_limit(value, expected):
+    environ = {} if value is None else {LIMIT_VARIABLE: value}
+    assert max_download_events(environ) == expected
+
+
+@pytest.mark.parametrize(("fmt", "count", "limit", "expected"), [
+    ("csv", 5, 5, None),  # at the limit: offered
+    ("csv", 6, 5, OVER_LIMIT),
+    ("parquet", 6, 5, OVER_LIMIT),
+    (BUNDLE, 1, 0, OVER_LIMIT),
+    (BUNDLE, 0, 0, None),
+    ("xlsx", 6, 5, OVER_LIMIT),  # the server's limit is said first
+    ("xlsx", EXCEL_MAX_ROWS, 2_000_000, None),
+    ("xlsx", EXCEL_MAX_ROWS + 1, 2_000_000, OVER_EXCEL),
+    ("csv", EXCEL_MAX_ROWS + 1, 2_000_000, None),
+    ("geojson", EXCEL_MAX_ROWS + 1, 2_000_000, None),
+])
+def test_which_downloads_a_count_may_have(fmt, count, limit, expected):
+    assert refusal(fmt, count, limit) == expected
+
+
+@pytest.mark.parametrize(("fmt", "count", "articles", "limit", "expected"), [
+    ("csv", 2, 3, 3, None),
+    ("csv", 2, 4, 3, OVER_LIMIT),  # few events citing too many articles
+    ("xlsx", 10, EXCEL_MAX_ROWS + 1, 2_000_000, OVER_EXCEL),  # the articles sheet's rows
+    ("xlsx", 10, EXCEL_MAX_ROWS, 2_000_000, None),
+])
+def test_the_articles_a_download_holds_count_too(fmt, count, articles, limit, expected):
+    assert refusal(fmt, count, limit, articles) == expected
+
+
+@pytest.mark.parametrize(("reason", "count", "limit", "lang", "expected"), [
+    (OVER_LIMIT, 5, 3, "en", "Downloads here hold at most 3 events, and this filter selects 5"),
+    (OVER_LIMIT, 2, 1, "en", "Downloads here hold at most 1 event, and this filter selects 2"),
+    (OVER_LIMIT, 2_000_000, 1_000_000, "uk",
+     "Завантаження тут містять щонайбільше 1\u00a0000\u00a0000 подій, а цей фільтр вибирає "
+     "2\u00a0000\u00a0000"),
+    (OVER_LIMIT, 5, 3, "pl", "mieszczą tu najwyżej 3 zdarzenia, a ten filtr wybiera 5"),
+    (OVER_LIMIT, 30, 21, "ru", "не более 21 события, а этот фильтр выбирает 30"),
+    (OVER_EXCEL, 1_500_000, 2_000_000, "en",
+     "Excel holds at most 1,048,575 rows, and this filter selects 1,500,000 events"),
+    (OVER_EXCEL, 1_500_001, 2_000_000, "be", "выбірае 1\u00a0500\u00a0001 падзею"),
+])
+def test_the_notice_says_why_in_the_language(reason, count, limit, lang, expected):
+    said = refusal_notice(reason, count, limit, translator(lang))
+    assert expected in said.replace("\u202f", "\u00a0")
+
+
+PARSED = build_parser()
+
+
+@pytest.mark.parametrize(("query", "kind", "fmt", "where", "expected"), [
+    ("", "events", "csv", {}, "python -m dashboard export -o events_all.csv"),
+    ("country=POL", "events", "csv", {"engine": "duckdb", "data": "lake.parquet"},
+     "python -m dashboard export --engine duckdb --data lake.parquet --query country=POL "
+     "-o out.csv"),
+    ("country=POL&topic=strike", "articles", "csv", {"data": "a.csv", "added": ["b.csv"]},
+     "python -m dashboard export --data a.csv --add b.csv --query "
+     "'country=POL&topic=strike' --articles -o out.csv"),
+    ("", "events", BUNDLE, {"engine": "spark", "table": "events"},
+     "python -m dashboard export --engine spark --table events --bundle -o out.csv"),
+])
+def test_the_command_line_of_a_download(query, kind, fmt, where, expected):
+    output = "events_all.csv" if not query and fmt == "csv" and not where else "out.csv"
+    assert export_command(query, kind, fmt, output, **where) == expected
+
+
+@pytest.mark.parametrize("query", [
+    "q=it's a test",
+    "q=$(rm -rf ~)&country=POL",
+    "q=`id`; echo; \"x\"",
+    "q=line\nbreak",
+])
+def test_any_query_is_one_argument_of_the_real_command(query):
+    words = shlex.split(export_command(query, "articles", "csv", "статті_x.csv",
+                                       data="my events.csv"))
+    assert words[:4] == ["python", "-m", "dashboard", "export"]
+    args = PARSED.parse_args(words[3:])
+    assert (args.query, args.data, args.output, args.articles) == (
+        query, "my events.csv", "статті_x.csv", True)
+
+
+@pytest.fixture(scope="module")
+def bundled_backend() -> MemoryBackend:
+    dataset = load_bundled()
+    return MemoryBackend(dataset, EventIndex.build(dataset.events),
+                         ArticleLinks.build(dataset.events, dataset.articles),
+                         build_options(dataset.events, dataset.articles, topic_keys()))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "xlsx", "parquet", BUNDLE])
+def test_the_builder_refuses_past_the_limit_and_builds_within(bundled_backend, monkeypatch,
+                                                              fmt):
+    count = bundled_backend.count(Filters())
+    build = download_builder("events", fmt, bundled_backend, Filters(), [], {}, ENGLISH)
+    monkeypatch.setenv(LIMIT_VARIABLE, str(count - 1))
+    with pytest.raises(DownloadRefused, match=f"at most {count - 1:,} events"):
+        build()
+    monkeypatch.setenv(LIMIT_VARIABLE, str(count))
+    assert len(build()) > 0
+
+
+EVENTS_CSV = ("event_id,event_date,date_precision,topic,country,latitude,longitude,"
+              "geo_precision,summary,verification,article_ids,source_dataset\n") + """\
+a-1,2024-01-10,day,border_zone,POL,53.1,23.6,near,One event,confirmed,r-1; r-2; r-3,fixture
+a-2,2024-01-11,day,border_zone,POL,53.2,23.7,near,Another event,confirmed,r-2; r-4,fixture
+"""
+ARTICLES_CSV = """article_id,title,url,outlet,published,language
+r-1,First report,https://example.invalid/1,Outlet,2024-01-10,en
+r-2,Second report,https://example.invalid/2,Outlet,2024-01-10,en
+r-3,Third report,https://example.invalid/3,Outlet,2024-01-11,en
+r-4,Fourth report,https://example.invalid/4,Outlet,2024-01-11,en
+"""
+
+
+@pytest.mark.parametrize(("kind", "fmt", "refused"), [
+    ("articles", "csv", True),
+    ("events", "geojson", True),  # embeds the four articles
+    ("events", "xlsx", True),
+    ("events", BUNDLE, True),
+    ("events", "csv", False),  # holds the two events only
+    ("events", "parquet", False),
+])
+def test_the_builder_counts_the_articles_it_would_hold(tmp_path, monkeypatch, kind, fmt,
+                                                       refused):
+    (tmp_path / "e.csv").write_text(EVENTS_CSV, encoding="utf-8")
+    (tmp_path / "e_articles.csv").write_text(ARTICLES_CSV, encoding="utf-8")
+    dataset = load_dataset(tmp_path / "e.csv", articles=tmp_path / "e_articles.csv")
+    assert (len(dataset.events), len(dataset.articles)) == (2, 4)
+    source = MemoryBackend(dataset, EventIndex.build(dataset.events),
+                           ArticleLinks.build(dataset.events, dataset.articles),
+                           build_options(dataset.events, dataset.articles, topic_keys()))
+    monkeypatch.setenv(LIMIT_VARIABLE, "3")  # above the events, below their articles
+    build = download_builder(kind, fmt, source, Filters(), [], {}, ENGLISH)
+    if refused:
+        with pytest.raises(DownloadRefused, match="2 events and 4 articles"):
+            build()
+    else:
+        assert len(build()) > 0
+
+
+def test_the_builder_refuses_more_rows_than_excel_holds(bundled_backend, monkeypatch):
+    count = bundled_backend.count(Filters())
+    monkeypatch.setattr(download_limits, "EXCEL_MAX_ROWS", count - 1)  # Excel's, made small
+    with pytest.raises(DownloadRefused, match="Excel holds at most"):
+        download_builder("events", "xlsx", bundled_backend, Filters(), [], {}, ENGLISH)()
+    assert download_builder("events", "csv", bundled_backend, Filters(), [], {}, ENGLISH)()
