@@ -8,6 +8,14 @@ seen before (each a new country), every question one Overview run asks
 (``OVERVIEW`` below), then one CSV download of a filtered slice::
 
     python bench/engine_app.py --sizes 1000000,10000000 --memory-sizes 1000000
+
+A big size can be run in steps (each its own process, the machine free between them):
+generate (``--runs ''``), the first open, then a later server, keeping the lake and the
+validated copy between steps::
+
+    python bench/engine_app.py --sizes 20000000 --out /tmp/lakes --keep --runs ''
+    python bench/engine_app.py --sizes 20000000 --out /tmp/lakes --keep --cache /tmp/c --runs first
+    python bench/engine_app.py --sizes 20000000 --out /tmp/lakes --keep --cache /tmp/c --runs again
 """
 
 from __future__ import annotations
@@ -131,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "PATH"))
     parser.add_argument("--keep", action="store_true", help="keep the generated lakes")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="the validated copies' folder, kept (default: a temporary one)")
+    parser.add_argument("--runs", default="first,again",
+                        help="duckdb runs: 'first' (validates), 'again' (a later server)")
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child[0], args.child[1], args.repeats)))
@@ -141,22 +153,20 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         lake = write_lake(size, args.chunk, args.out)
         print(f"generated {size:,} events in {time.perf_counter() - started:.0f} s", flush=True)
-        cache = Path(tempfile.mkdtemp(prefix="engine-app-cache-"))
+        cache = args.cache or Path(tempfile.mkdtemp(prefix="engine-app-cache-"))
+        runs = [r for r in args.runs.split(",") if r]
         try:
-            engines = ["duckdb"] + (["memory"] if str(size) in args.memory_sizes.split(",")
-                                    else [])
-            for engine in engines:
-                first = measure(engine, lake, args.repeats, cache)
-                first["run"] = "first open"
-                results.append(first)
-                print(json.dumps(first), flush=True)
-                if engine == "duckdb":  # a second server: the validation is read back
-                    again = measure(engine, lake, args.repeats, cache)
-                    again["run"] = "validated before"
-                    results.append(again)
-                    print(json.dumps(again), flush=True)
+            plan = [("duckdb", run) for run in runs]
+            if str(size) in args.memory_sizes.split(",") and runs:
+                plan.append(("memory", "first"))
+            for engine, run in plan:  # "again": a second server reads the validation back
+                figures = measure(engine, lake, args.repeats, cache)
+                figures["run"] = "first open" if run == "first" else "validated before"
+                results.append(figures)
+                print(json.dumps(figures), flush=True)
         finally:
-            shutil.rmtree(cache, ignore_errors=True)
+            if args.cache is None:
+                shutil.rmtree(cache, ignore_errors=True)
             if not args.keep:
                 lake.unlink(missing_ok=True)
     if args.json:

@@ -150,6 +150,13 @@ def baseline_skip(rows: int) -> str | None:
             f"every row to the browser; measured up to {size_label(BASELINE_BROWSER_MAX)}")
 
 
+def browser_timeout_s(rows: int) -> float:
+    """How long a page may take to load: a first open on duckdb validates every row (288 s
+    at 10M on the shared machine, docs/benchmark.md), so a minute per million events, at
+    least five minutes."""
+    return max(300.0, 60.0 * rows / 1_000_000)
+
+
 def engine_data(engine: str, rows: int, args: argparse.Namespace) -> Path:
     """The Parquet file ``engine`` serves at ``rows``: bench/generate.py's up to 2M (the
     file the memory engine and the baseline read too), a lake written chunk by chunk
@@ -197,7 +204,7 @@ def part_bytes(rows: int, args: argparse.Namespace) -> dict[str, Any]:
         skip = engine_skip(engine, rows)
         results[engine] = {"skipped": skip} if skip else _browser(
             browser.rerun_bytes, APP, engine_data(engine, rows, args), query=APP_DATE_RANGE,
-            engine=engine)
+            engine=engine, timeout_s=browser_timeout_s(rows))
     skip = baseline_skip(rows)
     if skip is None:
         ensure_files(rows, ["csv"], args.out, args.seed)
@@ -241,10 +248,10 @@ def part_open(rows: int, args: argparse.Namespace) -> dict[str, Any]:
             for _ in range(args.repeats):
                 shutil.rmtree(os.environ[STORE_VARIABLE], ignore_errors=True)
                 first.append(_browser(browser.open_time, APP, data, MAP_SELECTOR,
-                                      engine=engine))
+                                      engine=engine, timeout_s=browser_timeout_s(rows)))
                 if engine != "spark":
                     stored.append(_browser(browser.open_time, APP, data, MAP_SELECTOR,
-                                           engine=engine))
+                                           engine=engine, timeout_s=browser_timeout_s(rows)))
             entry[engine] = {"first": _median_open(first), "stored": _median_open(stored)
                              if stored else {"skipped": "spark keeps no copy between servers"}}
         skip = baseline_skip(rows)

@@ -8,7 +8,9 @@ fix them.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ from dashboard.validate import (
     REJECT_COLUMNS,
     empty_rejected,
     make_rejected,
+    prepare,
     rejected_row_count,
     unknown_article_links,
     validate_articles,
@@ -207,6 +210,8 @@ def _load_dataset(
     topics: list[str] | None,
 ) -> Dataset:
     label = source_name(source, name)
+    threading.Thread(target=_prepare_validation, args=(topics,), name="dashboard-validation",
+                     daemon=True).start()
     imported = import_file(source, name, fmt=fmt, mapping=mapping, labels=labels,
                            progress=progress_stage(progress, 0.0, IMPORT_SHARE))
     events, rejected = validate_events(imported.events, label, topics=topics)
@@ -258,6 +263,15 @@ def _load_dataset(
     if progress is not None:
         progress(1.0)
     return Dataset(events, contiguous(article_frame), reports)
+
+
+def _prepare_validation(topics: list[str] | None) -> None:
+    """``validate.prepare`` while the file is read; a failure here is the validation's own
+    to report, on the loading thread, so it is only logged."""
+    try:
+        prepare(topics)
+    except Exception:  # noqa: BLE001 - validate_events raises it again where it is shown
+        logging.getLogger(__name__).debug("preparing the validation failed", exc_info=True)
 
 
 def _accepted_rows(raw: pd.DataFrame, rejected: pd.DataFrame, label: str) -> Any:

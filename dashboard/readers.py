@@ -1385,7 +1385,10 @@ def _read_parquet(
         # Arrow's internal fields
         schema = pq.read_schema(pa.BufferReader(data))
         unique_names([str(name) for name in schema.names], label, "schema")
-        table = pq.read_table(pa.BufferReader(data))  # native reads: no Python file calls
+        # native reads, no Python file calls; a column per row group in one chunk (the
+        # dataset reader of ``pq.read_table`` cut them into 128k-row chunks, which the
+        # events frame then copied into one: 0.4 s at 1M)
+        table = pq.ParquetFile(pa.BufferReader(data)).read()
     except (pa.ArrowException, OSError) as err:
         raise LoadError(label, Sayable(N_("not a readable Parquet file ({error})"),
                                        error=str(err))) from err

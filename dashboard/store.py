@@ -263,8 +263,8 @@ def save(key: str, dataset: Dataset, *, background: bool = False) -> None:
 
     ``background=True`` returns at once and writes it on the store's writer thread, at a
     lower priority: a first open draws its page without waiting for the second of writing
-    (docs/benchmark.md). Until it is written, ``load``, ``load_extra`` of the key wait
-    for it and ``save_extra``, ``pin`` follow it on that thread."""
+    (docs/benchmark.md). Until it is written, ``load`` of the key waits for it,
+    ``load_extra`` finds nothing, and ``save_extra``, ``pin`` follow it on that thread."""
     if background:
         _later(key, lambda: _save(key, dataset))
         return
@@ -310,8 +310,11 @@ def _save(key: str, dataset: Dataset) -> None:
 
 def load_extra(key: str, name: str) -> dict[str, Any] | None:
     """What ``save_extra`` kept beside the dataset of ``key`` under ``name``, or None
-    (a damaged one is removed, so the caller derives and saves it again)."""
-    _wait(key)
+    (a damaged one is removed, so the caller derives and saves it again). While the dataset
+    of ``key`` is still being written in the background its extras are not on disk yet:
+    None at once, so the launch warm-up derives them meanwhile instead of waiting."""
+    if _queued(key):
+        return None
     root = cache_root()
     if root is None:
         return None

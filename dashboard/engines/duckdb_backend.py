@@ -1,17 +1,24 @@
-"""The ``duckdb`` engine's backend: the pages' questions as SQL over Parquet left on disk.
+"""The ``duckdb`` engine's backend: the pages' questions as SQL over data left on disk.
 
 Opening a source validates it once (``duckdb_tables``: the memory engine's rules as SQL)
-and writes the accepted rows, typed, to a Parquet file in the store's folder, keyed by
-the SHA-256 of the files read (``store.content_key``, like the memory engine's store): a
-later server on the same files skips the validation and queries that file directly. Its
+and writes the accepted rows, typed, to a DuckDB database file in the store's folder, keyed
+by the SHA-256 of the files read (``store.content_key``, like the memory engine's store): a
+later server on the same files skips the validation and opens that file, read only. It is
+DuckDB's own storage rather than Parquet because a few whole rows (the map's shapes and
+points) are fetched back by ``rowid`` without decompressing their neighbours' columns. Its
 rows carry ``_seq`` (file, then row: the source's order), ``_place`` (how the map draws the
 place: ``aggregate.AS_POINT``, ``AS_AREA``, ``AS_COUNTRY``) and ``_uncertain`` (a date known
 only to the week, month or year).
 
-Each answer is one query with the filter's ``WHERE`` (``duckdb_query.where``, every value a
-bound parameter), reduced to the shape ``aggregate.py`` gives: counts are ``GROUP BY``s, the
-map's grid is computed in SQL over the layout ``aggregate.grid_layout`` chooses, the
-timeline's spreading runs on grouped spans (``aggregate.spread_timeline``). Headline
+Each answer is a query with the filter's ``WHERE`` (``duckdb_query.where``, every value a
+bound parameter), reduced to the shape ``aggregate.py`` gives. A filter's fields other than
+its dates are evaluated once: the rows they select, in the few columns the Overview's
+questions read, become a temporary *slice* table (at most ``SLICE_ROWS``) that every
+question of that filter, of its baseline periods and of its time frames reads with only
+the date conditions left, instead of each question scanning the whole table; a filter
+without such fields, or selecting more rows, asks the whole table. Counts are ``GROUP
+BY``s, the map's grid is computed in SQL over the layout ``aggregate.grid_layout`` chooses,
+the timeline's spreading runs on grouped spans (``aggregate.spread_timeline``). Headline
 numbers, counts by country, topic and level, the undated and the country-level events
 come from one grouped "cube" query per filter and frame, kept for the next run. Ties are
 broken as the memory engine's codes break them: by first appearance in the file.
@@ -24,7 +31,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +44,7 @@ from dashboard import aggregate, schema, store
 from dashboard.aggregate import AS_COUNTRY, MAP_POINT_LIMIT, Headline
 from dashboard.choices import ACTOR_CHOICES, Options
 from dashboard.dataset import LoadReport
-from dashboard.engines.duckdb_query import BATCH_ROWS, where
+from dashboard.engines.duckdb_query import where
 from dashboard.engines.duckdb_tables import (
     MEMORY_LIMIT,
     Source,
@@ -66,7 +73,21 @@ if TYPE_CHECKING:
 REPORT_LINES = 10_000
 #: (filter, frame) answers kept per backend: a re-run on the same filter costs nothing.
 KEPT_ANSWERS = 64
+#: Rows a filter's slice may hold (about 100 bytes a row in DuckDB's memory): a filter
+#: selecting more asks the whole table, as a filter of dates only does.
+SLICE_ROWS = 3_000_000
+#: Slices kept per backend (temporary tables, dropped oldest first).
+KEPT_SLICES = 3
+#: The filter fields a slice leaves to its questions: the dates, which baseline periods and
+#: time frames change while the rest of the filter stays.
+DATE_KEYS = ("from", "to", "undated")
+#: A slice's columns: what the Overview's questions read (``_shaped``: has a WKT shape).
+#: (the cited ``article_ids`` too when there are articles)
+SLICE_COLUMNS = ("rowid AS _rowid, _seq, country, countries_involved, topic, verification, "
+                 "date_min, date_max, end_date, _uncertain, latitude, longitude, _place, "
+                 "geometry_wkt IS NOT NULL AS _shaped, source_dataset")
 _FAR_DAY = "DATE '9999-12-31'"
+_MAPPABLE = f"latitude IS NOT NULL AND longitude IS NOT NULL AND _place <> {AS_COUNTRY}"
 _EVENT_FIELDS = ", ".join(ident(c) for c in schema.EVENT_COLUMNS)
 _PLACE_SQL = (f"CASE geo_precision WHEN 'admin' THEN {aggregate.AS_AREA} "
               f"WHEN 'country' THEN {AS_COUNTRY} ELSE {aggregate.AS_POINT} END")
@@ -82,12 +103,9 @@ class Validated:
     folder: Path
 
     @property
-    def events(self) -> Path:
-        return self.folder / "events.parquet"
-
-    @property
-    def articles(self) -> Path:
-        return self.folder / "articles.parquet"
+    def database(self) -> Path:
+        """The accepted rows: tables ``events`` and ``articles``."""
+        return self.folder / "validated.duckdb"
 
     @property
     def report(self) -> Path:
@@ -98,8 +116,7 @@ class Validated:
         return self.folder / "problems.parquet"
 
     def complete(self) -> bool:
-        return all(p.is_file() for p in (self.events, self.articles, self.report,
-                                         self.problems))
+        return all(p.is_file() for p in (self.database, self.report, self.problems))
 
 
 def source_key(files: list[Path], article_files: list[Path], table: str | None) -> str:
@@ -155,18 +172,20 @@ def validate_to(source: Source, target: Validated) -> None:
     partial.mkdir(parents=True, exist_ok=True)
     files = [str(f) for f in source.files]
     con = source.con
-    con.execute(f"""COPY (SELECT {_EVENT_FIELDS}, date_min, date_max,
+    con.execute(f"ATTACH {lit(str(partial / 'validated.duckdb'))} AS validated")
+    con.execute(f"""CREATE TABLE validated.events AS SELECT {_EVENT_FIELDS}, date_min, date_max,
             ((list_position(?::VARCHAR[], _path) - 1)::BIGINT << 40) + _row AS _seq,
             ({_PLACE_SQL})::TINYINT AS _place,
             coalesce(date_precision IN ('week', 'month', 'year'), false) AS _uncertain
-        FROM events) TO {lit(str(partial / 'events.parquet'))}
-        (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {BATCH_ROWS})""", [files])
+        FROM events""", [files])
     article_sql = (f"SELECT {', '.join(schema.ARTICLE_COLUMNS)} FROM articles"
                    if source.has_articles else
                    "SELECT " + ", ".join(f"NULL::VARCHAR AS {c}" for c in schema.ARTICLE_COLUMNS)
                    + " WHERE false")
-    con.execute(f"COPY ({article_sql}) TO {lit(str(partial / 'articles.parquet'))} "
-                "(FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"CREATE TABLE validated.articles AS {article_sql}")
+    accepted = {table: int(con.execute(f"SELECT count(*) FROM validated.{table}").fetchall()[0][0])
+                for table in ("events", "articles")}
+    con.execute("DETACH validated")
     tables = ["events"] + (["articles"] if source.has_articles else [])
     lines = {table: _problem_lines(source, table) for table in tables}
     problems = " UNION ALL ".join(f"SELECT file, \"table\", row, \"column\", value, reason, "
@@ -174,10 +193,8 @@ def validate_to(source: Source, target: Validated) -> None:
     con.execute(f"COPY (SELECT * EXCLUDE (_key) FROM ({problems}) ORDER BY \"table\" DESC, "
                 f"_key, \"column\" LIMIT {REPORT_LINES}) TO "
                 f"{lit(str(partial / 'problems.parquet'))} (FORMAT parquet)")
-    written = {"events": partial / "events.parquet", "articles": partial / "articles.parquet"}
-    reports = [table_report(source, table, lines[table], accepted=int(con.execute(
-        f"SELECT count(*) FROM read_parquet({lit(str(written[table]))})").fetchall()[0][0]))
-        for table in tables]
+    reports = [table_report(source, table, lines[table], accepted=accepted[table])
+               for table in tables]
     (partial / "report.json").write_text(json.dumps(reports), encoding="utf-8")
     try:
         partial.rename(target.folder)
@@ -218,17 +235,38 @@ def open_validated(data: str, *, table: str | None = None, articles: str | None 
 # -- the backend --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Where a question of one filter (and frame) looks: a table, its condition and
+    parameters, the column that names a row of ``validated.events`` and the SQL saying a
+    row has a shape. The whole table, or a slice holding the filter's other fields."""
+
+    table: str
+    sql: str
+    params: list[Any]
+    rowid: str = "rowid"
+    shaped: str = "geometry_wkt IS NOT NULL"
+
+
+def split_dates(filters: Filters) -> tuple[Filters, Filters]:
+    """``filters`` as (its fields but the dates, its dates only): the rows both select are
+    the rows ``filters`` selects (``where`` ANDs one condition per field)."""
+    dates = {spec.field: spec.default for spec in Filters.FIELDS if spec.key in DATE_KEYS}
+    only = {name: getattr(filters, name) for name in dates}
+    return replace(filters, **dates), Filters(**only)
+
+
 def _connect(target: Validated) -> Source:
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    con.execute(f"ATTACH {lit(str(target.database))} AS validated (READ_ONLY)")
     _install_macros(con)
     # the validated lists are canonical "A; B" (validate.normalise_list): a plain split
     # gives the items the filters' trimming split gives, at a fraction of its cost
     con.execute("CREATE OR REPLACE TEMP MACRO list_items(x) AS string_split(x, '; ')")
-    con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM read_parquet({lit(str(target.events))})")
-    con.execute("CREATE TEMP VIEW articles AS SELECT * FROM "
-                f"read_parquet({lit(str(target.articles))})")
+    con.execute("CREATE TEMP VIEW events AS SELECT * FROM validated.events")
+    con.execute("CREATE TEMP VIEW articles AS SELECT * FROM validated.articles")
     has_articles = bool(con.execute("SELECT count(*) > 0 FROM articles").fetchall()[0][0])
-    return Source(con, target.folder.name, [target.events], has_articles=has_articles)
+    return Source(con, target.folder.name, [target.database], has_articles=has_articles)
 
 
 def _day(value: Any) -> dt.date | None:
@@ -274,6 +312,8 @@ class DuckDBBackend:
     session of a server: one connection, one query at a time (a lock)."""
 
     engine = "duckdb"
+    #: rows a slice may hold (``SLICE_ROWS``; a test sets -1 to ask the whole table)
+    slice_rows = SLICE_ROWS
 
     def __init__(self, target: Validated, *, label: str, files: list[Path],
                  article_files: list[Path], areas: Callable[[], Any] | None = None) -> None:
@@ -283,6 +323,8 @@ class DuckDBBackend:
         self._lock = threading.RLock()
         self._areas = areas
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self._slices: OrderedDict[Filters, str | None] = OrderedDict()
+        self._made = 0
         self._options: Options | None = None
         self.topic_order = self._first_seen("topic")
         self.country_order = self._first_seen("country")
@@ -340,16 +382,61 @@ class DuckDBBackend:
                 params.append(frame.first_day)
         return sql, params
 
+    def _slice(self, rest: Filters) -> str | None:
+        """The temporary table of the rows ``rest`` (a filter without dates) selects, in
+        ``SLICE_COLUMNS``; None for no filter or more than ``slice_rows`` rows."""
+        with self._lock:
+            if rest in self._slices:
+                self._slices.move_to_end(rest)
+                return self._slices[rest]
+            name = None
+            if rest != Filters():
+                sql, params = self.condition(rest)
+                self._made += 1
+                name = f"_slice_{self._made}"
+                con = self.source.con
+                columns = SLICE_COLUMNS + (", article_ids" if self.source.has_articles else "")
+                con.execute(f"CREATE TEMP TABLE {name} AS SELECT {columns} FROM "
+                            f"validated.events WHERE {sql} LIMIT {self.slice_rows + 1}", params)
+                if con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] > self.slice_rows:
+                    con.execute(f"DROP TABLE {name}")
+                    name = None
+            self._slices[rest] = name
+            while len(self._slices) > KEPT_SLICES:
+                _, dropped = self._slices.popitem(last=False)
+                if dropped is not None:
+                    self.source.con.execute(f"DROP TABLE {dropped}")
+            return name
+
+    def scope(self, filters: Filters, frame: Frame | None = None) -> Scope:
+        """Where the questions of ``filters`` (and ``frame``) look: its slice with the date
+        conditions, else the whole table with the whole condition."""
+        rest, dates = split_dates(filters)
+        sliced = self._slice(rest)
+        if sliced is None:
+            return Scope("validated.events", *self.condition(filters, frame))
+        return Scope(sliced, *self.condition(dates, frame), rowid="_rowid", shaped="_shaped")
+
+    def _whole_rows(self, scope: Scope, columns: str, where: str, order: str,
+                    limit: int) -> pa.Table:
+        """``columns`` of the first ``limit`` rows of ``scope`` meeting ``where`` in
+        ``order``: the rows are chosen in the scope, then fetched by ``rowid``."""
+        rowids = [r[0] for r in self._rows(
+            f"SELECT {scope.rowid} FROM {scope.table} WHERE ({scope.sql}) AND {where} "
+            f"ORDER BY {order} LIMIT {int(limit)}", scope.params)]
+        return self._table(f"SELECT {columns} FROM validated.events WHERE rowid IN (SELECT "
+                           f"unnest(?::BIGINT[])) ORDER BY {order}", [rowids])
+
     def _cube(self, filters: Filters, frame: Frame | None) -> pd.DataFrame:
         """Selected events grouped by country, topic, level, dated, located and place
         kind: what the headline, the counts and the map's notes add up."""
         def compute() -> pd.DataFrame:
-            sql, params = self.condition(filters, frame)
+            scope = self.scope(filters, frame)
             table = self._table(
                 "SELECT country, topic, verification, date_min IS NOT NULL AS dated, "
                 "(latitude IS NOT NULL AND longitude IS NOT NULL) AS located, _place, "
                 "count(*) AS n, min(date_min) AS first, max(date_max) AS last "
-                f"FROM events WHERE {sql} GROUP BY ALL", params)
+                f"FROM {scope.table} WHERE {scope.sql} GROUP BY ALL", scope.params)
             return table.to_pandas()
         return self._kept(("cube", filters, frame), compute)
 
@@ -388,14 +475,15 @@ class DuckDBBackend:
         cube = self._cube(filters, frame)
 
         def distinct() -> tuple[int, int]:
-            sql, params = self.condition(filters, frame)
+            scope = self.scope(filters, frame)
+            table, sql, params = scope.table, scope.sql, scope.params
             countries = self._rows(
-                "SELECT count(DISTINCT c) FROM (SELECT country AS c FROM events WHERE "
-                f"{sql} UNION ALL SELECT unnest(list_items(countries_involved)) FROM events "
+                f"SELECT count(DISTINCT c) FROM (SELECT country AS c FROM {table} WHERE {sql} "
+                f"UNION ALL SELECT unnest(list_items(countries_involved)) FROM {table} "
                 f"WHERE {sql}) WHERE c IS NOT NULL", [*params, *params])[0][0]
             articles = self._rows(
                 "SELECT count(*) FROM articles SEMI JOIN (SELECT unnest(list_items("
-                f"article_ids)) AS article_id FROM events WHERE {sql}) USING (article_id)",
+                f"article_ids)) AS article_id FROM {table} WHERE {sql}) USING (article_id)",
                 params)[0][0] if self.source.has_articles else 0
             return int(articles), int(countries)
 
@@ -420,12 +508,12 @@ class DuckDBBackend:
 
     def timeline(self, filters: Filters, unit: str | None = None) -> tuple[pd.DataFrame, str]:
         def compute() -> tuple[pd.DataFrame, str]:
-            sql, params = self.condition(filters)
+            scope = self.scope(filters)
             table = self._table(
                 "SELECT topic, date_diff('day', DATE '1970-01-01', date_min) AS first, "
                 "date_diff('day', DATE '1970-01-01', date_max) AS last, _uncertain, "
-                f"count(*) AS n FROM events WHERE ({sql}) AND date_min IS NOT NULL "
-                "GROUP BY ALL", params).to_pandas()
+                f"count(*) AS n FROM {scope.table} WHERE ({scope.sql}) AND date_min IS NOT NULL "
+                "GROUP BY ALL", scope.params).to_pandas()
             first = table["first"].to_numpy(dtype=np.int64)
             chosen = unit or ("week" if not len(first) or int(first.max() - first.min()) <= 400
                               else "month")
@@ -485,17 +573,16 @@ class DuckDBBackend:
 
     # -- the map -----------------------------------------------------------------------------
 
-    def _mappable(self, filters: Filters, frame: Frame | None) -> tuple[str, list[Any]]:
-        sql, params = self.condition(filters, frame)
-        return (f"({sql}) AND latitude IS NOT NULL AND longitude IS NOT NULL "
-                f"AND _place <> {AS_COUNTRY}"), params
+    def _mappable(self, filters: Filters, frame: Frame | None) -> Scope:
+        scope = self.scope(filters, frame)
+        return replace(scope, sql=f"({scope.sql}) AND {_MAPPABLE}")
 
     def _extent(self, filters: Filters, frame: Frame | None) -> tuple[int, tuple | None]:
         def compute() -> tuple[int, tuple | None]:
-            sql, params = self._mappable(filters, frame)
+            scope = self._mappable(filters, frame)
             n, lat0, lat1, lon0, lon1 = self._rows(
                 "SELECT count(*), min(latitude), max(latitude), min(longitude), "
-                f"max(longitude) FROM events WHERE {sql}", params)[0]
+                f"max(longitude) FROM {scope.table} WHERE {scope.sql}", scope.params)[0]
             return int(n), (None if not n else (float(lat0), float(lat1), float(lon0),
                                                 float(lon1)))
         return self._kept(("extent", filters, frame), compute)
@@ -514,9 +601,9 @@ class DuckDBBackend:
                                  "topics": [], "size": []})
         lat_min, _, lon_min, _ = extent
         cell, size, columns = self._cells_sql(extent, limit)
-        sql, params = self._mappable(filters, frame)
-        table = self._table(f"SELECT {cell} AS cell, topic, count(*) AS n FROM events "
-                            f"WHERE {sql} GROUP BY ALL", params).to_pandas()
+        scope = self._mappable(filters, frame)
+        table = self._table(f"SELECT {cell} AS cell, topic, count(*) AS n FROM {scope.table} "
+                            f"WHERE {scope.sql} GROUP BY ALL", scope.params).to_pandas()
         order = {name: i for i, name in enumerate(self.topic_order)}
         table["code"] = [order.get(t, len(order)) if isinstance(t, str) else len(order)
                          for t in table["topic"]]
@@ -541,14 +628,14 @@ class DuckDBBackend:
         if n > limit:
             return self._kept(("grid", filters, frame, limit),
                               lambda: self._grid(filters, frame, limit)), True
-        sql, params = self._mappable(filters, frame)
-        table = self._table(
-            "SELECT latitude, longitude, coalesce(geo_precision, '') AS precision, topic, "
+        scope = self._mappable(filters, frame)
+        table = self._whole_rows(
+            scope,
+            "latitude, longitude, coalesce(geo_precision, '') AS precision, topic, "
             "coalesce(event_date, 'undated') AS date, coalesce(location, '') AS location, "
             "coalesce(CASE WHEN length(summary) > " + str(aggregate.TOOLTIP_CHARS) +
             " THEN left(summary, " + str(aggregate.TOOLTIP_CHARS - 1) + ") || '\u2026' "
-            "ELSE summary END, '') AS summary, verification, event_id "
-            f"FROM events WHERE {sql} ORDER BY _seq", params)
+            "ELSE summary END, '') AS summary, verification, event_id", "true", "_seq", n)
         points = table.to_pandas()
         for name in ("precision", "topic", "date", "location", "summary", "verification",
                      "event_id"):
@@ -570,14 +657,13 @@ class DuckDBBackend:
 
     def map_shapes(self, filters: Filters, frame: Frame | None = None,
                    limit: int = 300) -> tuple[list[dict], int]:
-        sql, params = self.condition(filters, frame)
-        shaped = f"({sql}) AND geometry_wkt IS NOT NULL"
-        total = int(self._rows(f"SELECT count(*) FROM events WHERE {shaped}", params)[0][0])
+        scope = self.scope(filters, frame)
+        total = int(self._rows(f"SELECT count(*) FROM {scope.table} WHERE ({scope.sql}) AND "
+                               f"{scope.shaped}", scope.params)[0][0])
         if not total:
             return [], 0
-        table = self._table(f"SELECT * EXCLUDE (_seq, _place, _uncertain) FROM events "
-                            f"WHERE {shaped} ORDER BY date_min IS NULL, date_min, _seq "
-                            f"LIMIT {int(limit)}", params)
+        table = self._whole_rows(scope, "* EXCLUDE (_seq, _place, _uncertain)", scope.shaped,
+                                 "date_min IS NULL, date_min, _seq", limit)
         features, _ = aggregate.map_shapes(events_frame(table), limit)
         return features, total
 
@@ -606,8 +692,8 @@ class DuckDBBackend:
             centre = (lat_min + (row + 0.5) * size, lon_min + (column + 0.5) * size)
             if not np.allclose(centre, cell, rtol=0, atol=size * 1e-6):
                 return self._ordered_frame("false", [], 0), 0
-            sql, params = self._mappable(filters, frame)
-            sql, params = f"({sql}) AND {cell_sql} = ?", [
+            sql, params = self.condition(filters, frame)
+            sql, params = f"({sql}) AND {_MAPPABLE} AND {cell_sql} = ?", [
                 *params, int(row) * columns + int(column)]
         else:
             return self._ordered_frame("false", [], 0), 0
@@ -720,10 +806,12 @@ class DuckDBBackend:
         def compute() -> pd.DataFrame:
             from dashboard.coverage import LONGEST_DATED_SPAN
 
-            sql, params = self.condition(filters)
-            counted = (f"SELECT event_id, coalesce(source_dataset, '') AS dataset, "
-                       "strftime(date_min, '%Y-%m') AS month, article_ids FROM events WHERE "
-                       f"({sql}) AND date_min IS NOT NULL AND "
+            scope = self.scope(filters)
+            params = scope.params
+            cited = ", article_ids" if self.source.has_articles else ""
+            counted = (f"SELECT coalesce(source_dataset, '') AS dataset, "
+                       f"strftime(date_min, '%Y-%m') AS month{cited} FROM {scope.table} WHERE "
+                       f"({scope.sql}) AND date_min IS NOT NULL AND "
                        f"date_diff('day', date_min, date_max) <= {LONGEST_DATED_SPAN}")
             events = self._table(f"SELECT dataset, month, count(*) AS events FROM ({counted}) "
                                  "GROUP BY ALL", params).to_pandas()

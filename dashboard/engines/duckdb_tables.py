@@ -361,13 +361,21 @@ def _present(column: str) -> str:
     return f"(n_{column} IS NOT NULL OR token(r_{column}) IS NOT NULL)"
 
 
+def _duplicates_sql(raw: str, column: str) -> str:
+    """Each id of ``column`` given more than once, with its first row's key and row: the ids
+    that repeat are found first, so the first row is looked for among their rows only (one
+    aggregate of a key per id of a million took 3.7 s, counting them a fraction of it)."""
+    return f"""WITH ids AS (SELECT token(r_{column}) AS {column}, _path, _row FROM {raw}),
+        repeated AS (SELECT {column} FROM ids WHERE {column} IS NOT NULL
+                     GROUP BY {column} HAVING count(*) > 1)
+        SELECT {column}, min(struct_pack(f := _path, r := _row)) AS _first_key,
+               arg_min(_row, struct_pack(f := _path, r := _row)) AS _first_row
+        FROM ids SEMI JOIN repeated USING ({column}) GROUP BY {column}"""
+
+
 def _prepare_events(source: Source) -> None:
     con = source.con
-    con.execute("""CREATE TEMP TABLE _duplicates AS
-        SELECT event_id, min(_key) AS _first_key, arg_min(_row, _key) AS _first_row
-        FROM (SELECT token(r_event_id) AS event_id, struct_pack(f := _path, r := _row) AS _key,
-                     _row FROM raw_events)
-        WHERE event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1""")
+    con.execute(f"CREATE TEMP TABLE _duplicates AS {_duplicates_sql('raw_events', 'event_id')}")
     _find_wkt_problems(con)
     # like validate's map_unique: each distinct list normalised and checked once
     con.execute("""CREATE TEMP TABLE _country_lists AS SELECT raw, countries_involved,
@@ -376,7 +384,42 @@ def _prepare_events(source: Source) -> None:
         FROM (SELECT raw, join_list(upper(token(raw))) AS countries_involved
               FROM (SELECT DISTINCT r_countries_involved AS raw FROM raw_events)),
              (SELECT list(code) AS codes FROM _iso3)""")
-    con.execute(f"""CREATE TEMP VIEW _normalised_events AS SELECT
+    _event_views(con, "raw_events", "")
+    flags = ",\n        ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
+                               for check, _, flag, _ in EVENT_RULES)
+    rejected_any = " OR ".join(f"coalesce({flag}, false)" for _, _, flag, _ in EVENT_RULES)
+    # evaluated once, on opening: the accepted rows are then an anti-join with a short list
+    con.execute(f"CREATE TEMP TABLE _rejected_events AS SELECT _path, _row FROM prepared_events "
+                f"WHERE {rejected_any}")
+    # the rules' flags and the problem lines are read from the rejected rows only: the same
+    # views over those rows alone, so nothing is worked out again for the accepted ones
+    con.execute("CREATE TEMP VIEW _rejected_keyed_events AS SELECT * FROM _keyed_events "
+                "SEMI JOIN _rejected_events USING (_path, _row)")
+    _raw_view(con, "_rejected_keyed_events", "_rejected_raw_events", EVENT_COLUMNS, source.label)
+    _event_views(con, "_rejected_raw_events", "_of_rejected")
+    con.execute(f"CREATE TEMP VIEW _flagged_events AS SELECT *, {flags} "
+                "FROM prepared_events_of_rejected")
+    con.execute(f"""CREATE TEMP VIEW events AS SELECT
+        event_id, event_date, _precision AS date_precision, end_date, topic, sub_type, country,
+        countries_involved, admin1, location, _lat AS latitude, _lon AS longitude,
+        geo_precision, geometry_wkt, actors, summary,
+        CASE WHEN _deaths <= {validate.MAX_FATALITIES} THEN _deaths::BIGINT END AS fatalities,
+        verification, article_ids, source_dataset, source_category,
+        _date_min AS date_min,
+        CASE WHEN _end_max > _date_max THEN _end_max ELSE _date_max END AS date_max,
+        _key, _file, _row, _path
+        FROM prepared_events ANTI JOIN _rejected_events USING (_path, _row)""")
+    lines = " UNION ALL ".join(
+        f"SELECT _file AS file, 'events' AS \"table\", _row AS row, {lit(column)} AS \"column\", "
+        f"left(r_{column}, {validate._MAX_VALUE}) AS value, {reason} AS reason, _key "
+        f"FROM _flagged_events WHERE {ident('_' + check)}"
+        for check, column, _, reason in EVENT_RULES)
+    con.execute(f"CREATE TEMP VIEW event_problems AS {lines}")
+
+
+def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
+    """``prepared_events`` (named with ``suffix``) and the views under it, over ``raw``."""
+    con.execute(f"""CREATE TEMP VIEW _normalised_events{suffix} AS SELECT
         _path, _row, _file, struct_pack(f := _path, r := _row) AS _key,
         token(r_event_id) AS event_id,
         day_text(token(r_event_date)) AS event_date,
@@ -402,9 +445,9 @@ def _prepare_events(source: Source) -> None:
         coalesce(blank_null(r_source_dataset), _file) AS source_dataset,
         blank_null(r_source_category) AS source_category,
         {", ".join(f"r_{c}" for c in EVENT_COLUMNS)}
-        FROM raw_events LEFT JOIN _country_lists ci
-        ON ci.raw IS NOT DISTINCT FROM raw_events.r_countries_involved""")
-    con.execute(f"""CREATE TEMP VIEW _dated_events AS SELECT *,
+        FROM {raw} LEFT JOIN _country_lists ci
+        ON ci.raw IS NOT DISTINCT FROM {raw}.r_countries_involved""")
+    con.execute(f"""CREATE TEMP VIEW _dated_events{suffix} AS SELECT *,
         in_years(first_day(event_date)) AS _start,
         CASE WHEN in_years(first_day(event_date)) IS NOT NULL THEN date_shape(event_date)
              END AS _shape,
@@ -412,8 +455,8 @@ def _prepare_events(source: Source) -> None:
         in_years(first_day(nullif(end_date, {lit(ONGOING)}))) AS _end_start,
         CASE WHEN isfinite(_lat_value) THEN _lat_value END AS _lat,
         CASE WHEN isfinite(_lon_value) THEN _lon_value END AS _lon
-        FROM _normalised_events""")
-    con.execute(f"""CREATE TEMP VIEW _bounded_events AS SELECT *,
+        FROM _normalised_events{suffix}""")
+    con.execute(f"""CREATE TEMP VIEW _bounded_events{suffix} AS SELECT *,
         coalesce(_given, _shape) AS _precision,
         period_start(_start, CASE WHEN _given IS NULL OR _given IN
             {_enum_sql(DATE_PRECISIONS)} THEN coalesce(_given, _shape) END) AS _date_min,
@@ -421,34 +464,11 @@ def _prepare_events(source: Source) -> None:
             {_enum_sql(DATE_PRECISIONS)} THEN coalesce(_given, _shape) END) AS _date_max,
         period_end(_end_start, CASE WHEN _end_start IS NOT NULL THEN date_shape(_end_text) END)
             AS _end_max
-        FROM _dated_events""")
-    flags = ",\n        ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
-                               for check, _, flag, _ in EVENT_RULES)
-    con.execute("""CREATE TEMP VIEW prepared_events AS SELECT b.*, d._first_key, d._first_row,
-        w.problem AS _wkt_problem
-        FROM _bounded_events b LEFT JOIN _duplicates d USING (event_id)
+        FROM _dated_events{suffix}""")
+    con.execute(f"""CREATE TEMP VIEW prepared_events{suffix} AS SELECT b.*, d._first_key,
+        d._first_row, w.problem AS _wkt_problem
+        FROM _bounded_events{suffix} b LEFT JOIN _duplicates d USING (event_id)
         LEFT JOIN _wkt_problems w ON w.wkt = b.geometry_wkt""")
-    con.execute(f"CREATE TEMP VIEW _flagged_events AS SELECT *, {flags} FROM prepared_events")
-    rejected_any = " OR ".join(f"coalesce({flag}, false)" for _, _, flag, _ in EVENT_RULES)
-    # evaluated once, on opening: the accepted rows are then an anti-join with a short list
-    con.execute(f"CREATE TEMP TABLE _rejected_events AS SELECT _path, _row FROM prepared_events "
-                f"WHERE {rejected_any}")
-    con.execute(f"""CREATE TEMP VIEW events AS SELECT
-        event_id, event_date, _precision AS date_precision, end_date, topic, sub_type, country,
-        countries_involved, admin1, location, _lat AS latitude, _lon AS longitude,
-        geo_precision, geometry_wkt, actors, summary,
-        CASE WHEN _deaths <= {validate.MAX_FATALITIES} THEN _deaths::BIGINT END AS fatalities,
-        verification, article_ids, source_dataset, source_category,
-        _date_min AS date_min,
-        CASE WHEN _end_max > _date_max THEN _end_max ELSE _date_max END AS date_max,
-        _key, _file, _row, _path
-        FROM prepared_events ANTI JOIN _rejected_events USING (_path, _row)""")
-    lines = " UNION ALL ".join(
-        f"SELECT _file AS file, 'events' AS \"table\", _row AS row, {lit(column)} AS \"column\", "
-        f"left(r_{column}, {validate._MAX_VALUE}) AS value, {reason} AS reason, _key "
-        f"FROM _flagged_events WHERE {ident('_' + check)}"
-        for check, column, _, reason in EVENT_RULES)
-    con.execute(f"CREATE TEMP VIEW event_problems AS {lines}")
 
 
 def _list_sql(column: str) -> str:
@@ -518,11 +538,8 @@ def _open_articles(source: Source, articles: str) -> None:
     if "article_id" not in described:
         raise LoadError(articles, Sayable(N_("an articles file needs an 'article_id' column")))
     _raw_view(con, "_keyed_articles", "raw_articles", ARTICLE_COLUMNS, articles)
-    con.execute("""CREATE TEMP TABLE _article_duplicates AS
-        SELECT article_id, min(_key) AS _first_key, arg_min(_row, _key) AS _first_row
-        FROM (SELECT token(r_article_id) AS article_id, struct_pack(f := _path, r := _row) AS _key,
-                     _row FROM raw_articles)
-        WHERE article_id IS NOT NULL GROUP BY article_id HAVING count(*) > 1""")
+    con.execute("CREATE TEMP TABLE _article_duplicates AS "
+                f"{_duplicates_sql('raw_articles', 'article_id')}")
     con.execute(f"""CREATE TEMP VIEW _normalised_articles AS SELECT _path, _row, _file,
         struct_pack(f := _path, r := _row) AS _key,
         token(r_article_id) AS article_id, blank_null(r_title) AS title,

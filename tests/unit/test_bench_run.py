@@ -72,6 +72,13 @@ def test_baseline_says_why_it_did_not_run(rows: int, per_million: float, says: s
     assert said is None if says is None else said is not None and said.startswith(says)
 
 
+@pytest.mark.parametrize(("rows", "seconds"),
+                         [(100_000, 300.0), (1_000_000, 300.0), (10_000_000, 600.0),
+                          (20_000_000, 1200.0)])
+def test_a_page_waits_longer_for_a_larger_first_open(rows: int, seconds: float) -> None:
+    assert run.browser_timeout_s(rows) == seconds
+
+
 def _sent(base_bytes: float, wall_s: float, peak: float) -> dict[str, object]:
     kinds = {kind: {"bytes": base_bytes, "wall_s": wall_s} for kind in run.KINDS}
     return {**kinds, "server_peak_rss_mb": peak}

@@ -293,8 +293,8 @@ def test_only_the_most_recently_pinned_stay_pinned(files):
 def test_a_background_save_returns_before_writing_and_what_follows_waits_for_it(
         files, monkeypatch):
     """A first open does not wait for the store: ``save(background=True)`` returns while
-    the entry is still unwritten; its extras and pin are written after it, and ``load``
-    of the key waits for it."""
+    the entry is still unwritten; its extras and pin are written after it, ``load`` of the
+    key waits for it and ``load_extra`` does not (the warm-up derives the extras meanwhile)."""
     import threading
 
     events, articles = files
@@ -312,6 +312,7 @@ def test_a_background_save_returns_before_writing_and_what_follows_waits_for_it(
     assert not (store.cache_root() / key).exists()
     store.save_extra(key, "extra", EXTRA)  # follows the entry on the writer thread
     assert store.pin(key) is True
+    assert store.load_extra(key, "extra") is None  # not on disk yet, and not waited for
     release.set()
     again = store.load(key)  # waits for the write
     pd.testing.assert_frame_equal(again.events, dataset.events)
