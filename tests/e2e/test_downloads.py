@@ -108,7 +108,7 @@ def test_past_the_limit_the_buttons_are_disabled_and_the_command_shown(
     monkeypatch.setenv("DASHBOARD_MAX_DOWNLOAD_EVENTS", "3")
     bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
     app_page = app_page_on(bundled)
-    page = app_page.open(f"{app_page.server.url}/?{QUERY}").page  # its own server
+    page = app_page.open(f"/?{QUERY}").page  # its own server
     for key in [*EXPORTED_IN, "download_articles"]:
         expect(page.locator(f".st-key-{key} button")).to_be_disabled()
     notice = page.locator(".st-key-downloads [data-testid='stAlert']")
