@@ -2,19 +2,21 @@
 
 What the server spends when a visitor clicks a download button of an unfiltered view: the
 backend's ``download`` (``export.build_download``) builds the whole file in memory. One
-child process per engine and size opens the data (``bench/generate.py`` files), then builds
-each format in turn; before each build the kernel's peak RSS counter is reset
-(``/proc/self/clear_refs``), so each figure is that build's own peak over the RSS it
-started from. These figures chose the default of ``DASHBOARD_MAX_DOWNLOAD_EVENTS``::
+child process per engine, size and format opens the data (``bench/generate.py`` files),
+resets the kernel's peak RSS counter (``/proc/self/clear_refs``) and builds the file, so
+each figure is that build's own peak over the RSS it started from (in a process of its
+own: memory an earlier build freed and the allocator kept would hide part of the next
+build's). These figures chose the default of ``DASHBOARD_MAX_DOWNLOAD_EVENTS``::
 
-    python bench/generate.py --rows 1000000 --formats parquet
-    python bench/downloads.py --sizes 100000,1000000
+    python bench/generate.py --rows 250000 --formats parquet
+    python bench/downloads.py --sizes 250000
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import subprocess
 import sys
@@ -83,7 +85,7 @@ def child(engine: str, data: Path, articles: Path, cache: Path, formats: list[st
 def main(argv: list[str] | None = None) -> int:
     """Run a child per engine and size; print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--sizes", default="100000,250000")
     parser.add_argument("--engines", default="memory,duckdb")
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
@@ -98,9 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     print("| engine | events | format | file MB | RSS before MB | build peak MB | extra MB "
           "| s |\n|---|---:|---|---:|---:|---:|---:|---:|")
     for rows in args.sizes.split(","):
-        for engine in args.engines.split(","):
+        for engine, fmt in itertools.product(args.engines.split(","),
+                                             args.formats.split(",")):
             run = subprocess.run([sys.executable, __file__, "--out", str(args.out),
-                                  "--formats", args.formats, "--child", engine, rows],
+                                  "--formats", fmt, "--child", engine, rows],
                                  cwd=ROOT, capture_output=True, text=True, check=True)
             for line in run.stdout.splitlines():
                 r = json.loads(line)

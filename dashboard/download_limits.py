@@ -21,7 +21,7 @@ from dashboard.export import BUNDLE, EXCEL_MAX_ROWS
 from dashboard.i18n import ENGLISH, Translator
 
 LIMIT_VARIABLE = "DASHBOARD_MAX_DOWNLOAD_EVENTS"
-DEFAULT_MAX_DOWNLOAD_EVENTS = 1_000_000
+DEFAULT_MAX_DOWNLOAD_EVENTS = 250_000  # why: docs/benchmark.md, "Downloads in the app"
 OVER_LIMIT = "limit"  # more events than the server's limit
 OVER_EXCEL = "excel"  # more events than an Excel sheet's rows
 

@@ -263,16 +263,16 @@ def save(key: str, dataset: Dataset, *, background: bool = False) -> None:
 
     ``background=True`` returns at once and writes it on the store's writer thread, at a
     lower priority: a first open draws its page without waiting for the second of writing
-    (docs/benchmark.md). Until it is written, ``load``, ``load_extra`` of the key wait
-    for it and ``save_extra``, ``pin`` follow it on that thread."""
+    (docs/benchmark.md). Until it is written, ``load`` of the key waits for it,
+    ``load_extra`` finds nothing, and ``save_extra``, ``pin`` follow it on that thread."""
     if background:
-        _later(key, lambda: _save(key, dataset))
+        root = cache_root()  # the folder of now, whatever the environment says by then
+        _later(key, lambda: _save(key, dataset, root))
         return
-    _save(key, dataset)
+    _save(key, dataset, cache_root())
 
 
-def _save(key: str, dataset: Dataset) -> None:
-    root = cache_root()
+def _save(key: str, dataset: Dataset, root: Path | None) -> None:
     if root is None:
         return
     work = None
@@ -310,8 +310,11 @@ def _save(key: str, dataset: Dataset) -> None:
 
 def load_extra(key: str, name: str) -> dict[str, Any] | None:
     """What ``save_extra`` kept beside the dataset of ``key`` under ``name``, or None
-    (a damaged one is removed, so the caller derives and saves it again)."""
-    _wait(key)
+    (a damaged one is removed, so the caller derives and saves it again). While the dataset
+    of ``key`` is still being written in the background its extras are not on disk yet:
+    None at once, so the launch warm-up derives them meanwhile instead of waiting."""
+    if _queued(key):
+        return None
     root = cache_root()
     if root is None:
         return None
@@ -339,13 +342,13 @@ def save_extra(key: str, name: str, value: dict[str, Any]) -> None:
     a temporary name and renamed, the manifest last, which ``load_extra`` looks for. While
     the dataset is being written in the background, this follows it there."""
     if _queued(key):
-        _later(key, lambda: _save_extra(key, name, value))
+        root = cache_root()
+        _later(key, lambda: _save_extra(key, name, value, root))
         return
-    _save_extra(key, name, value)
+    _save_extra(key, name, value, cache_root())
 
 
-def _save_extra(key: str, name: str, value: dict[str, Any]) -> None:
-    root = cache_root()
+def _save_extra(key: str, name: str, value: dict[str, Any], root: Path | None) -> None:
     folder = None if root is None else root / key
     if folder is None or not (folder / _SUMS).exists():
         return
@@ -395,13 +398,13 @@ def pin(key: str) -> bool:
     key: the entries older versions pinned go back among the others. An entry still being
     written in the background is pinned once written (True: asked for)."""
     if _queued(key):
-        _later(key, lambda: _pin(key))
+        root = cache_root()
+        _later(key, lambda: _pin(key, root))
         return True
-    return _pin(key)
+    return _pin(key, cache_root())
 
 
-def _pin(key: str) -> bool:
-    root = cache_root()
+def _pin(key: str, root: Path | None) -> bool:
     if root is None or not (root / key / _SUMS).exists():
         return False
     folder = root / key

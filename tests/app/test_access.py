@@ -93,4 +93,7 @@ def test_the_launch_data_is_pinned_in_the_store(app, monkeypatch, tmp_path):
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     assert not app.run().exception
+    from dashboard import store
+
+    store.flush()  # the entry and its pin are written after the page
     assert [p.parent.name for p in (tmp_path / "store").glob("*/pinned")] != []

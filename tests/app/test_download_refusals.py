@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import shown
+from conftest import page, shown
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -111,3 +111,19 @@ def test_on_the_duckdb_engine_the_command_runs_where_the_data_is(app, monkeypatc
     written = (lake / "events_POL.csv").read_text(encoding="utf-8-sig").splitlines()
     selected = int(shown(at.info).split("this filter selects ")[1].split(":")[0])
     assert selected > 10 and len(written) == selected + 1  # the header and each event
+
+
+def test_data_added_on_the_data_page_is_named_in_the_command(limited_app, monkeypatch):
+    bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(bundled.parent))
+    at = limited_app.run()
+    at.switch_page(page("data")).run()
+    at.text_input(key="data_path").input(str(bundled)).run()
+    at.button(key="check_file").click().run()
+    at.button(key="add_data").click().run()
+    assert not at.exception
+    at.switch_page(page("events")).run()
+    assert not at.exception
+    assert all(disabled(at).values())
+    assert at.code[0].value == ("python -m dashboard export --data events.csv --add events.csv "
+                                "-o events_all.csv")

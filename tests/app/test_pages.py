@@ -314,6 +314,7 @@ def test_damaged_stored_links_and_choices_are_derived_again(app, monkeypatch, tm
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
     first = data.launch_data(str(FIXTURE))
     expected_links, expected_options = data.links(first), data.options(first)
+    store.flush()  # the entry and its extras are written after the page
     folder = store.cache_root() / first.store_key
     (folder / "options.json").write_text('{"countries": 1}', encoding="utf-8")
     np.savez(folder / "links.npz", event_rows=np.array([99]), article_rows=np.array([0]))

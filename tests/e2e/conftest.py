@@ -165,8 +165,10 @@ class AppPage:
         self.server = server
 
     def open(self, path: str = "/") -> AppPage:
-        """Open ``path`` (with its query string) and wait for the script run to end."""
-        self.page.goto(path)
+        """Open ``path`` (with its query string) on this page's own server and wait for the
+        script run to end. A path is joined to ``self.server.url``, not to the session's
+        ``base_url``: a page on a server of a test's own must not open the shared one."""
+        self.page.goto(path if "://" in path else self.server.url + path)
         self.wait()
         return self
 

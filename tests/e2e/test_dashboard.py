@@ -226,7 +226,7 @@ def test_shared_link_to_a_page_works_as_a_servers_first_visit(
     the first ``st.navigation`` call of the server's life; the page must not depend on that.
     """
     page = fresh_app_page.page
-    fresh_app_page.open(f"{fresh_app_page.server.url}/{path}?{QUERY}")
+    fresh_app_page.open(f"/{path}?{QUERY}")
     fresh_app_page.assert_no_exception()
     expect(_chips(page, "country")).to_have_text(["Poland (POL)"])
     assert _url_query(page) == {"country": ["POL"], "topic": ["border_zone"]}

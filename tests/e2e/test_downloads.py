@@ -22,6 +22,7 @@ from urllib.parse import parse_qs
 import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from dashboard.filters import Filters
 
@@ -99,4 +100,22 @@ def test_the_citable_bundle_says_what_it_holds(app_page: AppPage) -> None:
     assert f"URL query:  {QUERY}" in readme
     assert any(line.startswith("  events.csv  sha256 ") for line in readme)
     assert "bundled: Border security dashboard: bundled reporting data" in readme
+    app_page.assert_no_exception()
+
+
+def test_past_the_limit_the_buttons_are_disabled_and_the_command_shown(
+        app_page_on: Callable[[Path], AppPage], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHBOARD_MAX_DOWNLOAD_EVENTS", "3")
+    bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
+    app_page = app_page_on(bundled)
+    page = app_page.open(f"/?{QUERY}").page  # its own server
+    for key in [*EXPORTED_IN, "download_articles"]:
+        expect(page.locator(f".st-key-{key} button")).to_be_disabled()
+    notice = page.locator(".st-key-downloads [data-testid='stAlert']")
+    expect(notice).to_contain_text("Downloads here hold at most 3 events")
+    code = page.locator(".st-key-downloads [data-testid='stCode']")
+    expect(code).to_contain_text(f"python -m dashboard export --data events.csv --query "
+                                 f"'{QUERY}' -o events_{SLUG}.csv")
+    expect(code.locator("a")).to_have_count(0)  # text, never a link
+    assert str(bundled.parent) not in code.inner_text()
     app_page.assert_no_exception()

@@ -137,7 +137,7 @@ def test_clicking_a_grid_cell_lists_its_events(app_page_on, tmp_path: Path) -> N
     assert binned
     busiest = cells.loc[cells["events"].idxmax()]
     app_page = app_page_on(data)
-    page = app_page.open(f"{app_page.server.url}/").page  # its own server, not the session's
+    page = app_page.open("/").page  # its own server, not the session's
     box = _canvas(page).bounding_box()
     x, y = _pixel(_initial_view(events), box, busiest["longitude"], busiest["latitude"])
     _click_until(page, x, y, ".st-key-map_pick",
@@ -175,9 +175,9 @@ def test_a_zone_is_drawn_only_in_a_frame_it_is_in_force(app_page_on, tmp_path: P
     from dashboard.boundaries import load_boundaries
 
     view = geomap.fit_view(tuple(float(v) for v in load_boundaries().total_bounds), height=560)
-    app_page.open(f"{app_page.server.url}/?at=2024-06-15&window=day")
+    app_page.open("/?at=2024-06-15&window=day")
     inside = _zone_share(page, view)
-    app_page.open(f"{app_page.server.url}/?at=2024-08-15&window=day")
+    app_page.open("/?at=2024-08-15&window=day")
     outside = _zone_share(page, view)
     assert inside >= 0.75 and outside == 0, (inside, outside)
     app_page.assert_no_exception()

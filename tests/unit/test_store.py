@@ -293,8 +293,8 @@ def test_only_the_most_recently_pinned_stay_pinned(files):
 def test_a_background_save_returns_before_writing_and_what_follows_waits_for_it(
         files, monkeypatch):
     """A first open does not wait for the store: ``save(background=True)`` returns while
-    the entry is still unwritten; its extras and pin are written after it, and ``load``
-    of the key waits for it."""
+    the entry is still unwritten; its extras and pin are written after it, ``load`` of the
+    key waits for it and ``load_extra`` does not (the warm-up derives the extras meanwhile)."""
     import threading
 
     events, articles = files
@@ -312,9 +312,30 @@ def test_a_background_save_returns_before_writing_and_what_follows_waits_for_it(
     assert not (store.cache_root() / key).exists()
     store.save_extra(key, "extra", EXTRA)  # follows the entry on the writer thread
     assert store.pin(key) is True
+    assert store.load_extra(key, "extra") is None  # not on disk yet, and not waited for
+    asked_in = store.cache_root()
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(asked_in.parent / "another store"))
     release.set()
-    again = store.load(key)  # waits for the write
-    pd.testing.assert_frame_equal(again.events, dataset.events)
     store.flush()
+    assert not store.cache_root().exists()  # written where it was asked to be, not here
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(asked_in))
+    again = store.load(key)
+    pd.testing.assert_frame_equal(again.events, dataset.events)
     np.testing.assert_array_equal(store.load_extra(key, "extra")["rows"], EXTRA["rows"])
     assert (store.cache_root() / key / store._PIN).exists()
+
+
+def test_a_load_waits_for_the_background_write_of_its_key(files, monkeypatch):
+    import threading
+
+    events, articles = files
+    dataset = load_dataset(events)
+    key = _key(events, articles)
+    release = threading.Event()
+    write_frame = store._write_frame
+    monkeypatch.setattr(store, "_write_frame",
+                        lambda frame, path: (release.wait(30), write_frame(frame, path)))
+    store.save(key, dataset, background=True)
+    threading.Timer(0.3, release.set).start()  # the write can finish only after load began
+    again = store.load(key)  # not None: it waited for the write
+    pd.testing.assert_frame_equal(again.events, dataset.events)
