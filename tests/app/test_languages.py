@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from conftest import page, shown
+from packed_files import gzipped, parquet_with_names, workbook, zipped
 
 from dashboard.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
@@ -124,70 +125,30 @@ def test_notices_about_the_link_are_in_the_language(app) -> None:
     assert "Фільтр 'undated': 'maybe' — не 1 і не 0; не враховано." in notices
 
 
-def _zipped(members: dict[str, bytes]) -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def _gzipped(content: bytes) -> bytes:
-    import gzip
-
-    return gzip.compress(content)
-
-
-def _workbook(rows: list[list[str]]) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.active.title = "events"
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _parquet(names: list[str]) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = pa.BufferOutputStream()
-    pq.write_table(pa.Table.from_arrays([pa.array(["x"]) for _ in names], names=names), sink)
-    return sink.getvalue().to_pybytes()
-
-
 TWO_MB = b"event_id,topic\n" + b"e1,strike\n" * (2 * 1024 * 1024 // 10)
 HUGE_CELL = b"a,b\n1,2\n3," + b"x" * (17 * 1024 * 1024) + b"\n"
 
 # (language, file, its bytes, the English the command line keeps, what the page says)
 LOAD_ERRORS = [
-    ("uk", "big.csv.gz", _gzipped(TWO_MB), "unpacks to more than 1 MB",
+    ("uk", "big.csv.gz", gzipped(TWO_MB), "unpacks to more than 1 MB",
      "розпаковується в понад 1 МБ — більше, ніж розпаковує цей сервер"),
-    ("uk", "big.zip", _zipped({"events.csv": TWO_MB}), "events.csv unpacks to more than",
+    ("uk", "big.zip", zipped({"events.csv": TWO_MB}), "events.csv unpacks to more than",
      "events.csv розпаковується в понад 1 МБ"),
-    ("uk", "big.xlsx", _zipped({"xl/workbook.xml": TWO_MB}), "a workbook that unpacks to",
+    ("uk", "big.xlsx", zipped({"xl/workbook.xml": TWO_MB}), "a workbook that unpacks to",
      "книга, що розпаковується в понад 1 МБ"),
-    ("uk", "two.zip", _zipped({"a.csv": b"x\n1\n", "b.csv": b"x\n2\n"}),
+    ("uk", "two.zip", zipped({"a.csv": b"x\n1\n", "b.csv": b"x\n2\n"}),
      "a zip archive needs exactly one data file",
      "у ньому має бути рівно один файл даних (знайдено 2: a.csv, b.csv)"),
-    ("pl", "none.zip", _zipped({"logo.png": b"\x89PNG"}), "(found 0: none)",
+    ("pl", "none.zip", zipped({"logo.png": b"\x89PNG"}), "(found 0: none)",
      "musi zawierać dokładnie jeden plik danych, by można je było odczytać (znaleziono 0: "
      "żadnego)"),
     ("uk", "long.csv", HUGE_CELL, "a cell is longer than 16,777,216 characters",
      "комірка довша за 16\u00a0777\u00a0216 символів — більше, ніж може вмістити одна "
      "комірка CSV (рядок 2)"),
-    ("uk", "twice.xlsx", _workbook([["event_id", "topic", "event_id"], ["e1", "strike", "e2"]]),
+    ("uk", "twice.xlsx", workbook([["event_id", "topic", "event_id"], ["e1", "strike", "e2"]]),
      "the header of sheet", "заголовок аркуша 'events' називає стовпець 'event_id' стільки "
      "разів: 2 (стовпці 1 і 3)"),
-    ("pl", "twice.parquet", _parquet(["event_id", "event_id"]), "the schema names",
+    ("pl", "twice.parquet", parquet_with_names(["event_id", "event_id"]), "the schema names",
      "schemat nazywa kolumnę 'event_id' tyle razy: 2 (kolumny 1 i 2)"),
     ("uk", "locked.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
      "not a readable workbook", "книгу, захищену паролем, спершу треба зберегти без пароля"),

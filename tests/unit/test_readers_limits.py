@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from packed_files import gzipped, parquet_with_names, workbook, zipped
 
 from dashboard.readers import LoadError, max_unpacked_bytes, read_raw
 
@@ -177,30 +178,6 @@ def test_a_failing_upload_is_a_load_error():
         read_bytes(_Failing())
 
 
-def _workbook(rows: list[list[object]]) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.active.title = "events"
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _parquet_with_names(names: list[str]) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_arrays([pa.array(["x"]) for _ in names], names=names)
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    return sink.getvalue().to_pybytes()
-
-
 @pytest.mark.parametrize(
     ("data", "name", "message", "row"),
     [
@@ -208,10 +185,10 @@ def _parquet_with_names(names: list[str]) -> bytes:
          "the header names the column 'event_id' 2 times (columns 1 and 3)", None),
         (b"topic\tevent_id\t event_id\tevent_id\nstrike\te1\te2\te3\n", "thrice.tsv",
          "the header names the column 'event_id' 3 times (columns 2, 3 and 4)", None),
-        (_workbook([["event_id", "topic", "event_id"], ["e1", "strike", "e2"]]), "twice.xlsx",
+        (workbook([["event_id", "topic", "event_id"], ["e1", "strike", "e2"]]), "twice.xlsx",
          "the header of sheet 'events' names the column 'event_id' 2 times (columns 1 and 3)",
          None),
-        (_parquet_with_names(["event_id", "event_id"]), "twice.parquet",
+        (parquet_with_names(["event_id", "event_id"]), "twice.parquet",
          "the schema names the column 'event_id' 2 times (columns 1 and 2)", None),
         (b'[{"event_id": "e1", "topic": "strike", "event_id": "e2"}]', "twice.json",
          "an object names the key 'event_id' 2 times (keys 1 and 3)", None),
@@ -333,7 +310,7 @@ def test_a_big_code_page_file_is_settled_from_its_first_lines(monkeypatch):
     [
         ((",".join(["x"] * 10_000) + "\n").encode(), "wide.csv",
          "the header names the column 'x' 10,000 times (columns 1, 2, 3, 4, 5 and 9,995 more)"),
-        (_parquet_with_names([""] * 2_000), "blank.parquet",
+        (parquet_with_names([""] * 2_000), "blank.parquet",
          "the schema names the column '' 2,000 times (columns 1, 2, 3, 4, 5 and 1,995 more)"),
         (("[{" + ", ".join(['"k": 1'] * 700) + "}]").encode(), "keys.json",
          "an object names the key 'k' 700 times (keys 1, 2, 3, 4, 5 and 695 more)"),
@@ -363,47 +340,30 @@ def test_a_first_line_past_the_cap_is_one_load_error(monkeypatch, header, cap_li
     assert len(read_raw(data, "long.tsv", header=header)) == 10_000 + cap_lines + (not header)
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def _gzip(content: bytes) -> bytes:
-    import gzip
-
-    return gzip.compress(content)
-
-
 TWO_MB = b"event_id,topic\n" + b"e1,strike\n" * (2 * 1024 * 1024 // 10)
 
 # (file, its bytes, the English the command line keeps, its Ukrainian on the Data page)
 SAID_ERRORS = [
-    ("big.csv.gz", _gzip(TWO_MB), "unpacks to more than 1 MB, the most this server unpacks",
+    ("big.csv.gz", gzipped(TWO_MB), "unpacks to more than 1 MB, the most this server unpacks",
      "розпаковується в понад 1 МБ — більше, ніж розпаковує цей сервер"),
-    ("big.zip", _zip({"events.csv": TWO_MB}), "events.csv unpacks to more than 1 MB",
+    ("big.zip", zipped({"events.csv": TWO_MB}), "events.csv unpacks to more than 1 MB",
      "events.csv розпаковується в понад 1 МБ"),
-    ("big.xlsx", _zip({"xl/workbook.xml": TWO_MB}), "a workbook that unpacks to more than 1 MB",
+    ("big.xlsx", zipped({"xl/workbook.xml": TWO_MB}), "a workbook that unpacks to more than 1 MB",
      "книга, що розпаковується в понад 1 МБ"),
-    ("two.zip", _zip({"a.csv": b"x\n1\n", "b.csv": b"x\n2\n"}),
+    ("two.zip", zipped({"a.csv": b"x\n1\n", "b.csv": b"x\n2\n"}),
      "a zip archive needs exactly one data file to be read (found 2: a.csv, b.csv)",
      "у ньому має бути рівно один файл даних (знайдено 2: a.csv, b.csv)"),
-    ("none.zip", _zip({"logo.png": b"\x89PNG"}), "(found 0: none)", "(знайдено 0: жодного)"),
+    ("none.zip", zipped({"logo.png": b"\x89PNG"}), "(found 0: none)", "(знайдено 0: жодного)"),
     ("long.csv", b"a,b\n1,2\n3," + b"x" * BIG + b"\n", "a cell is longer than 16,777,216",
      "комірка довша за 16\u00a0777\u00a0216 символів"),
     ("header.csv", b"a," + b"x" * BIG + b"\n1,2\n", "the header has a name longer than",
      "заголовок містить назву, довшу за"),
-    ("twice.xlsx", _workbook([["event_id", "topic", "event_id"], ["e1", "strike", "e2"]]),
+    ("twice.xlsx", workbook([["event_id", "topic", "event_id"], ["e1", "strike", "e2"]]),
      "the header of sheet 'events' names the column 'event_id' 2 times",
      "заголовок аркуша 'events' називає стовпець 'event_id' стільки разів: 2"),
-    ("twice.parquet", _parquet_with_names(["event_id", "event_id"]),
+    ("twice.parquet", parquet_with_names(["event_id", "event_id"]),
      "the schema names the column 'event_id' 2 times", "схема називає стовпець 'event_id'"),
-    ("broken.xlsx", _zip({"xl/workbook.xml": b"<not xml", "[Content_Types].xml": b"<"}),
+    ("broken.xlsx", zipped({"xl/workbook.xml": b"<not xml", "[Content_Types].xml": b"<"}),
      "not a readable workbook (", "нечитабельна книга ("),
     ("locked.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
      "a password-protected workbook must be saved without its password first",
