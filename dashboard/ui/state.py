@@ -159,8 +159,10 @@ def _multiselect(bar: Any, spec: FilterField, widget: Widget, offer: _Offer) -> 
     elif widget.shows is not None:
         names = offer.shown[widget.shows]
         shown["format_func"] = lambda v: names.get(v, v)
+    # Streamlit's own placeholders are English; with none left to offer it disables the box
+    placeholder = _("Choose options") if offered else _("No options to select")
     bar.multiselect(_(widget.label), offered, key=widget.key, default=offer.now[widget.key],
-                    help=_help(widget), **shown)
+                    placeholder=placeholder, disabled=not offered, help=_help(widget), **shown)
 
 
 def _date_range(bar: Any, _spec: FilterField, widget: Widget, offer: _Offer) -> None:

@@ -71,6 +71,9 @@ def test_no_english_widget_text_on_any_page(app, monkeypatch, lang) -> None:
         leaks = [(kind, text, english) for kind, text in texts
                  for english, pattern in patterns if pattern.fullmatch(text)]
         assert not leaks, f"{lang} {name}: English left in {leaks}"
+        # an empty placeholder is filled in by the browser with Streamlit's English words
+        unfilled = [box.label for box in at.multiselect if not box.proto.placeholder]
+        assert not unfilled, f"{lang} {name}: Streamlit's placeholder on {unfilled}"
         # the language menu names every language in itself, whatever the language shown
         menu = at.selectbox(key="lang_choice")
         assert menu.value == lang and list(menu.options) == list(LANGUAGES.values())
