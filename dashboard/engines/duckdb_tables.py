@@ -409,12 +409,17 @@ def _prepare_events(source: Source) -> None:
         CASE WHEN _end_max > _date_max THEN _end_max ELSE _date_max END AS date_max,
         _key, _file, _row, _path
         FROM prepared_events ANTI JOIN _rejected_events USING (_path, _row)""")
-    lines = " UNION ALL ".join(
-        f"SELECT _file AS file, 'events' AS \"table\", _row AS row, {lit(column)} AS \"column\", "
-        f"left(r_{column}, {validate._MAX_VALUE}) AS value, {reason} AS reason, _key "
-        f"FROM _flagged_events WHERE {ident('_' + check)}"
-        for check, column, _, reason in EVENT_RULES)
-    con.execute(f"CREATE TEMP VIEW event_problems AS {lines}")
+    con.execute(f"CREATE TEMP VIEW event_problems AS {_problems_sql('events', EVENT_RULES)}")
+
+
+def _problems_sql(table: str, rules: tuple[tuple[str, str, str, str], ...]) -> str:
+    """One problem line per broken rule of each flagged row of ``table`` (``events`` or
+    ``articles``: its view ``_flagged_<table>``), in the load report's columns."""
+    return " UNION ALL ".join(
+        f"SELECT _file AS file, {lit(table)} AS \"table\", _row AS row, {lit(column)} AS "
+        f"\"column\", left(r_{column}, {validate._MAX_VALUE}) AS value, {reason} AS reason, "
+        f"_key FROM _flagged_{table} WHERE {ident('_' + check)}"
+        for check, column, _, reason in rules)
 
 
 def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
@@ -556,12 +561,8 @@ def _open_articles(source: Source, articles: str) -> None:
     con.execute(f"CREATE TEMP VIEW articles AS SELECT {', '.join(ARTICLE_COLUMNS)}, "
                 "_key, _path, _row "
                 f"FROM _flagged_articles WHERE NOT ({rejected_any})")
-    lines = " UNION ALL ".join(
-        f"SELECT _file AS file, 'articles' AS \"table\", _row AS row, {lit(column)} AS \"column\", "
-        f"left(r_{column}, {validate._MAX_VALUE}) AS value, {reason} AS reason, _key "
-        f"FROM _flagged_articles WHERE {ident('_' + check)}"
-        for check, column, _, reason in ARTICLE_RULES)
-    con.execute(f"CREATE TEMP VIEW article_problems AS {lines}")
+    con.execute("CREATE TEMP VIEW article_problems AS "
+                f"{_problems_sql('articles', ARTICLE_RULES)}")
     con.execute(f"CREATE TEMP VIEW _rejected_article_rows AS SELECT _key FROM _flagged_articles "
                 f"WHERE {rejected_any}")
     source.has_articles = True
