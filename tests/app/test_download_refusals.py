@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import page, shown
+from conftest import check_file, page, shown
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -118,8 +118,7 @@ def test_data_added_on_the_data_page_is_named_in_the_command(limited_app, monkey
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(bundled.parent))
     at = limited_app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(bundled)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, bundled)
     at.button(key="add_data").click().run()
     assert not at.exception
     at.switch_page(page("events")).run()
