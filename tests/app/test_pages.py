@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import metrics, page, shown
+from conftest import check_file, metrics, page, shown
 from streamlit.testing.v1 import AppTest
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
@@ -136,8 +136,7 @@ def test_data_page_checks_a_file_before_using_it(fixture_app, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(bundled.parent))
     at = fixture_app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(bundled)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, bundled)
     assert not at.exception
     assert at.button(key="replace_data")
     at.button(key="add_data").click().run()
@@ -152,8 +151,7 @@ def test_data_page_bad_file_keeps_the_data(fixture_app, tmp_path, monkeypatch):
     bad.write_bytes(b"\x00\x01\x02 not a table \xff\xfe")
     at = fixture_app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(bad)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, bad)
     assert not at.exception
     assert at.error
     at.switch_page(page("overview")).run()
@@ -167,9 +165,7 @@ def _check_viina(app, labels: Path):
     """The Data page checking the VIINA fixture with ``labels`` given as a path."""
     at = app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(FIXTURES / "viina_event_info.csv")).run()
-    at.text_input(key="labels_path").input(str(labels)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, FIXTURES / "viina_event_info.csv", labels_path=str(labels))
     assert not at.exception
     return at
 
@@ -375,8 +371,7 @@ def test_data_page_reads_a_file_checked_before_from_the_store(fixture_app, monke
 
     def check(at):
         at.switch_page(page("data")).run()
-        at.text_input(key="data_path").input(str(bundled)).run()
-        at.button(key="check_file").click().run()
+        check_file(at, bundled)
         assert not at.exception
         return [m.value for m in at.metric]
 
