@@ -265,13 +265,15 @@ def restore_launch_data() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _links(key: str, store_key: str | None, _events: pd.DataFrame,
-           _articles: pd.DataFrame) -> ArticleLinks:
-    stored = (store.load_extra(store_key, "links") if store_key else None) or {}
-    event_rows, article_rows = stored.get("event_rows"), stored.get("article_rows")
-    if _rows_within(event_rows, len(_events)) and _rows_within(article_rows, len(_articles)):
-        return ArticleLinks(event_rows, article_rows, len(_events), len(_articles))
-    built = ArticleLinks.build(_events, _articles)
+def _links(key: str, store_key: str | None, _dataset: Dataset) -> ArticleLinks:
+    events, articles = _dataset.events, _dataset.articles
+    built = _dataset.links  # worked out by the load on a first open
+    if built is None:
+        stored = (store.load_extra(store_key, "links") if store_key else None) or {}
+        event_rows, article_rows = stored.get("event_rows"), stored.get("article_rows")
+        if _rows_within(event_rows, len(events)) and _rows_within(article_rows, len(articles)):
+            return ArticleLinks(event_rows, article_rows, len(events), len(articles))
+        built = ArticleLinks.build(events, articles)
     if store_key:
         store.save_extra(store_key, "links", {"event_rows": built.event_rows,
                                               "article_rows": built.article_rows})
@@ -287,7 +289,7 @@ def _rows_within(rows: object, size: int) -> TypeGuard[np.ndarray]:
 def links(data: Active) -> ArticleLinks:
     """Which articles each event cites, as integer arrays (built once per dataset, and
     kept beside a stored launch dataset)."""
-    return _links(data.key, data.store_key, data.events, data.articles)
+    return _links(data.key, data.store_key, data.dataset)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -264,22 +264,29 @@ def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch
     import streamlit as st
 
     from dashboard import aggregate
+    from dashboard import dataset as dataset_module
     from dashboard.filters import ArticleLinks
     from dashboard.ui import data
 
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
     calls = {"links": 0, "actors": 0}
-    build, actors = ArticleLinks.build, aggregate.list_options
+    build, cite, actors = ArticleLinks.build, dataset_module.cited_articles, \
+        aggregate.list_options
 
     def counted_build(events, articles):
         calls["links"] += 1
         return build(events, articles)
+
+    def counted_cite(events, articles):  # the load's links (a first open), with its check
+        calls["links"] += 1
+        return cite(events, articles)
 
     def counted_actors(*args, **kwargs):
         calls["actors"] += 1
         return actors(*args, **kwargs)
 
     monkeypatch.setattr(ArticleLinks, "build", staticmethod(counted_build))
+    monkeypatch.setattr(dataset_module, "cited_articles", counted_cite)
     monkeypatch.setattr(aggregate, "list_options", counted_actors)
     first = data.launch_data(str(FIXTURE))
     first_links, first_options = data.links(first), data.options(first)
