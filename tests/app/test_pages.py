@@ -336,7 +336,16 @@ def test_a_warm_up_that_cannot_load_leaves_the_message_to_the_page(app, monkeypa
 
     broken = tmp_path / "broken.csv"
     broken.write_text("no,event,columns\n1,2,3\n", encoding="utf-8")
+    made, load_topics = [], data.load_topics
+
+    def counted_topics(*args, **kwargs):
+        made.append(1)
+        return load_topics(*args, **kwargs)
+
+    monkeypatch.setattr(data, "load_topics", counted_topics)
+    data._topics.clear()
     assert data.warm(ServerOptions(data=str(broken))) is None
+    assert made == [1]  # the topics are made beside the load, whatever becomes of it
     monkeypatch.setenv("DASHBOARD_DATA", str(broken))
     at = app.run()
     assert not at.exception
