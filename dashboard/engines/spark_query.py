@@ -315,12 +315,13 @@ def _flag_area(events: Any, source: Source, filters: Filters, areas: Any) -> Any
         .fillna(False, subset=["_in_area"])
 
 
-def export_file(source: Source, query: str, fmt: str, exported: Any, output: str,
-                boundaries: str | None) -> int:
+def export_file(source: Source, query: str, kind: str, fmt: str, exported: Any, output: str,
+                boundaries: str | None) -> tuple[int, int]:
     """``export --engine spark``: the query resolved against the data's choices (notices on
-    stderr), the file written as the memory engine writes it; the number of events."""
+    stderr), the file written as the memory engine writes it (``kind`` ``events`` or
+    ``articles``, ``fmt`` a format or ``BUNDLE``); the events and articles it holds."""
     from dashboard.citation import make_citation
-    from dashboard.export import build_download
+    from dashboard.export import selection_download
     from dashboard.filters import resolve_query
     from dashboard.taxonomy import load_topics
 
@@ -346,7 +347,8 @@ def export_file(source: Source, query: str, fmt: str, exported: Any, output: str
 
     # the slice is on the driver already: the memory engine's own writer, the same bytes
     events = selection.frame()
-    articles = selection.articles() if fmt in EMBEDS_ARTICLES else _no_articles()
-    Path(output).write_bytes(build_download("events", events, articles, filters, fmt,
-                                            citation).data)
-    return len(events)
+    cited = (selection.articles() if kind == "articles" or fmt in EMBEDS_ARTICLES
+             else _no_articles())
+    download, articles = selection_download(kind, events, cited, filters, fmt, citation)
+    Path(output).write_bytes(download.data)
+    return len(events), articles
