@@ -384,6 +384,7 @@ def _prepare_events(source: Source) -> None:
         FROM (SELECT raw, join_list(upper(token(raw))) AS countries_involved
               FROM (SELECT DISTINCT r_countries_involved AS raw FROM raw_events)),
              (SELECT list(code) AS codes FROM _iso3)""")
+    _date_spans(con)
     _event_views(con, "raw_events", "")
     flags = ",\n        ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
                                for check, _, flag, _ in EVENT_RULES)
@@ -422,14 +423,55 @@ def _problems_sql(table: str, rules: tuple[tuple[str, str, str, str], ...]) -> s
         for check, column, _, reason in rules)
 
 
+#: The raw texts a row's dates are worked out from, and what ``_date_spans`` makes of them.
+_DATE_KEYS = (("r_event_date", "_k_date"), ("r_date_precision", "_k_precision"),
+              ("r_end_date", "_k_end"))
+_DATE_COLUMNS = ("event_date", "_given", "end_date", "_start", "_shape", "_end_text",
+                 "_end_start", "_precision", "_date_min", "_date_max", "_end_max")
+
+
+def _date_spans(con: duckdb.DuckDBPyConnection) -> None:
+    """Each distinct (event_date, date_precision, end_date) of the file worked out once, as
+    validate's ``map_unique`` does: a file of a million events has a few thousand, and the
+    partial dates' expressions (a shape, a parse, a period's start and end) cost seconds
+    per column of a million rows (docs/benchmark.md)."""
+    keys = ", ".join(f"{raw} AS {key}" for raw, key in _DATE_KEYS)
+    precisions = _enum_sql(DATE_PRECISIONS)
+    con.execute(f"""CREATE TEMP TABLE _date_spans AS
+        WITH given AS (SELECT _k_date, _k_precision, _k_end,
+            day_text(token(_k_date)) AS event_date,
+            lower(token(_k_precision)) AS _given,
+            day_text(lower(token(_k_end))) AS end_date
+            FROM (SELECT DISTINCT {keys} FROM raw_events)),
+        dated AS (SELECT *,
+            in_years(first_day(event_date)) AS _start,
+            nullif(end_date, {lit(ONGOING)}) AS _end_text,
+            in_years(first_day(nullif(end_date, {lit(ONGOING)}))) AS _end_start
+            FROM given),
+        shaped AS (SELECT *,
+            CASE WHEN _start IS NOT NULL THEN date_shape(event_date) END AS _shape
+            FROM dated),
+        bounded AS (SELECT *,
+            coalesce(_given, _shape) AS _precision,
+            CASE WHEN _given IS NULL OR _given IN {precisions} THEN coalesce(_given, _shape)
+                 END AS _period,
+            CASE WHEN _end_start IS NOT NULL THEN date_shape(_end_text) END AS _end_shape
+            FROM shaped)
+        SELECT _k_date, _k_precision, _k_end, {", ".join(_DATE_COLUMNS[:8])},
+            period_start(_start, _period) AS _date_min,
+            period_end(_start, _period) AS _date_max,
+            period_end(_end_start, _end_shape) AS _end_max
+        FROM bounded""")
+
+
 def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
     """``prepared_events`` (named with ``suffix``) and the views under it, over ``raw``."""
+    dates = " AND ".join(f"ds.{key} IS NOT DISTINCT FROM {raw}.{column}"
+                         for column, key in _DATE_KEYS)
     con.execute(f"""CREATE TEMP VIEW _normalised_events{suffix} AS SELECT
         _path, _row, _file, struct_pack(f := _path, r := _row) AS _key,
         token(r_event_id) AS event_id,
-        day_text(token(r_event_date)) AS event_date,
-        lower(token(r_date_precision)) AS _given,
-        day_text(lower(token(r_end_date))) AS end_date,
+        {", ".join(f"ds.{c}" for c in _DATE_COLUMNS)},
         lower(token(r_topic)) AS topic,
         blank_null(r_sub_type) AS sub_type,
         upper(token(r_country)) AS country,
@@ -451,28 +493,15 @@ def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
         blank_null(r_source_category) AS source_category,
         {", ".join(f"r_{c}" for c in EVENT_COLUMNS)}
         FROM {raw} LEFT JOIN _country_lists ci
-        ON ci.raw IS NOT DISTINCT FROM {raw}.r_countries_involved""")
-    con.execute(f"""CREATE TEMP VIEW _dated_events{suffix} AS SELECT *,
-        in_years(first_day(event_date)) AS _start,
-        CASE WHEN in_years(first_day(event_date)) IS NOT NULL THEN date_shape(event_date)
-             END AS _shape,
-        nullif(end_date, {lit(ONGOING)}) AS _end_text,
-        in_years(first_day(nullif(end_date, {lit(ONGOING)}))) AS _end_start,
+        ON ci.raw IS NOT DISTINCT FROM {raw}.r_countries_involved
+        LEFT JOIN _date_spans ds ON {dates}""")
+    con.execute(f"""CREATE TEMP VIEW _located_events{suffix} AS SELECT *,
         CASE WHEN isfinite(_lat_value) THEN _lat_value END AS _lat,
         CASE WHEN isfinite(_lon_value) THEN _lon_value END AS _lon
         FROM _normalised_events{suffix}""")
-    con.execute(f"""CREATE TEMP VIEW _bounded_events{suffix} AS SELECT *,
-        coalesce(_given, _shape) AS _precision,
-        period_start(_start, CASE WHEN _given IS NULL OR _given IN
-            {_enum_sql(DATE_PRECISIONS)} THEN coalesce(_given, _shape) END) AS _date_min,
-        period_end(_start, CASE WHEN _given IS NULL OR _given IN
-            {_enum_sql(DATE_PRECISIONS)} THEN coalesce(_given, _shape) END) AS _date_max,
-        period_end(_end_start, CASE WHEN _end_start IS NOT NULL THEN date_shape(_end_text) END)
-            AS _end_max
-        FROM _dated_events{suffix}""")
     con.execute(f"""CREATE TEMP VIEW prepared_events{suffix} AS SELECT b.*, d._first_key,
         d._first_row, w.problem AS _wkt_problem
-        FROM _bounded_events{suffix} b LEFT JOIN _duplicates d USING (event_id)
+        FROM _located_events{suffix} b LEFT JOIN _duplicates d USING (event_id)
         LEFT JOIN _wkt_problems w ON w.wkt = b.geometry_wkt""")
 
 
