@@ -7,12 +7,19 @@ or a table of a ``.duckdb`` database, and defines views over it without reading 
   joined ``A; B``, dates ISO, numbers as text), with its file and 1-based row;
 - ``prepared_events``: the values ``validate._prepare_events`` makes (trimmed ids and
   codes, lower/upper case, partial dates, ``date_min``/``date_max`` at their precision,
-  the ``ongoing`` end) and one flag per rule of ``validate.py``;
+  the ``ongoing`` end), the partial dates worked out once per distinct triple of date
+  texts (``_date_spans``);
+- ``_checked_events``: the accepted rows' columns and ``_rejected`` (a rule is broken);
+  ``_rejected_events`` keeps the rejected rows' file and row, and ``_flagged_events``
+  holds those rows alone with one flag per rule of ``validate.py``;
 - ``event_problems``: one line per failed rule (file, table, row, column, value, reason,
   the reason texts of the memory engine);
 - ``events``: the accepted rows, in file order (``_key``), which filters and exports read.
 
-The same for articles (``articles``). Lookups the rules need (topics, ISO codes) are
+The same for articles (``articles``). ``find_rejected`` evaluates the rules once to define
+``events``, ``articles`` and the problem views; the validated copy
+(``duckdb_backend.validate_to``) finds the rejected rows in the pass that writes it instead.
+Lookups the rules need (topics, ISO codes) are
 temporary tables filled through bound parameters; a WKT problem is found by shapely over
 the distinct shapes (DuckDB's spatial extension would be downloaded at run time), so
 neither a file's text nor a user's value is ever spliced into SQL.
@@ -175,9 +182,13 @@ def parquet_files(data: str) -> list[Path]:
 
 
 def open_source(data: str, *, table: str | None = None, articles: str | None = None,
-                topics: Iterable[str] | None = None, temp_dir: str | None = None) -> Source:
+                topics: Iterable[str] | None = None, temp_dir: str | None = None,
+                rejected: bool = True) -> Source:
     """Views over ``data`` (Parquet file/folder/glob, or a ``.duckdb`` file with ``table``)
-    and, if given, an articles file (Parquet or CSV). Raises LoadError naming the file."""
+    and, if given, an articles file (Parquet or CSV). Raises LoadError naming the file.
+    ``rejected=False`` leaves the rejected rows to be found by the caller (the validated
+    copy finds them in the pass that writes it): ``events``, ``articles`` and their
+    problem views are then not defined (``find_rejected`` defines them)."""
     # Spilled data goes to the system's temporary folder, not to ``.tmp`` in whatever
     # folder the command runs in (DuckDB's default).
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT,
@@ -203,6 +214,8 @@ def open_source(data: str, *, table: str | None = None, articles: str | None = N
     _prepare_events(source)
     if articles is not None:
         _open_articles(source, articles)
+    if rejected:
+        find_rejected(source)
     return source
 
 
@@ -386,31 +399,57 @@ def _prepare_events(source: Source) -> None:
              (SELECT list(code) AS codes FROM _iso3)""")
     _date_spans(con)
     _event_views(con, "raw_events", "")
-    flags = ",\n        ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
-                               for check, _, flag, _ in EVENT_RULES)
     rejected_any = " OR ".join(f"coalesce({flag}, false)" for _, _, flag, _ in EVENT_RULES)
-    # evaluated once, on opening: the accepted rows are then an anti-join with a short list
-    con.execute(f"CREATE TEMP TABLE _rejected_events AS SELECT _path, _row FROM prepared_events "
-                f"WHERE {rejected_any}")
-    # the rules' flags and the problem lines are read from the rejected rows only: the same
-    # views over those rows alone, so nothing is worked out again for the accepted ones
-    con.execute("CREATE TEMP VIEW _rejected_keyed_events AS SELECT * FROM _keyed_events "
-                "SEMI JOIN _rejected_events USING (_path, _row)")
-    _raw_view(con, "_rejected_keyed_events", "_rejected_raw_events", EVENT_COLUMNS, source.label)
-    _event_views(con, "_rejected_raw_events", "_of_rejected")
-    con.execute(f"CREATE TEMP VIEW _flagged_events AS SELECT *, {flags} "
-                "FROM prepared_events_of_rejected")
-    con.execute(f"""CREATE TEMP VIEW events AS SELECT
+    con.execute(f"""CREATE TEMP VIEW _checked_events AS SELECT
         event_id, event_date, _precision AS date_precision, end_date, topic, sub_type, country,
         countries_involved, admin1, location, _lat AS latitude, _lon AS longitude,
         geo_precision, geometry_wkt, actors, summary,
-        CASE WHEN _deaths <= {validate.MAX_FATALITIES} THEN _deaths::BIGINT END AS fatalities,
+        CASE WHEN _deaths <= {validate.MAX_FATALITIES} THEN TRY_CAST(_deaths AS BIGINT)
+             END AS fatalities,
         verification, article_ids, source_dataset, source_category,
         _date_min AS date_min,
         CASE WHEN _end_max > _date_max THEN _end_max ELSE _date_max END AS date_max,
-        _key, _file, _row, _path
-        FROM prepared_events ANTI JOIN _rejected_events USING (_path, _row)""")
+        _key, _file, _row, _path, {rejected_any} AS _rejected
+        FROM prepared_events""")
+    # the rules' flags and the problem lines are read from the rejected rows only: the same
+    # views over those rows alone, so nothing is worked out again for the accepted ones
+    _rejected_rows(source, "events", EVENT_COLUMNS)
+    _event_views(con, "_rejected_raw_events", "_of_rejected")
+    con.execute(f"CREATE TEMP VIEW _flagged_events AS SELECT *, {_flags_sql(EVENT_RULES)} "
+                "FROM prepared_events_of_rejected")
+
+
+def _rejected_rows(source: Source, noun: str, columns: list[str]) -> None:
+    """``_rejected_<noun>`` (the rejected rows' file and row, filled by ``find_rejected``
+    or by whoever evaluates ``_checked_<noun>`` first) and ``_rejected_raw_<noun>``, the
+    raw view of those rows alone."""
+    con = source.con
+    con.execute(f"CREATE TEMP TABLE _rejected_{noun} (_path VARCHAR, _row BIGINT)")
+    con.execute(f"CREATE TEMP VIEW _rejected_keyed_{noun} AS SELECT * FROM _keyed_{noun} "
+                f"SEMI JOIN _rejected_{noun} USING (_path, _row)")
+    _raw_view(con, f"_rejected_keyed_{noun}", f"_rejected_raw_{noun}", columns, source.label)
+
+
+def _flags_sql(rules: tuple[tuple[str, str, str, str], ...]) -> str:
+    return ", ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
+                     for check, _, flag, _ in rules)
+
+
+def find_rejected(source: Source) -> None:
+    """Evaluate the rules over every row once, keep the rejected rows' file and row, and
+    define the accepted rows (``events``, ``articles``: an anti-join with that short list)
+    and their problem lines (``event_problems``, ``article_problems``)."""
+    con = source.con
+    nouns = ["events"] + (["articles"] if source.has_articles else [])
+    for noun in nouns:
+        con.execute(f"INSERT INTO _rejected_{noun} SELECT _path, _row FROM _checked_{noun} "
+                    "WHERE _rejected")
+        con.execute(f"CREATE TEMP VIEW {noun} AS SELECT * EXCLUDE (_rejected) FROM "
+                    f"_checked_{noun} ANTI JOIN _rejected_{noun} USING (_path, _row)")
     con.execute(f"CREATE TEMP VIEW event_problems AS {_problems_sql('events', EVENT_RULES)}")
+    if source.has_articles:
+        con.execute("CREATE TEMP VIEW article_problems AS "
+                    f"{_problems_sql('articles', ARTICLE_RULES)}")
 
 
 def _problems_sql(table: str, rules: tuple[tuple[str, str, str, str], ...]) -> str:
@@ -549,6 +588,17 @@ ARTICLE_RULES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+def _article_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
+    """``_normalised_articles`` (named with ``suffix``) over ``raw``."""
+    con.execute(f"""CREATE TEMP VIEW _normalised_articles{suffix} AS SELECT _path, _row, _file,
+        struct_pack(f := _path, r := _row) AS _key,
+        token(r_article_id) AS article_id, blank_null(r_title) AS title,
+        blank_null(r_outlet) AS outlet, token(r_url) AS url,
+        day_text(token(r_published)) AS published, token(r_language) AS language,
+        blank_null(r_summary) AS summary, {", ".join(f"r_{c}" for c in ARTICLE_COLUMNS)}
+        FROM {raw}""")
+
+
 def _open_articles(source: Source, articles: str) -> None:
     con = source.con
     path = Path(articles)
@@ -574,26 +624,16 @@ def _open_articles(source: Source, articles: str) -> None:
     _raw_view(con, "_keyed_articles", "raw_articles", ARTICLE_COLUMNS, articles)
     con.execute("CREATE TEMP TABLE _article_duplicates AS "
                 f"{_duplicates_sql('raw_articles', 'article_id')}")
-    con.execute(f"""CREATE TEMP VIEW _normalised_articles AS SELECT _path, _row, _file,
-        struct_pack(f := _path, r := _row) AS _key,
-        token(r_article_id) AS article_id, blank_null(r_title) AS title,
-        blank_null(r_outlet) AS outlet, token(r_url) AS url,
-        day_text(token(r_published)) AS published, token(r_language) AS language,
-        blank_null(r_summary) AS summary, {", ".join(f"r_{c}" for c in ARTICLE_COLUMNS)}
-        FROM raw_articles""")
-    flags = ", ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
-                      for check, _, flag, _ in ARTICLE_RULES)
-    con.execute(f"""CREATE TEMP VIEW _flagged_articles AS SELECT *, {flags} FROM (
-        SELECT n.*, d._first_key, d._first_row FROM _normalised_articles n
-        LEFT JOIN _article_duplicates d USING (article_id))""")
-    rejected_any = " OR ".join(ident("_" + check) for check, *_ in ARTICLE_RULES)
-    con.execute(f"CREATE TEMP VIEW articles AS SELECT {', '.join(ARTICLE_COLUMNS)}, "
-                "_key, _path, _row "
-                f"FROM _flagged_articles WHERE NOT ({rejected_any})")
-    con.execute("CREATE TEMP VIEW article_problems AS "
-                f"{_problems_sql('articles', ARTICLE_RULES)}")
-    con.execute(f"CREATE TEMP VIEW _rejected_article_rows AS SELECT _key FROM _flagged_articles "
-                f"WHERE {rejected_any}")
+    _article_views(con, "raw_articles", "")
+    rejected_any = " OR ".join(f"coalesce({flag}, false)" for _, _, flag, _ in ARTICLE_RULES)
+    con.execute(f"""CREATE TEMP VIEW _checked_articles AS SELECT
+        {", ".join(ARTICLE_COLUMNS)}, _key, _path, _row, {rejected_any} AS _rejected
+        FROM _normalised_articles LEFT JOIN _article_duplicates d USING (article_id)""")
+    _rejected_rows(source, "articles", ARTICLE_COLUMNS)
+    _article_views(con, "_rejected_raw_articles", "_of_rejected")
+    con.execute(f"""CREATE TEMP VIEW _flagged_articles AS SELECT *, {_flags_sql(ARTICLE_RULES)}
+        FROM _normalised_articles_of_rejected
+        LEFT JOIN _article_duplicates d USING (article_id)""")
     source.has_articles = True
     source.articles_label = path.name or articles
     source.article_files = [path] if path.is_file() else parquet_files(articles)
