@@ -210,8 +210,8 @@ def open_source(data: str, *, table: str | None = None, articles: str | None = N
         raise LoadError(str(data), Sayable(N_("could not be read by DuckDB ({error})"),
                                            error=_first_line(err))) from None
     source = Source(con, Path(data).name or str(data), files)
-    _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
-    _prepare_events(source)
+    numbers = _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
+    _prepare_events(source, numbers)
     if articles is not None:
         _open_articles(source, articles)
     if rejected:
@@ -250,8 +250,9 @@ def _lookups(con: duckdb.DuckDBPyConnection, topics: Iterable[str] | None) -> No
 
 
 def _raw_view(con: duckdb.DuckDBPyConnection, keyed: str, name: str, columns: list[str],
-              label: str) -> None:
-    """Each canonical column as text (missing ones NULL), names matched ignoring case."""
+              label: str) -> frozenset[str]:
+    """Each canonical column as text (missing ones NULL), names matched ignoring case.
+    Returns the number columns the file holds as numbers (``n_<column>`` beside the text)."""
     described = con.execute(f"DESCRIBE SELECT * FROM {keyed}").fetchall()
     kinds = {str(row[0]).lower(): (str(row[0]), str(row[1])) for row in described}
     if "event_id" in columns and "event_id" not in kinds:
@@ -259,6 +260,7 @@ def _raw_view(con: duckdb.DuckDBPyConnection, keyed: str, name: str, columns: li
                                           "(convert it with python -m dashboard convert "
                                           "first)")))
     selected = ["_path, _row, regexp_extract(_path, '[^/\\\\]*$') AS _file"]
+    numbers = set()
     for column in columns:
         found = kinds.get(column)
         text = _text_of(*found) if found else "NULL::VARCHAR"
@@ -267,7 +269,10 @@ def _raw_view(con: duckdb.DuckDBPyConnection, keyed: str, name: str, columns: li
             native = (f"{ident(found[0])}::DOUBLE" if found and _numeric(found[1])
                       else "NULL::DOUBLE")
             selected.append(f"{native} AS {ident('n_' + column)}")
+            if found and _numeric(found[1]):
+                numbers.add(column)
     con.execute(f"CREATE TEMP VIEW {name} AS SELECT {', '.join(selected)} FROM {keyed}")
+    return frozenset(numbers)
 
 
 NUMBER_COLUMNS = ("latitude", "longitude", "fatalities")
@@ -361,17 +366,21 @@ EVENT_RULES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def _number_value(column: str) -> str:
+def _number_value(column: str, numbers: frozenset[str]) -> str:
     """``validate._number`` before its finiteness test: a decimal comma accepted; a number
-    column of the file is taken as it is (its text would parse back to the same value)."""
+    column of the file is taken as it is (its text would parse back to the same value, and
+    writing a million numbers as text costs most of a second: docs/benchmark.md)."""
+    if column in numbers:
+        return f"n_{column}"
     text = f"token(r_{column})"
     comma = (rf"CASE WHEN contains({text}, ',') THEN regexp_replace({text}, "
              rf"'^(-?\d+),(\d+)$', '\1.\2') ELSE {text} END")
-    return f"CASE WHEN n_{column} IS NOT NULL THEN n_{column} ELSE TRY_CAST({comma} AS DOUBLE) END"
+    return f"TRY_CAST({comma} AS DOUBLE)"
 
 
-def _present(column: str) -> str:
-    return f"(n_{column} IS NOT NULL OR token(r_{column}) IS NOT NULL)"
+def _present(column: str, numbers: frozenset[str]) -> str:
+    """A value is given (a number column's text is blank exactly where it is NULL)."""
+    return f"(n_{column} IS NOT NULL)" if column in numbers else f"(token(r_{column}) IS NOT NULL)"
 
 
 def _duplicates_sql(raw: str, column: str) -> str:
@@ -386,7 +395,7 @@ def _duplicates_sql(raw: str, column: str) -> str:
         FROM ids SEMI JOIN repeated USING ({column}) GROUP BY {column}"""
 
 
-def _prepare_events(source: Source) -> None:
+def _prepare_events(source: Source, numbers: frozenset[str]) -> None:
     con = source.con
     con.execute(f"CREATE TEMP TABLE _duplicates AS {_duplicates_sql('raw_events', 'event_id')}")
     _find_wkt_problems(con)
@@ -398,7 +407,7 @@ def _prepare_events(source: Source) -> None:
               FROM (SELECT DISTINCT r_countries_involved AS raw FROM raw_events)),
              (SELECT list(code) AS codes FROM _iso3)""")
     _date_spans(con)
-    _event_views(con, "raw_events", "")
+    _event_views(con, "raw_events", "", numbers)
     rejected_any = " OR ".join(f"coalesce({flag}, false)" for _, _, flag, _ in EVENT_RULES)
     con.execute(f"""CREATE TEMP VIEW _checked_events AS SELECT
         event_id, event_date, _precision AS date_precision, end_date, topic, sub_type, country,
@@ -414,7 +423,7 @@ def _prepare_events(source: Source) -> None:
     # the rules' flags and the problem lines are read from the rejected rows only: the same
     # views over those rows alone, so nothing is worked out again for the accepted ones
     _rejected_rows(source, "events", EVENT_COLUMNS)
-    _event_views(con, "_rejected_raw_events", "_of_rejected")
+    _event_views(con, "_rejected_raw_events", "_of_rejected", numbers)
     con.execute(f"CREATE TEMP VIEW _flagged_events AS SELECT *, {_flags_sql(EVENT_RULES)} "
                 "FROM prepared_events_of_rejected")
 
@@ -503,8 +512,10 @@ def _date_spans(con: duckdb.DuckDBPyConnection) -> None:
         FROM bounded""")
 
 
-def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
-    """``prepared_events`` (named with ``suffix``) and the views under it, over ``raw``."""
+def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str,
+                 numbers: frozenset[str]) -> None:
+    """``prepared_events`` (named with ``suffix``) and the views under it, over ``raw``
+    (``numbers``: its number columns held as numbers, ``_raw_view``)."""
     dates = " AND ".join(f"ds.{key} IS NOT DISTINCT FROM {raw}.{column}"
                          for column, key in _DATE_KEYS)
     con.execute(f"""CREATE TEMP VIEW _normalised_events{suffix} AS SELECT
@@ -518,9 +529,12 @@ def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
         blank_null(r_admin1) AS admin1,
         blank_null(r_location) AS location,
         token(r_latitude) AS _lat_text, token(r_longitude) AS _lon_text,
-        {_present('latitude')} AS _lat_present, {_present('longitude')} AS _lon_present,
-        {_number_value('latitude')} AS _lat_value, {_number_value('longitude')} AS _lon_value,
-        {_number_value('fatalities')} AS _deaths, {_present('fatalities')} AS _deaths_present,
+        {_present('latitude', numbers)} AS _lat_present,
+        {_present('longitude', numbers)} AS _lon_present,
+        {_number_value('latitude', numbers)} AS _lat_value,
+        {_number_value('longitude', numbers)} AS _lon_value,
+        {_number_value('fatalities', numbers)} AS _deaths,
+        {_present('fatalities', numbers)} AS _deaths_present,
         lower(token(r_geo_precision)) AS geo_precision,
         token(r_geometry_wkt) AS geometry_wkt,
         {_list_sql('r_actors')} AS actors,
