@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
@@ -231,41 +231,38 @@ def warm(launch: ServerOptions) -> str | None:
     """
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
         logging.ERROR)  # "missing ScriptRunContext": expected here, not a problem
-    # what does not depend on the data is made while it loads (a fifth of a second of the
-    # first page's work that would otherwise wait for the load)
-    beside = threading.Thread(target=_warm_taxonomy, name="dashboard-warm-taxonomy",
-                              daemon=True)
-    beside.start()
-    try:
-        data = launch_data(launch.data)
-        if data.served is not None:
-            served = backend(data)
-            served.options()
-            return (f"{data.label} served by the {served.engine} engine, "
-                    f"{served.count(Filters()):,} events")
-        index(data)
-        links(data)
-        event_links(data)
-        coverage_index(data)
-        options(data)
-    except Exception as err:  # noqa: BLE001 - the page's run reports it to the user
-        logging.getLogger(__name__).info("warm-up stopped: %s", err)
-        return None
-    finally:
-        beside.join()
+    # Beside the load, what does not depend on the data (a fifth of a second of the first
+    # page's work that would otherwise wait for it); beside the index, the filter choices
+    # (the page needs both before it draws). Arrow does most of either outside the GIL.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="dashboard-warm") as beside:
+        taxonomy = beside.submit(_warm_taxonomy)
+        try:
+            data = launch_data(launch.data)
+            if data.served is not None:
+                served = backend(data)
+                served.options()
+                taxonomy.result()
+                return (f"{data.label} served by the {served.engine} engine, "
+                        f"{served.count(Filters()):,} events")
+            choices = beside.submit(options, data)
+            index(data)
+            links(data)
+            event_links(data)
+            coverage_index(data)
+            choices.result()
+            taxonomy.result()
+        except Exception as err:  # noqa: BLE001 - the page's run reports it to the user
+            logging.getLogger(__name__).info("warm-up stopped: %s", err)
+            return None
     rejected = sum(report.rejected_rows for report in data.dataset.reports)
     return (f"{data.label}, {len(data.events):,} events and {len(data.articles):,} articles"
             f" ({rejected:,} rows rejected)")
 
 
 def _warm_taxonomy() -> None:
-    """The topics and the bundled boundaries' features, for ``warm`` (a failure is the
-    page's run to report, as it would have been without the warm-up)."""
-    try:
-        topics()
-        boundary_features()
-    except Exception as err:  # noqa: BLE001 - the page's run reports it to the user
-        logging.getLogger(__name__).info("warm-up of the topics stopped: %s", err)
+    """The topics and the bundled boundaries' features, for ``warm``."""
+    topics()
+    boundary_features()
 
 
 def install(key: str, dataset: Dataset, label: str) -> None:

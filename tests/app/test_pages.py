@@ -228,8 +228,13 @@ def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypat
     from dashboard.serving import ServerOptions
     from dashboard.ui import data
 
-    calls = {"load": 0, "index": 0, "coverage": 0}
+    calls = {"load": 0, "index": 0, "coverage": 0, "choices": 0}
     load, build, cells = data.load_dataset, EventIndex.build, CoverageIndex.build
+    choices = data.build_options
+
+    def counted_choices(*args):  # made beside the index
+        calls["choices"] += 1
+        return choices(*args)
 
     def counted_load(*args, **kwargs):
         calls["load"] += 1
@@ -246,15 +251,16 @@ def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypat
     monkeypatch.setattr(data, "load_dataset", counted_load)
     monkeypatch.setattr(EventIndex, "build", staticmethod(counted_build))
     monkeypatch.setattr(CoverageIndex, "build", staticmethod(counted_cells))
+    monkeypatch.setattr(data, "build_options", counted_choices)
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")  # validate for real, no stored copy
     summary = data.warm(ServerOptions(data=str(FIXTURE)))
     assert summary == "events.csv, 5 events and 3 articles (0 rows rejected)"
-    assert calls == {"load": 1, "index": 1, "coverage": 1}
+    assert calls == {"load": 1, "index": 1, "coverage": 1, "choices": 1}
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     at = app.run()
     assert not at.exception
     assert metrics(at)["Events"] == "5"
-    assert calls == {"load": 1, "index": 1, "coverage": 1}
+    assert calls == {"load": 1, "index": 1, "coverage": 1, "choices": 1}
 
 
 def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch, tmp_path):
