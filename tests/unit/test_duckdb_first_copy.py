@@ -55,6 +55,12 @@ CASES: dict[str, Change] = {
         _set(_set(e, "event_date", dict.fromkeys(range(0, 60, 2), "2022-02")
                   | {61: "2022-02-30"}),
              "date_precision", dict.fromkeys(range(0, 62, 2), "month")), a),
+    "codes in odd case and spaces, unknown and missing ones": lambda e, a: (
+        _set(_set(_set(_set(e, "country", dict.fromkeys(range(0, 40, 3), " pol ") | {41: "XXX"}),
+                        "verification", dict.fromkeys(range(1, 50, 4), "Confirmed\u00a0")
+                        | {51: "rumour", 52: None}),
+                   "geo_precision", dict.fromkeys(range(2, 60, 5), "EXACT") | {61: "street"}),
+             "topic", dict.fromkeys(range(0, 40, 3), " Armed_Clash")), a),
     "fatalities as floats: minus infinity, too many, a fraction": lambda e, a: (
         _set(e, "fatalities", {2: float("-inf"), 4: 1e30, 9: 2.5, 10: float("nan")},
              pa.float64()), a),
