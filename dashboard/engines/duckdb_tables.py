@@ -615,10 +615,20 @@ ARTICLE_RULES: tuple[tuple[str, str, str, str], ...] = (
      "_first_row || ')'"),
     ("url_bad", "url", f"url IS NOT NULL AND NOT regexp_full_match(url, "
      f"{lit(validate._URL_RE)}, 'i')", "'url ' || quoted(url) || ' is not an http(s) address'"),
-    ("published_bad", "published", "published IS NOT NULL AND "
-     "in_years(first_day(published)) IS NULL",
+    ("published_bad", "published", "published IS NOT NULL AND _published_start IS NULL",
      f"'bad published date ' || quoted(published) || {lit(f' ({_HINT})')}"),
 )
+
+
+def _article_values(con: duckdb.DuckDBPyConnection) -> None:
+    """Each distinct (published, language) of the articles worked out once (as
+    ``_date_spans`` for the events): the date's text, its first day, the language."""
+    con.execute("""CREATE TEMP TABLE _article_values AS SELECT *,
+        in_years(first_day(published)) AS _published_start FROM (
+        SELECT _k_published, _k_language, day_text(token(_k_published)) AS published,
+               token(_k_language) AS language
+        FROM (SELECT DISTINCT r_published AS _k_published, r_language AS _k_language
+              FROM raw_articles))""")
 
 
 def _article_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
@@ -627,9 +637,11 @@ def _article_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> Non
         struct_pack(f := _path, r := _row) AS _key,
         token(r_article_id) AS article_id, blank_null(r_title) AS title,
         blank_null(r_outlet) AS outlet, token(r_url) AS url,
-        day_text(token(r_published)) AS published, token(r_language) AS language,
+        av.published, av.language, av._published_start,
         blank_null(r_summary) AS summary, {", ".join(f"r_{c}" for c in ARTICLE_COLUMNS)}
-        FROM {raw}""")
+        FROM {raw} LEFT JOIN _article_values av
+        ON av._k_published IS NOT DISTINCT FROM {raw}.r_published
+        AND av._k_language IS NOT DISTINCT FROM {raw}.r_language""")
 
 
 def _open_articles(source: Source, articles: str) -> None:
@@ -657,6 +669,7 @@ def _open_articles(source: Source, articles: str) -> None:
     _raw_view(con, "_keyed_articles", "raw_articles", ARTICLE_COLUMNS, articles)
     con.execute("CREATE TEMP TABLE _article_duplicates AS "
                 f"{_duplicates_sql('raw_articles', 'article_id')}")
+    _article_values(con)
     _article_views(con, "raw_articles", "")
     rejected_any = " OR ".join(f"coalesce({flag}, false)" for _, _, flag, _ in ARTICLE_RULES)
     con.execute(f"""CREATE TEMP VIEW _checked_articles AS SELECT
