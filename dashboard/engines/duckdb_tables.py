@@ -151,6 +151,9 @@ class Source:
     has_articles: bool = False
     articles_label: str = ""
     article_files: list[Path] = field(default_factory=list)
+    #: the table of the codes of ``events._involved`` (``code``, ``countries``: each
+    #: distinct involved list once), when the events carry them (a validated copy)
+    involved_lists: str | None = None
 
     def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """The first value of a query's first row."""
@@ -377,10 +380,14 @@ def _prepare_events(source: Source) -> None:
     con = source.con
     con.execute(f"CREATE TEMP TABLE _duplicates AS {_duplicates_sql('raw_events', 'event_id')}")
     _find_wkt_problems(con)
-    # like validate's map_unique: each distinct list normalised and checked once
+    # like validate's map_unique: each distinct list normalised and checked once; each
+    # distinct normalised list gets a code (``_involved``, NULL for none), so a validated
+    # copy tests a country against a few thousand lists, not against every row's text
     con.execute("""CREATE TEMP TABLE _country_lists AS SELECT raw, countries_involved,
         len(list_filter(list_items(countries_involved),
-                        lambda c: NOT list_contains(codes, c))) > 0 AS _countries_unknown
+                        lambda c: NOT list_contains(codes, c))) > 0 AS _countries_unknown,
+        CASE WHEN countries_involved IS NOT NULL THEN
+            (dense_rank() OVER (ORDER BY countries_involved))::INTEGER END AS _involved
         FROM (SELECT raw, join_list(upper(token(raw))) AS countries_involved
               FROM (SELECT DISTINCT r_countries_involved AS raw FROM raw_events)),
              (SELECT list(code) AS codes FROM _iso3)""")
@@ -407,7 +414,7 @@ def _prepare_events(source: Source) -> None:
         verification, article_ids, source_dataset, source_category,
         _date_min AS date_min,
         CASE WHEN _end_max > _date_max THEN _end_max ELSE _date_max END AS date_max,
-        _key, _file, _row, _path
+        _involved, _key, _file, _row, _path
         FROM prepared_events ANTI JOIN _rejected_events USING (_path, _row)""")
     con.execute(f"CREATE TEMP VIEW event_problems AS {_problems_sql('events', EVENT_RULES)}")
 
@@ -433,7 +440,7 @@ def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
         lower(token(r_topic)) AS topic,
         blank_null(r_sub_type) AS sub_type,
         upper(token(r_country)) AS country,
-        ci.countries_involved, ci._countries_unknown,
+        ci.countries_involved, ci._countries_unknown, ci._involved,
         blank_null(r_admin1) AS admin1,
         blank_null(r_location) AS location,
         token(r_latitude) AS _lat_text, token(r_longitude) AS _lon_text,
