@@ -13,10 +13,13 @@ only to the week, month or year).
 Each answer is a query with the filter's ``WHERE`` (``duckdb_query.where``, every value a
 bound parameter), reduced to the shape ``aggregate.py`` gives. A filter's fields other than
 its dates are evaluated once: the rows they select, in the few columns the Overview's
-questions read, become a temporary *slice* table (at most ``SLICE_ROWS``) that every
-question of that filter, of its baseline periods and of its time frames reads with only
-the date conditions left, instead of each question scanning the whole table; a filter
-without such fields, or selecting more rows, asks the whole table. Counts are ``GROUP
+questions read, become a *slice* (at most ``SLICE_ROWS``), an Arrow table registered with
+the connection (cheaper to fill than a temporary table: docs/benchmark.md),
+that every question of that filter, of its baseline periods and of its time frames reads
+with only the date conditions left, instead of each question scanning the whole table; a
+filter without such fields, or selecting more rows, asks the whole table. The country
+condition probes each event's code of its involved countries (``_involved``, one per
+distinct list, in ``involved_lists``) rather than splitting its text. Counts are ``GROUP
 BY``s, the map's grid is computed in SQL over the layout ``aggregate.grid_layout`` chooses,
 the timeline's spreading runs on grouped spans (``aggregate.spread_timeline``). Headline
 numbers, counts by country, topic and level, the undated and the country-level events
@@ -76,8 +79,10 @@ KEPT_ANSWERS = 64
 #: Rows a filter's slice may hold (about 100 bytes a row in DuckDB's memory): a filter
 #: selecting more asks the whole table, as a filter of dates only does.
 SLICE_ROWS = 3_000_000
-#: Slices kept per backend (temporary tables, dropped oldest first).
+#: Slices kept per backend (Arrow tables, dropped oldest first), and the bytes they may
+#: hold together besides the newest (outside DuckDB's ``MEMORY_LIMIT``).
 KEPT_SLICES = 3
+SLICE_BYTES = 400 * 2**20
 #: The filter fields a slice leaves to its questions: the dates, which baseline periods and
 #: time frames change while the rest of the filter stays.
 DATE_KEYS = ("from", "to", "undated")
@@ -337,6 +342,7 @@ class DuckDBBackend:
         self._areas = areas
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._slices: OrderedDict[Filters, str | None] = OrderedDict()
+        self._held: dict[str, int] = {}  # each slice's bytes in Arrow, by its name
         self._made = 0
         self._options: Options | None = None
         self.topic_order = self._first_seen("topic")
@@ -396,7 +402,7 @@ class DuckDBBackend:
         return sql, params
 
     def _slice(self, rest: Filters) -> str | None:
-        """The temporary table of the rows ``rest`` (a filter without dates) selects, in
+        """The name of the slice of the rows ``rest`` (a filter without dates) selects, in
         ``SLICE_COLUMNS``; None for no filter or more than ``slice_rows`` rows."""
         with self._lock:
             if rest in self._slices:
@@ -416,13 +422,17 @@ class DuckDBBackend:
                 if rows > self.slice_rows:
                     name = None
                 else:
-                    con.execute(f"CREATE TEMP TABLE {name} AS SELECT {columns} FROM "
-                                f"validated.events WHERE {sql}", params)
+                    held = arrow_table(con, f"SELECT {columns} FROM validated.events WHERE "
+                                       f"{sql}", params)
+                    con.register(name, held)
+                    self._held[name] = held.nbytes
             self._slices[rest] = name
-            while len(self._slices) > KEPT_SLICES:
+            while len(self._slices) > KEPT_SLICES or (
+                    len(self._slices) > 1 and sum(self._held.values()) > SLICE_BYTES):
                 _, dropped = self._slices.popitem(last=False)
                 if dropped is not None:
-                    self.source.con.execute(f"DROP TABLE {dropped}")
+                    self.source.con.unregister(dropped)
+                    del self._held[dropped]
             return name
 
     def scope(self, filters: Filters, frame: Frame | None = None) -> Scope:
