@@ -80,7 +80,7 @@ KEPT_ANSWERS = 64
 #: selecting more asks the whole table, as a filter of dates only does.
 SLICE_ROWS = 3_000_000
 #: Slices kept per backend (Arrow tables, dropped oldest first), and the bytes they may
-#: hold together besides the newest (outside DuckDB's ``MEMORY_LIMIT``).
+#: hold together (outside DuckDB's ``MEMORY_LIMIT``; the newest is kept whatever its size).
 KEPT_SLICES = 3
 SLICE_BYTES = 400 * 2**20
 #: The filter fields a slice leaves to its questions: the dates, which baseline periods and
