@@ -23,12 +23,12 @@ from dashboard.dataset import Dataset, LoadReport, combine, load_bundled, load_d
 from dashboard.engines import ENGINES
 from dashboard.export import (
     BUNDLE,
-    EMBEDS_ARTICLES,
-    build_download,
     export_articles,
     export_events,
     format_for,
     frame_to_csv,
+    held_words,
+    selection_download,
 )
 from dashboard.readers import LoadError
 from dashboard.validate import REJECT_COLUMNS
@@ -166,7 +166,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     same bytes as the dashboard's download of that query at the same export time."""
     from dashboard.choices import build_options
     from dashboard.citation import launch_version, make_citation, now, parse_exported
-    from dashboard.filters import articles_for, resolve_query
+    from dashboard.filters import resolve_query
     from dashboard.taxonomy import load_topics
 
     if args.bundle and args.articles:
@@ -211,13 +211,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         filters, events, data_version=[launch_version(args.data, args.labels)],
         exported=exported, topic_labels=dict(zip(topics["key"], topics["label"], strict=True)))
     kind = "articles" if args.articles else "events"
-    listed = articles_for(events, dataset.articles) if args.articles or fmt in EMBEDS_ARTICLES \
-        else dataset.articles.iloc[:0]
-    download = build_download(kind, events, listed, filters, fmt, citation)
+    download, articles = selection_download(kind, events, dataset.articles, filters, fmt,
+                                            citation)
     Path(args.output).write_bytes(download.data)
-    written = (f"{len(events):,} events and {len(listed):,} articles (a citable bundle)"
-               if args.bundle else f"{len(listed if args.articles else events):,} {kind}")
-    print(f"wrote {written} to {args.output}", file=sys.stderr)
+    print(f"wrote {held_words(kind, fmt, len(events), articles)} to {args.output}",
+          file=sys.stderr)
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard.eventindex import contiguous
+from dashboard.filters import ArticleLinks, cited_articles
 from dashboard.i18n import ENGLISH, N_, Sayable, Translator
 from dashboard.importers import import_file
 from dashboard.readers import LoadError, progress_stage, read_tables, reading, source_name
@@ -32,7 +34,6 @@ from dashboard.validate import (
     make_rejected,
     prepare,
     rejected_row_count,
-    unknown_article_links,
     validate_articles,
     validate_events,
 )
@@ -137,11 +138,15 @@ def _generalise(reason: str, value: object) -> str:
 
 @dataclass
 class Dataset:
-    """Validated events and articles plus the reports that explain how they were loaded."""
+    """Validated events and articles plus the reports that explain how they were loaded.
+
+    ``links`` are the events' citations of the articles when the load worked them out
+    (checking the cited ids needs them; the first page needs them too), else None."""
 
     events: pd.DataFrame
     articles: pd.DataFrame
     reports: list[LoadReport] = field(default_factory=list)
+    links: ArticleLinks | None = field(default=None, repr=False, compare=False)
 
     @property
     def warnings(self) -> list[str]:
@@ -212,6 +217,7 @@ def _load_dataset(
     label = source_name(source, name)
     threading.Thread(target=_prepare_validation, args=(topics,), name="dashboard-validation",
                      daemon=True).start()
+    ahead = _articles_ahead(source, articles)
     imported = import_file(source, name, fmt=fmt, mapping=mapping, labels=labels,
                            progress=progress_stage(progress, 0.0, IMPORT_SHARE))
     events, rejected = validate_events(imported.events, label, topics=topics)
@@ -235,25 +241,19 @@ def _load_dataset(
     events = contiguous(events)
     pa.default_memory_pool().release_unused()
 
-    if articles is not None:
-        articles_label = source_name(articles)
-        articles_raw, malformed = _read_articles(articles, articles_label)
-    elif articles_raw.empty and isinstance(source, (str, Path)) and file_format == "canonical":
-        companion = companion_articles(Path(source))
-        if companion is not None:
-            articles_label = companion.name
-            articles_raw, malformed = _read_articles(companion, companion.name)
-    article_frame, article_rejects = validate_articles(articles_raw, articles_label)
-    articles_read = len(articles_raw)
-    if malformed is not None and not malformed.empty:
-        article_rejects = pd.concat([malformed, article_rejects], ignore_index=True)
-        articles_read += malformed["row"].nunique()
-    if articles is not None or articles_label != label or not articles_raw.empty:
+    companion_used = articles is None and articles_raw.empty and file_format == "canonical"
+    if ahead is not None and (articles is not None or companion_used):
+        articles_label, read = ahead[0], ahead[1].result()
+    else:
+        read = _validated_articles(articles_raw, malformed, articles_label)
+    article_frame, article_rejects, articles_read, any_read = read
+    if articles is not None or articles_label != label or any_read:
         reports.append(_report(articles_label, "canonical", articles_read,
                                len(article_frame), article_rejects, [], "articles"))
     if progress is not None:
         progress(ARTICLES_SHARE)
-    missing = unknown_article_links(events, article_frame)
+    article_frame = contiguous(article_frame)
+    links, missing = cited_articles(events, article_frame)
     if missing:
         shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
         reports[0].warnings.append(
@@ -262,7 +262,52 @@ def _load_dataset(
         )
     if progress is not None:
         progress(1.0)
-    return Dataset(events, contiguous(article_frame), reports)
+    return Dataset(events, article_frame, reports, links)
+
+
+_Articles = tuple[pd.DataFrame, pd.DataFrame, int, bool]  # accepted, rejected, read, any rows
+
+
+def _articles_ahead(source: Any, articles: Any) -> tuple[str, Future[_Articles]] | None:
+    """The articles file (the one given, else a path source's companion) read and validated
+    on a thread of its own while the events are, with its label; None when there is none.
+
+    Reading a Parquet file and most of the validation run in Arrow, outside the GIL, so
+    the two tables share the machine's cores. A companion is read before it is known to
+    be wanted (an importer's own articles or a non-canonical file keep it unused): it is
+    then dropped, its errors with it."""
+    if articles is not None:
+        label, path = source_name(articles), articles
+    elif isinstance(source, (str, Path)):
+        path = companion_articles(Path(source))
+        if path is None:
+            return None
+        label = path.name
+    else:
+        return None
+    result: Future[_Articles] = Future()
+
+    def read() -> None:
+        try:
+            raw, malformed = _read_articles(path, label)
+            result.set_result(_validated_articles(raw, malformed, label))
+        except BaseException as err:  # noqa: BLE001 - raised again where the load waits
+            result.set_exception(err)
+
+    threading.Thread(target=read, name="dashboard-articles", daemon=True).start()
+    return label, result
+
+
+def _validated_articles(raw: pd.DataFrame, malformed: pd.DataFrame | None,
+                        label: str) -> _Articles:
+    """Raw article rows validated, the rows their reader could not read among the rejects:
+    (accepted, rejected lines, rows read, whether the file had any readable row)."""
+    frame, rejects = validate_articles(raw, label)
+    rows_read = len(raw)
+    if malformed is not None and not malformed.empty:
+        rejects = pd.concat([malformed, rejects], ignore_index=True)
+        rows_read += malformed["row"].nunique()
+    return frame, rejects, rows_read, not raw.empty
 
 
 def _prepare_validation(topics: list[str] | None) -> None:

@@ -1,4 +1,4 @@
-"""How many events one download in the app may hold, and the command that exports more.
+"""How many events and articles one download in the app may hold; the command that exports more.
 
 A download button builds its whole file in the server's memory (``export.build_download``,
 on every engine): several times the file's size while it is made, so an unfiltered click
@@ -17,12 +17,13 @@ import os
 import shlex
 from collections.abc import Mapping, Sequence
 
-from dashboard.export import BUNDLE, EXCEL_MAX_ROWS
+from dashboard.export import BUNDLE, EMBEDS_ARTICLES, EXCEL_MAX_ROWS
 from dashboard.i18n import ENGLISH, Translator
 
 LIMIT_VARIABLE = "DASHBOARD_MAX_DOWNLOAD_EVENTS"
 DEFAULT_MAX_DOWNLOAD_EVENTS = 250_000  # why: docs/benchmark.md, "Downloads in the app"
 OVER_LIMIT = "limit"  # more events than the server's limit
+OVER_ARTICLES = "articles"  # more articles in the file than the server's limit
 OVER_EXCEL = "excel"  # more events than an Excel sheet's rows
 
 
@@ -39,30 +40,35 @@ def max_download_events(environ: Mapping[str, str] | None = None) -> int:
     return int(text) if text.isdigit() else DEFAULT_MAX_DOWNLOAD_EVENTS
 
 
-def refusal(fmt: str, count: int, limit: int, articles: int = 0) -> str | None:
-    """Why a download of ``count`` events in ``fmt`` is not built: ``OVER_LIMIT``,
-    ``OVER_EXCEL`` (``xlsx`` only), or None when it may be. ``articles``: the articles it
-    holds (the Articles CSV's rows, or those a GeoJSON, Excel file or bundle embeds), held
-    to the same limit when known: the page knows only the events' count, the builder
-    counts both."""
-    if max(count, articles) > limit:
+def refusal(kind: str, fmt: str, events: int, articles: int, limit: int) -> str | None:
+    """Why a download is not built: ``OVER_LIMIT`` (an events download of more than
+    ``limit`` events), ``OVER_ARTICLES`` (more than ``limit`` articles in the file: the
+    Articles CSV's rows, or those a GeoJSON, Excel file or bundle embeds; an events CSV or
+    Parquet file names its articles' ids only), ``OVER_EXCEL`` (``xlsx``: a sheet of more
+    rows than Excel holds), or None when it may be built. ``kind`` is ``events`` or
+    ``articles``; ``articles`` counts the articles the selected events cite."""
+    embedded = articles if kind == "articles" or fmt in EMBEDS_ARTICLES else 0
+    if kind == "events" and events > limit:
         return OVER_LIMIT
-    if fmt == "xlsx" and max(count, articles) > EXCEL_MAX_ROWS:
+    if embedded > limit:
+        return OVER_ARTICLES
+    if fmt == "xlsx" and max(events, embedded) > EXCEL_MAX_ROWS:
         return OVER_EXCEL
     return None
 
 
-def check(fmt: str, count: int, limit: int, articles: int = 0) -> None:
+def check(kind: str, fmt: str, events: int, articles: int, limit: int) -> None:
     """Raise ``DownloadRefused`` when ``refusal`` refuses the download."""
-    reason = refusal(fmt, count, limit, articles)
-    held = f"{count:,} events" + (f" and {articles:,} articles" if articles else "")
+    reason = refusal(kind, fmt, events, articles, limit)
     if reason == OVER_LIMIT:
-        raise DownloadRefused(f"a download holds at most {limit:,} events (or articles) "
-                              f"here and this one would hold {held}: use python -m "
-                              "dashboard export")
+        raise DownloadRefused(f"a download holds at most {limit:,} events here and this one "
+                              f"would hold {events:,}: use python -m dashboard export")
+    if reason == OVER_ARTICLES:
+        raise DownloadRefused(f"a download holds at most {limit:,} articles here and this one "
+                              f"would hold {articles:,}: use python -m dashboard export")
     if reason == OVER_EXCEL:
         raise DownloadRefused(f"Excel holds at most {EXCEL_MAX_ROWS:,} rows and this "
-                              f"download would hold {held}")
+                              f"download would hold {max(events, articles):,}")
 
 
 def refusal_notice(reason: str, count: int, limit: int, t: Translator = ENGLISH) -> str:
@@ -76,6 +82,15 @@ def refusal_notice(reason: str, count: int, limit: int, t: Translator = ENGLISH)
             "narrow the filter, or export the same selection on the command line (the "
             "output's extension chooses the format: .csv, .geojson, .xlsx, .parquet).",
             limit).format(limit=t.number(limit), count=t.number(count))
+    if reason == OVER_ARTICLES:
+        return t.ngettext(
+            "Downloads here hold at most {limit} article, and the events of this filter "
+            "cite {count}: narrow the filter, or export the same selection on the command "
+            "line.",
+            "Downloads here hold at most {limit} articles, and the events of this filter "
+            "cite {count}: narrow the filter, or export the same selection on the command "
+            "line.",
+            limit).format(limit=t.number(limit), count=t.number(count))
     return t.ngettext("Excel holds at most {rows} rows, and this filter selects {count} "
                       "event: download CSV or Parquet, or narrow the filter.",
                       "Excel holds at most {rows} rows, and this filter selects {count} "
@@ -85,12 +100,13 @@ def refusal_notice(reason: str, count: int, limit: int, t: Translator = ENGLISH)
 
 def export_command(query: str, kind: str, fmt: str, output: str, *, engine: str = "memory",
                    data: str | None = None, table: str | None = None,
-                   added: Sequence[str] = ()) -> str:
+                   added: Sequence[str] = (), boundaries: str | None = None) -> str:
     """The ``python -m dashboard export`` command line writing the download of ``query``
     (the filter's URL query) to ``output``: ``kind`` ``events`` or ``articles``, ``fmt`` a
     format or ``BUNDLE``; ``engine``, ``data`` (as the server was given it, or None for
-    the bundled data), ``table`` and ``added`` files as the data in use was opened. Every
-    part is quoted for a POSIX shell, so any query is one argument."""
+    the bundled data), ``table`` and ``added`` files as the data in use was opened;
+    ``boundaries``: the file whose units the query's ``area=`` names, when not the bundled
+    outlines. Every part is quoted for a POSIX shell, so any query is one argument."""
     words = ["python", "-m", "dashboard", "export"]
     if engine != "memory":
         words += ["--engine", engine]
@@ -100,6 +116,8 @@ def export_command(query: str, kind: str, fmt: str, output: str, *, engine: str 
         words += ["--table", table]
     for name in added:
         words += ["--add", name]
+    if boundaries is not None:
+        words += ["--boundaries", boundaries]
     if query:
         words += ["--query", query]
     if fmt == BUNDLE:

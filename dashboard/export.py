@@ -369,6 +369,27 @@ def build_download(kind: str, events: pd.DataFrame, articles: pd.DataFrame, filt
     return Download(name, data, MIME_TYPES[fmt])
 
 
+def selection_download(kind: str, events: pd.DataFrame, articles: pd.DataFrame,
+                       filters: Filters, fmt: str,
+                       citation: Citation | None) -> tuple[Download, int]:
+    """The command line's download of a selection held as frames, on every engine, and
+    the number of articles it holds: ``events`` the selected events, ``articles`` the
+    dataset's articles or only those the events cite, in the files' order (the list,
+    ``filters.articles_for``, is the same either way), made only for a download holding it."""
+    from dashboard.filters import articles_for
+
+    listed = (articles_for(events, articles) if kind == "articles" or fmt in EMBEDS_ARTICLES
+              else articles.iloc[:0])
+    return build_download(kind, events, listed, filters, fmt, citation), len(listed)
+
+
+def held_words(kind: str, fmt: str, events: int, articles: int) -> str:
+    """What a written download holds, as the command line reports it."""
+    if fmt == BUNDLE:
+        return f"{events:,} events and {articles:,} articles (a citable bundle)"
+    return f"{articles:,} articles" if kind == "articles" else f"{events:,} events"
+
+
 def _file_word(kind: str, t: Translator) -> str:
     """The first word of a download's name, in ``t``'s language, with no spaces."""
     if kind == BUNDLE:

@@ -302,15 +302,7 @@ class ArticleLinks:
     @classmethod
     def build(cls, events: pd.DataFrame, articles: pd.DataFrame) -> ArticleLinks:
         """Index the citations of ``events`` into the rows of ``articles``."""
-        lists = pc.split_pattern(schema.arrow_text(events["article_ids"]), ";")
-        flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
-        event_rows = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
-        # index_in finds the first row of a repeated id, so duplicates cannot mislead it
-        found = pc.index_in(flat, value_set=schema.arrow_text(articles["article_id"]))
-        article_rows = found.fill_null(-1).to_numpy(zero_copy_only=False)
-        known = article_rows >= 0
-        return cls(event_rows[known], article_rows[known].astype(np.int64), len(events),
-                   len(articles))
+        return cited_articles(events, articles)[0]
 
     def cited(self, event_mask: np.ndarray | None = None) -> np.ndarray:
         """Per article row: is it cited by a selected event?"""
@@ -325,6 +317,26 @@ class ArticleLinks:
         hit = np.zeros(self.n_events, dtype=bool)
         hit[self.event_rows[article_mask[self.article_rows]]] = True
         return hit
+
+
+def cited_articles(events: pd.DataFrame,
+                   articles: pd.DataFrame) -> tuple[ArticleLinks, list[str]]:
+    """The citations of ``events`` indexed into the rows of ``articles``, and the ids cited
+    that name no article (sorted, each once; a load warns of them).
+
+    Both from one split of ``article_ids`` and one hash lookup: the load's check of the
+    cited ids and the first page's links split the same million lists."""
+    lists = pc.split_pattern(schema.arrow_text(events["article_ids"]), ";")
+    flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    event_rows = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    # index_in finds the first row of a repeated id, so duplicates cannot mislead it
+    found = pc.index_in(flat, value_set=schema.arrow_text(articles["article_id"]))
+    missing = pc.unique(pc.filter(flat, pc.is_null(found)))
+    article_rows = found.fill_null(-1).to_numpy(zero_copy_only=False)
+    known = article_rows >= 0
+    links = ArticleLinks(event_rows[known], article_rows[known].astype(np.int64), len(events),
+                         len(articles))
+    return links, sorted(m for m in missing.to_pylist() if m)
 
 
 ARTICLE_LIST_COLUMNS: list[str] = [*schema.ARTICLE_COLUMNS, "topics", "countries", "verification",
@@ -401,7 +413,7 @@ def _group_join(groups: np.ndarray, column: pd.Series, event_rows: np.ndarray,
 
 
 __all__ = ["ARTICLE_LIST_COLUMNS", "QUERY_KEYS", "ArticleLinks", "FilterField", "Filters",
-           "articles_for", "newest_first"]
+           "articles_for", "cited_articles", "newest_first"]
 
 
 # --------------------------------------------------------------------------- resolving

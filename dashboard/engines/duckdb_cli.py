@@ -99,13 +99,10 @@ def export(args: argparse.Namespace, fmt: str, exported: Any) -> int:
     import pandas as pd
 
     from dashboard.citation import make_citation
-    from dashboard.export import build_download
+    from dashboard.export import held_words, selection_download
     from dashboard.filters import resolve_query
     from dashboard.taxonomy import load_topics
 
-    if args.bundle or args.articles:
-        raise ValueError("--bundle and --articles are not done on the duckdb engine yet: "
-                         "export the events, or use --engine memory")
     if not args.data:
         raise ValueError("--engine duckdb needs --data (a Parquet file, folder or glob, or "
                          "a .duckdb file with --table)")
@@ -129,15 +126,18 @@ def export(args: argparse.Namespace, fmt: str, exported: Any) -> int:
                                  data_version=[duckdb_query.data_files_version(source)],
                                  exported=exported, topic_labels=dict(
                                      zip(topics["key"], topics["label"], strict=True)))
+    kind = "articles" if args.articles else "events"
     with Path(args.output).open("wb") as sink:
-        if fmt == "csv":
-            written = duckdb_query.write_csv(selection, sink)
-        elif fmt == "parquet":
-            written = duckdb_query.write_parquet(selection, sink, citation)
-        else:  # GeoJSON and Excel hold the slice, as the memory engine does
+        if kind == "events" and fmt == "csv":
+            held = duckdb_query.write_csv(selection, sink), 0
+        elif kind == "events" and fmt == "parquet":
+            held = duckdb_query.write_parquet(selection, sink, citation), 0
+        else:  # GeoJSON, Excel, the bundle and the articles hold the slice, as on memory
             events = selection.frame()
-            sink.write(build_download("events", events, selection.articles(), filters, fmt,
-                                      citation).data)
-            written = len(events)
-    print(f"wrote {written:,} events to {args.output} (duckdb engine)", file=sys.stderr)
+            download, articles = selection_download(kind, events, selection.articles(),
+                                                    filters, fmt, citation)
+            sink.write(download.data)
+            held = len(events), articles
+    print(f"wrote {held_words(kind, fmt, *held)} to {args.output} (duckdb engine)",
+          file=sys.stderr)
     return 0

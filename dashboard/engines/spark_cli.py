@@ -98,15 +98,15 @@ def write_rejects(source: Source, path: str) -> None:
 def export(args: argparse.Namespace, fmt: str, exported: Any) -> int:
     """``export --engine spark``: the memory engine's query rules and file bytes."""
     from dashboard.engines import spark_query
+    from dashboard.export import held_words
 
-    if args.bundle or args.articles:
-        raise ValueError("--bundle and --articles are not done on the spark engine yet: "
-                         "export the events, or use --engine memory")
     if not args.data and not args.table:
         raise ValueError("--engine spark needs --data (a Parquet file, folder or glob) or "
                          "--table (a table of the Spark catalog)")
     source = _open(args.data, args.table, args.articles_data)
-    written = spark_query.export_file(source, args.query or "", fmt, exported, args.output,
-                                      args.boundaries)
-    print(f"wrote {written:,} events to {args.output} (spark engine)", file=sys.stderr)
+    kind = "articles" if args.articles else "events"
+    held = spark_query.export_file(source, args.query or "", kind, fmt, exported, args.output,
+                                   args.boundaries)
+    print(f"wrote {held_words(kind, fmt, *held)} to {args.output} (spark engine)",
+          file=sys.stderr)
     return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import NamedTuple
 
 import streamlit as st
@@ -28,6 +29,7 @@ from dashboard.citation import (
     query_string,
 )
 from dashboard.download_limits import (
+    OVER_ARTICLES,
     OVER_EXCEL,
     OVER_LIMIT,
     check,
@@ -95,17 +97,16 @@ def download_builder(kind: str, fmt: str, source: Backend, filters: Filters,
     It counts the selection again first, and the articles the file would hold, and raises
     ``DownloadRefused`` before fetching a row when the download may not be built
     (``download_limits.check``): a request for a button the page drew disabled builds
-    nothing, nor does one whose events are few but whose articles are too many. Streamlit
-    catches the exception, logs it and shows "Failed to generate file for download" beside
-    the button, and no file is saved; empty bytes instead would save a file that looks like
-    an empty selection."""
+    nothing. Streamlit catches the exception, logs it and shows "Failed to generate file
+    for download" beside the button, and no file is saved; empty bytes instead would save a
+    file that looks like an empty selection."""
 
     def build() -> bytes:
         limit = max_download_events()
         count = source.count(filters)
-        check(fmt, count, limit)
+        check(kind, fmt, count, 0, limit)  # the events first: no articles counted past them
         if kind == "articles" or fmt in EMBEDS_ARTICLES:
-            check(fmt, count, limit, source.headline(filters).articles)
+            check(kind, fmt, count, source.headline(filters).articles, limit)
         return source.download(kind, filters, fmt, versions, labels, now(), t).data
 
     return build
@@ -146,11 +147,13 @@ def export_command_for(data: Active, filters: Filters, kind: str, fmt: str,
     data named as the About page names its files: the launch data by the name it was
     given (no folder), a dataset brought on the Data page by its files' names, the
     bundled data by none."""
-    query = query_string(filters)
+    query, launch = query_string(filters), launch_options()
+    boundaries = (Path(launch.boundaries).name if filters.area and launch.boundaries
+                  else None)  # named as the data is, without its folder
     if data.served is not None:
-        launch = launch_options()
         return export_command(query, kind, fmt, output, engine=data.served.engine,
-                              data=data.label if launch.data else None, table=launch.table)
+                              data=data.label if launch.data else None, table=launch.table,
+                              boundaries=boundaries)
     parts = data.key.split("+")
     names = [r.file for r in data.dataset.reports if r.table == "events"]
     if len(names) != len(parts):
@@ -158,14 +161,16 @@ def export_command_for(data: Active, filters: Filters, kind: str, fmt: str,
     files = [None if part == "bundled" else name for part, name in zip(parts, names,
                                                                         strict=True)]
     return export_command(query, kind, fmt, output, data=files[0],
-                          added=[name for name in files[1:] if name is not None])
+                          added=[name for name in files[1:] if name is not None],
+                          boundaries=boundaries)
 
 
 def download_row(data: Active, filters: Filters) -> None:
     """Six buttons: events in four formats, the citable bundle and the articles, named by
     the filter."""
     with st.container(key="downloads"):
-        t, count = current(), backend(data).count(filters)
+        source = backend(data)
+        t, count, cited = current(), source.count(filters), source.headline(filters).articles
         st.caption(t.ngettext("Download the {count} filtered event or its sources",
                               "Download the {count} filtered events or their sources",
                               count).format(count=t.number(count)))
@@ -173,16 +178,18 @@ def download_row(data: Active, filters: Filters) -> None:
         limit, reasons = max_download_events(), set()
         made = buttons(data, filters)
         for button in made:
-            reason = refusal(button.fmt, count, limit)
+            reason = refusal(button.kind, button.fmt, count, cited, limit)
             if reason is not None:
                 reasons.add(reason)
             row.download_button(button.label, data=button.build, file_name=button.file_name,
                                 mime=button.mime, on_click="ignore", key=button.key,
                                 width="content", disabled=reason is not None)
-        for reason in (OVER_LIMIT, OVER_EXCEL):
-            if reason in reasons:
-                st.info(refusal_notice(reason, count, limit, t))
-        if OVER_LIMIT in reasons:
-            csv = next(button for button in made if button.fmt == "csv")
-            st.code(export_command_for(data, filters, "events", "csv", csv.file_name),
-                    language="bash", wrap_lines=True)
+        for reason, kind in ((OVER_LIMIT, "events"), (OVER_ARTICLES, "articles"),
+                             (OVER_EXCEL, None)):
+            if reason not in reasons:
+                continue
+            st.info(refusal_notice(reason, cited if kind == "articles" else count, limit, t))
+            if kind is not None:  # past the limit: the command that writes it as a CSV
+                csv = next(b for b in made if b.kind == kind and b.fmt == "csv")
+                st.code(export_command_for(data, filters, kind, "csv", csv.file_name),
+                        language="bash", wrap_lines=True)

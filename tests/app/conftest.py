@@ -49,3 +49,12 @@ def shown(elements) -> str:
     the elements hold that source."""
     return " ".join(re.sub(r"\\(.)", r"\1", element.value).replace("\u2060", "")
                     for element in elements)
+
+
+def check_file(at: AppTest, path: str | Path, **typed: str) -> AppTest:
+    """On the Data page: type ``path`` (and any other fields, ``labels_path=…``) and press
+    "Check file", as a visitor does; the checked app is returned."""
+    for key, value in typed.items():
+        at.text_input(key=key).input(value)
+    at.text_input(key="data_path").input(str(path)).run()
+    return at.button(key="check_file").click().run()

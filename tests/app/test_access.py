@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import metrics, page, shown
+from conftest import check_file, metrics, page, shown
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
 
@@ -59,8 +59,7 @@ def test_a_path_outside_the_offered_folders_shows_nothing_of_the_file(app, monke
 
 def test_an_offered_file_is_checked(app, monkeypatch):
     at = _data_page(app, monkeypatch, DASHBOARD_DATA_DIR=str(FIXTURE.parent))
-    at.text_input(key="data_path").input("events.csv").run()
-    at.button(key="check_file").click().run()
+    check_file(at, "events.csv")
     assert not at.exception
     _, name, dataset = at.session_state["data_candidate"]
     assert (name, len(dataset.events)) == ("events.csv", 5)

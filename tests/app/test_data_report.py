@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import page, shown
+from conftest import check_file, page, shown
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 APP_FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
@@ -24,8 +24,7 @@ def test_report_shows_merged_rows_apart_from_rejected(app, monkeypatch, fixture,
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(FIXTURES))
     at = app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(FIXTURES / fixture)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, FIXTURES / fixture)
     assert not at.exception
     events_figures = {m.label: m.value for m in at.metric[:len(figures)]}
     assert events_figures == figures
@@ -38,8 +37,7 @@ def test_report_sentence_in_the_sessions_language(app, monkeypatch):
     app.query_params["lang"] = "uk"
     at = app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(FIXTURES / "acled_monadic.csv")).run()
-    at.button(key="check_file").click().run()
+    check_file(at, FIXTURES / "acled_monadic.csv")
     assert not at.exception
     sentences = [text.value for text in at.text]
     assert ("acled_monadic.csv (acled): прочитано 3 рядки подій, прийнято 2, 1 рядок "
@@ -57,8 +55,7 @@ def test_rejection_reasons_in_the_sessions_language(app, monkeypatch, tmp_path):
     app.query_params["lang"] = "uk"
     at = app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(bad)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, bad)
     assert not at.exception
     counts = at.dataframe[0].value  # the first: the checked file's reason counts
     assert list(counts.columns) == ["стовпець", "причина", "кількість"]
@@ -85,7 +82,6 @@ def test_load_error_in_the_sessions_language(app, monkeypatch, tmp_path, content
     app.query_params["lang"] = "uk"
     at = app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(tmp_path / "bad.csv")).run()
-    at.button(key="check_file").click().run()
+    check_file(at, tmp_path / "bad.csv")
     assert not at.exception
     assert ukrainian in shown(at.error)

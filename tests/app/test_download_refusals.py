@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import page, shown
+from conftest import check_file, page, shown
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -38,13 +38,30 @@ def test_over_the_limit_every_download_is_disabled_with_the_command(limited_app)
     limited_app.query_params["q"] = "fixture"  # every event's summary
     at = limited_app.run()
     assert not at.exception
-    assert len(disabled(at)) == 6 and all(disabled(at).values())
+    # the five events downloads; the three articles they cite are offered
+    assert [label for label, off in disabled(at).items() if not off] == ["Articles CSV"]
     notice = shown(at.info)
     assert "Downloads here hold at most 3 events, and this filter selects 5" in notice
     commands = [c.value for c in at.code]
     assert commands == ["python -m dashboard export --data events.csv --query "
                         "'topic=border_zone,strike,legal&q=fixture' "
                         "-o events_border_zone-strike-legal_q-fixture.csv"]
+
+
+def test_few_events_citing_too_many_articles_disable_what_holds_the_articles(limited_app,
+                                                                             monkeypatch):
+    monkeypatch.setenv(download_limits.LIMIT_VARIABLE, "2")
+    limited_app.query_params["country"] = "LTU"  # 2 events citing 3 articles
+    at = limited_app.run()
+    assert not at.exception
+    assert [label for label, off in disabled(at).items() if not off] == [
+        "Events CSV", "Events Parquet"]  # they name the articles' ids only
+    notice = shown(at.info)
+    assert "Downloads here hold at most 2 articles, and the events of this filter cite 3" in notice
+    assert "Downloads here hold at most 2 events" not in notice
+    assert [c.value for c in at.code] == [
+        "python -m dashboard export --data events.csv --query country=LTU --articles "
+        "-o articles_LTU.csv"]
 
 
 def test_a_narrower_filter_offers_every_download(limited_app):
@@ -60,7 +77,7 @@ def test_the_notice_is_in_the_pages_language(limited_app):
     limited_app.query_params["lang"] = "uk"
     at = limited_app.run()
     assert not at.exception
-    assert all(disabled(at).values())
+    assert sum(disabled(at).values()) == 5  # the events downloads
     notice = shown(at.info)
     assert "Завантаження тут містять щонайбільше 3 події, а цей фільтр вибирає 5" in notice
     assert "Downloads here" not in notice
@@ -118,8 +135,7 @@ def test_data_added_on_the_data_page_is_named_in_the_command(limited_app, monkey
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(bundled.parent))
     at = limited_app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(bundled)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, bundled)
     at.button(key="add_data").click().run()
     assert not at.exception
     at.switch_page(page("events")).run()
@@ -127,3 +143,25 @@ def test_data_added_on_the_data_page_is_named_in_the_command(limited_app, monkey
     assert all(disabled(at).values())
     assert at.code[0].value == ("python -m dashboard export --data events.csv --add events.csv "
                                 "-o events_all.csv")
+
+
+def test_an_area_filter_names_the_boundaries_in_the_command(limited_app, monkeypatch,
+                                                           tmp_path):
+    # the command names the operator's boundaries file as it names the data, and run
+    # beside copies of both it writes the three events of the area
+    areas = FIXTURE.with_name("areas.geojson")
+    monkeypatch.setenv("DASHBOARD_BOUNDARIES", str(areas))
+    monkeypatch.setenv(download_limits.LIMIT_VARIABLE, "2")
+    limited_app.query_params["area"] = "XX-N"  # t-2, t-3, t-4: past the limit
+    at = limited_app.run()
+    assert not at.exception
+    command = at.code[0].value
+    args = cli.build_parser().parse_args(shlex.split(command)[3:])
+    assert (args.data, args.boundaries) == ("events.csv", "areas.geojson")
+    assert str(areas.parent) not in command
+    for name in ("events.csv", "events_articles.csv", "areas.geojson"):
+        (tmp_path / name).write_bytes(FIXTURE.with_name(name).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(shlex.split(command)[3:]) == 0
+    written = (tmp_path / args.output).read_text(encoding="utf-8-sig").splitlines()
+    assert sorted(line.split(",")[0].strip('"') for line in written[1:]) == ["t-2", "t-3", "t-4"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from conftest import page, shown
+from conftest import check_file, page, shown
 from packed_files import gzipped, parquet_with_names, workbook, zipped
 
 from dashboard.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
@@ -183,10 +183,7 @@ def _check_typed(app, monkeypatch, folder: Path, lang: str, path: Path, **typed:
     app.query_params["lang"] = lang
     at = app.run()
     at.switch_page(page("data")).run()
-    for key, value in typed.items():
-        at.text_input(key=key).input(value)
-    at.text_input(key="data_path").input(str(path)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, path, **typed)
     assert not at.exception
     return at
 

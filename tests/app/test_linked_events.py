@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
-from conftest import metrics, page, shown
+from conftest import check_file, metrics, page, shown
 from streamlit.testing.v1 import AppTest
 
 FIXTURE = Path(__file__).with_name("fixtures") / "linked_events.csv"
@@ -85,8 +85,7 @@ def test_adding_a_file_on_the_data_page_links_its_events(app, monkeypatch, tmp_p
     at = app.run()
     at.switch_page(page("data")).run()
     assert "linked across datasets" not in shown(at.caption)  # one dataset: nothing to link
-    at.text_input(key="data_path").input("ucdp.csv").run()
-    at.button(key="check_file").click().run()
+    check_file(at, "ucdp.csv")
     at.button(key="add_data").click().run()
     assert not at.exception
     assert "3 events linked across datasets (2 links)" in shown(at.caption)

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import metrics, page, shown
+from conftest import check_file, metrics, page, shown
 from streamlit.testing.v1 import AppTest
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
@@ -136,8 +136,7 @@ def test_data_page_checks_a_file_before_using_it(fixture_app, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(bundled.parent))
     at = fixture_app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(bundled)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, bundled)
     assert not at.exception
     assert at.button(key="replace_data")
     at.button(key="add_data").click().run()
@@ -152,8 +151,7 @@ def test_data_page_bad_file_keeps_the_data(fixture_app, tmp_path, monkeypatch):
     bad.write_bytes(b"\x00\x01\x02 not a table \xff\xfe")
     at = fixture_app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(bad)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, bad)
     assert not at.exception
     assert at.error
     at.switch_page(page("overview")).run()
@@ -167,9 +165,7 @@ def _check_viina(app, labels: Path):
     """The Data page checking the VIINA fixture with ``labels`` given as a path."""
     at = app.run()
     at.switch_page(page("data")).run()
-    at.text_input(key="data_path").input(str(FIXTURES / "viina_event_info.csv")).run()
-    at.text_input(key="labels_path").input(str(labels)).run()
-    at.button(key="check_file").click().run()
+    check_file(at, FIXTURES / "viina_event_info.csv", labels_path=str(labels))
     assert not at.exception
     return at
 
@@ -232,8 +228,13 @@ def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypat
     from dashboard.serving import ServerOptions
     from dashboard.ui import data
 
-    calls = {"load": 0, "index": 0, "coverage": 0}
+    calls = {"load": 0, "index": 0, "coverage": 0, "choices": 0}
     load, build, cells = data.load_dataset, EventIndex.build, CoverageIndex.build
+    choices = data.build_options
+
+    def counted_choices(*args):  # made beside the index
+        calls["choices"] += 1
+        return choices(*args)
 
     def counted_load(*args, **kwargs):
         calls["load"] += 1
@@ -250,15 +251,16 @@ def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypat
     monkeypatch.setattr(data, "load_dataset", counted_load)
     monkeypatch.setattr(EventIndex, "build", staticmethod(counted_build))
     monkeypatch.setattr(CoverageIndex, "build", staticmethod(counted_cells))
+    monkeypatch.setattr(data, "build_options", counted_choices)
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")  # validate for real, no stored copy
     summary = data.warm(ServerOptions(data=str(FIXTURE)))
     assert summary == "events.csv, 5 events and 3 articles (0 rows rejected)"
-    assert calls == {"load": 1, "index": 1, "coverage": 1}
+    assert calls == {"load": 1, "index": 1, "coverage": 1, "choices": 1}
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     at = app.run()
     assert not at.exception
     assert metrics(at)["Events"] == "5"
-    assert calls == {"load": 1, "index": 1, "coverage": 1}
+    assert calls == {"load": 1, "index": 1, "coverage": 1, "choices": 1}
 
 
 def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch, tmp_path):
@@ -268,22 +270,29 @@ def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch
     import streamlit as st
 
     from dashboard import aggregate
+    from dashboard import dataset as dataset_module
     from dashboard.filters import ArticleLinks
     from dashboard.ui import data
 
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
     calls = {"links": 0, "actors": 0}
-    build, actors = ArticleLinks.build, aggregate.list_options
+    build, cite, actors = ArticleLinks.build, dataset_module.cited_articles, \
+        aggregate.list_options
 
     def counted_build(events, articles):
         calls["links"] += 1
         return build(events, articles)
+
+    def counted_cite(events, articles):  # the load's links (a first open), with its check
+        calls["links"] += 1
+        return cite(events, articles)
 
     def counted_actors(*args, **kwargs):
         calls["actors"] += 1
         return actors(*args, **kwargs)
 
     monkeypatch.setattr(ArticleLinks, "build", staticmethod(counted_build))
+    monkeypatch.setattr(dataset_module, "cited_articles", counted_cite)
     monkeypatch.setattr(aggregate, "list_options", counted_actors)
     first = data.launch_data(str(FIXTURE))
     first_links, first_options = data.links(first), data.options(first)
@@ -333,7 +342,16 @@ def test_a_warm_up_that_cannot_load_leaves_the_message_to_the_page(app, monkeypa
 
     broken = tmp_path / "broken.csv"
     broken.write_text("no,event,columns\n1,2,3\n", encoding="utf-8")
+    made, load_topics = [], data.load_topics
+
+    def counted_topics(*args, **kwargs):
+        made.append(1)
+        return load_topics(*args, **kwargs)
+
+    monkeypatch.setattr(data, "load_topics", counted_topics)
+    data._topics.clear()
     assert data.warm(ServerOptions(data=str(broken))) is None
+    assert made == [1]  # the topics are made beside the load, whatever becomes of it
     monkeypatch.setenv("DASHBOARD_DATA", str(broken))
     at = app.run()
     assert not at.exception
@@ -368,8 +386,7 @@ def test_data_page_reads_a_file_checked_before_from_the_store(fixture_app, monke
 
     def check(at):
         at.switch_page(page("data")).run()
-        at.text_input(key="data_path").input(str(bundled)).run()
-        at.button(key="check_file").click().run()
+        check_file(at, bundled)
         assert not at.exception
         return [m.value for m in at.metric]
 

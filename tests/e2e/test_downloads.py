@@ -111,11 +111,15 @@ def test_past_the_limit_the_buttons_are_disabled_and_the_command_shown(
     page = app_page.open(f"/?{QUERY}").page  # its own server
     for key in [*EXPORTED_IN, "download_articles"]:
         expect(page.locator(f".st-key-{key} button")).to_be_disabled()
+    # five events citing five articles: the events' notice and command, then the articles'
     notice = page.locator(".st-key-downloads [data-testid='stAlert']")
-    expect(notice).to_contain_text("Downloads here hold at most 3 events")
+    expect(notice).to_contain_text(["Downloads here hold at most 3 events",
+                                    "Downloads here hold at most 3 articles"])
     code = page.locator(".st-key-downloads [data-testid='stCode']")
-    expect(code).to_contain_text(f"python -m dashboard export --data events.csv --query "
-                                 f"'{QUERY}' -o events_{SLUG}.csv")
+    expect(code).to_contain_text([
+        f"python -m dashboard export --data events.csv --query '{QUERY}' -o events_{SLUG}.csv",
+        f"python -m dashboard export --data events.csv --query '{QUERY}' --articles "
+        f"-o articles_{SLUG}.csv"])
     expect(code.locator("a")).to_have_count(0)  # text, never a link
-    assert str(bundled.parent) not in code.inner_text()
+    assert all(str(bundled.parent) not in text for text in code.all_inner_texts())
     app_page.assert_no_exception()

@@ -4,13 +4,15 @@ On one small generated Parquet file (``bench/generate.py``, varied as the duckdb
 tests vary it), a table of queries (every key, combinations, an empty result, undated
 events, list fields) goes through what the pages ask: headline, counts, timeline, map
 points and grid cells, a page of events, the article list, a pick, one event with its
-neighbours, the monthly sources and the downloads' bytes. One local Spark session serves
-the module (a JVM start costs seconds); the tests carry the ``spark`` mark.
+neighbours, the monthly sources and the downloads' bytes. One Spark session serves the
+module (a JVM start costs seconds): a local one, or with ``SPARK_REMOTE`` set the Spark
+Connect client of that server (test_spark_connect.py); the tests carry the ``spark`` mark.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -93,6 +95,15 @@ def _same(answers: list, compare=None) -> None:  # type: ignore[no-untyped-def,t
             assert got == want
         else:
             compare(got, want)
+
+
+def test_the_session_is_the_kind_spark_remote_asks(engines) -> None:  # type: ignore[no-untyped-def]
+    """A Spark Connect client when ``SPARK_REMOTE`` is set (test_spark_connect.py runs this
+    module so), a local session otherwise."""
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    session = engines[2].spark_source.spark
+    assert isinstance(session, ConnectSession) == bool(os.environ.get("SPARK_REMOTE"))
 
 
 def test_all_three_are_backends_with_the_same_choices(engines) -> None:  # type: ignore[no-untyped-def]

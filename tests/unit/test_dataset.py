@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard.dataset import LoadReport, combine, companion_articles, load_bundled, load_dataset
+from dashboard.filters import ArticleLinks
 from dashboard.importers import detect_format, import_file
 from dashboard.readers import LoadError
 from dashboard.schema import ARTICLE_COLUMNS, DERIVED_COLUMNS, EVENT_COLUMNS
@@ -285,3 +286,58 @@ def test_article_rows_the_reader_cannot_read_are_rejected_and_counted():
     assert report.rejected[["table", "row", "column"]].values.tolist() == [
         ["articles", 2, "title"]]
     assert list(dataset.articles["article_id"]) == ["a1", "a3"]
+
+
+EMBEDDED = json.dumps({"events": [{"event_id": "e1", "topic": "strike", "verification": "reported",
+                                   "article_ids": ["a1", "a7"]}],
+                       "articles": [{"article_id": "a1", "title": "Embedded"}]})
+ARTICLE_SOURCES = [
+    # (events file, its text, companion beside it or None, explicit articles or None,
+    #  the articles report's file, accepted article ids, the ids warned of)
+    ("events.csv", EVENTS, ("events_articles.csv", ARTICLES), None,
+     "events_articles.csv", ["a1"], ["a9"]),
+    ("events.csv", EVENTS, ("articles.csv", ARTICLES), ("other.csv", "article_id\na9\n"),
+     "other.csv", ["a9"], ["a1"]),
+    ("events.csv", EVENTS, None, ("other.csv", ARTICLES), "other.csv", ["a1"], ["a9"]),
+    # the file's own articles win; the companion, read ahead, is dropped with its error
+    ("d.json", EMBEDDED, ("d_articles.json", "not json"), None, "d.json", ["a1"], ["a7"]),
+    ("events.csv", EVENTS, None, None, None, [], ["a1", "a9"]),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "companion", "explicit", "report_file", "kept",
+                          "warned"), ARTICLE_SOURCES)
+def test_the_articles_come_from_the_same_file_as_before_and_the_links_with_them(
+        tmp_path, name, text, companion, explicit, report_file, kept, warned):
+    """The articles are read on a thread while the events are validated: the same file
+    is chosen, and the load hands on the links it works out for the check of cited ids."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    if companion:
+        (tmp_path / companion[0]).write_text(companion[1], encoding="utf-8")
+    articles = None
+    if explicit:
+        articles = tmp_path / explicit[0]
+        articles.write_text(explicit[1], encoding="utf-8")
+    data = load_dataset(tmp_path / name, articles=articles, topics=TOPICS)
+    assert data.articles["article_id"].tolist() == kept
+    assert [r.file for r in data.reports if r.table == "articles"] == (
+        [report_file] if report_file else [])
+    warning = next((w for w in data.reports[0].warnings if "not in the articles" in w), "")
+    assert warning == (f"{name}: events cite {len(warned)} article id(s) not in the articles "
+                       f"table ({', '.join(warned)}); the events are kept")
+    built = ArticleLinks.build(data.events, data.articles)
+    assert data.links is not None
+    assert data.links.event_rows.tolist() == built.event_rows.tolist()
+    assert data.links.article_rows.tolist() == built.article_rows.tolist()
+
+
+@pytest.mark.parametrize(("events", "articles", "message"), [
+    (EVENTS, "title\nNo id\n", r"^bad\.csv: an articles file needs an 'article_id' column$"),
+    ("nothing,here\n1,2\n", "title\nNo id\n", r"^events\.csv: "),  # the events' error first
+])
+def test_an_articles_file_read_ahead_fails_where_it_failed_before(tmp_path, events, articles,
+                                                                  message):
+    (tmp_path / "events.csv").write_text(events, encoding="utf-8")
+    (tmp_path / "bad.csv").write_text(articles, encoding="utf-8")
+    with pytest.raises(LoadError, match=message):
+        load_dataset(tmp_path / "events.csv", articles=tmp_path / "bad.csv", topics=TOPICS)

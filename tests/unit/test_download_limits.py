@@ -14,6 +14,7 @@ from dashboard.dataset import load_bundled, load_dataset
 from dashboard.download_limits import (
     DEFAULT_MAX_DOWNLOAD_EVENTS,
     LIMIT_VARIABLE,
+    OVER_ARTICLES,
     OVER_EXCEL,
     OVER_LIMIT,
     DownloadRefused,
@@ -47,30 +48,32 @@ def test_the_operators_limit(value, expected):
     assert max_download_events(environ) == expected
 
 
-@pytest.mark.parametrize(("fmt", "count", "limit", "expected"), [
-    ("csv", 5, 5, None),  # at the limit: offered
-    ("csv", 6, 5, OVER_LIMIT),
-    ("parquet", 6, 5, OVER_LIMIT),
-    (BUNDLE, 1, 0, OVER_LIMIT),
-    (BUNDLE, 0, 0, None),
-    ("xlsx", 6, 5, OVER_LIMIT),  # the server's limit is said first
-    ("xlsx", EXCEL_MAX_ROWS, 2_000_000, None),
-    ("xlsx", EXCEL_MAX_ROWS + 1, 2_000_000, OVER_EXCEL),
-    ("csv", EXCEL_MAX_ROWS + 1, 2_000_000, None),
-    ("geojson", EXCEL_MAX_ROWS + 1, 2_000_000, None),
+@pytest.mark.parametrize(("kind", "fmt", "events", "articles", "limit", "expected"), [
+    ("events", "csv", 5, 0, 5, None),  # at the limit: offered
+    ("events", "csv", 6, 0, 5, OVER_LIMIT),
+    ("events", "parquet", 6, 0, 5, OVER_LIMIT),
+    ("events", BUNDLE, 1, 0, 0, OVER_LIMIT),
+    ("events", BUNDLE, 0, 0, 0, None),
+    ("events", "xlsx", 6, 0, 5, OVER_LIMIT),  # the server's limit is said first
+    ("events", "xlsx", EXCEL_MAX_ROWS, 0, 2_000_000, None),
+    ("events", "xlsx", EXCEL_MAX_ROWS + 1, 0, 2_000_000, OVER_EXCEL),
+    ("events", "csv", EXCEL_MAX_ROWS + 1, 0, 2_000_000, None),
+    ("events", "geojson", EXCEL_MAX_ROWS + 1, 0, 2_000_000, None),
+    # the articles a file holds: the Articles CSV's rows, or those embedded
+    ("events", "csv", 2, 4, 3, None),  # an events CSV names its articles' ids only
+    ("events", "parquet", 2, 4, 3, None),
+    ("events", "geojson", 2, 4, 3, OVER_ARTICLES),
+    ("events", BUNDLE, 2, 4, 3, OVER_ARTICLES),
+    ("events", "xlsx", 2, 4, 3, OVER_ARTICLES),
+    ("events", "geojson", 2, 3, 3, None),
+    ("events", "geojson", 9, 4, 3, OVER_LIMIT),  # both past: the events are said
+    ("articles", "csv", 2, 4, 3, OVER_ARTICLES),
+    ("articles", "csv", 9, 3, 3, None),  # many events citing few articles: offered
+    ("events", "xlsx", 10, EXCEL_MAX_ROWS + 1, 2_000_000, OVER_EXCEL),  # the articles sheet
+    ("events", "xlsx", 10, EXCEL_MAX_ROWS, 2_000_000, None),
 ])
-def test_which_downloads_a_count_may_have(fmt, count, limit, expected):
-    assert refusal(fmt, count, limit) == expected
-
-
-@pytest.mark.parametrize(("fmt", "count", "articles", "limit", "expected"), [
-    ("csv", 2, 3, 3, None),
-    ("csv", 2, 4, 3, OVER_LIMIT),  # few events citing too many articles
-    ("xlsx", 10, EXCEL_MAX_ROWS + 1, 2_000_000, OVER_EXCEL),  # the articles sheet's rows
-    ("xlsx", 10, EXCEL_MAX_ROWS, 2_000_000, None),
-])
-def test_the_articles_a_download_holds_count_too(fmt, count, articles, limit, expected):
-    assert refusal(fmt, count, limit, articles) == expected
+def test_which_downloads_a_selection_may_have(kind, fmt, events, articles, limit, expected):
+    assert refusal(kind, fmt, events, articles, limit) == expected
 
 
 @pytest.mark.parametrize(("reason", "count", "limit", "lang", "expected"), [
@@ -84,6 +87,15 @@ def test_the_articles_a_download_holds_count_too(fmt, count, articles, limit, ex
     (OVER_EXCEL, 1_500_000, 2_000_000, "en",
      "Excel holds at most 1,048,575 rows, and this filter selects 1,500,000 events"),
     (OVER_EXCEL, 1_500_001, 2_000_000, "be", "выбірае 1\u00a0500\u00a0001 падзею"),
+    (OVER_ARTICLES, 4, 3, "en",
+     "Downloads here hold at most 3 articles, and the events of this filter cite 4"),
+    (OVER_ARTICLES, 4, 1, "uk", "щонайбільше 1 статтю, а події цього фільтра посилаються на 4"),
+    (OVER_ARTICLES, 40, 3, "pl", "najwyżej 3 artykuły, a zdarzenia tego filtra cytują 40"),
+    (OVER_ARTICLES, 40, 5, "ru", "не более 5 статей, а события этого фильтра ссылаются на 40"),
+    (OVER_ARTICLES, 40, 2, "be", "не больш за 2 артыкулы, а падзеі гэтага фільтра спасылаюцца "
+     "на 40"),
+    (OVER_ARTICLES, 40, 10, "lt", "ne daugiau kaip 10 straipsnių, o šio filtro įvykiai cituoja "
+     "40"),
 ])
 def test_the_notice_says_why_in_the_language(reason, count, limit, lang, expected):
     said = refusal_notice(reason, count, limit, translator(lang))
@@ -103,6 +115,9 @@ PARSED = build_parser()
      "'country=POL&topic=strike' --articles -o out.csv"),
     ("", "events", BUNDLE, {"engine": "spark", "table": "events"},
      "python -m dashboard export --engine spark --table events --bundle -o out.csv"),
+    ("area=UA-46", "events", "csv", {"data": "a.csv", "boundaries": "oblasts.geojson"},
+     "python -m dashboard export --data a.csv --boundaries oblasts.geojson --query "
+     "area=UA-46 -o out.csv"),
 ])
 def test_the_command_line_of_a_download(query, kind, fmt, where, expected):
     output = "events_all.csv" if not query and fmt == "csv" and not where else "out.csv"
@@ -117,11 +132,11 @@ def test_the_command_line_of_a_download(query, kind, fmt, where, expected):
 ])
 def test_any_query_is_one_argument_of_the_real_command(query):
     words = shlex.split(export_command(query, "articles", "csv", "статті_x.csv",
-                                       data="my events.csv"))
+                                       data="my events.csv", boundaries="my areas.geojson"))
     assert words[:4] == ["python", "-m", "dashboard", "export"]
     args = PARSED.parse_args(words[3:])
-    assert (args.query, args.data, args.output, args.articles) == (
-        query, "my events.csv", "статті_x.csv", True)
+    assert (args.query, args.data, args.output, args.articles, args.boundaries) == (
+        query, "my events.csv", "статті_x.csv", True, "my areas.geojson")
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +192,8 @@ def test_the_builder_counts_the_articles_it_would_hold(tmp_path, monkeypatch, ki
     monkeypatch.setenv(LIMIT_VARIABLE, "3")  # above the events, below their articles
     build = download_builder(kind, fmt, source, Filters(), [], {}, ENGLISH)
     if refused:
-        with pytest.raises(DownloadRefused, match="2 events and 4 articles"):
+        with pytest.raises(DownloadRefused, match="at most 3 articles here and this one "
+                                                  "would hold 4"):
             build()
     else:
         assert len(build()) > 0

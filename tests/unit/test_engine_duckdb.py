@@ -183,23 +183,34 @@ def test_rejected_rows_and_reasons_match(tmp_path: Path) -> None:
         drop=True))
 
 
-@pytest.mark.parametrize("fmt", ["csv", "parquet", "geojson", "xlsx"])
-def test_cli_export_bytes_match(lake: Path, tmp_path: Path, fmt: str) -> None:
+#: every download the command line writes: the events in four formats, their articles, the
+#: citable bundle (output extension, extra arguments)
+CLI_DOWNLOADS = [("csv", []), ("parquet", []), ("geojson", []), ("xlsx", []),
+                 ("csv", ["--articles"]), ("zip", ["--bundle"])]
+
+
+@pytest.mark.parametrize(("ext", "extra"), CLI_DOWNLOADS, ids=[" ".join([e, *x]) for e, x in
+                                                               CLI_DOWNLOADS])
+def test_cli_export_bytes_match(lake: Path, tmp_path: Path, ext: str, extra: list[str],
+                                capsys: pytest.CaptureFixture[str]) -> None:
     query = "country=LTU&topic=camp&q=vilnius"
-    files = {}
+    files, said = {}, {}
     for engine in ("memory", "duckdb"):
-        files[engine] = tmp_path / f"{engine}.{fmt}"
+        files[engine] = tmp_path / f"{engine}.{ext}"
         code = main(["export", "--engine", engine, "--data", str(lake), "--query", query,
-                     "-o", str(files[engine]), "--exported", "2025-01-01T00:00:00Z"])
+                     "-o", str(files[engine]), "--exported", "2025-01-01T00:00:00Z", *extra])
         assert code == 0
+        said[engine] = capsys.readouterr().err.split(" to ")[0]
     assert files["duckdb"].read_bytes() == files["memory"].read_bytes()
+    assert said["duckdb"] == said["memory"] and said["memory"].startswith("wrote ")
     assert parse_qs(query)
 
 
 @pytest.mark.parametrize(("args", "code"), [
     (["validate", "--engine", "duckdb"], 0),
     (["validate", "--engine", "duckdb", "--json"], 0),
-    (["export", "--engine", "duckdb", "--bundle", "-o", "x.zip"], 2),
+    (["export", "--engine", "duckdb", "--bundle", "-o", "x.zip"], 0),
+    (["export", "--engine", "duckdb", "--bundle", "-o", "x.csv"], 2),  # a bundle is a zip
 ])
 def test_cli_exit_codes(lake: Path, tmp_path: Path, args: list[str], code: int) -> None:
     if args[0] == "validate":

@@ -26,7 +26,7 @@ from dashboard.cli import main  # noqa: E402
 from dashboard.dataset import load_dataset  # noqa: E402
 from dashboard.engines.spark_session import LOCAL_CONFIG, get_session  # noqa: E402
 from dashboard.engines.spark_tables import open_source  # noqa: E402
-from dashboard.export import export_events  # noqa: E402
+from dashboard.export import BUNDLE, export_events  # noqa: E402
 from dashboard.filters import Filters  # noqa: E402
 
 # PySpark 4 warns about pandas 3 on starting; the engine hands data over as Arrow only
@@ -190,20 +190,29 @@ def test_injection_is_a_value(engines) -> None:  # type: ignore[no-untyped-def]
     assert spark_source.events.count() == memory.reports[0].accepted
 
 
-@pytest.mark.parametrize("fmt", ["csv", "parquet", "geojson", "xlsx"])
-def test_export_bytes_match(engines, lake: Path, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+#: every download the command line writes: (kind, format, the memory CLI's extra arguments)
+DOWNLOADS = [("events", "csv", []), ("events", "parquet", []), ("events", "geojson", []),
+             ("events", "xlsx", []), ("articles", "csv", ["--articles"]),
+             ("events", BUNDLE, ["--bundle"])]
+
+
+@pytest.mark.parametrize(("kind", "fmt", "extra"), DOWNLOADS,
+                         ids=[f"{k} {f}" for k, f, _ in DOWNLOADS])
+def test_export_bytes_match(engines, lake: Path, tmp_path: Path, kind: str, fmt: str,  # type: ignore[no-untyped-def]
+                            extra: list[str]) -> None:
     from dashboard.citation import parse_exported
     from dashboard.engines import spark_query
 
     _, _, spark_source = engines
     query = "country=LTU&topic=camp&q=vilnius"
     exported = "2025-01-01T00:00:00Z"
-    memory_file, spark_file = tmp_path / f"memory.{fmt}", tmp_path / f"spark.{fmt}"
+    ext = "zip" if fmt == BUNDLE else fmt
+    memory_file, spark_file = tmp_path / f"memory.{ext}", tmp_path / f"spark.{ext}"
     assert main(["export", "--data", str(lake), "--query", query, "-o", str(memory_file),
-                 "--exported", exported]) == 0
-    written = spark_query.export_file(spark_source, query, fmt, parse_exported(exported),
-                                      str(spark_file), None)
-    assert written > 0
+                 "--exported", exported, *extra]) == 0
+    events, articles = spark_query.export_file(spark_source, query, kind, fmt,
+                                               parse_exported(exported), str(spark_file), None)
+    assert events > 0 and (articles > 0 or kind == "events" and fmt in ("csv", "parquet"))
     assert spark_file.read_bytes() == memory_file.read_bytes()
 
 

@@ -10,7 +10,7 @@ import pytest
 from eventframes import event_frame
 
 from dashboard import schema
-from dashboard.filters import ArticleLinks, Filters, articles_for, newest_first
+from dashboard.filters import ArticleLinks, Filters, articles_for, cited_articles, newest_first
 
 D = dt.date
 
@@ -318,3 +318,30 @@ def test_an_ongoing_zone_matches_every_range_from_its_start(date_from, date_to, 
     filters = Filters(date_from=dt.date.fromisoformat(date_from) if date_from else None,
                       date_to=dt.date.fromisoformat(date_to) if date_to else None)
     assert list(filters.apply(zones)["event_id"]) == expected
+
+
+CITATION_CASES = [
+    # (each event's article_ids, the articles' ids, (event row, article row) pairs, missing)
+    (["a1; a2", "a3"], ["a1", "a2", "a3"], [(0, 0), (0, 1), (1, 2)], []),
+    (["a1", "a9", None], ["a1"], [(0, 0)], ["a9"]),
+    ([" a2 ;a1", "a1; a2"], ["a1", "a2"], [(0, 1), (0, 0), (1, 0), (1, 1)], []),
+    (["a9; a8; a9", "a8"], ["a1"], [], ["a8", "a9"]),  # each missing id once, sorted
+    (["a1;;a2", " ; "], ["a1"], [(0, 0)], ["a2"]),  # an empty item is no id
+    ([None, None], ["a1"], [], []),
+    (["b; a", "a"], ["a", "a", "b"], [(0, 2), (0, 0), (1, 0)], []),  # a repeated id: its first row
+]
+
+
+@pytest.mark.parametrize(("cited", "known", "pairs", "missing"), CITATION_CASES)
+def test_cited_articles_gives_the_links_and_the_ids_naming_no_article(cited, known, pairs,
+                                                                      missing):
+    events = pd.DataFrame({"article_ids": pd.Series(cited, dtype="str")})
+    articles = pd.DataFrame({"article_id": pd.Series(known, dtype="str")})
+    links, unknown = cited_articles(events, articles)
+    assert list(zip(links.event_rows.tolist(), links.article_rows.tolist(),
+                    strict=True)) == pairs
+    assert (links.n_events, links.n_articles) == (len(cited), len(known))
+    assert unknown == missing
+    built = ArticleLinks.build(events, articles)
+    assert built.event_rows.tolist() == links.event_rows.tolist()
+    assert built.article_rows.tolist() == links.article_rows.tolist()

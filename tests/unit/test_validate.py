@@ -87,6 +87,40 @@ def test_duplicate_id_names_first_row():
         [3, "duplicate event_id 'e1' (first seen at row 1)"]]
 
 
+DATE_CASES = [
+    # (a date cell, its first day or None, its shape or None, bad)
+    ("2024-03-05", "2024-03-05", "day", False),
+    ("2024-03", "2024-03-01", "month", False),
+    ("2024", "2024-01-01", "year", False),
+    ("2024-03-05T10:30:00Z", "2024-03-05", "day", False),
+    ("2024-02-30", None, None, True),
+    ("2024-13", None, None, True),
+    ("24-03-05", None, None, True),
+    ("1600", None, None, True),  # outside the days a datetime64[ns] holds
+    ("2261-12-31", "2261-12-31", "day", False),
+    (None, None, None, False),
+]
+
+
+@pytest.mark.parametrize(("cell", "first", "shape", "bad"), DATE_CASES)
+def test_a_date_parses_alone_as_it_does_among_others(cell, first, shape, bad):
+    """Each distinct date is parsed once and its result spread to every row holding it:
+    a row's result is the same alone, repeated, and beside every other case."""
+    from dashboard.validate import parse_partial_dates
+
+    others = [case[0] for case in DATE_CASES]
+    cells = [cell, *others, cell, *reversed(others), cell]
+    index = pd.RangeIndex(100, 100 + 2 * len(cells), 2)  # a frame's index need not be 0..n
+    start, shapes, flags = parse_partial_dates(pd.Series(cells, index=index, dtype="str"))
+    for at in (0, len(others) + 1, len(cells) - 1):
+        assert start.iloc[at] == (pd.Timestamp(first) if first else pd.NaT) or (
+            first is None and pd.isna(start.iloc[at]))
+        assert (None if pd.isna(shapes.iloc[at]) else shapes.iloc[at]) == shape
+        assert bool(flags.iloc[at]) is bad
+    assert list(start.index) == list(index) == list(shapes.index) == list(flags.index)
+    assert start.dtype == "datetime64[ns]" and shapes.dtype == "str" and flags.dtype == bool
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "c", "é", "a "])),
                 max_size=30))
