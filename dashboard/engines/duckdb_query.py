@@ -58,10 +58,16 @@ def _one_of(column: str) -> Condition:
     return lambda values, _q: (f"{column} IN (SELECT unnest(?::VARCHAR[]))", [list(values)])
 
 
-def _country(codes: tuple[str, ...], _q: _Query) -> tuple[str, list[Any]]:
-    return ("(country IN (SELECT unnest(?::VARCHAR[])) OR "
-            f"list_has_any({_items('countries_involved')}, ?::VARCHAR[]))",
-            [list(codes), list(codes)])
+def _country(codes: tuple[str, ...], query: _Query) -> tuple[str, list[Any]]:
+    own = "country IN (SELECT unnest(?::VARCHAR[]))"
+    lists = query.source.involved_lists
+    if lists is None:  # the views over a source's files: each row's list split
+        return (f"({own} OR list_has_any({_items('countries_involved')}, ?::VARCHAR[]))",
+                [list(codes), list(codes)])
+    # a validated copy: the lists meeting the countries are found among the distinct lists,
+    # then each row is an integer probe of its list's code
+    return (f"({own} OR _involved IN (SELECT code FROM {lists} WHERE "
+            "list_has_any(countries, ?::VARCHAR[])))", [list(codes), list(codes)])
 
 
 def _outlet(outlets: tuple[str, ...], query: _Query) -> tuple[str, list[Any]]:

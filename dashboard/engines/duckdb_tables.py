@@ -158,6 +158,9 @@ class Source:
     has_articles: bool = False
     articles_label: str = ""
     article_files: list[Path] = field(default_factory=list)
+    #: the table of the codes of ``events._involved`` (``code``, ``countries``: each
+    #: distinct involved list once), when the events carry them (a validated copy)
+    involved_lists: str | None = None
 
     def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """The first value of a query's first row."""
@@ -399,10 +402,14 @@ def _prepare_events(source: Source, numbers: frozenset[str]) -> None:
     con = source.con
     con.execute(f"CREATE TEMP TABLE _duplicates AS {_duplicates_sql('raw_events', 'event_id')}")
     _find_wkt_problems(con)
-    # like validate's map_unique: each distinct list normalised and checked once
+    # like validate's map_unique: each distinct list normalised and checked once; each
+    # distinct normalised list gets a code (``_involved``, NULL for none), so a validated
+    # copy tests a country against a few thousand lists, not against every row's text
     con.execute("""CREATE TEMP TABLE _country_lists AS SELECT raw, countries_involved,
         len(list_filter(list_items(countries_involved),
-                        lambda c: NOT list_contains(codes, c))) > 0 AS _countries_unknown
+                        lambda c: NOT list_contains(codes, c))) > 0 AS _countries_unknown,
+        CASE WHEN countries_involved IS NOT NULL THEN
+            (dense_rank() OVER (ORDER BY countries_involved))::INTEGER END AS _involved
         FROM (SELECT raw, join_list(upper(token(raw))) AS countries_involved
               FROM (SELECT DISTINCT r_countries_involved AS raw FROM raw_events)),
              (SELECT list(code) AS codes FROM _iso3)""")
@@ -419,7 +426,7 @@ def _prepare_events(source: Source, numbers: frozenset[str]) -> None:
         verification, article_ids, source_dataset, source_category,
         _date_min AS date_min,
         CASE WHEN _end_max > _date_max THEN _end_max ELSE _date_max END AS date_max,
-        _key, _file, _row, _path, {rejected_any} AS _rejected
+        _involved, _key, _file, _row, _path, {rejected_any} AS _rejected
         FROM prepared_events""")
     # the rules' flags and the problem lines are read from the rejected rows only: the same
     # views over those rows alone, so nothing is worked out again for the accepted ones
@@ -545,7 +552,7 @@ def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str,
         {", ".join(f"ds.{c}" for c in _DATE_COLUMNS)},
         {", ".join(f"cv.{column}" for column, _, _ in _CODES)},
         blank_null(r_sub_type) AS sub_type,
-        ci.countries_involved, ci._countries_unknown,
+        ci.countries_involved, ci._countries_unknown, ci._involved,
         blank_null(r_admin1) AS admin1,
         blank_null(r_location) AS location,
         token(r_latitude) AS _lat_text, token(r_longitude) AS _lon_text,
