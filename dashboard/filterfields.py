@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from dashboard import schema
 from dashboard.countries import country_name
@@ -180,6 +181,38 @@ def area_shape(areas: Any, name: str) -> Any:
             if len(hits):
                 return hits.geometry.union_all()
     raise ValueError(f"area {quoted(name)} is not a unit of the boundaries")
+
+
+def area_box(shape: Any) -> tuple[float, float, float, float]:
+    """An area's bounds within the longitude and latitude ranges: the ``bbox`` whose events
+    are the area's candidates on the engines that test them batch by batch."""
+    import shapely
+
+    x0, y0, x1, y1 = (float(v) for v in shapely.bounds(shape))
+    return max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0)
+
+
+def event_ids_in_area(shape: Any, batches: Iterable[pa.RecordBatch]) -> pa.Array:
+    """The ``event_id``s of candidate rows (batches of ``event_id, longitude, latitude,
+    geometry_wkt``) whose point is in ``shape`` or whose WKT shape intersects it: the test
+    ``EventIndex.in_area`` makes, for the duckdb and spark engines."""
+    import shapely
+
+    shapely.prepare(shape)
+    inside: list[pa.Array] = [pa.array([], pa.string())]
+    for batch in batches:
+        lon = batch.column(1).to_numpy(zero_copy_only=False).astype("float64")
+        lat = batch.column(2).to_numpy(zero_copy_only=False).astype("float64")
+        hit = np.zeros(len(lon), dtype=bool)
+        located = ~(np.isnan(lon) | np.isnan(lat))
+        hit[located] = shapely.intersects_xy(shape, lon[located], lat[located])
+        texts = np.asarray(batch.column(3).to_pylist(), dtype=object)
+        shaped = np.flatnonzero(pd.notna(texts))
+        if shaped.size:
+            shapes = shapely.from_wkt(texts[shaped], on_invalid="ignore")
+            hit[shaped] |= shapely.intersects(shapes, shape)
+        inside.append(batch.column(0).cast(pa.string()).filter(pa.array(hit)))
+    return pa.concat_arrays(inside)
 
 
 def _by_outlet(outlets: tuple[str, ...], rows: Rows) -> np.ndarray:

@@ -13,10 +13,13 @@ only to the week, month or year).
 Each answer is a query with the filter's ``WHERE`` (``duckdb_query.where``, every value a
 bound parameter), reduced to the shape ``aggregate.py`` gives. A filter's fields other than
 its dates are evaluated once: the rows they select, in the few columns the Overview's
-questions read, become a temporary *slice* table (at most ``SLICE_ROWS``) that every
-question of that filter, of its baseline periods and of its time frames reads with only
-the date conditions left, instead of each question scanning the whole table; a filter
-without such fields, or selecting more rows, asks the whole table. Counts are ``GROUP
+questions read, become a *slice* (at most ``SLICE_ROWS``), an Arrow table registered with
+the connection (cheaper to fill than a temporary table: docs/benchmark.md),
+that every question of that filter, of its baseline periods and of its time frames reads
+with only the date conditions left, instead of each question scanning the whole table; a
+filter without such fields, or selecting more rows, asks the whole table. The country
+condition probes each event's code of its involved countries (``_involved``, one per
+distinct list, in ``involved_lists``) rather than splitting its text. Counts are ``GROUP
 BY``s, the map's grid is computed in SQL over the layout ``aggregate.grid_layout`` chooses,
 the timeline's spreading runs on grouped spans (``aggregate.spread_timeline``). Headline
 numbers, counts by country, topic and level, the undated and the country-level events
@@ -76,16 +79,26 @@ KEPT_ANSWERS = 64
 #: Rows a filter's slice may hold (about 100 bytes a row in DuckDB's memory): a filter
 #: selecting more asks the whole table, as a filter of dates only does.
 SLICE_ROWS = 3_000_000
-#: Slices kept per backend (temporary tables, dropped oldest first).
+#: Slices kept per backend (Arrow tables, dropped oldest first), and the bytes they may
+#: hold together (outside DuckDB's ``MEMORY_LIMIT``; the newest is kept whatever its size).
 KEPT_SLICES = 3
+SLICE_BYTES = 400 * 2**20
 #: The filter fields a slice leaves to its questions: the dates, which baseline periods and
 #: time frames change while the rest of the filter stays.
 DATE_KEYS = ("from", "to", "undated")
 #: A slice's columns: what the Overview's questions read (``_shaped``: has a WKT shape).
 #: (the cited ``article_ids`` too when there are articles)
-SLICE_COLUMNS = ("rowid AS _rowid, _seq, country, countries_involved, topic, verification, "
+SLICE_COLUMNS = ("rowid AS _rowid, _seq, country, _involved, topic, verification, "
                  "date_min, date_max, end_date, _uncertain, latitude, longitude, _place, "
                  "geometry_wkt IS NOT NULL AS _shaped, source_dataset")
+#: The table of the involved lists' codes (``events._involved``) in the validated file.
+INVOLVED_LISTS = "involved_lists"
+#: The validated copy's own columns, left out of what it hands back as events.
+_INTERNAL = "_seq, _place, _uncertain, _involved"
+#: What ``aggregate.map_shapes`` reads of an event: only these are fetched by ``rowid``
+#: (the list columns, ``actors`` and ``article_ids``, cost most of a whole row's fetch).
+SHAPE_COLUMNS = ("event_id", "event_date", "end_date", "topic", "location", "summary",
+                 "verification", "geometry_wkt", "date_min")
 _FAR_DAY = "DATE '9999-12-31'"
 _MAPPABLE = f"latitude IS NOT NULL AND longitude IS NOT NULL AND _place <> {AS_COUNTRY}"
 _EVENT_FIELDS = ", ".join(ident(c) for c in schema.EVENT_COLUMNS)
@@ -142,8 +155,8 @@ def validated_folder(key: str, cache_dir: Path | None = None) -> Path:
 
 def _problem_lines(source: Source, table: str) -> str:
     """The problem lines of one table (``duckdb_tables``' ``event_problems``) as a temporary
-    table, from one scan: the rejected rows are kept first, then each rule's lines are
-    read from those few rows, not from the whole file once per rule (as the view does)."""
+    table: the rejected rows are read once (``_flagged_<table>`` holds them alone), then
+    each rule's lines from those few rows, not from the file once per rule."""
     from dashboard.engines.duckdb_tables import ARTICLE_RULES, EVENT_RULES
     from dashboard.validate import _MAX_VALUE
 
@@ -162,10 +175,28 @@ def _problem_lines(source: Source, table: str) -> str:
     return lines
 
 
+def _copy_checked(source: Source, table: str, columns: str, params: list[Any]) -> int:
+    """Write ``_checked_<table>``'s rows to ``validated.<table>`` in one pass, the rejected
+    ones with their file and row; then keep those two in ``_rejected_<table>`` (for the
+    problem lines), delete their rows and drop the columns: the rules and the copy's
+    expressions are evaluated once per row. Returns the rows kept."""
+    con = source.con
+    con.execute(f"CREATE TABLE validated.{table} AS SELECT {columns}, "
+                "CASE WHEN _rejected THEN _path END AS _rejected_path, "
+                f"CASE WHEN _rejected THEN _row END AS _rejected_row FROM _checked_{table}",
+                params)
+    con.execute(f"INSERT INTO _rejected_{table} SELECT _rejected_path, _rejected_row FROM "
+                f"validated.{table} WHERE _rejected_row IS NOT NULL")
+    con.execute(f"DELETE FROM validated.{table} WHERE _rejected_row IS NOT NULL")
+    for column in ("_rejected_path", "_rejected_row"):
+        con.execute(f"ALTER TABLE validated.{table} DROP COLUMN {column}")
+    return int(con.execute(f"SELECT count(*) FROM validated.{table}").fetchall()[0][0])
+
+
 def validate_to(source: Source, target: Validated) -> None:
-    """Write the accepted rows of an opened source (its ``events`` and ``articles`` views),
-    typed, with their problems and report, to ``target`` (atomically: a folder of parts
-    renamed into place). The rows are written as they come (``_seq`` orders them)."""
+    """Write the accepted rows of a source opened with ``rejected=False``, typed, with
+    their problems and report, to ``target`` (atomically: a folder of parts renamed into
+    place). The rows are written as they come (``_seq`` orders them)."""
     from dashboard.engines.duckdb_cli import table_report
 
     partial = target.folder.with_name(target.folder.name + f".part-{threading.get_ident()}")
@@ -173,20 +204,22 @@ def validate_to(source: Source, target: Validated) -> None:
     files = [str(f) for f in source.files]
     con = source.con
     con.execute(f"ATTACH {lit(str(partial / 'validated.duckdb'))} AS validated")
-    con.execute(f"""CREATE TABLE validated.events AS SELECT {_EVENT_FIELDS}, date_min, date_max,
-            ((list_position(?::VARCHAR[], _path) - 1)::BIGINT << 40) + _row AS _seq,
+    accepted = {"events": _copy_checked(source, "events", f"""{_EVENT_FIELDS}, date_min,
+            date_max, ((list_position(?::VARCHAR[], _path) - 1)::BIGINT << 40) + _row AS _seq,
             ({_PLACE_SQL})::TINYINT AS _place,
-            coalesce(date_precision IN ('week', 'month', 'year'), false) AS _uncertain
-        FROM events""", [files])
-    article_sql = (f"SELECT {', '.join(schema.ARTICLE_COLUMNS)} FROM articles"
-                   if source.has_articles else
-                   "SELECT " + ", ".join(f"NULL::VARCHAR AS {c}" for c in schema.ARTICLE_COLUMNS)
-                   + " WHERE false")
-    con.execute(f"CREATE TABLE validated.articles AS {article_sql}")
-    accepted = {table: int(con.execute(f"SELECT count(*) FROM validated.{table}").fetchall()[0][0])
-                for table in ("events", "articles")}
+            coalesce(date_precision IN ('week', 'month', 'year'), false) AS _uncertain,
+            _involved""", [files])}
+    con.execute(f"CREATE TABLE validated.{INVOLVED_LISTS} AS SELECT DISTINCT _involved AS code, "
+                "string_split(countries_involved, '; ') AS countries FROM _country_lists "
+                "WHERE _involved IS NOT NULL")
+    if source.has_articles:
+        accepted["articles"] = _copy_checked(source, "articles",
+                                             ", ".join(schema.ARTICLE_COLUMNS), [])
+    else:
+        con.execute("CREATE TABLE validated.articles AS SELECT " + ", ".join(
+            f"NULL::VARCHAR AS {c}" for c in schema.ARTICLE_COLUMNS) + " WHERE false")
     con.execute("DETACH validated")
-    tables = ["events"] + (["articles"] if source.has_articles else [])
+    tables = list(accepted)
     lines = {table: _problem_lines(source, table) for table in tables}
     problems = " UNION ALL ".join(f"SELECT file, \"table\", row, \"column\", value, reason, "
                                   f"_key FROM {lines[t]}" for t in tables)
@@ -223,7 +256,7 @@ def open_validated(data: str, *, table: str | None = None, articles: str | None 
     if not target.complete():
         if progress is not None:
             progress("validating")
-        source = open_source(data, table=table, articles=articles)
+        source = open_source(data, table=table, articles=articles, rejected=False)
         try:
             validate_to(source, target)
         finally:
@@ -266,7 +299,8 @@ def _connect(target: Validated) -> Source:
     con.execute("CREATE TEMP VIEW events AS SELECT * FROM validated.events")
     con.execute("CREATE TEMP VIEW articles AS SELECT * FROM validated.articles")
     has_articles = bool(con.execute("SELECT count(*) > 0 FROM articles").fetchall()[0][0])
-    return Source(con, target.folder.name, [target.database], has_articles=has_articles)
+    return Source(con, target.folder.name, [target.database], has_articles=has_articles,
+                  involved_lists=f"validated.{INVOLVED_LISTS}")
 
 
 def _day(value: Any) -> dt.date | None:
@@ -324,6 +358,7 @@ class DuckDBBackend:
         self._areas = areas
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._slices: OrderedDict[Filters, str | None] = OrderedDict()
+        self._held: dict[str, int] = {}  # each slice's bytes in Arrow, by its name
         self._made = 0
         self._options: Options | None = None
         self.topic_order = self._first_seen("topic")
@@ -383,7 +418,7 @@ class DuckDBBackend:
         return sql, params
 
     def _slice(self, rest: Filters) -> str | None:
-        """The temporary table of the rows ``rest`` (a filter without dates) selects, in
+        """The name of the slice of the rows ``rest`` (a filter without dates) selects, in
         ``SLICE_COLUMNS``; None for no filter or more than ``slice_rows`` rows."""
         with self._lock:
             if rest in self._slices:
@@ -396,16 +431,24 @@ class DuckDBBackend:
                 name = f"_slice_{self._made}"
                 con = self.source.con
                 columns = SLICE_COLUMNS + (", article_ids" if self.source.has_articles else "")
-                con.execute(f"CREATE TEMP TABLE {name} AS SELECT {columns} FROM "
-                            f"validated.events WHERE {sql} LIMIT {self.slice_rows + 1}", params)
-                if con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] > self.slice_rows:
-                    con.execute(f"DROP TABLE {name}")
+                # counted first (a scan of the condition's few columns): a filter too wide
+                # for a slice costs no copy of its rows
+                rows = con.execute(f"SELECT count(*) FROM validated.events WHERE {sql}",
+                                   params).fetchall()[0][0]
+                if rows > self.slice_rows:
                     name = None
+                else:
+                    held = arrow_table(con, f"SELECT {columns} FROM validated.events WHERE "
+                                       f"{sql}", params)
+                    con.register(name, held)
+                    self._held[name] = held.nbytes
             self._slices[rest] = name
-            while len(self._slices) > KEPT_SLICES:
+            while len(self._slices) > KEPT_SLICES or (
+                    len(self._slices) > 1 and sum(self._held.values()) > SLICE_BYTES):
                 _, dropped = self._slices.popitem(last=False)
                 if dropped is not None:
-                    self.source.con.execute(f"DROP TABLE {dropped}")
+                    self.source.con.unregister(dropped)
+                    del self._held[dropped]
             return name
 
     def scope(self, filters: Filters, frame: Frame | None = None) -> Scope:
@@ -450,8 +493,9 @@ class DuckDBBackend:
             present = self.topic_order
             topics = [t for t in taxonomy if t in present] + sorted(set(present) - set(taxonomy))
             countries = sorted({str(r[0]) for r in self._rows(
-                "SELECT country FROM events UNION SELECT unnest(list_items(countries_involved)) "
-                "FROM events") if r[0] is not None})
+                "SELECT country FROM events UNION SELECT unnest(countries) FROM "
+                f"validated.{INVOLVED_LISTS} SEMI JOIN (SELECT DISTINCT _involved AS code "
+                "FROM events) USING (code)") if r[0] is not None})
             actors = [str(r[0]) for r in self._rows(
                 "SELECT a, count(*) AS n FROM (SELECT unnest(string_split(actors, ';')) AS raw "
                 "FROM events) , LATERAL (SELECT trim(raw) AS a) WHERE a <> '' GROUP BY a "
@@ -479,8 +523,9 @@ class DuckDBBackend:
             table, sql, params = scope.table, scope.sql, scope.params
             countries = self._rows(
                 f"SELECT count(DISTINCT c) FROM (SELECT country AS c FROM {table} WHERE {sql} "
-                f"UNION ALL SELECT unnest(list_items(countries_involved)) FROM {table} "
-                f"WHERE {sql}) WHERE c IS NOT NULL", [*params, *params])[0][0]
+                f"UNION ALL SELECT unnest(countries) FROM validated.{INVOLVED_LISTS} SEMI JOIN "
+                f"(SELECT DISTINCT _involved AS code FROM {table} WHERE {sql}) USING (code)) "
+                "WHERE c IS NOT NULL", [*params, *params])[0][0]
             articles = self._rows(
                 "SELECT count(*) FROM articles SEMI JOIN (SELECT unnest(list_items("
                 f"article_ids)) AS article_id FROM {table} WHERE {sql}) USING (article_id)",
@@ -662,14 +707,19 @@ class DuckDBBackend:
                                f"{scope.shaped}", scope.params)[0][0])
         if not total:
             return [], 0
-        table = self._whole_rows(scope, "* EXCLUDE (_seq, _place, _uncertain)", scope.shaped,
+        table = self._whole_rows(scope, ", ".join(SHAPE_COLUMNS), scope.shaped,
                                  "date_min IS NULL, date_min, _seq", limit)
-        features, _ = aggregate.map_shapes(events_frame(table), limit)
+        shapes = pd.DataFrame({name: pd.Series(table.column(name).cast(pa.large_string())
+                                               .to_pandas(), dtype="str")
+                               for name in SHAPE_COLUMNS if name != "date_min"})
+        shapes["date_min"] = pd.to_datetime(pd.Series(table.column("date_min").to_pylist(),
+                                                      dtype=object)).astype("datetime64[ns]")
+        features, _ = aggregate.map_shapes(shapes, limit)
         return features, total
 
     def _ordered_frame(self, sql: str, params: list[Any], limit: int,
                        offset: int = 0) -> pd.DataFrame:
-        table = self._table(f"SELECT * EXCLUDE (_seq, _place, _uncertain) FROM events WHERE "
+        table = self._table(f"SELECT * EXCLUDE ({_INTERNAL}) FROM events WHERE "
                             f"{sql} ORDER BY date_min IS NULL, date_min, _seq "
                             f"LIMIT {int(limit)} OFFSET {int(offset)}", params)
         return events_frame(table)
@@ -770,7 +820,7 @@ class DuckDBBackend:
                  "LIMIT 1), a.article_id)))")
         params: list[Any] = [str(event_id), str(event_id)]
         total = int(self._rows(f"SELECT count(*) FROM events WHERE {cited}", params)[0][0])
-        table = self._table(f"SELECT * EXCLUDE (_seq, _place, _uncertain) FROM events WHERE "
+        table = self._table(f"SELECT * EXCLUDE ({_INTERNAL}) FROM events WHERE "
                             f"{cited} ORDER BY _seq LIMIT {int(limit)}", params)
         return events_frame(table), total
 
@@ -784,9 +834,9 @@ class DuckDBBackend:
         lat, lon, first, last, seq = found[0]
         band = (km + DISTANCE_SLACK_KM) / KM_PER_DEGREE_LATITUDE
         table = self._table(
-            "SELECT * EXCLUDE (_place, _uncertain) FROM events WHERE date_min IS NOT NULL "
-            "AND latitude IS NOT NULL AND longitude IS NOT NULL AND date_min <= ?::DATE "
-            "AND date_max >= ?::DATE AND abs(latitude - ?) <= ? AND _seq <> ?",
+            "SELECT * EXCLUDE (_place, _uncertain, _involved) FROM events WHERE "
+            "date_min IS NOT NULL AND latitude IS NOT NULL AND longitude IS NOT NULL AND "
+            "date_min <= ?::DATE AND date_max >= ?::DATE AND abs(latitude - ?) <= ? AND _seq <> ?",
             [last + dt.timedelta(days=days), first - dt.timedelta(days=days), lat, band, seq])
         if not table.num_rows:
             return none, 0
@@ -849,7 +899,7 @@ class DuckDBBackend:
 
         sql, params = self.condition(filters)
         events = events_frame(self._table(
-            f"SELECT * EXCLUDE (_seq, _place, _uncertain) FROM events WHERE {sql} "
+            f"SELECT * EXCLUDE ({_INTERNAL}) FROM events WHERE {sql} "
             "ORDER BY _seq", params))[schema.EVENT_COLUMNS]
         if kind == "articles":
             articles, _ = self.articles_page(filters, 0, 2**62)

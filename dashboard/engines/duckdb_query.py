@@ -14,13 +14,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from dashboard import schema
 from dashboard.engines.duckdb_tables import Source, arrow_batches, arrow_table, ident
-from dashboard.filterfields import area_shape
+from dashboard.filterfields import area_box, area_shape, event_ids_in_area
 from dashboard.filters import Filters
 
 #: Rows per batch fetched from DuckDB: a batch of events is about 50 MB as a frame.
@@ -59,10 +58,16 @@ def _one_of(column: str) -> Condition:
     return lambda values, _q: (f"{column} IN (SELECT unnest(?::VARCHAR[]))", [list(values)])
 
 
-def _country(codes: tuple[str, ...], _q: _Query) -> tuple[str, list[Any]]:
-    return ("(country IN (SELECT unnest(?::VARCHAR[])) OR "
-            f"list_has_any({_items('countries_involved')}, ?::VARCHAR[]))",
-            [list(codes), list(codes)])
+def _country(codes: tuple[str, ...], query: _Query) -> tuple[str, list[Any]]:
+    own = "country IN (SELECT unnest(?::VARCHAR[]))"
+    lists = query.source.involved_lists
+    if lists is None:  # the views over a source's files: each row's list split
+        return (f"({own} OR list_has_any({_items('countries_involved')}, ?::VARCHAR[]))",
+                [list(codes), list(codes)])
+    # a validated copy: the lists meeting the countries are found among the distinct lists,
+    # then each row is an integer probe of its list's code
+    return (f"({own} OR _involved IN (SELECT code FROM {lists} WHERE "
+            "list_has_any(countries, ?::VARCHAR[])))", [list(codes), list(codes)])
 
 
 def _outlet(outlets: tuple[str, ...], query: _Query) -> tuple[str, list[Any]]:
@@ -271,33 +276,14 @@ def events_frame(batch: pa.RecordBatch | pa.Table) -> pd.DataFrame:
 def _area_table(source: Source, filters: Filters, areas: Any) -> str:
     """The ids of events in the area (``EventIndex.in_area``), tested with shapely in
     batches over the candidates inside the area's bounds, kept in a temporary table."""
-    import shapely
-
     if areas is None:
         raise ValueError("the area filter needs the boundaries")
     shape = area_shape(areas, filters.area)
-    x0, y0, x1, y1 = (float(v) for v in shapely.bounds(shape))
-    box = Filters(bbox=(max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0)))
-    condition, params = where(box, source)
+    condition, params = where(Filters(bbox=area_box(shape)), source)
     reader = arrow_batches(
         source.con, f"SELECT event_id, longitude, latitude, geometry_wkt FROM events WHERE "
         f"{condition}", params, BATCH_ROWS)
-    shapely.prepare(shape)
-    inside: list[pa.Array] = []
-    for batch in reader:
-        lon = batch.column(1).to_numpy(zero_copy_only=False).astype("float64")
-        lat = batch.column(2).to_numpy(zero_copy_only=False).astype("float64")
-        hit = np.zeros(len(lon), dtype=bool)
-        located = ~(np.isnan(lon) | np.isnan(lat))
-        hit[located] = shapely.intersects_xy(shape, lon[located], lat[located])
-        texts = np.asarray(batch.column(3).to_pylist(), dtype=object)
-        shaped = np.flatnonzero(pd.notna(texts))
-        if shaped.size:
-            shapes = shapely.from_wkt(texts[shaped], on_invalid="ignore")
-            hit[shaped] |= shapely.intersects(shapes, shape)
-        inside.append(batch.column(0).filter(pa.array(hit)))
-    ids = pa.table({"event_id": pa.concat_arrays(inside) if inside else
-                    pa.array([], pa.string())})
+    ids = pa.table({"event_id": event_ids_in_area(shape, reader)})
     source.con.register("_area_ids", ids)
     return "_area_ids"
 

@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from dashboard import schema
 from dashboard.engines.duckdb_query import BATCH_ROWS, Choices, events_frame
 from dashboard.engines.spark_tables import Source, list_items
-from dashboard.filterfields import area_shape
+from dashboard.filterfields import area_box, area_shape, event_ids_in_area
 from dashboard.filters import Filters
 
 __all__ = ["Choices", "Selection", "choices", "data_files_version", "export_file", "where"]
@@ -283,30 +282,13 @@ def _flag_citing(events: Any, source: Source, condition: Any, name: str) -> Any:
 def _flag_area(events: Any, source: Source, filters: Filters, areas: Any) -> Any:
     """``events`` with ``_in_area``: in the area by ``EventIndex.in_area``'s test, done
     with shapely on the driver over the candidates inside the area's bounds."""
-    import shapely
-
     F = _f()
     if areas is None:
         raise ValueError("the area filter needs the boundaries")
     shape = area_shape(areas, filters.area)
-    x0, y0, x1, y1 = (float(v) for v in shapely.bounds(shape))
-    box = Filters(bbox=(max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0)))
-    candidates = (events.filter(where(box, source))
+    candidates = (events.filter(where(Filters(bbox=area_box(shape)), source))
                   .select("event_id", "longitude", "latitude", "geometry_wkt").toArrow())
-    shapely.prepare(shape)
-    inside: list[str] = []
-    for batch in candidates.to_batches(BATCH_ROWS):
-        lon = batch.column(1).to_numpy(zero_copy_only=False).astype("float64")
-        lat = batch.column(2).to_numpy(zero_copy_only=False).astype("float64")
-        hit = np.zeros(len(lon), dtype=bool)
-        located = ~(np.isnan(lon) | np.isnan(lat))
-        hit[located] = shapely.intersects_xy(shape, lon[located], lat[located])
-        texts = np.asarray(batch.column(3).to_pylist(), dtype=object)
-        shaped = np.flatnonzero(pd.notna(texts))
-        if shaped.size:
-            shapes = shapely.from_wkt(texts[shaped], on_invalid="ignore")
-            hit[shaped] |= shapely.intersects(shapes, shape)
-        inside += batch.column(0).filter(pa.array(hit)).to_pylist()
+    inside = event_ids_in_area(shape, candidates.to_batches(BATCH_ROWS)).to_pylist()
     from pyspark.sql.types import StringType, StructField, StructType
 
     ids = source.spark.createDataFrame([(i,) for i in inside],
