@@ -53,6 +53,7 @@ TEMPLATES = (
     N_("not valid UTF-8 (byte {byte} at column {name})"),
     N_("no ACLED event id (event_id_cnty and data_id are empty)"),
     N_("no GLOBALEVENTID"),
+    N_("not a GDELT event row (fields: {fields}; GDELT 1.0 has 57 or 58, GDELT 2.0 has 61)"),
     N_("no UCDP event id (id is empty)"),
     N_("no UCDP event id (the file has no id column)"),
 )

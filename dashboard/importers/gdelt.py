@@ -127,9 +127,14 @@ def convert(raw: pd.DataFrame, file: str) -> Imported:
         rows.index,
     )
     events["date_precision"] = events["date_precision"].where(events["event_date"].notna())
-    missing = ids.isna().to_numpy()
+    missing = ids.isna().to_numpy(dtype=bool, copy=True)
+    reason = "no GLOBALEVENTID"
+    if raw.shape[1] not in LAYOUTS:  # another table read as GDELT (the user chose the format)
+        missing[:] = True
+        reason = (f"not a GDELT event row (fields: {raw.shape[1]}; GDELT 1.0 has 57 or 58, "
+                  "GDELT 2.0 has 61)")
     rejected = cv.rejects(
-        file, cv.source_rows(raw)[missing], "GLOBALEVENTID", ids[missing], "no GLOBALEVENTID"
+        file, cv.source_rows(raw)[missing], "GLOBALEVENTID", ids[missing], reason
     )
     keep = ~missing
     source = cv.column(rows, "SOURCEURL")

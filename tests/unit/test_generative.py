@@ -182,11 +182,28 @@ def test_a_file_read_as_a_format_the_user_chose_loads_or_is_refused(case, fmt):
         assert "could not be read: " not in str(err), repr(err.__cause__)
         assert any(name in str(err) for name in [case.name, *case.companions]), str(err)
         return
-    # read headerless, a file's header is one more row of GDELT data
-    check_dataset(dataset, case, case.rows + (fmt == "gdelt" and case.layout != "gdelt"))
+    if fmt == "gdelt" and case.layout != "gdelt":
+        # read headerless, a text table's header and each line of a cell's line break are
+        # rows too (a JSON record is one row): none of another table's rows is an event
+        report = dataset.reports[0]
+        check_dataset(dataset, case, report.rows_read)
+        assert report.accepted == 0 and report.rows_read >= case.rows, report.summary()
+        return
+    check_dataset(dataset, case)
 
 
 # -- regressions the properties found (one example each) ---------------------------------------
+
+@pytest.mark.parametrize(("data", "read", "rejected"), [
+    (b"[]", 0, 0),  # no records: nothing read, nothing to refuse
+    (b'[{"a": 1}]', 1, 1),  # one record of another table: refused, not a GDELT event
+    (b'[{"event_id": "x", "topic": "strike"}, {"event_id": "y", "topic": "camp"}]', 2, 2),
+])
+def test_a_json_file_read_as_gdelt_has_no_header_row(data, read, rejected):
+    dataset = load_dataset(data, "viina.json", fmt="gdelt")
+    report = dataset.reports[0]
+    assert (report.rows_read, report.accepted, report.rejected_rows) == (read, 0, rejected)
+
 
 ACLED_HEADER = "event_id_cnty,event_date,event_type,sub_event_type,actor1,country,fatalities"
 

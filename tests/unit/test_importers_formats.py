@@ -417,6 +417,22 @@ def test_gdelt_mixed_57_and_58_field_rows():
     _nothing_lost(imported)
 
 
+@pytest.mark.parametrize(("text", "width"), [
+    ("1\n", 1),  # a one-column table read as GDELT (the user chose the format)
+    ("event_id,topic\na-1,strike\n".replace(",", "\t"), 2),
+    ("\t".join(str(i) for i in range(60)) + "\n", 60),  # between 1.0's 58 and 2.0's 61
+])
+def test_gdelt_refuses_every_row_of_a_table_of_another_width(text, width):
+    raw = gdelt.read(text.encode(), "chosen.tsv")
+    imported = gdelt.convert(raw, "chosen.tsv")
+    assert imported.events.empty and imported.rows_read == len(raw)
+    reasons = set(imported.rejected["reason"])
+    assert reasons == {f"not a GDELT event row (fields: {width}; GDELT 1.0 has 57 or 58, "
+                       "GDELT 2.0 has 61)"}
+    assert sorted(imported.rejected["row"]) == list(range(1, len(raw) + 1))
+    _nothing_lost(imported)
+
+
 def test_gdelt_2_layout():
     imported = gdelt.convert(gdelt.read(FIXTURES / "gdelt_v2.tsv"), "gdelt_v2.tsv")
     event = _event(imported, "gdelt:1190000001")
