@@ -157,8 +157,8 @@ def validated_folder(key: str, cache_dir: Path | None = None) -> Path:
 
 def _problem_lines(source: Source, table: str) -> str:
     """The problem lines of one table (``duckdb_tables``' ``event_problems``) as a temporary
-    table, from one scan: the rejected rows are kept first, then each rule's lines are
-    read from those few rows, not from the whole file once per rule (as the view does)."""
+    table: the rejected rows are read once (``_flagged_<table>`` holds them alone), then
+    each rule's lines from those few rows, not from the file once per rule."""
     from dashboard.engines.duckdb_tables import ARTICLE_RULES, EVENT_RULES
     from dashboard.validate import _MAX_VALUE
 
@@ -177,10 +177,28 @@ def _problem_lines(source: Source, table: str) -> str:
     return lines
 
 
+def _copy_checked(source: Source, table: str, columns: str, params: list[Any]) -> int:
+    """Write ``_checked_<table>``'s rows to ``validated.<table>`` in one pass, the rejected
+    ones with their file and row; then keep those two in ``_rejected_<table>`` (for the
+    problem lines), delete their rows and drop the columns: the rules and the copy's
+    expressions are evaluated once per row. Returns the rows kept."""
+    con = source.con
+    con.execute(f"CREATE TABLE validated.{table} AS SELECT {columns}, "
+                "CASE WHEN _rejected THEN _path END AS _rejected_path, "
+                f"CASE WHEN _rejected THEN _row END AS _rejected_row FROM _checked_{table}",
+                params)
+    con.execute(f"INSERT INTO _rejected_{table} SELECT _rejected_path, _rejected_row FROM "
+                f"validated.{table} WHERE _rejected_row IS NOT NULL")
+    con.execute(f"DELETE FROM validated.{table} WHERE _rejected_row IS NOT NULL")
+    for column in ("_rejected_path", "_rejected_row"):
+        con.execute(f"ALTER TABLE validated.{table} DROP COLUMN {column}")
+    return int(con.execute(f"SELECT count(*) FROM validated.{table}").fetchall()[0][0])
+
+
 def validate_to(source: Source, target: Validated) -> None:
-    """Write the accepted rows of an opened source (its ``events`` and ``articles`` views),
-    typed, with their problems and report, to ``target`` (atomically: a folder of parts
-    renamed into place). The rows are written as they come (``_seq`` orders them)."""
+    """Write the accepted rows of a source opened with ``rejected=False``, typed, with
+    their problems and report, to ``target`` (atomically: a folder of parts renamed into
+    place). The rows are written as they come (``_seq`` orders them)."""
     from dashboard.engines.duckdb_cli import table_report
 
     partial = target.folder.with_name(target.folder.name + f".part-{threading.get_ident()}")
@@ -188,24 +206,22 @@ def validate_to(source: Source, target: Validated) -> None:
     files = [str(f) for f in source.files]
     con = source.con
     con.execute(f"ATTACH {lit(str(partial / 'validated.duckdb'))} AS validated")
-    con.execute(f"""CREATE TABLE validated.events AS SELECT {_EVENT_FIELDS}, date_min, date_max,
-            ((list_position(?::VARCHAR[], _path) - 1)::BIGINT << 40) + _row AS _seq,
+    accepted = {"events": _copy_checked(source, "events", f"""{_EVENT_FIELDS}, date_min,
+            date_max, ((list_position(?::VARCHAR[], _path) - 1)::BIGINT << 40) + _row AS _seq,
             ({_PLACE_SQL})::TINYINT AS _place,
             coalesce(date_precision IN ('week', 'month', 'year'), false) AS _uncertain,
-            _involved
-        FROM events""", [files])
+            _involved""", [files])}
     con.execute(f"CREATE TABLE validated.{INVOLVED_LISTS} AS SELECT DISTINCT _involved AS code, "
                 "string_split(countries_involved, '; ') AS countries FROM _country_lists "
                 "WHERE _involved IS NOT NULL")
-    article_sql = (f"SELECT {', '.join(schema.ARTICLE_COLUMNS)} FROM articles"
-                   if source.has_articles else
-                   "SELECT " + ", ".join(f"NULL::VARCHAR AS {c}" for c in schema.ARTICLE_COLUMNS)
-                   + " WHERE false")
-    con.execute(f"CREATE TABLE validated.articles AS {article_sql}")
-    accepted = {table: int(con.execute(f"SELECT count(*) FROM validated.{table}").fetchall()[0][0])
-                for table in ("events", "articles")}
+    if source.has_articles:
+        accepted["articles"] = _copy_checked(source, "articles",
+                                             ", ".join(schema.ARTICLE_COLUMNS), [])
+    else:
+        con.execute("CREATE TABLE validated.articles AS SELECT " + ", ".join(
+            f"NULL::VARCHAR AS {c}" for c in schema.ARTICLE_COLUMNS) + " WHERE false")
     con.execute("DETACH validated")
-    tables = ["events"] + (["articles"] if source.has_articles else [])
+    tables = list(accepted)
     lines = {table: _problem_lines(source, table) for table in tables}
     problems = " UNION ALL ".join(f"SELECT file, \"table\", row, \"column\", value, reason, "
                                   f"_key FROM {lines[t]}" for t in tables)
@@ -242,7 +258,7 @@ def open_validated(data: str, *, table: str | None = None, articles: str | None 
     if not target.complete():
         if progress is not None:
             progress("validating")
-        source = open_source(data, table=table, articles=articles)
+        source = open_source(data, table=table, articles=articles, rejected=False)
         try:
             validate_to(source, target)
         finally:

@@ -7,12 +7,19 @@ or a table of a ``.duckdb`` database, and defines views over it without reading 
   joined ``A; B``, dates ISO, numbers as text), with its file and 1-based row;
 - ``prepared_events``: the values ``validate._prepare_events`` makes (trimmed ids and
   codes, lower/upper case, partial dates, ``date_min``/``date_max`` at their precision,
-  the ``ongoing`` end) and one flag per rule of ``validate.py``;
+  the ``ongoing`` end), the partial dates worked out once per distinct triple of date
+  texts (``_date_spans``) and the codes once per distinct combination (``_code_values``);
+- ``_checked_events``: the accepted rows' columns and ``_rejected`` (a rule is broken);
+  ``_rejected_events`` keeps the rejected rows' file and row, and ``_flagged_events``
+  holds those rows alone with one flag per rule of ``validate.py``;
 - ``event_problems``: one line per failed rule (file, table, row, column, value, reason,
   the reason texts of the memory engine);
 - ``events``: the accepted rows, in file order (``_key``), which filters and exports read.
 
-The same for articles (``articles``). Lookups the rules need (topics, ISO codes) are
+The same for articles (``articles``). ``find_rejected`` evaluates the rules once to define
+``events``, ``articles`` and the problem views; the validated copy
+(``duckdb_backend.validate_to``) finds the rejected rows in the pass that writes it instead.
+Lookups the rules need (topics, ISO codes) are
 temporary tables filled through bound parameters; a WKT problem is found by shapely over
 the distinct shapes (DuckDB's spatial extension would be downloaded at run time), so
 neither a file's text nor a user's value is ever spliced into SQL.
@@ -178,9 +185,13 @@ def parquet_files(data: str) -> list[Path]:
 
 
 def open_source(data: str, *, table: str | None = None, articles: str | None = None,
-                topics: Iterable[str] | None = None, temp_dir: str | None = None) -> Source:
+                topics: Iterable[str] | None = None, temp_dir: str | None = None,
+                rejected: bool = True) -> Source:
     """Views over ``data`` (Parquet file/folder/glob, or a ``.duckdb`` file with ``table``)
-    and, if given, an articles file (Parquet or CSV). Raises LoadError naming the file."""
+    and, if given, an articles file (Parquet or CSV). Raises LoadError naming the file.
+    ``rejected=False`` leaves the rejected rows to be found by the caller (the validated
+    copy finds them in the pass that writes it): ``events``, ``articles`` and their
+    problem views are then not defined (``find_rejected`` defines them)."""
     # Spilled data goes to the system's temporary folder, not to ``.tmp`` in whatever
     # folder the command runs in (DuckDB's default).
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT,
@@ -202,10 +213,12 @@ def open_source(data: str, *, table: str | None = None, articles: str | None = N
         raise LoadError(str(data), Sayable(N_("could not be read by DuckDB ({error})"),
                                            error=_first_line(err))) from None
     source = Source(con, Path(data).name or str(data), files)
-    _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
-    _prepare_events(source)
+    numbers = _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
+    _prepare_events(source, numbers)
     if articles is not None:
         _open_articles(source, articles)
+    if rejected:
+        find_rejected(source)
     return source
 
 
@@ -240,8 +253,9 @@ def _lookups(con: duckdb.DuckDBPyConnection, topics: Iterable[str] | None) -> No
 
 
 def _raw_view(con: duckdb.DuckDBPyConnection, keyed: str, name: str, columns: list[str],
-              label: str) -> None:
-    """Each canonical column as text (missing ones NULL), names matched ignoring case."""
+              label: str) -> frozenset[str]:
+    """Each canonical column as text (missing ones NULL), names matched ignoring case.
+    Returns the number columns the file holds as numbers (``n_<column>`` beside the text)."""
     described = con.execute(f"DESCRIBE SELECT * FROM {keyed}").fetchall()
     kinds = {str(row[0]).lower(): (str(row[0]), str(row[1])) for row in described}
     if "event_id" in columns and "event_id" not in kinds:
@@ -249,6 +263,7 @@ def _raw_view(con: duckdb.DuckDBPyConnection, keyed: str, name: str, columns: li
                                           "(convert it with python -m dashboard convert "
                                           "first)")))
     selected = ["_path, _row, regexp_extract(_path, '[^/\\\\]*$') AS _file"]
+    numbers = set()
     for column in columns:
         found = kinds.get(column)
         text = _text_of(*found) if found else "NULL::VARCHAR"
@@ -257,7 +272,10 @@ def _raw_view(con: duckdb.DuckDBPyConnection, keyed: str, name: str, columns: li
             native = (f"{ident(found[0])}::DOUBLE" if found and _numeric(found[1])
                       else "NULL::DOUBLE")
             selected.append(f"{native} AS {ident('n_' + column)}")
+            if found and _numeric(found[1]):
+                numbers.add(column)
     con.execute(f"CREATE TEMP VIEW {name} AS SELECT {', '.join(selected)} FROM {keyed}")
+    return frozenset(numbers)
 
 
 NUMBER_COLUMNS = ("latitude", "longitude", "fatalities")
@@ -351,17 +369,21 @@ EVENT_RULES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def _number_value(column: str) -> str:
+def _number_value(column: str, numbers: frozenset[str]) -> str:
     """``validate._number`` before its finiteness test: a decimal comma accepted; a number
-    column of the file is taken as it is (its text would parse back to the same value)."""
+    column of the file is taken as it is (its text would parse back to the same value, and
+    writing a million numbers as text costs most of a second: docs/benchmark.md)."""
+    if column in numbers:
+        return f"n_{column}"
     text = f"token(r_{column})"
     comma = (rf"CASE WHEN contains({text}, ',') THEN regexp_replace({text}, "
              rf"'^(-?\d+),(\d+)$', '\1.\2') ELSE {text} END")
-    return f"CASE WHEN n_{column} IS NOT NULL THEN n_{column} ELSE TRY_CAST({comma} AS DOUBLE) END"
+    return f"TRY_CAST({comma} AS DOUBLE)"
 
 
-def _present(column: str) -> str:
-    return f"(n_{column} IS NOT NULL OR token(r_{column}) IS NOT NULL)"
+def _present(column: str, numbers: frozenset[str]) -> str:
+    """A value is given (a number column's text is blank exactly where it is NULL)."""
+    return f"(n_{column} IS NOT NULL)" if column in numbers else f"(token(r_{column}) IS NOT NULL)"
 
 
 def _duplicates_sql(raw: str, column: str) -> str:
@@ -376,7 +398,7 @@ def _duplicates_sql(raw: str, column: str) -> str:
         FROM ids SEMI JOIN repeated USING ({column}) GROUP BY {column}"""
 
 
-def _prepare_events(source: Source) -> None:
+def _prepare_events(source: Source, numbers: frozenset[str]) -> None:
     con = source.con
     con.execute(f"CREATE TEMP TABLE _duplicates AS {_duplicates_sql('raw_events', 'event_id')}")
     _find_wkt_problems(con)
@@ -391,32 +413,60 @@ def _prepare_events(source: Source) -> None:
         FROM (SELECT raw, join_list(upper(token(raw))) AS countries_involved
               FROM (SELECT DISTINCT r_countries_involved AS raw FROM raw_events)),
              (SELECT list(code) AS codes FROM _iso3)""")
-    _event_views(con, "raw_events", "")
-    flags = ",\n        ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
-                               for check, _, flag, _ in EVENT_RULES)
+    _date_spans(con)
+    _code_values(con)
+    _event_views(con, "raw_events", "", numbers)
     rejected_any = " OR ".join(f"coalesce({flag}, false)" for _, _, flag, _ in EVENT_RULES)
-    # evaluated once, on opening: the accepted rows are then an anti-join with a short list
-    con.execute(f"CREATE TEMP TABLE _rejected_events AS SELECT _path, _row FROM prepared_events "
-                f"WHERE {rejected_any}")
-    # the rules' flags and the problem lines are read from the rejected rows only: the same
-    # views over those rows alone, so nothing is worked out again for the accepted ones
-    con.execute("CREATE TEMP VIEW _rejected_keyed_events AS SELECT * FROM _keyed_events "
-                "SEMI JOIN _rejected_events USING (_path, _row)")
-    _raw_view(con, "_rejected_keyed_events", "_rejected_raw_events", EVENT_COLUMNS, source.label)
-    _event_views(con, "_rejected_raw_events", "_of_rejected")
-    con.execute(f"CREATE TEMP VIEW _flagged_events AS SELECT *, {flags} "
-                "FROM prepared_events_of_rejected")
-    con.execute(f"""CREATE TEMP VIEW events AS SELECT
+    con.execute(f"""CREATE TEMP VIEW _checked_events AS SELECT
         event_id, event_date, _precision AS date_precision, end_date, topic, sub_type, country,
         countries_involved, admin1, location, _lat AS latitude, _lon AS longitude,
         geo_precision, geometry_wkt, actors, summary,
-        CASE WHEN _deaths <= {validate.MAX_FATALITIES} THEN _deaths::BIGINT END AS fatalities,
+        CASE WHEN _deaths <= {validate.MAX_FATALITIES} THEN TRY_CAST(_deaths AS BIGINT)
+             END AS fatalities,
         verification, article_ids, source_dataset, source_category,
         _date_min AS date_min,
         CASE WHEN _end_max > _date_max THEN _end_max ELSE _date_max END AS date_max,
-        _involved, _key, _file, _row, _path
-        FROM prepared_events ANTI JOIN _rejected_events USING (_path, _row)""")
+        _involved, _key, _file, _row, _path, {rejected_any} AS _rejected
+        FROM prepared_events""")
+    # the rules' flags and the problem lines are read from the rejected rows only: the same
+    # views over those rows alone, so nothing is worked out again for the accepted ones
+    _rejected_rows(source, "events", EVENT_COLUMNS)
+    _event_views(con, "_rejected_raw_events", "_of_rejected", numbers)
+    con.execute(f"CREATE TEMP VIEW _flagged_events AS SELECT *, {_flags_sql(EVENT_RULES)} "
+                "FROM prepared_events_of_rejected")
+
+
+def _rejected_rows(source: Source, noun: str, columns: list[str]) -> None:
+    """``_rejected_<noun>`` (the rejected rows' file and row, filled by ``find_rejected``
+    or by whoever evaluates ``_checked_<noun>`` first) and ``_rejected_raw_<noun>``, the
+    raw view of those rows alone."""
+    con = source.con
+    con.execute(f"CREATE TEMP TABLE _rejected_{noun} (_path VARCHAR, _row BIGINT)")
+    con.execute(f"CREATE TEMP VIEW _rejected_keyed_{noun} AS SELECT * FROM _keyed_{noun} "
+                f"SEMI JOIN _rejected_{noun} USING (_path, _row)")
+    _raw_view(con, f"_rejected_keyed_{noun}", f"_rejected_raw_{noun}", columns, source.label)
+
+
+def _flags_sql(rules: tuple[tuple[str, str, str, str], ...]) -> str:
+    return ", ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
+                     for check, _, flag, _ in rules)
+
+
+def find_rejected(source: Source) -> None:
+    """Evaluate the rules over every row once, keep the rejected rows' file and row, and
+    define the accepted rows (``events``, ``articles``: an anti-join with that short list)
+    and their problem lines (``event_problems``, ``article_problems``)."""
+    con = source.con
+    nouns = ["events"] + (["articles"] if source.has_articles else [])
+    for noun in nouns:
+        con.execute(f"INSERT INTO _rejected_{noun} SELECT _path, _row FROM _checked_{noun} "
+                    "WHERE _rejected")
+        con.execute(f"CREATE TEMP VIEW {noun} AS SELECT * EXCLUDE (_rejected) FROM "
+                    f"_checked_{noun} ANTI JOIN _rejected_{noun} USING (_path, _row)")
     con.execute(f"CREATE TEMP VIEW event_problems AS {_problems_sql('events', EVENT_RULES)}")
+    if source.has_articles:
+        con.execute("CREATE TEMP VIEW article_problems AS "
+                    f"{_problems_sql('articles', ARTICLE_RULES)}")
 
 
 def _problems_sql(table: str, rules: tuple[tuple[str, str, str, str], ...]) -> str:
@@ -429,57 +479,108 @@ def _problems_sql(table: str, rules: tuple[tuple[str, str, str, str], ...]) -> s
         for check, column, _, reason in rules)
 
 
-def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
-    """``prepared_events`` (named with ``suffix``) and the views under it, over ``raw``."""
+#: The raw texts a row's dates are worked out from, and what ``_date_spans`` makes of them.
+_DATE_KEYS = (("r_event_date", "_k_date"), ("r_date_precision", "_k_precision"),
+              ("r_end_date", "_k_end"))
+_DATE_COLUMNS = ("event_date", "_given", "end_date", "_start", "_shape", "_end_text",
+                 "_end_start", "_precision", "_date_min", "_date_max", "_end_max")
+
+
+#: The code columns worked out once per distinct combination (``_code_values``): the
+#: column, its raw text's name there and its normalised value.
+_CODES = (("topic", "_k_topic", "lower(token(_k_topic))"),
+          ("country", "_k_country", "upper(token(_k_country))"),
+          ("geo_precision", "_k_geo", "lower(token(_k_geo))"),
+          ("verification", "_k_verification", "lower(token(_k_verification))"))
+
+
+def _code_values(con: duckdb.DuckDBPyConnection) -> None:
+    """Each distinct combination of the code columns' texts trimmed and cased once: a
+    million rows hold a few thousand, and reading them back through a join costs a tenth
+    of trimming and casing the four columns of every row (docs/benchmark.md)."""
+    keys = ", ".join(f"r_{column} AS {key}" for column, key, _ in _CODES)
+    values = ", ".join(f"{sql} AS {column}" for column, _, sql in _CODES)
+    con.execute(f"CREATE TEMP TABLE _code_values AS SELECT *, {values} "
+                f"FROM (SELECT DISTINCT {keys} FROM raw_events)")
+
+
+def _date_spans(con: duckdb.DuckDBPyConnection) -> None:
+    """Each distinct (event_date, date_precision, end_date) of the file worked out once, as
+    validate's ``map_unique`` does: a file of a million events has a few thousand, and the
+    partial dates' expressions (a shape, a parse, a period's start and end) cost seconds
+    per column of a million rows (docs/benchmark.md)."""
+    keys = ", ".join(f"{raw} AS {key}" for raw, key in _DATE_KEYS)
+    precisions = _enum_sql(DATE_PRECISIONS)
+    con.execute(f"""CREATE TEMP TABLE _date_spans AS
+        WITH given AS (SELECT _k_date, _k_precision, _k_end,
+            day_text(token(_k_date)) AS event_date,
+            lower(token(_k_precision)) AS _given,
+            day_text(lower(token(_k_end))) AS end_date
+            FROM (SELECT DISTINCT {keys} FROM raw_events)),
+        dated AS (SELECT *,
+            in_years(first_day(event_date)) AS _start,
+            nullif(end_date, {lit(ONGOING)}) AS _end_text,
+            in_years(first_day(nullif(end_date, {lit(ONGOING)}))) AS _end_start
+            FROM given),
+        shaped AS (SELECT *,
+            CASE WHEN _start IS NOT NULL THEN date_shape(event_date) END AS _shape
+            FROM dated),
+        bounded AS (SELECT *,
+            coalesce(_given, _shape) AS _precision,
+            CASE WHEN _given IS NULL OR _given IN {precisions} THEN coalesce(_given, _shape)
+                 END AS _period,
+            CASE WHEN _end_start IS NOT NULL THEN date_shape(_end_text) END AS _end_shape
+            FROM shaped)
+        SELECT _k_date, _k_precision, _k_end, {", ".join(_DATE_COLUMNS[:8])},
+            period_start(_start, _period) AS _date_min,
+            period_end(_start, _period) AS _date_max,
+            period_end(_end_start, _end_shape) AS _end_max
+        FROM bounded""")
+
+
+def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str,
+                 numbers: frozenset[str]) -> None:
+    """``prepared_events`` (named with ``suffix``) and the views under it, over ``raw``
+    (``numbers``: its number columns held as numbers, ``_raw_view``)."""
+    dates = " AND ".join(f"ds.{key} IS NOT DISTINCT FROM {raw}.{column}"
+                         for column, key in _DATE_KEYS)
+    codes = " AND ".join(f"cv.{key} IS NOT DISTINCT FROM {raw}.r_{column}"
+                         for column, key, _ in _CODES)
     con.execute(f"""CREATE TEMP VIEW _normalised_events{suffix} AS SELECT
         _path, _row, _file, struct_pack(f := _path, r := _row) AS _key,
         token(r_event_id) AS event_id,
-        day_text(token(r_event_date)) AS event_date,
-        lower(token(r_date_precision)) AS _given,
-        day_text(lower(token(r_end_date))) AS end_date,
-        lower(token(r_topic)) AS topic,
+        {", ".join(f"ds.{c}" for c in _DATE_COLUMNS)},
+        {", ".join(f"cv.{column}" for column, _, _ in _CODES)},
         blank_null(r_sub_type) AS sub_type,
-        upper(token(r_country)) AS country,
         ci.countries_involved, ci._countries_unknown, ci._involved,
         blank_null(r_admin1) AS admin1,
         blank_null(r_location) AS location,
         token(r_latitude) AS _lat_text, token(r_longitude) AS _lon_text,
-        {_present('latitude')} AS _lat_present, {_present('longitude')} AS _lon_present,
-        {_number_value('latitude')} AS _lat_value, {_number_value('longitude')} AS _lon_value,
-        {_number_value('fatalities')} AS _deaths, {_present('fatalities')} AS _deaths_present,
-        lower(token(r_geo_precision)) AS geo_precision,
+        {_present('latitude', numbers)} AS _lat_present,
+        {_present('longitude', numbers)} AS _lon_present,
+        {_number_value('latitude', numbers)} AS _lat_value,
+        {_number_value('longitude', numbers)} AS _lon_value,
+        {_number_value('fatalities', numbers)} AS _deaths,
+        {_present('fatalities', numbers)} AS _deaths_present,
         token(r_geometry_wkt) AS geometry_wkt,
         {_list_sql('r_actors')} AS actors,
         blank_null(r_summary) AS summary,
         token(r_fatalities) AS _deaths_text,
-        lower(token(r_verification)) AS verification,
         {_list_sql('r_article_ids')} AS article_ids,
         coalesce(blank_null(r_source_dataset), _file) AS source_dataset,
         blank_null(r_source_category) AS source_category,
         {", ".join(f"r_{c}" for c in EVENT_COLUMNS)}
         FROM {raw} LEFT JOIN _country_lists ci
-        ON ci.raw IS NOT DISTINCT FROM {raw}.r_countries_involved""")
-    con.execute(f"""CREATE TEMP VIEW _dated_events{suffix} AS SELECT *,
-        in_years(first_day(event_date)) AS _start,
-        CASE WHEN in_years(first_day(event_date)) IS NOT NULL THEN date_shape(event_date)
-             END AS _shape,
-        nullif(end_date, {lit(ONGOING)}) AS _end_text,
-        in_years(first_day(nullif(end_date, {lit(ONGOING)}))) AS _end_start,
+        ON ci.raw IS NOT DISTINCT FROM {raw}.r_countries_involved
+        LEFT JOIN _date_spans ds ON {dates}
+        LEFT JOIN _code_values cv ON {codes}""")
+    con.execute(f"""CREATE TEMP VIEW _located_events{suffix} AS SELECT *,
         CASE WHEN isfinite(_lat_value) THEN _lat_value END AS _lat,
         CASE WHEN isfinite(_lon_value) THEN _lon_value END AS _lon
         FROM _normalised_events{suffix}""")
-    con.execute(f"""CREATE TEMP VIEW _bounded_events{suffix} AS SELECT *,
-        coalesce(_given, _shape) AS _precision,
-        period_start(_start, CASE WHEN _given IS NULL OR _given IN
-            {_enum_sql(DATE_PRECISIONS)} THEN coalesce(_given, _shape) END) AS _date_min,
-        period_end(_start, CASE WHEN _given IS NULL OR _given IN
-            {_enum_sql(DATE_PRECISIONS)} THEN coalesce(_given, _shape) END) AS _date_max,
-        period_end(_end_start, CASE WHEN _end_start IS NOT NULL THEN date_shape(_end_text) END)
-            AS _end_max
-        FROM _dated_events{suffix}""")
     con.execute(f"""CREATE TEMP VIEW prepared_events{suffix} AS SELECT b.*, d._first_key,
         d._first_row, w.problem AS _wkt_problem
-        FROM _bounded_events{suffix} b LEFT JOIN _duplicates d USING (event_id)
+        FROM _located_events{suffix} b LEFT JOIN _duplicates d USING (event_id)
         LEFT JOIN _wkt_problems w ON w.wkt = b.geometry_wkt""")
 
 
@@ -521,10 +622,33 @@ ARTICLE_RULES: tuple[tuple[str, str, str, str], ...] = (
      "_first_row || ')'"),
     ("url_bad", "url", f"url IS NOT NULL AND NOT regexp_full_match(url, "
      f"{lit(validate._URL_RE)}, 'i')", "'url ' || quoted(url) || ' is not an http(s) address'"),
-    ("published_bad", "published", "published IS NOT NULL AND "
-     "in_years(first_day(published)) IS NULL",
+    ("published_bad", "published", "published IS NOT NULL AND _published_start IS NULL",
      f"'bad published date ' || quoted(published) || {lit(f' ({_HINT})')}"),
 )
+
+
+def _article_values(con: duckdb.DuckDBPyConnection) -> None:
+    """Each distinct (published, language) of the articles worked out once (as
+    ``_date_spans`` for the events): the date's text, its first day, the language."""
+    con.execute("""CREATE TEMP TABLE _article_values AS SELECT *,
+        in_years(first_day(published)) AS _published_start FROM (
+        SELECT _k_published, _k_language, day_text(token(_k_published)) AS published,
+               token(_k_language) AS language
+        FROM (SELECT DISTINCT r_published AS _k_published, r_language AS _k_language
+              FROM raw_articles))""")
+
+
+def _article_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> None:
+    """``_normalised_articles`` (named with ``suffix``) over ``raw``."""
+    con.execute(f"""CREATE TEMP VIEW _normalised_articles{suffix} AS SELECT _path, _row, _file,
+        struct_pack(f := _path, r := _row) AS _key,
+        token(r_article_id) AS article_id, blank_null(r_title) AS title,
+        blank_null(r_outlet) AS outlet, token(r_url) AS url,
+        av.published, av.language, av._published_start,
+        blank_null(r_summary) AS summary, {", ".join(f"r_{c}" for c in ARTICLE_COLUMNS)}
+        FROM {raw} LEFT JOIN _article_values av
+        ON av._k_published IS NOT DISTINCT FROM {raw}.r_published
+        AND av._k_language IS NOT DISTINCT FROM {raw}.r_language""")
 
 
 def _open_articles(source: Source, articles: str) -> None:
@@ -552,26 +676,17 @@ def _open_articles(source: Source, articles: str) -> None:
     _raw_view(con, "_keyed_articles", "raw_articles", ARTICLE_COLUMNS, articles)
     con.execute("CREATE TEMP TABLE _article_duplicates AS "
                 f"{_duplicates_sql('raw_articles', 'article_id')}")
-    con.execute(f"""CREATE TEMP VIEW _normalised_articles AS SELECT _path, _row, _file,
-        struct_pack(f := _path, r := _row) AS _key,
-        token(r_article_id) AS article_id, blank_null(r_title) AS title,
-        blank_null(r_outlet) AS outlet, token(r_url) AS url,
-        day_text(token(r_published)) AS published, token(r_language) AS language,
-        blank_null(r_summary) AS summary, {", ".join(f"r_{c}" for c in ARTICLE_COLUMNS)}
-        FROM raw_articles""")
-    flags = ", ".join(f"coalesce({flag}, false) AS {ident('_' + check)}"
-                      for check, _, flag, _ in ARTICLE_RULES)
-    con.execute(f"""CREATE TEMP VIEW _flagged_articles AS SELECT *, {flags} FROM (
-        SELECT n.*, d._first_key, d._first_row FROM _normalised_articles n
-        LEFT JOIN _article_duplicates d USING (article_id))""")
-    rejected_any = " OR ".join(ident("_" + check) for check, *_ in ARTICLE_RULES)
-    con.execute(f"CREATE TEMP VIEW articles AS SELECT {', '.join(ARTICLE_COLUMNS)}, "
-                "_key, _path, _row "
-                f"FROM _flagged_articles WHERE NOT ({rejected_any})")
-    con.execute("CREATE TEMP VIEW article_problems AS "
-                f"{_problems_sql('articles', ARTICLE_RULES)}")
-    con.execute(f"CREATE TEMP VIEW _rejected_article_rows AS SELECT _key FROM _flagged_articles "
-                f"WHERE {rejected_any}")
+    _article_values(con)
+    _article_views(con, "raw_articles", "")
+    rejected_any = " OR ".join(f"coalesce({flag}, false)" for _, _, flag, _ in ARTICLE_RULES)
+    con.execute(f"""CREATE TEMP VIEW _checked_articles AS SELECT
+        {", ".join(ARTICLE_COLUMNS)}, _key, _path, _row, {rejected_any} AS _rejected
+        FROM _normalised_articles LEFT JOIN _article_duplicates d USING (article_id)""")
+    _rejected_rows(source, "articles", ARTICLE_COLUMNS)
+    _article_views(con, "_rejected_raw_articles", "_of_rejected")
+    con.execute(f"""CREATE TEMP VIEW _flagged_articles AS SELECT *, {_flags_sql(ARTICLE_RULES)}
+        FROM _normalised_articles_of_rejected
+        LEFT JOIN _article_duplicates d USING (article_id)""")
     source.has_articles = True
     source.articles_label = path.name or articles
     source.article_files = [path] if path.is_file() else parquet_files(articles)
