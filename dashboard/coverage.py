@@ -38,9 +38,12 @@ LONGEST_DATED_SPAN = 31  # days: events dated more loosely (a year) belong to no
 def source_codes(articles: pd.DataFrame) -> np.ndarray:
     """Per article row, the source it counts as: one code per outlet (trimmed, case
     ignored), and a code of its own for each article without an outlet (one report)."""
-    outlets = articles["outlet"].astype("str").str.strip().str.casefold()
-    codes, labels = pd.factorize(outlets.where(outlets != ""), use_na_sentinel=True)
-    codes = np.asarray(codes, dtype=np.int64)
+    # each distinct spelling folded once (pandas folds case in Python, cell by cell: a
+    # seventh of a second for 600k articles naming a few hundred outlets)
+    spelt, spellings = pd.factorize(articles["outlet"].astype("str"), use_na_sentinel=True)
+    folded = pd.Series(spellings, dtype="str").str.strip().str.casefold()
+    folded_codes, labels = pd.factorize(folded.where(folded != ""), use_na_sentinel=True)
+    codes = np.append(np.asarray(folded_codes, dtype=np.int64), -1)[spelt]
     unnamed = codes < 0
     codes[unnamed] = len(labels) + np.flatnonzero(unnamed)
     return codes

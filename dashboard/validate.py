@@ -217,16 +217,6 @@ def period_bounds(start: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd
     )
 
 
-def map_unique(values: pd.Series, func: Callable[[str], Any],
-               dtype: Literal["str", "boolean"] = "str") -> pd.Series:
-    """Apply ``func`` once per distinct non-missing value and spread the results by code
-    (mapping a million cells through a dict took half a second). ``func`` returns what a
-    ``dtype`` array holds: text or None for "str", a bool or None for "boolean"."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    results = pd.array([func(v) for v in uniques] + [None], dtype=dtype)
-    return pd.Series(results.take(codes), index=values.index)  # code -1 takes the last: NA
-
-
 _CANONICAL_LIST = r"[^;\s](?:[^;]*[^;\s])?(?:; [^;\s](?:[^;]*[^;\s])?)*"
 
 
@@ -239,6 +229,19 @@ def normalise_list(values: pd.Series) -> pd.Series:
         text = text.mask(irregular, fixed)
         text = text.where(text != "")
     return text
+
+
+def _country_lists(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Country lists in the stored form (codes upper-cased, each once; an empty list is
+    missing), and whether a list names an unknown code: worked out once per distinct
+    list and spread by code (one factorisation of the million cells for both)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    lists = [join_list(value.upper()) or None for value in uniques]
+    # code -1 (a missing cell) takes the appended last entry: missing, not unknown
+    stored = pd.array([*lists, None], dtype="str").take(codes)
+    unknown = np.array([value is not None and _bad_countries(value) for value in lists]
+                       + [False], dtype=bool)[codes]
+    return pd.Series(stored, index=values.index), pd.Series(unknown, index=values.index)
 
 
 def _bad_countries(item_list: str) -> bool:
@@ -582,8 +585,8 @@ def _prepare_events(raw: pd.DataFrame, rows: np.ndarray, file: str) -> pd.DataFr
     f["topic"] = clean_token(f["topic"], "lower")
     f["verification"] = clean_token(f["verification"], "lower")
     f["country"] = clean_token(f["country"], "upper")
-    f["countries_involved"] = map_unique(
-        clean_token(f["countries_involved"]), lambda v: join_list(v.upper()) or None)
+    f["countries_involved"], f["_countries_involved_unknown"] = _country_lists(
+        clean_token(f["countries_involved"]))
     for column in ("actors", "article_ids"):
         f[column] = normalise_list(f[column])
     for column in TYPED_COLUMNS:
@@ -610,8 +613,6 @@ def _prepare_events(raw: pd.DataFrame, rows: np.ndarray, file: str) -> pd.DataFr
     f["_end_date_before"] = (end_max < f["date_min"]).fillna(False)
     f["date_max"] = f["date_max"].where(~(end_max > f["date_max"]).fillna(False), end_max)
 
-    f["_countries_involved_unknown"] = map_unique(
-        f["countries_involved"], _bad_countries, "boolean").fillna(False).astype(bool)
     f["_lat"], f["_latitude_not_number"] = _number(f["latitude"])
     f["_lon"], f["_longitude_not_number"] = _number(f["longitude"])
     f["_latitude_alone"] = f["latitude"].notna() & f["longitude"].isna()

@@ -227,3 +227,15 @@ def test_comparison_filters(dates, earlier_start, expected):
     wider = coverage.comparison_filters(filters, earlier)
     assert (wider.date_from, wider.date_to) == expected
     assert wider.topics == ("strike",)
+
+
+@pytest.mark.parametrize(("outlets", "codes"), [
+    (["Daily", "daily ", " DAILY", "Other"], [0, 0, 0, 1]),
+    ([None, "Daily", None, ""], [1, 0, 3, 4]),  # no outlet, or a blank one: a source each
+    (["Straße", "STRASSE", "strasse"], [0, 0, 0]),  # case folded, not only lowered
+    (["b", "a", "B", "A", "c"], [0, 1, 0, 1, 2]),  # codes in order of first appearance
+    ([], []),
+])
+def test_each_outlet_counts_as_one_source_whatever_its_spelling(outlets, codes):
+    articles = pd.DataFrame({"outlet": pd.Series(outlets, dtype="str")})
+    assert coverage.source_codes(articles).tolist() == codes

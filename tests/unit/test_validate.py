@@ -121,6 +121,32 @@ def test_a_date_parses_alone_as_it_does_among_others(cell, first, shape, bad):
     assert start.dtype == "datetime64[ns]" and shapes.dtype == "str" and flags.dtype == bool
 
 
+@pytest.mark.parametrize(("cell", "stored", "unknown"), [
+    ("pol;blr", "POL; BLR", False),
+    ("POL; BLR", "POL; BLR", False),
+    ("pol; pol;POL", "POL", False),  # each code once
+    ("XXX; pol", "XXX; POL", True),
+    ("xkx", "XKX", False),  # Kosovo's user-assigned code
+    (";", None, False),  # no code at all: missing, not unknown
+    (None, None, False),
+])
+def test_a_country_list_is_stored_and_checked_the_same_alone_and_among_others(
+        cell, stored, unknown):
+    """Each distinct list is worked out once and spread to every row holding it."""
+    from dashboard.validate import _country_lists
+
+    cells = ["POL", cell, "pol;blr", None, cell, "XXX", cell]
+    index = pd.RangeIndex(7, 14)
+    lists, flags = _country_lists(pd.Series(cells, index=index, dtype="str"))
+    for at in (1, 4, 6):
+        assert (None if pd.isna(lists.iloc[at]) else lists.iloc[at]) == stored
+        assert bool(flags.iloc[at]) is unknown
+    assert lists.iloc[[0, 2, 3, 5]].fillna("-").tolist() == ["POL", "POL; BLR", "-", "XXX"]
+    assert flags.iloc[[0, 2, 3, 5]].tolist() == [False, False, False, True]
+    assert list(lists.index) == list(flags.index) == list(index)
+    assert lists.dtype == "str" and flags.dtype == bool
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "c", "é", "a "])),
                 max_size=30))
