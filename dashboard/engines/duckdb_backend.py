@@ -95,6 +95,8 @@ SLICE_COLUMNS = ("rowid AS _rowid, _seq, country, _involved, topic, verification
 INVOLVED_LISTS = "involved_lists"
 #: The validated copy's own columns, left out of what it hands back as events.
 _INTERNAL = "_seq, _place, _uncertain, _involved"
+#: The temporary table of the events counted by (country, involved list code).
+COUNTRY_COUNTS = "_country_counts"
 #: What ``aggregate.map_shapes`` reads of an event: only these are fetched by ``rowid``
 #: (the list columns, ``actors`` and ``article_ids``, cost most of a whole row's fetch).
 SHAPE_COLUMNS = ("event_id", "event_date", "end_date", "topic", "location", "summary",
@@ -359,6 +361,7 @@ class DuckDBBackend:
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._slices: OrderedDict[Filters, str | None] = OrderedDict()
         self._held: dict[str, int] = {}  # each slice's bytes in Arrow, by its name
+        self._country_counts = False  # COUNTRY_COUNTS made yet
         self._made = 0
         self._options: Options | None = None
         self.topic_order = self._first_seen("topic")
@@ -431,10 +434,13 @@ class DuckDBBackend:
                 name = f"_slice_{self._made}"
                 con = self.source.con
                 columns = SLICE_COLUMNS + (", article_ids" if self.source.has_articles else "")
-                # counted first (a scan of the condition's few columns): a filter too wide
-                # for a slice costs no copy of its rows
-                rows = con.execute(f"SELECT count(*) FROM validated.events WHERE {sql}",
-                                   params).fetchall()[0][0]
+                # counted first: a filter too wide for a slice costs no copy of its rows; a
+                # filter with countries is bounded by their rows, read from the small table
+                # of counts per (country, list), and counted by a scan only past the bound
+                bound = self._country_rows(rest.countries) if rest.countries else None
+                rows = bound if bound is not None and bound <= self.slice_rows else (
+                    con.execute(f"SELECT count(*) FROM validated.events WHERE {sql}",
+                                params).fetchall()[0][0])
                 if rows > self.slice_rows:
                     name = None
                 else:
@@ -450,6 +456,18 @@ class DuckDBBackend:
                     self.source.con.unregister(dropped)
                     del self._held[dropped]
             return name
+
+    def _country_rows(self, countries: tuple[str, ...]) -> int:
+        """The events whose country or involved list meets ``countries``, summed from the
+        events counted by (country, list code) once, on the first filter with countries."""
+        con = self.source.con
+        if not self._country_counts:
+            con.execute(f"CREATE TEMP TABLE {COUNTRY_COUNTS} AS SELECT country, _involved, "
+                        "count(*) AS n FROM validated.events GROUP BY ALL")
+            self._country_counts = True
+        sql, params = where(Filters(countries=countries), self.source)
+        return int(con.execute(f"SELECT coalesce(sum(n), 0) FROM {COUNTRY_COUNTS} WHERE {sql}",
+                               params).fetchall()[0][0])
 
     def scope(self, filters: Filters, frame: Frame | None = None) -> Scope:
         """Where the questions of ``filters`` (and ``frame``) look: its slice with the date

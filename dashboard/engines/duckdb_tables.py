@@ -235,8 +235,10 @@ def _database_view(con: duckdb.DuckDBPyConnection, path: str, table: str) -> Non
     if not known or not known[0][0]:
         raise LoadError(path, Sayable(N_("has no table {table} (--table names it)"),
                                       table=repr(table)))
+    # the whole path, as ``Source.files`` holds it (the copy's ``_seq`` looks the row's
+    # file up there; ``_file``, the name reports show, is its last part)
     con.execute(f"CREATE TEMP VIEW _keyed_events AS SELECT *, rowid + 1 AS _row, "
-                f"{lit(Path(path).name)} AS _path FROM src.main.{ident(table)}")
+                f"{lit(str(Path(path)))} AS _path FROM src.main.{ident(table)}")
 
 
 def _lookups(con: duckdb.DuckDBPyConnection, topics: Iterable[str] | None) -> None:

@@ -109,3 +109,25 @@ def test_the_first_copy_keeps_what_the_memory_engine_keeps(name: str, tmp_path: 
     source = open_source(str(path), articles=str(tmp_path / "events_articles.parquet"))
     assert source.scalar("SELECT count(*) FROM events") == len(kept)
     assert source.scalar("SELECT count(*) FROM articles") == len(cited)
+
+
+@pytest.mark.parametrize("kind", ["parquet", "duckdb table"])
+def test_every_copied_row_keeps_its_place_in_the_source(kind: str, tmp_path: Path) -> None:
+    """``_seq`` (file, then row) orders the copy: it is never NULL, whatever was read."""
+    data, _ = generate.generate(ROWS, seed=6)
+    path = tmp_path / "events.parquet"
+    pq.write_table(data.events, path)
+    if kind == "parquet":
+        duck = open_validated(str(path), cache_dir=tmp_path / "cache")
+    else:
+        database = tmp_path / "lake.duckdb"
+        with duckdb.connect(str(database)) as con:
+            con.execute(f"CREATE TABLE events AS SELECT * FROM read_parquet('{path}')")
+        duck = open_validated(str(database), table="events", cache_dir=tmp_path / "cache")
+    with duckdb.connect(str(duck.target.database), read_only=True) as con:
+        rows = con.execute("SELECT count(*), count(_seq), count(DISTINCT _seq) FROM events"
+                           ).fetchall()[0]
+        ordered = [r[0] for r in con.execute("SELECT event_id FROM events ORDER BY _seq")
+                   .fetchall()]
+    assert rows == (ROWS, ROWS, ROWS)
+    assert ordered == data.events["event_id"].to_pylist()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -108,6 +109,23 @@ def test_a_filter_over_the_limit_asks_the_whole_table(pair) -> None:  # type: ig
     broad.slice_rows = broad.slice_rows + 1
     assert broad.scope(Filters(countries=("POL",))).table.startswith("_slice_")
     _same(_answers(broad, filters, None), _answers(whole, filters, None))
+
+
+def test_countries_bound_a_slice_and_a_count_decides_past_it(pair) -> None:  # type: ignore[no-untyped-def]
+    """A filter with countries is bounded by the countries' rows (counted once per
+    (country, list)); past the bound its own count decides, so a narrow filter of a
+    broad country still slices."""
+    sliced, whole = pair
+    narrow = Filters(countries=("UKR",), topics=("strike",))
+    broad = DuckDBBackend(sliced.target, label=sliced.label, files=sliced.files,
+                          article_files=sliced.article_files)
+    assert broad._country_rows(("UKR",)) == sliced.count(Filters(countries=("UKR",)))
+    broad.slice_rows = sliced.count(narrow)
+    assert broad._country_rows(("UKR",)) > broad.slice_rows
+    assert broad.scope(narrow).table.startswith("_slice_")
+    broad.slice_rows -= 1
+    assert broad.scope(replace(narrow, topics=("strike", "camp"))).table == "validated.events"
+    _same(_answers(broad, narrow, None), _answers(whole, narrow, None))
 
 
 @pytest.mark.parametrize("filters", FILTERS[:3], ids=lambda f: str(f.to_query()))
