@@ -4,19 +4,14 @@ a notice in the page's language and the command line export of the same selectio
 from __future__ import annotations
 
 import shlex
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from conftest import check_file, page, shown
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench import generate  # noqa: E402
-from dashboard import cli, download_limits  # noqa: E402
+from bench import generate
+from dashboard import cli, download_limits
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"  # 5 events
 

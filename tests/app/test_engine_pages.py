@@ -8,7 +8,6 @@ Articles pages' tables and captions, and an event's page must be the same.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,11 +16,7 @@ import streamlit as st
 from conftest import ENTRY, metrics, page, shown
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench import generate  # noqa: E402
+from bench import generate
 
 ROWS = 3_000
 

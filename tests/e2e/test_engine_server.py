@@ -4,17 +4,10 @@ memory engine, and its charts and map."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pyarrow.parquet as pq
 from playwright.sync_api import expect
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench import generate  # noqa: E402
+from bench import generate
 
 ROWS = 4_000
 

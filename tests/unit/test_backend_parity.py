@@ -11,30 +11,23 @@ downloads' bytes.
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from test_engine_duckdb import QUERIES, _filters, _varied
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from test_engine_duckdb import QUERIES, _filters, _varied  # noqa: E402
-
-from bench import generate  # noqa: E402
-from dashboard.choices import build_options  # noqa: E402
-from dashboard.dataset import load_dataset  # noqa: E402
-from dashboard.engines.backend import Backend  # noqa: E402
-from dashboard.engines.duckdb_backend import open_validated  # noqa: E402
-from dashboard.engines.memory_backend import MemoryBackend  # noqa: E402
-from dashboard.eventindex import EventIndex  # noqa: E402
-from dashboard.filters import ArticleLinks, Filters  # noqa: E402
-from dashboard.taxonomy import topic_keys  # noqa: E402
-from dashboard.timeframe import Frame  # noqa: E402
+from bench import generate
+from dashboard.choices import build_options
+from dashboard.dataset import load_dataset
+from dashboard.engines.backend import Backend
+from dashboard.engines.duckdb_backend import open_validated
+from dashboard.engines.memory_backend import MemoryBackend
+from dashboard.eventindex import EventIndex
+from dashboard.filters import ArticleLinks, Filters
+from dashboard.taxonomy import topic_keys
+from dashboard.timeframe import Frame
 
 ROWS = 12_000
 

@@ -13,11 +13,11 @@ import pyarrow.parquet as pq
 import pytest
 import shapely
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # bench/ is a folder of scripts, not an installed package
+from bench import generate
+from dashboard import schema
 
-from bench import generate  # noqa: E402
-from dashboard import schema  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+
 
 ROWS = 1_000
 DATE_PATTERNS = {

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # bench/ is a folder of scripts, not an installed package
-
-from bench import load  # noqa: E402
-from dashboard.dataset import load_bundled  # noqa: E402
-from dashboard.filters import Filters  # noqa: E402
+from bench import load
+from dashboard.dataset import load_bundled
+from dashboard.filters import Filters
 
 
 def _finished(status: int) -> bytes:

@@ -3,15 +3,13 @@ the table's lines and ratios from a results dict."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # bench/ is a folder of scripts, not an installed package
+from bench import browser, run
 
-from bench import browser, run  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ engine's, whatever breaks a rule."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,14 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench import generate  # noqa: E402
-from dashboard.dataset import load_dataset  # noqa: E402
-from dashboard.engines.duckdb_backend import open_validated  # noqa: E402
-from dashboard.engines.duckdb_tables import open_source  # noqa: E402
+from bench import generate
+from dashboard.dataset import load_dataset
+from dashboard.engines.duckdb_backend import open_validated
+from dashboard.engines.duckdb_tables import open_source
 
 ROWS = 120
 LINE_COLUMNS = ["file", "table", "row", "column", "value", "reason"]

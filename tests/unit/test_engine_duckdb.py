@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -14,17 +13,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench import generate  # noqa: E402
-from dashboard.cli import main  # noqa: E402
-from dashboard.dataset import load_dataset  # noqa: E402
-from dashboard.engines import duckdb_query  # noqa: E402
-from dashboard.engines.duckdb_tables import open_source  # noqa: E402
-from dashboard.export import export_events  # noqa: E402
-from dashboard.filters import Filters  # noqa: E402
+from bench import generate
+from dashboard.cli import main
+from dashboard.dataset import load_dataset
+from dashboard.engines import duckdb_query
+from dashboard.engines.duckdb_tables import open_source
+from dashboard.export import export_events
+from dashboard.filters import Filters
 
 ROWS = 20_000
 

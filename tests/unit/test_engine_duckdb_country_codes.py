@@ -10,23 +10,18 @@ lists written in odd case, spacing and repeats meaning the same list.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench import generate  # noqa: E402
-from dashboard.dataset import load_dataset  # noqa: E402
-from dashboard.engines.duckdb_backend import DuckDBBackend, open_validated  # noqa: E402
-from dashboard.engines.duckdb_query import where  # noqa: E402
-from dashboard.engines.duckdb_tables import open_source  # noqa: E402
-from dashboard.filters import Filters  # noqa: E402
+from bench import generate
+from dashboard.dataset import load_dataset
+from dashboard.engines.duckdb_backend import DuckDBBackend, open_validated
+from dashboard.engines.duckdb_query import where
+from dashboard.engines.duckdb_tables import open_source
+from dashboard.filters import Filters
 
 #: (country, countries_involved as the file gives it) of each event, in file order.
 ROWS = [

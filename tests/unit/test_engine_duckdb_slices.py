@@ -11,27 +11,21 @@ rows than a slice may hold must not slice.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench import generate  # noqa: E402
-from dashboard.engines.duckdb_backend import (  # noqa: E402
+from bench import generate
+from dashboard.engines.duckdb_backend import (
     KEPT_SLICES,
     DuckDBBackend,
     open_validated,
     split_dates,
 )
-from dashboard.filters import Filters  # noqa: E402
-from dashboard.timeframe import Frame  # noqa: E402
+from dashboard.filters import Filters
+from dashboard.timeframe import Frame
 
 FILTERS = [
     Filters(countries=("UKR",)),

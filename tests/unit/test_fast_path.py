@@ -8,21 +8,16 @@ bincounts); these references do the same the obvious way, on a synthetic file fr
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # bench/ is a folder of scripts, not an installed package
-
-from bench import generate  # noqa: E402
-from dashboard import aggregate, schema  # noqa: E402
-from dashboard.dataset import load_dataset  # noqa: E402
-from dashboard.eventindex import EventIndex  # noqa: E402
-from dashboard.filters import ArticleLinks, Filters  # noqa: E402
+from bench import generate
+from dashboard import aggregate, schema
+from dashboard.dataset import load_dataset
+from dashboard.eventindex import EventIndex
+from dashboard.filters import ArticleLinks, Filters
 
 ROWS = 100_000
 
