@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 ENTRY = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGES = ENTRY.parent / "views"
+BUNDLED_EVENTS = ENTRY.parents[1] / "data" / "events.csv"
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +59,12 @@ def check_file(at: AppTest, path: str | Path, **typed: str) -> AppTest:
         at.text_input(key=key).input(value)
     at.text_input(key="data_path").input(str(path)).run()
     return at.button(key="check_file").click().run()
+
+
+def check_bundled(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app run with the bundled data's folder offered, its Data page checking the
+    bundled events file (``check_file``)."""
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(BUNDLED_EVENTS.parent))
+    at = app.run()
+    at.switch_page(page("data")).run()
+    return check_file(at, BUNDLED_EVENTS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import check_file, page, shown
+from conftest import check_bundled, page, shown
 
 from bench import generate
 from dashboard import cli, download_limits
@@ -126,11 +126,7 @@ def test_on_the_duckdb_engine_the_command_runs_where_the_data_is(app, monkeypatc
 
 
 def test_data_added_on_the_data_page_is_named_in_the_command(limited_app, monkeypatch):
-    bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(bundled.parent))
-    at = limited_app.run()
-    at.switch_page(page("data")).run()
-    check_file(at, bundled)
+    at = check_bundled(limited_app, monkeypatch)
     at.button(key="add_data").click().run()
     assert not at.exception
     at.switch_page(page("events")).run()

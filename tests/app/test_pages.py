@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import check_file, metrics, page, shown
+from conftest import BUNDLED_EVENTS, check_bundled, check_file, metrics, page, shown
 from streamlit.testing.v1 import AppTest
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
@@ -132,11 +132,7 @@ def test_downloads_are_named_by_the_filter(fixture_app):
 
 
 def test_data_page_checks_a_file_before_using_it(fixture_app, monkeypatch):
-    bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(bundled.parent))
-    at = fixture_app.run()
-    at.switch_page(page("data")).run()
-    check_file(at, bundled)
+    at = check_bundled(fixture_app, monkeypatch)
     assert not at.exception
     assert at.button(key="replace_data")
     at.button(key="add_data").click().run()
@@ -381,12 +377,11 @@ def test_data_page_reads_a_file_checked_before_from_the_store(fixture_app, monke
     import streamlit as st
 
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
-    bundled = Path(__file__).resolve().parents[2] / "data" / "events.csv"
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(bundled.parent))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(BUNDLED_EVENTS.parent))
 
     def check(at):
         at.switch_page(page("data")).run()
-        check_file(at, bundled)
+        check_file(at, BUNDLED_EVENTS)
         assert not at.exception
         return [m.value for m in at.metric]
 
