@@ -404,7 +404,7 @@ def _prepare_events(source: Source, numbers: frozenset[str]) -> None:
     con = source.con
     con.execute(f"CREATE TEMP TABLE _duplicates AS {_duplicates_sql('raw_events', 'event_id')}")
     _find_wkt_problems(con)
-    # like validate's map_unique: each distinct list normalised and checked once; each
+    # like validate's _country_lists: each distinct list normalised and checked once; each
     # distinct normalised list gets a code (``_involved``, NULL for none), so a validated
     # copy tests a country against a few thousand lists, not against every row's text
     con.execute("""CREATE TEMP TABLE _country_lists AS SELECT raw, countries_involved,
@@ -508,7 +508,7 @@ def _code_values(con: duckdb.DuckDBPyConnection) -> None:
 
 def _date_spans(con: duckdb.DuckDBPyConnection) -> None:
     """Each distinct (event_date, date_precision, end_date) of the file worked out once, as
-    validate's ``map_unique`` does: a file of a million events has a few thousand, and the
+    validate's ``parse_partial_dates`` does: a file of a million events has a few thousand, and the
     partial dates' expressions (a shape, a parse, a period's start and end) cost seconds
     per column of a million rows (docs/benchmark.md)."""
     keys = ", ".join(f"{raw} AS {key}" for raw, key in _DATE_KEYS)
