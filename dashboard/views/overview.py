@@ -90,7 +90,7 @@ def time_control() -> Frame:
     with st.container(key="time_control"):
         row = st.container(horizontal=True, vertical_alignment="bottom", wrap=True)
         show = row.segmented_control(_("Time frame"), list(SHOW), key="frame_show",
-                                     format_func=t.gettext,
+                                     format_func=t.gettext, wrap=True,  # long labels, phones
                                      help=_("Show one day, week or month of the filtered "
                                             "range, or everything up to a date, and play it"))
         window = SHOW.get(show or "All dates")
