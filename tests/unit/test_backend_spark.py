@@ -146,6 +146,40 @@ def test_map_and_pages(engines, spec) -> None:  # type: ignore[no-untyped-def]
         _same([listed for listed, _ in lists], _same_frame)
 
 
+@pytest.fixture(scope="module")
+def shared_points(engines, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """memory and spark backends over events that share points, some on the fixture
+    units' border (``test_backend_parity._rounded``), in the module's session."""
+    from test_backend_parity import _rounded
+
+    from dashboard.engines.spark_backend import SparkBackend
+
+    data, _ = generate.generate(ROWS, seed=6)
+    path = tmp_path_factory.mktemp("rounded") / "events.parquet"
+    pq.write_table(_rounded(_varied(data.events)), path)
+    dataset = load_dataset(path)
+    memory = MemoryBackend(dataset, EventIndex.build(dataset.events),
+                           ArticleLinks.build(dataset.events, dataset.articles),
+                           build_options(dataset.events, dataset.articles, topic_keys()))
+    spark = SparkBackend(open_source(str(path), spark=engines[2].spark_source.spark),
+                         label=path.name)
+    return memory, spark
+
+
+@pytest.mark.parametrize("boundaries", [None, TESTS.parent / "app" / "fixtures" /
+                                        "areas.geojson"], ids=["countries", "fixture-units"])
+def test_counts_by_area(engines, shared_points, boundaries) -> None:  # type: ignore[no-untyped-def]
+    from dashboard.boundaries import load_boundaries
+
+    areas = load_boundaries(boundaries)
+    for spec in MAP_QUERIES[:3]:
+        for frame in FRAMES:
+            _same([b.by_area(_filters(spec), frame, areas) for b in engines], _same_frame)
+    for frame in FRAMES:
+        _same([b.by_area(Filters(), frame, areas) for b in shared_points], _same_frame)
+    assert shared_points[0].by_area(Filters(), None, areas)["events"].sum() > 0
+
+
 def test_picks_events_and_neighbours(engines) -> None:  # type: ignore[no-untyped-def]
     memory = engines[0]
     filters = Filters(countries=("POL",))
