@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -542,19 +543,48 @@ def _text(value: str | float | None) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
-def counts_by_area(events: pd.DataFrame, areas: gpd.GeoDataFrame,
-                   key: str = "iso3") -> pd.DataFrame:
-    """Events per area of a boundaries GeoDataFrame, by the point in polygon test.
+def counts_by_area(points: Iterable[pa.RecordBatch], areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Events per unit of a boundaries GeoDataFrame, by the point in polygon test.
 
     Used for a user's admin-1 units, where the event's own country code does not say
-    which unit it falls in. Columns: ``key``, events.
+    which unit it falls in. ``points`` are batches of located events' ``longitude``,
+    ``latitude`` and how many ``events`` stand at that point (1 for a row; an engine sends
+    each distinct point once with its count, batch by batch, so nothing holds every row).
+    An event counts in each unit its point lies within (on a border: in neither), as a
+    spatial join with ``within`` counts it; a shape (``geometry_wkt``) is not read, only
+    its point. Columns: ``iso3`` (the unit's code), events; largest first, ties in the
+    order of the boundaries' rows.
     """
-    import geopandas as gpd  # local: only the choropleth mode needs it
+    import shapely  # local: only the choropleth mode needs it
 
-    located = events[events["latitude"].notna() & events["longitude"].notna()]
-    points = gpd.GeoDataFrame(
-        geometry=gpd.points_from_xy(located["longitude"], located["latitude"]), crs="EPSG:4326")
-    joined = gpd.sjoin(points, areas[[key, "geometry"]].to_crs("EPSG:4326"),
-                       how="inner", predicate="within")
-    counts = joined[key].astype(str).value_counts()
-    return pd.DataFrame({key: counts.index.astype(str), "events": counts.to_numpy()})
+    units = areas.to_crs("EPSG:4326")
+    tree = shapely.STRtree(units.geometry.to_numpy())
+    totals = np.zeros(len(units), dtype=np.int64)
+    for batch in points:
+        lon = batch.column("longitude").to_numpy(zero_copy_only=False).astype("float64")
+        lat = batch.column("latitude").to_numpy(zero_copy_only=False).astype("float64")
+        events = batch.column("events").to_numpy(zero_copy_only=False).astype("int64")
+        point, unit = tree.query(shapely.points(lon, lat), predicate="within")
+        np.add.at(totals, unit, events[point])
+    codes = units["iso3"].astype(str).to_numpy()
+    counts = pd.Series(totals).groupby(codes, sort=False).sum()
+    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
+    return pd.DataFrame({"iso3": pd.array([str(code) for code in counts.index], dtype="str"),
+                         "events": counts.to_numpy(dtype=np.int64)})
+
+
+def area_bounds(areas: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the units in degrees: outside it no point is within
+    one, so an engine need not send it to ``counts_by_area``."""
+    west, south, east, north = (float(v) for v in areas.to_crs("EPSG:4326").total_bounds)
+    return west, south, east, north
+
+
+def point_batches(lon: np.ndarray, lat: np.ndarray,
+                  rows: int = 100_000) -> Iterator[pa.RecordBatch]:
+    """Located events' points (NaN-free ``lon``, ``lat``) as ``counts_by_area`` reads
+    them, one event each, ``rows`` at a time."""
+    for start in range(0, len(lon), rows):
+        end = start + rows
+        yield pa.record_batch({"longitude": lon[start:end], "latitude": lat[start:end],
+                               "events": np.ones(len(lon[start:end]), dtype=np.int64)})

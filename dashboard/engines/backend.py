@@ -29,6 +29,8 @@ from dashboard.i18n import ENGLISH, Translator
 from dashboard.timeframe import Frame
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from dashboard.citation import DataVersion
     from dashboard.dataset import LoadReport
     from dashboard.export import Download
@@ -103,6 +105,13 @@ class Backend(Protocol):
     def map_shapes(self, filters: Filters, frame: Frame | None = None,
                    limit: int = 300) -> tuple[list[dict], int]:
         """``aggregate.map_shapes``: zones and lines as GeoJSON features, and their total."""
+        ...
+
+    def by_area(self, filters: Filters, frame: Frame | None,
+                areas: gpd.GeoDataFrame) -> pd.DataFrame:
+        """``aggregate.counts_by_area``: iso3 (a unit of ``areas``), events, largest first;
+        each located event counted in the units its point lies within. The engines send
+        the selected points grouped by coordinates, batch by batch, to that test."""
         ...
 
     def picked(self, filters: Filters, frame: Frame | None, *, ids: list[str] | None = None,

@@ -47,11 +47,12 @@ from dashboard import aggregate, schema, store
 from dashboard.aggregate import AS_COUNTRY, MAP_POINT_LIMIT, Headline
 from dashboard.choices import ACTOR_CHOICES, Options
 from dashboard.dataset import LoadReport
-from dashboard.engines.duckdb_query import where
+from dashboard.engines.duckdb_query import BATCH_ROWS, where
 from dashboard.engines.duckdb_tables import (
     MEMORY_LIMIT,
     Source,
     _install_macros,
+    arrow_batches,
     arrow_table,
     ident,
     lit,
@@ -68,6 +69,8 @@ from dashboard.readers import LoadError
 from dashboard.timeframe import Frame
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from dashboard.citation import DataVersion
     from dashboard.engines.backend import Bounds
     from dashboard.export import Download
@@ -734,6 +737,22 @@ class DuckDBBackend:
                                                       dtype=object)).astype("datetime64[ns]")
         features, _ = aggregate.map_shapes(shapes, limit)
         return features, total
+
+    def by_area(self, filters: Filters, frame: Frame | None,
+                areas: gpd.GeoDataFrame) -> pd.DataFrame:
+        """The selected located events inside the units' bounds, grouped by their point
+        (places repeat), streamed in Arrow batches to ``aggregate.counts_by_area``."""
+        def compute() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+            scope = self.scope(filters, frame)
+            west, south, east, north = aggregate.area_bounds(areas)
+            reader = arrow_batches(
+                self.source.con, "SELECT longitude, latitude, count(*) AS events FROM "
+                f"{scope.table} WHERE ({scope.sql}) AND longitude BETWEEN ? AND ? AND "
+                "latitude BETWEEN ? AND ? GROUP BY longitude, latitude",
+                [*scope.params, west, east, south, north], BATCH_ROWS)
+            # the boundaries are kept with the answer: their id stays theirs while kept
+            return areas, aggregate.counts_by_area(reader, areas)
+        return self._kept(("areas", filters, frame, id(areas)), compute)[1]
 
     def _ordered_frame(self, sql: str, params: list[Any], limit: int,
                        offset: int = 0) -> pd.DataFrame:

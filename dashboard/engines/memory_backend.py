@@ -26,6 +26,8 @@ from dashboard.i18n import ENGLISH, Translator
 from dashboard.timeframe import Frame
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from dashboard.citation import DataVersion
     from dashboard.engines.backend import Bounds
     from dashboard.export import Download
@@ -135,6 +137,12 @@ class MemoryBackend:
     def map_shapes(self, filters: Filters, frame: Frame | None = None,
                    limit: int = 300) -> tuple[list[dict], int]:
         return aggregate.map_shapes(self.index, limit, mask=self.mask(filters, frame))
+
+    def by_area(self, filters: Filters, frame: Frame | None,
+                areas: gpd.GeoDataFrame) -> pd.DataFrame:
+        rows = self.mask(filters, frame) & self.index.located
+        return aggregate.counts_by_area(aggregate.point_batches(
+            self.index.longitude[rows], self.index.latitude[rows]), areas)
 
     def picked(self, filters: Filters, frame: Frame | None, *, ids: list[str] | None = None,
                cell: tuple[float, float] | None = None,

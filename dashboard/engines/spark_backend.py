@@ -18,13 +18,15 @@ replaces every query. Only the whole-slice downloads collect the selected rows, 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from dashboard import aggregate, schema
 from dashboard.aggregate import AS_COUNTRY, MAP_POINT_LIMIT, Headline
@@ -37,6 +39,7 @@ from dashboard.engines.duckdb_backend import (
     _monthly,
     events_frame,
 )
+from dashboard.engines.duckdb_query import BATCH_ROWS
 from dashboard.engines.spark_query import Selection, choices
 from dashboard.engines.spark_tables import Source, list_items, open_source
 from dashboard.eventdetail import DISTANCE_SLACK_KM, KM_PER_DEGREE_LATITUDE, distances_km
@@ -45,6 +48,8 @@ from dashboard.i18n import ENGLISH, N_, Translator
 from dashboard.timeframe import Frame
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from dashboard.citation import DataVersion
     from dashboard.export import Download
 
@@ -63,6 +68,15 @@ def _strings(table: Any, columns: list[str]) -> pd.DataFrame:
     """Arrow columns as a frame of ``str`` cells (the articles' and their list's shape)."""
     return pd.DataFrame({c: pd.Series(table.column(c).to_pylist(), dtype="str")
                          for c in columns})
+
+
+def _point_batches(rows: Iterator[Any]) -> Iterator[pa.RecordBatch]:
+    """Spark rows of ``longitude, latitude, events`` as record batches of ``BATCH_ROWS``."""
+    while chunk := list(itertools.islice(rows, BATCH_ROWS)):
+        lon, lat, events = zip(*chunk, strict=True)
+        yield pa.record_batch({"longitude": pa.array(lon, pa.float64()),
+                               "latitude": pa.array(lat, pa.float64()),
+                               "events": pa.array(events, pa.int64())})
 
 
 def open_backend(data: str, *, table: str | None = None,
@@ -93,6 +107,9 @@ class SparkBackend(DuckDBBackend):
         source.events = source.events.select("*", place.alias("_place"),
                                              uncertain.alias("_uncertain"))
         self.spark_source, self.label = source, label
+        # the files read, as a citation and the About page name them (duckdb's attributes)
+        self.files, self.article_files = source.files, source.article_files
+        self.unread_files = source.unread_files  # a Connect server's files not readable here
         self._lock = threading.RLock()
         self._areas = areas
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
@@ -231,6 +248,23 @@ class SparkBackend(DuckDBBackend):
         c = _f().col
         return self.selected(filters, frame).filter(
             c("latitude").isNotNull() & c("longitude").isNotNull() & (c("_place") != AS_COUNTRY))
+
+    def by_area(self, filters: Filters, frame: Frame | None,
+                areas: gpd.GeoDataFrame) -> pd.DataFrame:
+        """The duckdb backend's grouping by point as a plan, its rows streamed to this
+        process a partition at a time and tested ``BATCH_ROWS`` points at a time."""
+        def compute() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+            F = _f()
+            c = F.col
+            west, south, east, north = aggregate.area_bounds(areas)
+            grouped = (self.selected(filters, frame)
+                       .filter(c("longitude").between(F.lit(west), F.lit(east))
+                               & c("latitude").between(F.lit(south), F.lit(north)))
+                       .groupBy("longitude", "latitude")
+                       .agg(F.count(F.lit(1)).alias("events")))
+            return areas, aggregate.counts_by_area(_point_batches(grouped.toLocalIterator()),
+                                                   areas)
+        return self._kept(("areas", filters, frame, id(areas)), compute)[1]
 
     def _extent(self, filters: Filters, frame: Frame | None) -> tuple[int, tuple | None]:
         def compute() -> tuple[int, tuple | None]:

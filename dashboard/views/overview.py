@@ -10,7 +10,7 @@ from typing import Any, cast
 import pandas as pd
 import streamlit as st
 
-from dashboard import aggregate, charts, coverage, geomap
+from dashboard import charts, coverage, geomap
 from dashboard.i18n import N_, said
 from dashboard.timeframe import Frame, steps
 from dashboard.ui import data as ui_data
@@ -90,7 +90,7 @@ def time_control() -> Frame:
     with st.container(key="time_control"):
         row = st.container(horizontal=True, vertical_alignment="bottom", wrap=True)
         show = row.segmented_control(_("Time frame"), list(SHOW), key="frame_show",
-                                     format_func=t.gettext,
+                                     format_func=t.gettext, wrap=True,  # long labels, phones
                                      help=_("Show one day, week or month of the filtered "
                                             "range, or everything up to a date, and play it"))
         window = SHOW.get(show or "All dates")
@@ -413,10 +413,7 @@ def shaded_map(user_areas: bool) -> None:
     if user_areas:
         try:
             areas_frame = ui_data.boundaries(user=True)
-            selected = ui_data.mask(data, filters)  # the loaded data only (see user_areas)
-            if shown is not None:
-                selected = selected & shown.mask(ui_data.index(data))
-            counts = aggregate.counts_by_area(data.events[selected], areas_frame)
+            counts = source.by_area(filters, shown, areas_frame)
             areas = geomap.boundary_features(areas_frame, counts=counts)
         except (ValueError, OSError) as err:
             st.error(_("Could not use the boundaries file: {error}").format(
@@ -444,8 +441,7 @@ def shaded_map(user_areas: bool) -> None:
 
 
 with st.container(key="map"):
-    # counting in a user's own areas tests each point in Python: the loaded data only
-    user_areas = ui_data.launch_options().boundaries is not None and data.served is None
+    user_areas = ui_data.launch_options().boundaries is not None
     modes = MODES + ([USER_AREAS_MODE] if user_areas else [])
     mode = st.radio(_("Map mode"), modes, key="map_mode", horizontal=True, format_func=t.gettext)
     if mode in MODES[:2]:

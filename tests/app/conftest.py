@@ -44,6 +44,15 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def map_areas(at: AppTest) -> dict[str, int]:
+    """The shaded map's units, by name, and the events each is shaded by."""
+    import json
+
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    areas = next(layer for layer in spec["layers"] if layer["id"] == "areas")["data"]
+    return {area["properties"]["name"]: area["properties"]["events"] for area in areas}
+
+
 def shown(elements) -> str:
     """The text of notices as a reader sees it: the app escapes Markdown characters in
     what it repeats (file names, URL values) and breaks addresses with word joiners, and

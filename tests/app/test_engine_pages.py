@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import streamlit as st
-from conftest import ENTRY, metrics, page, shown
+from conftest import ENTRY, map_areas, metrics, page, shown
 from streamlit.testing.v1 import AppTest
 
 from bench import generate
@@ -100,3 +101,44 @@ def test_event_page_and_engine_named(lake, monkeypatch) -> None:  # type: ignore
     assert f"Event {event_id}" in str(seen[0]["markdown"]) or seen[0]["captions"]
     data_page = _run("duckdb", {}, "data", monkeypatch, lake)
     assert f"events: {ROWS:,}" in shown(data_page.markdown)
+
+
+#: two units of the app tests' boundaries file: 20-28 E, 52-53.5 N and 53.5-56 N
+UNITS = Path(__file__).with_name("fixtures") / "areas.geojson"
+
+
+def _strictly_inside(lake: Path, south: float, north: float) -> int:
+    """The events of the file whose point lies inside the box 20-28 E, ``south``-``north``
+    (a border is inside neither unit)."""
+    events = pq.read_table(lake, columns=["longitude", "latitude"])
+    lon, lat = events["longitude"], events["latitude"]
+    inside = pc.and_(pc.and_(pc.greater(lon, 20), pc.less(lon, 28)),
+                     pc.and_(pc.greater(lat, south), pc.less(lat, north)))
+    return int(pc.sum(pc.fill_null(inside, False)).as_py() or 0)
+
+
+@pytest.mark.parametrize("query", [{}, {"area": "Fixture North"},
+                                   {"topic": "border_zone,camp", "at": "2023-06-30",
+                                    "window": "all"}], ids=str)
+def test_duckdb_shades_the_units_of_a_boundaries_file(lake, monkeypatch, query) -> None:  # type: ignore[no-untyped-def]
+    """With ``--boundaries``, the mode counting events per unit of the user's file is
+    offered on the duckdb engine too, and shades the units as the memory engine does."""
+    monkeypatch.setenv("DASHBOARD_BOUNDARIES", str(UNITS))
+    shaded = {}
+    for engine in ("memory", "duckdb"):
+        at = _run(engine, query, None, monkeypatch, lake)
+        modes = at.radio(key="map_mode")
+        assert modes.options[-1] == "Shade areas of my boundaries file by event count"
+        modes.set_value(modes.options[-1]).run()
+        assert not at.exception, at.exception
+        assert "Click an area to filter by it" in shown(at.caption)
+        shaded[engine] = map_areas(at)
+    assert shaded["duckdb"] == shaded["memory"]
+    if query == {}:
+        assert shaded["duckdb"] == {"Fixture North": _strictly_inside(lake, 53.5, 56),
+                                    "Fixture South": _strictly_inside(lake, 52, 53.5)}
+        assert 0 < shaded["duckdb"]["Fixture South"] < shaded["duckdb"]["Fixture North"]
+    elif "area" in query:  # what a click on a unit sets: its events are all counted
+        assert shaded["duckdb"]["Fixture North"] == _strictly_inside(lake, 53.5, 56)
+    else:
+        assert 0 < sum(shaded["duckdb"].values()) < _strictly_inside(lake, 52, 56)

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED_EVENTS, check_bundled, check_file, metrics, page, shown
+from conftest import BUNDLED_EVENTS, check_bundled, check_file, map_areas, metrics, page, shown
 from streamlit.testing.v1 import AppTest
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
@@ -187,14 +187,6 @@ def test_data_page_labels_path_that_does_not_exist_is_an_error(fixture_app, tmp_
     assert "data_candidate" not in at.session_state
 
 
-def _map_areas(at) -> dict[str, int]:
-    import json
-
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    areas = next(layer for layer in spec["layers"] if layer["id"] == "areas")["data"]
-    return {area["properties"]["name"]: area["properties"]["events"] for area in areas}
-
-
 def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, monkeypatch):
     """The second map mode counts events per country; with --boundaries, a third mode
     counts them per unit of the user's file by where their coordinates fall."""
@@ -205,15 +197,15 @@ def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, mo
     assert len(modes.options) == 4
     modes.set_value(modes.options[2]).run()
     assert not at.exception
-    countries = _map_areas(at)
+    countries = map_areas(at)
     assert countries["Lithuania"] == 2 and countries["Belarus"] == 1
     assert countries["Poland"] == 1 and countries["Latvia"] == 0
     at.radio(key="map_mode").set_value(modes.options[3]).run()
     assert not at.exception
     # t-1 (53.1 N) in the south; t-2, t-3, t-4 in the north; t-5 has no coordinates
-    assert _map_areas(at) == {"Fixture North": 3, "Fixture South": 1}
+    assert map_areas(at) == {"Fixture North": 3, "Fixture South": 1}
     at.multiselect(key="topic").set_value(["border_zone"]).run()
-    assert _map_areas(at) == {"Fixture North": 1, "Fixture South": 1}
+    assert map_areas(at) == {"Fixture North": 1, "Fixture South": 1}
 
 
 def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypatch):

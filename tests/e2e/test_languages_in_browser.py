@@ -88,12 +88,13 @@ def test_the_browsers_language_is_the_default(ukrainian_browser: Page, app_serve
 
 @pytest.mark.parametrize("lang", ["en", "be", "lt", "uk", "pl", "ru"])
 def test_longer_words_fit_a_phone(phone_page: AppPage, lang: str) -> None:
-    """At 390 px no button, metric or the language menu runs past the screen or cuts
-    its own words (the translations are up to half again as long as the English)."""
+    """At 390 px no button, metric or the language menu runs past the page's column or
+    cuts its own words (the translations are up to half again as long as the English)."""
     page = phone_page.open(f"/?lang={lang}").page
     t = translator(lang)
     expect(page.get_by_role("heading", name=t.gettext("Border security events"))).to_be_visible()
-    width = page.viewport_size["width"]
+    width = page.locator("[data-testid='stMainBlockContainer']").evaluate(  # content's edge
+        "e => e.getBoundingClientRect().right - parseFloat(getComputedStyle(e).paddingRight)")
     boxes = page.locator(".st-key-downloads button, .st-key-time_control button, "
                          ".st-key-map_zoom_buttons button, [data-testid='stMetric']")
     expect(boxes.first).to_be_visible()

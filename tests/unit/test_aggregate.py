@@ -181,3 +181,45 @@ def test_a_day_event_that_lasted_counts_on_its_first_day():
     bins = aggregate.timeline(events, "week")
     assert list(zip(bins["period"].astype(str), bins["events"], strict=True)) == [
         ("2024-01-08", 1.0)]
+
+
+def _units(*boxes: tuple[str, float, float, float, float]):  # type: ignore[no-untyped-def]
+    import geopandas as gpd
+    import shapely
+
+    return gpd.GeoDataFrame({"iso3": [b[0] for b in boxes], "name": [b[0] for b in boxes]},
+                            geometry=[shapely.box(*b[1:]) for b in boxes], crs="EPSG:4326")
+
+
+@pytest.mark.parametrize(("points", "expected"), [
+    # (longitude, latitude, events): inside W, inside E; weights add
+    ([(1.0, 1.0, 1), (3.0, 1.0, 2), (1.5, 1.5, 4)], {"iso3": ["W", "E"], "events": [5, 2]}),
+    # on the shared border (x = 2): within neither, as a spatial join's ``within``
+    ([(2.0, 1.0, 7), (3.0, 1.0, 1)], {"iso3": ["E"], "events": [1]}),
+    # in the overlap of W and the unit O laid over it: counted in both
+    ([(0.5, 0.5, 3)], {"iso3": ["W", "O"], "events": [3, 3]}),
+    # outside every unit, and a tie: the boundaries' order breaks it
+    ([(9.0, 9.0, 5), (3.0, 1.0, 2), (1.0, 1.0, 2)], {"iso3": ["W", "E"], "events": [2, 2]}),
+    ([], {"iso3": [], "events": []}),
+], ids=["weights", "border", "overlap", "outside-and-tie", "none"])
+def test_events_counted_in_the_units_their_points_lie_within(points, expected):
+    import pyarrow as pa
+
+    units = _units(("W", 0, 0, 2, 2), ("E", 2, 0, 4, 2), ("O", 0, 0, 1, 1))
+    lon, lat, events = (list(column) for column in zip(*points, strict=True)) if points \
+        else ([], [], [])
+    half = len(lon) // 2  # two batches: the totals carry over from one to the next
+    batches = [pa.record_batch({"longitude": pa.array(lon[a:b], pa.float64()),
+                                "latitude": pa.array(lat[a:b], pa.float64()),
+                                "events": pa.array(events[a:b], pa.int64())})
+               for a, b in ((0, half), (half, len(lon)))]
+    counts = aggregate.counts_by_area(batches, units)
+    assert counts.to_dict("list") == expected
+
+
+def test_point_batches_give_each_point_once():
+    lon, lat = np.arange(5, dtype=np.float64), np.arange(5, dtype=np.float64) + 10
+    batches = list(aggregate.point_batches(lon, lat, rows=2))
+    assert [len(b) for b in batches] == [2, 2, 1]
+    assert [v for b in batches for v in b.column("latitude").to_pylist()] == list(lat)
+    assert [v for b in batches for v in b.column("events").to_pylist()] == [1] * 5

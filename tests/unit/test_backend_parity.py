@@ -11,9 +11,12 @@ downloads' bytes.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from test_engine_duckdb import QUERIES, _filters, _varied
@@ -32,13 +35,20 @@ from dashboard.timeframe import Frame
 ROWS = 12_000
 
 
-@pytest.fixture(scope="module")
-def backends(tmp_path_factory: pytest.TempPathFactory) -> tuple[MemoryBackend, Backend]:
-    data, _ = generate.generate(ROWS, seed=5)
-    folder = tmp_path_factory.mktemp("lake")
+def _rounded(events: pa.Table) -> pa.Table:
+    """The events with their coordinates rounded to half a degree: many share a point
+    (as real reports of one town do), and some lie on the fixture units' border (53.5 N)."""
+    for name in ("latitude", "longitude"):
+        half = pc.divide(pc.round(pc.multiply(events[name], 2.0)), 2.0)
+        events = events.set_column(events.column_names.index(name), name, half)
+    return events
+
+
+def _backends(folder: Path, events: pa.Table,
+              articles: pa.Table) -> tuple[MemoryBackend, Backend]:
     path = folder / "events.parquet"
-    pq.write_table(_varied(data.events), path, row_group_size=5_000)
-    pq.write_table(data.articles, folder / "events_articles.parquet")
+    pq.write_table(events, path, row_group_size=5_000)
+    pq.write_table(articles, folder / "events_articles.parquet")
     dataset = load_dataset(path)
     memory = MemoryBackend(dataset, EventIndex.build(dataset.events),
                            ArticleLinks.build(dataset.events, dataset.articles),
@@ -46,6 +56,20 @@ def backends(tmp_path_factory: pytest.TempPathFactory) -> tuple[MemoryBackend, B
     duck = open_validated(str(path), articles=str(folder / "events_articles.parquet"),
                           cache_dir=folder / "cache")
     return memory, duck
+
+
+@pytest.fixture(scope="module")
+def backends(tmp_path_factory: pytest.TempPathFactory) -> tuple[MemoryBackend, Backend]:
+    data, _ = generate.generate(ROWS, seed=5)
+    return _backends(tmp_path_factory.mktemp("lake"), _varied(data.events), data.articles)
+
+
+@pytest.fixture(scope="module")
+def shared_points(tmp_path_factory: pytest.TempPathFactory) -> tuple[MemoryBackend, Backend]:
+    """Backends over events that share points (``_rounded``)."""
+    data, _ = generate.generate(ROWS // 4, seed=6)
+    return _backends(tmp_path_factory.mktemp("rounded"), _rounded(_varied(data.events)),
+                     data.articles)
 
 
 FRAMES = [None, Frame(dt.date(2023, 6, 30), "month"), Frame(dt.date(2022, 1, 1), "all"),
@@ -96,6 +120,31 @@ def test_timeline_span_and_map(backends, spec) -> None:  # type: ignore[no-untyp
     _same_frame(duck.heat_cells(filters), memory.heat_cells(filters))
     shapes, total = duck.map_shapes(filters)
     assert (shapes, total) == memory.map_shapes(filters)
+
+
+#: the area filter's boundaries (the bundled countries) and the app tests' two units
+AREAS = [None, Path(__file__).parents[1] / "app" / "fixtures" / "areas.geojson"]
+
+
+@pytest.fixture(scope="module", params=AREAS, ids=["countries", "fixture-units"])
+def areas(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    from dashboard.boundaries import load_boundaries
+
+    return load_boundaries(request.param)
+
+
+@pytest.mark.parametrize("spec", QUERIES, ids=[str(q) for q in QUERIES])
+def test_counts_by_area(backends, shared_points, areas, spec) -> None:  # type: ignore[no-untyped-def]
+    filters = _filters(spec)
+    for memory, duck in (backends, shared_points):
+        for frame in FRAMES[:2]:
+            _same_frame(duck.by_area(filters, frame, areas),
+                        memory.by_area(filters, frame, areas))
+    if spec == {}:  # located events, some in no unit: the counts are the points'
+        memory, _ = shared_points
+        counts = memory.by_area(filters, None, areas)
+        assert 0 < counts["events"].sum() < memory.count(filters)
+        assert memory.index.latitude[memory.index.located].tolist().count(53.5) > 0
 
 
 @pytest.mark.parametrize("spec", QUERIES, ids=[str(q) for q in QUERIES])

@@ -146,6 +146,40 @@ def test_map_and_pages(engines, spec) -> None:  # type: ignore[no-untyped-def]
         _same([listed for listed, _ in lists], _same_frame)
 
 
+@pytest.fixture(scope="module")
+def shared_points(engines, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """memory and spark backends over events that share points, some on the fixture
+    units' border (``test_backend_parity._rounded``), in the module's session."""
+    from test_backend_parity import _rounded
+
+    from dashboard.engines.spark_backend import SparkBackend
+
+    data, _ = generate.generate(ROWS, seed=6)
+    path = tmp_path_factory.mktemp("rounded") / "events.parquet"
+    pq.write_table(_rounded(_varied(data.events)), path)
+    dataset = load_dataset(path)
+    memory = MemoryBackend(dataset, EventIndex.build(dataset.events),
+                           ArticleLinks.build(dataset.events, dataset.articles),
+                           build_options(dataset.events, dataset.articles, topic_keys()))
+    spark = SparkBackend(open_source(str(path), spark=engines[2].spark_source.spark),
+                         label=path.name)
+    return memory, spark
+
+
+@pytest.mark.parametrize("boundaries", [None, TESTS.parent / "app" / "fixtures" /
+                                        "areas.geojson"], ids=["countries", "fixture-units"])
+def test_counts_by_area(engines, shared_points, boundaries) -> None:  # type: ignore[no-untyped-def]
+    from dashboard.boundaries import load_boundaries
+
+    areas = load_boundaries(boundaries)
+    for spec in MAP_QUERIES[:3]:
+        for frame in FRAMES:
+            _same([b.by_area(_filters(spec), frame, areas) for b in engines], _same_frame)
+    for frame in FRAMES:
+        _same([b.by_area(Filters(), frame, areas) for b in shared_points], _same_frame)
+    assert shared_points[0].by_area(Filters(), None, areas)["events"].sum() > 0
+
+
 def test_picks_events_and_neighbours(engines) -> None:  # type: ignore[no-untyped-def]
     memory = engines[0]
     filters = Filters(countries=("POL",))
@@ -195,6 +229,22 @@ def test_downloads_are_the_same_bytes(engines, spec, fmt) -> None:  # type: igno
     for kind in (["events", "articles"] if fmt == "csv" else ["events"]):
         files = [b.download(kind, filters, fmt, [], {}, moment) for b in engines]
         _same([(f.file_name, f.data) for f in files])
+
+
+def test_the_citation_names_every_file_with_its_sha256(engines) -> None:  # type: ignore[no-untyped-def]
+    """What a download's citation and the About page name: each file read, hashed here
+    (on a Connect server too: the files are on this machine), as the duckdb engine does."""
+    from dashboard.citation import files_version
+    from dashboard.engines.spark_query import data_files_version
+
+    _, duck, spark = engines
+    want = files_version(duck.label, [*duck.files, *duck.article_files])
+    exported = data_files_version(spark.spark_source)  # what export --engine spark cites
+    shown = files_version(spark.label, [*spark.files, *spark.article_files],
+                          unread=spark.unread_files)  # what ui/downloads.data_version cites
+    assert exported == want
+    assert shown == want
+    assert all(file.sha256 for file in want.files) and len(want.files) == 2
 
 
 def test_report_counts_add_up(engines) -> None:  # type: ignore[no-untyped-def]
