@@ -3,6 +3,8 @@
 A ``Citation`` holds the filter sentence, the URL query that selects the same rows, the
 dashboard version, the data version (each dataset's file names and SHA-256), the export
 time and, for each source dataset the exported events come from, its licence and citation.
+A file this process cannot read (one a Spark Connect server reads from its cluster's storage)
+has no SHA-256; every form says so in words (``NOT_HASHED``) instead of leaving it out.
 ``export.build_download`` writes it into every format but CSV (GeoJSON ``metadata``,
 Excel ``About`` sheet, Parquet key-value ``citation``) and, as ``README.txt`` and
 ``CITATION.cff``, into the citable bundle.
@@ -32,7 +34,7 @@ import pandas as pd
 
 from dashboard.dataset import BUNDLED_ARTICLES, BUNDLED_EVENTS, companion_articles
 from dashboard.filters import Filters
-from dashboard.i18n import ENGLISH, Translator
+from dashboard.i18n import ENGLISH, N_, Translator
 from dashboard.taxonomy import DATA_DIR
 
 REGISTRY_PATH = DATA_DIR / "datasets.csv"
@@ -44,6 +46,10 @@ TITLE = "Border security dashboard export"
 CFF_MESSAGE = ("Cite this export as below, and each source dataset under references by its "
                "own citation.")
 _CHUNK = 1 << 20
+#: what a citation says in place of the SHA-256 of a file only a Spark Connect server reads
+#: (English in the files, as the rest of their words; the About page says it translated)
+NOT_HASHED = N_("not computed: the Spark Connect server reads this file, which this "
+                "machine cannot read")
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,12 @@ class DataFile:
     """A file a dataset was loaded from: its name (no folder) and content SHA-256."""
 
     name: str
-    sha256: str
+    sha256: str | None  # None: not known here (a file only the Spark Connect server reads)
+
+    @property
+    def sha256_text(self) -> str:
+        """The SHA-256, or the words saying why there is none."""
+        return self.sha256 if self.sha256 is not None else NOT_HASHED
 
 
 @dataclass(frozen=True)
@@ -79,8 +90,10 @@ class DataVersion:
     files: tuple[DataFile, ...]
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name,
-                "files": [{"name": f.name, "sha256": f.sha256} for f in self.files]}
+        return {"name": self.name, "files": [
+            {"name": f.name, "sha256": f.sha256} if f.sha256 is not None else
+            {"name": f.name, "sha256": None, "sha256_missing": NOT_HASHED}
+            for f in self.files]}
 
 
 @dataclass(frozen=True)
@@ -118,7 +131,7 @@ class Citation:
                 ["exported", self.exported_text],
                 ["dashboard_version", self.dashboard_version],
                 [], ["dataset", "file", "sha256"]]
-        rows += [[d.name, f.name, f.sha256] for d in self.data_version for f in d.files]
+        rows += [[d.name, f.name, f.sha256_text] for d in self.data_version for f in d.files]
         rows += [[], ["source", "title", "licence", "citation", "url"]]
         rows += [[s.name, s.title, s.licence, s.citation, s.url] for s in self.sources]
         return rows
@@ -142,7 +155,7 @@ class Citation:
                   "-------------------------------------------------"]
         for dataset in self.data_version:
             lines.append(dataset.name)
-            lines += [f"  {f.name}  sha256 {f.sha256}" for f in dataset.files]
+            lines += [f"  {f.name}  sha256 {f.sha256_text}" for f in dataset.files]
         lines += ["", "Sources: cite each dataset the events come from",
                   "-----------------------------------------------"]
         if not self.sources:
@@ -163,7 +176,7 @@ class Citation:
                "authors:", f"  - name: {_yaml(f'{PACKAGE} {self.dashboard_version}')}",
                f"date-released: {_yaml(self.exported.date().isoformat())}",
                f"abstract: {_yaml(self._abstract())}"]
-        files = [(d, f) for d in self.data_version for f in d.files]
+        files = [(d, f) for d in self.data_version for f in d.files if f.sha256 is not None]
         if files:
             out.append("identifiers:")
             for dataset, file in files:
@@ -184,8 +197,12 @@ class Citation:
 
     def _abstract(self) -> str:
         query = f"URL query {self.query}" if self.query else "no URL query"
+        unhashed = [f"{f.name} of {d.name}" for d in self.data_version for f in d.files
+                    if f.sha256 is None]
+        missing = (f" The SHA-256 of {', '.join(unhashed)} is {NOT_HASHED}." if unhashed
+                   else "")
         return (f"Events exported from {PACKAGE} {self.dashboard_version} at "
-                f"{self.exported_text} with the filter '{self.filter}' ({query}).")
+                f"{self.exported_text} with the filter '{self.filter}' ({query}).{missing}")
 
 
 def _yaml(text: str) -> str:
@@ -232,10 +249,13 @@ def file_digest(path: Path) -> str:
 
 
 def files_version(name: str, paths: Iterable[Path | str],
-                  digest: Callable[[Path], str] = file_digest) -> DataVersion:
+                  digest: Callable[[Path], str] = file_digest,
+                  unread: Iterable[str] = ()) -> DataVersion:
     """The version of a dataset read from ``paths``; ``digest`` lets the app pass its
-    cached hash (the same value)."""
-    return DataVersion(name, tuple(DataFile(Path(p).name, digest(Path(p))) for p in paths))
+    cached hash (the same value). ``unread`` names the files read where this process cannot
+    read them (a Spark Connect server's): listed, their SHA-256 said to be unknown."""
+    return DataVersion(name, (*(DataFile(Path(p).name, digest(Path(p))) for p in paths),
+                              *(DataFile(n, None) for n in unread)))
 
 
 def bundled_files() -> list[Path]:

@@ -107,6 +107,9 @@ class SparkBackend(DuckDBBackend):
         source.events = source.events.select("*", place.alias("_place"),
                                              uncertain.alias("_uncertain"))
         self.spark_source, self.label = source, label
+        # the files read, as a citation and the About page name them (duckdb's attributes)
+        self.files, self.article_files = source.files, source.article_files
+        self.unread_files = source.unread_files  # a Connect server's files not readable here
         self._lock = threading.RLock()
         self._areas = areas
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()

@@ -30,11 +30,12 @@ __all__ = ["Choices", "Selection", "choices", "data_files_version", "export_file
 
 
 def data_files_version(source: Source) -> Any:
-    """The data version a citation states: every local file read, by name and SHA-256
-    (on a Connect server the files are the cluster's: the name alone)."""
+    """The data version a citation states: every file read, by name and SHA-256 (a file
+    a Connect server reads that this machine cannot, by name, its SHA-256 said unknown)."""
     from dashboard.citation import files_version
 
-    return files_version(source.label, [*source.files, *source.article_files])
+    return files_version(source.label, [*source.files, *source.article_files],
+                         unread=source.unread_files)
 
 
 def _f() -> Any:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
@@ -180,7 +181,7 @@ class Source:
 
     spark: SparkSession
     label: str  # the data's name in reports and citations (its file, folder, glob or table)
-    files: list[Path]  # the local Parquet files read (none for a table or on a server)
+    files: list[Path]  # the files read that this machine can read (hashed in citations)
     read: int = 0
     events: Any = None  # DataFrame: the accepted events (EVENT_COLUMNS, dates, _path, _row)
     problems: Any = None  # DataFrame: one line per failed rule (file, table, row, column, ...)
@@ -190,6 +191,9 @@ class Source:
     articles_read: int = 0
     articles: Any = None
     article_problems: Any = None
+    #: the files a Connect server read that this machine cannot (events', then articles'):
+    #: named in citations, their SHA-256 said to be unknown
+    unread_files: list[str] = field(default_factory=list)
 
 
 def parquet_paths(data: str) -> tuple[list[str], list[Path]]:
@@ -209,6 +213,29 @@ def parquet_paths(data: str) -> tuple[list[str], list[Path]]:
         raise LoadError(data, Sayable(N_("no Parquet file found (a file, a folder or a glob "
                                          "such as 'lake/*.parquet')")))
     return [str(f.resolve()) for f in found], found
+
+
+def server_files(uris: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """The files a Spark Connect server says it reads (``DataFrame.inputFiles()``, URIs),
+    sorted: those at a local path this machine can read (the server's machine or a shared
+    file system), which it hashes as local mode does, and the names of the others
+    (``s3a://``, ``hdfs://``, a path only the server has), whose SHA-256 it cannot know."""
+    readable: list[Path] = []
+    unread: list[str] = []
+    for uri in sorted(uris):
+        parts = urlsplit(uri)
+        path = Path(unquote(parts.path))
+        if parts.scheme in ("", "file") and not parts.netloc and path.is_file():
+            readable.append(path)
+        else:
+            unread.append(unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) or uri)
+    return readable, unread
+
+
+def _files_read(frame: DataFrame, files: list[Path]) -> tuple[list[Path], list[str]]:
+    """The files behind ``frame`` a citation names: local mode's own listing, or on a
+    Connect server the files it says it reads (``server_files``)."""
+    return server_files(frame.inputFiles()) if remote() else (files, [])
 
 
 def _first_line(err: Exception) -> str:
@@ -253,13 +280,14 @@ def open_source(data: str | None, *, table: str | None = None, articles: str | N
             paths, files = parquet_paths(data)
             label = Path(data).name or data
             source_rows = _keyed(_read_parquet(spark, paths))
+        files, unread = _files_read(source_rows, files)
         raw = _raw(source_rows, EVENT_COLUMNS, table or data or "")
     except LoadError:
         raise
     except Exception as err:  # Spark's AnalysisException and friends
         raise LoadError(str(table or data), Sayable(N_("could not be read by Spark ({error})"),
                                                     error=_first_line(err))) from None
-    source = Source(spark, label, files)
+    source = Source(spark, label, files, unread_files=unread)
     _check_events(source, raw, topics)
     if articles is not None:
         _open_articles(source, articles)
@@ -594,10 +622,11 @@ def _open_articles(source: Source, articles: str) -> None:
                 "*", _decoded(F.col("_metadata.file_path")).alias("_path"),
                 _decoded(F.col("_metadata.file_name")).alias("_file"),
                 F.row_number().over(_window_by_id()).alias("_row")).localCheckpoint()
-            files = [path] if path.is_file() else []
+            files, unread = _files_read(frame, [path] if path.is_file() else [])
         else:
             paths, files = parquet_paths(articles)
             keyed = _keyed(_read_parquet(spark, paths))
+            files, unread = _files_read(keyed, files)
         raw = _raw(keyed, ARTICLE_COLUMNS, articles)
     except LoadError:
         raise
@@ -631,6 +660,7 @@ def _open_articles(source: Source, articles: str) -> None:
     source.has_articles = True
     source.articles_label = path.name or articles
     source.article_files = files
+    source.unread_files += unread
 
 
 def _window_by_id() -> Any:

@@ -68,8 +68,10 @@ def data_version(data: Active) -> list[DataVersion]:
     data added to other data has one key part and one events report per load, in order.
     """
     if data.served is not None:  # an engine's files (a folder or glob: each file read)
-        read = [*getattr(data.served, "files", []), *getattr(data.served, "article_files", [])]
-        return [files_version(data.label, read, digest=_digest)]
+        served = data.served
+        read = [*getattr(served, "files", []), *getattr(served, "article_files", [])]
+        return [files_version(data.label, read, digest=_digest,
+                              unread=getattr(served, "unread_files", []))]
     parts = data.key.split("+")
     names = [r.file for r in data.dataset.reports if r.table == "events"]
     if len(names) != len(parts):  # not a key this function knows: name the whole

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import schema
 from dashboard.boundaries import boundaries_edition
-from dashboard.citation import source_for
+from dashboard.citation import NOT_HASHED, source_for
 from dashboard.filters import Filters
 from dashboard.ui import data as ui_data
 from dashboard.ui.downloads import data_version
@@ -56,8 +56,8 @@ with st.container(key="about"):
                       "{count} articles are listed as sources in the data in use; the "
                       "Articles page lists those behind the filtered events.",
                       articles).format(count=t.number(articles)))
-    files = [(version.name, file.name, file.sha256) for version in data_version(ctx.data)
-             for file in version.files]
+    files = [(version.name, file.name, file.sha256 if file.sha256 is not None else
+              _(NOT_HASHED)) for version in data_version(ctx.data) for file in version.files]
     if files:
         st.caption(_("The files read, by content hash (the data version downloads name):"))
         st.dataframe(pd.DataFrame(files, columns=[_("Dataset"), _("File"), "SHA-256"]),

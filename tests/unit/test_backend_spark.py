@@ -231,6 +231,22 @@ def test_downloads_are_the_same_bytes(engines, spec, fmt) -> None:  # type: igno
         _same([(f.file_name, f.data) for f in files])
 
 
+def test_the_citation_names_every_file_with_its_sha256(engines) -> None:  # type: ignore[no-untyped-def]
+    """What a download's citation and the About page name: each file read, hashed here
+    (on a Connect server too: the files are on this machine), as the duckdb engine does."""
+    from dashboard.citation import files_version
+    from dashboard.engines.spark_query import data_files_version
+
+    _, duck, spark = engines
+    want = files_version(duck.label, [*duck.files, *duck.article_files])
+    exported = data_files_version(spark.spark_source)  # what export --engine spark cites
+    shown = files_version(spark.label, [*spark.files, *spark.article_files],
+                          unread=spark.unread_files)  # what ui/downloads.data_version cites
+    assert exported == want
+    assert shown == want
+    assert all(file.sha256 for file in want.files) and len(want.files) == 2
+
+
 def test_report_counts_add_up(engines) -> None:  # type: ignore[no-untyped-def]
     memory, duck, spark = engines
     for got, want in zip(spark.reports(), memory.reports(), strict=True):

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from dashboard.citation import (
+    NOT_HASHED,
     UNKNOWN_LICENCE,
     DataFile,
     DataVersion,
@@ -184,3 +185,23 @@ def test_readme_says_the_same_facts_for_a_person(tmp_path):
                  "  Licence: ODbL 1.0 (derived databases you share must stay under the ODbL)",
                  f"  Licence: {UNKNOWN_LICENCE}"]:
         assert line in text.splitlines(), line
+
+
+def test_a_file_not_hashed_here_is_named_and_said_to_have_no_sha256(tmp_path):
+    """A Spark Connect server's file this machine cannot read: every form of the citation
+    names it and says in words why its SHA-256 is missing, beside the hashed ones."""
+    (tmp_path / "events.parquet").write_bytes(b"rows")
+    version = files_version("lake", [tmp_path / "events.parquet"], unread=["part-0.parquet"])
+    assert version.files == (DataFile("events.parquet", _sha(b"rows")),
+                             DataFile("part-0.parquet", None))
+    citation = make_citation(Filters(), _events(["acled"]), data_version=[version],
+                             exported=EXPORTED)
+    assert citation.metadata()["data_version"] == [{"name": "lake", "files": [
+        {"name": "events.parquet", "sha256": _sha(b"rows")},
+        {"name": "part-0.parquet", "sha256": None, "sha256_missing": NOT_HASHED}]}]
+    assert ["lake", "part-0.parquet", NOT_HASHED] in citation.about_rows()
+    assert f"  part-0.parquet  sha256 {NOT_HASHED}" in citation.readme([]).splitlines()
+    document = yaml.safe_load(citation.cff())
+    assert [i["value"] for i in document["identifiers"]] == [f"sha256:{_sha(b'rows')}"]
+    assert f"The SHA-256 of part-0.parquet of lake is {NOT_HASHED}." in document["abstract"]
+    assert NOT_HASHED.startswith("not computed: the Spark Connect server reads this file")

@@ -261,3 +261,25 @@ def test_a_folder_of_files_reads_as_the_duckdb_engine_reads_it(spark, bad_file: 
     assert [tuple(line) for line in lines] == [tuple(e) for e in expected]
     assert any(file == "a part+1.parquet" for file, *_ in expected)
     assert source.read == duck.scalar("SELECT count(*) FROM raw_events") == 7 + len(table)
+
+
+@pytest.mark.parametrize(("uris", "readable", "unread"), [
+    (["file://{here}/b.parquet", "file://{here}/a%20b.parquet"],
+     ["a b.parquet", "b.parquet"], []),
+    (["file:{here}/b.parquet"], ["b.parquet"], []),
+    (["file://{here}/gone.parquet"], [], ["gone.parquet"]),
+    (["s3a://bucket/lake/part-0.parquet", "hdfs://nn:8020/lake/part%2B1.parquet"],
+     [], ["part+1.parquet", "part-0.parquet"]),
+    (["file://server{here}/b.parquet"], [], ["b.parquet"]),  # another host's file
+])
+def test_a_connect_servers_files_are_hashed_where_this_machine_reads_them(
+        tmp_path: Path, uris: list[str], readable: list[str], unread: list[str]) -> None:
+    """``DataFrame.inputFiles()`` of a Connect server: a local path this machine reads is
+    hashed as local mode hashes it; any other file is named, its SHA-256 unknown."""
+    from dashboard.engines.spark_tables import server_files
+
+    for name in ("b.parquet", "a b.parquet"):
+        (tmp_path / name).write_bytes(b"PAR1")
+    found, named = server_files([uri.format(here=tmp_path) for uri in uris])
+    assert ([f.name for f in found], named) == (readable, unread)
+    assert all(f.is_file() for f in found)

@@ -26,7 +26,8 @@ PARITY = Path(__file__).with_name("test_backend_spark.py")
 #: pages and the download bytes (the picks and neighbours ask nothing Connect lacks), and
 #: the counts per unit once (its rows streamed with ``toLocalIterator``)
 CHOSEN = ("session_is_the_kind or same_choices or numbers_counts or map_and_pages or "
-          "downloads or report_counts or area_filter or (counts_by_area and countries)")
+          "downloads or report_counts or area_filter or citation_names or "
+          "(counts_by_area and countries)")
 
 
 def test_the_parity_tests_pass_through_spark_connect(tmp_path: Path) -> None:
