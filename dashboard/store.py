@@ -6,19 +6,26 @@ with every rejected row) under a key made of the SHA-256 of the input files, the
 taxonomy and category mapping the validation used, the package's own code and this
 module's format version. A changed byte in any of them is a new key, so a stale result
 cannot be served; a damaged or unreadable entry is treated as absent and rebuilt. The
-frames are Arrow IPC files, LZ4-compressed, each column in one piece: nothing is parsed
-or joined on the way back (Parquet took four times as long here). Beside a dataset the
-app keeps what it derives from it once (``save_extra``: the article links and the filter
-choices, half a second at 1M events), so a re-opened file is drawn without that wait, and
-it remembers each launch file's SHA-256 by path and ``file_identity``.
+frames are Arrow IPC files, uncompressed, each column in one piece, and memory-mapped on
+the way back: nothing is parsed, joined, decompressed or copied, and the frame's columns
+point into the page cache (Parquet took four times as long here; LZ4 took a third of the
+disk, but decompressing into fresh memory cost more than all the rest of the read, see
+docs/benchmark.md). Beside a dataset the app keeps what it derives from it once
+(``save_extra``: the article links and the filter choices, half a second at 1M events),
+so a re-opened file is drawn without that wait, and it remembers each launch file's
+SHA-256 by path and ``file_identity``.
 
-Every file of an entry is listed with its SHA-256 in a manifest written with it
-(``checksums.json`` for the dataset, ``<name>.checksums.json`` for each extra), and each
-is read once into memory, checked, and parsed from those same bytes: a flipped bit on the
-disk would otherwise change an event's summary without a word. An entry that does not
-match is logged, removed and reported absent, so the caller validates the file again.
-The app pins (``pin``) the launch data's entry, so the files visitors check do not push
-it out.
+Every file of an entry is listed with its checksum (``_checksum``: SHA-256 of its pieces'
+SHA-256) in a manifest written with it (``checksums.json`` for the dataset,
+``<name>.checksums.json`` for each extra), and each is read (the frames: mapped) once,
+checked, and parsed from those same bytes: a flipped bit on the disk would otherwise
+change an event's summary without a word. An entry that does not match is logged,
+removed and reported absent, so the caller validates the file again. The store never
+changes a file in place (each is written under another name and renamed), so a mapped
+file keeps the bytes that were checked while a server uses it, even once it is removed
+(a file cut short in place by another program meanwhile would stop that server). The
+app pins (``pin``) the launch data's entry, so the files visitors check do not push it
+out.
 
 Where: ``$DASHBOARD_CACHE_DIR``, else ``~/.cache/border-dashboard``. Set it to an empty
 string to switch the cache off.
@@ -47,7 +54,7 @@ import pyarrow as pa
 from dashboard.dataset import Dataset, LoadReport
 from dashboard.taxonomy import DATA_DIR
 
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 MAX_ENTRIES = 6  # datasets kept besides the pinned ones; the oldest stored go first
 MAX_PINNED = 3  # pinned datasets; pinning one more unpins the one pinned longest ago
 _LOG = logging.getLogger(__name__)
@@ -130,14 +137,50 @@ class _Checked:
 
     def read(self, name: str) -> bytes:
         data = (self.folder / name).read_bytes()
-        if self.sums.get(name) != _checksum(data):
-            raise _Mismatch(f"{name} does not match its checksum")
+        self._check(name, data)
         return data
 
+    def mapped(self, name: str) -> pa.Buffer:
+        """The file memory-mapped (read-only), once its bytes match: a frame parsed from
+        it points into the page cache instead of into a copy of the file."""
+        data = _mapped(self.folder / name)
+        self._check(name, data)
+        return data
 
-def _checksum(data: bytes) -> str:
-    """SHA-256: faster here than BLAKE2b (see docs/benchmark.md)."""
-    return hashlib.sha256(data).hexdigest()
+    def _check(self, name: str, data: bytes | pa.Buffer) -> None:
+        if self.sums.get(name) != _checksum(data):
+            raise _Mismatch(f"{name} does not match its checksum")
+
+
+PIECE_BYTES = 16 << 20  # a checksum hashes pieces of this size, on every core
+
+
+def _checksum(data: bytes | pa.Buffer, *, in_parallel: bool = True) -> str:
+    """SHA-256 of the SHA-256 digests of the data's ``PIECE_BYTES`` pieces, hashed on a
+    thread per core when ``in_parallel`` (hashlib lets go of the GIL): checking the mapped
+    events was most of a read. A save hashes on its own (writer) thread, at its lower
+    priority. SHA-256: faster here than BLAKE2b (see docs/benchmark.md)."""
+    view = memoryview(data)
+    pieces = [view[start:start + PIECE_BYTES] for start in range(0, len(view), PIECE_BYTES)]
+    digests = (_hashers().map(_piece_digest, pieces) if in_parallel and len(pieces) > 1
+               else map(_piece_digest, pieces))
+    return hashlib.sha256(b"".join(digests)).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _hashers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                              thread_name_prefix="dashboard-store-hash")
+
+
+def _piece_digest(piece: memoryview) -> bytes:
+    return hashlib.sha256(piece).digest()
+
+
+def _mapped(path: Path) -> pa.Buffer:
+    """The file's bytes memory-mapped read-only (no copy of them in the process's memory)."""
+    with pa.memory_map(str(path)) as source:
+        return source.read_buffer()
 
 
 def cache_root() -> Path | None:
@@ -243,14 +286,14 @@ def load(key: str) -> Dataset | None:
             reports.append(LoadReport(
                 file=item["file"], format=item["format"], rows_read=item["rows_read"],
                 accepted=item["accepted"], rejected_rows=item["rejected_rows"],
-                rejected=_frame(files.read(f"rejected_{i}.arrow")),
+                rejected=_frame(files.mapped(f"rejected_{i}.arrow")),
                 warnings=list(item["warnings"]), table=item["table"],
                 accepted_rows=(np.load(io.BytesIO(files.read(rows)), allow_pickle=False)
                                if rows in files else None),
                 merged=item["merged"], merged_kind=item["merged_kind"],
             ))
-        return Dataset(_frame(files.read("events.arrow")),
-                       _frame(files.read("articles.arrow")), reports)
+        return Dataset(_frame(files.mapped("events.arrow")),
+                       _frame(files.mapped("articles.arrow")), reports)
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as err:
         _LOG.warning("removing the stored dataset %s, damaged (its file is validated "
                      "again): %s", folder, err)
@@ -293,7 +336,8 @@ def _save(key: str, dataset: Dataset, root: Path | None) -> None:
                             "warnings": report.warnings, "table": report.table,
                             "merged": report.merged, "merged_kind": report.merged_kind})
         (work / "reports.json").write_text(json.dumps({"reports": reports}), encoding="utf-8")
-        sums = {path.name: _checksum(path.read_bytes()) for path in sorted(work.iterdir())}
+        sums = {path.name: _checksum(_mapped(path), in_parallel=False)
+                for path in sorted(work.iterdir())}
         (work / _SUMS).write_text(json.dumps(sums), encoding="utf-8")
         try:
             work.rename(root / key)
@@ -360,7 +404,7 @@ def _save_extra(key: str, name: str, value: dict[str, Any], root: Path | None) -
         contents = {f"{name}.npz": packed.getvalue(), f"{name}.json": json.dumps(fields).encode()}
         for file, data in contents.items():
             _write_atomically(folder / file, data)
-        sums = {file: _checksum(data) for file, data in contents.items()}
+        sums = {file: _checksum(data, in_parallel=False) for file, data in contents.items()}
         _write_atomically(folder / f"{name}.{_SUMS}", json.dumps(sums).encode())
     except (OSError, ValueError, TypeError) as err:
         _LOG.warning("could not store the %s of %s: %s", name, key, err)
@@ -378,16 +422,14 @@ def _write_atomically(target: Path, data: bytes) -> None:
 def _write_frame(frame: pd.DataFrame, path: Path) -> None:
     """One Arrow IPC file, one record batch: columns come back in a single chunk."""
     table = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
-    options = pa.ipc.IpcWriteOptions(compression="lz4")
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema,
-                                                             options=options) as writer:
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table, max_chunksize=max(len(frame), 1))
 
 
-def _frame(data: bytes) -> pd.DataFrame:
-    """The frame ``_write_frame`` wrote, from its file's bytes, with its pandas dtypes
-    (kept in the schema)."""
-    return pa.ipc.open_file(pa.py_buffer(data)).read_all().to_pandas()
+def _frame(data: pa.Buffer) -> pd.DataFrame:
+    """The frame ``_write_frame`` wrote, from its file's mapped bytes, with its pandas
+    dtypes (kept in the schema)."""
+    return pa.ipc.open_file(data).read_all().to_pandas()
 
 
 def pin(key: str) -> bool:

@@ -517,6 +517,8 @@ def _duplicates(ids: pd.Series, rows: np.ndarray) -> tuple[pd.Series, pd.Series]
 
     Through factorised codes: ``Series.duplicated`` on Arrow strings made a Python object
     of every id first (0.25 GB more at 1.2M ids)."""
+    if _strictly_ordered(ids):  # no id can repeat: not a hash of every id to find one
+        return pd.Series(False, index=ids.index), pd.Series(rows, index=ids.index)
     codes, uniques = pd.factorize(ids, use_na_sentinel=True)
     codes = np.asarray(codes, dtype=np.int64)
     if len(uniques) == np.count_nonzero(codes >= 0):  # no id repeats: no sort to find one
@@ -531,6 +533,19 @@ def _duplicates(ids: pd.Series, rows: np.ndarray) -> tuple[pd.Series, pd.Series]
     first_of_code[values[present]] = np.asarray(rows, dtype=np.int64)[first[present]]
     first_row = np.where(codes >= 0, first_of_code[np.maximum(codes, 0)], 0)
     return duplicate, pd.Series(first_row, index=ids.index)
+
+
+def _strictly_ordered(ids: pd.Series) -> bool:
+    """Whether the present ids only rise (or only fall) from one row to the next, as in a
+    file written in id order: then no two are equal. Comparing neighbours takes a few
+    milliseconds for a million ids; hashing them all (``pd.factorize``) 0.13-0.6 s."""
+    present = arrow_text(ids)
+    present = present.drop_null() if present.null_count else present
+    if len(present) < 2:
+        return True
+    later, earlier = present.slice(1), present.slice(0, len(present) - 1)
+    return bool(pc.all(pc.greater(later, earlier)).as_py()
+                or pc.all(pc.less(later, earlier)).as_py())
 
 
 def _number(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from pathlib import Path
 
 import pytest
 from conftest import BUNDLED_EVENTS, check_bundled, check_file, map_areas, metrics, page, shown
 from streamlit.testing.v1 import AppTest
+
+from dashboard.ui import data as data_module
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
 PAGES = ["overview", "articles", "events", "data", "about"]
@@ -211,14 +214,19 @@ def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, mo
 def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypatch):
     """``dashboard.launch`` loads and indexes the launch file while the server starts; the
     first visitor's run must take that work from the caches, not do it again."""
+    from dashboard import places
     from dashboard.coverage import CoverageIndex
     from dashboard.eventindex import EventIndex
     from dashboard.serving import ServerOptions
     from dashboard.ui import data
 
-    calls = {"load": 0, "index": 0, "coverage": 0, "choices": 0}
+    calls = {"load": 0, "index": 0, "coverage": 0, "choices": 0, "places": 0}
     load, build, cells = data.load_dataset, EventIndex.build, CoverageIndex.build
-    choices = data.build_options
+    choices, gazetteer = data.build_options, places.gazetteer
+
+    def counted_places(*args):  # made beside the load: the page's, not the data's
+        calls["places"] += 1
+        return gazetteer(*args)
 
     def counted_choices(*args):  # made beside the index
         calls["choices"] += 1
@@ -240,15 +248,23 @@ def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypat
     monkeypatch.setattr(EventIndex, "build", staticmethod(counted_build))
     monkeypatch.setattr(CoverageIndex, "build", staticmethod(counted_cells))
     monkeypatch.setattr(data, "build_options", counted_choices)
+    monkeypatch.setattr(places, "gazetteer", counted_places)
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")  # validate for real, no stored copy
     summary = data.warm(ServerOptions(data=str(FIXTURE)))
     assert summary == "events.csv, 5 events and 3 articles (0 rows rejected)"
-    assert calls == {"load": 1, "index": 1, "coverage": 1, "choices": 1}
+    made = {"load": 1, "index": 1, "coverage": 1, "choices": 1, "places": 1}
+    assert calls == made
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     at = app.run()
     assert not at.exception
     assert metrics(at)["Events"] == "5"
-    assert calls == {"load": 1, "index": 1, "coverage": 1, "choices": 1}
+    assert calls == made
+
+
+@pytest.mark.parametrize("name", data_module.PAGE_MODULES)
+def test_each_module_the_warm_up_imports_for_the_page_is_there(name):
+    """A module renamed away would stop the warm-up (the page then does its work)."""
+    assert importlib.import_module(name)
 
 
 def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch, tmp_path):

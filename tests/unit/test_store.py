@@ -89,6 +89,31 @@ def test_the_key_follows_the_code_that_validated(files, monkeypatch):
     assert _key(events, articles) != key
 
 
+def _mapped_from(address: int) -> str | None:
+    """The file mapped at ``address`` in this process (Linux's /proc/self/maps), or None."""
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        fields = line.split(maxsplit=5)  # start-end, mode, offset, device, inode[, path]
+        start, end = (int(part, 16) for part in fields[0].split("-"))
+        if start <= address < end:
+            return fields[5].strip() if len(fields) > 5 else None
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux's /proc")
+def test_a_stored_frame_points_into_its_mapped_file_instead_of_a_copy(files):
+    """The events come back memory-mapped: their text is the stored file's bytes in the
+    page cache, not a copy (or a decompression) of them in the process's memory."""
+    events, articles = files
+    dataset = load_dataset(events)
+    key = _key(events, articles)
+    store.save(key, dataset)
+    again = store.load(key)
+    chunk = again.events["summary"].array._pa_array.chunk(0)
+    mapped = _mapped_from(chunk.buffers()[2].address)  # the text's bytes
+    assert mapped == str(store.cache_root() / key / "events.arrow")
+    pd.testing.assert_frame_equal(again.events, dataset.events)
+
+
 def test_columns_come_back_in_one_chunk(files):
     """Validation leaves Arrow columns in many chunks; the store joins them once on the way
     in, so a page of rows taken from a re-opened dataset does not join them on every run."""
@@ -158,8 +183,9 @@ def _flip(path: Path, at: bytes | int) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.parametrize("piece_bytes", [store.PIECE_BYTES, 64], ids=["one piece", "pieces"])
 @pytest.mark.parametrize(("name", "at"), [
-    ("events.arrow", b"Trial"),  # an event's summary, a literal in the LZ4 stream
+    ("events.arrow", b"Trial"),  # an event's summary
     ("articles.arrow", b"Second"),  # an article's title
     ("rejected_0.arrow", b"not a date"),  # a rejected row's value
     ("accepted_rows_0.npy", -1),  # the top byte of the last accepted row's number
@@ -167,9 +193,11 @@ def _flip(path: Path, at: bytes | int) -> None:
     ("checksums.json", -3),  # a digit of the manifest's last checksum
 ])
 def test_a_flipped_bit_in_any_stored_file_is_a_miss_and_the_entry_is_stored_again(
-        files, caplog, name, at):
-    """Each flip still parses (LZ4 keeps short text as it is, numpy and JSON check
-    nothing): only the checksum tells the changed data from the stored one."""
+        files, caplog, monkeypatch, name, at, piece_bytes):
+    """Each flip still parses (Arrow keeps text as it is, numpy and JSON check nothing):
+    only the checksum tells the changed data from the stored one, whichever of a file's
+    pieces (hashed apart, on threads) holds the flip."""
+    monkeypatch.setattr(store, "PIECE_BYTES", piece_bytes)
     events, articles = files
     dataset = load_dataset(events)
     key = _key(events, articles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -166,6 +167,43 @@ def test_duplicates_match_a_plain_reference(values):
         firsts.setdefault(value, rows[i])
         if duplicate.iloc[i]:
             assert first_row.iloc[i] == firsts[value]
+
+
+@pytest.mark.parametrize(("values", "ordered"), [
+    (["e1", "e2", "e3"], True),
+    (["e3", "e2", "e1"], True),  # falling order too
+    (["e1", None, "e2", None, "e3"], True),  # missing ids are never repeats
+    (["e1", "e2", "e2"], False),  # a repeat next to its first
+    (["e1", "e3", "e2"], False),  # no order: the hash decides
+    (["e1", "e2", "e1"], False),
+    (["a", "a"], False),
+    (["e1"], True),
+    ([None, None], True),
+    ([], True),
+    (["B", "a", "é"], True),  # byte order: capitals before small letters before é
+])
+def test_ids_in_order_are_known_to_be_distinct_without_a_hash(values, ordered):
+    """Strictly rising or falling ids cannot repeat: the duplicate check stops there."""
+    from dashboard.validate import _duplicates, _strictly_ordered
+
+    ids = pd.Series(values, dtype="str")
+    assert _strictly_ordered(ids) is ordered
+    rows = np.arange(3, 3 + len(values))
+    duplicate, first_row = _duplicates(ids, rows)
+    if ordered:
+        assert not duplicate.any() and first_row.tolist() == rows.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "é", "a ", "B"]), max_size=30),
+       st.booleans())
+def test_duplicates_of_sorted_ids_match_a_plain_reference(values, falling):
+    """Sorted ids (as a file written in id order holds them), repeats or none."""
+    from dashboard.validate import _duplicates
+
+    values = sorted(values, reverse=falling)
+    duplicate, _ = _duplicates(pd.Series(values, dtype="str"), list(range(len(values))))
+    assert duplicate.tolist() == [value in values[:i] for i, value in enumerate(values)]
 
 
 def test_source_rows_are_reported():
