@@ -23,9 +23,11 @@ pytestmark = pytest.mark.spark
 ROOT = Path(__file__).resolve().parents[2]
 PARITY = Path(__file__).with_name("test_backend_spark.py")
 #: what a Connect run repeats: the session's kind, the numbers of every query, the
-#: pages and the download bytes (the picks and neighbours ask nothing Connect lacks)
+#: pages and the download bytes (the picks and neighbours ask nothing Connect lacks), and
+#: the counts per unit once (its rows streamed with ``toLocalIterator``)
 CHOSEN = ("session_is_the_kind or same_choices or numbers_counts or map_and_pages or "
-          "downloads or report_counts or area_filter or citation_names")
+          "downloads or report_counts or area_filter or citation_names or "
+          "(counts_by_area and countries)")
 
 
 def test_the_parity_tests_pass_through_spark_connect(tmp_path: Path) -> None:
