@@ -385,15 +385,23 @@ def index(data: Active) -> EventIndex:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _coverage_index(key: str, _index: EventIndex, _links: ArticleLinks,
+def _coverage_index(key: str, store_key: str | None, _index: EventIndex, _links: ArticleLinks,
                     _articles: pd.DataFrame) -> coverage.CoverageIndex:
-    return coverage.CoverageIndex.build(_index, _links, _articles)
+    stored = store.load_extra(store_key, "coverage") if store_key else None
+    if stored is not None:
+        kept = coverage.CoverageIndex.from_stored(stored, _index.size)
+        if kept is not None:
+            return kept
+    built = coverage.CoverageIndex.build(_index, _links, _articles)
+    if store_key:
+        store.save_extra(store_key, "coverage", built.to_stored())
+    return built
 
 
 def coverage_index(data: Active) -> coverage.CoverageIndex:
     """Cells and (cell, source) pairs for the coverage notices (built once per dataset,
-    and in the launch warm-up)."""
-    return _coverage_index(data.key, index(data), links(data), data.articles)
+    in the launch warm-up, and kept beside a stored launch dataset)."""
+    return _coverage_index(data.key, data.store_key, index(data), links(data), data.articles)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

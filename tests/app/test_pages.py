@@ -275,13 +275,19 @@ def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch
 
     from dashboard import aggregate
     from dashboard import dataset as dataset_module
+    from dashboard.coverage import CoverageIndex
     from dashboard.filters import ArticleLinks
     from dashboard.ui import data
 
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
-    calls = {"links": 0, "actors": 0}
+    calls = {"links": 0, "actors": 0, "coverage": 0}
     build, cite, actors = ArticleLinks.build, dataset_module.cited_articles, \
         aggregate.list_options
+    cells = CoverageIndex.build
+
+    def counted_cells(*args):
+        calls["coverage"] += 1
+        return cells(*args)
 
     def counted_build(events, articles):
         calls["links"] += 1
@@ -298,26 +304,32 @@ def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch
     monkeypatch.setattr(ArticleLinks, "build", staticmethod(counted_build))
     monkeypatch.setattr(dataset_module, "cited_articles", counted_cite)
     monkeypatch.setattr(aggregate, "list_options", counted_actors)
+    monkeypatch.setattr(CoverageIndex, "build", staticmethod(counted_cells))
     first = data.launch_data(str(FIXTURE))
     first_links, first_options = data.links(first), data.options(first)
-    assert calls == {"links": 1, "actors": 1}
+    first_cells = data.coverage_index(first)
+    assert calls == {"links": 1, "actors": 1, "coverage": 1}
     st.cache_resource.clear()  # a new server process: nothing in memory
     again = data.launch_data(str(FIXTURE))
     assert data.options(again) == first_options
     stored_links = data.links(again)
     assert stored_links.event_rows.tolist() == first_links.event_rows.tolist()
     assert stored_links.article_rows.tolist() == first_links.article_rows.tolist()
-    assert calls == {"links": 1, "actors": 1}
+    stored_cells = data.coverage_index(again)
+    assert stored_cells.event_cell.tolist() == first_cells.event_cell.tolist()
+    assert stored_cells.link_pair.tolist() == first_cells.link_pair.tolist()
+    assert calls == {"links": 1, "actors": 1, "coverage": 1}
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     at = app.run()
     assert not at.exception
     shown = metrics(at)
     assert (shown["Events"], shown["Articles"]) == ("5", "3")
     assert at.multiselect(key="outlet").options == first_options.outlets
-    assert calls == {"links": 1, "actors": 1}
+    assert calls == {"links": 1, "actors": 1, "coverage": 1}
 
 
-def test_damaged_stored_links_and_choices_are_derived_again(app, monkeypatch, tmp_path):
+def test_damaged_stored_links_choices_and_coverage_are_derived_again(app, monkeypatch,
+                                                                    tmp_path):
     import numpy as np
     import streamlit as st
 
@@ -327,14 +339,25 @@ def test_damaged_stored_links_and_choices_are_derived_again(app, monkeypatch, tm
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
     first = data.launch_data(str(FIXTURE))
     expected_links, expected_options = data.links(first), data.options(first)
+    expected_cells = data.coverage_index(first).event_cell.tolist()
     store.flush()  # the entry and its extras are written after the page
     folder = store.cache_root() / first.store_key
     (folder / "options.json").write_text('{"countries": 1}', encoding="utf-8")
     np.savez(folder / "links.npz", event_rows=np.array([99]), article_rows=np.array([0]))
+    np.savez(folder / "coverage.npz", event_cell=np.array([7, 7, 7, 7, 7]))
     st.cache_resource.clear()
     again = data.launch_data(str(FIXTURE))
     assert data.options(again) == expected_options
     assert data.links(again).event_rows.tolist() == expected_links.event_rows.tolist()
+    assert data.coverage_index(again).event_cell.tolist() == expected_cells
+    stored = store.load_extra(first.store_key, "coverage")  # stored again
+    assert stored is not None and stored["event_cell"].tolist() == expected_cells
+    # intact on disk but not this dataset's (its cells past the last): built again
+    store.save_extra(first.store_key, "coverage",
+                     {**stored, "event_cell": np.full(5, 10**6, dtype=np.int64)})
+    st.cache_resource.clear()
+    again = data.launch_data(str(FIXTURE))
+    assert data.coverage_index(again).event_cell.tolist() == expected_cells
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     at = app.run()
     assert not at.exception
