@@ -9,6 +9,9 @@ seen before (each a new country), every question one Overview run asks
 
     python bench/engine_app.py --sizes 1000000,10000000 --memory-sizes 1000000
 
+``--areas BOUNDARIES`` times the map's shaded areas mode instead (``Backend.by_area`` for
+all events, then a new country each time), after the open, in the same child processes.
+
 A big size can be run in steps (each its own process, the machine free between them):
 generate (``--runs ''``), the first open, then a later server, keeping the lake and the
 validated copy between steps::
@@ -79,8 +82,32 @@ def _memory_backend(path: str) -> Any:
                          build_options(dataset.events, dataset.articles, topic_keys()))
 
 
-def child(engine: str, path: str, repeats: int) -> dict[str, Any]:
-    """Open, re-run and download in this process; the figures as a dict."""
+def areas_child(backend: Any, areas_path: str, repeats: int) -> dict[str, Any]:
+    """The map's "Shade areas of my boundaries file" mode alone (``Backend.by_area``): all
+    events, then a new country each time, each a filter the backend has not seen."""
+    from dashboard.boundaries import load_boundaries
+    from dashboard.filters import Filters
+
+    areas = load_boundaries(None if areas_path == "bundled" else areas_path)
+    figures: dict[str, Any] = {"units": len(areas)}
+    started = time.perf_counter()
+    counts = backend.by_area(Filters(), None, areas)
+    figures["by_area_all_s"] = time.perf_counter() - started
+    figures["counted"] = int(counts["events"].sum())
+    figures["points"] = backend.count(Filters())
+    times = []
+    for country in COUNTRIES[:repeats]:
+        filters = Filters(countries=(country,), date_from=dt.date(2022, 1, 1))
+        started = time.perf_counter()
+        backend.by_area(filters, None, areas)
+        times.append(time.perf_counter() - started)
+    figures["by_area_country_s"] = times
+    return figures
+
+
+def child(engine: str, path: str, repeats: int, areas: str | None = None) -> dict[str, Any]:
+    """Open, re-run and download in this process (with ``areas``: open, then only the
+    shaded areas mode); the figures as a dict."""
     from dashboard.filters import Filters
 
     figures: dict[str, Any] = {"engine": engine, "file": path}
@@ -92,6 +119,8 @@ def child(engine: str, path: str, repeats: int) -> dict[str, Any]:
 
         backend = open_validated(path)
     figures["open_s"] = time.perf_counter() - started
+    if areas is not None:
+        return {**figures, **areas_child(backend, areas, repeats)}
     started = time.perf_counter()
     overview(backend, Filters())
     figures["first_overview_s"] = time.perf_counter() - started
@@ -113,11 +142,14 @@ def child(engine: str, path: str, repeats: int) -> dict[str, Any]:
     return figures
 
 
-def measure(engine: str, path: Path, repeats: int, cache: Path) -> dict[str, Any]:
+def measure(engine: str, path: Path, repeats: int, cache: Path,
+            areas: str | None = None) -> dict[str, Any]:
     """One child run; its figures plus its peak RSS."""
     env = {**os.environ, "DASHBOARD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, __file__, "--child", engine, str(path),
-                                "--repeats", str(repeats)], stdout=subprocess.PIPE, env=env)
+                                "--repeats", str(repeats),
+                                *(["--areas", areas] if areas is not None else [])],
+                               stdout=subprocess.PIPE, env=env)
     assert process.stdout is not None
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -143,9 +175,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="the validated copies' folder, kept (default: a temporary one)")
     parser.add_argument("--runs", default="first,again",
                         help="duckdb runs: 'first' (validates), 'again' (a later server)")
+    parser.add_argument("--areas", default=None, metavar="BOUNDARIES",
+                        help="time only the shaded areas mode over this boundaries file "
+                             "('bundled': the bundled country outlines)")
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child[0], args.child[1], args.repeats)))
+        print(json.dumps(child(args.child[0], args.child[1], args.repeats, args.areas)))
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
@@ -160,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             if str(size) in args.memory_sizes.split(",") and runs:
                 plan.append(("memory", "first"))
             for engine, run in plan:  # "again": a second server reads the validation back
-                figures = measure(engine, lake, args.repeats, cache)
+                figures = measure(engine, lake, args.repeats, cache, args.areas)
                 figures["run"] = "first open" if run == "first" else "validated before"
                 results.append(figures)
                 print(json.dumps(figures), flush=True)

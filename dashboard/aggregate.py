@@ -558,14 +558,18 @@ def counts_by_area(points: Iterable[pa.RecordBatch], areas: gpd.GeoDataFrame) ->
     import shapely  # local: only the choropleth mode needs it
 
     units = areas.to_crs("EPSG:4326")
-    tree = shapely.STRtree(units.geometry.to_numpy())
+    shapes = units.geometry.to_numpy()
+    shapely.prepare(shapes)  # a prepared unit tests a point 5x faster (docs/benchmark.md)
+    tree = shapely.STRtree(shapes)
     totals = np.zeros(len(units), dtype=np.int64)
     for batch in points:
         lon = batch.column("longitude").to_numpy(zero_copy_only=False).astype("float64")
         lat = batch.column("latitude").to_numpy(zero_copy_only=False).astype("float64")
         events = batch.column("events").to_numpy(zero_copy_only=False).astype("int64")
-        point, unit = tree.query(shapely.points(lon, lat), predicate="within")
-        np.add.at(totals, unit, events[point])
+        point, unit = tree.query(shapely.points(lon, lat))  # the units' boxes holding it
+        # contains: inside, not on the border (a point within the unit)
+        inside = shapely.contains_xy(shapes[unit], lon[point], lat[point])
+        np.add.at(totals, unit[inside], events[point[inside]])
     codes = units["iso3"].astype(str).to_numpy()
     counts = pd.Series(totals).groupby(codes, sort=False).sum()
     counts = counts[counts > 0].sort_values(ascending=False, kind="stable")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import Any, ClassVar, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,9 @@ class CoverageIndex:
     link_pair: np.ndarray  # ... and its (cell, source) pair
     pair_cell: np.ndarray  # per distinct pair: its cell
 
+    ARRAYS: ClassVar[tuple[str, ...]] = ("event_cell", "link_events", "link_pair",
+                                         "pair_cell")  # what to_stored keeps as arrays
+
     @classmethod
     def build(cls, index: EventIndex, links: ArticleLinks,
               articles: pd.DataFrame) -> CoverageIndex:
@@ -96,6 +100,43 @@ class CoverageIndex:
     @property
     def cells(self) -> int:
         return len(self.datasets) * self.months
+
+    def to_stored(self) -> dict[str, Any]:
+        """Arrays and JSON values for ``store.save_extra`` (``from_stored`` reads them)."""
+        return {"datasets": self.datasets, "first_month": self.first_month,
+                "months": self.months, **{name: getattr(self, name) for name in self.ARRAYS}}
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any], events: int) -> CoverageIndex | None:
+        """The index ``to_stored`` kept, for a dataset of ``events`` rows; None when any
+        part is missing, of another kind or out of range (the caller builds it again:
+        stored numbers are checked, never trusted to index with)."""
+        datasets, first, months = (stored.get(k) for k in ("datasets", "first_month", "months"))
+        if not (isinstance(datasets, list) and all(isinstance(d, str) for d in datasets)
+                and isinstance(first, int) and isinstance(months, int) and months >= 0):
+            return None
+        arrays: list[np.ndarray] = []
+        for name in cls.ARRAYS:
+            values = stored.get(name)
+            if not _integers(values):
+                return None
+            arrays.append(values)
+        event_cell, link_events, link_pair, pair_cell = arrays
+        cells = len(datasets) * months
+        if not (event_cell.shape == (events,) and _within(event_cell, -1, cells)
+                and len(link_pair) == len(link_events) and _within(link_events, 0, events)
+                and _within(link_pair, 0, len(pair_cell)) and _within(pair_cell, 0, cells)):
+            return None
+        return cls(datasets, first, months, event_cell, link_events, link_pair, pair_cell)
+
+
+def _integers(values: object) -> TypeGuard[np.ndarray]:
+    return isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype == np.int64
+
+
+def _within(values: np.ndarray, low: int, high: int) -> bool:
+    """Every value in ``low`` ≤ value < ``high``."""
+    return values.size == 0 or (int(values.min()) >= low and int(values.max()) < high)
 
 
 @dataclass(frozen=True)

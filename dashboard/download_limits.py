@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from dashboard.export import BUNDLE, EMBEDS_ARTICLES, EXCEL_MAX_ROWS
 from dashboard.i18n import ENGLISH, Translator
@@ -25,6 +26,24 @@ DEFAULT_MAX_DOWNLOAD_EVENTS = 250_000  # why: docs/benchmark.md, "Downloads in t
 OVER_LIMIT = "limit"  # more events than the server's limit
 OVER_ARTICLES = "articles"  # more articles in the file than the server's limit
 OVER_EXCEL = "excel"  # more events than an Excel sheet's rows
+OVER_EXCEL_ARTICLES = "excel articles"  # more embedded articles than an Excel sheet's rows
+
+
+class Refused(NamedTuple):
+    """What the page says of one reason: the count its notice names (``events`` or
+    ``articles``) and the kind whose command line export it offers (None: another format)."""
+
+    counted: str
+    command: str | None
+
+
+#: every reason ``refusal`` gives, in the order the page says them
+REFUSALS: dict[str, Refused] = {
+    OVER_LIMIT: Refused("events", "events"),
+    OVER_ARTICLES: Refused("articles", "articles"),
+    OVER_EXCEL: Refused("events", None),
+    OVER_EXCEL_ARTICLES: Refused("articles", None),
+}
 
 
 class DownloadRefused(ValueError):
@@ -44,16 +63,19 @@ def refusal(kind: str, fmt: str, events: int, articles: int, limit: int) -> str 
     """Why a download is not built: ``OVER_LIMIT`` (an events download of more than
     ``limit`` events), ``OVER_ARTICLES`` (more than ``limit`` articles in the file: the
     Articles CSV's rows, or those a GeoJSON, Excel file or bundle embeds; an events CSV or
-    Parquet file names its articles' ids only), ``OVER_EXCEL`` (``xlsx``: a sheet of more
-    rows than Excel holds), or None when it may be built. ``kind`` is ``events`` or
+    Parquet file names its articles' ids only), ``OVER_EXCEL`` / ``OVER_EXCEL_ARTICLES``
+    (``xlsx``: an events or articles sheet of more rows than Excel holds; the events sheet
+    is said when both are), or None when it may be built. ``kind`` is ``events`` or
     ``articles``; ``articles`` counts the articles the selected events cite."""
     embedded = articles if kind == "articles" or fmt in EMBEDS_ARTICLES else 0
     if kind == "events" and events > limit:
         return OVER_LIMIT
     if embedded > limit:
         return OVER_ARTICLES
-    if fmt == "xlsx" and max(events, embedded) > EXCEL_MAX_ROWS:
+    if fmt == "xlsx" and kind == "events" and events > EXCEL_MAX_ROWS:
         return OVER_EXCEL
+    if fmt == "xlsx" and embedded > EXCEL_MAX_ROWS:
+        return OVER_EXCEL_ARTICLES
     return None
 
 
@@ -66,9 +88,10 @@ def check(kind: str, fmt: str, events: int, articles: int, limit: int) -> None:
     if reason == OVER_ARTICLES:
         raise DownloadRefused(f"a download holds at most {limit:,} articles here and this one "
                               f"would hold {articles:,}: use python -m dashboard export")
-    if reason == OVER_EXCEL:
-        raise DownloadRefused(f"Excel holds at most {EXCEL_MAX_ROWS:,} rows and this "
-                              f"download would hold {max(events, articles):,}")
+    if reason in (OVER_EXCEL, OVER_EXCEL_ARTICLES):
+        sheet, rows = ("events", events) if reason == OVER_EXCEL else ("articles", articles)
+        raise DownloadRefused(f"Excel holds at most {EXCEL_MAX_ROWS:,} rows in a sheet and "
+                              f"this download's {sheet} sheet would hold {rows:,}")
 
 
 def refusal_notice(reason: str, count: int, limit: int, t: Translator = ENGLISH) -> str:
@@ -91,11 +114,21 @@ def refusal_notice(reason: str, count: int, limit: int, t: Translator = ENGLISH)
             "cite {count}: narrow the filter, or export the same selection on the command "
             "line.",
             limit).format(limit=t.number(limit), count=t.number(count))
-    return t.ngettext("Excel holds at most {rows} rows, and this filter selects {count} "
-                      "event: download CSV or Parquet, or narrow the filter.",
-                      "Excel holds at most {rows} rows, and this filter selects {count} "
-                      "events: download CSV or Parquet, or narrow the filter.",
-                      count).format(rows=t.number(EXCEL_MAX_ROWS), count=t.number(count))
+    if reason == OVER_EXCEL_ARTICLES:
+        return t.ngettext(
+            "Excel holds at most {rows} rows in a sheet, and the articles sheet would hold "
+            "the {count} article the events of this filter cite: download the events as CSV "
+            "or Parquet and the articles as CSV, or narrow the filter.",
+            "Excel holds at most {rows} rows in a sheet, and the articles sheet would hold "
+            "the {count} articles the events of this filter cite: download the events as CSV "
+            "or Parquet and the articles as CSV, or narrow the filter.",
+            count).format(rows=t.number(EXCEL_MAX_ROWS), count=t.number(count))
+    return t.ngettext(
+        "Excel holds at most {rows} rows in a sheet, and the events sheet would hold the "
+        "{count} event this filter selects: download CSV or Parquet, or narrow the filter.",
+        "Excel holds at most {rows} rows in a sheet, and the events sheet would hold the "
+        "{count} events this filter selects: download CSV or Parquet, or narrow the filter.",
+        count).format(rows=t.number(EXCEL_MAX_ROWS), count=t.number(count))
 
 
 def export_command(query: str, kind: str, fmt: str, output: str, *, engine: str = "memory",

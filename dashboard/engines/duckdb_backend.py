@@ -305,7 +305,8 @@ def _connect(target: Validated) -> Source:
     con.execute("CREATE TEMP VIEW articles AS SELECT * FROM validated.articles")
     has_articles = bool(con.execute("SELECT count(*) > 0 FROM articles").fetchall()[0][0])
     return Source(con, target.folder.name, [target.database], has_articles=has_articles,
-                  involved_lists=f"validated.{INVOLVED_LISTS}")
+                  involved_lists=f"validated.{INVOLVED_LISTS}", event_order="_seq",
+                  article_order="article_id")
 
 
 def _day(value: Any) -> dt.date | None:

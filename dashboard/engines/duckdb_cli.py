@@ -95,10 +95,14 @@ def _write_rejects(source: Source, path: str) -> None:
 
 
 def export(args: argparse.Namespace, fmt: str, exported: Any) -> int:
-    """``export --engine duckdb``: the memory engine's query rules and file bytes."""
+    """``export --engine duckdb``: the memory engine's query rules and file bytes, read from
+    the validated copy the app keeps (``duckdb_backend.open_validated``: made on the first
+    open of these files, by the app or here, and read back by every later one), so a second
+    export of the same files checks no row again."""
     import pandas as pd
 
-    from dashboard.citation import make_citation
+    from dashboard.citation import files_version, make_citation
+    from dashboard.engines.duckdb_backend import open_validated
     from dashboard.export import held_words, selection_download
     from dashboard.filters import resolve_query
     from dashboard.taxonomy import load_topics
@@ -106,7 +110,9 @@ def export(args: argparse.Namespace, fmt: str, exported: Any) -> int:
     if not args.data:
         raise ValueError("--engine duckdb needs --data (a Parquet file, folder or glob, or "
                          "a .duckdb file with --table)")
-    source = _open(args.data, args.table, args.articles_data)
+    validated = open_validated(args.data, table=args.table,
+                               articles=args.articles_data or _companion(args.data))
+    source = validated.source
     params = parse_qs(args.query or "", keep_blank_values=True)
     areas = spellings = None
     if "area" in params:
@@ -123,7 +129,8 @@ def export(args: argparse.Namespace, fmt: str, exported: Any) -> int:
     if fmt != "csv":
         names = pd.DataFrame({"source_dataset": pd.Series(selection.source_names(), dtype="str")})
         citation = make_citation(filters, names,
-                                 data_version=[duckdb_query.data_files_version(source)],
+                                 data_version=[files_version(validated.label, [
+                                     *validated.files, *validated.article_files])],
                                  exported=exported, topic_labels=dict(
                                      zip(topics["key"], topics["label"], strict=True)))
     kind = "articles" if args.articles else "events"

@@ -215,7 +215,7 @@ class Selection:
         self.condition, self.params = where(filters, source, area_ids=area_ids)
 
     def sql(self, columns: str = EXPORT_COLUMNS, *, ordered: bool = True) -> str:
-        order = " ORDER BY _path, _row" if ordered else ""
+        order = f" ORDER BY {self.source.event_order}" if ordered else ""
         return f"SELECT {columns} FROM events WHERE {self.condition}{order}"
 
     def count(self) -> int:
@@ -251,7 +251,7 @@ class Selection:
             return pd.DataFrame({c: pd.Series(dtype="str") for c in schema.ARTICLE_COLUMNS})
         sql = (f"SELECT {columns} FROM articles SEMI JOIN (SELECT unnest(list_items("
                f"article_ids)) AS article_id FROM events WHERE {self.condition}) USING "
-               "(article_id) ORDER BY _path, _row")
+               f"(article_id) ORDER BY {self.source.article_order}")
         table = arrow_table(self.source.con, sql, self.params)
         return pd.DataFrame({c: pd.Series(table.column(c).to_pylist(), dtype="str")
                              for c in schema.ARTICLE_COLUMNS})
@@ -349,10 +349,3 @@ def write_parquet(selection: Selection, sink: BinaryIO, citation: Any = None) ->
     assert writer is not None
     writer.close()
     return written
-
-
-def data_files_version(source: Source) -> Any:
-    """The data version a citation states: every file read, by name and SHA-256."""
-    from dashboard.citation import files_version
-
-    return files_version(source.label, [*source.files, *source.article_files])

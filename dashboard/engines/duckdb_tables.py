@@ -161,6 +161,11 @@ class Source:
     #: the table of the codes of ``events._involved`` (``code``, ``countries``: each
     #: distinct involved list once), when the events carry them (a validated copy)
     involved_lists: str | None = None
+    #: the order of the rows as the files hold them: ``_path, _row`` over the files' views;
+    #: a validated copy (``duckdb_backend``) orders its events by ``_seq`` and lists each
+    #: accepted article (ids unique) by its id
+    event_order: str = "_path, _row"
+    article_order: str = "_path, _row"
 
     def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """The first value of a query's first row."""

@@ -8,6 +8,7 @@ never hashes them. ``st.cache_resource`` returns shared objects: never mutate th
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -231,11 +232,11 @@ def warm(launch: ServerOptions) -> str | None:
     """
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
         logging.ERROR)  # "missing ScriptRunContext": expected here, not a problem
-    # Beside the load, what does not depend on the data (a fifth of a second of the first
+    # Beside the load, what does not depend on the data (most of a second of the first
     # page's work that would otherwise wait for it); beside the index, the filter choices
     # (the page needs both before it draws). Arrow does most of either outside the GIL.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="dashboard-warm") as beside:
-        taxonomy = beside.submit(_warm_taxonomy)
+        taxonomy = beside.submit(_warm_page)
         try:
             data = launch_data(launch.data)
             if data.served is not None:
@@ -259,10 +260,20 @@ def warm(launch: ServerOptions) -> str | None:
             f" ({rejected:,} rows rejected)")
 
 
-def _warm_taxonomy() -> None:
-    """The topics and the bundled boundaries' features, for ``warm``."""
+# What the Overview imports on its first run besides the app's own imports (Altair alone
+# takes 0.4 s), and Streamlit's emoji catalogue (the page icon is checked against it).
+PAGE_MODULES = ("dashboard.charts", "dashboard.ui.page", "dashboard.ui.state",
+                "dashboard.ui.tables", "streamlit.emojis")
+
+
+def _warm_page() -> None:
+    """For ``warm``: what the first page needs that is not the data's (the topics, the
+    bundled boundaries' features and place names, the page's modules)."""
     topics()
     boundary_features()
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
+    places()
 
 
 def install(key: str, dataset: Dataset, label: str) -> None:
@@ -374,15 +385,23 @@ def index(data: Active) -> EventIndex:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _coverage_index(key: str, _index: EventIndex, _links: ArticleLinks,
+def _coverage_index(key: str, store_key: str | None, _index: EventIndex, _links: ArticleLinks,
                     _articles: pd.DataFrame) -> coverage.CoverageIndex:
-    return coverage.CoverageIndex.build(_index, _links, _articles)
+    stored = store.load_extra(store_key, "coverage") if store_key else None
+    if stored is not None:
+        kept = coverage.CoverageIndex.from_stored(stored, _index.size)
+        if kept is not None:
+            return kept
+    built = coverage.CoverageIndex.build(_index, _links, _articles)
+    if store_key:
+        store.save_extra(store_key, "coverage", built.to_stored())
+    return built
 
 
 def coverage_index(data: Active) -> coverage.CoverageIndex:
     """Cells and (cell, source) pairs for the coverage notices (built once per dataset,
-    and in the launch warm-up)."""
-    return _coverage_index(data.key, index(data), links(data), data.articles)
+    in the launch warm-up, and kept beside a stored launch dataset)."""
+    return _coverage_index(data.key, data.store_key, index(data), links(data), data.articles)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

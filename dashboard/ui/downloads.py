@@ -29,9 +29,7 @@ from dashboard.citation import (
     query_string,
 )
 from dashboard.download_limits import (
-    OVER_ARTICLES,
-    OVER_EXCEL,
-    OVER_LIMIT,
+    REFUSALS,
     check,
     export_command,
     max_download_events,
@@ -186,11 +184,11 @@ def download_row(data: Active, filters: Filters) -> None:
             row.download_button(button.label, data=button.build, file_name=button.file_name,
                                 mime=button.mime, on_click="ignore", key=button.key,
                                 width="content", disabled=reason is not None)
-        for reason, kind in ((OVER_LIMIT, "events"), (OVER_ARTICLES, "articles"),
-                             (OVER_EXCEL, None)):
+        for reason, (counted, kind) in REFUSALS.items():
             if reason not in reasons:
                 continue
-            st.info(refusal_notice(reason, cited if kind == "articles" else count, limit, t))
+            st.info(refusal_notice(reason, cited if counted == "articles" else count, limit,
+                                   t))
             if kind is not None:  # past the limit: the command that writes it as a CSV
                 csv = next(b for b in made if b.kind == kind and b.fmt == "csv")
                 st.code(export_command_for(data, filters, kind, "csv", csv.file_name),

@@ -88,14 +88,23 @@ def test_without_a_limit_set_every_download_is_offered(app, monkeypatch):
     assert not at.code
 
 
-def test_more_rows_than_excel_holds_disables_only_excel(app, monkeypatch):
-    # Excel's real 1,048,575 rows, made 4 here: the fixture's 5 events are "more"
+@pytest.mark.parametrize(("rows", "query", "said"), [
+    # Excel's real 1,048,575 rows, made small here: the fixture's 5 events are "more"
+    (4, {}, "Excel holds at most 4 rows in a sheet, and the events sheet would hold the 5 "
+            "events this filter selects"),
+    # one event (t-3) citing two articles: its articles sheet is the one too long
+    (1, {"q": "closure"}, "Excel holds at most 1 rows in a sheet, and the articles sheet "
+                          "would hold the 2 articles the events of this filter cite"),
+])
+def test_more_rows_than_excel_holds_disables_only_excel(app, monkeypatch, rows, query, said):
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
-    monkeypatch.setattr(download_limits, "EXCEL_MAX_ROWS", 4)
+    monkeypatch.setattr(download_limits, "EXCEL_MAX_ROWS", rows)
+    for key, value in query.items():
+        app.query_params[key] = value
     at = app.run()
     assert not at.exception
     assert [label for label, off in disabled(at).items() if off] == ["Events Excel"]
-    assert "Excel holds at most 4 rows, and this filter selects 5 events" in shown(at.info)
+    assert said in shown(at.info)
     assert not at.code
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from pathlib import Path
 
 import pytest
 from conftest import BUNDLED_EVENTS, check_bundled, check_file, map_areas, metrics, page, shown
 from streamlit.testing.v1 import AppTest
+
+from dashboard.ui import data as data_module
 
 FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
 PAGES = ["overview", "articles", "events", "data", "about"]
@@ -211,14 +214,19 @@ def test_map_shades_countries_and_the_units_of_a_boundaries_file(fixture_app, mo
 def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypatch):
     """``dashboard.launch`` loads and indexes the launch file while the server starts; the
     first visitor's run must take that work from the caches, not do it again."""
+    from dashboard import places
     from dashboard.coverage import CoverageIndex
     from dashboard.eventindex import EventIndex
     from dashboard.serving import ServerOptions
     from dashboard.ui import data
 
-    calls = {"load": 0, "index": 0, "coverage": 0, "choices": 0}
+    calls = {"load": 0, "index": 0, "coverage": 0, "choices": 0, "places": 0}
     load, build, cells = data.load_dataset, EventIndex.build, CoverageIndex.build
-    choices = data.build_options
+    choices, gazetteer = data.build_options, places.gazetteer
+
+    def counted_places(*args):  # made beside the load: the page's, not the data's
+        calls["places"] += 1
+        return gazetteer(*args)
 
     def counted_choices(*args):  # made beside the index
         calls["choices"] += 1
@@ -240,15 +248,23 @@ def test_a_page_run_after_the_warm_up_finds_the_launch_data_ready(app, monkeypat
     monkeypatch.setattr(EventIndex, "build", staticmethod(counted_build))
     monkeypatch.setattr(CoverageIndex, "build", staticmethod(counted_cells))
     monkeypatch.setattr(data, "build_options", counted_choices)
+    monkeypatch.setattr(places, "gazetteer", counted_places)
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", "")  # validate for real, no stored copy
     summary = data.warm(ServerOptions(data=str(FIXTURE)))
     assert summary == "events.csv, 5 events and 3 articles (0 rows rejected)"
-    assert calls == {"load": 1, "index": 1, "coverage": 1, "choices": 1}
+    made = {"load": 1, "index": 1, "coverage": 1, "choices": 1, "places": 1}
+    assert calls == made
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     at = app.run()
     assert not at.exception
     assert metrics(at)["Events"] == "5"
-    assert calls == {"load": 1, "index": 1, "coverage": 1, "choices": 1}
+    assert calls == made
+
+
+@pytest.mark.parametrize("name", data_module.PAGE_MODULES)
+def test_each_module_the_warm_up_imports_for_the_page_is_there(name):
+    """A module renamed away would stop the warm-up (the page then does its work)."""
+    assert importlib.import_module(name)
 
 
 def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch, tmp_path):
@@ -259,13 +275,19 @@ def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch
 
     from dashboard import aggregate
     from dashboard import dataset as dataset_module
+    from dashboard.coverage import CoverageIndex
     from dashboard.filters import ArticleLinks
     from dashboard.ui import data
 
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
-    calls = {"links": 0, "actors": 0}
+    calls = {"links": 0, "actors": 0, "coverage": 0}
     build, cite, actors = ArticleLinks.build, dataset_module.cited_articles, \
         aggregate.list_options
+    cells = CoverageIndex.build
+
+    def counted_cells(*args):
+        calls["coverage"] += 1
+        return cells(*args)
 
     def counted_build(events, articles):
         calls["links"] += 1
@@ -282,26 +304,32 @@ def test_a_second_server_takes_links_and_choices_from_the_store(app, monkeypatch
     monkeypatch.setattr(ArticleLinks, "build", staticmethod(counted_build))
     monkeypatch.setattr(dataset_module, "cited_articles", counted_cite)
     monkeypatch.setattr(aggregate, "list_options", counted_actors)
+    monkeypatch.setattr(CoverageIndex, "build", staticmethod(counted_cells))
     first = data.launch_data(str(FIXTURE))
     first_links, first_options = data.links(first), data.options(first)
-    assert calls == {"links": 1, "actors": 1}
+    first_cells = data.coverage_index(first)
+    assert calls == {"links": 1, "actors": 1, "coverage": 1}
     st.cache_resource.clear()  # a new server process: nothing in memory
     again = data.launch_data(str(FIXTURE))
     assert data.options(again) == first_options
     stored_links = data.links(again)
     assert stored_links.event_rows.tolist() == first_links.event_rows.tolist()
     assert stored_links.article_rows.tolist() == first_links.article_rows.tolist()
-    assert calls == {"links": 1, "actors": 1}
+    stored_cells = data.coverage_index(again)
+    assert stored_cells.event_cell.tolist() == first_cells.event_cell.tolist()
+    assert stored_cells.link_pair.tolist() == first_cells.link_pair.tolist()
+    assert calls == {"links": 1, "actors": 1, "coverage": 1}
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     at = app.run()
     assert not at.exception
     shown = metrics(at)
     assert (shown["Events"], shown["Articles"]) == ("5", "3")
     assert at.multiselect(key="outlet").options == first_options.outlets
-    assert calls == {"links": 1, "actors": 1}
+    assert calls == {"links": 1, "actors": 1, "coverage": 1}
 
 
-def test_damaged_stored_links_and_choices_are_derived_again(app, monkeypatch, tmp_path):
+def test_damaged_stored_links_choices_and_coverage_are_derived_again(app, monkeypatch,
+                                                                    tmp_path):
     import numpy as np
     import streamlit as st
 
@@ -311,14 +339,25 @@ def test_damaged_stored_links_and_choices_are_derived_again(app, monkeypatch, tm
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
     first = data.launch_data(str(FIXTURE))
     expected_links, expected_options = data.links(first), data.options(first)
+    expected_cells = data.coverage_index(first).event_cell.tolist()
     store.flush()  # the entry and its extras are written after the page
     folder = store.cache_root() / first.store_key
     (folder / "options.json").write_text('{"countries": 1}', encoding="utf-8")
     np.savez(folder / "links.npz", event_rows=np.array([99]), article_rows=np.array([0]))
+    np.savez(folder / "coverage.npz", event_cell=np.array([7, 7, 7, 7, 7]))
     st.cache_resource.clear()
     again = data.launch_data(str(FIXTURE))
     assert data.options(again) == expected_options
     assert data.links(again).event_rows.tolist() == expected_links.event_rows.tolist()
+    assert data.coverage_index(again).event_cell.tolist() == expected_cells
+    stored = store.load_extra(first.store_key, "coverage")  # stored again
+    assert stored is not None and stored["event_cell"].tolist() == expected_cells
+    # intact on disk but not this dataset's (its cells past the last): built again
+    store.save_extra(first.store_key, "coverage",
+                     {**stored, "event_cell": np.full(5, 10**6, dtype=np.int64)})
+    st.cache_resource.clear()
+    again = data.launch_data(str(FIXTURE))
+    assert data.coverage_index(again).event_cell.tolist() == expected_cells
     monkeypatch.setenv("DASHBOARD_DATA", str(FIXTURE))
     at = app.run()
     assert not at.exception

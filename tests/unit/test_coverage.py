@@ -126,6 +126,48 @@ def test_events_dated_only_to_a_year_belong_to_no_month():
     assert list(monthly["events"]) == [EVENTS_PER_MONTH, EVENTS_PER_MONTH]
 
 
+def _two_datasets() -> tuple[pd.DataFrame, coverage.CoverageIndex]:
+    events, articles = generated({"2024-01": 30, "2024-02": 6})
+    other, other_articles = generated({"2024-02": 8}, dataset="other", prefix="o-")
+    both = pd.concat([events, other], ignore_index=True)
+    return both, built(both, pd.concat([articles, other_articles], ignore_index=True))
+
+
+def test_a_stored_coverage_index_comes_back_as_it_was_built():
+    events, built_index = _two_datasets()
+    kept = coverage.CoverageIndex.from_stored(built_index.to_stored(), len(events))
+    assert kept is not None
+    assert (kept.datasets, kept.first_month, kept.months) == (
+        built_index.datasets, built_index.first_month, built_index.months)
+    for name in coverage.CoverageIndex.ARRAYS:
+        np.testing.assert_array_equal(getattr(kept, name), getattr(built_index, name))
+    assert coverage.monthly_sources(kept).equals(coverage.monthly_sources(built_index))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda stored: stored.pop("pair_cell"),
+    lambda stored: stored.update(months="2"),
+    lambda stored: stored.update(datasets=[1, 2]),
+    lambda stored: stored.update(event_cell=stored["event_cell"][1:]),  # another row count
+    lambda stored: stored.update(event_cell=stored["event_cell"].astype(float)),
+    lambda stored: stored.update(link_pair=stored["link_pair"][:-1]),
+    lambda stored: stored["event_cell"].__setitem__(0, 10**6),  # past the last cell
+    lambda stored: stored["link_events"].__setitem__(0, -1),
+    lambda stored: stored["link_pair"].__setitem__(0, len(stored["pair_cell"])),
+    lambda stored: stored["pair_cell"].__setitem__(0, -2),
+], ids=["array missing", "months as text", "datasets not text", "rows", "float cells",
+        "pairs and events apart", "cell past the end", "event before the first",
+        "pair past the end", "pair in no cell"])
+def test_a_stored_coverage_index_that_does_not_fit_is_refused(damage):
+    """Whatever the store hands back is checked before it is used to index arrays: the
+    caller then builds the index again."""
+    events, built_index = _two_datasets()
+    stored = {key: value.copy() if isinstance(value, np.ndarray) else value
+              for key, value in built_index.to_stored().items()}
+    damage(stored)
+    assert coverage.CoverageIndex.from_stored(stored, len(events)) is None
+
+
 def test_no_articles_and_no_dated_events():
     events, _ = generated({"2024-01": 0, "2024-02": 0})
     _, articles = frames([], [])

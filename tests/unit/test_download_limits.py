@@ -16,6 +16,7 @@ from dashboard.download_limits import (
     LIMIT_VARIABLE,
     OVER_ARTICLES,
     OVER_EXCEL,
+    OVER_EXCEL_ARTICLES,
     OVER_LIMIT,
     DownloadRefused,
     export_command,
@@ -69,8 +70,11 @@ def test_the_operators_limit(value, expected):
     ("events", "geojson", 9, 4, 3, OVER_LIMIT),  # both past: the events are said
     ("articles", "csv", 2, 4, 3, OVER_ARTICLES),
     ("articles", "csv", 9, 3, 3, None),  # many events citing few articles: offered
-    ("events", "xlsx", 10, EXCEL_MAX_ROWS + 1, 2_000_000, OVER_EXCEL),  # the articles sheet
+    ("events", "xlsx", 10, EXCEL_MAX_ROWS + 1, 2_000_000, OVER_EXCEL_ARTICLES),
     ("events", "xlsx", 10, EXCEL_MAX_ROWS, 2_000_000, None),
+    ("events", "xlsx", EXCEL_MAX_ROWS + 1, EXCEL_MAX_ROWS + 1, 2_000_000, OVER_EXCEL),  # both
+    ("articles", "xlsx", EXCEL_MAX_ROWS + 1, 10, 2_000_000, None),  # no events sheet in it
+    ("articles", "xlsx", 10, EXCEL_MAX_ROWS + 1, 2_000_000, OVER_EXCEL_ARTICLES),
 ])
 def test_which_downloads_a_selection_may_have(kind, fmt, events, articles, limit, expected):
     assert refusal(kind, fmt, events, articles, limit) == expected
@@ -84,9 +88,6 @@ def test_which_downloads_a_selection_may_have(kind, fmt, events, articles, limit
      "2\u00a0000\u00a0000"),
     (OVER_LIMIT, 5, 3, "pl", "mieszczą tu najwyżej 3 zdarzenia, a ten filtr wybiera 5"),
     (OVER_LIMIT, 30, 21, "ru", "не более 21 события, а этот фильтр выбирает 30"),
-    (OVER_EXCEL, 1_500_000, 2_000_000, "en",
-     "Excel holds at most 1,048,575 rows, and this filter selects 1,500,000 events"),
-    (OVER_EXCEL, 1_500_001, 2_000_000, "be", "выбірае 1\u00a0500\u00a0001 падзею"),
     (OVER_ARTICLES, 4, 3, "en",
      "Downloads here hold at most 3 articles, and the events of this filter cite 4"),
     (OVER_ARTICLES, 4, 1, "uk", "щонайбільше 1 статтю, а події цього фільтра посилаються на 4"),
@@ -100,6 +101,40 @@ def test_which_downloads_a_selection_may_have(kind, fmt, events, articles, limit
 def test_the_notice_says_why_in_the_language(reason, count, limit, lang, expected):
     said = refusal_notice(reason, count, limit, translator(lang))
     assert expected in said.replace("\u202f", "\u00a0")
+
+
+#: the sheet too long for Excel, named in each language: (reason, count, language, words)
+EXCEL_SHEETS = [
+    (OVER_EXCEL, 1_500_000, "en", "Excel holds at most 1,048,575 rows in a sheet, and the "
+     "events sheet would hold the 1,500,000 events this filter selects"),
+    (OVER_EXCEL_ARTICLES, 1_500_000, "en", "Excel holds at most 1,048,575 rows in a sheet, "
+     "and the articles sheet would hold the 1,500,000 articles the events of this filter "
+     "cite: download the events as CSV or Parquet and the articles as CSV"),
+    (OVER_EXCEL, 1_500_001, "pl", "arkusz zdarzeń zawierałby 1\u00a0500\u00a0001 zdarzeń"),
+    (OVER_EXCEL_ARTICLES, 1_500_002, "pl", "arkusz artykułów zawierałby 1\u00a0500\u00a0002 "
+     "artykuły"),
+    (OVER_EXCEL, 1_500_001, "uk", "аркуш подій містив би 1\u00a0500\u00a0001 подію"),
+    (OVER_EXCEL_ARTICLES, 1_500_005, "uk", "аркуш статей містив би 1\u00a0500\u00a0005 "
+     "статей"),
+    (OVER_EXCEL, 1_500_001, "be", "аркуш падзей змяшчаў бы 1\u00a0500\u00a0001 падзею"),
+    (OVER_EXCEL_ARTICLES, 1_500_003, "be", "аркуш артыкулаў змяшчаў бы 1\u00a0500\u00a0003 "
+     "артыкулы"),
+    (OVER_EXCEL, 1_500_002, "ru", "лист событий содержал бы 1\u00a0500\u00a0002 события"),
+    (OVER_EXCEL_ARTICLES, 1_500_001, "ru", "лист статей содержал бы 1\u00a0500\u00a0001 "
+     "статью"),
+    (OVER_EXCEL, 1_500_010, "lt", "įvykių lape būtų 1\u00a0500\u00a0010 šio filtro atrinktų "
+     "įvykių"),
+    (OVER_EXCEL_ARTICLES, 1_500_002, "lt", "straipsnių lape būtų 1\u00a0500\u00a0002 "
+     "straipsniai"),
+]
+
+
+@pytest.mark.parametrize(("reason", "count", "lang", "expected"), EXCEL_SHEETS)
+def test_the_excel_notice_names_the_sheet_too_long(reason, count, lang, expected):
+    said = refusal_notice(reason, count, 2_000_000, translator(lang))
+    assert expected in said.replace("\u202f", "\u00a0")
+    other = "articles" if reason == OVER_EXCEL else "events"
+    assert f"the {other} sheet" not in refusal_notice(reason, count, 2_000_000, ENGLISH)
 
 
 PARSED = build_parser()
@@ -205,3 +240,25 @@ def test_the_builder_refuses_more_rows_than_excel_holds(bundled_backend, monkeyp
     with pytest.raises(DownloadRefused, match="Excel holds at most"):
         download_builder("events", "xlsx", bundled_backend, Filters(), [], {}, ENGLISH)()
     assert download_builder("events", "csv", bundled_backend, Filters(), [], {}, ENGLISH)()
+
+
+@pytest.mark.parametrize(("rows", "said"), [
+    (1, "events sheet would hold 2"),  # two events, one row
+    (3, "articles sheet would hold 4"),  # two events fit, their four articles do not
+    (4, None),
+])
+def test_the_builders_excel_refusal_names_the_sheet(tmp_path, monkeypatch, rows, said):
+    (tmp_path / "e.csv").write_text(EVENTS_CSV, encoding="utf-8")
+    (tmp_path / "e_articles.csv").write_text(ARTICLES_CSV, encoding="utf-8")
+    dataset = load_dataset(tmp_path / "e.csv", articles=tmp_path / "e_articles.csv")
+    source = MemoryBackend(dataset, EventIndex.build(dataset.events),
+                           ArticleLinks.build(dataset.events, dataset.articles),
+                           build_options(dataset.events, dataset.articles, topic_keys()))
+    monkeypatch.setattr(download_limits, "EXCEL_MAX_ROWS", rows)  # Excel's, made small
+    build = download_builder("events", "xlsx", source, Filters(), [], {}, ENGLISH)
+    if said is None:
+        assert len(build()) > 0
+    else:
+        with pytest.raises(DownloadRefused, match=f"at most {rows:,} rows in a sheet and this "
+                                                  f"download's {said}"):
+            build()

@@ -201,6 +201,37 @@ def test_cli_export_bytes_match(lake: Path, tmp_path: Path, ext: str, extra: lis
     assert parse_qs(query)
 
 
+def test_a_second_cli_export_reads_the_copy_the_app_keeps(
+        lake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The first ``export --engine duckdb`` checks every row into the validated copy (the
+    one the app opens for the same files); the second reads it back and checks none, with
+    the same bytes and the same "wrote" line."""
+    from dashboard.engines import duckdb_backend
+
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "store"))
+    validated: list[Path] = []  # the folders rows were checked into (the real function runs)
+    check = duckdb_backend.validate_to
+    monkeypatch.setattr(duckdb_backend, "validate_to", lambda source, target: (
+        validated.append(target.folder), check(source, target))[1])
+    runs = []
+    for run in ("first", "second"):
+        output = tmp_path / f"{run}.parquet"
+        assert main(["export", "--engine", "duckdb", "--data", str(lake), "--query",
+                     "country=POL&topic=camp", "-o", str(output),
+                     "--exported", "2025-01-01T00:00:00Z"]) == 0
+        runs.append((output.read_bytes(), capsys.readouterr().err.replace(str(output), "OUT")))
+        if run == "first":
+            copy = duckdb_backend.Validated(validated[0])
+            written = copy.database.stat().st_mtime_ns
+    assert len(validated) == 1 and copy.complete()
+    assert copy.database.stat().st_mtime_ns == written
+    assert runs[0] == runs[1] and runs[0][1].startswith("wrote ")
+    app = duckdb_backend.open_validated(str(lake), articles=str(
+        lake.with_name("events_articles.parquet")))  # as ui.data opens the launch data
+    assert app.target.folder == copy.folder and len(validated) == 1
+
+
 @pytest.mark.parametrize(("args", "code"), [
     (["validate", "--engine", "duckdb"], 0),
     (["validate", "--engine", "duckdb", "--json"], 0),
