@@ -58,21 +58,34 @@ def table_report(source: Source, table: str, problems: str | None = None,
             "warnings": []}
 
 
+#: the temporary tables ``validate`` holds each table's problem lines in
+HELD_PROBLEMS = {"events": "_held_event_problems", "articles": "_held_article_problems"}
+
+
 def validate(args: argparse.Namespace) -> int:
-    """``validate --engine duckdb``: the report of every table, exit 1 if a row is rejected."""
-    return cli_report.validate(args, _open(args.path, args.table, args.articles), table_report,
-                               _write_rejects, "duckdb engine: checked in place, rejected rows "
-                               "left out through a view")
+    """``validate --engine duckdb``: the report of every table, exit 1 if a row is rejected.
+    Each table's problem lines (the rules over its rejected rows) are worked out once into
+    a temporary table, which its reasons, first lines and ``--rejects`` all read."""
+    source = _open(args.path, args.table, args.articles)
+    views = {"events": "event_problems", "articles": "article_problems"}
+    for table in ["events"] + (["articles"] if source.has_articles else []):
+        source.con.execute(f"CREATE TEMP TABLE {HELD_PROBLEMS[table]} AS SELECT * FROM "
+                           f"{views[table]}")
+    return cli_report.validate(
+        args, source, lambda held, table: table_report(held, table, HELD_PROBLEMS[table]),
+        _write_rejects, "duckdb engine: checked in place, rejected rows left out through a view")
 
 
 def _write_rejects(source: Source, path: str) -> None:
-    """Every rejected line, streamed as the memory engine's neutralised CSV."""
+    """Every rejected line (``validate``'s held problem lines), streamed as the memory
+    engine's neutralised CSV."""
     import pandas as pd
 
     from dashboard.export import frame_to_csv
     from dashboard.validate import REJECT_COLUMNS
 
-    tables = ["event_problems"] + (["article_problems"] if source.has_articles else [])
+    tables = [HELD_PROBLEMS["events"]] + ([HELD_PROBLEMS["articles"]] if source.has_articles
+                                          else [])
     sql = " UNION ALL ".join(f"SELECT file, \"table\", row, \"column\", value, reason, _key "
                              f"FROM {t}" for t in tables)
     sql += ' ORDER BY "table" DESC, _key, "column"'
