@@ -92,6 +92,9 @@ def _later(key: str, work: Callable[[], object]) -> None:
         with _pending_lock:
             if _pending.get(key) is finished:
                 del _pending[key]
+        failed = None if finished.cancelled() else finished.exception()
+        if failed is not None:  # the entry is validated again next time: say why
+            _LOG.warning("could not write %s to the store: %s", key, failed)
 
     future.add_done_callback(done)
 
@@ -421,7 +424,9 @@ def _write_atomically(target: Path, data: bytes) -> None:
 
 def _write_frame(frame: pd.DataFrame, path: Path) -> None:
     """One Arrow IPC file, one record batch: columns come back in a single chunk."""
-    table = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
+    # one thread: Arrow's conversion of many columns asks a thread pool, which refuses work
+    # once the interpreter stops, so a server stopped during a background write lost it
+    table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1).combine_chunks()
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table, max_chunksize=max(len(frame), 1))
 

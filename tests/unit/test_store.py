@@ -367,3 +367,33 @@ def test_a_load_waits_for_the_background_write_of_its_key(files, monkeypatch):
     threading.Timer(0.3, release.set).start()  # the write can finish only after load began
     again = store.load(key)  # not None: it waited for the write
     pd.testing.assert_frame_equal(again.events, dataset.events)
+
+
+def test_a_background_write_still_pending_when_the_process_stops_is_finished(files):
+    """A server stopped right after a first open (Ctrl-C, a restart) still leaves the
+    entry: the writer finishes it while the interpreter stops, when no new thread pool
+    work is accepted any more."""
+    import subprocess
+    import sys
+
+    events, articles = files
+    rows = [f"e{n},2024-05-01,day,strike,POL,52.1,21.0,confirmed,a1,event {n}," for n in
+            range(4000)]  # enough rows per column that Arrow converts them on its pool
+    events.write_text(EVENTS.splitlines()[0] + "\n" + "\n".join(rows) + "\n",
+                      encoding="utf-8")
+    script = (
+        "import sys, time\n"
+        "from dashboard import store\n"
+        "from dashboard.dataset import load_dataset\n"
+        "dataset = load_dataset(sys.argv[1])\n"
+        "store._later(sys.argv[2], lambda: time.sleep(0.5))  # still busy at the exit\n"
+        "store.save(sys.argv[2], dataset, background=True)\n")
+    key = _key(events, articles)
+    done = subprocess.run([sys.executable, "-c", script, str(events), key],
+                          capture_output=True, text=True, timeout=120, check=False,
+                          env={**os.environ, "PYTHONPATH": str(Path(store.__file__).parents[1])})
+    assert done.returncode == 0, done.stderr
+    assert "could not write" not in done.stderr
+    again = store.load(key)
+    assert again is not None
+    pd.testing.assert_frame_equal(again.events, load_dataset(events).events)
