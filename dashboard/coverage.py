@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, TypeGuard
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from dashboard import store
 from dashboard.aggregate import Headline, previous_period
 from dashboard.eventindex import EventIndex, day_date
 from dashboard.filters import ArticleLinks, Filters
@@ -118,25 +119,18 @@ class CoverageIndex:
         arrays: list[np.ndarray] = []
         for name in cls.ARRAYS:
             values = stored.get(name)
-            if not _integers(values):
+            if not (isinstance(values, np.ndarray) and values.dtype == np.int64):
                 return None
             arrays.append(values)
         event_cell, link_events, link_pair, pair_cell = arrays
         cells = len(datasets) * months
-        if not (event_cell.shape == (events,) and _within(event_cell, -1, cells)
-                and len(link_pair) == len(link_events) and _within(link_events, 0, events)
-                and _within(link_pair, 0, len(pair_cell)) and _within(pair_cell, 0, cells)):
+        if not (event_cell.shape == (events,) and store.integers_within(event_cell, -1, cells)
+                and len(link_pair) == len(link_events)
+                and store.integers_within(link_events, 0, events)
+                and store.integers_within(link_pair, 0, len(pair_cell))
+                and store.integers_within(pair_cell, 0, cells)):
             return None
         return cls(datasets, first, months, event_cell, link_events, link_pair, pair_cell)
-
-
-def _integers(values: object) -> TypeGuard[np.ndarray]:
-    return isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype == np.int64
-
-
-def _within(values: np.ndarray, low: int, high: int) -> bool:
-    """Every value in ``low`` ≤ value < ``high``."""
-    return values.size == 0 or (int(values.min()) >= low and int(values.max()) < high)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -184,6 +184,14 @@ def _mapped(path: Path) -> pa.Buffer:
     """The file's bytes memory-mapped read-only (no copy of them in the process's memory)."""
     with pa.memory_map(str(path)) as source:
         return source.read_buffer()
+
+
+def integers_within(values: object, low: int, high: int) -> TypeGuard[np.ndarray]:
+    """Whether a stored extra's ``values`` are one row of integers, each ``low`` ≤ value <
+    ``high``: stored numbers are checked before they index anything (anything else is
+    built again, not trusted)."""
+    return isinstance(values, np.ndarray) and values.dtype.kind == "i" and values.ndim == 1 \
+        and (values.size == 0 or (int(values.min()) >= low and int(values.max()) < high))
 
 
 def cache_root() -> Path | None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -293,19 +293,14 @@ def _links(key: str, store_key: str | None, _dataset: Dataset) -> ArticleLinks:
     if built is None:
         stored = (store.load_extra(store_key, "links") if store_key else None) or {}
         event_rows, article_rows = stored.get("event_rows"), stored.get("article_rows")
-        if _rows_within(event_rows, len(events)) and _rows_within(article_rows, len(articles)):
+        if store.integers_within(event_rows, 0, len(events)) and store.integers_within(
+                article_rows, 0, len(articles)):
             return ArticleLinks(event_rows, article_rows, len(events), len(articles))
         built = ArticleLinks.build(events, articles)
     if store_key:
         store.save_extra(store_key, "links", {"event_rows": built.event_rows,
                                               "article_rows": built.article_rows})
     return built
-
-
-def _rows_within(rows: object, size: int) -> TypeGuard[np.ndarray]:
-    """Stored row numbers that fit the dataset (anything else is rebuilt, not trusted)."""
-    return isinstance(rows, np.ndarray) and rows.dtype.kind == "i" and rows.ndim == 1 and (
-        rows.size == 0 or (rows.min() >= 0 and rows.max() < size))
 
 
 def links(data: Active) -> ArticleLinks:
@@ -319,7 +314,8 @@ def _event_links(key: str, store_key: str | None, _events: pd.DataFrame) -> Even
     stored = (store.load_extra(store_key, "event_links") if store_key else None) or {}
     first, second = stored.get("first"), stored.get("second")
     rank = stored.get("dataset_rank")
-    if (_rows_within(first, len(_events)) and _rows_within(second, len(_events))
+    if (store.integers_within(first, 0, len(_events))
+            and store.integers_within(second, 0, len(_events))
             and len(first) == len(second) and isinstance(rank, np.ndarray)
             and rank.dtype.kind == "i" and rank.shape == (len(_events),)):
         return EventLinks(first, second, rank)
