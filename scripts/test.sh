@@ -3,6 +3,7 @@
 #
 #   bash scripts/test.sh               # everything
 #   bash scripts/test.sh -k export -x  # extra arguments go to pytest
+#   bash scripts/test.sh -n 0          # one process (pytest-xdist's -n 2 is the default)
 #
 # The browser tests use Debian's chromium (installed with apt-get when missing; no
 # browser is ever downloaded by Playwright). A browser that cannot start fails the run.
@@ -34,9 +35,16 @@ echo "== ruff check ." >&2
 echo "== mypy (configured in pyproject.toml)" >&2
 "$VENV/bin/mypy" || die "mypy found type errors (see above)."
 
-echo "== pytest" >&2
+# Two workers (pytest-xdist): much of the suite waits on a JVM, a server or a browser.
+# tests/conftest.py keeps the tests sharing a Spark session or the browser's server on one
+# worker. The arguments given come after, so -n 0 (or -p no:xdist) runs in one process.
+parallel=(-n 2 --dist loadgroup)
+for arg in "$@"; do
+    [[ "$arg" == no:xdist || "$arg" == -pno:xdist ]] && parallel=()
+done
+echo "== pytest ${parallel[*]} $*" >&2
 status=0
-"$VENV/bin/python" -m pytest "$@" || status=$?
+"$VENV/bin/python" -m pytest "${parallel[@]}" "$@" || status=$?
 if [[ "$status" == 5 ]]; then
     echo "error: pytest collected no tests." >&2
 fi

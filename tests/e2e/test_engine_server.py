@@ -5,9 +5,12 @@ memory engine, and its charts and map."""
 from __future__ import annotations
 
 import pyarrow.parquet as pq
+import pytest
 from playwright.sync_api import expect
 
 from bench import generate
+
+pytestmark = pytest.mark.e2e
 
 ROWS = 4_000
 
