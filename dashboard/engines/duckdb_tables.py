@@ -135,6 +135,8 @@ def _text_of(name: str, kind: str) -> str:
     elif kind == "DATE":
         text = f"strftime({column}, '%Y-%m-%d')"
     elif kind.startswith("TIMESTAMP"):
+        if kind == "TIMESTAMP WITH TIME ZONE":  # in UTC, as the readers drop the zone
+            column = f"({column} AT TIME ZONE 'UTC')"
         text = (f"CASE WHEN {column}::TIME = TIME '00:00:00' THEN strftime({column}::DATE, "
                 f"'%Y-%m-%d') ELSE strftime({column}, '%Y-%m-%dT%H:%M:%S') END")
     elif kind in ("DOUBLE", "FLOAT", "REAL"):  # Arrow's cast writes 123.0 as "123"
@@ -291,7 +293,10 @@ _NUMERIC = ("DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT
 
 
 def _numeric(kind: str) -> bool:
-    return kind.startswith(_NUMERIC)
+    """Whether a column's numbers are taken as they are: as ``readers._keeps_type``, not a
+    float32 (its shortest text, 52.4, is what the memory engine reads, not the float64
+    52.400001525878906 it widens to)."""
+    return kind.startswith(_NUMERIC) and kind not in ("FLOAT", "REAL")
 
 
 def _enum_sql(values: list[str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -270,3 +271,70 @@ def test_glob_and_duckdb_table(lake: Path, tmp_path: Path) -> None:
     assert duckdb_query.Selection(table, Filters(countries=("EST",))).event_ids() == expected
     globbed = open_source(str(lake.parent / "events.parq*"))
     assert duckdb_query.Selection(globbed, Filters(countries=("EST",))).event_ids() == expected
+
+
+_TYPED_BASE = {
+    "event_id": ["E1", "E2", "E3", "E4"],
+    "event_date": ["2024-03-01", "2024-03-02", None, "2023-12-31"],
+    "topic": ["camp"] * 4, "country": ["POL"] * 4,
+    "countries_involved": [["POL", "LTU"], ["POL"], None, ["BLR"]],
+    "latitude": [52.4, 51.05, None, 53.9], "longitude": [23.9, 24.7, None, 27.56],
+    "actors": [["Actor A", "Actor B"], None, ["Actor C"], []],
+    "fatalities": [0, None, 3, None], "verification": ["reported"] * 4,
+    "article_ids": [["A1"], ["A1", "A2"], None, ["A3"]],
+}
+_LIST = pa.list_(pa.string())
+_TYPED_TYPES: dict[str, pa.DataType] = {
+    "countries_involved": _LIST, "actors": _LIST, "article_ids": _LIST,
+    "latitude": pa.float64(), "longitude": pa.float64(), "fatalities": pa.int64()}
+_MIDNIGHTS = [dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 2), None, dt.datetime(2023, 12, 31)]
+#: a canonical Parquet file as other writers write it: column -> (Arrow type, its values)
+TYPED_FILES: dict[str, dict[str, tuple[pa.DataType, list[object]]]] = {
+    "float32 coordinates": {"latitude": (pa.float32(), [52.4, 51.05, None, 53.9]),
+                            "longitude": (pa.float32(), [23.9, 24.7, None, 27.56])},
+    "dates as date32": {"event_date": (pa.date32(), [d and d.date() for d in _MIDNIGHTS])},
+    "dates as timestamps": {"event_date": (pa.timestamp("ms"), _MIDNIGHTS)},
+    "dates as UTC timestamps": {"event_date": (pa.timestamp("us", tz="UTC"), [
+        d and d.replace(tzinfo=dt.UTC) for d in _MIDNIGHTS])},
+    "dates as Warsaw timestamps": {"event_date": (pa.timestamp("us", tz="Europe/Warsaw"), [
+        d and d.replace(tzinfo=dt.UTC) for d in _MIDNIGHTS])},
+    "fatalities as int8 with nulls": {"fatalities": (pa.int8(), [0, None, 3, None])},
+    "text as large_string and dictionary": {
+        "topic": (pa.large_string(), ["camp"] * 4),
+        "verification": (pa.dictionary(pa.int32(), pa.string()), ["reported"] * 4)},
+    "lists as large lists": {"actors": (pa.large_list(pa.large_string()),
+                                        [["Actor A", "Actor B"], None, ["Actor C"], []])},
+    "a list holding a null item": {
+        "actors": (_LIST, [["Actor A", None], None, [None], []]),
+        "article_ids": (_LIST, [["A1", None], ["A1", "A2"], None, ["A3"]])},
+}
+
+
+@pytest.mark.parametrize("case", list(TYPED_FILES), ids=list(TYPED_FILES))
+def test_a_parquet_file_of_other_types_reads_as_on_memory(
+        case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What the memory engine accepts from such a file, duckdb accepts the same way: the
+    same validation report and the same CSV bytes, and no list item is lost."""
+    columns = {name: pa.array(values, _TYPED_TYPES.get(name, pa.string()))
+               for name, values in _TYPED_BASE.items()}
+    for name, (kind, values) in TYPED_FILES[case].items():
+        columns[name] = pa.array(values, kind)
+    path = tmp_path / "typed.parquet"
+    pq.write_table(pa.table(columns), path)
+    reports, written = {}, {}
+    for engine in ("memory", "duckdb"):
+        assert main(["validate", str(path), "--engine", engine, "--json"]) == 0
+        reports[engine] = {key: value for key, value in
+                           json.loads(capsys.readouterr().out).items()
+                           if key in ("read", "accepted", "rejected", "reasons")}
+        written[engine] = tmp_path / f"{engine}.csv"
+        assert main(["export", "--engine", engine, "--data", str(path),
+                     "-o", str(written[engine])]) == 0
+    assert reports["duckdb"] == reports["memory"] == {
+        "read": 4, "accepted": 4, "rejected": 0, "reasons": []}
+    assert written["duckdb"].read_bytes() == written["memory"].read_bytes()
+    events = load_dataset(path).events.set_index("event_id")
+    assert events.loc["E1", "latitude"] == 52.4
+    if case == "a list holding a null item":
+        assert events.loc["E1", "actors"] == "Actor A"
+        assert events.loc["E1", "article_ids"] == "A1"
