@@ -169,7 +169,9 @@ def _text_of(column: str, kind: str) -> Column:
     return F.nullif(text, F.lit(""))
 
 
-_NUMERIC = ("double", "float", "bigint", "int", "smallint", "tinyint", "decimal")
+#: the number types taken as they are (``readers._keeps_type``); not a float32, whose
+#: shortest text (52.4) is what the memory engine reads, not the float64 it widens to
+_NUMERIC = ("double", "bigint", "int", "smallint", "tinyint", "decimal")
 
 
 # -- the source ---------------------------------------------------------------------------------

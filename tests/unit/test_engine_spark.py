@@ -17,7 +17,7 @@ if str(TESTS) not in sys.path:
 
 pytest.importorskip("pyspark", reason="the spark extra: pip install -e \".[spark]\"")
 
-from test_engine_duckdb import BAD_ROWS, QUERIES, _filters  # noqa: E402
+from test_engine_duckdb import BAD_ROWS, QUERIES, TYPED_FILES, _filters, _table_of  # noqa: E402
 
 from dashboard.cli import main  # noqa: E402
 from dashboard.dataset import load_dataset  # noqa: E402
@@ -283,3 +283,21 @@ def test_a_connect_servers_files_are_hashed_where_this_machine_reads_them(
     found, named = server_files([uri.format(here=tmp_path) for uri in uris])
     assert ([f.name for f in found], named) == (readable, unread)
     assert all(f.is_file() for f in found)
+
+
+SPARK_TYPED = ["float32 coordinates", "dates as Warsaw timestamps", "a list holding a null item"]
+
+
+@pytest.mark.parametrize("case", SPARK_TYPED, ids=SPARK_TYPED)
+def test_a_parquet_file_of_other_types_exports_as_on_memory(
+        spark, case: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The duckdb engine's typed file shapes (``test_engine_duckdb.TYPED_FILES``) on Spark:
+    the same CSV bytes as the memory engine's (each open costs seconds: three of them)."""
+    path = tmp_path / "typed.parquet"
+    pq.write_table(_table_of(**TYPED_FILES[case]), path)
+    out = {}
+    for engine in ("memory", "spark"):
+        out[engine] = tmp_path / f"{engine}.csv"
+        assert main(["export", "--engine", engine, "--data", str(path),
+                     "-o", str(out[engine])]) == 0
+    assert out["spark"].read_bytes() == out["memory"].read_bytes()
