@@ -45,16 +45,16 @@ def table_report(source: Source, table: str, problems: str | None = None,
     problems = problems or f"{noun[:-1] if noun == 'articles' else 'event'}_problems"
     reasons = source.con.execute(
         f"SELECT \"column\", {_GENERAL} AS reason, count(*) AS n FROM {problems} "
-        "GROUP BY ALL ORDER BY n DESC, \"column\"").fetchall()
+        "GROUP BY ALL ORDER BY n DESC, \"column\", reason").fetchall()
     first = source.con.execute(
-        f"SELECT row, \"column\", reason FROM {problems} ORDER BY _key, \"column\" "
+        f"SELECT file, row, \"column\", reason FROM {problems} ORDER BY _key, \"column\" "
         f"LIMIT {SHOWN}").fetchall()
     return {"file": source.label if table == "events" else source.articles_label,
             "table": noun, "format": "canonical", "engine": "duckdb", "read": read,
             "accepted": accepted, "merged": 0, "rejected": read - accepted,
             "reasons": [{"column": c, "reason": r, "count": int(n)} for c, r, n in reasons],
-            "first_rejected": [{"row": int(r), "column": c, "reason": why}
-                               for r, c, why in first],
+            "first_rejected": [{"file": f, "row": int(r), "column": c, "reason": why}
+                               for f, r, c, why in first],
             "warnings": []}
 
 

@@ -685,9 +685,9 @@ def _open_articles(source: Source, articles: str) -> None:
     try:
         if path.suffix.lower() in {".csv", ".tsv", ".txt"}:
             con.read_csv(str(path), all_varchar=True, header=True).create_view("_source_articles")
-            con.execute("CREATE TEMP VIEW _keyed_articles AS SELECT *, "
-                        "row_number() OVER () AS _row, ? AS _path FROM _source_articles",
-                        [str(path)])
+            # a view cannot hold a bound parameter: the operator's own path, as a literal
+            con.execute("CREATE TEMP VIEW _keyed_articles AS SELECT *, row_number() OVER () "
+                        f"AS _row, {lit(str(path))} AS _path FROM _source_articles")
         else:
             files = parquet_files(articles)
             con.read_parquet([str(f) for f in files], filename=True, file_row_number=True,

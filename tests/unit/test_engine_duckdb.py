@@ -370,3 +370,54 @@ def test_a_folder_duckdb_cannot_read_together_is_one_message(
     assert "b.parquet" in said and "countries_involved" in said and "Traceback" not in said
     with pytest.raises(LoadError, match="b.parquet"):
         open_validated(str(lake), cache_dir=tmp_path / "store")
+
+
+@pytest.mark.parametrize(("data", "named"), [("{lake}", True), ("{lake}/*.parquet", True),
+                                             ("{lake}/b.parquet", False)])
+def test_a_rejected_line_of_a_folder_names_its_file(
+        data: str, named: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``validate`` of a folder or glob: "row 2" alone does not say which file holds it, so
+    each first rejected line names its file (a single file's lines need not)."""
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    pq.write_table(_table_of(), lake / "a.parquet")
+    pq.write_table(_table_of(topic=(pa.string(), ["camp", "nope", "camp", "camp"]),
+                             event_id=(pa.string(), ["F1", "F2", "F3", "F4"])),
+                   lake / "b.parquet")
+    path = data.format(lake=lake)
+    assert main(["validate", path, "--engine", "duckdb"]) == 1
+    line = "row 2, topic: unknown topic 'nope' (see data/topics.csv)"
+    assert f"\n    {'b.parquet, ' if named else ''}{line}\n" in capsys.readouterr().out
+    assert main(["validate", path, "--engine", "duckdb", "--json"]) == 1
+    first = json.loads(capsys.readouterr().out)["first_rejected"]
+    assert [(r["file"], r["row"]) for r in first] == [("b.parquet", 2)]
+
+
+ODD_ARTICLES_CSV = (
+    "article_id,title,outlet,url,published,language,summary\n"
+    'A1,"A title, with a comma",Outlet A,https://example.org/a,2024-03-01,en,s\n'
+    "A2,T2,,javascript:x,2024-13,pl,\n"
+    "A2,a repeated id,,,,,\n"
+    " ,no id,,,,,\n")
+
+
+def test_articles_given_as_csv_are_checked_as_on_memory(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--articles x.csv`` (the README: Parquet or CSV): the same report and rejected
+    lines as the memory engine's, and ``export --articles-data x.csv`` uses them."""
+    events, articles = tmp_path / "events.parquet", tmp_path / "articles.csv"
+    pq.write_table(_table_of(), events)
+    articles.write_text(ODD_ARTICLES_CSV, encoding="utf-8")
+    said = {}
+    for engine in ("memory", "duckdb"):
+        assert main(["validate", str(events), "--articles", str(articles), "--engine", engine,
+                     "--rejects", str(tmp_path / f"{engine}.csv"), "--json"]) == 1
+        tables = json.loads(capsys.readouterr().out)["tables"]
+        said[engine] = [{key: t[key] for key in ("read", "accepted", "rejected", "reasons")}
+                        for t in tables]
+    assert said["duckdb"] == said["memory"] and said["memory"][1]["accepted"] == 1
+    assert (tmp_path / "duckdb.csv").read_bytes() == (tmp_path / "memory.csv").read_bytes()
+    assert main(["export", "--engine", "duckdb", "--data", str(events), "--articles-data",
+                 str(articles), "--query", "outlet=Outlet A", "--articles",
+                 "-o", str(tmp_path / "out.csv")]) == 0
+    assert capsys.readouterr().err.startswith("wrote 1 articles to")
