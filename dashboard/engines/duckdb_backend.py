@@ -57,6 +57,7 @@ from dashboard.engines.duckdb_tables import (
     ident,
     lit,
     open_source,
+    read_errors,
 )
 from dashboard.eventdetail import (
     DISTANCE_SLACK_KM,
@@ -263,7 +264,8 @@ def open_validated(data: str, *, table: str | None = None, articles: str | None 
             progress("validating")
         source = open_source(data, table=table, articles=articles, rejected=False)
         try:
-            validate_to(source, target)
+            with read_errors(str(data)):
+                validate_to(source, target)
         finally:
             source.con.close()
     return DuckDBBackend(target, label=Path(data).name or str(data), files=files,

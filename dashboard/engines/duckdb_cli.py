@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 from dashboard.engines import cli_report, duckdb_query
 from dashboard.engines.cli_report import SHOWN
-from dashboard.engines.duckdb_tables import Source, arrow_batches, open_source
+from dashboard.engines.duckdb_tables import Source, arrow_batches, open_source, read_errors
 
 _GENERAL = ("regexp_replace(CASE WHEN coalesce(value, '') <> '' THEN replace(reason, "
             "'''' || left(value, 80) || '''', '''…''') ELSE reason END, "
@@ -68,9 +68,10 @@ def validate(args: argparse.Namespace) -> int:
     a temporary table, which its reasons, first lines and ``--rejects`` all read."""
     source = _open(args.path, args.table, args.articles)
     views = {"events": "event_problems", "articles": "article_problems"}
-    for table in ["events"] + (["articles"] if source.has_articles else []):
-        source.con.execute(f"CREATE TEMP TABLE {HELD_PROBLEMS[table]} AS SELECT * FROM "
-                           f"{views[table]}")
+    with read_errors(args.path):
+        for table in ["events"] + (["articles"] if source.has_articles else []):
+            source.con.execute(f"CREATE TEMP TABLE {HELD_PROBLEMS[table]} AS SELECT * FROM "
+                               f"{views[table]}")
     return cli_report.validate(
         args, source, lambda held, table: table_report(held, table, HELD_PROBLEMS[table]),
         _write_rejects, "duckdb engine: checked in place, rejected rows left out through a view")

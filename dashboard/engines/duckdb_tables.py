@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import glob
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,17 +221,32 @@ def open_source(data: str, *, table: str | None = None, articles: str | None = N
         raise LoadError(str(data), Sayable(N_("could not be read by DuckDB ({error})"),
                                            error=_first_line(err))) from None
     source = Source(con, Path(data).name or str(data), files)
-    numbers = _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
-    _prepare_events(source, numbers)
-    if articles is not None:
-        _open_articles(source, articles)
-    if rejected:
-        find_rejected(source)
+    with read_errors(str(data)):
+        numbers = _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
+        _prepare_events(source, numbers)
+        if articles is not None:
+            _open_articles(source, articles)
+        if rejected:
+            find_rejected(source)
     return source
 
 
-def _first_line(err: Exception) -> str:
-    return str(err).strip().split("\n")[0][:200]
+def _first_line(err: Exception, limit: int = 200) -> str:
+    return str(err).strip().split("\n")[0][:limit]
+
+
+@contextmanager
+def read_errors(label: str) -> Iterator[None]:
+    """DuckDB's errors while the views read the files as one LoadError naming the data:
+    DuckDB reads lazily, so what it cannot read (a column one file of a folder holds as a
+    list and another as text) surfaces in whichever query first meets it. Its first line
+    names the file and the column; a longer cut than the open's, so a deep path leaves
+    room for them."""
+    try:
+        yield
+    except duckdb.Error as err:
+        raise LoadError(label, Sayable(N_("could not be read by DuckDB ({error})"),
+                                       error=_first_line(err, 400))) from None
 
 
 def _database_view(con: duckdb.DuckDBPyConnection, path: str, table: str) -> None:

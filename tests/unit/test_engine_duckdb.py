@@ -338,3 +338,35 @@ def test_a_parquet_file_of_other_types_reads_as_on_memory(
     if case == "a list holding a null item":
         assert events.loc["E1", "actors"] == "Actor A"
         assert events.loc["E1", "article_ids"] == "A1"
+
+
+def _table_of(**changed: tuple[pa.DataType, list[object]]) -> pa.Table:
+    columns = {name: pa.array(values, _TYPED_TYPES.get(name, pa.string()))
+               for name, values in _TYPED_BASE.items()}
+    for name, (kind, values) in changed.items():
+        columns[name] = pa.array(values, kind)
+    return pa.table(columns)
+
+
+@pytest.mark.parametrize("command", [["validate", "{lake}"], ["validate", "{lake}", "--json"],
+                                     ["export", "--data", "{lake}", "-o", "{out}"]])
+def test_a_folder_duckdb_cannot_read_together_is_one_message(
+        command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Files of one folder holding a column as a list in one and as text in another: DuckDB
+    cannot read them as one table, and says so in one line naming the file and the column
+    (exit 2), on the command line and to the app, not with a traceback."""
+    from dashboard.engines.duckdb_backend import open_validated
+    from dashboard.readers import LoadError
+
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    pq.write_table(_table_of(), lake / "a.parquet")
+    pq.write_table(_table_of(countries_involved=(pa.string(), ["POL; LTU", "POL", None, "BLR"])),
+                   lake / "b.parquet")
+    args = [part.format(lake=lake, out=tmp_path / "out.csv") for part in command]
+    assert main([*args, "--engine", "duckdb"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("error: ") and said.count("\n") == 1, said
+    assert "b.parquet" in said and "countries_involved" in said and "Traceback" not in said
+    with pytest.raises(LoadError, match="b.parquet"):
+        open_validated(str(lake), cache_dir=tmp_path / "store")
