@@ -541,26 +541,29 @@ class DuckDBBackend:
 
     def headline(self, filters: Filters, frame: Frame | None = None) -> Headline:
         cube = self._cube(filters, frame)
-
-        def distinct() -> tuple[int, int]:
-            scope = self.scope(filters, frame)
-            table, sql, params = scope.table, scope.sql, scope.params
-            countries = self._rows(
-                f"SELECT count(DISTINCT c) FROM (SELECT country AS c FROM {table} WHERE {sql} "
-                f"UNION ALL SELECT unnest(countries) FROM validated.{INVOLVED_LISTS} SEMI JOIN "
-                f"(SELECT DISTINCT _involved AS code FROM {table} WHERE {sql}) USING (code)) "
-                "WHERE c IS NOT NULL", [*params, *params])[0][0]
-            articles = self._rows(
-                "SELECT count(*) FROM articles SEMI JOIN (SELECT unnest(list_items("
-                f"article_ids)) AS article_id FROM {table} WHERE {sql}) USING (article_id)",
-                params)[0][0] if self.source.has_articles else 0
-            return int(articles), int(countries)
-
-        articles, countries = self._kept(("distinct", filters, frame), distinct)
+        articles, countries = self._kept(("distinct", filters, frame),
+                                         lambda: self._distinct(filters, frame))
         dated = cube[cube["dated"]]
         return Headline(events=int(cube["n"].sum()), articles=articles, countries=countries,
                         first=_day(dated["first"].min()) if len(dated) else None,
                         last=_day(dated["last"].max()) if len(dated) else None)
+
+    def _distinct(self, filters: Filters, frame: Frame | None) -> tuple[int, int]:
+        """The articles the selected events cite and the countries they name (the event's
+        own and those involved), each counted once: the headline's two numbers no cube
+        adds up."""
+        scope = self.scope(filters, frame)
+        table, sql, params = scope.table, scope.sql, scope.params
+        countries = self._rows(
+            f"SELECT count(DISTINCT c) FROM (SELECT country AS c FROM {table} WHERE {sql} "
+            f"UNION ALL SELECT unnest(countries) FROM validated.{INVOLVED_LISTS} SEMI JOIN "
+            f"(SELECT DISTINCT _involved AS code FROM {table} WHERE {sql}) USING (code)) "
+            "WHERE c IS NOT NULL", [*params, *params])[0][0]
+        articles = self._rows(
+            "SELECT count(*) FROM articles SEMI JOIN (SELECT unnest(list_items("
+            f"article_ids)) AS article_id FROM {table} WHERE {sql}) USING (article_id)",
+            params)[0][0] if self.source.has_articles else 0
+        return int(articles), int(countries)
 
     def day_span(self, filters: Filters) -> tuple[dt.date, dt.date] | None:
         dated = self._cube(filters, None)
@@ -577,12 +580,7 @@ class DuckDBBackend:
 
     def timeline(self, filters: Filters, unit: str | None = None) -> tuple[pd.DataFrame, str]:
         def compute() -> tuple[pd.DataFrame, str]:
-            scope = self.scope(filters)
-            table = self._table(
-                "SELECT topic, date_diff('day', DATE '1970-01-01', date_min) AS first, "
-                "date_diff('day', DATE '1970-01-01', date_max) AS last, _uncertain, "
-                f"count(*) AS n FROM {scope.table} WHERE ({scope.sql}) AND date_min IS NOT NULL "
-                "GROUP BY ALL", scope.params).to_pandas()
+            table = self._spans(filters)
             first = table["first"].to_numpy(dtype=np.int64)
             chosen = unit or ("week" if not len(first) or int(first.max() - first.min()) <= 400
                               else "month")
@@ -596,6 +594,17 @@ class DuckDBBackend:
                 table["n"].to_numpy(dtype=np.float64), chosen)
             return bins, chosen
         return self._kept(("timeline", filters, unit), compute)
+
+    def _spans(self, filters: Filters) -> pd.DataFrame:
+        """The selected dated events grouped by topic, first and last day (days since
+        1970) and whether the date is uncertain, with their count ``n``: what the timeline
+        spreads over its bins."""
+        scope = self.scope(filters)
+        return self._table(
+            "SELECT topic, date_diff('day', DATE '1970-01-01', date_min) AS first, "
+            "date_diff('day', DATE '1970-01-01', date_max) AS last, _uncertain, "
+            f"count(*) AS n FROM {scope.table} WHERE ({scope.sql}) AND date_min IS NOT NULL "
+            "GROUP BY ALL", scope.params).to_pandas()
 
     def by_country_topic(self, filters: Filters, frame: Frame | None = None,
                          top: int = 15) -> pd.DataFrame:
@@ -669,10 +678,7 @@ class DuckDBBackend:
             return pd.DataFrame({"latitude": [], "longitude": [], "events": [], "topic": [],
                                  "topics": [], "size": []})
         lat_min, _, lon_min, _ = extent
-        cell, size, columns = self._cells_sql(extent, limit)
-        scope = self._mappable(filters, frame)
-        table = self._table(f"SELECT {cell} AS cell, topic, count(*) AS n FROM {scope.table} "
-                            f"WHERE {scope.sql} GROUP BY ALL", scope.params).to_pandas()
+        table, size, columns = self._cell_counts(filters, frame, extent, limit)
         order = {name: i for i, name in enumerate(self.topic_order)}
         table["code"] = [order.get(t, len(order)) if isinstance(t, str) else len(order)
                          for t in table["topic"]]
@@ -691,27 +697,40 @@ class DuckDBBackend:
         result["size"] = size
         return result.reset_index(drop=True)
 
+    def _cell_counts(self, filters: Filters, frame: Frame | None, extent: tuple,
+                     limit: int) -> tuple[pd.DataFrame, float, int]:
+        """The mappable selected events counted by grid cell (``_cells_sql``'s number) and
+        topic (``cell``, ``topic``, ``n``), with the cells' size and the grid's columns."""
+        cell, size, columns = self._cells_sql(extent, limit)
+        scope = self._mappable(filters, frame)
+        table = self._table(f"SELECT {cell} AS cell, topic, count(*) AS n FROM {scope.table} "
+                            f"WHERE {scope.sql} GROUP BY ALL", scope.params).to_pandas()
+        return table, size, columns
+
     def map_points(self, filters: Filters, frame: Frame | None = None,
                    limit: int = MAP_POINT_LIMIT) -> tuple[pd.DataFrame, bool]:
         n, _ = self._extent(filters, frame)
         if n > limit:
             return self._kept(("grid", filters, frame, limit),
                               lambda: self._grid(filters, frame, limit)), True
-        scope = self._mappable(filters, frame)
-        table = self._whole_rows(
-            scope,
-            "latitude, longitude, coalesce(geo_precision, '') AS precision, topic, "
-            "coalesce(event_date, 'undated') AS date, coalesce(location, '') AS location, "
-            "coalesce(CASE WHEN length(summary) > " + str(aggregate.TOOLTIP_CHARS) +
-            " THEN left(summary, " + str(aggregate.TOOLTIP_CHARS - 1) + ") || '\u2026' "
-            "ELSE summary END, '') AS summary, verification, event_id", "true", "_seq", n)
-        points = table.to_pandas()
+        points = self._points(filters, frame, n).to_pandas()
         for name in ("precision", "topic", "date", "location", "summary", "verification",
                      "event_id"):
             points[name] = points[name].astype(object)
         points["latitude"] = points["latitude"].astype(float)
         points["longitude"] = points["longitude"].astype(float)
         return points, False
+
+    def _points(self, filters: Filters, frame: Frame | None, n: int) -> pa.Table:
+        """The ``n`` mappable selected events in the file's order, in the columns a point
+        and its tooltip show (the summary cut to ``aggregate.TOOLTIP_CHARS``)."""
+        return self._whole_rows(
+            self._mappable(filters, frame),
+            "latitude, longitude, coalesce(geo_precision, '') AS precision, topic, "
+            "coalesce(event_date, 'undated') AS date, coalesce(location, '') AS location, "
+            "coalesce(CASE WHEN length(summary) > " + str(aggregate.TOOLTIP_CHARS) +
+            " THEN left(summary, " + str(aggregate.TOOLTIP_CHARS - 1) + ") || '\u2026' "
+            "ELSE summary END, '') AS summary, verification, event_id", "true", "_seq", n)
 
     def heat_cells(self, filters: Filters, frame: Frame | None = None) -> pd.DataFrame:
         return self._kept(("grid", filters, frame, MAP_POINT_LIMIT),
