@@ -238,7 +238,7 @@ def server_files(uris: Iterable[str],
 
 def _server_sizes(frame: DataFrame) -> dict[Path, int]:
     """The size of each file behind ``frame`` as the server sees it (``_metadata``), by
-    local path: a file's footer and listing give it, no row is read."""
+    local path (from the files' listing and footers: no column of the data is read)."""
     F = _f()
     rows = frame.select(F.col("_metadata.file_path"), F.col("_metadata.file_size")).distinct()
     return {Path(unquote(urlsplit(str(uri)).path)): int(size) for uri, size in rows.collect()}
