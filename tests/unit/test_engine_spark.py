@@ -228,11 +228,13 @@ def test_cli_export_on_spark(bad_file: Path, tmp_path: Path, spark,  # type: ign
 
 def test_every_filter_field_has_a_condition_or_a_reason() -> None:
     from dashboard.engines import spark_query
+    from dashboard.engines.backend import UNSERVED
     from dashboard.filterfields import FIELDS
 
     keys = {spec.key for spec in FIELDS}
     assert keys == set(spark_query.CONDITIONS) | set(spark_query.REFUSED)
     assert not set(spark_query.CONDITIONS) & set(spark_query.REFUSED)
+    assert set(UNSERVED["spark"]) == set(spark_query.REFUSED)  # what the app drops
 
 
 def test_once_is_refused_with_its_reason(engines) -> None:  # type: ignore[no-untyped-def]
