@@ -203,7 +203,7 @@ def validate_to(source: Source, target: Validated) -> None:
     """Write the accepted rows of a source opened with ``rejected=False``, typed, with
     their problems and report, to ``target`` (atomically: a folder of parts renamed into
     place). The rows are written as they come (``_seq`` orders them)."""
-    from dashboard.engines.duckdb_cli import table_report
+    from dashboard.engines.duckdb_cli import event_warnings, table_report
 
     partial = target.folder.with_name(target.folder.name + f".part-{threading.get_ident()}")
     partial.mkdir(parents=True, exist_ok=True)
@@ -224,6 +224,7 @@ def validate_to(source: Source, target: Validated) -> None:
     else:
         con.execute("CREATE TABLE validated.articles AS SELECT " + ", ".join(
             f"NULL::VARCHAR AS {c}" for c in schema.ARTICLE_COLUMNS) + " WHERE false")
+    warned = event_warnings(source, "validated.events", "validated.articles")
     con.execute("DETACH validated")
     tables = list(accepted)
     lines = {table: _problem_lines(source, table) for table in tables}
@@ -232,8 +233,8 @@ def validate_to(source: Source, target: Validated) -> None:
     con.execute(f"COPY (SELECT * EXCLUDE (_key) FROM ({problems}) ORDER BY \"table\" DESC, "
                 f"_key, \"column\" LIMIT {REPORT_LINES}) TO "
                 f"{lit(str(partial / 'problems.parquet'))} (FORMAT parquet)")
-    reports = [table_report(source, table, lines[table], accepted=accepted[table])
-               for table in tables]
+    reports = [table_report(source, table, lines[table], accepted=accepted[table],
+                            warnings=warned) for table in tables]
     (partial / "report.json").write_text(json.dumps(reports), encoding="utf-8")
     try:
         partial.rename(target.folder)
@@ -944,8 +945,9 @@ class DuckDBBackend:
                 rows_read=int(report["read"]), accepted=int(report["accepted"]),
                 rejected_rows=int(report["rejected"]), rejected=lines,
                 table=report["table"],
-                warnings=[f"{report['rejected']:,} rejected rows: the first {len(lines):,} "
-                          "problem lines are listed"] if len(lines) >= REPORT_LINES else []))
+                warnings=[*report.get("warnings", []), *(
+                    [f"{report['rejected']:,} rejected rows: the first {len(lines):,} "
+                     "problem lines are listed"] if len(lines) >= REPORT_LINES else [])]))
         return made
 
     def download(self, kind: str, filters: Filters, fmt: str, versions: list[DataVersion],

@@ -34,10 +34,11 @@ def _open(data: str, table: str | None, articles: str | None) -> Source:
 
 
 def table_report(source: Source, table: str, problems: str | None = None,
-                 accepted: int | None = None) -> dict[str, Any]:
-    """Rows read, accepted and rejected of one table, its reasons and first rejected lines
-    (the shape of ``cli._report_dict``); ``problems`` names a table of its problem lines
-    and ``accepted`` gives the count when the caller has them already."""
+                 accepted: int | None = None,
+                 warnings: list[str] | None = None) -> dict[str, Any]:
+    """Rows read, accepted and rejected of one table, its reasons, first rejected lines and
+    warnings (the shape of ``cli._report_dict``); ``problems`` names a table of its problem
+    lines, ``accepted`` and ``warnings`` give them when the caller has them already."""
     noun = "events" if table == "events" else "articles"
     read = int(source.scalar(f"SELECT count(*) FROM raw_{noun}"))
     if accepted is None:
@@ -55,7 +56,39 @@ def table_report(source: Source, table: str, problems: str | None = None,
             "reasons": [{"column": c, "reason": r, "count": int(n)} for c, r, n in reasons],
             "first_rejected": [{"file": f, "row": int(r), "column": c, "reason": why}
                                for f, r, c, why in first],
-            "warnings": []}
+            "warnings": [] if table != "events" else warnings if warnings is not None
+            else event_warnings(source, "events", "articles" if source.has_articles else None)}
+
+
+#: the columns ``open_source`` adds to the files' own (file and row)
+_ADDED = {"filename", "file_row_number", "_row", "_path"}
+
+
+def event_warnings(source: Source, events: str, articles: str | None) -> list[str]:
+    """The memory engine's warnings of a canonical events file (``importers.canonical``,
+    ``dataset.load_dataset``): the columns no rule reads, so that a misspelled one is named
+    rather than silently left empty, and the ids the accepted ``events`` cite that the
+    ``articles`` (None: no articles) lack."""
+    from dashboard.schema import EVENT_COLUMNS, LINKED_EVENTS
+
+    warnings = []
+    names = [str(row[0]) for row in
+             source.con.execute("DESCRIBE SELECT * FROM _keyed_events").fetchall()]
+    ignored = [name for name in names if name not in _ADDED
+               and name.strip().lower() not in (*EVENT_COLUMNS, LINKED_EVENTS)]
+    if ignored:
+        warnings.append(f"{source.label}: ignored columns not in the schema: "
+                        f"{', '.join(ignored)}")
+    known = f"SELECT article_id FROM {articles}" if articles else \
+        "SELECT NULL::VARCHAR WHERE false"
+    missing = [row[0] for row in source.con.execute(
+        f"SELECT DISTINCT unnest(string_split(article_ids, '; ')) AS id FROM {events} "
+        f"WHERE article_ids IS NOT NULL EXCEPT {known} ORDER BY id").fetchall() if row[0]]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        warnings.append(f"{source.label}: events cite {len(missing)} article id(s) not in "
+                        f"the articles table ({shown}); the events are kept")
+    return warnings
 
 
 #: the temporary tables ``validate`` holds each table's problem lines in

@@ -421,3 +421,25 @@ def test_articles_given_as_csv_are_checked_as_on_memory(
                  str(articles), "--query", "outlet=Outlet A", "--articles",
                  "-o", str(tmp_path / "out.csv")]) == 0
     assert capsys.readouterr().err.startswith("wrote 1 articles to")
+
+
+@pytest.mark.parametrize("articles", [False, True], ids=["without articles", "with articles"])
+def test_validate_warns_as_on_memory(articles: bool, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The memory engine's warnings: a column no rule reads (a misspelled ``Latitdue`` is
+    named, not silently left empty) and the cited article ids the articles lack."""
+    table = _table_of().append_column("Latitdue", pa.array([1.0] * 4)) \
+        .append_column("my note", pa.array(["x"] * 4))
+    path = tmp_path / "events.parquet"
+    pq.write_table(table, path)
+    if articles:
+        pq.write_table(pa.table({"article_id": ["A1", "A9"]}),
+                       tmp_path / "events_articles.parquet")
+    warned = {}
+    for engine in ("memory", "duckdb"):
+        assert main(["validate", str(path), "--engine", engine, "--json"]) == 0
+        warned[engine] = json.loads(capsys.readouterr().out)["warnings"]
+    assert warned["duckdb"] == warned["memory"]
+    assert warned["memory"][0] == ("events.parquet: ignored columns not in the schema: "
+                                   "Latitdue, my note")
+    assert f"events cite {2 if articles else 3} article id(s)" in warned["memory"][1]
