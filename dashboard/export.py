@@ -213,12 +213,26 @@ def parquet_table(frame: pd.DataFrame) -> pa.Table:
     """``frame`` as the Arrow table a Parquet export writes: list fields as lists of text
     (the duckdb engine writes its batches through this too, for the same bytes)."""
     table = _arrow(frame)
-    for column in LIST_COLUMNS:
-        if column in frame.columns:
-            position = table.schema.get_field_index(column)
-            items = pc.split_pattern(table.column(column).cast(pa.string()), LIST_SEPARATOR)
-            table = table.set_column(position, pa.field(column, pa.list_(pa.string())), items)
-    return table
+    lists = [column for column in LIST_COLUMNS if column in frame.columns]
+    for column in lists:
+        position = table.schema.get_field_index(column)
+        items = pc.split_pattern(table.column(column).cast(pa.string()), LIST_SEPARATOR)
+        table = table.set_column(position, pa.field(column, pa.list_(pa.string())), items)
+    return table.replace_schema_metadata(_pandas_lists(table.schema.metadata, lists))
+
+
+def _pandas_lists(metadata: dict[bytes, bytes] | None,
+                  lists: list[str]) -> dict[bytes, bytes] | None:
+    """The pandas metadata with the list columns described as lists, as pandas writes a
+    column of lists: described as the text they were, ``pandas.read_parquet`` of the file
+    failed (it casts each column to the dtype the metadata names)."""
+    if not metadata or b"pandas" not in metadata:
+        return metadata
+    described = json.loads(metadata[b"pandas"])
+    for column in described.get("columns", []):
+        if column.get("name") in lists:
+            column.update(pandas_type="list[unicode]", numpy_type="object")
+    return {**metadata, b"pandas": json.dumps(described).encode("utf-8")}
 
 
 # Columns whose min/max per row group let a reader skip row groups (by date, place, topic

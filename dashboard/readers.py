@@ -1309,7 +1309,7 @@ def _text_of(array: pa.ChunkedArray) -> pa.ChunkedArray:
         return array
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
         try:
-            items = array.cast(pa.list_(pa.string()))
+            items = _without_null_items(array.cast(pa.list_(pa.string())))
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
             items = pa.chunked_array(
                 [pa.array([cell_text(v) for v in array.to_pylist()], pa.string())]
@@ -1330,6 +1330,24 @@ def _text_of(array: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         return array.cast(pa.string())
     return pa.chunked_array([pa.array([cell_text(v) for v in array.to_pylist()], pa.string())])
+
+
+def _without_null_items(lists: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Lists of text without their null items: joined with one, the whole cell would be
+    null and its other items lost (the duckdb engine's ``array_to_string`` skips them)."""
+    chunks = []
+    for chunk in lists.chunks:
+        items = chunk.flatten()
+        if items.null_count == 0:
+            chunks.append(chunk)
+            continue
+        kept = pc.is_valid(items)
+        counts = np.bincount(pc.list_parent_indices(chunk).filter(kept).to_numpy(),
+                             minlength=len(chunk))
+        offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
+        chunks.append(pa.ListArray.from_arrays(offsets, items.filter(kept),
+                                               mask=chunk.is_null()))
+    return pa.chunked_array(chunks, lists.type)
 
 
 def is_typed(values: pd.Series) -> bool:

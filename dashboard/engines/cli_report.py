@@ -23,8 +23,11 @@ def print_report(report: dict[str, Any], how: str) -> None:
         if len(report["reasons"]) > SHOWN:
             print(f"    ... and {len(report['reasons']) - SHOWN} more kinds (see --rejects)")
         print("  first rejected rows:")
+        files = {line["file"] for line in report["first_rejected"]}
         for line in report["first_rejected"]:
-            print(f"    row {line['row']}, {line['column']}: {line['reason']}")
+            # a folder's or a glob's rows are numbered within each file: name it
+            where = f"{line['file']}, " if files != {report["file"]} else ""
+            print(f"    {where}row {line['row']}, {line['column']}: {line['reason']}")
 
 
 def validate(args: argparse.Namespace, source: Any, table_report: Callable[[Any, str], dict],

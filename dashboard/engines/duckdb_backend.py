@@ -57,6 +57,7 @@ from dashboard.engines.duckdb_tables import (
     ident,
     lit,
     open_source,
+    read_errors,
 )
 from dashboard.eventdetail import (
     DISTANCE_SLACK_KM,
@@ -202,7 +203,7 @@ def validate_to(source: Source, target: Validated) -> None:
     """Write the accepted rows of a source opened with ``rejected=False``, typed, with
     their problems and report, to ``target`` (atomically: a folder of parts renamed into
     place). The rows are written as they come (``_seq`` orders them)."""
-    from dashboard.engines.duckdb_cli import table_report
+    from dashboard.engines.duckdb_cli import event_warnings, table_report
 
     partial = target.folder.with_name(target.folder.name + f".part-{threading.get_ident()}")
     partial.mkdir(parents=True, exist_ok=True)
@@ -223,6 +224,7 @@ def validate_to(source: Source, target: Validated) -> None:
     else:
         con.execute("CREATE TABLE validated.articles AS SELECT " + ", ".join(
             f"NULL::VARCHAR AS {c}" for c in schema.ARTICLE_COLUMNS) + " WHERE false")
+    warned = event_warnings(source, "validated.events", "validated.articles")
     con.execute("DETACH validated")
     tables = list(accepted)
     lines = {table: _problem_lines(source, table) for table in tables}
@@ -231,8 +233,8 @@ def validate_to(source: Source, target: Validated) -> None:
     con.execute(f"COPY (SELECT * EXCLUDE (_key) FROM ({problems}) ORDER BY \"table\" DESC, "
                 f"_key, \"column\" LIMIT {REPORT_LINES}) TO "
                 f"{lit(str(partial / 'problems.parquet'))} (FORMAT parquet)")
-    reports = [table_report(source, table, lines[table], accepted=accepted[table])
-               for table in tables]
+    reports = [table_report(source, table, lines[table], accepted=accepted[table],
+                            warnings=warned) for table in tables]
     (partial / "report.json").write_text(json.dumps(reports), encoding="utf-8")
     try:
         partial.rename(target.folder)
@@ -263,7 +265,8 @@ def open_validated(data: str, *, table: str | None = None, articles: str | None 
             progress("validating")
         source = open_source(data, table=table, articles=articles, rejected=False)
         try:
-            validate_to(source, target)
+            with read_errors(str(data)):
+                validate_to(source, target)
         finally:
             source.con.close()
     return DuckDBBackend(target, label=Path(data).name or str(data), files=files,
@@ -539,26 +542,29 @@ class DuckDBBackend:
 
     def headline(self, filters: Filters, frame: Frame | None = None) -> Headline:
         cube = self._cube(filters, frame)
-
-        def distinct() -> tuple[int, int]:
-            scope = self.scope(filters, frame)
-            table, sql, params = scope.table, scope.sql, scope.params
-            countries = self._rows(
-                f"SELECT count(DISTINCT c) FROM (SELECT country AS c FROM {table} WHERE {sql} "
-                f"UNION ALL SELECT unnest(countries) FROM validated.{INVOLVED_LISTS} SEMI JOIN "
-                f"(SELECT DISTINCT _involved AS code FROM {table} WHERE {sql}) USING (code)) "
-                "WHERE c IS NOT NULL", [*params, *params])[0][0]
-            articles = self._rows(
-                "SELECT count(*) FROM articles SEMI JOIN (SELECT unnest(list_items("
-                f"article_ids)) AS article_id FROM {table} WHERE {sql}) USING (article_id)",
-                params)[0][0] if self.source.has_articles else 0
-            return int(articles), int(countries)
-
-        articles, countries = self._kept(("distinct", filters, frame), distinct)
+        articles, countries = self._kept(("distinct", filters, frame),
+                                         lambda: self._distinct(filters, frame))
         dated = cube[cube["dated"]]
         return Headline(events=int(cube["n"].sum()), articles=articles, countries=countries,
                         first=_day(dated["first"].min()) if len(dated) else None,
                         last=_day(dated["last"].max()) if len(dated) else None)
+
+    def _distinct(self, filters: Filters, frame: Frame | None) -> tuple[int, int]:
+        """The articles the selected events cite and the countries they name (the event's
+        own and those involved), each counted once: the headline's two numbers no cube
+        adds up."""
+        scope = self.scope(filters, frame)
+        table, sql, params = scope.table, scope.sql, scope.params
+        countries = self._rows(
+            f"SELECT count(DISTINCT c) FROM (SELECT country AS c FROM {table} WHERE {sql} "
+            f"UNION ALL SELECT unnest(countries) FROM validated.{INVOLVED_LISTS} SEMI JOIN "
+            f"(SELECT DISTINCT _involved AS code FROM {table} WHERE {sql}) USING (code)) "
+            "WHERE c IS NOT NULL", [*params, *params])[0][0]
+        articles = self._rows(
+            "SELECT count(*) FROM articles SEMI JOIN (SELECT unnest(list_items("
+            f"article_ids)) AS article_id FROM {table} WHERE {sql}) USING (article_id)",
+            params)[0][0] if self.source.has_articles else 0
+        return int(articles), int(countries)
 
     def day_span(self, filters: Filters) -> tuple[dt.date, dt.date] | None:
         dated = self._cube(filters, None)
@@ -575,12 +581,7 @@ class DuckDBBackend:
 
     def timeline(self, filters: Filters, unit: str | None = None) -> tuple[pd.DataFrame, str]:
         def compute() -> tuple[pd.DataFrame, str]:
-            scope = self.scope(filters)
-            table = self._table(
-                "SELECT topic, date_diff('day', DATE '1970-01-01', date_min) AS first, "
-                "date_diff('day', DATE '1970-01-01', date_max) AS last, _uncertain, "
-                f"count(*) AS n FROM {scope.table} WHERE ({scope.sql}) AND date_min IS NOT NULL "
-                "GROUP BY ALL", scope.params).to_pandas()
+            table = self._spans(filters)
             first = table["first"].to_numpy(dtype=np.int64)
             chosen = unit or ("week" if not len(first) or int(first.max() - first.min()) <= 400
                               else "month")
@@ -594,6 +595,17 @@ class DuckDBBackend:
                 table["n"].to_numpy(dtype=np.float64), chosen)
             return bins, chosen
         return self._kept(("timeline", filters, unit), compute)
+
+    def _spans(self, filters: Filters) -> pd.DataFrame:
+        """The selected dated events grouped by topic, first and last day (days since
+        1970) and whether the date is uncertain, with their count ``n``: what the timeline
+        spreads over its bins."""
+        scope = self.scope(filters)
+        return self._table(
+            "SELECT topic, date_diff('day', DATE '1970-01-01', date_min) AS first, "
+            "date_diff('day', DATE '1970-01-01', date_max) AS last, _uncertain, "
+            f"count(*) AS n FROM {scope.table} WHERE ({scope.sql}) AND date_min IS NOT NULL "
+            "GROUP BY ALL", scope.params).to_pandas()
 
     def by_country_topic(self, filters: Filters, frame: Frame | None = None,
                          top: int = 15) -> pd.DataFrame:
@@ -667,10 +679,7 @@ class DuckDBBackend:
             return pd.DataFrame({"latitude": [], "longitude": [], "events": [], "topic": [],
                                  "topics": [], "size": []})
         lat_min, _, lon_min, _ = extent
-        cell, size, columns = self._cells_sql(extent, limit)
-        scope = self._mappable(filters, frame)
-        table = self._table(f"SELECT {cell} AS cell, topic, count(*) AS n FROM {scope.table} "
-                            f"WHERE {scope.sql} GROUP BY ALL", scope.params).to_pandas()
+        table, size, columns = self._cell_counts(filters, frame, extent, limit)
         order = {name: i for i, name in enumerate(self.topic_order)}
         table["code"] = [order.get(t, len(order)) if isinstance(t, str) else len(order)
                          for t in table["topic"]]
@@ -689,27 +698,40 @@ class DuckDBBackend:
         result["size"] = size
         return result.reset_index(drop=True)
 
+    def _cell_counts(self, filters: Filters, frame: Frame | None, extent: tuple,
+                     limit: int) -> tuple[pd.DataFrame, float, int]:
+        """The mappable selected events counted by grid cell (``_cells_sql``'s number) and
+        topic (``cell``, ``topic``, ``n``), with the cells' size and the grid's columns."""
+        cell, size, columns = self._cells_sql(extent, limit)
+        scope = self._mappable(filters, frame)
+        table = self._table(f"SELECT {cell} AS cell, topic, count(*) AS n FROM {scope.table} "
+                            f"WHERE {scope.sql} GROUP BY ALL", scope.params).to_pandas()
+        return table, size, columns
+
     def map_points(self, filters: Filters, frame: Frame | None = None,
                    limit: int = MAP_POINT_LIMIT) -> tuple[pd.DataFrame, bool]:
         n, _ = self._extent(filters, frame)
         if n > limit:
             return self._kept(("grid", filters, frame, limit),
                               lambda: self._grid(filters, frame, limit)), True
-        scope = self._mappable(filters, frame)
-        table = self._whole_rows(
-            scope,
-            "latitude, longitude, coalesce(geo_precision, '') AS precision, topic, "
-            "coalesce(event_date, 'undated') AS date, coalesce(location, '') AS location, "
-            "coalesce(CASE WHEN length(summary) > " + str(aggregate.TOOLTIP_CHARS) +
-            " THEN left(summary, " + str(aggregate.TOOLTIP_CHARS - 1) + ") || '\u2026' "
-            "ELSE summary END, '') AS summary, verification, event_id", "true", "_seq", n)
-        points = table.to_pandas()
+        points = self._points(filters, frame, n).to_pandas()
         for name in ("precision", "topic", "date", "location", "summary", "verification",
                      "event_id"):
             points[name] = points[name].astype(object)
         points["latitude"] = points["latitude"].astype(float)
         points["longitude"] = points["longitude"].astype(float)
         return points, False
+
+    def _points(self, filters: Filters, frame: Frame | None, n: int) -> pa.Table:
+        """The ``n`` mappable selected events in the file's order, in the columns a point
+        and its tooltip show (the summary cut to ``aggregate.TOOLTIP_CHARS``)."""
+        return self._whole_rows(
+            self._mappable(filters, frame),
+            "latitude, longitude, coalesce(geo_precision, '') AS precision, topic, "
+            "coalesce(event_date, 'undated') AS date, coalesce(location, '') AS location, "
+            "coalesce(CASE WHEN length(summary) > " + str(aggregate.TOOLTIP_CHARS) +
+            " THEN left(summary, " + str(aggregate.TOOLTIP_CHARS - 1) + ") || '\u2026' "
+            "ELSE summary END, '') AS summary, verification, event_id", "true", "_seq", n)
 
     def heat_cells(self, filters: Filters, frame: Frame | None = None) -> pd.DataFrame:
         return self._kept(("grid", filters, frame, MAP_POINT_LIMIT),
@@ -923,8 +945,9 @@ class DuckDBBackend:
                 rows_read=int(report["read"]), accepted=int(report["accepted"]),
                 rejected_rows=int(report["rejected"]), rejected=lines,
                 table=report["table"],
-                warnings=[f"{report['rejected']:,} rejected rows: the first {len(lines):,} "
-                          "problem lines are listed"] if len(lines) >= REPORT_LINES else []))
+                warnings=[*report.get("warnings", []), *(
+                    [f"{report['rejected']:,} rejected rows: the first {len(lines):,} "
+                     "problem lines are listed"] if len(lines) >= REPORT_LINES else [])]))
         return made
 
     def download(self, kind: str, filters: Filters, fmt: str, versions: list[DataVersion],

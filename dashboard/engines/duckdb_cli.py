@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 from dashboard.engines import cli_report, duckdb_query
 from dashboard.engines.cli_report import SHOWN
-from dashboard.engines.duckdb_tables import Source, arrow_batches, open_source
+from dashboard.engines.duckdb_tables import Source, arrow_batches, open_source, read_errors
 
 _GENERAL = ("regexp_replace(CASE WHEN coalesce(value, '') <> '' THEN replace(reason, "
             "'''' || left(value, 80) || '''', '''…''') ELSE reason END, "
@@ -34,10 +34,11 @@ def _open(data: str, table: str | None, articles: str | None) -> Source:
 
 
 def table_report(source: Source, table: str, problems: str | None = None,
-                 accepted: int | None = None) -> dict[str, Any]:
-    """Rows read, accepted and rejected of one table, its reasons and first rejected lines
-    (the shape of ``cli._report_dict``); ``problems`` names a table of its problem lines
-    and ``accepted`` gives the count when the caller has them already."""
+                 accepted: int | None = None,
+                 warnings: list[str] | None = None) -> dict[str, Any]:
+    """Rows read, accepted and rejected of one table, its reasons, first rejected lines and
+    warnings (the shape of ``cli._report_dict``); ``problems`` names a table of its problem
+    lines, ``accepted`` and ``warnings`` give them when the caller has them already."""
     noun = "events" if table == "events" else "articles"
     read = int(source.scalar(f"SELECT count(*) FROM raw_{noun}"))
     if accepted is None:
@@ -45,17 +46,49 @@ def table_report(source: Source, table: str, problems: str | None = None,
     problems = problems or f"{noun[:-1] if noun == 'articles' else 'event'}_problems"
     reasons = source.con.execute(
         f"SELECT \"column\", {_GENERAL} AS reason, count(*) AS n FROM {problems} "
-        "GROUP BY ALL ORDER BY n DESC, \"column\"").fetchall()
+        "GROUP BY ALL ORDER BY n DESC, \"column\", reason").fetchall()
     first = source.con.execute(
-        f"SELECT row, \"column\", reason FROM {problems} ORDER BY _key, \"column\" "
+        f"SELECT file, row, \"column\", reason FROM {problems} ORDER BY _key, \"column\" "
         f"LIMIT {SHOWN}").fetchall()
     return {"file": source.label if table == "events" else source.articles_label,
             "table": noun, "format": "canonical", "engine": "duckdb", "read": read,
             "accepted": accepted, "merged": 0, "rejected": read - accepted,
             "reasons": [{"column": c, "reason": r, "count": int(n)} for c, r, n in reasons],
-            "first_rejected": [{"row": int(r), "column": c, "reason": why}
-                               for r, c, why in first],
-            "warnings": []}
+            "first_rejected": [{"file": f, "row": int(r), "column": c, "reason": why}
+                               for f, r, c, why in first],
+            "warnings": [] if table != "events" else warnings if warnings is not None
+            else event_warnings(source, "events", "articles" if source.has_articles else None)}
+
+
+#: the columns ``open_source`` adds to the files' own (file and row)
+_ADDED = {"filename", "file_row_number", "_row", "_path"}
+
+
+def event_warnings(source: Source, events: str, articles: str | None) -> list[str]:
+    """The memory engine's warnings of a canonical events file (``importers.canonical``,
+    ``dataset.load_dataset``): the columns no rule reads, so that a misspelled one is named
+    rather than silently left empty, and the ids the accepted ``events`` cite that the
+    ``articles`` (None: no articles) lack."""
+    from dashboard.schema import EVENT_COLUMNS, LINKED_EVENTS
+
+    warnings = []
+    names = [str(row[0]) for row in
+             source.con.execute("DESCRIBE SELECT * FROM _keyed_events").fetchall()]
+    ignored = [name for name in names if name not in _ADDED
+               and name.strip().lower() not in (*EVENT_COLUMNS, LINKED_EVENTS)]
+    if ignored:
+        warnings.append(f"{source.label}: ignored columns not in the schema: "
+                        f"{', '.join(ignored)}")
+    known = f"SELECT article_id FROM {articles}" if articles else \
+        "SELECT NULL::VARCHAR WHERE false"
+    missing = [row[0] for row in source.con.execute(
+        f"SELECT DISTINCT unnest(string_split(article_ids, '; ')) AS id FROM {events} "
+        f"WHERE article_ids IS NOT NULL EXCEPT {known} ORDER BY id").fetchall() if row[0]]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        warnings.append(f"{source.label}: events cite {len(missing)} article id(s) not in "
+                        f"the articles table ({shown}); the events are kept")
+    return warnings
 
 
 #: the temporary tables ``validate`` holds each table's problem lines in
@@ -68,9 +101,10 @@ def validate(args: argparse.Namespace) -> int:
     a temporary table, which its reasons, first lines and ``--rejects`` all read."""
     source = _open(args.path, args.table, args.articles)
     views = {"events": "event_problems", "articles": "article_problems"}
-    for table in ["events"] + (["articles"] if source.has_articles else []):
-        source.con.execute(f"CREATE TEMP TABLE {HELD_PROBLEMS[table]} AS SELECT * FROM "
-                           f"{views[table]}")
+    with read_errors(args.path):
+        for table in ["events"] + (["articles"] if source.has_articles else []):
+            source.con.execute(f"CREATE TEMP TABLE {HELD_PROBLEMS[table]} AS SELECT * FROM "
+                               f"{views[table]}")
     return cli_report.validate(
         args, source, lambda held, table: table_report(held, table, HELD_PROBLEMS[table]),
         _write_rejects, "duckdb engine: checked in place, rejected rows left out through a view")

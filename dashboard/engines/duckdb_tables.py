@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import glob
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,8 @@ def _text_of(name: str, kind: str) -> str:
     elif kind == "DATE":
         text = f"strftime({column}, '%Y-%m-%d')"
     elif kind.startswith("TIMESTAMP"):
+        if kind == "TIMESTAMP WITH TIME ZONE":  # in UTC, as the readers drop the zone
+            column = f"({column} AT TIME ZONE 'UTC')"
         text = (f"CASE WHEN {column}::TIME = TIME '00:00:00' THEN strftime({column}::DATE, "
                 f"'%Y-%m-%d') ELSE strftime({column}, '%Y-%m-%dT%H:%M:%S') END")
     elif kind in ("DOUBLE", "FLOAT", "REAL"):  # Arrow's cast writes 123.0 as "123"
@@ -218,17 +221,32 @@ def open_source(data: str, *, table: str | None = None, articles: str | None = N
         raise LoadError(str(data), Sayable(N_("could not be read by DuckDB ({error})"),
                                            error=_first_line(err))) from None
     source = Source(con, Path(data).name or str(data), files)
-    numbers = _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
-    _prepare_events(source, numbers)
-    if articles is not None:
-        _open_articles(source, articles)
-    if rejected:
-        find_rejected(source)
+    with read_errors(str(data)):
+        numbers = _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
+        _prepare_events(source, numbers)
+        if articles is not None:
+            _open_articles(source, articles)
+        if rejected:
+            find_rejected(source)
     return source
 
 
-def _first_line(err: Exception) -> str:
-    return str(err).strip().split("\n")[0][:200]
+def _first_line(err: Exception, limit: int = 200) -> str:
+    return str(err).strip().split("\n")[0][:limit]
+
+
+@contextmanager
+def read_errors(label: str) -> Iterator[None]:
+    """DuckDB's errors while the views read the files as one LoadError naming the data:
+    DuckDB reads lazily, so what it cannot read (a column one file of a folder holds as a
+    list and another as text) surfaces in whichever query first meets it. Its first line
+    names the file and the column; a longer cut than the open's, so a deep path leaves
+    room for them."""
+    try:
+        yield
+    except duckdb.Error as err:
+        raise LoadError(label, Sayable(N_("could not be read by DuckDB ({error})"),
+                                       error=_first_line(err, 400))) from None
 
 
 def _database_view(con: duckdb.DuckDBPyConnection, path: str, table: str) -> None:
@@ -291,7 +309,10 @@ _NUMERIC = ("DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT
 
 
 def _numeric(kind: str) -> bool:
-    return kind.startswith(_NUMERIC)
+    """Whether a column's numbers are taken as they are: as ``readers._keeps_type``, not a
+    float32 (its shortest text, 52.4, is what the memory engine reads, not the float64
+    52.400001525878906 it widens to)."""
+    return kind.startswith(_NUMERIC) and kind not in ("FLOAT", "REAL")
 
 
 def _enum_sql(values: list[str]) -> str:
@@ -664,9 +685,9 @@ def _open_articles(source: Source, articles: str) -> None:
     try:
         if path.suffix.lower() in {".csv", ".tsv", ".txt"}:
             con.read_csv(str(path), all_varchar=True, header=True).create_view("_source_articles")
-            con.execute("CREATE TEMP VIEW _keyed_articles AS SELECT *, "
-                        "row_number() OVER () AS _row, ? AS _path FROM _source_articles",
-                        [str(path)])
+            # a view cannot hold a bound parameter: the operator's own path, as a literal
+            con.execute("CREATE TEMP VIEW _keyed_articles AS SELECT *, row_number() OVER () "
+                        f"AS _row, {lit(str(path))} AS _path FROM _source_articles")
         else:
             files = parquet_files(articles)
             con.read_parquet([str(f) for f in files], filename=True, file_row_number=True,

@@ -10,6 +10,7 @@ frame's mask is ``Frame.mask`` on the index.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from dashboard.linking import EventLinks
 
 
+CITED_COUNTS_KEPT = 64  # the counts of cited articles one backend keeps, newest last
+
+
 class MemoryBackend:
     """Answers from a loaded ``Dataset`` with its index, article links, choices and article
     order (each built once per dataset by the caller and shared read-only; the order is
@@ -54,6 +58,8 @@ class MemoryBackend:
         self._areas = areas
         self._coverage = coverage_index
         self._event_links = event_links
+        self._cited_counts: dict[tuple[Filters, Frame | None], int] = {}
+        self._counting = threading.Lock()
 
     @property
     def events_frame(self) -> pd.DataFrame:
@@ -92,7 +98,23 @@ class MemoryBackend:
 
     def headline(self, filters: Filters, frame: Frame | None = None) -> Headline:
         shown = self.mask(filters, frame)
-        return aggregate.headline(self.index, int(self.links.cited(shown).sum()), mask=shown)
+        return aggregate.headline(self.index, self._cited_count(filters, frame, shown),
+                                  mask=shown)
+
+    def _cited_count(self, filters: Filters, frame: Frame | None, shown: np.ndarray) -> int:
+        """The articles the selected events cite, once per filter and frame: a page run asks
+        for the same count twice (the download row's limit, the headline), and a million
+        events' citations take a tenth of a second to go through."""
+        key = (filters, frame if frame is not None and frame.at is not None else None)
+        with self._counting:
+            if key in self._cited_counts:
+                return self._cited_counts[key]
+        count = int(self.links.cited(shown).sum())
+        with self._counting:  # sessions share a backend
+            if len(self._cited_counts) >= CITED_COUNTS_KEPT:
+                self._cited_counts.pop(next(iter(self._cited_counts)))
+            self._cited_counts[key] = count
+        return count
 
     def day_span(self, filters: Filters) -> tuple[dt.date, dt.date] | None:
         span = self.index.day_span(self.index.rows(self.mask(filters)))

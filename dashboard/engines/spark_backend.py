@@ -10,8 +10,9 @@ or articles. File order (``_path``, ``_row``) plays the duckdb engine's ``_seq``
 
 The answers are the duckdb backend's to the value (the parity tests hold all three
 engines to each other): this class inherits its pandas finishing of grouped counts (the
-headline, the counts by country, topic and level, the grid, the map's extent) and
-replaces every query. Only the whole-slice downloads collect the selected rows, as
+headline, the counts by country, topic and level, the timeline, the grid and the map's
+points) and replaces every query (``_cube``, ``_distinct``, ``_spans``, ``_cell_counts``,
+``_points``, ...). Only the whole-slice downloads collect the selected rows, as
 ``export --engine spark`` does.
 """
 
@@ -29,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import aggregate, schema
-from dashboard.aggregate import AS_COUNTRY, MAP_POINT_LIMIT, Headline
+from dashboard.aggregate import AS_COUNTRY, MAP_POINT_LIMIT
 from dashboard.choices import ACTOR_CHOICES, Options
 from dashboard.dataset import LoadReport
 from dashboard.engines.duckdb_backend import (
@@ -196,51 +197,26 @@ class SparkBackend(DuckDBBackend):
                 first=_day(span[0]), last=_day(span[1]))
         return self._options
 
-    def headline(self, filters: Filters, frame: Frame | None = None) -> Headline:
-        cube = self._cube(filters, frame)
+    def _distinct(self, filters: Filters, frame: Frame | None) -> tuple[int, int]:
+        F = _f()
+        rows = self.selected(filters, frame)
+        countries = rows.select(F.col("country").alias("c")).unionAll(
+            rows.select(F.explode(list_items(F.col("countries_involved"))).alias("c"))
+        ).filter(F.col("c").isNotNull()).agg(F.countDistinct("c")).collect()[0][0]
+        articles = 0
+        if self.spark_source.has_articles:
+            cited = rows.select(F.explode(list_items(F.col("article_ids"))).alias("article_id"))
+            articles = self.spark_source.articles.join(cited, "article_id", "left_semi").count()
+        return int(articles), int(countries)
 
-        def distinct() -> tuple[int, int]:
-            F = _f()
-            rows = self.selected(filters, frame)
-            countries = rows.select(F.col("country").alias("c")).unionAll(
-                rows.select(F.explode(list_items(F.col("countries_involved"))).alias("c"))
-            ).filter(F.col("c").isNotNull()).agg(F.countDistinct("c")).collect()[0][0]
-            articles = 0
-            if self.spark_source.has_articles:
-                cited = rows.select(F.explode(list_items(F.col("article_ids")))
-                                    .alias("article_id"))
-                articles = self.spark_source.articles.join(cited, "article_id",
-                                                           "left_semi").count()
-            return int(articles), int(countries)
-
-        articles, countries = self._kept(("distinct", filters, frame), distinct)
-        dated = cube[cube["dated"]]
-        return Headline(events=int(cube["n"].sum()), articles=articles, countries=countries,
-                        first=_day(dated["first"].min()) if len(dated) else None,
-                        last=_day(dated["last"].max()) if len(dated) else None)
-
-    def timeline(self, filters: Filters, unit: str | None = None) -> tuple[pd.DataFrame, str]:
-        def compute() -> tuple[pd.DataFrame, str]:
-            F = _f()
-            c = F.col
-            epoch = F.lit(_EPOCH)
-            table = (self.selected(filters).filter(c("date_min").isNotNull())
-                     .groupBy("topic", F.datediff(c("date_min"), epoch).alias("first"),
-                              F.datediff(c("date_max"), epoch).alias("last"), "_uncertain")
-                     .agg(F.count(F.lit(1)).alias("n")).toArrow().to_pandas())
-            first = table["first"].to_numpy(dtype=np.int64)
-            chosen = unit or ("week" if not len(first) or int(first.max() - first.min()) <= 400
-                              else "month")
-            labels = np.asarray(self.topic_order, dtype=object)
-            position = {name: i for i, name in enumerate(self.topic_order)}
-            codes = np.array([position.get(t, -1) if isinstance(t, str) else -1
-                              for t in table["topic"]], dtype=np.int64)
-            bins = aggregate.spread_timeline(
-                codes, labels, first, table["last"].to_numpy(dtype=np.int64),
-                table["_uncertain"].to_numpy(dtype=bool),
-                table["n"].to_numpy(dtype=np.float64), chosen)
-            return bins, chosen
-        return self._kept(("timeline", filters, unit), compute)
+    def _spans(self, filters: Filters) -> pd.DataFrame:
+        F = _f()
+        c = F.col
+        epoch = F.lit(_EPOCH)
+        return (self.selected(filters).filter(c("date_min").isNotNull())
+                .groupBy("topic", F.datediff(c("date_min"), epoch).alias("first"),
+                         F.datediff(c("date_max"), epoch).alias("last"), "_uncertain")
+                .agg(F.count(F.lit(1)).alias("n")).toArrow().to_pandas())
 
     # -- the map -----------------------------------------------------------------------------
 
@@ -287,58 +263,26 @@ class SparkBackend(DuckDBBackend):
                 + F.floor((F.col("longitude") - F.lit(lon_min)) / F.lit(size)).cast("long"))
         return cell, size, columns
 
-    def _grid(self, filters: Filters, frame: Frame | None, limit: int) -> pd.DataFrame:
-        n, extent = self._extent(filters, frame)
-        if not n or extent is None:
-            return pd.DataFrame({"latitude": [], "longitude": [], "events": [], "topic": [],
-                                 "topics": [], "size": []})
-        lat_min, _, lon_min, _ = extent
+    def _cell_counts(self, filters: Filters, frame: Frame | None, extent: tuple,
+                     limit: int) -> tuple[pd.DataFrame, float, int]:
         cell, size, columns = self._cell(extent, limit)
         table = (self._mapped(filters, frame).groupBy(cell.alias("cell"), "topic")
                  .agg(_f().count(_f().lit(1)).alias("n")).toArrow().to_pandas())
-        order = {name: i for i, name in enumerate(self.topic_order)}
-        table["code"] = [order.get(t, len(order)) if isinstance(t, str) else len(order)
-                         for t in table["topic"]]
-        table = table.sort_values(["cell", "n", "code"], ascending=[True, False, True])
-        first = table.drop_duplicates("cell")
-        totals = table.groupby("cell")["n"].sum()
-        kinds = table.groupby("cell")["n"].size()
-        cells = first["cell"].to_numpy(dtype=np.int64)
-        result = pd.DataFrame({
-            "latitude": lat_min + (cells // columns + 0.5) * size,
-            "longitude": lon_min + (cells % columns + 0.5) * size,
-            "events": totals.loc[cells].to_numpy(dtype=np.int64),
-            "topic": first["topic"].to_numpy(dtype=object),
-            "topics": kinds.loc[cells].to_numpy(dtype=np.int64),
-        })
-        result["size"] = size
-        return result.reset_index(drop=True)
+        return table, size, columns
 
-    def map_points(self, filters: Filters, frame: Frame | None = None,
-                   limit: int = MAP_POINT_LIMIT) -> tuple[pd.DataFrame, bool]:
-        n, _ = self._extent(filters, frame)
-        if n > limit:
-            return self._kept(("grid", filters, frame, limit),
-                              lambda: self._grid(filters, frame, limit)), True
+    def _points(self, filters: Filters, frame: Frame | None, n: int) -> pa.Table:
         F = _f()
         c = F.col
         chars = aggregate.TOOLTIP_CHARS
         summary = F.when(F.length(c("summary")) > chars,
                          F.concat(F.substring(c("summary"), 1, chars - 1), F.lit("\u2026"))
                          ).otherwise(c("summary"))
-        table = self._mapped(filters, frame).orderBy("_path", "_row").select(
+        return self._mapped(filters, frame).orderBy("_path", "_row").select(
             "latitude", "longitude", F.coalesce(c("geo_precision"), F.lit("")).alias("precision"),
             "topic", F.coalesce(c("event_date"), F.lit("undated")).alias("date"),
             F.coalesce(c("location"), F.lit("")).alias("location"),
             F.coalesce(summary, F.lit("")).alias("summary"), "verification", "event_id"
         ).toArrow()
-        points = table.to_pandas()
-        for name in ("precision", "topic", "date", "location", "summary", "verification",
-                     "event_id"):
-            points[name] = points[name].astype(object)
-        points["latitude"] = points["latitude"].astype(float)
-        points["longitude"] = points["longitude"].astype(float)
-        return points, False
 
     def map_shapes(self, filters: Filters, frame: Frame | None = None,
                    limit: int = 300) -> tuple[list[dict], int]:

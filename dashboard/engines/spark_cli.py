@@ -50,15 +50,15 @@ def table_report(source: Source, table: str) -> dict[str, Any]:
     reasons = (problems.select("column", _general(F.col("reason"), F.col("value")).alias("r"))
                .groupBy("column", "r").count()
                .orderBy(F.desc("count"), "column", "r").collect())
-    first = problems.orderBy("_key", "column").select("row", "column", "reason").limit(SHOWN) \
-        .collect()
+    first = problems.orderBy("_key", "column").select("file", "row", "column", "reason") \
+        .limit(SHOWN).collect()
     return {"file": source.label if events else source.articles_label,
             "table": table, "format": "canonical", "engine": "spark", "read": read,
             "accepted": accepted, "merged": 0, "rejected": read - accepted,
             "reasons": [{"column": r["column"], "reason": r["r"], "count": int(r["count"])}
                         for r in reasons],
-            "first_rejected": [{"row": int(r["row"]), "column": r["column"],
-                                "reason": r["reason"]} for r in first],
+            "first_rejected": [{"file": r["file"], "row": int(r["row"]),
+                                "column": r["column"], "reason": r["reason"]} for r in first],
             "warnings": []}
 
 

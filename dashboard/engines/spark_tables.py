@@ -22,7 +22,7 @@ distinct shapes (read by shapely on the driver, as DuckDB's engine does) are fou
 from __future__ import annotations
 
 import glob
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -169,7 +169,9 @@ def _text_of(column: str, kind: str) -> Column:
     return F.nullif(text, F.lit(""))
 
 
-_NUMERIC = ("double", "float", "bigint", "int", "smallint", "tinyint", "decimal")
+#: the number types taken as they are (``readers._keeps_type``); not a float32, whose
+#: shortest text (52.4) is what the memory engine reads, not the float64 it widens to
+_NUMERIC = ("double", "bigint", "int", "smallint", "tinyint", "decimal")
 
 
 # -- the source ---------------------------------------------------------------------------------
@@ -215,27 +217,41 @@ def parquet_paths(data: str) -> tuple[list[str], list[Path]]:
     return [str(f.resolve()) for f in found], found
 
 
-def server_files(uris: Iterable[str]) -> tuple[list[Path], list[str]]:
+def server_files(uris: Iterable[str],
+                 sizes: Mapping[Path, int]) -> tuple[list[Path], list[str]]:
     """The files a Spark Connect server says it reads (``DataFrame.inputFiles()``, URIs),
     sorted: those at a local path this machine can read (the server's machine or a shared
-    file system), which it hashes as local mode does, and the names of the others
-    (``s3a://``, ``hdfs://``, a path only the server has), whose SHA-256 it cannot know."""
+    file system) holding as many bytes as the server's file there (``sizes``, by path),
+    which it hashes as local mode does, and the names of the others (``s3a://``,
+    ``hdfs://``, a path only the server has, or another file at the same path), whose
+    SHA-256 it cannot know: a citation never hashes a different file of the same name."""
     readable: list[Path] = []
     unread: list[str] = []
     for uri in sorted(uris):
         parts = urlsplit(uri)
         path = Path(unquote(parts.path))
-        if parts.scheme in ("", "file") and not parts.netloc and path.is_file():
+        if parts.scheme in ("", "file") and not parts.netloc and path.is_file() \
+                and sizes.get(path) == path.stat().st_size:
             readable.append(path)
         else:
             unread.append(unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) or uri)
     return readable, unread
 
 
+def _server_sizes(frame: DataFrame) -> dict[Path, int]:
+    """The size of each file behind ``frame`` as the server sees it (``_metadata``), by
+    local path (from the files' listing and footers: no column of the data is read)."""
+    F = _f()
+    rows = frame.select(F.col("_metadata.file_path"), F.col("_metadata.file_size")).distinct()
+    return {Path(unquote(urlsplit(str(uri)).path)): int(size) for uri, size in rows.collect()}
+
+
 def _files_read(frame: DataFrame, files: list[Path]) -> tuple[list[Path], list[str]]:
-    """The files behind ``frame`` a citation names: local mode's own listing, or on a
-    Connect server the files it says it reads (``server_files``)."""
-    return server_files(frame.inputFiles()) if remote() else (files, [])
+    """The files behind ``frame`` (as read, before ``_keyed``) a citation names: local
+    mode's own listing, or on a Connect server the files it says it reads
+    (``server_files``)."""
+    return server_files(frame.inputFiles(), _server_sizes(frame)) if remote() \
+        else (files, [])
 
 
 def _first_line(err: Exception) -> str:
@@ -272,15 +288,17 @@ def open_source(data: str | None, *, table: str | None = None, articles: str | N
     try:
         if table is not None:
             label, files = table, list[Path]()
-            source_rows = _keyed(spark.table(table))
+            read = spark.table(table)
+            source_rows = _keyed(read)
         else:
             if not data:
                 raise LoadError("spark", Sayable(N_("give a Parquet path (--data) or a table "
                                                     "(--table)")))
             paths, files = parquet_paths(data)
             label = Path(data).name or data
-            source_rows = _keyed(_read_parquet(spark, paths))
-        files, unread = _files_read(source_rows, files)
+            read = _read_parquet(spark, paths)
+            source_rows = _keyed(read)
+        files, unread = _files_read(read, files)
         raw = _raw(source_rows, EVENT_COLUMNS, table or data or "")
     except LoadError:
         raise
@@ -625,8 +643,9 @@ def _open_articles(source: Source, articles: str) -> None:
             files, unread = _files_read(frame, [path] if path.is_file() else [])
         else:
             paths, files = parquet_paths(articles)
-            keyed = _keyed(_read_parquet(spark, paths))
-            files, unread = _files_read(keyed, files)
+            read = _read_parquet(spark, paths)
+            keyed = _keyed(read)
+            files, unread = _files_read(read, files)
         raw = _raw(keyed, ARTICLE_COLUMNS, articles)
     except LoadError:
         raise

@@ -207,11 +207,18 @@ def backend(data: Active) -> Backend:
     backend over the session's dataset (its index, links, choices and cached masks)."""
     if data.served is not None:
         return data.served
-    return MemoryBackend(data.dataset, index(data), links(data), options(data),
-                         article_order=lambda: article_order(data),
-                         mask_of=lambda filters: mask(data, filters), areas=area_boundaries,
-                         coverage_index=lambda: coverage_index(data),
-                         event_links=lambda: event_links(data))
+    return _memory_backend(data.key, data)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _memory_backend(key: str, _data: Active) -> MemoryBackend:
+    """One backend per dataset, shared by its sessions and runs (it keeps the counts of
+    cited articles it worked out)."""
+    return MemoryBackend(_data.dataset, index(_data), links(_data), options(_data),
+                         article_order=lambda: article_order(_data),
+                         mask_of=lambda filters: mask(_data, filters), areas=area_boundaries,
+                         coverage_index=lambda: coverage_index(_data),
+                         event_links=lambda: event_links(_data))
 
 
 def sources_of(source: Backend, events: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -270,3 +271,175 @@ def test_glob_and_duckdb_table(lake: Path, tmp_path: Path) -> None:
     assert duckdb_query.Selection(table, Filters(countries=("EST",))).event_ids() == expected
     globbed = open_source(str(lake.parent / "events.parq*"))
     assert duckdb_query.Selection(globbed, Filters(countries=("EST",))).event_ids() == expected
+
+
+_TYPED_BASE = {
+    "event_id": ["E1", "E2", "E3", "E4"],
+    "event_date": ["2024-03-01", "2024-03-02", None, "2023-12-31"],
+    "topic": ["camp"] * 4, "country": ["POL"] * 4,
+    "countries_involved": [["POL", "LTU"], ["POL"], None, ["BLR"]],
+    "latitude": [52.4, 51.05, None, 53.9], "longitude": [23.9, 24.7, None, 27.56],
+    "actors": [["Actor A", "Actor B"], None, ["Actor C"], []],
+    "fatalities": [0, None, 3, None], "verification": ["reported"] * 4,
+    "article_ids": [["A1"], ["A1", "A2"], None, ["A3"]],
+}
+_LIST = pa.list_(pa.string())
+_TYPED_TYPES: dict[str, pa.DataType] = {
+    "countries_involved": _LIST, "actors": _LIST, "article_ids": _LIST,
+    "latitude": pa.float64(), "longitude": pa.float64(), "fatalities": pa.int64()}
+_MIDNIGHTS = [dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 2), None, dt.datetime(2023, 12, 31)]
+#: a canonical Parquet file as other writers write it: column -> (Arrow type, its values)
+TYPED_FILES: dict[str, dict[str, tuple[pa.DataType, list[object]]]] = {
+    "float32 coordinates": {"latitude": (pa.float32(), [52.4, 51.05, None, 53.9]),
+                            "longitude": (pa.float32(), [23.9, 24.7, None, 27.56])},
+    "dates as date32": {"event_date": (pa.date32(), [d and d.date() for d in _MIDNIGHTS])},
+    "dates as timestamps": {"event_date": (pa.timestamp("ms"), _MIDNIGHTS)},
+    "dates as UTC timestamps": {"event_date": (pa.timestamp("us", tz="UTC"), [
+        d and d.replace(tzinfo=dt.UTC) for d in _MIDNIGHTS])},
+    "dates as Warsaw timestamps": {"event_date": (pa.timestamp("us", tz="Europe/Warsaw"), [
+        d and d.replace(tzinfo=dt.UTC) for d in _MIDNIGHTS])},
+    "fatalities as int8 with nulls": {"fatalities": (pa.int8(), [0, None, 3, None])},
+    "text as large_string and dictionary": {
+        "topic": (pa.large_string(), ["camp"] * 4),
+        "verification": (pa.dictionary(pa.int32(), pa.string()), ["reported"] * 4)},
+    "lists as large lists": {"actors": (pa.large_list(pa.large_string()),
+                                        [["Actor A", "Actor B"], None, ["Actor C"], []])},
+    "a list holding a null item": {
+        "actors": (_LIST, [["Actor A", None], None, [None], []]),
+        "article_ids": (_LIST, [["A1", None], ["A1", "A2"], None, ["A3"]])},
+}
+
+
+@pytest.mark.parametrize("case", list(TYPED_FILES), ids=list(TYPED_FILES))
+def test_a_parquet_file_of_other_types_reads_as_on_memory(
+        case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What the memory engine accepts from such a file, duckdb accepts the same way: the
+    same validation report and the same CSV bytes, and no list item is lost."""
+    columns = {name: pa.array(values, _TYPED_TYPES.get(name, pa.string()))
+               for name, values in _TYPED_BASE.items()}
+    for name, (kind, values) in TYPED_FILES[case].items():
+        columns[name] = pa.array(values, kind)
+    path = tmp_path / "typed.parquet"
+    pq.write_table(pa.table(columns), path)
+    reports, written = {}, {}
+    for engine in ("memory", "duckdb"):
+        assert main(["validate", str(path), "--engine", engine, "--json"]) == 0
+        reports[engine] = {key: value for key, value in
+                           json.loads(capsys.readouterr().out).items()
+                           if key in ("read", "accepted", "rejected", "reasons")}
+        written[engine] = tmp_path / f"{engine}.csv"
+        assert main(["export", "--engine", engine, "--data", str(path),
+                     "-o", str(written[engine])]) == 0
+    assert reports["duckdb"] == reports["memory"] == {
+        "read": 4, "accepted": 4, "rejected": 0, "reasons": []}
+    assert written["duckdb"].read_bytes() == written["memory"].read_bytes()
+    events = load_dataset(path).events.set_index("event_id")
+    assert events.loc["E1", "latitude"] == 52.4
+    if case == "a list holding a null item":
+        assert events.loc["E1", "actors"] == "Actor A"
+        assert events.loc["E1", "article_ids"] == "A1"
+
+
+def _table_of(**changed: tuple[pa.DataType, list[object]]) -> pa.Table:
+    columns = {name: pa.array(values, _TYPED_TYPES.get(name, pa.string()))
+               for name, values in _TYPED_BASE.items()}
+    for name, (kind, values) in changed.items():
+        columns[name] = pa.array(values, kind)
+    return pa.table(columns)
+
+
+@pytest.mark.parametrize("command", [["validate", "{lake}"], ["validate", "{lake}", "--json"],
+                                     ["export", "--data", "{lake}", "-o", "{out}"]])
+def test_a_folder_duckdb_cannot_read_together_is_one_message(
+        command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Files of one folder holding a column as a list in one and as text in another: DuckDB
+    cannot read them as one table, and says so in one line naming the file and the column
+    (exit 2), on the command line and to the app, not with a traceback."""
+    from dashboard.engines.duckdb_backend import open_validated
+    from dashboard.readers import LoadError
+
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    pq.write_table(_table_of(), lake / "a.parquet")
+    pq.write_table(_table_of(countries_involved=(pa.string(), ["POL; LTU", "POL", None, "BLR"])),
+                   lake / "b.parquet")
+    args = [part.format(lake=lake, out=tmp_path / "out.csv") for part in command]
+    assert main([*args, "--engine", "duckdb"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("error: ") and said.count("\n") == 1, said
+    assert "b.parquet" in said and "countries_involved" in said and "Traceback" not in said
+    with pytest.raises(LoadError, match="b.parquet"):
+        open_validated(str(lake), cache_dir=tmp_path / "store")
+
+
+@pytest.mark.parametrize(("data", "named"), [("{lake}", True), ("{lake}/*.parquet", True),
+                                             ("{lake}/b.parquet", False)])
+def test_a_rejected_line_of_a_folder_names_its_file(
+        data: str, named: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``validate`` of a folder or glob: "row 2" alone does not say which file holds it, so
+    each first rejected line names its file (a single file's lines need not)."""
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    pq.write_table(_table_of(), lake / "a.parquet")
+    pq.write_table(_table_of(topic=(pa.string(), ["camp", "nope", "camp", "camp"]),
+                             event_id=(pa.string(), ["F1", "F2", "F3", "F4"])),
+                   lake / "b.parquet")
+    path = data.format(lake=lake)
+    assert main(["validate", path, "--engine", "duckdb"]) == 1
+    line = "row 2, topic: unknown topic 'nope' (see data/topics.csv)"
+    assert f"\n    {'b.parquet, ' if named else ''}{line}\n" in capsys.readouterr().out
+    assert main(["validate", path, "--engine", "duckdb", "--json"]) == 1
+    first = json.loads(capsys.readouterr().out)["first_rejected"]
+    assert [(r["file"], r["row"]) for r in first] == [("b.parquet", 2)]
+
+
+ODD_ARTICLES_CSV = (
+    "article_id,title,outlet,url,published,language,summary\n"
+    'A1,"A title, with a comma",Outlet A,https://example.org/a,2024-03-01,en,s\n'
+    "A2,T2,,javascript:x,2024-13,pl,\n"
+    "A2,a repeated id,,,,,\n"
+    " ,no id,,,,,\n")
+
+
+def test_articles_given_as_csv_are_checked_as_on_memory(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--articles x.csv`` (the README: Parquet or CSV): the same report and rejected
+    lines as the memory engine's, and ``export --articles-data x.csv`` uses them."""
+    events, articles = tmp_path / "events.parquet", tmp_path / "articles.csv"
+    pq.write_table(_table_of(), events)
+    articles.write_text(ODD_ARTICLES_CSV, encoding="utf-8")
+    said = {}
+    for engine in ("memory", "duckdb"):
+        assert main(["validate", str(events), "--articles", str(articles), "--engine", engine,
+                     "--rejects", str(tmp_path / f"{engine}.csv"), "--json"]) == 1
+        tables = json.loads(capsys.readouterr().out)["tables"]
+        said[engine] = [{key: t[key] for key in ("read", "accepted", "rejected", "reasons")}
+                        for t in tables]
+    assert said["duckdb"] == said["memory"] and said["memory"][1]["accepted"] == 1
+    assert (tmp_path / "duckdb.csv").read_bytes() == (tmp_path / "memory.csv").read_bytes()
+    assert main(["export", "--engine", "duckdb", "--data", str(events), "--articles-data",
+                 str(articles), "--query", "outlet=Outlet A", "--articles",
+                 "-o", str(tmp_path / "out.csv")]) == 0
+    assert capsys.readouterr().err.startswith("wrote 1 articles to")
+
+
+@pytest.mark.parametrize("articles", [False, True], ids=["without articles", "with articles"])
+def test_validate_warns_as_on_memory(articles: bool, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The memory engine's warnings: a column no rule reads (a misspelled ``Latitdue`` is
+    named, not silently left empty) and the cited article ids the articles lack."""
+    table = _table_of().append_column("Latitdue", pa.array([1.0] * 4)) \
+        .append_column("my note", pa.array(["x"] * 4))
+    path = tmp_path / "events.parquet"
+    pq.write_table(table, path)
+    if articles:
+        pq.write_table(pa.table({"article_id": ["A1", "A9"]}),
+                       tmp_path / "events_articles.parquet")
+    warned = {}
+    for engine in ("memory", "duckdb"):
+        assert main(["validate", str(path), "--engine", engine, "--json"]) == 0
+        warned[engine] = json.loads(capsys.readouterr().out)["warnings"]
+    assert warned["duckdb"] == warned["memory"]
+    assert warned["memory"][0] == ("events.parquet: ignored columns not in the schema: "
+                                   "Latitdue, my note")
+    assert f"events cite {2 if articles else 3} article id(s)" in warned["memory"][1]

@@ -17,7 +17,7 @@ if str(TESTS) not in sys.path:
 
 pytest.importorskip("pyspark", reason="the spark extra: pip install -e \".[spark]\"")
 
-from test_engine_duckdb import BAD_ROWS, QUERIES, _filters  # noqa: E402
+from test_engine_duckdb import BAD_ROWS, QUERIES, TYPED_FILES, _filters, _table_of  # noqa: E402
 
 from dashboard.cli import main  # noqa: E402
 from dashboard.dataset import load_dataset  # noqa: E402
@@ -228,11 +228,13 @@ def test_cli_export_on_spark(bad_file: Path, tmp_path: Path, spark,  # type: ign
 
 def test_every_filter_field_has_a_condition_or_a_reason() -> None:
     from dashboard.engines import spark_query
+    from dashboard.engines.backend import UNSERVED
     from dashboard.filterfields import FIELDS
 
     keys = {spec.key for spec in FIELDS}
     assert keys == set(spark_query.CONDITIONS) | set(spark_query.REFUSED)
     assert not set(spark_query.CONDITIONS) & set(spark_query.REFUSED)
+    assert set(UNSERVED["spark"]) == set(spark_query.REFUSED)  # what the app drops
 
 
 def test_once_is_refused_with_its_reason(engines) -> None:  # type: ignore[no-untyped-def]
@@ -263,23 +265,53 @@ def test_a_folder_of_files_reads_as_the_duckdb_engine_reads_it(spark, bad_file: 
     assert source.read == duck.scalar("SELECT count(*) FROM raw_events") == 7 + len(table)
 
 
-@pytest.mark.parametrize(("uris", "readable", "unread"), [
-    (["file://{here}/b.parquet", "file://{here}/a%20b.parquet"],
+# the server's sizes by file name (``_metadata.file_size``); b.parquet and "a b.parquet"
+# hold 4 bytes here
+SAME = {"b.parquet": 4, "a b.parquet": 4}
+
+
+@pytest.mark.parametrize(("uris", "server_sizes", "readable", "unread"), [
+    (["file://{here}/b.parquet", "file://{here}/a%20b.parquet"], SAME,
      ["a b.parquet", "b.parquet"], []),
-    (["file:{here}/b.parquet"], ["b.parquet"], []),
-    (["file://{here}/gone.parquet"], [], ["gone.parquet"]),
-    (["s3a://bucket/lake/part-0.parquet", "hdfs://nn:8020/lake/part%2B1.parquet"],
+    (["file:{here}/b.parquet"], SAME, ["b.parquet"], []),
+    (["file://{here}/gone.parquet"], SAME, [], ["gone.parquet"]),
+    (["s3a://bucket/lake/part-0.parquet", "hdfs://nn:8020/lake/part%2B1.parquet"], SAME,
      [], ["part+1.parquet", "part-0.parquet"]),
-    (["file://server{here}/b.parquet"], [], ["b.parquet"]),  # another host's file
+    (["file://server{here}/b.parquet"], SAME, [], ["b.parquet"]),  # another host's file
+    # the server's file at that path is not this machine's: named, never hashed
+    (["file://{here}/b.parquet", "file://{here}/a%20b.parquet"],
+     {"b.parquet": 4, "a b.parquet": 5_000}, ["b.parquet"], ["a b.parquet"]),
+    (["file://{here}/b.parquet"], {}, [], ["b.parquet"]),  # the server named no size
 ])
 def test_a_connect_servers_files_are_hashed_where_this_machine_reads_them(
-        tmp_path: Path, uris: list[str], readable: list[str], unread: list[str]) -> None:
-    """``DataFrame.inputFiles()`` of a Connect server: a local path this machine reads is
-    hashed as local mode hashes it; any other file is named, its SHA-256 unknown."""
+        tmp_path: Path, uris: list[str], server_sizes: dict[str, int], readable: list[str],
+        unread: list[str]) -> None:
+    """``DataFrame.inputFiles()`` of a Connect server: a local path this machine reads,
+    holding as many bytes as the server's file there, is hashed as local mode hashes it;
+    any other file is named, its SHA-256 unknown."""
     from dashboard.engines.spark_tables import server_files
 
     for name in ("b.parquet", "a b.parquet"):
         (tmp_path / name).write_bytes(b"PAR1")
-    found, named = server_files([uri.format(here=tmp_path) for uri in uris])
+    sizes = {tmp_path / name: size for name, size in server_sizes.items()}
+    found, named = server_files([uri.format(here=tmp_path) for uri in uris], sizes)
     assert ([f.name for f in found], named) == (readable, unread)
     assert all(f.is_file() for f in found)
+
+
+SPARK_TYPED = ["float32 coordinates", "dates as Warsaw timestamps", "a list holding a null item"]
+
+
+@pytest.mark.parametrize("case", SPARK_TYPED, ids=SPARK_TYPED)
+def test_a_parquet_file_of_other_types_exports_as_on_memory(
+        spark, case: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The duckdb engine's typed file shapes (``test_engine_duckdb.TYPED_FILES``) on Spark:
+    the same CSV bytes as the memory engine's (each open costs seconds: three of them)."""
+    path = tmp_path / "typed.parquet"
+    pq.write_table(_table_of(**TYPED_FILES[case]), path)
+    out = {}
+    for engine in ("memory", "spark"):
+        out[engine] = tmp_path / f"{engine}.csv"
+        assert main(["export", "--engine", engine, "--data", str(path),
+                     "-o", str(out[engine])]) == 0
+    assert out["spark"].read_bytes() == out["memory"].read_bytes()

@@ -82,6 +82,21 @@ def test_round_trip_every_format(fmt):
         pd.testing.assert_frame_equal(back.articles, articles)
 
 
+@pytest.mark.parametrize("reader", ["pandas", "pyarrow"])
+def test_a_parquet_export_reads_back_in_pandas_with_its_lists(reader):
+    """The pandas metadata of the written table describes the list columns as lists: as
+    text it made ``pandas.read_parquet`` (and ``to_pandas``) of any download fail with
+    "Unsupported cast from list<element: string> to large_utf8"."""
+    data = export_events(sample_events(), "parquet")
+    back = (pd.read_parquet(io.BytesIO(data)) if reader == "pandas"
+            else pq.read_table(io.BytesIO(data)).to_pandas())
+    expected = sample_events()
+    for column in ("actors", "article_ids", "countries_involved"):
+        items = [list(v) if v is not None else None for v in back[column]]
+        assert items == [v.split("; ") if isinstance(v, str) else [] for v in expected[column]]
+    assert back["event_id"].tolist() == expected["event_id"].tolist()
+
+
 def test_parquet_keeps_statistics_for_dates_places_and_topics_not_free_text():
     """Readers skip row groups by min/max of a date, a country or a topic; statistics of
     summaries and ids skip nothing and cost a fifth of the write."""
