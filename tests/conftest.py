@@ -77,6 +77,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
         report.longrepr = f"skipped tests fail in CI (CI={os.environ['CI']}): {reason}"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> object:
+    """In CI, a module skipped whole while it is collected (a module-level
+    ``importorskip``: PySpark missing) fails too; the test reports above never see it."""
+    outcome = yield
+    report = outcome.get_result()
+    if _in_ci() and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (f"skipped modules fail in CI (CI={os.environ['CI']}): "
+                           f"{collector.nodeid}: {reason}")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_dataset_store(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Validated datasets go to a folder of this run, not the user's ~/.cache (servers
