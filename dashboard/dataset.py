@@ -176,6 +176,15 @@ def companion_articles(path: Path) -> Path | None:
     return None
 
 
+def missing_articles_warning(label: str, missing: list[str]) -> str:
+    """The load report's line for cited article ids the articles lack (the first five
+    named; ``reasons.WARNINGS`` holds it for translation); the duckdb engine's report says
+    it too."""
+    shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+    return (f"{label}: events cite {len(missing)} article id(s) not in the articles table "
+            f"({shown}); the events are kept")
+
+
 def load_dataset(
     source: Any,
     name: str | None = None,
@@ -255,11 +264,7 @@ def _load_dataset(
     article_frame = contiguous(article_frame)
     links, missing = cited_articles(events, article_frame)
     if missing:
-        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-        reports[0].warnings.append(
-            f"{label}: events cite {len(missing)} article id(s) not in the articles table "
-            f"({shown}); the events are kept"
-        )
+        reports[0].warnings.append(missing_articles_warning(label, missing))
     if progress is not None:
         progress(1.0)
     return Dataset(events, article_frame, reports, links)

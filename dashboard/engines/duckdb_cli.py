@@ -69,6 +69,8 @@ def event_warnings(source: Source, events: str, articles: str | None) -> list[st
     ``dataset.load_dataset``): the columns no rule reads, so that a misspelled one is named
     rather than silently left empty, and the ids the accepted ``events`` cite that the
     ``articles`` (None: no articles) lack."""
+    from dashboard.dataset import missing_articles_warning
+    from dashboard.importers.canonical import ignored_warning
     from dashboard.schema import EVENT_COLUMNS, LINKED_EVENTS
 
     warnings = []
@@ -77,17 +79,14 @@ def event_warnings(source: Source, events: str, articles: str | None) -> list[st
     ignored = [name for name in names if name not in _ADDED
                and name.strip().lower() not in (*EVENT_COLUMNS, LINKED_EVENTS)]
     if ignored:
-        warnings.append(f"{source.label}: ignored columns not in the schema: "
-                        f"{', '.join(ignored)}")
+        warnings.append(ignored_warning(source.label, ignored))
     known = f"SELECT article_id FROM {articles}" if articles else \
         "SELECT NULL::VARCHAR WHERE false"
     missing = [row[0] for row in source.con.execute(
         f"SELECT DISTINCT unnest(string_split(article_ids, '; ')) AS id FROM {events} "
         f"WHERE article_ids IS NOT NULL EXCEPT {known} ORDER BY id").fetchall() if row[0]]
     if missing:
-        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-        warnings.append(f"{source.label}: events cite {len(missing)} article id(s) not in "
-                        f"the articles table ({shown}); the events are kept")
+        warnings.append(missing_articles_warning(source.label, missing))
     return warnings
 
 

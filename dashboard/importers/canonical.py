@@ -45,13 +45,18 @@ def canonical_table(raw: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame
     return table, ignored
 
 
+def ignored_warning(file: str, ignored: list[str]) -> str:
+    """The load report's line naming the columns no rule reads (``reasons.WARNINGS`` holds
+    it for translation), so that a misspelled column is named, not silently left empty;
+    the duckdb engine's report says it too."""
+    return f"{file}: ignored columns not in the schema: {', '.join(ignored)}"
+
+
 def convert(raw: pd.DataFrame, file: str) -> Imported:
     """Pass canonical columns through untouched; validation does the checking."""
     events, ignored = canonical_table(raw, EVENT_COLUMNS)
     # our own exports' links: found again from the data loaded with them, not read back
     ignored = [column for column in ignored if column.strip().lower() != LINKED_EVENTS]
-    warnings = []
-    if ignored:
-        warnings.append(f"{file}: ignored columns not in the schema: {', '.join(ignored)}")
+    warnings = [ignored_warning(file, ignored)] if ignored else []
     articles = pd.DataFrame({c: pd.Series(dtype="str") for c in ARTICLE_COLUMNS})
     return Imported(NAME, events, articles, empty_rejected(), len(raw), warnings)
