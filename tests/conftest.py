@@ -32,7 +32,7 @@ def _shared_by(nodeid: str) -> str | None:
     local Spark session (a JVM, one a process: two would double its start and its memory).
     Told from the node id alone, as xdist's controller only has that: the browser tests
     are under tests/e2e, and the spark tests' modules are named for it
-    (``pytest_collection_modifyitems`` holds them to it)."""
+    (``pytest_runtest_setup`` holds them to it)."""
     module = nodeid.split("::", 1)[0]
     if module.startswith("tests/e2e/"):
         return "browser"
@@ -72,9 +72,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
     outcome = yield
     report = outcome.get_result()
     if _in_ci() and report.skipped and not hasattr(report, "wasxfail"):
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
-        report.outcome = "failed"
-        report.longrepr = f"skipped tests fail in CI (CI={os.environ['CI']}): {reason}"
+        _fail_skip(report, "skipped tests")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -84,10 +82,14 @@ def pytest_make_collect_report(collector: pytest.Collector) -> object:
     outcome = yield
     report = outcome.get_result()
     if _in_ci() and report.skipped:
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
-        report.outcome = "failed"
-        report.longrepr = (f"skipped modules fail in CI (CI={os.environ['CI']}): "
-                           f"{collector.nodeid}: {reason}")
+        _fail_skip(report, f"skipped modules ({collector.nodeid})")
+
+
+def _fail_skip(report: pytest.TestReport | pytest.CollectReport, what: str) -> None:
+    """Turn a skip ``report`` into a failure that names its reason."""
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+    report.outcome = "failed"
+    report.longrepr = f"{what} fail in CI (CI={os.environ['CI']}): {reason}"
 
 
 @pytest.fixture(autouse=True, scope="session")
