@@ -223,13 +223,14 @@ def server_files(uris: Iterable[str],
     sorted: those at a local path this machine can read (the server's machine or a shared
     file system) holding as many bytes as the server's file there (``sizes``, by path),
     which it hashes as local mode does, and the names of the others (``s3a://``,
-    ``hdfs://``, a path only the server has, or another file at the same path), whose
-    SHA-256 it cannot know: a citation never hashes a different file of the same name."""
+    ``hdfs://``, a path only the server has, or a file of another size at the same path),
+    whose SHA-256 it cannot know. (A different file of the very same size is not told
+    apart: only the server could hash its own.)"""
     readable: list[Path] = []
     unread: list[str] = []
     for uri in sorted(uris):
         parts = urlsplit(uri)
-        path = Path(unquote(parts.path))
+        path = _local_path(uri)
         if parts.scheme in ("", "file") and not parts.netloc and path.is_file() \
                 and sizes.get(path) == path.stat().st_size:
             readable.append(path)
@@ -243,7 +244,12 @@ def _server_sizes(frame: DataFrame) -> dict[Path, int]:
     local path (from the files' listing and footers: no column of the data is read)."""
     F = _f()
     rows = frame.select(F.col("_metadata.file_path"), F.col("_metadata.file_size")).distinct()
-    return {Path(unquote(urlsplit(str(uri)).path)): int(size) for uri, size in rows.collect()}
+    return {_local_path(str(uri)): int(size) for uri, size in rows.collect()}
+
+
+def _local_path(uri: str) -> Path:
+    """The path part of a file URI as this machine's file system names it."""
+    return Path(unquote(urlsplit(uri).path))
 
 
 def _files_read(frame: DataFrame, files: list[Path]) -> tuple[list[Path], list[str]]:
