@@ -368,17 +368,21 @@ def _unit_pairs(a: _Rows, b: _Rows) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     yield from _join(left_keys, left, right_keys, right)
 
 
-def find_links(events: pd.DataFrame) -> EventLinks:
+def find_links(events: pd.DataFrame, rank: np.ndarray | None = None) -> EventLinks:
     """Link the events of ``events`` that are probably the same (see the module docstring).
-    Only pairs from different ``source_dataset`` values are compared."""
-    datasets, _ = _codes(events["source_dataset"])  # codes in order of first appearance
-    if not len(datasets) or datasets.max() < 1:  # one dataset: nothing to compare
-        empty = np.empty(0, dtype=np.int64)
+    Only pairs from different ``source_dataset`` values are compared. ``rank`` gives each
+    row's dataset in load order (-1 for none) when the frame is a slab of a larger table
+    whose datasets first appear elsewhere (``slab_pairs``); by default, the order in which
+    the frame's own ``source_dataset`` values first appear."""
+    datasets = _codes(events["source_dataset"])[0] if rank is None else np.asarray(
+        rank, dtype=np.int64)
+    if not len(datasets) or len(np.unique(datasets[datasets >= 0])) < 2:
+        empty = np.empty(0, dtype=np.int64)  # one dataset: nothing to compare
         return EventLinks(empty, empty.copy(), datasets)
     rows, topics_match = _linkable(events, datasets)
     found_first: list[np.ndarray] = []
     found_second: list[np.ndarray] = []
-    for earlier in range(int(datasets.max()) + 1):
+    for earlier in np.unique(rows.rank).tolist():
         a = rows.take(np.flatnonzero(rows.rank == earlier))
         b = rows.take(np.flatnonzero(rows.rank > earlier))
         if not len(a.row) or not len(b.row):
@@ -405,6 +409,65 @@ def find_links(events: pd.DataFrame) -> EventLinks:
     return EventLinks(first.astype(np.int64), second.astype(np.int64), datasets)
 
 
+# ----------------------------------------------------- links of a table too big to hold
+
+
+def slab_days(first_days: pd.Series, rows_per_slab: int) -> list[tuple[int, int]]:
+    """Consecutive day ranges ``(first, last)`` (day numbers since 1970-01-01, inclusive)
+    covering every day of ``first_days`` (linkable events counted by their first possible
+    day, indexed by day number), each holding about ``rows_per_slab`` such events: the slabs
+    in which an engine finds the links of a table it does not hold (``slab_pairs``). A day
+    holding more than ``rows_per_slab`` events is a slab of its own: a slab is never cut
+    inside a day."""
+    counts = first_days[first_days > 0].sort_index()
+    if counts.empty:
+        return []
+    days = counts.index.to_numpy(dtype=np.int64)
+    total = np.cumsum(counts.to_numpy(dtype=np.int64))
+    slabs: list[tuple[int, int]] = []
+    start, done = 0, 0
+    while start < len(days):
+        stop = max(int(np.searchsorted(total, done + rows_per_slab, "right")), start + 1)
+        slabs.append((int(days[start]), int(days[stop - 1])))
+        done, start = int(total[stop - 1]), stop
+    return slabs
+
+
+def slab_pairs(events: pd.DataFrame, rank: np.ndarray, first_day: int,
+               last_day: int) -> tuple[np.ndarray, np.ndarray]:
+    """The links of ``events`` (the rows whose date windows reach into the days
+    ``first_day``..``last_day``, ``rank`` their datasets' load order in the whole table)
+    whose first shared day, the later of the two first days, lies in those days: row
+    positions ``(first, second)``, ``first`` of the earlier dataset. A link's two events
+    both reach into its first shared day, so each link of a table is found in exactly one
+    of the slabs of ``slab_days``, and the slabs together find what ``find_links`` finds
+    on the whole table (``tests/unit/test_linking.py``)."""
+    links = find_links(events, rank)
+    if not links.pairs:
+        return links.first, links.second
+    start = _days(events["date_min"])
+    shared = np.maximum(start[links.first], start[links.second])
+    inside = (shared >= first_day) & (shared <= last_day)
+    return links.first[inside], links.second[inside]
+
+
+def dropped_once(first: np.ndarray, second: np.ndarray, first_rank: np.ndarray,
+                 second_rank: np.ndarray) -> np.ndarray:
+    """The events "count each event once" drops, given only the links whose two events the
+    filter selects (row numbers of any kind, e.g. an engine's sequence numbers, with each
+    end's dataset rank): what ``EventLinks.once`` drops on the whole table, worked out on
+    the few rows these links touch (sorted)."""
+    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    rows = np.unique(np.concatenate([first, second]))
+    if not len(rows):
+        return rows
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[np.searchsorted(rows, first)] = first_rank
+    rank[np.searchsorted(rows, second)] = second_rank
+    links = EventLinks(np.searchsorted(rows, first), np.searchsorted(rows, second), rank)
+    return rows[~links.once(np.ones(len(rows), dtype=bool))]
+
+
 def with_linked_events(events: pd.DataFrame, links: EventLinks,
                        rows: np.ndarray | None = None) -> pd.DataFrame:
     """The events at ``rows`` (positions; all by default) with the exports'
@@ -417,8 +480,13 @@ def with_linked_events(events: pd.DataFrame, links: EventLinks,
 
 def summary(links: EventLinks, t: Translator = ENGLISH) -> str:
     """The links in words, for load reports: "23 events linked across datasets (14 links)"."""
-    linked = int(links.linked().sum())
+    return said(int(links.linked().sum()), links.pairs, t)
+
+
+def said(events: int, pairs: int, t: Translator = ENGLISH) -> str:
+    """``events`` linked by ``pairs`` links, in words (``summary``; an engine that counts
+    its links in a query says them so)."""
     return t.ngettext("{events} event linked across datasets ({links})",
-                      "{events} events linked across datasets ({links})", linked).format(
-        events=t.number(linked),
-        links=t.ngettext("{n} link", "{n} links", links.pairs).format(n=t.number(links.pairs)))
+                      "{events} events linked across datasets ({links})", events).format(
+        events=t.number(events),
+        links=t.ngettext("{n} link", "{n} links", pairs).format(n=t.number(pairs)))

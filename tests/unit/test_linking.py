@@ -239,3 +239,68 @@ def test_the_once_filter_key() -> None:
     ucdp_once = Filters(once=True, datasets=("ucdp",))
     assert ucdp_once.apply(events, event_links=links)["event_id"].tolist() == ["u1", "u9"]
     assert Filters().apply(events) is events
+
+
+def _spread(n: int, seed: int) -> pd.DataFrame:
+    """``_generated`` spread over three weeks, so slabs of a few days cut through links."""
+    events = _generated(n, seed)
+    shift = pd.to_timedelta(np.random.default_rng(seed).integers(0, 21, n), unit="D")
+    return events.assign(date_min=events["date_min"] + shift, date_max=events["date_max"] + shift)
+
+
+def _day_numbers(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+@pytest.mark.parametrize(("seed", "rows_per_slab"), [(1, 1), (2, 7), (3, 40), (4, 10**6)])
+def test_slabs_find_what_the_whole_table_finds(seed: int, rows_per_slab: int) -> None:
+    events = _spread(300, seed)
+    whole = linking.find_links(events)
+    rank = linking._codes(events["source_dataset"])[0]
+    start, end = _day_numbers(events["date_min"]), _day_numbers(events["date_max"])
+    dated = ~np.isnat(events["date_min"].to_numpy(dtype="datetime64[ns]"))
+    first_days = pd.Series(start[dated]).value_counts()
+    slabs = linking.slab_days(first_days, rows_per_slab)
+    assert len(slabs) > 1 or rows_per_slab == 10**6
+    found: list[tuple[int, int]] = []
+    for first_day, last_day in slabs:
+        rows = np.flatnonzero(dated & (start <= last_day) & (end >= first_day))
+        first, second = linking.slab_pairs(events.iloc[rows].reset_index(drop=True),
+                                           rank[rows], first_day, last_day)
+        found += list(zip(rows[first].tolist(), rows[second].tolist(), strict=True))
+    assert whole.pairs > 20
+    assert sorted(found) == sorted(zip(whole.first.tolist(), whole.second.tolist(), strict=True))
+
+
+@pytest.mark.parametrize(("first_days", "rows_per_slab", "slabs"), [
+    ({}, 5, []),
+    ({10: 3, 11: 3, 12: 3}, 5, [(10, 10), (11, 11), (12, 12)]),
+    ({10: 3, 11: 2, 12: 3}, 5, [(10, 11), (12, 12)]),
+    ({10: 9, 20: 1}, 5, [(10, 10), (20, 20)]),  # a crowded day is a slab of its own
+    ({12: 1, 10: 1}, 5, [(10, 12)]),
+])
+def test_slab_days(first_days: dict[int, int], rows_per_slab: int,
+                   slabs: list[tuple[int, int]]) -> None:
+    counts = pd.Series(first_days, dtype="int64")
+    assert linking.slab_days(counts, rows_per_slab) == slabs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_dropped_once_on_the_selected_links_alone_is_what_once_drops(seed: int) -> None:
+    events = _spread(300, seed)
+    links = linking.find_links(events)
+    selected = np.random.default_rng(seed).random(len(events)) < 0.7
+    both = selected[links.first] & selected[links.second]
+    first, second = links.first[both] * 3 + 5, links.second[both] * 3 + 5  # any row numbers
+    dropped = linking.dropped_once(first, second, links.dataset_rank[links.first[both]],
+                                   links.dataset_rank[links.second[both]])
+    expected = np.flatnonzero(selected & ~links.once(selected)) * 3 + 5
+    assert len(expected) > 5
+    assert dropped.tolist() == expected.tolist()
+
+
+def test_said_counts_as_summary_words_them() -> None:
+    events = _spread(300, 1)
+    links = linking.find_links(events)
+    assert linking.said(int(links.linked().sum()), links.pairs) == linking.summary(links)
+    assert linking.said(1, 1) == "1 event linked across datasets (1 link)"
