@@ -186,7 +186,7 @@ class Backend(Protocol):
 
 #: The filter keys an engine does not serve (its query module's ``REFUSED``, which says why
 #: on the command line): only the memory engine links events across datasets.
-UNSERVED: dict[str, tuple[str, ...]] = {"duckdb": ("once",), "spark": ("once",)}
+UNSERVED: dict[str, tuple[str, ...]] = {"duckdb": ("once",)}
 
 
 def served(filters: Filters, engine: str) -> tuple[Filters, list[Sayable]]:

@@ -11,7 +11,8 @@ neither a file's text nor a user's value is ever parsed as SQL).
   upper case, partial dates, ``date_min``/``date_max`` at their precision, the ``ongoing``
   end) and one flag per rule of ``validate.py`` (``EVENT_RULES``);
 - ``problems``: one line per failed rule (file, table, row, column, value, reason);
-- ``events``: the accepted rows, which the filters and exports read.
+- ``events``: the accepted rows, which the filters and exports read;
+- ``links``: the events linked across datasets, found once here (``spark_links``).
 
 Opening runs two jobs over the data, one for the rejected rows (with their raw values,
 for the report) and one for the accepted rows; both are kept as local checkpoints, so a
@@ -31,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 
 from dashboard import validate
+from dashboard.engines import spark_links
 from dashboard.engines.spark_session import get_session, remote
 from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
@@ -196,6 +198,8 @@ class Source:
     #: the files a Connect server read that this machine cannot (events', then articles'):
     #: named in citations, their SHA-256 said to be unknown
     unread_files: list[str] = field(default_factory=list)
+    #: the events linked across datasets (``spark_links.Links``), None with fewer than two
+    links: Any = None
 
 
 def parquet_paths(data: str) -> tuple[list[str], list[Path]]:
@@ -313,6 +317,7 @@ def open_source(data: str | None, *, table: str | None = None, articles: str | N
                                                     error=_first_line(err))) from None
     source = Source(spark, label, files, unread_files=unread)
     _check_events(source, raw, topics)
+    source.links = spark_links.find(source.events, spark)
     if articles is not None:
         _open_articles(source, articles)
     return source
