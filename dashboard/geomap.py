@@ -50,6 +50,11 @@ LAYER_IDS = (SEA_ID, LAND_ID, AREAS_ID, OVERLAYS_ID, SHAPES_ID, ADMIN_ID, EVENTS
 ZOOM_LEVELS = {N_("Region"): None, N_("Country"): 6.5, N_("District"): 9.0,
                N_("Crossing"): 12.5}
 MIN_ZOOM, MAX_ZOOM = 2.5, 15.0
+#: A fitted view zooms no closer than this: one event, or a village's events, are shown
+#: with the region around them (an admin-level circle, ``AREA_RADIUS_M``, then takes about
+#: a third of the map's height), as a map's ``fitBounds`` caps its zoom; the District and
+#: Crossing buttons zoom closer.
+FIT_MAX_ZOOM = 7.75
 
 
 @dataclass(frozen=True)
@@ -396,7 +401,8 @@ def place_layer(places: pd.DataFrame) -> dict:
 def fit_view(bounds: tuple[float, float, float, float], width: int = 900,
              height: int = 560) -> dict:
     """A view state showing ``bounds`` (min lon, min lat, max lon, max lat) whole in a map
-    of ``width`` x ``height`` pixels (Web Mercator, 512-pixel world at zoom 0)."""
+    of ``width`` x ``height`` pixels (Web Mercator, 512-pixel world at zoom 0), zoomed no
+    closer than ``FIT_MAX_ZOOM``."""
     min_lon, min_lat, max_lon, max_lat = bounds
 
     def y(lat: float) -> float:
@@ -408,7 +414,7 @@ def fit_view(bounds: tuple[float, float, float, float], width: int = 900,
     zoom = math.log2(min(width / (512 * lon_span), height / (512 * lat_span))) - 0.15
     centre = math.degrees(2 * math.atan(math.exp((y(max_lat) + y(min_lat)) / 2)) - math.pi / 2)
     return {"longitude": round((min_lon + max_lon) / 2, 4), "latitude": round(centre, 4),
-            "zoom": round(min(max(zoom, MIN_ZOOM), MAX_ZOOM), 3), "minZoom": MIN_ZOOM,
+            "zoom": round(min(max(zoom, MIN_ZOOM), FIT_MAX_ZOOM), 3), "minZoom": MIN_ZOOM,
             "maxZoom": MAX_ZOOM, "pitch": 0, "bearing": 0}
 
 

@@ -27,7 +27,6 @@ neither a file's text nor a user's value is ever spliced into SQL.
 
 from __future__ import annotations
 
-import glob
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -40,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import validate
+from dashboard.engines.lake import parquet_files
 from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
 from dashboard.schema import (
@@ -174,22 +174,6 @@ class Source:
         """The first value of a query's first row."""
         rows = self.con.execute(sql, list(params)).fetchall()  # fetched to the end: DuckDB 2
         return rows[0][0] if rows else None                      # refuses a pending result
-
-
-def parquet_files(data: str) -> list[Path]:
-    """The Parquet files a ``--data`` names: a file, a folder (its ``*.parquet``, any depth)
-    or a glob, sorted by path so rows keep one order; LoadError when none."""
-    path = Path(data)
-    if path.is_dir():
-        found = sorted(path.rglob("*.parquet"))
-    elif path.is_file():
-        found = [path]
-    else:
-        found = sorted(Path(p) for p in glob.glob(data, recursive=True) if Path(p).is_file())
-    if not found:
-        raise LoadError(data, Sayable(N_("no Parquet file found (a file, a folder or a glob "
-                                         "such as 'lake/*.parquet')")))
-    return found
 
 
 def open_source(data: str, *, table: str | None = None, articles: str | None = None,

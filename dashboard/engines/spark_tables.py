@@ -22,7 +22,6 @@ distinct shapes (read by shapely on the driver, as DuckDB's engine does) are fou
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ import pandas as pd
 
 from dashboard import validate
 from dashboard.engines import spark_links
+from dashboard.engines.lake import parquet_files
 from dashboard.engines.spark_session import get_session, remote
 from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
@@ -208,16 +208,7 @@ def parquet_paths(data: str) -> tuple[list[str], list[Path]]:
     engine reads them (LoadError when none); on a Connect server the path as given."""
     if remote():
         return [data], []
-    path = Path(data)
-    if path.is_dir():
-        found = sorted(path.rglob("*.parquet"))
-    elif path.is_file():
-        found = [path]
-    else:
-        found = sorted(Path(p) for p in glob.glob(data, recursive=True) if Path(p).is_file())
-    if not found:
-        raise LoadError(data, Sayable(N_("no Parquet file found (a file, a folder or a glob "
-                                         "such as 'lake/*.parquet')")))
+    found = parquet_files(data)
     return [str(f.resolve()) for f in found], found
 
 

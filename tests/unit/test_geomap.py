@@ -93,14 +93,24 @@ def test_the_spec_has_no_base_map_and_compact_json():
 
 @pytest.mark.parametrize(("bounds", "zoom"), [
     ((14.0, 49.0, 24.2, 54.9), (5.0, 6.5)),  # Poland
-    ((23.5, 53.9, 23.7, 54.0), (11.0, 13.5)),  # a border crossing's surroundings
-    ((21.0, 52.0, 21.0, 52.0), (geomap.MAX_ZOOM - 3, geomap.MAX_ZOOM)),  # one place
+    ((23.5, 53.9, 23.7, 54.0), (geomap.FIT_MAX_ZOOM, geomap.FIT_MAX_ZOOM)),  # a crossing
+    ((21.0, 52.0, 21.0, 52.0), (geomap.FIT_MAX_ZOOM, geomap.FIT_MAX_ZOOM)),  # one place
 ])
 def test_the_view_fits_the_bounds(bounds, zoom):
     view = geomap.fit_view(bounds, width=900, height=560)
     assert zoom[0] <= view["zoom"] <= zoom[1]
     assert bounds[0] <= view["longitude"] <= bounds[2]
     assert bounds[1] - 0.01 <= view["latitude"] <= bounds[3] + 0.01
+
+
+@pytest.mark.parametrize("latitude", [48.0, 52.0, 56.5])
+def test_one_admin_level_event_leaves_the_region_around_it(latitude: float) -> None:
+    """The circle of one event placed at a region's centre takes at most 40 % of the map's
+    height, whatever the latitude of the border area."""
+    view = geomap.fit_view((24.0, latitude, 24.0, latitude), width=900, height=560)
+    metres_per_pixel = (2 * math.pi * 6_378_137 * math.cos(math.radians(latitude))
+                        / (512 * 2 ** view["zoom"]))
+    assert 2 * geomap.AREA_RADIUS_M / metres_per_pixel <= 0.4 * 560
 
 
 def test_areas_are_shaded_by_count_and_countries_picked_by_iso3():
