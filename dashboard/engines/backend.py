@@ -185,7 +185,7 @@ class Backend(Protocol):
 
 
 #: The filter keys an engine does not serve (its query module's ``REFUSED``, which says why
-#: on the command line): only the memory engine links events across datasets.
+#: on the command line): ``once`` where the engine does not link events across datasets.
 UNSERVED: dict[str, tuple[str, ...]] = {"duckdb": ("once",)}
 
 

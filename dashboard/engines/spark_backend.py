@@ -6,7 +6,9 @@ as PySpark expressions, rejected rows left out) and keeps the accepted rows in S
 the filter's condition (``spark_query.Selection``: one condition per field, every value a
 literal of the plan), grouped or limited in Spark, so only bounded results reach this
 process: grouped counts, at most ``limit`` map points or grid cells, one page of events
-or articles. File order (``_path``, ``_row``) plays the duckdb engine's ``_seq``.
+or articles. File order (``_path``, ``_row``) plays the duckdb engine's ``_seq``. The
+events linked across datasets were found when the source was opened (``spark_links``):
+"Also in", ``link_counts``, the downloads' ``linked_events`` and ``once=1`` read them.
 
 The answers are the duckdb backend's to the value (the parity tests hold all three
 engines to each other): this class inherits its pandas finishing of grouped counts (the

@@ -237,12 +237,15 @@ def test_every_filter_field_has_a_condition_or_a_reason() -> None:
     assert set(UNSERVED.get("spark", ())) == set(spark_query.REFUSED)  # what the app drops
 
 
-def test_once_is_refused_with_its_reason(engines) -> None:  # type: ignore[no-untyped-def]
+def test_once_on_one_dataset_drops_nothing(engines) -> None:  # type: ignore[no-untyped-def]
+    """One dataset is not linked (spark_links: no slab fetched): once=1 counts every event."""
     from dashboard.engines import spark_query
 
-    _, _, spark_source = engines
-    with pytest.raises(ValueError, match="once=1"):
-        spark_query.Selection(spark_source, Filters(once=True))
+    memory, _, spark_source = engines
+    filters = Filters(once=True, countries=("POL",))
+    assert spark_source.links is None
+    assert spark_query.Selection(spark_source, filters).event_ids() == \
+        list(filters.apply(memory.events, memory.articles)["event_id"])
 
 
 def test_a_folder_of_files_reads_as_the_duckdb_engine_reads_it(spark, bad_file: Path,  # type: ignore[no-untyped-def]
