@@ -497,9 +497,10 @@ class SparkBackend(DuckDBBackend):
                     file=report["file"], format=N_("canonical (spark engine)"),
                     rows_read=int(report["read"]), accepted=int(report["accepted"]),
                     rejected_rows=int(report["rejected"]), rejected=problems, table=name,
-                    warnings=[f"{report['rejected']:,} rejected rows: the first "
-                              f"{len(problems):,} problem lines are listed"]
-                    if len(problems) >= REPORT_LINES else []))
+                    warnings=[*report["warnings"], *(
+                        [f"{report['rejected']:,} rejected rows: the first "
+                         f"{len(problems):,} problem lines are listed"]
+                        if len(problems) >= REPORT_LINES else [])]))
             self._reports = made
         return self._reports
 

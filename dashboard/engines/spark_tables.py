@@ -195,6 +195,8 @@ class Source:
     articles_read: int = 0
     articles: Any = None
     article_problems: Any = None
+    #: the events' columns as the files (or the table) name them, for the load warnings
+    columns: list[str] = field(default_factory=list)
     #: the files a Connect server read that this machine cannot (events', then articles'):
     #: named in citations, their SHA-256 said to be unknown
     unread_files: list[str] = field(default_factory=list)
@@ -306,7 +308,7 @@ def open_source(data: str | None, *, table: str | None = None, articles: str | N
     except Exception as err:  # Spark's AnalysisException and friends
         raise LoadError(str(table or data), Sayable(N_("could not be read by Spark ({error})"),
                                                     error=_first_line(err))) from None
-    source = Source(spark, label, files, unread_files=unread)
+    source = Source(spark, label, files, unread_files=unread, columns=list(read.columns))
     _check_events(source, raw, topics)
     source.links = spark_links.find(source.events, spark)
     if articles is not None:

@@ -443,3 +443,6 @@ def test_validate_warns_as_on_memory(articles: bool, tmp_path: Path,
     assert warned["memory"][0] == ("events.parquet: ignored columns not in the schema: "
                                    "Latitdue, my note")
     assert f"events cite {2 if articles else 3} article id(s)" in warned["memory"][1]
+    assert main(["validate", str(path), "--engine", "duckdb"]) == 0  # and in words
+    said = capsys.readouterr().out
+    assert all(f"  warning: {warning}\n" in said for warning in warned["memory"])

@@ -318,3 +318,21 @@ def test_a_parquet_file_of_other_types_exports_as_on_memory(
         assert main(["export", "--engine", engine, "--data", str(path),
                      "-o", str(out[engine])]) == 0
     assert out["spark"].read_bytes() == out["memory"].read_bytes()
+
+
+def test_validate_warns_as_on_memory(spark, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The memory engine's warnings on Spark too (``spark_cli.event_warnings``): the
+    columns no rule reads, and the cited article ids the articles lack (sorted)."""
+    import json
+
+    table = _table_of().append_column("Latitdue", pa.array([1.0] * 4))
+    path = tmp_path / "events.parquet"
+    pq.write_table(table, path)
+    pq.write_table(pa.table({"article_id": ["A1", "A9"]}), tmp_path / "events_articles.parquet")
+    warned = {}
+    for engine in ("memory", "spark"):
+        assert main(["validate", str(path), "--engine", engine, "--json"]) == 0
+        warned[engine] = json.loads(capsys.readouterr().out)["warnings"]
+    assert len(warned["memory"]) == 2
+    assert warned["spark"] == warned["memory"]
