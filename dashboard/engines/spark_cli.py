@@ -35,7 +35,7 @@ def _general(reason: Any, value: Any) -> Any:
     quoted = F.concat(F.lit("'"), F.substring(value, 1, 80), F.lit("'"))
     plain = F.when(F.coalesce(value, F.lit("")) != "", F.replace(reason, quoted, F.lit("'…'"))) \
         .otherwise(reason)
-    return F.regexp_replace(plain, r"\(first seen at row \d+\)", "(first seen earlier)")
+    return F.regexp_replace(plain, r"\(first seen at row \d+( of .*)?\)$", "(first seen earlier)")
 
 
 def table_report(source: Source, table: str) -> dict[str, Any]:

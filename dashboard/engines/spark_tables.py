@@ -362,8 +362,7 @@ def _event_rules(topics: list[str], iso3: list[str]) -> tuple[Rule, ...]:
          lambda c: lit("missing required field event_id")),
         ("event_id_duplicate", "event_id",
          lambda c: c("_first_row").isNotNull() & (c("_key") > c("_first_key")),
-         lambda c: cat("duplicate event_id ", quoted(c("event_id")), " (first seen at row ",
-                       c("_first_row").cast("string"), ")")),
+         lambda c: cat("duplicate event_id ", quoted(c("event_id")), first_seen(c))),
         ("event_date_bad", "event_date",
          lambda c: c("event_date").isNotNull() & c("_start").isNull(),
          lambda c: cat("bad date ", quoted(c("event_date")), f" ({_HINT})")),
@@ -475,7 +474,7 @@ def _check_events(source: Source, raw: DataFrame, topics: Iterable[str] | None) 
     F = _f()
     c = F.col
     spark = source.spark
-    ids = raw.select(token(c("r_event_id")).alias("event_id"), c("_path"), c("_row"))
+    ids = raw.select(token(c("r_event_id")).alias("event_id"), c("_path"), c("_row"), c("_file"))
     duplicates = _duplicates(ids, "event_id")
     wkt = _wkt_problems(spark, raw.select(token(c("r_geometry_wkt")).alias("wkt")))
     iso3 = sorted(validate.iso3_codes())
@@ -572,15 +571,27 @@ def _problem_lines(rejected: DataFrame, rules: Iterable[Rule], table: str) -> Da
                     c("line.reason").alias("reason"), c("_key")))
 
 
+def first_seen(c: Callable[[str], Any]) -> Any:
+    """Where a repeated id was first seen: its row, and its file when that is another one
+    of a folder or glob (rows are numbered within each file), as ``duckdb_tables`` says."""
+    F = _f()
+    elsewhere = F.when(c("_first_key._path") != c("_path"),
+                       F.concat(F.lit(" of "), c("_first_file"))).otherwise(F.lit(""))
+    return F.concat(F.lit(" (first seen at row "), c("_first_row").cast("string"), elsewhere,
+                    F.lit(")"))
+
+
 def _duplicates(ids: DataFrame, name: str) -> DataFrame:
     """Each repeated id with the key and row of its first occurrence (small: kept)."""
     F = _f()
     c = F.col
     return (ids.filter(c(name).isNotNull())
-            .groupBy(name).agg(F.min(F.struct(c("_path"), c("_row"))).alias("_first_key"),
+            .groupBy(name).agg(F.min(F.struct(c("_path"), c("_row"), c("_file"))).alias("_first"),
                                F.count(F.lit(1)).alias("_n"))
             .filter(c("_n") > 1)
-            .select(name, "_first_key", c("_first_key._row").alias("_first_row"))
+            .select(name, F.struct(c("_first._path").alias("_path"),
+                                   c("_first._row").alias("_row")).alias("_first_key"),
+                    c("_first._row").alias("_first_row"), c("_first._file").alias("_first_file"))
             .localCheckpoint(eager=True))
 
 
@@ -617,8 +628,7 @@ def _article_rules() -> tuple[Rule, ...]:
          lambda c: F.lit("missing required field article_id")),
         ("article_id_duplicate", "article_id",
          lambda c: c("_first_row").isNotNull() & (c("_key") > c("_first_key")),
-         lambda c: cat("duplicate article_id ", quoted(c("article_id")), " (first seen at row ",
-                       c("_first_row").cast("string"), ")")),
+         lambda c: cat("duplicate article_id ", quoted(c("article_id")), first_seen(c))),
         ("url_bad", "url", lambda c: c("url").isNotNull()
          & ~c("url").rlike(f"(?i)^(?:{validate._URL_RE})$"),
          lambda c: cat("url ", quoted(c("url")), " is not an http(s) address")),
@@ -656,7 +666,8 @@ def _open_articles(source: Source, articles: str) -> None:
     except Exception as err:
         raise LoadError(articles, Sayable(N_("could not be read by Spark ({error})"),
                                           error=_first_line(err))) from None
-    ids = raw.select(token(c("r_article_id")).alias("article_id"), c("_path"), c("_row"))
+    ids = raw.select(token(c("r_article_id")).alias("article_id"), c("_path"), c("_row"),
+                     c("_file"))
     duplicates = _duplicates(ids, "article_id")
     normalised = raw.select(
         "_path", "_row", "_file", F.struct(c("_path"), c("_row")).alias("_key"),
