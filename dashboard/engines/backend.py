@@ -150,9 +150,15 @@ class Backend(Protocol):
         """Whether the filter selects the event with this id."""
         ...
 
+    def link_counts(self) -> tuple[int, int]:
+        """(events linked across datasets, links): what ``linking.said`` words on the Data
+        page; (0, 0) for data of one dataset."""
+        ...
+
     def also_in(self, event_ids: list[str]) -> list[list[tuple[str, list[str]]]]:
         """Per id, ``eventdetail.also_in``: the events of other datasets linked to it
-        (``dashboard.linking``), per dataset; empty lists where an engine links none."""
+        (``dashboard.linking``), per dataset in load order, ids in load order; an empty
+        list for an id linked to none (or naming no event)."""
         ...
 
     def co_reported(self, event_id: str, limit: int = 50) -> tuple[pd.DataFrame, int]:
@@ -185,13 +191,20 @@ class Backend(Protocol):
 
 
 #: The filter keys an engine does not serve (its query module's ``REFUSED``, which says why
-#: on the command line): only the memory engine links events across datasets.
-UNSERVED: dict[str, tuple[str, ...]] = {"duckdb": ("once",), "spark": ("once",)}
+#: on the command line): the spark engine does not link events across datasets yet.
+UNSERVED: dict[str, tuple[str, ...]] = {"duckdb": (), "spark": ("once",)}
+
+
+def links_events(engine: str) -> bool:
+    """Whether ``engine`` links events across datasets: one that serves ``once`` (the
+    switch, "Also in", the exports' ``linked_events`` and the Data page's count of links
+    come together)."""
+    return "once" not in UNSERVED.get(engine, ())
 
 
 def served(filters: Filters, engine: str) -> tuple[Filters, list[Sayable]]:
     """``filters`` without the fields ``engine`` does not serve, each with a notice: a link
-    made on the memory engine (``once=1``) opened on a duckdb or spark server applies the
+    made on the memory engine (``once=1``) opened on a spark server applies the
     rest of its filter, as a link with an unknown key does, instead of failing on the
     page's first question."""
     dropped = [spec for spec in Filters.FIELDS if spec.key in UNSERVED.get(engine, ())
@@ -205,4 +218,4 @@ def served(filters: Filters, engine: str) -> tuple[Filters, list[Sayable]]:
     return replace(filters, **{spec.field: spec.default for spec in dropped}), notices
 
 
-__all__ = ["Backend", "Bounds", "Frame", "UNSERVED", "served"]
+__all__ = ["Backend", "Bounds", "Frame", "UNSERVED", "links_events", "served"]
