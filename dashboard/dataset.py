@@ -133,7 +133,7 @@ class LoadReport:
 def _generalise(reason: str, value: object) -> str:
     if isinstance(value, str) and value:
         reason = reason.replace(f"'{value[:80]}'", "'…'")
-    return re.sub(r"\(first seen at row \d+\)", "(first seen earlier)", reason)
+    return re.sub(r"\(first seen at row \d+( of .*)?\)$", "(first seen earlier)", reason)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from dashboard.i18n import N_, Translator
 # Most specific first: the first template that matches the whole reason wins.
 TEMPLATES = (
     N_("missing required field {column}"),
+    N_("duplicate {column} {value} (first seen at row {row} of {file})"),  # a folder's
     N_("duplicate {column} {value} (first seen at row {row})"),
     N_("duplicate {column} {value} (first seen earlier)"),
     N_("duplicate {column} {value} (already in the loaded data)"),

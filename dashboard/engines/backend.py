@@ -191,22 +191,15 @@ class Backend(Protocol):
 
 
 #: The filter keys an engine does not serve (its query module's ``REFUSED``, which says why
-#: on the command line): the spark engine does not link events across datasets yet.
-UNSERVED: dict[str, tuple[str, ...]] = {"duckdb": (), "spark": ("once",)}
-
-
-def links_events(engine: str) -> bool:
-    """Whether ``engine`` links events across datasets: one that serves ``once`` (the
-    switch, "Also in", the exports' ``linked_events`` and the Data page's count of links
-    come together)."""
-    return "once" not in UNSERVED.get(engine, ())
+#: on the command line): none today, every engine links events across datasets.
+UNSERVED: dict[str, tuple[str, ...]] = {}
 
 
 def served(filters: Filters, engine: str) -> tuple[Filters, list[Sayable]]:
     """``filters`` without the fields ``engine`` does not serve, each with a notice: a link
-    made on the memory engine (``once=1``) opened on a spark server applies the
-    rest of its filter, as a link with an unknown key does, instead of failing on the
-    page's first question."""
+    made on one engine (``once=1`` on the memory engine) opened on an engine that does not
+    link events applies the rest of its filter, as a link with an unknown key does, instead
+    of failing on the page's first question (every engine links today: ``UNSERVED``)."""
     dropped = [spec for spec in Filters.FIELDS if spec.key in UNSERVED.get(engine, ())
                and getattr(filters, spec.field) != spec.default]
     if not dropped:
@@ -218,4 +211,4 @@ def served(filters: Filters, engine: str) -> tuple[Filters, list[Sayable]]:
     return replace(filters, **{spec.field: spec.default for spec in dropped}), notices
 
 
-__all__ = ["Backend", "Bounds", "Frame", "UNSERVED", "links_events", "served"]
+__all__ = ["Backend", "Bounds", "Frame", "UNSERVED", "served"]

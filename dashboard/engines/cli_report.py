@@ -28,6 +28,8 @@ def print_report(report: dict[str, Any], how: str) -> None:
             # a folder's or a glob's rows are numbered within each file: name it
             where = f"{line['file']}, " if files != {report["file"]} else ""
             print(f"    {where}row {line['row']}, {line['column']}: {line['reason']}")
+    for warning in report["warnings"]:
+        print(f"  warning: {warning}")
 
 
 def validate(args: argparse.Namespace, source: Any, table_report: Callable[[Any, str], dict],

@@ -255,7 +255,7 @@ def open_validated(data: str, *, table: str | None = None, articles: str | None 
                    progress: Callable[[str], None] | None = None) -> DuckDBBackend:
     """The backend over ``data`` (a Parquet file, folder or glob, or a ``.duckdb`` table),
     validated on the first open of these files and read back from the cache after."""
-    from dashboard.engines.duckdb_tables import parquet_files
+    from dashboard.engines.lake import parquet_files
 
     if str(data).endswith(".duckdb") or table is not None:
         files = [Path(data)]

@@ -15,7 +15,7 @@ from dashboard.engines.duckdb_tables import Source, arrow_batches, open_source, 
 
 _GENERAL = ("regexp_replace(CASE WHEN coalesce(value, '') <> '' THEN replace(reason, "
             "'''' || left(value, 80) || '''', '''…''') ELSE reason END, "
-            r"'\(first seen at row \d+\)', '(first seen earlier)')")
+            r"'\(first seen at row \d+( of .*)?\)$', '(first seen earlier)')")
 
 
 def _companion(data: str) -> str | None:

@@ -27,7 +27,6 @@ neither a file's text nor a user's value is ever spliced into SQL.
 
 from __future__ import annotations
 
-import glob
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -40,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import validate
+from dashboard.engines.lake import parquet_files
 from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
 from dashboard.schema import (
@@ -179,22 +179,6 @@ class Source:
         return rows[0][0] if rows else None                      # refuses a pending result
 
 
-def parquet_files(data: str) -> list[Path]:
-    """The Parquet files a ``--data`` names: a file, a folder (its ``*.parquet``, any depth)
-    or a glob, sorted by path so rows keep one order; LoadError when none."""
-    path = Path(data)
-    if path.is_dir():
-        found = sorted(path.rglob("*.parquet"))
-    elif path.is_file():
-        found = [path]
-    else:
-        found = sorted(Path(p) for p in glob.glob(data, recursive=True) if Path(p).is_file())
-    if not found:
-        raise LoadError(data, Sayable(N_("no Parquet file found (a file, a folder or a glob "
-                                         "such as 'lake/*.parquet')")))
-    return found
-
-
 def open_source(data: str, *, table: str | None = None, articles: str | None = None,
                 topics: Iterable[str] | None = None, temp_dir: str | None = None,
                 rejected: bool = True) -> Source:
@@ -329,13 +313,18 @@ def _list_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
 
 
+#: where a repeated id was first seen: its row, and its file when that is another one of a
+#: folder or glob (rows are numbered within each file)
+_FIRST_SEEN = ("' (first seen at row ' || _first_row || CASE WHEN _first_key.f <> _path THEN "
+               "' of ' || _first_file ELSE '' END || ')'")
+
 #: (check, reported column, flag, reason) in validate.py's words; the value a line shows is
 #: the reported column's raw text.
 EVENT_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("event_id_missing", "event_id", "event_id IS NULL",
      lit("missing required field event_id")),
     ("event_id_duplicate", "event_id", "_first_row IS NOT NULL AND _key > _first_key",
-     "'duplicate event_id ' || quoted(event_id) || ' (first seen at row ' || _first_row || ')'"),
+     f"'duplicate event_id ' || quoted(event_id) || {_FIRST_SEEN}"),
     ("event_date_bad", "event_date", "event_date IS NOT NULL AND _start IS NULL",
      f"'bad date ' || quoted(event_date) || {lit(f' ({_HINT})')}"),
     ("end_date_bad", "end_date", "_end_text IS NOT NULL AND _end_start IS NULL",
@@ -421,11 +410,12 @@ def _duplicates_sql(raw: str, column: str) -> str:
     """Each id of ``column`` given more than once, with its first row's key and row: the ids
     that repeat are found first, so the first row is looked for among their rows only (one
     aggregate of a key per id of a million took 3.7 s, counting them a fraction of it)."""
-    return f"""WITH ids AS (SELECT token(r_{column}) AS {column}, _path, _row FROM {raw}),
+    return f"""WITH ids AS (SELECT token(r_{column}) AS {column}, _path, _row, _file FROM {raw}),
         repeated AS (SELECT {column} FROM ids WHERE {column} IS NOT NULL
                      GROUP BY {column} HAVING count(*) > 1)
         SELECT {column}, min(struct_pack(f := _path, r := _row)) AS _first_key,
-               arg_min(_row, struct_pack(f := _path, r := _row)) AS _first_row
+               arg_min(_row, struct_pack(f := _path, r := _row)) AS _first_row,
+               arg_min(_file, struct_pack(f := _path, r := _row)) AS _first_file
         FROM ids SEMI JOIN repeated USING ({column}) GROUP BY {column}"""
 
 
@@ -610,7 +600,7 @@ def _event_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str,
         CASE WHEN isfinite(_lon_value) THEN _lon_value END AS _lon
         FROM _normalised_events{suffix}""")
     con.execute(f"""CREATE TEMP VIEW prepared_events{suffix} AS SELECT b.*, d._first_key,
-        d._first_row, w.problem AS _wkt_problem
+        d._first_row, d._first_file, w.problem AS _wkt_problem
         FROM _located_events{suffix} b LEFT JOIN _duplicates d USING (event_id)
         LEFT JOIN _wkt_problems w ON w.wkt = b.geometry_wkt""")
 
@@ -649,8 +639,7 @@ ARTICLE_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("article_id_missing", "article_id", "article_id IS NULL",
      lit("missing required field article_id")),
     ("article_id_duplicate", "article_id", "_first_row IS NOT NULL AND _key > _first_key",
-     "'duplicate article_id ' || quoted(article_id) || ' (first seen at row ' || "
-     "_first_row || ')'"),
+     f"'duplicate article_id ' || quoted(article_id) || {_FIRST_SEEN}"),
     ("url_bad", "url", f"url IS NOT NULL AND NOT regexp_full_match(url, "
      f"{lit(validate._URL_RE)}, 'i')", "'url ' || quoted(url) || ' is not an http(s) address'"),
     ("published_bad", "published", "published IS NOT NULL AND _published_start IS NULL",

@@ -6,7 +6,9 @@ as PySpark expressions, rejected rows left out) and keeps the accepted rows in S
 the filter's condition (``spark_query.Selection``: one condition per field, every value a
 literal of the plan), grouped or limited in Spark, so only bounded results reach this
 process: grouped counts, at most ``limit`` map points or grid cells, one page of events
-or articles. File order (``_path``, ``_row``) plays the duckdb engine's ``_seq``.
+or articles. File order (``_path``, ``_row``) plays the duckdb engine's ``_seq``. The
+events linked across datasets were found when the source was opened (``spark_links``):
+"Also in", ``link_counts``, the downloads' ``linked_events`` and ``once=1`` read them.
 
 The answers are the duckdb backend's to the value (the parity tests hold all three
 engines to each other): this class inherits its pandas finishing of grouped counts (the
@@ -33,6 +35,7 @@ from dashboard import aggregate, schema
 from dashboard.aggregate import AS_COUNTRY, MAP_POINT_LIMIT
 from dashboard.choices import ACTOR_CHOICES, Options
 from dashboard.dataset import LoadReport
+from dashboard.engines import spark_links
 from dashboard.engines.duckdb_backend import (
     REPORT_LINES,
     DuckDBBackend,
@@ -41,7 +44,7 @@ from dashboard.engines.duckdb_backend import (
     events_frame,
 )
 from dashboard.engines.duckdb_query import BATCH_ROWS
-from dashboard.engines.spark_query import Selection, choices
+from dashboard.engines.spark_query import Selection, choices, linked_frame
 from dashboard.engines.spark_tables import Source, list_items, open_source
 from dashboard.eventdetail import DISTANCE_SLACK_KM, KM_PER_DEGREE_LATITUDE, distances_km
 from dashboard.filters import ARTICLE_LIST_COLUMNS, Filters
@@ -378,6 +381,19 @@ class SparkBackend(DuckDBBackend):
         return bool(self.selected(filters).filter(_f().col("event_id") == str(event_id))
                     .limit(1).count())
 
+    def also_in(self, event_ids: list[str]) -> list[list[tuple[str, list[str]]]]:
+        """The linked events of other datasets (the links found at open, ``spark_links``)."""
+        links = self.spark_source.links
+        if links is None:
+            return [[] for _ in event_ids]
+        return self._kept(("also_in", tuple(event_ids)),
+                          lambda: spark_links.also_in(links, list(event_ids)))
+
+    def link_counts(self) -> tuple[int, int]:
+        """Events linked across datasets and links (found once, when the source was opened)."""
+        links = self.spark_source.links
+        return (0, 0) if links is None else (links.events, links.count)
+
     def _first_row(self, event_id: str) -> Any:
         """The first row (file order) with this id, or None."""
         found = (self.spark_source.events.filter(_f().col("event_id") == str(event_id))
@@ -481,9 +497,10 @@ class SparkBackend(DuckDBBackend):
                     file=report["file"], format=N_("canonical (spark engine)"),
                     rows_read=int(report["read"]), accepted=int(report["accepted"]),
                     rejected_rows=int(report["rejected"]), rejected=problems, table=name,
-                    warnings=[f"{report['rejected']:,} rejected rows: the first "
-                              f"{len(problems):,} problem lines are listed"]
-                    if len(problems) >= REPORT_LINES else []))
+                    warnings=[*report["warnings"], *(
+                        [f"{report['rejected']:,} rejected rows: the first "
+                         f"{len(problems):,} problem lines are listed"]
+                        if len(problems) >= REPORT_LINES else [])]))
             self._reports = made
         return self._reports
 
@@ -491,14 +508,15 @@ class SparkBackend(DuckDBBackend):
                  topic_labels: dict[str, str], exported: dt.datetime,
                  t: Translator = ENGLISH) -> Download:
         """The memory engine's bytes (``export.build_download``), as ``export --engine
-        spark`` writes them; ``linked_events`` is empty (no linking on this engine)."""
+        spark`` writes them, ``linked_events`` included."""
         from dashboard.citation import make_citation
         from dashboard.export import EMBEDS_ARTICLES, build_download
 
         F = _f()
         rows = self.selected(filters)
-        events = events_frame(rows.orderBy("_path", "_row").select(*_FRAME_COLUMNS).toArrow()
-                              )[schema.EVENT_COLUMNS]
+        events = linked_frame(spark_links.with_linked(rows, self.spark_source.links)
+                              .orderBy("_path", "_row")
+                              .select(*schema.EXPORT_EVENT_COLUMNS).toArrow())
         if kind == "articles":
             articles, _ = self.articles_page(filters, 0, 2**62)
         elif fmt in EMBEDS_ARTICLES and self.spark_source.has_articles:

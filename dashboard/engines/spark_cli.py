@@ -35,7 +35,7 @@ def _general(reason: Any, value: Any) -> Any:
     quoted = F.concat(F.lit("'"), F.substring(value, 1, 80), F.lit("'"))
     plain = F.when(F.coalesce(value, F.lit("")) != "", F.replace(reason, quoted, F.lit("'…'"))) \
         .otherwise(reason)
-    return F.regexp_replace(plain, r"\(first seen at row \d+\)", "(first seen earlier)")
+    return F.regexp_replace(plain, r"\(first seen at row \d+( of .*)?\)$", "(first seen earlier)")
 
 
 def table_report(source: Source, table: str) -> dict[str, Any]:
@@ -59,7 +59,34 @@ def table_report(source: Source, table: str) -> dict[str, Any]:
                         for r in reasons],
             "first_rejected": [{"file": r["file"], "row": int(r["row"]),
                                 "column": r["column"], "reason": r["reason"]} for r in first],
-            "warnings": []}
+            "warnings": event_warnings(source) if events else []}
+
+
+def event_warnings(source: Source) -> list[str]:
+    """The memory engine's warnings of a canonical events file, as the duckdb engine gives
+    them (``duckdb_cli.event_warnings``): the columns no rule reads, so that a misspelled
+    one is named rather than silently left empty, and the ids the accepted events cite
+    that the accepted articles (none given: no articles) lack, sorted."""
+    from pyspark.sql import functions as F
+
+    from dashboard.dataset import missing_articles_warning
+    from dashboard.importers.canonical import ignored_warning
+    from dashboard.schema import EVENT_COLUMNS, LINKED_EVENTS
+
+    warnings = []
+    ignored = [name for name in source.columns
+               if name.strip().lower() not in (*EVENT_COLUMNS, LINKED_EVENTS)]
+    if ignored:
+        warnings.append(ignored_warning(source.label, ignored))
+    cited = source.events.select(F.explode(F.split("article_ids", "; ")).alias("id")) \
+        .filter(F.col("id") != "").distinct()
+    if source.has_articles:
+        cited = cited.join(source.articles.select(F.col("article_id").alias("id")), "id",
+                           "left_anti")
+    missing = [row["id"] for row in cited.orderBy("id").collect()]
+    if missing:
+        warnings.append(missing_articles_warning(source.label, missing))
+    return warnings
 
 
 def validate(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import schema
+from dashboard.engines import spark_links
 from dashboard.engines.duckdb_query import BATCH_ROWS, Choices, events_frame
 from dashboard.engines.spark_tables import Source, list_items
 from dashboard.filterfields import area_box, area_shape, event_ids_in_area
@@ -65,6 +66,7 @@ class _Query:
     source: Source
     area_ids: str | None
     cited: dict[str, str]
+    dropped: str | None = None
 
 
 Condition = Callable[[Any, _Query], Any]
@@ -101,6 +103,12 @@ def _area(_name: str, query: _Query) -> Any:
     return _f().col(query.area_ids)
 
 
+def _once(_on: bool, query: _Query) -> Any:
+    if query.dropped is None:
+        raise ValueError("count each event once needs the events it drops (Selection)")
+    return ~_f().col(query.dropped)
+
+
 def _from(day: Any, _q: _Query) -> Any:
     F = _f()
     return (F.col("date_min").isNull() | (F.col("end_date") == schema.ONGOING)
@@ -129,28 +137,26 @@ CONDITIONS: dict[str, Condition] = {
     "precise": lambda _on, _q: _f().col("geo_precision").isin(list(schema.PRECISE_PLACES)),
     "bbox": lambda box, _q: _in_box(*box),
     "area": _area,
+    "once": _once,
 }
 
 #: Fields this engine does not serve, by URL key, with the reason it gives.
-REFUSED: dict[str, str] = {
-    "once": "once=1 (count each event once) needs the memory engine: the spark engine does "
-            "not link events across datasets (docs/linking.md)",
-}
+REFUSED: dict[str, str] = {}
 
 
 def where(filters: Filters, source: Source, *, area_ids: str | None = None,
-          cited: dict[str, str] | None = None) -> Any:
+          cited: dict[str, str] | None = None, dropped: str | None = None) -> Any:
     """The condition over ``source.events`` selecting what ``filters.mask`` selects: one
-    condition per field set, in the registry's order. ``area_ids`` and ``cited`` name the
-    boolean columns a join added (see ``Selection``). A field this engine cannot serve
-    (``REFUSED``) is a ValueError saying why, before any other."""
+    condition per field set, in the registry's order. ``area_ids``, ``cited`` and
+    ``dropped`` name the boolean columns a join added (see ``Selection``). A field this
+    engine cannot serve (``REFUSED``) is a ValueError saying why, before any other."""
     F = _f()
     values_set = [(spec, getattr(filters, spec.field)) for spec in filters.FIELDS
                   if getattr(filters, spec.field) != spec.default]
     for spec, _value in values_set:
         if spec.key in REFUSED:
             raise ValueError(REFUSED[spec.key])
-    query = _Query(source, area_ids, cited or {})
+    query = _Query(source, area_ids, cited or {}, dropped)
     condition = F.lit(True)
     for spec, value in values_set:
         condition = condition & F.coalesce(CONDITIONS[spec.key](value, query), F.lit(False))
@@ -226,7 +232,12 @@ class Selection:
         if filters.area:
             events = _flag_area(events, source, filters, areas)
             area_ids = "_in_area"
-        self.frame_all = events.filter(where(filters, source, area_ids=area_ids, cited=cited))
+        dropped = None
+        if filters.once:
+            events = _flag_dropped(events, source, filters, areas)
+            dropped = "_once_dropped"
+        self.frame_all = events.filter(where(filters, source, area_ids=area_ids, cited=cited,
+                                             dropped=dropped))
 
     def rows(self, *columns: str) -> Any:
         """The selected rows' columns in file order (a Spark DataFrame)."""
@@ -244,12 +255,15 @@ class Selection:
         return sorted(str(v) for v in values.to_pylist() if v is not None and str(v))
 
     def table(self) -> pa.Table:
-        """The selected events (``EVENT_COLUMNS``) as one Arrow table, in file order."""
-        return self.rows(*schema.EVENT_COLUMNS).toArrow().combine_chunks()
+        """The selected events (``EVENT_COLUMNS`` and the exports' ``linked_events``) as
+        one Arrow table, in file order."""
+        rows = spark_links.with_linked(self.frame_all, self.source.links)
+        return (rows.orderBy("_path", "_row").select(*schema.EXPORT_EVENT_COLUMNS).toArrow()
+                .combine_chunks())
 
     def frame(self) -> pd.DataFrame:
-        """The whole slice (GeoJSON, Excel and the tests)."""
-        return events_frame(self.table())
+        """The whole slice with its ``linked_events`` (GeoJSON, Excel and the tests)."""
+        return linked_frame(self.table())
 
     def articles(self) -> pd.DataFrame:
         """The accepted articles the selected events cite (in file order), all ``str``."""
@@ -262,6 +276,15 @@ class Selection:
                  .orderBy("_path", "_row").select(*schema.ARTICLE_COLUMNS).toArrow())
         return pd.DataFrame({c: pd.Series(table.column(c).to_pylist(), dtype="str")
                              for c in schema.ARTICLE_COLUMNS})
+
+
+def linked_frame(table: pa.Table) -> pd.DataFrame:
+    """Rows with ``linked_events`` as the memory engine's frame holds them (the text, or
+    missing when the event is linked to none), which ``export`` writes."""
+    frame = events_frame(table)
+    frame[schema.LINKED_EVENTS] = pd.Series(table.column(schema.LINKED_EVENTS).to_pylist(),
+                                            dtype="str", index=frame.index)
+    return frame
 
 
 def _no_articles() -> pd.DataFrame:
@@ -278,6 +301,21 @@ def _flag_citing(events: Any, source: Source, condition: Any, name: str) -> Any:
               .join(matching, "article_id", "left_semi").select("event_id").distinct()
               .withColumn(name, F.lit(True)))
     return events.join(citing, "event_id", "left").fillna(False, subset=[name])
+
+
+def _flag_dropped(events: Any, source: Source, filters: Filters, areas: Any) -> Any:
+    """``events`` with ``_once_dropped``: whether "count each event once" drops it from
+    what the rest of ``filters`` selects (``spark_links.dropped``, worked out on the
+    driver over the links of the selected events; memory's ``once`` sees the same rows)."""
+    F = _f()
+    gone = None
+    if source.links is not None:
+        chosen = Selection(source, replace(filters, once=False), areas).frame_all
+        gone = spark_links.dropped(source.links, chosen.select("event_id"), source.spark)
+    if gone is None:
+        return events.withColumn("_once_dropped", F.lit(False))
+    return events.join(gone.withColumn("_once_dropped", F.lit(True)), "event_id", "left") \
+        .fillna(False, subset=["_once_dropped"])
 
 
 def _flag_area(events: Any, source: Source, filters: Filters, areas: Any) -> Any:

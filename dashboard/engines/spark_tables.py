@@ -11,7 +11,8 @@ neither a file's text nor a user's value is ever parsed as SQL).
   upper case, partial dates, ``date_min``/``date_max`` at their precision, the ``ongoing``
   end) and one flag per rule of ``validate.py`` (``EVENT_RULES``);
 - ``problems``: one line per failed rule (file, table, row, column, value, reason);
-- ``events``: the accepted rows, which the filters and exports read.
+- ``events``: the accepted rows, which the filters and exports read;
+- ``links``: the events linked across datasets, found once here (``spark_links``).
 
 Opening runs two jobs over the data, one for the rejected rows (with their raw values,
 for the report) and one for the accepted rows; both are kept as local checkpoints, so a
@@ -21,7 +22,6 @@ distinct shapes (read by shapely on the driver, as DuckDB's engine does) are fou
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,8 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 
 from dashboard import validate
+from dashboard.engines import spark_links
+from dashboard.engines.lake import parquet_files
 from dashboard.engines.spark_session import get_session, remote
 from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
@@ -193,9 +195,13 @@ class Source:
     articles_read: int = 0
     articles: Any = None
     article_problems: Any = None
+    #: the events' columns as the files (or the table) name them, for the load warnings
+    columns: list[str] = field(default_factory=list)
     #: the files a Connect server read that this machine cannot (events', then articles'):
     #: named in citations, their SHA-256 said to be unknown
     unread_files: list[str] = field(default_factory=list)
+    #: the events linked across datasets (``spark_links.Links``), None with fewer than two
+    links: Any = None
 
 
 def parquet_paths(data: str) -> tuple[list[str], list[Path]]:
@@ -204,16 +210,7 @@ def parquet_paths(data: str) -> tuple[list[str], list[Path]]:
     engine reads them (LoadError when none); on a Connect server the path as given."""
     if remote():
         return [data], []
-    path = Path(data)
-    if path.is_dir():
-        found = sorted(path.rglob("*.parquet"))
-    elif path.is_file():
-        found = [path]
-    else:
-        found = sorted(Path(p) for p in glob.glob(data, recursive=True) if Path(p).is_file())
-    if not found:
-        raise LoadError(data, Sayable(N_("no Parquet file found (a file, a folder or a glob "
-                                         "such as 'lake/*.parquet')")))
+    found = parquet_files(data)
     return [str(f.resolve()) for f in found], found
 
 
@@ -311,8 +308,9 @@ def open_source(data: str | None, *, table: str | None = None, articles: str | N
     except Exception as err:  # Spark's AnalysisException and friends
         raise LoadError(str(table or data), Sayable(N_("could not be read by Spark ({error})"),
                                                     error=_first_line(err))) from None
-    source = Source(spark, label, files, unread_files=unread)
+    source = Source(spark, label, files, unread_files=unread, columns=list(read.columns))
     _check_events(source, raw, topics)
+    source.links = spark_links.find(source.events, spark)
     if articles is not None:
         _open_articles(source, articles)
     return source
@@ -364,8 +362,7 @@ def _event_rules(topics: list[str], iso3: list[str]) -> tuple[Rule, ...]:
          lambda c: lit("missing required field event_id")),
         ("event_id_duplicate", "event_id",
          lambda c: c("_first_row").isNotNull() & (c("_key") > c("_first_key")),
-         lambda c: cat("duplicate event_id ", quoted(c("event_id")), " (first seen at row ",
-                       c("_first_row").cast("string"), ")")),
+         lambda c: cat("duplicate event_id ", quoted(c("event_id")), first_seen(c))),
         ("event_date_bad", "event_date",
          lambda c: c("event_date").isNotNull() & c("_start").isNull(),
          lambda c: cat("bad date ", quoted(c("event_date")), f" ({_HINT})")),
@@ -477,7 +474,7 @@ def _check_events(source: Source, raw: DataFrame, topics: Iterable[str] | None) 
     F = _f()
     c = F.col
     spark = source.spark
-    ids = raw.select(token(c("r_event_id")).alias("event_id"), c("_path"), c("_row"))
+    ids = raw.select(token(c("r_event_id")).alias("event_id"), c("_path"), c("_row"), c("_file"))
     duplicates = _duplicates(ids, "event_id")
     wkt = _wkt_problems(spark, raw.select(token(c("r_geometry_wkt")).alias("wkt")))
     iso3 = sorted(validate.iso3_codes())
@@ -574,15 +571,27 @@ def _problem_lines(rejected: DataFrame, rules: Iterable[Rule], table: str) -> Da
                     c("line.reason").alias("reason"), c("_key")))
 
 
+def first_seen(c: Callable[[str], Any]) -> Any:
+    """Where a repeated id was first seen: its row, and its file when that is another one
+    of a folder or glob (rows are numbered within each file), as ``duckdb_tables`` says."""
+    F = _f()
+    elsewhere = F.when(c("_first_key._path") != c("_path"),
+                       F.concat(F.lit(" of "), c("_first_file"))).otherwise(F.lit(""))
+    return F.concat(F.lit(" (first seen at row "), c("_first_row").cast("string"), elsewhere,
+                    F.lit(")"))
+
+
 def _duplicates(ids: DataFrame, name: str) -> DataFrame:
     """Each repeated id with the key and row of its first occurrence (small: kept)."""
     F = _f()
     c = F.col
     return (ids.filter(c(name).isNotNull())
-            .groupBy(name).agg(F.min(F.struct(c("_path"), c("_row"))).alias("_first_key"),
+            .groupBy(name).agg(F.min(F.struct(c("_path"), c("_row"), c("_file"))).alias("_first"),
                                F.count(F.lit(1)).alias("_n"))
             .filter(c("_n") > 1)
-            .select(name, "_first_key", c("_first_key._row").alias("_first_row"))
+            .select(name, F.struct(c("_first._path").alias("_path"),
+                                   c("_first._row").alias("_row")).alias("_first_key"),
+                    c("_first._row").alias("_first_row"), c("_first._file").alias("_first_file"))
             .localCheckpoint(eager=True))
 
 
@@ -619,8 +628,7 @@ def _article_rules() -> tuple[Rule, ...]:
          lambda c: F.lit("missing required field article_id")),
         ("article_id_duplicate", "article_id",
          lambda c: c("_first_row").isNotNull() & (c("_key") > c("_first_key")),
-         lambda c: cat("duplicate article_id ", quoted(c("article_id")), " (first seen at row ",
-                       c("_first_row").cast("string"), ")")),
+         lambda c: cat("duplicate article_id ", quoted(c("article_id")), first_seen(c))),
         ("url_bad", "url", lambda c: c("url").isNotNull()
          & ~c("url").rlike(f"(?i)^(?:{validate._URL_RE})$"),
          lambda c: cat("url ", quoted(c("url")), " is not an http(s) address")),
@@ -658,7 +666,8 @@ def _open_articles(source: Source, articles: str) -> None:
     except Exception as err:
         raise LoadError(articles, Sayable(N_("could not be read by Spark ({error})"),
                                           error=_first_line(err))) from None
-    ids = raw.select(token(c("r_article_id")).alias("article_id"), c("_path"), c("_row"))
+    ids = raw.select(token(c("r_article_id")).alias("article_id"), c("_path"), c("_row"),
+                     c("_file"))
     duplicates = _duplicates(ids, "article_id")
     normalised = raw.select(
         "_path", "_row", "_file", F.struct(c("_path"), c("_row")).alias("_key"),

@@ -13,7 +13,6 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard import linking
 from dashboard.dataset import Dataset, LoadReport, combine, load_dataset
-from dashboard.engines.backend import links_events
 from dashboard.i18n import N_, Sayable, message_of, said
 from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
 from dashboard.readers import LoadError, read_raw
@@ -244,9 +243,7 @@ with st.container(key="data_source"):
         data=escape_md(ui_data.shown_label(data)), events=t.number(sizes[0]),
         articles=t.number(sizes[1])))
     # what the data in use links across its datasets (docs/linking.md), on every engine
-    # that links them
-    engine = data.served.engine if data.served is not None else "memory"
-    if len(ui_data.options(data).datasets) > 1 and links_events(engine):
+    if len(ui_data.options(data).datasets) > 1:
         linked, pairs = ui_data.backend(data).link_counts()
         st.caption(escape_md(linking.said(linked, pairs, current())),
                    help=_("Events of different datasets that are probably the same: the same "

@@ -12,11 +12,14 @@ Connect client of that server (test_spark_connect.py); the tests carry the ``spa
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -255,11 +258,6 @@ def test_report_counts_add_up(engines) -> None:  # type: ignore[no-untyped-def]
         assert got.accepted + got.rejected_rows == got.rows_read
 
 
-def test_once_is_refused_as_on_duckdb(engines) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValueError, match="once=1"):
-        engines[2].count(Filters(once=True))
-
-
 def test_an_area_filter_is_tested_once_and_matches(engines) -> None:  # type: ignore[no-untyped-def]
     from dashboard.boundaries import load_boundaries
 
@@ -281,3 +279,140 @@ def test_an_area_filter_is_tested_once_and_matches(engines) -> None:  # type: ig
     asked.clear()
     spark.by_country(filters), spark.map_points(filters), spark.timeline(filters)
     assert asked == []  # the selection's plan is kept: the boundaries are not asked again
+
+
+# -- events linked across datasets -------------------------------------------------------------
+
+LINKED_ROWS = 500
+#: linkable events per slab while the linked fixture opens: many slabs, cut through links
+TINY_SLAB = 30
+DATASETS = ["ucdp", "acled", "viina"]
+
+
+def _crowded(n: int, seed: int) -> pa.Table:
+    """Canonical events of three datasets crowded into a few km and three weeks of 2018
+    (``test_linking._generated``'s mix, spread): every geo precision, day, week, month and
+    year dates, two countries, so that many link and some chains cross three datasets."""
+    rng = np.random.default_rng(seed)
+    days = [dt.date(2018, 4, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 21, n)]
+    shape = rng.choice(["day", "week", "month", "year"], n, p=[0.7, 0.15, 0.1, 0.05])
+    dates = [d.isoformat() if k in ("day", "week") else d.isoformat()[:7] if k == "month"
+             else "2018" for d, k in zip(days, shape, strict=True)]
+    return pa.table({
+        "event_id": [f"x{i:04d}" for i in range(n)],
+        "event_date": dates,
+        "date_precision": [k if k in ("day", "week") else None for k in shape],
+        "topic": rng.choice(["armed_clash", "strike", "protest", "riot", "camp"], n).tolist(),
+        "country": rng.choice(["UKR", "UKR", "UKR", "RUS"], n).tolist(),
+        "admin1": rng.choice(["Donetsk", "Donetsk oblast", "Luhansk"], n).tolist(),
+        "latitude": (48.0 + rng.normal(0, 0.1, n)).tolist(),
+        "longitude": (37.8 + rng.normal(0, 0.15, n)).tolist(),
+        "geo_precision": rng.choice(["exact", "near", "admin", "country"], n,
+                                    p=[0.4, 0.3, 0.2, 0.1]).tolist(),
+        "verification": ["reported"] * n,
+        "summary": [f"synthetic event {i}" for i in range(n)],
+        "source_dataset": rng.choice(DATASETS, n).tolist(),
+    })
+
+
+@pytest.fixture(scope="module")
+def linked(engines, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """memory and spark backends over ``_crowded`` events, in the module's session; the
+    spark links found in slabs of ``TINY_SLAB`` events (``spark_links.ROWS_PER_SLAB``)."""
+    from dashboard.engines import spark_links
+    from dashboard.engines.spark_backend import SparkBackend
+    from dashboard.linking import find_links
+
+    path = tmp_path_factory.mktemp("linked") / "events.parquet"
+    pq.write_table(_crowded(LINKED_ROWS, seed=3), path)
+    dataset = load_dataset(path)
+    links = find_links(dataset.events)
+    memory = MemoryBackend(dataset, EventIndex.build(dataset.events),
+                           ArticleLinks.build(dataset.events, dataset.articles),
+                           build_options(dataset.events, dataset.articles, topic_keys()),
+                           event_links=lambda: links)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(spark_links, "ROWS_PER_SLAB", TINY_SLAB)
+        source = open_source(str(path), spark=engines[2].spark_source.spark)
+    return memory, SparkBackend(source, label=path.name), links, path
+
+
+def test_links_found_slab_by_slab_are_the_memory_engines(engines, linked) -> None:  # type: ignore[no-untyped-def]
+    memory, spark, links, _ = linked
+    found = spark.spark_source.links
+    assert found.slabs > 5  # the slab path, cut through links
+    assert links.pairs > 100
+    ids = memory.events_frame["event_id"].to_numpy(dtype=object)
+    want = sorted(zip(ids[links.first], ids[links.second], strict=True))
+    got = sorted((r["first_id"], r["second_id"]) for r in found.pairs.collect())
+    assert got == want
+    assert spark.link_counts() == (int(links.linked().sum()), links.pairs)
+    # one dataset: not linked at all (the module's other file)
+    assert engines[2].spark_source.links is None and engines[2].link_counts() == (0, 0)
+
+
+def test_also_in_for_linked_and_unlinked_ids(linked) -> None:  # type: ignore[no-untyped-def]
+    memory, spark, links, _ = linked
+    ids = memory.events_frame["event_id"].astype(str).tolist()
+    chosen = [ids[int(r)] for r in np.flatnonzero(links.linked())[:25]]
+    chosen += [ids[int(r)] for r in np.flatnonzero(~links.linked())[:5]] + ["no-such-event"]
+    want = memory.also_in(chosen)
+    assert sum(len(groups) > 1 for groups in want) > 0  # some link into two datasets
+    assert spark.also_in(chosen) == want
+
+
+ONCE_QUERIES = [
+    {}, {"date_from": dt.date(2018, 4, 5), "date_to": dt.date(2018, 4, 12)},
+    {"country": ("RUS",)}, {"datasets": ("acled",)}, {"topics": ("armed_clash", "strike")},
+    {"topics": ("nosuch",)},
+]
+
+
+@pytest.mark.parametrize("spec", ONCE_QUERIES, ids=[str(q) for q in ONCE_QUERIES])
+def test_once_counts_charts_map_and_pages(linked, spec) -> None:  # type: ignore[no-untyped-def]
+    memory, spark, _, _ = linked
+    both = (memory, spark)
+    filters = _filters({**spec, "once": True})
+    if not spec:
+        assert memory.count(filters) < memory.count(Filters()) - 20  # once drops many
+    for frame in (None, Frame(dt.date(2018, 4, 14), "week")):
+        _same([b.headline(filters, frame) for b in both])
+        _same([b.by_country_topic(filters, frame) for b in both], _same_frame)
+        _same([b.unplaced(filters, frame) for b in both])
+        answers = [b.map_points(filters, frame, limit=5000) for b in both]
+        _same([points for points, _ in answers], _same_frame)
+    bins = [b.timeline(filters, "week") for b in both]
+    _same([frame for frame, _ in bins], _same_frame)
+    pages = [b.events_page(filters, 20, 40) for b in both]
+    _same([total for _, total in pages])
+    _same([page for page, _ in pages], _same_frame)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "geojson"])
+@pytest.mark.parametrize("once", [False, True], ids=["all", "once"])
+def test_linked_downloads_are_the_same_bytes(linked, fmt, once) -> None:  # type: ignore[no-untyped-def]
+    memory, spark, _, _ = linked
+    filters = Filters(topics=("armed_clash", "strike", "protest"), once=once)
+    moment = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    files = [b.download("events", filters, fmt, [], {}, moment) for b in (memory, spark)]
+    if fmt == "csv":
+        written = pd.read_csv(io.BytesIO(files[0].data), dtype="str")
+        assert written["linked_events"].notna().sum() > 20
+    _same([(f.file_name, f.data) for f in files])
+
+
+def test_export_on_spark_writes_the_links_and_counts_once(linked, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``export --engine spark`` (its ``export_file``) against the memory engine's command."""
+    from dashboard.citation import parse_exported
+    from dashboard.cli import main
+    from dashboard.engines import spark_query
+
+    _, spark, _, path = linked
+    exported = "2025-01-01T00:00:00Z"
+    for query in ("dataset=ucdp,acled", "once=1&from=2018-04-03"):
+        memory_file, spark_file = tmp_path / "memory.csv", tmp_path / "spark.csv"
+        assert main(["export", "--data", str(path), "--query", query, "-o", str(memory_file),
+                     "--exported", exported]) == 0
+        spark_query.export_file(spark.spark_source, query, "events", "csv",
+                                parse_exported(exported), str(spark_file), None)
+        assert spark_file.read_bytes() == memory_file.read_bytes()

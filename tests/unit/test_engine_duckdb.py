@@ -393,6 +393,29 @@ def test_a_rejected_line_of_a_folder_names_its_file(
     assert [(r["file"], r["row"]) for r in first] == [("b.parquet", 2)]
 
 
+def test_a_repeated_id_names_the_file_it_was_first_seen_in(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rows are numbered within each file, so "first seen at row 2" of a folder says which
+    file when it is another; the reason counts still take both as one kind."""
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    pq.write_table(_table_of(), lake / "a.parquet")
+    pq.write_table(_table_of(event_id=(pa.string(), ["F1", "E2", "F1", "F4"])),
+                   lake / "b.parquet")
+    assert main(["validate", str(lake), "--engine", "duckdb", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(r["file"], r["row"], r["reason"]) for r in report["first_rejected"]] == [
+        ("b.parquet", 2, "duplicate event_id 'E2' (first seen at row 2 of a.parquet)"),
+        ("b.parquet", 3, "duplicate event_id 'F1' (first seen at row 1)")]
+    assert [(r["reason"], r["count"]) for r in report["reasons"]] == [
+        ("duplicate event_id '…' (first seen earlier)", 2)]
+    from dashboard.i18n import translator
+    from dashboard.reasons import said_reason
+
+    assert said_reason(report["first_rejected"][0]["reason"], translator("pl")) == (
+        "powtórzony event_id 'E2' (pierwszy raz w wierszu 2 pliku a.parquet)")
+
+
 ODD_ARTICLES_CSV = (
     "article_id,title,outlet,url,published,language,summary\n"
     'A1,"A title, with a comma",Outlet A,https://example.org/a,2024-03-01,en,s\n'
@@ -443,3 +466,6 @@ def test_validate_warns_as_on_memory(articles: bool, tmp_path: Path,
     assert warned["memory"][0] == ("events.parquet: ignored columns not in the schema: "
                                    "Latitdue, my note")
     assert f"events cite {2 if articles else 3} article id(s)" in warned["memory"][1]
+    assert main(["validate", str(path), "--engine", "duckdb"]) == 0  # and in words
+    said = capsys.readouterr().out
+    assert all(f"  warning: {warning}\n" in said for warning in warned["memory"])

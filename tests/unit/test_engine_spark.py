@@ -234,15 +234,18 @@ def test_every_filter_field_has_a_condition_or_a_reason() -> None:
     keys = {spec.key for spec in FIELDS}
     assert keys == set(spark_query.CONDITIONS) | set(spark_query.REFUSED)
     assert not set(spark_query.CONDITIONS) & set(spark_query.REFUSED)
-    assert set(UNSERVED["spark"]) == set(spark_query.REFUSED)  # what the app drops
+    assert set(UNSERVED.get("spark", ())) == set(spark_query.REFUSED)  # what the app drops
 
 
-def test_once_is_refused_with_its_reason(engines) -> None:  # type: ignore[no-untyped-def]
+def test_once_on_one_dataset_drops_nothing(engines) -> None:  # type: ignore[no-untyped-def]
+    """One dataset is not linked (spark_links: no slab fetched): once=1 counts every event."""
     from dashboard.engines import spark_query
 
-    _, _, spark_source = engines
-    with pytest.raises(ValueError, match="once=1"):
-        spark_query.Selection(spark_source, Filters(once=True))
+    memory, _, spark_source = engines
+    filters = Filters(once=True, countries=("POL",))
+    assert spark_source.links is None
+    assert spark_query.Selection(spark_source, filters).event_ids() == \
+        list(filters.apply(memory.events, memory.articles)["event_id"])
 
 
 def test_a_folder_of_files_reads_as_the_duckdb_engine_reads_it(spark, bad_file: Path,  # type: ignore[no-untyped-def]
@@ -315,3 +318,21 @@ def test_a_parquet_file_of_other_types_exports_as_on_memory(
         assert main(["export", "--engine", engine, "--data", str(path),
                      "-o", str(out[engine])]) == 0
     assert out["spark"].read_bytes() == out["memory"].read_bytes()
+
+
+def test_validate_warns_as_on_memory(spark, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The memory engine's warnings on Spark too (``spark_cli.event_warnings``): the
+    columns no rule reads, and the cited article ids the articles lack (sorted)."""
+    import json
+
+    table = _table_of().append_column("Latitdue", pa.array([1.0] * 4))
+    path = tmp_path / "events.parquet"
+    pq.write_table(table, path)
+    pq.write_table(pa.table({"article_id": ["A1", "A9"]}), tmp_path / "events_articles.parquet")
+    warned = {}
+    for engine in ("memory", "spark"):
+        assert main(["validate", str(path), "--engine", engine, "--json"]) == 0
+        warned[engine] = json.loads(capsys.readouterr().out)["warnings"]
+    assert len(warned["memory"]) == 2
+    assert warned["spark"] == warned["memory"]

@@ -27,10 +27,13 @@ PARITY = Path(__file__).with_name("test_backend_spark.py")
 #: its map and pages come back through gRPC as Arrow; one download's bytes (the bundle:
 #: events and articles CSV, README, CFF); the citation's files (the server's
 #: ``inputFiles``); the counts per unit once (its rows streamed with ``toLocalIterator``).
+#: The links found at open (their pairs sent to the server by ``createDataFrame``), "Also
+#: in", and a download counting each event once (the dropped ids sent so too).
 #: The other queries, picks and reports run the same plans as in local mode.
 CHOSEN = ("session_is_the_kind or citation_names or "
           "((numbers_counts or map_and_pages) and BLR and camp) or "
-          "(downloads and POL and bundle) or (counts_by_area and countries)")
+          "(downloads and POL and bundle) or (counts_by_area and countries) or "
+          "links_found or also_in or (linked_downloads and once and csv)")
 
 
 def test_the_parity_tests_pass_through_spark_connect(tmp_path: Path) -> None:
