@@ -112,13 +112,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from dashboard.engines import duckdb_cli
 
         if args.add:
-            raise ValueError("--add needs the memory engine: the duckdb engine does not link")
+            raise ValueError("--add needs the memory engine: the duckdb engine reads one table "
+                             "(give the files as one folder or glob)")
         return duckdb_cli.validate(args)
     if args.engine == "spark":
         from dashboard.engines import spark_cli
 
         if args.add:
-            raise ValueError("--add needs the memory engine: the spark engine does not link")
+            raise ValueError("--add needs the memory engine: the spark engine reads one table "
+                             "(give the files as one folder or glob)")
         return spark_cli.validate(args)
     if args.path is None:
         raise ValueError("give the events file to validate")
@@ -180,13 +182,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         from dashboard.engines import duckdb_cli
 
         if args.add:
-            raise ValueError("--add needs the memory engine: the duckdb engine does not link")
+            raise ValueError("--add needs the memory engine: the duckdb engine reads one table "
+                             "(give the files as one folder or glob)")
         return duckdb_cli.export(args, fmt, exported)
     if args.engine == "spark":
         from dashboard.engines import spark_cli
 
         if args.add:
-            raise ValueError("--add needs the memory engine: the spark engine does not link")
+            raise ValueError("--add needs the memory engine: the spark engine reads one table "
+                             "(give the files as one folder or glob)")
         return spark_cli.export(args, fmt, exported)
     if args.labels and not args.data:
         raise ValueError("--labels needs --data (a VIINA event file)")

@@ -8,7 +8,7 @@ never a copy of the events frame.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -111,6 +111,18 @@ def also_in(row: int, links: EventLinks, events: pd.DataFrame) -> list[tuple[str
         name = str(events["source_dataset"].iloc[partner])
         by_dataset.setdefault(name, []).append(str(events["event_id"].iloc[partner]))
     return list(by_dataset.items())
+
+
+def also_in_found(event_ids: list[str], found: Iterable[tuple[str, str, str]]
+                  ) -> list[list[tuple[str, list[str]]]]:
+    """``also_in`` of each of ``event_ids`` from an engine's rows ``(asked id, partner's
+    source_dataset, partner's id)``, given per asked id in ``also_in``'s order (the
+    partner's dataset in load order, then the partner's row): what ``Backend.also_in``
+    answers without the links in memory."""
+    by_id: dict[str, dict[str, list[str]]] = {}
+    for asked, dataset, partner in found:
+        by_id.setdefault(str(asked), {}).setdefault(str(dataset), []).append(str(partner))
+    return [list(by_id.get(str(event_id), {}).items()) for event_id in event_ids]
 
 
 def _precision(value: Any, words: dict[str, str], t: Translator) -> str:

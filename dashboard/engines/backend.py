@@ -150,9 +150,15 @@ class Backend(Protocol):
         """Whether the filter selects the event with this id."""
         ...
 
+    def link_counts(self) -> tuple[int, int]:
+        """(events linked across datasets, links): what ``linking.said`` words on the Data
+        page; (0, 0) for data of one dataset."""
+        ...
+
     def also_in(self, event_ids: list[str]) -> list[list[tuple[str, list[str]]]]:
         """Per id, ``eventdetail.also_in``: the events of other datasets linked to it
-        (``dashboard.linking``), per dataset; empty lists where an engine links none."""
+        (``dashboard.linking``), per dataset in load order, ids in load order; an empty
+        list for an id linked to none (or naming no event)."""
         ...
 
     def co_reported(self, event_id: str, limit: int = 50) -> tuple[pd.DataFrame, int]:
@@ -185,15 +191,15 @@ class Backend(Protocol):
 
 
 #: The filter keys an engine does not serve (its query module's ``REFUSED``, which says why
-#: on the command line): ``once`` where the engine does not link events across datasets.
-UNSERVED: dict[str, tuple[str, ...]] = {"duckdb": ("once",)}
+#: on the command line): none today, every engine links events across datasets.
+UNSERVED: dict[str, tuple[str, ...]] = {}
 
 
 def served(filters: Filters, engine: str) -> tuple[Filters, list[Sayable]]:
     """``filters`` without the fields ``engine`` does not serve, each with a notice: a link
-    made on the memory engine (``once=1``) opened on a duckdb or spark server applies the
-    rest of its filter, as a link with an unknown key does, instead of failing on the
-    page's first question."""
+    made on one engine (``once=1`` on the memory engine) opened on an engine that does not
+    link events applies the rest of its filter, as a link with an unknown key does, instead
+    of failing on the page's first question (every engine links today: ``UNSERVED``)."""
     dropped = [spec for spec in Filters.FIELDS if spec.key in UNSERVED.get(engine, ())
                and getattr(filters, spec.field) != spec.default]
     if not dropped:

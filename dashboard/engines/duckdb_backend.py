@@ -47,6 +47,7 @@ from dashboard import aggregate, schema, store
 from dashboard.aggregate import AS_COUNTRY, MAP_POINT_LIMIT, Headline
 from dashboard.choices import ACTOR_CHOICES, Options
 from dashboard.dataset import LoadReport
+from dashboard.engines import duckdb_links
 from dashboard.engines.duckdb_query import BATCH_ROWS, where
 from dashboard.engines.duckdb_tables import (
     MEMORY_LIMIT,
@@ -88,8 +89,12 @@ SLICE_ROWS = 3_000_000
 KEPT_SLICES = 3
 SLICE_BYTES = 400 * 2**20
 #: The filter fields a slice leaves to its questions: the dates, which baseline periods and
-#: time frames change while the rest of the filter stays.
-DATE_KEYS = ("from", "to", "undated")
+#: time frames change while the rest of the filter stays, and ``once``, which drops events
+#: by what the whole filter selects (so a slice serves a filter with and without it).
+DATE_KEYS = ("from", "to", "undated", "once")
+#: Tables of the events ``once=1`` drops (one per filter, registered with the connection:
+#: ``_seq`` numbers, 8 bytes per dropped event) kept per backend, dropped oldest first.
+KEPT_DROPPED = 16
 #: A slice's columns: what the Overview's questions read (``_shaped``: has a WKT shape).
 #: (the cited ``article_ids`` too when there are articles)
 SLICE_COLUMNS = ("rowid AS _rowid, _seq, country, _involved, topic, verification, "
@@ -218,6 +223,7 @@ def validate_to(source: Source, target: Validated) -> None:
     con.execute(f"CREATE TABLE validated.{INVOLVED_LISTS} AS SELECT DISTINCT _involved AS code, "
                 "string_split(countries_involved, '; ') AS countries FROM _country_lists "
                 "WHERE _involved IS NOT NULL")
+    duckdb_links.make_links(con, "validated.events", f"validated.{duckdb_links.LINKS_TABLE}")
     if source.has_articles:
         accepted["articles"] = _copy_checked(source, "articles",
                                              ", ".join(schema.ARTICLE_COLUMNS), [])
@@ -290,8 +296,10 @@ class Scope:
 
 
 def split_dates(filters: Filters) -> tuple[Filters, Filters]:
-    """``filters`` as (its fields but the dates, its dates only): the rows both select are
-    the rows ``filters`` selects (``where`` ANDs one condition per field)."""
+    """``filters`` as (its fields but the dates and ``once``, those only: ``DATE_KEYS``):
+    the rows both select are the rows ``filters`` selects (``where`` ANDs one condition per
+    field; ``once`` drops what the whole filter's selection drops, ``condition``'s
+    ``counted``)."""
     dates = {spec.field: spec.default for spec in Filters.FIELDS if spec.key in DATE_KEYS}
     only = {name: getattr(filters, name) for name in dates}
     return replace(filters, **dates), Filters(**only)
@@ -309,7 +317,8 @@ def _connect(target: Validated) -> Source:
     has_articles = bool(con.execute("SELECT count(*) > 0 FROM articles").fetchall()[0][0])
     return Source(con, target.folder.name, [target.database], has_articles=has_articles,
                   involved_lists=f"validated.{INVOLVED_LISTS}", event_order="_seq",
-                  article_order="article_id")
+                  article_order="article_id",
+                  event_links=f"validated.{duckdb_links.LINKS_TABLE}")
 
 
 def _day(value: Any) -> dt.date | None:
@@ -357,6 +366,10 @@ class DuckDBBackend:
     engine = "duckdb"
     #: rows a slice may hold (``SLICE_ROWS``; a test sets -1 to ask the whole table)
     slice_rows = SLICE_ROWS
+    #: the table of the links across datasets, when the data links any events (None: the
+    #: questions about links answer "none" without a query; a subclass with links of its
+    #: own, spark, answers them itself)
+    links_table: str | None = None
 
     def __init__(self, target: Validated, *, label: str, files: list[Path],
                  article_files: list[Path], areas: Callable[[], Any] | None = None) -> None:
@@ -369,7 +382,11 @@ class DuckDBBackend:
         self._slices: OrderedDict[Filters, str | None] = OrderedDict()
         self._held: dict[str, int] = {}  # each slice's bytes in Arrow, by its name
         self._country_counts = False  # COUNTRY_COUNTS made yet
+        self._dropped: OrderedDict[Filters, str] = OrderedDict()
         self._made = 0
+        links = self.source.event_links
+        if links is not None and duckdb_links.any_links(self.source.con, links):
+            self.links_table = links
         self._options: Options | None = None
         self.topic_order = self._first_seen("topic")
         self.country_order = self._first_seen("country")
@@ -406,9 +423,12 @@ class DuckDBBackend:
                 self._answers.popitem(last=False)
             return value
 
-    def condition(self, filters: Filters, frame: Frame | None = None) -> tuple[str, list[Any]]:
+    def condition(self, filters: Filters, frame: Frame | None = None, *,
+                  counted: Filters | None = None) -> tuple[str, list[Any]]:
         """The ``WHERE`` of the filter (and frame) over the validated events, and its
-        parameters."""
+        parameters. ``once`` leaves out what it drops from the selection of ``counted``
+        (the whole filter ``filters`` is a part of, on a slice), else of ``filters``, both
+        without the frame: the memory engine's mask counts once, then narrows to the frame."""
         area_ids = None
         if filters.area:
             from dashboard.engines.duckdb_query import _area_table
@@ -417,7 +437,8 @@ class DuckDBBackend:
                 raise ValueError("the area filter needs the boundaries")
             with self._lock:
                 area_ids = _area_table(self.source, filters, self._areas())
-        sql, params = where(filters, self.source, area_ids=area_ids)
+        dropped = self._dropped_table(counted or filters) if filters.once else None
+        sql, params = where(filters, self.source, area_ids=area_ids, dropped=dropped)
         if frame is not None and frame.at is not None:
             sql += " AND date_min IS NOT NULL AND date_min <= ?::DATE"
             params = [*params, frame.at]
@@ -483,7 +504,30 @@ class DuckDBBackend:
         sliced = self._slice(rest)
         if sliced is None:
             return Scope("validated.events", *self.condition(filters, frame))
-        return Scope(sliced, *self.condition(dates, frame), rowid="_rowid", shaped="_shaped")
+        return Scope(sliced, *self.condition(dates, frame, counted=filters), rowid="_rowid",
+                     shaped="_shaped")
+
+    def _dropped_table(self, filters: Filters) -> str:
+        """The name of the table of the ``_seq`` of the events ``once`` drops from what
+        ``filters`` without it selects (``duckdb_links.dropped``), worked out once per filter
+        (on its slice when it has one) and kept, ``KEPT_DROPPED`` of them."""
+        counted = replace(filters, once=False)
+        with self._lock:
+            if counted in self._dropped:
+                self._dropped.move_to_end(counted)
+                return self._dropped[counted]
+            seqs = np.empty(0, dtype=np.int64)
+            if self.links_table is not None:
+                scope = self.scope(counted)
+                seqs = duckdb_links.dropped(self.source.con, self.links_table,
+                                            f"SELECT _seq FROM {scope.table} WHERE {scope.sql}",
+                                            scope.params)
+            self._made += 1
+            name = duckdb_links.register_dropped(self.source.con, f"_dropped_{self._made}", seqs)
+            self._dropped[counted] = name
+            while len(self._dropped) > KEPT_DROPPED:
+                self.source.con.unregister(self._dropped.popitem(last=False)[1])
+            return name
 
     def _whole_rows(self, scope: Scope, columns: str, where: str, order: str,
                     limit: int) -> pa.Table:
@@ -869,9 +913,21 @@ class DuckDBBackend:
         return bool(self._rows(f"SELECT count(*) > 0 FROM events WHERE ({sql}) AND "
                                "event_id = ?", [*params, str(event_id)])[0][0])
 
+    def link_counts(self) -> tuple[int, int]:
+        if self.links_table is None:
+            return 0, 0
+        links = self.links_table
+        return self._kept(("link counts",), lambda: duckdb_links.link_counts(
+            self.source.con, links))
+
     def also_in(self, event_ids: list[str]) -> list[list[tuple[str, list[str]]]]:
-        """None: this engine does not link events across datasets (docs/linking.md)."""
-        return [[] for _ in event_ids]
+        from dashboard.eventdetail import also_in_found
+
+        if self.links_table is None or not event_ids:
+            return [[] for _ in event_ids]
+        found = self._rows(duckdb_links.partners_sql("validated.events", self.links_table),
+                           [[str(i) for i in event_ids]])
+        return also_in_found(event_ids, found)
 
     def co_reported(self, event_id: str, limit: int = 50) -> tuple[pd.DataFrame, int]:
         cited = ("event_id <> ? AND list_has_any(list_items(article_ids), (SELECT "
@@ -953,15 +1009,19 @@ class DuckDBBackend:
     def download(self, kind: str, filters: Filters, fmt: str, versions: list[DataVersion],
                  topic_labels: dict[str, str], exported: dt.datetime,
                  t: Translator = ENGLISH) -> Download:
-        """The memory engine's bytes; ``linked_events`` is empty, as in ``export
-        --engine duckdb`` (events are not linked across datasets here)."""
+        """The memory engine's bytes, ``linked_events`` as in ``export --engine duckdb``."""
         from dashboard.citation import make_citation
+        from dashboard.engines.duckdb_query import EXPORT_COLUMNS
+        from dashboard.engines.duckdb_query import events_frame as typed
         from dashboard.export import EMBEDS_ARTICLES, build_download
 
         sql, params = self.condition(filters)
-        events = events_frame(self._table(
-            f"SELECT * EXCLUDE ({_INTERNAL}) FROM events WHERE {sql} "
-            "ORDER BY _seq", params))[schema.EVENT_COLUMNS]
+        if self.links_table is None:
+            events = typed(self._table(f"SELECT {EXPORT_COLUMNS} FROM events WHERE {sql} "
+                                       "ORDER BY _seq", params))
+        else:
+            events = typed(self._table(duckdb_links.with_linked_sql(
+                EXPORT_COLUMNS, "validated.events", sql, self.links_table), params * 2))
         if kind == "articles":
             articles, _ = self.articles_page(filters, 0, 2**62)
         elif fmt in EMBEDS_ARTICLES and self.source.has_articles:

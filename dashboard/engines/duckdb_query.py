@@ -11,13 +11,14 @@ articles they embed) as the memory engine does, then use ``export.build_download
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
 import pandas as pd
 import pyarrow as pa
 
 from dashboard import schema
+from dashboard.engines import duckdb_links
 from dashboard.engines.duckdb_tables import Source, arrow_batches, arrow_table, ident
 from dashboard.filterfields import area_box, area_shape, event_ids_in_area
 from dashboard.filters import Filters
@@ -47,6 +48,7 @@ class _Query:
 
     source: Source
     area_ids: str | None  # a table of the ids of the events in the area
+    dropped: str | None  # a table of the ``_seq`` of the events once=1 drops
 
 
 #: ``condition(value, query) -> (sql, params)`` of one field, by URL key: the SQL twin of
@@ -89,6 +91,16 @@ def _box(box: tuple[float, float, float, float], _q: _Query) -> tuple[str, list[
     return _in_box(), [west, east, south, north, east, west, north, south]
 
 
+_ONCE_NEEDS_LINKS = ("once=1 (count each event once) needs the links of a validated copy "
+                     "(docs/linking.md)")
+
+
+def _once(_on: bool, query: _Query) -> tuple[str, list[Any]]:
+    if query.dropped is None:
+        raise ValueError(_ONCE_NEEDS_LINKS)
+    return f"_seq NOT IN (SELECT _seq FROM {ident(query.dropped)})", []
+
+
 def _area(_name: str, query: _Query) -> tuple[str, list[Any]]:
     if query.area_ids is None:
         raise ValueError("the area filter needs the boundaries")
@@ -116,28 +128,29 @@ CONDITIONS: dict[str, Condition] = {
         list(schema.PRECISE_PLACES)),
     "bbox": _box,
     "area": _area,
+    "once": _once,
 }
 
 
-#: Fields this engine does not serve, by URL key, with the reason it gives.
-REFUSED: dict[str, str] = {
-    "once": "once=1 (count each event once) needs the memory engine: the duckdb engine does "
-            "not link events across datasets (docs/linking.md)",
-}
+#: Fields this engine does not serve, by URL key, with the reason it gives (none today:
+#: the place for a new field's reason until it is).
+REFUSED: dict[str, str] = {}
 
 
-def where(filters: Filters, source: Source, *,
-          area_ids: str | None = None) -> tuple[str, list[Any]]:
+def where(filters: Filters, source: Source, *, area_ids: str | None = None,
+          dropped: str | None = None) -> tuple[str, list[Any]]:
     """The SQL condition over the ``events`` view selecting what ``filters.mask`` selects,
     and its parameters: one condition per field set, in the registry's order.
-    ``area_ids`` names a table of the event ids in the area. A field this engine cannot
+    ``area_ids`` names a table of the event ids in the area, ``dropped`` one of the
+    ``_seq`` of the events ``once`` drops from what the rest of the filter selects (what
+    ``Filters.mask`` does last; ``dropped_table`` makes it). A field this engine cannot
     serve (``REFUSED``) is a ValueError saying why, before any other."""
     values_set = [(spec, getattr(filters, spec.field)) for spec in filters.FIELDS
                   if getattr(filters, spec.field) != spec.default]
     for spec, _value in values_set:
         if spec.key in REFUSED:
             raise ValueError(REFUSED[spec.key])
-    query = _Query(source, area_ids)
+    query = _Query(source, area_ids, dropped)
     parts: list[str] = []
     params: list[Any] = []
     for spec, value in values_set:
@@ -206,13 +219,30 @@ def choices(source: Source) -> Choices:
 EXPORT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
 
 
+def dropped_table(source: Source, counted: Filters, area_ids: str | None = None,
+                  name: str = "_once_dropped") -> str:
+    """The table (registered as ``name``) of the ``_seq`` of the events "count each event
+    once" drops from what ``counted`` (a filter without ``once``) selects; ValueError for
+    a source without links (the files' views: only a validated copy has them)."""
+    if source.event_links is None:
+        raise ValueError(_ONCE_NEEDS_LINKS)
+    condition, params = where(counted, source, area_ids=area_ids)
+    seqs = duckdb_links.dropped(source.con, source.event_links,
+                                f"SELECT _seq FROM events WHERE {condition}", params)
+    return duckdb_links.register_dropped(source.con, name, seqs)
+
+
 class Selection:
-    """The events one filter selects from a source, ready to count, list or write."""
+    """The events one filter selects from a source, ready to count, list or write; over a
+    validated copy the written rows carry ``linked_events`` (``duckdb_links``)."""
 
     def __init__(self, source: Source, filters: Filters, areas: Any = None) -> None:
         self.source, self.filters = source, filters
         area_ids = _area_table(source, filters, areas) if filters.area else None
-        self.condition, self.params = where(filters, source, area_ids=area_ids)
+        dropped = dropped_table(source, replace(filters, once=False), area_ids) \
+            if filters.once else None
+        self.condition, self.params = where(filters, source, area_ids=area_ids,
+                                            dropped=dropped)
 
     def sql(self, columns: str = EXPORT_COLUMNS, *, ordered: bool = True) -> str:
         order = f" ORDER BY {self.source.event_order}" if ordered else ""
@@ -232,8 +262,14 @@ class Selection:
         return sorted(str(r[0]) for r in rows if r[0] is not None and str(r[0]))
 
     def batches(self, rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
-        """The selected events (``EVENT_COLUMNS``) as frames typed as the memory engine's."""
-        reader = arrow_batches(self.source.con, self.sql(), self.params, rows)
+        """The selected events (``EVENT_COLUMNS``, then ``linked_events`` over a copy with
+        links) as frames typed as the memory engine's."""
+        links = self.source.event_links
+        if links is None or not duckdb_links.any_links(self.source.con, links):
+            reader = arrow_batches(self.source.con, self.sql(), self.params, rows)
+        else:
+            reader = arrow_batches(self.source.con, duckdb_links.with_linked_sql(
+                EXPORT_COLUMNS, "events", self.condition, links), self.params * 2, rows)
         for batch in reader:
             yield events_frame(batch)
 
@@ -270,6 +306,9 @@ def events_frame(batch: pa.RecordBatch | pa.Table) -> pd.DataFrame:
                 pa.int64(): pd.Int64Dtype()}.get), dtype="Int64")
         else:
             columns[name] = pd.Series(values.cast(pa.large_string()).to_pandas(), dtype="str")
+    if schema.LINKED_EVENTS in batch.schema.names:  # a copy's export (``duckdb_links``)
+        columns[schema.LINKED_EVENTS] = pd.Series(batch.column(schema.LINKED_EVENTS).cast(
+            pa.large_string()).to_pandas(), dtype="str")
     return pd.DataFrame(columns)
 
 
@@ -292,7 +331,7 @@ def write_csv(selection: Selection, sink: BinaryIO) -> int:
     """The selected events as the memory engine's CSV, written batch by batch."""
     from dashboard.export import export_table, frame_to_csv
 
-    # export_table: this engine does not link (docs/linking.md), linked_events stays empty
+    # the header as export_table writes it whether the batches carry linked_events or not
     header = frame_to_csv(export_table(events_frame(_empty(selection))))
     sink.write(header)
     written = 0

@@ -169,6 +169,9 @@ class Source:
     #: accepted article (ids unique) by its id
     event_order: str = "_path, _row"
     article_order: str = "_path, _row"
+    #: the table of the events' links across datasets (``duckdb_links``: ``_seq`` pairs),
+    #: in a validated copy, where ``once=1`` is served; None over the files' views
+    event_links: str | None = None
 
     def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """The first value of a query's first row."""

@@ -210,11 +210,19 @@ class MemoryBackend:
         row = self._row(event_id)
         return row is not None and bool(self.mask(filters)[row])
 
-    def also_in(self, event_ids: list[str]) -> list[list[tuple[str, list[str]]]]:
+    def _linked(self) -> EventLinks:
+        """The events' links across datasets: the caller's kept ones, else found here."""
         from dashboard.linking import find_links
 
-        linked = self._event_links() if self._event_links is not None else find_links(
+        return self._event_links() if self._event_links is not None else find_links(
             self.events_frame)
+
+    def link_counts(self) -> tuple[int, int]:
+        linked = self._linked()
+        return int(linked.linked().sum()), linked.pairs
+
+    def also_in(self, event_ids: list[str]) -> list[list[tuple[str, list[str]]]]:
+        linked = self._linked()
         found: dict[str, int] = {}
         ids = self.events_frame["event_id"]
         for row in np.flatnonzero(ids.isin(event_ids).to_numpy(dtype=bool, na_value=False)):
@@ -256,12 +264,10 @@ class MemoryBackend:
                  t: Translator = ENGLISH) -> Download:
         from dashboard.citation import make_citation
         from dashboard.export import EMBEDS_ARTICLES, build_download
-        from dashboard.linking import find_links, with_linked_events
+        from dashboard.linking import with_linked_events
 
         selected = self.mask(filters)
-        linked = self._event_links() if self._event_links is not None else find_links(
-            self.events_frame)
-        events = with_linked_events(self.events_frame, linked,
+        events = with_linked_events(self.events_frame, self._linked(),
                                     None if bool(selected.all()) else np.flatnonzero(selected))
         if kind == "articles":
             articles = articles_for(self.events_frame, self.articles_frame, links=self.links,

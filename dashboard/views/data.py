@@ -242,9 +242,10 @@ with st.container(key="data_source"):
     st.write(_("In use: **{data}** — events: {events}, articles: {articles}.").format(
         data=escape_md(ui_data.shown_label(data)), events=t.number(sizes[0]),
         articles=t.number(sizes[1])))
-    # what adding data linked (docs/linking.md); an engine links none
-    if data.served is None and len(ui_data.options(data).datasets) > 1:
-        st.caption(escape_md(linking.summary(ui_data.event_links(data), current())),
+    # what the data in use links across its datasets (docs/linking.md), on every engine
+    if len(ui_data.options(data).datasets) > 1:
+        linked, pairs = ui_data.backend(data).link_counts()
+        st.caption(escape_md(linking.said(linked, pairs, current())),
                    help=_("Events of different datasets that are probably the same: the same "
                           "days, a place as close as its precision allows and a compatible "
                           "kind. “Count each event once” in the sidebar counts them once."))

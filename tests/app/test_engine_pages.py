@@ -92,22 +92,6 @@ def test_duckdb_pages_show_what_memory_shows(lake, monkeypatch, query) -> None: 
         assert memory[0]["charts"] and memory[1]["tables"] and memory[2]["tables"]
 
 
-def test_a_link_with_once_applies_the_rest_on_duckdb(lake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """``once=1`` (a link made on the memory engine) on a duckdb server: the rest of the
-    filter applies and a notice says why ``once`` did not, as for an unknown key; the page
-    failed on its first question before. Its toggle is not offered there either."""
-    query = {"country": "POL", "once": "1"}
-    memory = _pages("memory", {"country": "POL"}, monkeypatch, lake)
-    duckdb = _pages("duckdb", query, monkeypatch, lake)
-    notice = ("Filter 'once' ignored: the duckdb engine does not link events across "
-              "datasets, so it cannot count each event once (docs/linking.md).")
-    for got, want in zip(duckdb, memory, strict=True):  # the notice stays with the filter
-        assert got["warning"] == f"{notice} {want['warning']}".strip()
-        assert {**got, "warning": ""} == {**want, "warning": ""}
-    at = _run("duckdb", query, None, monkeypatch, lake)
-    assert "once" not in [w.key for w in at.toggle]
-
-
 def test_event_page_and_engine_named(lake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     at = _run("memory", {}, "events", monkeypatch, lake)
     event_id = at.dataframe[0].value["Event"].iloc[3]
