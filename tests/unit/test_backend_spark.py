@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -286,59 +285,37 @@ def test_an_area_filter_is_tested_once_and_matches(engines) -> None:  # type: ig
 LINKED_ROWS = 500
 #: linkable events per slab while the linked fixture opens: many slabs, cut through links
 TINY_SLAB = 30
-DATASETS = ["ucdp", "acled", "viina"]
-
-
-def _crowded(n: int, seed: int) -> pa.Table:
-    """Canonical events of three datasets crowded into a few km and three weeks of 2018
-    (``test_linking._generated``'s mix, spread): every geo precision, day, week, month and
-    year dates, two countries, so that many link and some chains cross three datasets."""
-    rng = np.random.default_rng(seed)
-    days = [dt.date(2018, 4, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 21, n)]
-    shape = rng.choice(["day", "week", "month", "year"], n, p=[0.7, 0.15, 0.1, 0.05])
-    dates = [d.isoformat() if k in ("day", "week") else d.isoformat()[:7] if k == "month"
-             else "2018" for d, k in zip(days, shape, strict=True)]
-    return pa.table({
-        "event_id": [f"x{i:04d}" for i in range(n)],
-        "event_date": dates,
-        "date_precision": [k if k in ("day", "week") else None for k in shape],
-        "topic": rng.choice(["armed_clash", "strike", "protest", "riot", "camp"], n).tolist(),
-        "country": rng.choice(["UKR", "UKR", "UKR", "RUS"], n).tolist(),
-        "admin1": rng.choice(["Donetsk", "Donetsk oblast", "Luhansk"], n).tolist(),
-        "latitude": (48.0 + rng.normal(0, 0.1, n)).tolist(),
-        "longitude": (37.8 + rng.normal(0, 0.15, n)).tolist(),
-        "geo_precision": rng.choice(["exact", "near", "admin", "country"], n,
-                                    p=[0.4, 0.3, 0.2, 0.1]).tolist(),
-        "verification": ["reported"] * n,
-        "summary": [f"synthetic event {i}" for i in range(n)],
-        "source_dataset": rng.choice(DATASETS, n).tolist(),
-    })
 
 
 @pytest.fixture(scope="module")
 def linked(engines, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """memory and spark backends over ``_crowded`` events, in the module's session; the
-    spark links found in slabs of ``TINY_SLAB`` events (``spark_links.ROWS_PER_SLAB``)."""
+    """memory, duckdb and spark backends over ``crowded_events.crowded`` (three datasets
+    crowded so that many events link), spark in the module's session, its links found in
+    slabs of ``TINY_SLAB`` events (``spark_links.ROWS_PER_SLAB``); the memory links and
+    the file's path beside them."""
+    from crowded_events import crowded
+
     from dashboard.engines import spark_links
     from dashboard.engines.spark_backend import SparkBackend
     from dashboard.linking import find_links
 
     path = tmp_path_factory.mktemp("linked") / "events.parquet"
-    pq.write_table(_crowded(LINKED_ROWS, seed=3), path)
+    pq.write_table(crowded(LINKED_ROWS, seed=3), path)
     dataset = load_dataset(path)
     links = find_links(dataset.events)
     memory = MemoryBackend(dataset, EventIndex.build(dataset.events),
                            ArticleLinks.build(dataset.events, dataset.articles),
                            build_options(dataset.events, dataset.articles, topic_keys()),
                            event_links=lambda: links)
+    duck = open_validated(str(path), cache_dir=path.parent / "cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(spark_links, "ROWS_PER_SLAB", TINY_SLAB)
         source = open_source(str(path), spark=engines[2].spark_source.spark)
-    return memory, SparkBackend(source, label=path.name), links, path
+    return (memory, duck, SparkBackend(source, label=path.name)), links, path
 
 
 def test_links_found_slab_by_slab_are_the_memory_engines(engines, linked) -> None:  # type: ignore[no-untyped-def]
-    memory, spark, links, _ = linked
+    (memory, duck, spark), links, _ = linked
     found = spark.spark_source.links
     assert found.slabs > 5  # the slab path, cut through links
     assert links.pairs > 100
@@ -346,32 +323,35 @@ def test_links_found_slab_by_slab_are_the_memory_engines(engines, linked) -> Non
     want = sorted(zip(ids[links.first], ids[links.second], strict=True))
     got = sorted((r["first_id"], r["second_id"]) for r in found.pairs.collect())
     assert got == want
+    _same([b.link_counts() for b in (memory, duck, spark)])
     assert spark.link_counts() == (int(links.linked().sum()), links.pairs)
     # one dataset: not linked at all (the module's other file)
     assert engines[2].spark_source.links is None and engines[2].link_counts() == (0, 0)
 
 
 def test_also_in_for_linked_and_unlinked_ids(linked) -> None:  # type: ignore[no-untyped-def]
-    memory, spark, links, _ = linked
+    backends, links, _ = linked
+    memory = backends[0]
     ids = memory.events_frame["event_id"].astype(str).tolist()
     chosen = [ids[int(r)] for r in np.flatnonzero(links.linked())[:25]]
     chosen += [ids[int(r)] for r in np.flatnonzero(~links.linked())[:5]] + ["no-such-event"]
-    want = memory.also_in(chosen)
-    assert sum(len(groups) > 1 for groups in want) > 0  # some link into two datasets
-    assert spark.also_in(chosen) == want
+    answers = [b.also_in(chosen) for b in backends]
+    assert sum(len(groups) > 1 for groups in answers[0]) > 0  # some link into two datasets
+    _same(answers)
 
 
 ONCE_QUERIES = [
     {}, {"date_from": dt.date(2018, 4, 5), "date_to": dt.date(2018, 4, 12)},
-    {"country": ("RUS",)}, {"datasets": ("acled",)}, {"topics": ("armed_clash", "strike")},
+    {"country": ("RUS",)}, {"datasets": ("acled",)},
+    {"topics": ("armed_clash", "strike"), "include_undated": False},
     {"topics": ("nosuch",)},
 ]
 
 
 @pytest.mark.parametrize("spec", ONCE_QUERIES, ids=[str(q) for q in ONCE_QUERIES])
 def test_once_counts_charts_map_and_pages(linked, spec) -> None:  # type: ignore[no-untyped-def]
-    memory, spark, _, _ = linked
-    both = (memory, spark)
+    both, _, _ = linked
+    memory = both[0]
     filters = _filters({**spec, "once": True})
     if not spec:
         assert memory.count(filters) < memory.count(Filters()) - 20  # once drops many
@@ -391,10 +371,10 @@ def test_once_counts_charts_map_and_pages(linked, spec) -> None:  # type: ignore
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "geojson"])
 @pytest.mark.parametrize("once", [False, True], ids=["all", "once"])
 def test_linked_downloads_are_the_same_bytes(linked, fmt, once) -> None:  # type: ignore[no-untyped-def]
-    memory, spark, _, _ = linked
+    backends, _, _ = linked
     filters = Filters(topics=("armed_clash", "strike", "protest"), once=once)
     moment = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-    files = [b.download("events", filters, fmt, [], {}, moment) for b in (memory, spark)]
+    files = [b.download("events", filters, fmt, [], {}, moment) for b in backends]
     if fmt == "csv":
         written = pd.read_csv(io.BytesIO(files[0].data), dtype="str")
         assert written["linked_events"].notna().sum() > 20
@@ -407,7 +387,7 @@ def test_export_on_spark_writes_the_links_and_counts_once(linked, tmp_path: Path
     from dashboard.cli import main
     from dashboard.engines import spark_query
 
-    _, spark, _, path = linked
+    (_, _, spark), _, path = linked
     exported = "2025-01-01T00:00:00Z"
     for query in ("dataset=ucdp,acled", "once=1&from=2018-04-03"):
         memory_file, spark_file = tmp_path / "memory.csv", tmp_path / "spark.csv"
