@@ -219,17 +219,16 @@ def choices(source: Source) -> Choices:
 EXPORT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
 
 
-def dropped_table(source: Source, counted: Filters, area_ids: str | None = None,
-                  name: str = "_once_dropped") -> str:
-    """The table (registered as ``name``) of the ``_seq`` of the events "count each event
-    once" drops from what ``counted`` (a filter without ``once``) selects; ValueError for
+def dropped_table(source: Source, counted: Filters, area_ids: str | None = None) -> str:
+    """The table (registered as ``_once_dropped``) of the ``_seq`` of the events "count each
+    event once" drops from what ``counted`` (a filter without ``once``) selects; ValueError for
     a source without links (the files' views: only a validated copy has them)."""
     if source.event_links is None:
         raise ValueError(_ONCE_NEEDS_LINKS)
     condition, params = where(counted, source, area_ids=area_ids)
     seqs = duckdb_links.dropped(source.con, source.event_links,
                                 f"SELECT _seq FROM events WHERE {condition}", params)
-    return duckdb_links.register_dropped(source.con, name, seqs)
+    return duckdb_links.register_dropped(source.con, "_once_dropped", seqs)
 
 
 class Selection:
