@@ -132,24 +132,15 @@ CONDITIONS: dict[str, Condition] = {
 }
 
 
-#: Fields this engine does not serve, by URL key, with the reason it gives (none today:
-#: the place for a new field's reason until it is).
-REFUSED: dict[str, str] = {}
-
-
 def where(filters: Filters, source: Source, *, area_ids: str | None = None,
           dropped: str | None = None) -> tuple[str, list[Any]]:
     """The SQL condition over the ``events`` view selecting what ``filters.mask`` selects,
     and its parameters: one condition per field set, in the registry's order.
     ``area_ids`` names a table of the event ids in the area, ``dropped`` one of the
     ``_seq`` of the events ``once`` drops from what the rest of the filter selects (what
-    ``Filters.mask`` does last; ``dropped_table`` makes it). A field this engine cannot
-    serve (``REFUSED``) is a ValueError saying why, before any other."""
+    ``Filters.mask`` does last; ``dropped_table`` makes it)."""
     values_set = [(spec, getattr(filters, spec.field)) for spec in filters.FIELDS
                   if getattr(filters, spec.field) != spec.default]
-    for spec, _value in values_set:
-        if spec.key in REFUSED:
-            raise ValueError(REFUSED[spec.key])
     query = _Query(source, area_ids, dropped)
     parts: list[str] = []
     params: list[Any] = []
