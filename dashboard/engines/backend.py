@@ -18,16 +18,14 @@ frame. Nothing returned grows with the number of events except what the caller b
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pandas as pd
 
 from dashboard.aggregate import MAP_POINT_LIMIT, Headline
 from dashboard.choices import Options
-from dashboard.filterfields import quoted
 from dashboard.filters import Filters
-from dashboard.i18n import ENGLISH, N_, Sayable, Translator
+from dashboard.i18n import ENGLISH, Translator
 from dashboard.timeframe import Frame
 
 if TYPE_CHECKING:
@@ -190,25 +188,4 @@ class Backend(Protocol):
         ...
 
 
-#: The filter keys an engine does not serve (its query module's ``REFUSED``, which says why
-#: on the command line): none today, every engine links events across datasets.
-UNSERVED: dict[str, tuple[str, ...]] = {}
-
-
-def served(filters: Filters, engine: str) -> tuple[Filters, list[Sayable]]:
-    """``filters`` without the fields ``engine`` does not serve, each with a notice: a link
-    made on one engine (``once=1`` on the memory engine) opened on an engine that does not
-    link events applies the rest of its filter, as a link with an unknown key does, instead
-    of failing on the page's first question (every engine links today: ``UNSERVED``)."""
-    dropped = [spec for spec in Filters.FIELDS if spec.key in UNSERVED.get(engine, ())
-               and getattr(filters, spec.field) != spec.default]
-    if not dropped:
-        return filters, []
-    notices = [Sayable(N_("Filter {key} ignored: the {engine} engine does not link events "
-                          "across datasets, so it cannot count each event once "
-                          "(docs/linking.md)."), key=quoted(spec.key), engine=engine)
-               for spec in dropped]
-    return replace(filters, **{spec.field: spec.default for spec in dropped}), notices
-
-
-__all__ = ["Backend", "Bounds", "Frame", "UNSERVED", "served"]
+__all__ = ["Backend", "Bounds", "Frame"]

@@ -29,7 +29,7 @@ from dashboard.engines.duckdb_tables import arrow_table, lit
 
 #: Linkable events a slab holds (counted by their first possible day): what bounds this
 #: process's memory while the links are found (docs/benchmark.md).
-ROWS_PER_SLAB = 500_000
+ROWS_PER_SLAB = 100_000
 #: The links table of a validated copy: one row per link, the earlier dataset's end first.
 LINKS_TABLE = "event_links"
 LINKS_COLUMNS = "first_seq BIGINT, second_seq BIGINT, first_rank INTEGER, second_rank INTEGER"

@@ -132,24 +132,15 @@ CONDITIONS: dict[str, Condition] = {
 }
 
 
-#: Fields this engine does not serve, by URL key, with the reason it gives (none today:
-#: the place for a new field's reason until it is).
-REFUSED: dict[str, str] = {}
-
-
 def where(filters: Filters, source: Source, *, area_ids: str | None = None,
           dropped: str | None = None) -> tuple[str, list[Any]]:
     """The SQL condition over the ``events`` view selecting what ``filters.mask`` selects,
     and its parameters: one condition per field set, in the registry's order.
     ``area_ids`` names a table of the event ids in the area, ``dropped`` one of the
     ``_seq`` of the events ``once`` drops from what the rest of the filter selects (what
-    ``Filters.mask`` does last; ``dropped_table`` makes it). A field this engine cannot
-    serve (``REFUSED``) is a ValueError saying why, before any other."""
+    ``Filters.mask`` does last; ``dropped_table`` makes it)."""
     values_set = [(spec, getattr(filters, spec.field)) for spec in filters.FIELDS
                   if getattr(filters, spec.field) != spec.default]
-    for spec, _value in values_set:
-        if spec.key in REFUSED:
-            raise ValueError(REFUSED[spec.key])
     query = _Query(source, area_ids, dropped)
     parts: list[str] = []
     params: list[Any] = []
@@ -219,17 +210,16 @@ def choices(source: Source) -> Choices:
 EXPORT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
 
 
-def dropped_table(source: Source, counted: Filters, area_ids: str | None = None,
-                  name: str = "_once_dropped") -> str:
-    """The table (registered as ``name``) of the ``_seq`` of the events "count each event
-    once" drops from what ``counted`` (a filter without ``once``) selects; ValueError for
+def dropped_table(source: Source, counted: Filters, area_ids: str | None = None) -> str:
+    """The table (registered as ``_once_dropped``) of the ``_seq`` of the events "count each
+    event once" drops from what ``counted`` (a filter without ``once``) selects; ValueError for
     a source without links (the files' views: only a validated copy has them)."""
     if source.event_links is None:
         raise ValueError(_ONCE_NEEDS_LINKS)
     condition, params = where(counted, source, area_ids=area_ids)
     seqs = duckdb_links.dropped(source.con, source.event_links,
                                 f"SELECT _seq FROM events WHERE {condition}", params)
-    return duckdb_links.register_dropped(source.con, name, seqs)
+    return duckdb_links.register_dropped(source.con, "_once_dropped", seqs)
 
 
 class Selection:

@@ -140,22 +140,14 @@ CONDITIONS: dict[str, Condition] = {
     "once": _once,
 }
 
-#: Fields this engine does not serve, by URL key, with the reason it gives.
-REFUSED: dict[str, str] = {}
-
-
 def where(filters: Filters, source: Source, *, area_ids: str | None = None,
           cited: dict[str, str] | None = None, dropped: str | None = None) -> Any:
     """The condition over ``source.events`` selecting what ``filters.mask`` selects: one
     condition per field set, in the registry's order. ``area_ids``, ``cited`` and
-    ``dropped`` name the boolean columns a join added (see ``Selection``). A field this
-    engine cannot serve (``REFUSED``) is a ValueError saying why, before any other."""
+    ``dropped`` name the boolean columns a join added (see ``Selection``)."""
     F = _f()
     values_set = [(spec, getattr(filters, spec.field)) for spec in filters.FIELDS
                   if getattr(filters, spec.field) != spec.default]
-    for spec, _value in values_set:
-        if spec.key in REFUSED:
-            raise ValueError(REFUSED[spec.key])
     query = _Query(source, area_ids, cited or {}, dropped)
     condition = F.lit(True)
     for spec, value in values_set:

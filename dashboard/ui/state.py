@@ -18,7 +18,6 @@ import streamlit as st
 
 from dashboard.choices import Options
 from dashboard.countries import country_name
-from dashboard.engines.backend import UNSERVED, served
 from dashboard.filterfields import FilterField, Widget
 from dashboard.filters import VIEW_KEYS, Filters, resolve_query
 from dashboard.filterwidgets import drawn, end_only_key, from_widgets, widget_keys, widget_values
@@ -103,15 +102,9 @@ def _sync_from_url(data: Active) -> None:
             _set_widgets(kept, only=missing)
         return
     filters, notices = resolve_query(url, options(data), area_names())
-    filters, unserved = served(filters, _engine(data))
-    notices += unserved
     _set_widgets(filters)
     st.session_state[_NOTICES] = (notices, filters.to_query())
     st.session_state[_INITIALISED] = True
-
-
-def _engine(data: Active) -> str:
-    return data.served.engine if data.served is not None else "memory"
 
 
 def _prune_to_options(data: Active) -> None:
@@ -235,9 +228,8 @@ def sidebar(data: Active) -> Filters:
     offer = _Offer(choices, t, shown, now, earliest, latest)
     bar = st.sidebar
     bar.header(_("Filter"))
-    unserved = UNSERVED.get(_engine(data), ())
     for spec, widget in drawn():
-        if offer.chosen(widget) and spec.key not in unserved:
+        if offer.chosen(widget):
             _DRAW[widget.kind](bar, spec, widget, offer)
     bar.button(_("Reset filters"), key="reset_filters", on_click=reset_filters)
     filters = from_widgets(st.session_state)

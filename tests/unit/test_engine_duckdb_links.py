@@ -225,18 +225,3 @@ def test_cli_exports_are_memorys_bytes(lake: Path, tmp_path: Path, ext: str, que
     if ext == "parquet":
         linked = pq.read_table(files["duckdb"], columns=[schema.LINKED_EVENTS])
         assert linked.column(0).null_count < linked.num_rows  # the column is filled
-
-
-@pytest.mark.parametrize("engine", ["memory", "duckdb", "spark"])
-def test_a_link_with_once_keeps_it_on_every_engine(engine: str,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """``once=1`` in a link stays on every engine (they all link); an engine that did not
-    serve it would drop it with a notice and apply the rest (``backend.served``)."""
-    from dashboard.engines import backend
-
-    filters = Filters(once=True, countries=("UKR",))
-    assert backend.served(filters, engine) == (filters, [])
-    monkeypatch.setitem(backend.UNSERVED, engine, ("once",))
-    assert backend.served(filters, engine) == (Filters(countries=("UKR",)), [
-        f"Filter 'once' ignored: the {engine} engine does not link events across datasets, "
-        "so it cannot count each event once (docs/linking.md)."])

@@ -226,15 +226,11 @@ def test_cli_export_on_spark(bad_file: Path, tmp_path: Path, spark,  # type: ign
     assert notices["spark"] == notices["memory"] and notices["memory"]
 
 
-def test_every_filter_field_has_a_condition_or_a_reason() -> None:
+def test_every_filter_field_has_a_condition() -> None:
     from dashboard.engines import spark_query
-    from dashboard.engines.backend import UNSERVED
     from dashboard.filterfields import FIELDS
 
-    keys = {spec.key for spec in FIELDS}
-    assert keys == set(spark_query.CONDITIONS) | set(spark_query.REFUSED)
-    assert not set(spark_query.CONDITIONS) & set(spark_query.REFUSED)
-    assert set(UNSERVED.get("spark", ())) == set(spark_query.REFUSED)  # what the app drops
+    assert {spec.key for spec in FIELDS} == set(spark_query.CONDITIONS)
 
 
 def test_once_on_one_dataset_drops_nothing(engines) -> None:  # type: ignore[no-untyped-def]

@@ -21,7 +21,6 @@ from shapely.geometry import box
 
 from dashboard import choices
 from dashboard.engines import duckdb_query
-from dashboard.engines.backend import UNSERVED
 from dashboard.filterfields import FIELDS, WIDGET_KINDS, FilterField, Speech, Widget, parse_flag
 from dashboard.filters import Filters, resolve_query
 from dashboard.filterwidgets import from_widgets, widget_keys, widget_values
@@ -78,11 +77,8 @@ def test_every_filters_attribute_is_one_registry_entry():
     for spec in FIELDS:
         assert attributes[spec.field] == spec.default, spec.key
     assert set(SAMPLES) == set(keys)  # a new field brings its sample here
-    # and its SQL condition, or the reason the engine refuses it
-    assert set(duckdb_query.CONDITIONS) | set(duckdb_query.REFUSED) == set(keys)
-    assert not set(duckdb_query.CONDITIONS) & set(duckdb_query.REFUSED)
-    # and the app drops what it refuses from a link, with a notice (backend.served)
-    assert set(UNSERVED.get("duckdb", ())) == set(duckdb_query.REFUSED)
+    # and its SQL condition: every engine serves every field
+    assert set(duckdb_query.CONDITIONS) == set(keys)
     # the choices a field is held to are offered by both engines
     held = {spec.held_to for spec in FIELDS if spec.held_to not in (None, "areas")}
     for offered in (choices.Options, duckdb_query.Choices):
