@@ -367,6 +367,8 @@ class SparkBackend(DuckDBBackend):
         return listed, total
 
     def articles_by_id(self, article_ids: list[str]) -> pd.DataFrame:
+        if not self.spark_source.has_articles:  # events without an articles file
+            return pd.DataFrame({c: pd.Series(dtype="str") for c in schema.ARTICLE_COLUMNS})
         table = (self.spark_source.articles
                  .filter(_f().col("article_id").isin([str(i) for i in article_ids]))
                  .select(*schema.ARTICLE_COLUMNS).toArrow())

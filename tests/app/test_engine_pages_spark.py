@@ -46,3 +46,28 @@ def test_a_table_of_the_spark_catalog_is_served_without_a_file(lake, spark, monk
     at.run()
     assert not at.exception, at.exception
     assert metrics(at)["Events"] == f"{ROWS:,}"  # the table's events, not the bundled data
+
+
+def test_spark_links_pages_as_memory_does(tmp_path_factory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On three crowded datasets (``tests/crowded_events.py``): the Overview, Events (its
+    "Also in" column) and Articles pages with ``once=1``, and the Data page's "N events
+    linked across datasets (M links)" line, as the memory engine shows them."""
+    import re
+
+    import pyarrow.parquet as pq
+    from conftest import shown
+    from crowded_events import crowded
+    from test_engine_pages import _run
+
+    path = tmp_path_factory.mktemp("crowded") / "crowded.parquet"
+    pq.write_table(crowded(600, seed=9), path)
+    query = {"once": "1", "country": "UKR", "from": "2018-04-06"}
+    memory = _pages("memory", query, monkeypatch, path)
+    spark = _pages("spark", query, monkeypatch, path)
+    for got, want in zip(spark, memory, strict=True):
+        assert got == want
+    assert any("Also in" in table for table in memory[1]["tables"])
+    said = [re.findall(r"[\d,]+ events? linked across datasets \([\d,]+ links?\)",
+                       shown(_run(engine, {}, "data", monkeypatch, path).caption))
+            for engine in ("memory", "spark")]
+    assert len(said[0]) == 1 and said[1] == said[0]
