@@ -5,7 +5,7 @@ of ``test_engine_pages`` (a local Spark session; one open of the file costs seco
 from __future__ import annotations
 
 import pytest
-from conftest import ENTRY, metrics
+from conftest import ENTRY, metrics, shown
 from test_engine_pages import QUERIES, ROWS, _pages, lake  # noqa: F401 (the fixture)
 
 pytest.importorskip("pyspark", reason="the spark extra: pip install -e \".[spark]\"")
@@ -55,7 +55,6 @@ def test_spark_links_pages_as_memory_does(tmp_path_factory, monkeypatch) -> None
     import re
 
     import pyarrow.parquet as pq
-    from conftest import shown
     from crowded_events import crowded
     from test_engine_pages import _run
 
