@@ -70,14 +70,12 @@ def event_warnings(source: Source, events: str, articles: str | None) -> list[st
     rather than silently left empty, and the ids the accepted ``events`` cite that the
     ``articles`` (None: no articles) lack."""
     from dashboard.dataset import missing_articles_warning
-    from dashboard.importers.canonical import ignored_warning
-    from dashboard.schema import EVENT_COLUMNS, LINKED_EVENTS
+    from dashboard.importers.canonical import ignored_columns, ignored_warning
 
     warnings = []
     names = [str(row[0]) for row in
              source.con.execute("DESCRIBE SELECT * FROM _keyed_events").fetchall()]
-    ignored = [name for name in names if name not in _ADDED
-               and name.strip().lower() not in (*EVENT_COLUMNS, LINKED_EVENTS)]
+    ignored = ignored_columns(name for name in names if name not in _ADDED)
     if ignored:
         warnings.append(ignored_warning(source.label, ignored))
     known = f"SELECT article_id FROM {articles}" if articles else \

@@ -70,12 +70,10 @@ def event_warnings(source: Source) -> list[str]:
     from pyspark.sql import functions as F
 
     from dashboard.dataset import missing_articles_warning
-    from dashboard.importers.canonical import ignored_warning
-    from dashboard.schema import EVENT_COLUMNS, LINKED_EVENTS
+    from dashboard.importers.canonical import ignored_columns, ignored_warning
 
     warnings = []
-    ignored = [name for name in source.columns
-               if name.strip().lower() not in (*EVENT_COLUMNS, LINKED_EVENTS)]
+    ignored = ignored_columns(source.columns)
     if ignored:
         warnings.append(ignored_warning(source.label, ignored))
     cited = source.events.select(F.explode(F.split("article_ids", "; ")).alias("id")) \

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from dashboard.i18n import N_
@@ -45,6 +47,14 @@ def canonical_table(raw: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame
     return table, ignored
 
 
+def ignored_columns(names: Iterable[object]) -> list[str]:
+    """The columns of an events file no rule reads: not in the schema (names compared
+    trimmed and lower-cased), nor our own exports' ``linked_events``, which links found
+    again from the data loaded with them replace; what every engine's load warns of."""
+    return [str(name) for name in names
+            if str(name).strip().lower() not in (*EVENT_COLUMNS, LINKED_EVENTS)]
+
+
 def ignored_warning(file: str, ignored: list[str]) -> str:
     """The load report's line naming the columns no rule reads (``reasons.WARNINGS`` holds
     it for translation), so that a misspelled column is named, not silently left empty;
@@ -55,8 +65,7 @@ def ignored_warning(file: str, ignored: list[str]) -> str:
 def convert(raw: pd.DataFrame, file: str) -> Imported:
     """Pass canonical columns through untouched; validation does the checking."""
     events, ignored = canonical_table(raw, EVENT_COLUMNS)
-    # our own exports' links: found again from the data loaded with them, not read back
-    ignored = [column for column in ignored if column.strip().lower() != LINKED_EVENTS]
+    ignored = ignored_columns(ignored)
     warnings = [ignored_warning(file, ignored)] if ignored else []
     articles = pd.DataFrame({c: pd.Series(dtype="str") for c in ARTICLE_COLUMNS})
     return Imported(NAME, events, articles, empty_rejected(), len(raw), warnings)
