@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from dashboard.dataset import FIRST_SEEN_AT, FIRST_SEEN_EARLIER
 from dashboard.engines import cli_report, duckdb_query
 from dashboard.engines.cli_report import SHOWN
-from dashboard.engines.duckdb_tables import Source, arrow_batches, open_source, read_errors
+from dashboard.engines.duckdb_tables import Source, arrow_batches, lit, open_source, read_errors
 
 _GENERAL = ("regexp_replace(CASE WHEN coalesce(value, '') <> '' THEN replace(reason, "
             "'''' || left(value, 80) || '''', '''…''') ELSE reason END, "
-            r"'\(first seen at row \d+( of .*)?\)$', '(first seen earlier)')")
+            f"{lit(FIRST_SEEN_AT)}, {lit(FIRST_SEEN_EARLIER)})")
 
 
 def _companion(data: str) -> str | None:

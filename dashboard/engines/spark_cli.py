@@ -32,10 +32,12 @@ def _general(reason: Any, value: Any) -> Any:
     """A reason with its value and row left out, so like lines count as one kind."""
     from pyspark.sql import functions as F
 
+    from dashboard.dataset import FIRST_SEEN_AT, FIRST_SEEN_EARLIER
+
     quoted = F.concat(F.lit("'"), F.substring(value, 1, 80), F.lit("'"))
     plain = F.when(F.coalesce(value, F.lit("")) != "", F.replace(reason, quoted, F.lit("'…'"))) \
         .otherwise(reason)
-    return F.regexp_replace(plain, r"\(first seen at row \d+( of .*)?\)$", "(first seen earlier)")
+    return F.regexp_replace(plain, FIRST_SEEN_AT, FIRST_SEEN_EARLIER)
 
 
 def table_report(source: Source, table: str) -> dict[str, Any]:
