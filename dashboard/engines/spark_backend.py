@@ -44,7 +44,7 @@ from dashboard.engines.duckdb_backend import (
     events_frame,
 )
 from dashboard.engines.duckdb_query import BATCH_ROWS
-from dashboard.engines.spark_query import Selection, choices, linked_frame
+from dashboard.engines.spark_query import Selection, choices
 from dashboard.engines.spark_tables import Source, list_items, open_source
 from dashboard.eventdetail import DISTANCE_SLACK_KM, KM_PER_DEGREE_LATITUDE, distances_km
 from dashboard.filters import ARTICLE_LIST_COLUMNS, Filters
@@ -512,13 +512,13 @@ class SparkBackend(DuckDBBackend):
         """The memory engine's bytes (``export.build_download``), as ``export --engine
         spark`` writes them, ``linked_events`` included."""
         from dashboard.citation import make_citation
+        from dashboard.engines.duckdb_query import events_frame as typed
         from dashboard.export import EMBEDS_ARTICLES, build_download
 
         F = _f()
         rows = self.selected(filters)
-        events = linked_frame(spark_links.with_linked(rows, self.spark_source.links)
-                              .orderBy("_path", "_row")
-                              .select(*schema.EXPORT_EVENT_COLUMNS).toArrow())
+        events = typed(spark_links.with_linked(rows, self.spark_source.links)
+                       .orderBy("_path", "_row").select(*schema.EXPORT_EVENT_COLUMNS).toArrow())
         if kind == "articles":
             articles, _ = self.articles_page(filters, 0, 2**62)
         elif fmt in EMBEDS_ARTICLES and self.spark_source.has_articles:

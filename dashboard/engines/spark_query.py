@@ -255,7 +255,7 @@ class Selection:
 
     def frame(self) -> pd.DataFrame:
         """The whole slice with its ``linked_events`` (GeoJSON, Excel and the tests)."""
-        return linked_frame(self.table())
+        return events_frame(self.table())
 
     def articles(self) -> pd.DataFrame:
         """The accepted articles the selected events cite (in file order), all ``str``."""
@@ -268,15 +268,6 @@ class Selection:
                  .orderBy("_path", "_row").select(*schema.ARTICLE_COLUMNS).toArrow())
         return pd.DataFrame({c: pd.Series(table.column(c).to_pylist(), dtype="str")
                              for c in schema.ARTICLE_COLUMNS})
-
-
-def linked_frame(table: pa.Table) -> pd.DataFrame:
-    """Rows with ``linked_events`` as the memory engine's frame holds them (the text, or
-    missing when the event is linked to none), which ``export`` writes."""
-    frame = events_frame(table)
-    frame[schema.LINKED_EVENTS] = pd.Series(table.column(schema.LINKED_EVENTS).to_pylist(),
-                                            dtype="str", index=frame.index)
-    return frame
 
 
 def _no_articles() -> pd.DataFrame:
