@@ -106,21 +106,24 @@ def _print_report(report: LoadReport) -> None:
         print(f"  warning: {warning}")
 
 
+def _one_table(args: argparse.Namespace) -> None:
+    """``--add`` combines files the memory engine loads; the duckdb and spark engines read
+    one table, whose files are given together."""
+    if args.add and args.engine != "memory":
+        raise ValueError(f"--add needs the memory engine: the {args.engine} engine reads one "
+                         "table (give the files as one folder or glob)")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Load, print the report(s), optionally write every rejected line."""
+    _one_table(args)
     if args.engine == "duckdb":
         from dashboard.engines import duckdb_cli
 
-        if args.add:
-            raise ValueError("--add needs the memory engine: the duckdb engine reads one table "
-                             "(give the files as one folder or glob)")
         return duckdb_cli.validate(args)
     if args.engine == "spark":
         from dashboard.engines import spark_cli
 
-        if args.add:
-            raise ValueError("--add needs the memory engine: the spark engine reads one table "
-                             "(give the files as one folder or glob)")
         return spark_cli.validate(args)
     if args.path is None:
         raise ValueError("give the events file to validate")
@@ -178,19 +181,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise ValueError("--bundle writes a zip: name the output OUT.zip")
     fmt = BUNDLE if args.bundle else format_for(args.output)
     exported = parse_exported(args.exported) if args.exported else now()
+    _one_table(args)
     if args.engine == "duckdb":
         from dashboard.engines import duckdb_cli
 
-        if args.add:
-            raise ValueError("--add needs the memory engine: the duckdb engine reads one table "
-                             "(give the files as one folder or glob)")
         return duckdb_cli.export(args, fmt, exported)
     if args.engine == "spark":
         from dashboard.engines import spark_cli
 
-        if args.add:
-            raise ValueError("--add needs the memory engine: the spark engine reads one table "
-                             "(give the files as one folder or glob)")
         return spark_cli.export(args, fmt, exported)
     if args.labels and not args.data:
         raise ValueError("--labels needs --data (a VIINA event file)")

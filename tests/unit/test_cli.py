@@ -233,3 +233,18 @@ def test_export_resolves_a_query_as_the_dashboard_does(tmp_path, capsys, query, 
     said = capsys.readouterr().err
     assert f"wrote {events} events" in said
     assert (notice in said) if notice else "notice:" not in said
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+@pytest.mark.parametrize("command", [["validate", "{file}"],
+                                     ["export", "--data", "{file}", "-o", "{out}"]])
+def test_add_is_refused_on_an_engine_reading_one_table(
+        engine: str, command: list[str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    file, out = tmp_path / "events.parquet", tmp_path / "out.csv"
+    args = [part.format(file=file, out=out) for part in command]
+    assert main([*args, "--engine", engine, "--add", str(file)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: --add needs the memory engine: the {engine} engine reads one table (give "
+        "the files as one folder or glob)")
+    assert not out.exists()
