@@ -75,6 +75,11 @@ WARNINGS = (
        "events are kept"),
     N_("{count} article(s) already loaded were kept from the data loaded first"),
     N_("{count} rejected rows: the first {total} problem lines are listed"),  # an engine's
+    # an engine's folder or glob holding articles files (engines/lake.py)
+    N_("{file}: {articles} read as the articles, not as events (an article_id column and "
+       "no event_id column)"),
+    N_("{file}: {articles} left out, neither events nor articles (an article_id column and "
+       "no event_id column): the articles file given is read instead"),
 )
 
 # Placeholders that hold a count, written with English grouping ("1,234"): said again in

@@ -33,7 +33,7 @@ import datetime as dt
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -143,11 +143,17 @@ class Validated:
         return all(p.is_file() for p in (self.database, self.report, self.problems))
 
 
-def source_key(files: list[Path], article_files: list[Path], table: str | None) -> str:
+def source_key(files: list[Path], article_files: list[Path], table: str | None,
+               found: Sequence[Path] = (), left_out: Sequence[Path] = ()) -> str:
     """The cache key of a source: every file's SHA-256 (remembered by path and identity),
-    the table read, the rules' code and data (``store.content_key``)."""
+    the table read, the rules' code and data (``store.content_key``). ``found``: the
+    articles files among the data's (``lake.Lake.found``), and those of them
+    ``left_out`` for the articles given, which the copy's report names (the same
+    content read from the folder or given, or left out, is another report)."""
     digests = [store.remembered_digest(f) for f in files]
     digests += ["articles"] + [store.remembered_digest(f) for f in article_files]
+    digests += ["found"] + [store.remembered_digest(f) for f in found]
+    digests += ["left out"] + [store.remembered_digest(f) for f in left_out]
     return store.content_key("duckdb-source", table, *digests)
 
 
@@ -254,18 +260,24 @@ def open_validated(data: str, *, table: str | None = None, articles: str | None 
                    cache_dir: Path | None = None,
                    progress: Callable[[str], None] | None = None) -> DuckDBBackend:
     """The backend over ``data`` (a Parquet file, folder or glob, or a ``.duckdb`` table),
-    validated on the first open of these files and read back from the cache after."""
-    from dashboard.engines.lake import parquet_files
+    validated on the first open of these files and read back from the cache after; its
+    articles are ``articles``, else the articles files among a folder's or glob's."""
+    from dashboard.engines.lake import Articles, lake_files
 
+    found: list[Path] = []
+    left_out: list[Path] = []
     if str(data).endswith(".duckdb") or table is not None:
         files = [Path(data)]
         if not files[0].is_file():
             raise LoadError(str(data), Sayable(N_("no such database file")))
+        chosen = None if articles is None else Articles.given(articles)
     else:
-        files = parquet_files(data)
-    article_files = parquet_files(articles) if articles and not str(articles).lower().endswith(
-        (".csv", ".tsv", ".txt")) else ([Path(articles)] if articles else [])
-    target = Validated(validated_folder(source_key(files, article_files, table), cache_dir))
+        lake = lake_files(data)
+        files, found, chosen = lake.events, lake.found, lake.articles(articles)
+        left_out = lake.left_out(chosen)
+    article_files = [] if chosen is None else chosen.files
+    key = source_key(files, article_files, table, found, left_out)
+    target = Validated(validated_folder(key, cache_dir))
     if not target.complete():
         if progress is not None:
             progress("validating")

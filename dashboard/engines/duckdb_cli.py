@@ -69,11 +69,12 @@ def event_warnings(source: Source, events: str, articles: str | None) -> list[st
     """The memory engine's warnings of a canonical events file (``importers.canonical``,
     ``dataset.load_dataset``): the columns no rule reads, so that a misspelled one is named
     rather than silently left empty, and the ids the accepted ``events`` cite that the
-    ``articles`` (None: no articles) lack."""
+    ``articles`` (None: no articles) lack; after the open's own lines on the articles
+    files found among the data's (``Source.notes``)."""
     from dashboard.dataset import missing_articles_warning
     from dashboard.importers.canonical import ignored_columns, ignored_warning
 
-    warnings = []
+    warnings = list(source.notes)
     names = [str(row[0]) for row in
              source.con.execute("DESCRIBE SELECT * FROM _keyed_events").fetchall()]
     ignored = ignored_columns(name for name in names if name not in _ADDED)

@@ -16,8 +16,9 @@ or a table of a ``.duckdb`` database, and defines views over it without reading 
   the reason texts of the memory engine);
 - ``events``: the accepted rows, in file order (``_key``), which filters and exports read.
 
-The same for articles (``articles``). ``find_rejected`` evaluates the rules once to define
-``events``, ``articles`` and the problem views; the validated copy
+The same for articles (``articles``): the articles file given, else the files of a
+folder or glob that hold articles (``lake.lake_files``). ``find_rejected`` evaluates the
+rules once to define ``events``, ``articles`` and the problem views; the validated copy
 (``duckdb_backend.validate_to``) finds the rejected rows in the pass that writes it instead.
 Lookups the rules need (topics, ISO codes) are
 temporary tables filled through bound parameters; a WKT problem is found by shapely over
@@ -39,7 +40,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import validate
-from dashboard.engines.lake import parquet_files
+from dashboard.engines.lake import Articles, lake_files
 from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
 from dashboard.schema import (
@@ -172,6 +173,9 @@ class Source:
     #: the table of the events' links across datasets (``duckdb_links``: ``_seq`` pairs),
     #: in a validated copy, where ``once=1`` is served; None over the files' views
     event_links: str | None = None
+    #: the events report's lines on the articles files found among the data's
+    #: (``lake.Lake.notes``): read as the articles, or left out for the ones given
+    notes: list[str] = field(default_factory=list)
 
     def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """The first value of a query's first row."""
@@ -183,7 +187,8 @@ def open_source(data: str, *, table: str | None = None, articles: str | None = N
                 topics: Iterable[str] | None = None, temp_dir: str | None = None,
                 rejected: bool = True) -> Source:
     """Views over ``data`` (Parquet file/folder/glob, or a ``.duckdb`` file with ``table``)
-    and, if given, an articles file (Parquet or CSV). Raises LoadError naming the file.
+    and its articles: ``articles`` (Parquet or CSV) if given, else the articles files among
+    a folder's or glob's (``lake.Lake``). Raises LoadError naming the file.
     ``rejected=False`` leaves the rejected rows to be found by the caller (the validated
     copy finds them in the pass that writes it): ``events``, ``articles`` and their
     problem views are then not defined (``find_rejected`` defines them)."""
@@ -194,12 +199,14 @@ def open_source(data: str, *, table: str | None = None, articles: str | None = N
                                                                    / "dashboard-duckdb")})
     _install_macros(con)
     _lookups(con, topics)
+    lake = None
     try:
         if str(data).endswith(".duckdb") or table is not None:
             files = [Path(data)]
             _database_view(con, data, table or "events")
         else:
-            files = parquet_files(data)
+            lake = lake_files(data)
+            files = lake.events
             con.read_parquet([str(f) for f in files], filename=True, file_row_number=True,
                              union_by_name=True).create_view("_source_events")
             con.execute("CREATE TEMP VIEW _keyed_events AS SELECT *, file_row_number + 1 AS _row, "
@@ -208,11 +215,16 @@ def open_source(data: str, *, table: str | None = None, articles: str | None = N
         raise LoadError(str(data), Sayable(N_("could not be read by DuckDB ({error})"),
                                            error=_first_line(err))) from None
     source = Source(con, Path(data).name or str(data), files)
+    if lake is not None:
+        chosen = lake.articles(articles)
+        source.notes = lake.notes(source.label, chosen)
+    else:
+        chosen = None if articles is None else Articles.given(articles)
     with read_errors(str(data)):
         numbers = _raw_view(con, "_keyed_events", "raw_events", EVENT_COLUMNS, data)
         _prepare_events(source, numbers)
-        if articles is not None:
-            _open_articles(source, articles)
+        if chosen is not None:
+            _open_articles(source, chosen)
         if rejected:
             find_rejected(source)
     return source
@@ -671,29 +683,30 @@ def _article_views(con: duckdb.DuckDBPyConnection, raw: str, suffix: str) -> Non
         AND av._k_language IS NOT DISTINCT FROM {raw}.r_language""")
 
 
-def _open_articles(source: Source, articles: str) -> None:
+def _open_articles(source: Source, articles: Articles) -> None:
     con = source.con
-    path = Path(articles)
     try:
-        if path.suffix.lower() in {".csv", ".tsv", ".txt"}:
-            con.read_csv(str(path), all_varchar=True, header=True).create_view("_source_articles")
+        if articles.text:
+            path = articles.name
+            con.read_csv(path, all_varchar=True, header=True).create_view("_source_articles")
             # a view cannot hold a bound parameter: the operator's own path, as a literal
             con.execute("CREATE TEMP VIEW _keyed_articles AS SELECT *, row_number() OVER () "
-                        f"AS _row, {lit(str(path))} AS _path FROM _source_articles")
+                        f"AS _row, {lit(path)} AS _path FROM _source_articles")
         else:
-            files = parquet_files(articles)
-            con.read_parquet([str(f) for f in files], filename=True, file_row_number=True,
+            con.read_parquet([str(f) for f in articles.files], filename=True,
+                             file_row_number=True,
                              union_by_name=True).create_view("_source_articles")
             con.execute("CREATE TEMP VIEW _keyed_articles AS SELECT *, file_row_number + 1 "
                         "AS _row, filename AS _path FROM _source_articles")
         described = {str(r[0]).lower() for r in
                      con.execute("DESCRIBE SELECT * FROM _keyed_articles").fetchall()}
     except duckdb.Error as err:
-        raise LoadError(articles, Sayable(N_("could not be read by DuckDB ({error})"),
-                                          error=_first_line(err))) from None
+        raise LoadError(articles.name, Sayable(N_("could not be read by DuckDB ({error})"),
+                                               error=_first_line(err))) from None
     if "article_id" not in described:
-        raise LoadError(articles, Sayable(N_("an articles file needs an 'article_id' column")))
-    _raw_view(con, "_keyed_articles", "raw_articles", ARTICLE_COLUMNS, articles)
+        raise LoadError(articles.name,
+                        Sayable(N_("an articles file needs an 'article_id' column")))
+    _raw_view(con, "_keyed_articles", "raw_articles", ARTICLE_COLUMNS, articles.name)
     con.execute("CREATE TEMP TABLE _article_duplicates AS "
                 f"{_duplicates_sql('raw_articles', 'article_id')}")
     _article_values(con)
@@ -708,5 +721,5 @@ def _open_articles(source: Source, articles: str) -> None:
         FROM _normalised_articles_of_rejected
         LEFT JOIN _article_duplicates d USING (article_id)""")
     source.has_articles = True
-    source.articles_label = path.name or articles
-    source.article_files = [path] if path.is_file() else parquet_files(articles)
+    source.articles_label = articles.label
+    source.article_files = articles.files

@@ -68,13 +68,14 @@ def event_warnings(source: Source) -> list[str]:
     """The memory engine's warnings of a canonical events file, as the duckdb engine gives
     them (``duckdb_cli.event_warnings``): the columns no rule reads, so that a misspelled
     one is named rather than silently left empty, and the ids the accepted events cite
-    that the accepted articles (none given: no articles) lack, sorted."""
+    that the accepted articles (none given: no articles) lack, sorted; after the open's
+    own lines on the articles files found among the data's (``Source.notes``)."""
     from pyspark.sql import functions as F
 
     from dashboard.dataset import missing_articles_warning
     from dashboard.importers.canonical import ignored_columns, ignored_warning
 
-    warnings = []
+    warnings = list(source.notes)
     ignored = ignored_columns(source.columns)
     if ignored:
         warnings.append(ignored_warning(source.label, ignored))

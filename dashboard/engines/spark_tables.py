@@ -32,7 +32,7 @@ import pandas as pd
 
 from dashboard import validate
 from dashboard.engines import spark_links
-from dashboard.engines.lake import parquet_files
+from dashboard.engines.lake import Articles, Lake, lake_files
 from dashboard.engines.spark_session import get_session, remote
 from dashboard.i18n import N_, Sayable
 from dashboard.readers import LoadError
@@ -202,16 +202,21 @@ class Source:
     unread_files: list[str] = field(default_factory=list)
     #: the events linked across datasets (``spark_links.Links``), None with fewer than two
     links: Any = None
+    #: the events report's lines on the articles files found among the data's
+    #: (``lake.Lake.notes``): read as the articles, or left out for the ones given
+    notes: list[str] = field(default_factory=list)
 
 
-def parquet_paths(data: str) -> tuple[list[str], list[Path]]:
-    """What Spark reads for a ``--data`` and the local files behind it: on this machine a
-    file, a folder (its ``*.parquet``, any depth) or a glob, sorted by path as the duckdb
-    engine reads them (LoadError when none); on a Connect server the path as given."""
+def lake_paths(data: str) -> tuple[list[str], Lake | None]:
+    """What Spark reads for a ``--data`` and the local files behind it: on this machine
+    the events files of a file, a folder (its ``*.parquet``, any depth) or a glob, sorted
+    by path as the duckdb engine reads them, told apart from the articles files among them
+    (``lake.lake_files``; LoadError when none); on a Connect server the path as given,
+    whose files only the server lists."""
     if remote():
-        return [data], []
-    found = parquet_files(data)
-    return [str(f.resolve()) for f in found], found
+        return [data], None
+    lake = lake_files(data)
+    return [str(f.resolve()) for f in lake.events], lake
 
 
 def server_files(uris: Iterable[str],
@@ -285,9 +290,11 @@ def open_source(data: str | None, *, table: str | None = None, articles: str | N
                 topics: Iterable[str] | None = None,
                 spark: SparkSession | None = None) -> Source:
     """The checked events of ``data`` (Parquet file/folder/glob) or of the catalog table
-    ``table``, and, if given, of an articles file (Parquet or CSV). LoadError names the
+    ``table``, and of their articles: ``articles`` (Parquet or CSV) if given, else the
+    articles files among a local folder's or glob's (``lake.Lake``). LoadError names the
     file or table that cannot be read."""
     spark = spark or get_session()
+    lake = None
     try:
         if table is not None:
             label, files = table, list[Path]()
@@ -297,7 +304,8 @@ def open_source(data: str | None, *, table: str | None = None, articles: str | N
             if not data:
                 raise LoadError("spark", Sayable(N_("give a Parquet path (--data) or a table "
                                                     "(--table)")))
-            paths, files = parquet_paths(data)
+            paths, lake = lake_paths(data)
+            files = [] if lake is None else lake.events
             label = Path(data).name or data
             read = _read_parquet(spark, paths)
             source_rows = _keyed(read)
@@ -311,8 +319,13 @@ def open_source(data: str | None, *, table: str | None = None, articles: str | N
     source = Source(spark, label, files, unread_files=unread, columns=list(read.columns))
     _check_events(source, raw, topics)
     source.links = spark_links.find(source.events, spark)
-    if articles is not None:
-        _open_articles(source, articles)
+    if lake is not None:
+        chosen = lake.articles(articles)
+        source.notes = lake.notes(label, chosen)
+    else:
+        chosen = None if articles is None else Articles.given(articles, local=not remote())
+    if chosen is not None:
+        _open_articles(source, chosen)
     return source
 
 
@@ -638,34 +651,34 @@ def _article_rules() -> tuple[Rule, ...]:
     )
 
 
-def _open_articles(source: Source, articles: str) -> None:
+def _open_articles(source: Source, articles: Articles) -> None:
     F = _f()
     c = F.col
     spark = source.spark
-    path = Path(articles)
+    # this machine's files, or on a Connect server the path as given, which it lists
+    paths = [str(f.resolve()) for f in articles.files] or [articles.name]
     try:
-        if path.suffix.lower() in {".csv", ".tsv", ".txt"}:
+        if articles.text:
             # one partition per file (multiLine), so the increasing id follows the file
+            tsv = Path(articles.name).suffix.lower() == ".tsv"
             frame = (spark.read.option("header", "true").option("multiLine", "true")
-                     .option("escape", '"').option("sep", "\t" if path.suffix.lower() == ".tsv"
-                                                   else ",")
-                     .csv(str(path.resolve()) if not remote() else articles))
+                     .option("escape", '"').option("sep", "\t" if tsv else ",")
+                     .csv(paths[0]))
             keyed = frame.select(
                 "*", _decoded(F.col("_metadata.file_path")).alias("_path"),
                 _decoded(F.col("_metadata.file_name")).alias("_file"),
                 F.row_number().over(_window_by_id()).alias("_row")).localCheckpoint()
-            files, unread = _files_read(frame, [path] if path.is_file() else [])
+            files, unread = _files_read(frame, articles.files)
         else:
-            paths, files = parquet_paths(articles)
             read = _read_parquet(spark, paths)
             keyed = _keyed(read)
-            files, unread = _files_read(read, files)
-        raw = _raw(keyed, ARTICLE_COLUMNS, articles)
+            files, unread = _files_read(read, articles.files)
+        raw = _raw(keyed, ARTICLE_COLUMNS, articles.name)
     except LoadError:
         raise
     except Exception as err:
-        raise LoadError(articles, Sayable(N_("could not be read by Spark ({error})"),
-                                          error=_first_line(err))) from None
+        raise LoadError(articles.name, Sayable(N_("could not be read by Spark ({error})"),
+                                               error=_first_line(err))) from None
     ids = raw.select(token(c("r_article_id")).alias("article_id"), c("_path"), c("_row"),
                      c("_file"))
     duplicates = _duplicates(ids, "article_id")
@@ -692,7 +705,7 @@ def _open_articles(source: Source, articles: str) -> None:
     flagged.unpersist()
     source.article_problems = _problem_lines(rejected, rules, "articles")
     source.has_articles = True
-    source.articles_label = path.name or articles
+    source.articles_label = articles.label
     source.article_files = files
     source.unread_files += unread
 

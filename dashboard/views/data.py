@@ -343,6 +343,8 @@ if ui_data.DATASET_STATE in st.session_state:
 with st.expander(_("Load report of the data in use")):
     for report in data.dataset.reports:
         st.text(report.summary(t))
+        for warning in report.warnings:  # e.g. which files of a folder were its articles
+            st.warning(escape_md(said_warning(warning, t)))
     rejected = sum(r.rejected_rows for r in data.dataset.reports)
     if rejected:
         st.caption(ngettext("{count} row was rejected when this data was loaded.",

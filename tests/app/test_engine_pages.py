@@ -142,3 +142,26 @@ def test_duckdb_shades_the_units_of_a_boundaries_file(lake, monkeypatch, query) 
         assert shaded["duckdb"]["Fixture North"] == _strictly_inside(lake, 53.5, 56)
     else:
         assert 0 < sum(shaded["duckdb"].values()) < _strictly_inside(lake, 52, 56)
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "lake: articles.parquet read as the articles, not as events (an article_id "
+           "column and no event_id column)"),
+    ("uk", "lake: articles.parquet прочитано як статті, а не як події"),
+])
+def test_the_data_page_names_a_folders_articles_file(lake, monkeypatch, tmp_path,  # type: ignore[no-untyped-def]
+                                                     lang, words) -> None:
+    """A folder of events files and their articles (engines/lake.py) served by duckdb:
+    the Data page reports the articles as the companion's, and says which file they are."""
+    folder = tmp_path / "lake"
+    folder.mkdir()
+    events = pq.read_table(lake)
+    pq.write_table(events.slice(0, ROWS // 2), folder / "events-2023.parquet")
+    pq.write_table(events.slice(ROWS // 2), folder / "events-2024.parquet")
+    articles = pq.read_table(lake.with_name("events_articles.parquet"))
+    pq.write_table(articles, folder / "articles.parquet")
+    at = _run("duckdb", {"lang": lang}, "data", monkeypatch, folder)
+    assert words in shown(at.warning)
+    summaries = [text.value for text in at.text]
+    assert len(summaries) == 2 and summaries[1].startswith("articles.parquet")
+    assert f"events: {ROWS:,}" in shown(at.markdown) or lang != "en"

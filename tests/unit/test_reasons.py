@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard.dataset import LoadReport, combine, load_dataset
+from dashboard.engines.lake import Articles, Lake
 from dashboard.i18n import ENGLISH, LANGUAGES, translator
 from dashboard.importers import import_file
 from dashboard.readers import read_raw
@@ -145,7 +146,8 @@ def test_a_list_of_codes_keeps_its_codes_and_says_its_or(lang, choices, said):
 
 
 def _warnings() -> list[str]:
-    """One of each warning the reader, the importers and the dataset loader write."""
+    """One of each warning the reader, the importers, the dataset loader and the engines'
+    folders holding articles files (``lake.Lake.notes``) write."""
     found = [warning for data in ("a,b\n1,2\n".encode("utf-16"),
                                   "a\nПривіт\n".encode("cp1251"),
                                   b"a\n" + bytes(range(0x80, 0x100)) + b"\n",
@@ -160,6 +162,9 @@ def _warnings() -> list[str]:
     cited = load_dataset(b"event_id,event_date,topic,verification,article_ids\n"
                          b"e1,2024-01-01,strike,reported,a9\n", "e.csv",
                          articles=b"article_id,url\na1,https://x.org\n")
+    lake = Lake([Path("lake/e.parquet")], [Path("lake/articles.parquet")])
+    found += lake.notes("lake", lake.articles(None))
+    found += lake.notes("lake", Articles("a.csv", "a.csv", [Path("a.csv")], text=True))
     return found + combine(cited, cited).warnings
 
 
@@ -167,7 +172,7 @@ WARNINGS = sorted(set(_warnings()))
 
 
 def test_the_warnings_cover_the_reader_the_importers_and_the_loader():
-    assert len(WARNINGS) == 10
+    assert len(WARNINGS) == 12
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
@@ -190,6 +195,10 @@ def test_every_warning_is_said_in_each_language(warning, lang):
          "подій VIINA; a.csv прочитано як експорт ACLED, тому його не враховано"),
         ("12,000 rejected rows: the first 10,000 problem lines are listed",  # an engine's
          "відхилено рядків: 12\u00a0000; показано перші рядки з проблемами: 10\u00a0000"),
+        ("lake: 2023/articles.parquet, zzz.parquet read as the articles, not as events (an "
+         "article_id column and no event_id column)", "lake: 2023/articles.parquet, "
+         "zzz.parquet прочитано як статті, а не як події (є стовпець article_id і немає "
+         "стовпця event_id)"),
         ("a warning no template knows", "a warning no template knows"),
     ],
 )
