@@ -19,7 +19,14 @@ from urllib.parse import parse_qs
 import numpy as np
 
 from dashboard import linking
-from dashboard.dataset import Dataset, LoadReport, combine, load_bundled, load_dataset
+from dashboard.dataset import (
+    Dataset,
+    LoadReport,
+    combine,
+    companion_articles,
+    load_bundled,
+    load_dataset,
+)
 from dashboard.engines import ENGINES
 from dashboard.export import (
     BUNDLE,
@@ -150,20 +157,56 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.ok for r in dataset.reports) else EXIT_REJECTS
 
 
+EMBEDS_ARTICLES = ("geojson", "xlsx")  # formats whose file holds the articles too
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
-    """Write the accepted events in the output's format (articles embedded or beside)."""
+    """Write the accepted events in the output's format, and their articles: embedded
+    (GeoJSON, Excel), at ``--articles-out``, or else beside a CSV or Parquet output as its
+    companion ``OUT_articles.csv|parquet``, where the dashboard, ``validate`` and the
+    duckdb and spark engines look for them: a converted file keeps its sources."""
     fmt = format_for(args.output)
+    articles_out = Path(args.articles_out) if args.articles_out else None
+    if articles_out is None and (companion := _companion_out(Path(args.output), fmt)):
+        if companion.resolve() in _inputs(args):
+            raise ValueError(f"the articles would go to {companion}, which is one of the "
+                             "files read: choose where with --articles-out")
+        articles_out = companion
     dataset = _load(args)
     events = linking.with_linked_events(dataset.events, _linked(dataset, args.add))
     Path(args.output).write_bytes(export_events(events, fmt, articles=dataset.articles
-                                                if fmt in ("geojson", "xlsx") else None))
-    if args.articles_out:
-        Path(args.articles_out).write_bytes(
-            export_articles(dataset.articles, format_for(args.articles_out)))
+                                                if fmt in EMBEDS_ARTICLES else None))
+    # a companion is written when there are articles, or over one of an earlier run
+    written = articles_out is not None and bool(
+        args.articles_out or not dataset.articles.empty or articles_out.exists())
+    if articles_out is not None and written:
+        articles_out.write_bytes(export_articles(dataset.articles,
+                                                 format_for(str(articles_out))))
     for report in dataset.reports:
         print(report.summary(), file=sys.stderr)
     print(f"wrote {len(dataset.events):,} events to {args.output}", file=sys.stderr)
+    if written:
+        print(f"wrote {len(dataset.articles):,} articles to {articles_out}", file=sys.stderr)
     return EXIT_OK if all(r.ok for r in dataset.reports) else EXIT_REJECTS
+
+
+def _companion_out(output: Path, fmt: str) -> Path | None:
+    """Where a CSV or Parquet output's articles go when no ``--articles-out`` says: the
+    companion name ``dataset.companion_articles`` finds beside it."""
+    if fmt in EMBEDS_ARTICLES:
+        return None
+    return output.with_name(f"{output.stem}_articles{output.suffix}")
+
+
+def _inputs(args: argparse.Namespace) -> set[Path]:
+    """Every file a command reads, resolved: an output must not overwrite one."""
+    named = [args.path, args.articles, args.labels, *(args.add or [])]
+    found = {Path(p).resolve() for p in named if p}
+    if args.path and Path(args.path).is_file() and args.articles is None:
+        companion = companion_articles(Path(args.path))
+        if companion is not None:
+            found.add(companion.resolve())
+    return found
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -256,7 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
     convert = commands.add_parser("convert", help="write accepted events in another format")
     input_options(convert)
     convert.add_argument("-o", "--output", required=True, help="OUT.csv|geojson|xlsx|parquet")
-    convert.add_argument("--articles-out", help="also write the articles (csv|xlsx|parquet)")
+    convert.add_argument("--articles-out", help="write the articles here (csv|xlsx|parquet); "
+                         "by default a CSV or Parquet output's go beside it as "
+                         "OUT_articles.csv|parquet, where the dashboard and the engines "
+                         "find them")
     convert.set_defaults(run=cmd_convert)
 
     export = commands.add_parser("export", help="filter like the dashboard and write the result")

@@ -248,3 +248,49 @@ def test_add_is_refused_on_an_engine_reading_one_table(
         f"error: --add needs the memory engine: the {engine} engine reads one table (give "
         "the files as one folder or glob)")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("output", "extra", "companion", "written"), [
+    ("acled.parquet", [], "acled_articles.parquet", True),  # read back beside it
+    ("acled.csv", [], "acled_articles.csv", True),
+    ("acled.geojson", [], "acled_articles.geojson", False),  # the file holds them
+    ("acled.xlsx", [], "acled_articles.xlsx", False),
+    ("acled.parquet", ["--articles-out", "sources.csv"], "acled_articles.parquet", False),
+])
+def test_convert_keeps_the_articles(tmp_path, capsys, output, extra, companion, written):
+    source = ROOT / "tests" / "fixtures" / "acled_dyadic.csv"
+    original = load_dataset(source)
+    assert len(original.articles) > 0
+    out = tmp_path / output
+    args = [arg if not arg.endswith(".csv") or arg.startswith("-") else str(tmp_path / arg)
+            for arg in extra]
+    assert main(["convert", str(source), "-o", str(out), *args]) == 1  # a row is rejected
+    assert (tmp_path / companion).exists() == written
+    err = capsys.readouterr().err
+    if out.suffix in (".parquet", ".csv"):  # loads back with its sources, as the engines do
+        back = load_dataset(out, articles=tmp_path / "sources.csv" if extra else None)
+        assert back.articles["article_id"].tolist() == original.articles["article_id"].tolist()
+        assert back.articles["url"].tolist() == original.articles["url"].tolist()
+        named = tmp_path / (companion if written else "sources.csv")
+        assert f"wrote {len(original.articles):,} articles to {named}" in err
+
+
+def test_convert_never_writes_its_companion_over_an_input(tmp_path, capsys):
+    events = write(tmp_path, "x.csv", GOOD.replace("e1,", "e1,").replace(
+        "verification\n", "verification,article_ids\n").replace("reported\n", "reported,a1\n"))
+    articles = write(tmp_path, "x_articles.csv",
+                     "article_id,url,outlet,published\na1,https://example.org/a,Example,"
+                     "2024-01-05\n")
+    before = articles.read_bytes()
+    assert main(["convert", str(events), "-o", str(tmp_path / "x.csv")]) == 2
+    assert "choose where with --articles-out" in capsys.readouterr().err
+    assert articles.read_bytes() == before
+
+
+def test_convert_replaces_a_stale_companion(tmp_path):
+    stale = write(tmp_path, "out_articles.csv",
+                  "article_id,url,outlet,published\nold,https://example.org/o,Old,2020-01-01\n")
+    assert main(["convert", str(write(tmp_path, "g.csv", GOOD)), "-o",
+                 str(tmp_path / "out.csv")]) == 0
+    assert load_dataset(tmp_path / "out.csv").articles.empty
+    assert "old" not in stale.read_text(encoding="utf-8-sig")
