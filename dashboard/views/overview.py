@@ -298,8 +298,10 @@ def _view() -> dict:
 
 
 def _zoom_buttons() -> None:
-    row = st.container(horizontal=True, key="map_zoom_buttons", gap="small", wrap=True)
-    row.caption(_("Zoom to:"))
+    row = st.container(horizontal=True, key="map_zoom_buttons", gap="small", wrap=True,
+                       vertical_alignment="center")
+    # as wide as its words: a stretched caption pushed the buttons to the far edge
+    row.caption(_("Zoom to:"), width="content")
     for level in geomap.ZOOM_LEVELS:
         row.button(_(level), key=f"zoom_{level.lower()}", on_click=_set_zoom, args=(level,),
                    type="tertiary")

@@ -111,4 +111,34 @@ def test_longer_words_fit_a_phone(phone_page: AppPage, lang: str) -> None:
     buttons = page.locator(".st-key-downloads button")
     rows = {round(buttons.nth(i).bounding_box()["y"]) for i in range(buttons.count())}
     assert len(rows) <= 4, rows  # they wrap into rows of several, not a column of six
+    _assert_zoom_label_beside_its_buttons(page)
+    # nothing (a row of controls, a chart, a table) makes the page scroll sideways
+    sideways = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert sideways[0] <= sideways[1], sideways
     phone_page.assert_no_exception()
+
+
+def _assert_zoom_label_beside_its_buttons(page: Page) -> None:
+    """The map's "Zoom to:" label ends just before its first button, on the same line (a
+    caption stretched across the row had left most of the row between them)."""
+    row = page.locator(".st-key-map_zoom_buttons")
+    # the words' own box (a Range over their text), not their element's, which may be stretched
+    label = row.locator("[data-testid='stCaptionContainer']").evaluate(
+        """e => { const text = document.createTreeWalker(e, NodeFilter.SHOW_TEXT).nextNode();
+                  const range = document.createRange(); range.selectNodeContents(text);
+                  const b = range.getBoundingClientRect();
+                  return {x: b.x, y: b.y, width: b.width, height: b.height}; }""")
+    first = row.locator("button").first.bounding_box()
+    assert first is not None
+    assert 0 <= first["x"] - (label["x"] + label["width"]) <= 24, (label, first)
+    assert abs((label["y"] + label["height"] / 2) - (first["y"] + first["height"] / 2)) <= 4, (
+        label, first)
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "pl"])
+def test_the_zoom_label_sits_beside_its_buttons(app_page: AppPage, lang: str) -> None:
+    page = app_page.open(f"/?lang={lang}").page
+    expect(page.locator(".st-key-map_zoom_buttons")).to_contain_text(
+        translator(lang).gettext("Zoom to:"))
+    _assert_zoom_label_beside_its_buttons(page)
+    app_page.assert_no_exception()
