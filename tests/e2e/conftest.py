@@ -163,6 +163,11 @@ class AppPage:
     def __init__(self, page: Page, server: AppServer) -> None:
         self.page = page
         self.server = server
+        self.messages_sent = 0  # to the server, over the websockets opened from now on
+        page.on("websocket", lambda socket: socket.on("framesent", self._count_message))
+
+    def _count_message(self, _payload: object) -> None:
+        self.messages_sent += 1
 
     def open(self, path: str = "/") -> AppPage:
         """Open ``path`` (with its query string) on this page's own server and wait for the
