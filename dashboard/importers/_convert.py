@@ -23,6 +23,9 @@ CATEGORY_MAPPING_PATH = DATA_DIR / "category_mapping.csv"
 TOPICS_PATH = DATA_DIR / "topics.csv"
 REJECT_COLUMNS = ["file", "table", "row", "column", "value", "reason"]
 FALLBACK_TOPIC = "other"
+# A date with a time of day and maybe a UTC offset; group 1 is the date.
+ISO_TIMESTAMP = (r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+                 r"(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
 
 
 def text(values: pd.Series | None, index: pd.Index | None = None) -> pd.Series:
@@ -172,6 +175,13 @@ def parse_dates(values: pd.Series, formats: Iterable[str]) -> pd.Series:
         read = attempt.notna()
         table.update(zip(unread[read], attempt[read].dt.strftime("%Y-%m-%d"), strict=True))
         unread = unread[~read]
+    if not unread.empty:
+        # An ISO 8601 timestamp (OSINT exports write "2022-02-24T23:30:00+02:00" or "...Z")
+        # is the day its writer saw: the date as written, never shifted to UTC.
+        stamped = unread.str.extract(ISO_TIMESTAMP, expand=False)
+        attempt = pd.to_datetime(stamped, format="%Y-%m-%d", errors="coerce")
+        read = attempt.notna()
+        table.update(zip(unread[read], attempt[read].dt.strftime("%Y-%m-%d"), strict=True))
     return per_unique(cleaned, lambda distinct: distinct.map(table))
 
 

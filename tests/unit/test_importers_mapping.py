@@ -59,6 +59,24 @@ def test_apply_mapping_dates_follow_dayfirst(dayfirst, expected):
     assert events["event_date"].iloc[1] == "2024-08-06"
 
 
+@pytest.mark.parametrize(("written", "expected"), [
+    ("2022-02-24", "2022-02-24"),
+    ("2022/02/24", "2022-02-24"),  # year first: never read day or month first
+    ("2022-02-24T10:00:00Z", "2022-02-24"),
+    ("2022-02-24T23:30:00.123+02:00", "2022-02-24"),  # the day as written, not in UTC
+    ("2022-02-25T01:00:00-05:00", "2022-02-25"),
+    ("2022-02-24 10:00", "2022-02-24"),
+    ("2022-02-24T10:00+0200", "2022-02-24"),
+    ("2022-02-30T10:00:00Z", "2022-02-30T10:00:00Z"),  # no such day: kept, to be rejected
+    ("2022-02-24T10:00:00Z junk", "2022-02-24T10:00:00Z junk"),
+    ("24.02.2022", "2022-02-24"),
+])
+def test_apply_mapping_reads_dates_and_timestamps(written, expected):
+    raw = pd.DataFrame({"date": [written], "country": ["UKR"]}, dtype="str")
+    mapping = mp.ColumnMapping(date="date", country="country")
+    assert mp.apply_mapping(raw, "export.csv", mapping).events["event_date"].iloc[0] == expected
+
+
 def test_apply_mapping_fields_topics_and_articles():
     mapping = mp.suggest_mapping(_raw())
     mapping.topic_values = {"protest": "protest", "Patrol": "border_zone"}
