@@ -1,4 +1,4 @@
-"""``python -m dashboard validate|convert|export`` (the server starts in ``dashboard.launch``).
+"""``python -m dashboard validate|convert|mapping|export`` (the server: ``dashboard.launch``).
 
 Exit codes: 0 when no row is rejected (rows merged into another row's event, as in an
 ACLED monadic export, are not rejected), 1 when some rows were rejected (the file was
@@ -37,12 +37,16 @@ from dashboard.export import (
     held_words,
     selection_download,
 )
-from dashboard.readers import LoadError
+from dashboard.importers.mapping import mapping_json, suggest_mapping
+from dashboard.readers import FormatNotRecognised, LoadError, read_raw
 from dashboard.validate import REJECT_COLUMNS
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
 EXIT_PIPE = 141  # what a shell reports for a command stopped by a closed pipe
 SHOWN_REASONS = 10
+# Fields a guessed mapping is told to lack: without them ids are row numbers, events are
+# undated, countries blank.
+KEY_FIELDS = ("event_id", "date", "country")
 LABELS_HELP = ("VIINA labels file (event_labels_latest_YYYY) joined onto a VIINA event file "
                "by event_id, so its t_*/a_* labels give the topics and actors")
 
@@ -200,13 +204,35 @@ def _companion_out(output: Path, fmt: str) -> Path | None:
 
 def _inputs(args: argparse.Namespace) -> set[Path]:
     """Every file a command reads, resolved: an output must not overwrite one."""
-    named = [args.path, args.articles, args.labels, *(args.add or [])]
+    named = [args.path, args.articles, args.labels, *(getattr(args, "add", None) or [])]
     found = {Path(p).resolve() for p in named if p}
     if args.path and Path(args.path).is_file() and args.articles is None:
         companion = companion_articles(Path(args.path))
         if companion is not None:
             found.add(companion.resolve())
     return found
+
+
+def cmd_mapping(args: argparse.Namespace) -> int:
+    """Write the column mapping guessed from a file's column names (the guess the Data page
+    starts from), for a file no importer recognises: edited, it is ``--mapping``'s file."""
+    if args.output and Path(args.output).resolve() == Path(args.path).resolve():
+        raise ValueError(f"{args.output} is the file read: choose another output")
+    raw = read_raw(args.path)
+    guess = suggest_mapping(raw)
+    if args.output:
+        Path(args.output).write_text(mapping_json(guess), "utf-8")
+    else:
+        sys.stdout.write(mapping_json(guess))
+    mapped = guess.columns()
+    left = [str(c) for c in raw.columns if str(c) not in mapped.values()]
+    missing = [name for name in KEY_FIELDS if name not in mapped]
+    print(f"{args.path}: {len(mapped)} fields guessed from the column names"
+          + (f"; columns not mapped: {', '.join(left)}" if left else "")
+          + (f"; no column found for {', '.join(missing)}" if missing else ""), file=sys.stderr)
+    print(f"check it (docs/formats.md), then: python -m dashboard validate {args.path} "
+          f"--mapping {args.output or 'MAPPING.json'}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -305,6 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
                          "find them")
     convert.set_defaults(run=cmd_convert)
 
+    guess = commands.add_parser(
+        "mapping", help="guess a column mapping (JSON) from a file's column names, to check "
+                        "and pass to --mapping")
+    guess.add_argument("path", help="the file whose columns are mapped")
+    guess.add_argument("-o", "--output", help="write the mapping here (default: stdout)")
+    guess.set_defaults(run=cmd_mapping)
+
     export = commands.add_parser("export", help="filter like the dashboard and write the result")
     export.add_argument("--data", help="events file (default: the bundled data)")
     export.add_argument("--labels", metavar="PATH", help=LABELS_HELP)
@@ -334,6 +367,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _named(args: argparse.Namespace, file: str) -> str:
+    """The path the user typed for the file an error names (errors name files by their
+    base name), or that name when no argument matches."""
+    typed = [getattr(args, "path", None), getattr(args, "data", None),
+             *(getattr(args, "add", None) or [])]
+    return next((p for p in typed if p and Path(p).name == Path(file).name), file)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     args = build_parser().parse_args(argv)
@@ -342,6 +383,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as cat does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PIPE
+    except FormatNotRecognised as err:
+        print(f"error: {err}", file=sys.stderr)
+        print(f"python -m dashboard mapping {_named(args, err.file)} -o MAPPING.json guesses "
+              "a mapping to start from", file=sys.stderr)
     except LoadError as err:
         print(f"error: {err}", file=sys.stderr)
     except ValueError as err:

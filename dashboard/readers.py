@@ -111,6 +111,11 @@ class LoadError(Exception):
         return f"{self.file}: {said(self.message, t)}{suffix}"
 
 
+class FormatNotRecognised(LoadError):
+    """A table whose columns fit no importer: the Data page offers to map them, and the
+    command line names ``python -m dashboard mapping``, which guesses a mapping to start from."""
+
+
 @contextmanager
 def reading(label: str) -> Iterator[None]:
     """The last guard of the public readers: whatever a parser raises that is not already a

@@ -21,6 +21,7 @@ from dashboard.importers import acled, canonical, gdelt, ucdp, viina
 from dashboard.importers import mapping as mapped
 from dashboard.importers.base import Imported, Importer
 from dashboard.readers import (
+    FormatNotRecognised,
     LoadError,
     RepeatedNameError,
     progress_stage,
@@ -73,7 +74,7 @@ def detect_format(raw: pd.DataFrame, name: str = "") -> str:
         if importer.detect(raw, name):
             return importer.name
     columns = ", ".join(str(c) for c in list(raw.columns)[:12])
-    raise LoadError(
+    raise FormatNotRecognised(
         name or "file",
         Sayable(N_("format not recognised from its columns ({columns}); choose a format or map "
                    "the columns (--format / --mapping)"), columns=columns),

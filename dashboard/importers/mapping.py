@@ -84,9 +84,15 @@ class ColumnMapping:
         }
 
 
+def mapping_json(mapping: ColumnMapping) -> str:
+    """The mapping as indented JSON a person can edit (the Data page's "Save this mapping",
+    ``python -m dashboard mapping`` and ``save_mapping`` write the same text)."""
+    return json.dumps(asdict(mapping), indent=2, ensure_ascii=False) + "\n"
+
+
 def save_mapping(mapping: ColumnMapping, path: str | Path) -> None:
-    """Write the mapping as indented JSON a person can edit."""
-    Path(path).write_text(json.dumps(asdict(mapping), indent=2, ensure_ascii=False) + "\n", "utf-8")
+    """Write the mapping to ``path`` as ``mapping_json`` gives it."""
+    Path(path).write_text(mapping_json(mapping), "utf-8")
 
 
 def load_mapping(path: str | Path) -> ColumnMapping:

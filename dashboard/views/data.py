@@ -14,8 +14,13 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from dashboard import linking
 from dashboard.dataset import Dataset, LoadReport, combine, load_dataset
 from dashboard.i18n import N_, Sayable, message_of, said
-from dashboard.importers.mapping import ColumnMapping, mapping_from_dict, suggest_mapping
-from dashboard.readers import LoadError, read_raw
+from dashboard.importers.mapping import (
+    ColumnMapping,
+    mapping_from_dict,
+    mapping_json,
+    suggest_mapping,
+)
+from dashboard.readers import FormatNotRecognised, LoadError, read_raw
 from dashboard.reasons import said_reason, said_warning
 from dashboard.serving import PathRefused, over_session_cap, resolve_offered
 from dashboard.ui import data as ui_data
@@ -140,7 +145,7 @@ def _check(source: object, name: str, key: str, mapping: ColumnMapping | None) -
         st.session_state.pop(CANDIDATE, None)
         st.error(_("This file cannot be used: {reason}. The data in use has not changed.")
                  .format(reason=escape_md(err.said(t))))
-        if "not recognised" in str(err) and mapping is None:
+        if isinstance(err, FormatNotRecognised) and mapping is None:
             st.session_state[MAPPING] = _suggest(source, name)
         return
     mapping_key = hashlib.sha256(json.dumps(asdict(mapping) if mapping else {},
@@ -228,7 +233,7 @@ def _mapping_step(source: object, name: str, key: str) -> None:
         edited = mapping_from_dict({**base, **chosen})
         st.session_state[MAPPING] = edited
         st.download_button(_("Save this mapping (JSON)"),
-                           data=json.dumps(asdict(edited), indent=2, ensure_ascii=False),
+                           data=mapping_json(edited),
                            file_name=f"mapping_{Path(name).stem}.json", mime="application/json",
                            on_click="ignore", key="download_mapping")
         if st.button(_("Check the file with this mapping"), key="check_mapped"):

@@ -294,3 +294,40 @@ def test_convert_replaces_a_stale_companion(tmp_path):
                  str(tmp_path / "out.csv")]) == 0
     assert load_dataset(tmp_path / "out.csv").articles.empty
     assert "old" not in stale.read_text(encoding="utf-8-sig")
+
+
+OSINT = FIXTURES / "mapped_osint.geojson"  # a GeoJSON in no importer's layout
+
+
+def test_an_unrecognised_file_names_the_mapping_command(capsys):
+    assert main(["validate", str(OSINT)]) == 2
+    err = capsys.readouterr().err
+    assert "format not recognised from its columns" in err
+    assert f"python -m dashboard mapping {OSINT} -o MAPPING.json" in err
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_the_guessed_mapping_reads_the_file(tmp_path, capsys, to_file):
+    mapping = tmp_path / "mapping.json"
+    assert main(["mapping", str(OSINT), *(["-o", str(mapping)] if to_file else [])]) == 0
+    out, err = capsys.readouterr()
+    if not to_file:
+        mapping.write_text(out, encoding="utf-8")
+    else:
+        assert out == ""
+    assert json.loads(mapping.read_text(encoding="utf-8"))["summary"] == "description"
+    assert "columns not mapped: verified" in err and "no column found for country" in err
+    assert main(["validate", str(OSINT), "--mapping", str(mapping), "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert (document["format"], document["read"], document["accepted"]) == ("mapped", 3, 2)
+    events = load_dataset(OSINT, mapping=str(mapping)).events.set_index("event_id")
+    assert events.loc[["fixture-1", "fixture-2"], "event_date"].tolist() == [
+        "2024-06-13", "2024-06-14"]
+
+
+def test_mapping_never_writes_over_its_input(tmp_path, capsys):
+    data = tmp_path / "own.geojson"
+    data.write_bytes(OSINT.read_bytes())
+    assert main(["mapping", str(data), "-o", str(data)]) == 2
+    assert "is the file read" in capsys.readouterr().err
+    assert data.read_bytes() == OSINT.read_bytes()

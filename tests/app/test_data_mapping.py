@@ -1,0 +1,39 @@
+"""AppTest of the Data page's column mapping: a file in no importer's layout gets the mapping
+step, preset with the guess ``python -m dashboard mapping`` writes, and is read with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import check_file, page
+
+from dashboard.importers.mapping import mapping_json, suggest_mapping
+from dashboard.readers import read_raw
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+OSINT = FIXTURES / "mapped_osint.geojson"
+APP_FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
+
+
+def test_an_unrecognised_file_is_mapped_and_read(app, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(FIXTURES))
+    at = app.run()
+    at.switch_page(page("data")).run()
+    check_file(at, OSINT)
+    assert not at.exception
+    assert any("format not recognised" in e.value for e in at.error)
+    assert "Map the columns" in [h.value for h in at.subheader]
+    guess = suggest_mapping(read_raw(str(OSINT), OSINT.name))
+    for field in ("event_id", "date", "latitude", "longitude", "summary", "url"):
+        assert at.selectbox(key=f"map_{field}").value == getattr(guess, field)
+    assert at.selectbox(key="map_country").value is None
+    saved = json.loads(mapping_json(at.session_state["data_mapping"]))
+    assert saved == json.loads(mapping_json(guess))
+    at.button(key="check_mapped").click().run()
+    assert not at.exception
+    _, name, dataset = at.session_state["data_candidate"]
+    assert name == OSINT.name
+    assert sorted(dataset.events["event_id"]) == ["fixture-1", "fixture-2"]
+    assert [r.rejected_rows for r in dataset.reports if r.table == "events"] == [1]
