@@ -205,3 +205,40 @@ def area_spellings(boundaries: gpd.GeoDataFrame) -> dict[str, str]:
         spellings.setdefault(code, name)
         spellings[name] = name
     return spellings
+
+
+# How far a point must be from every other country's outline for ``countries_at`` to name
+# its country: the bundled outlines are simplified, so a point nearer a border than this
+# may lie on either side of the real one.
+BORDER_MARGIN_KM = 5.0
+KM_PER_DEGREE = 111.32  # of latitude; of longitude times cos(latitude)
+
+
+def countries_at(longitude: np.ndarray, latitude: np.ndarray,
+                 margin_km: float = BORDER_MARGIN_KM) -> np.ndarray:
+    """The ISO3 code of the bundled country outline each point lies in, or None where that
+    cannot be said safely: outside every outline (the sea, beyond the bundled region) or
+    within ``margin_km`` of another country's outline. For a file that gives coordinates
+    but no country (docs/formats.md, ``country_from_coordinates``)."""
+    outlines = load_boundaries()
+    codes = outlines["iso3"].astype("str").to_numpy()
+    shapes = outlines.geometry.to_numpy()
+    shapely.prepare(shapes)
+    lon, lat = np.asarray(longitude, dtype="float64"), np.asarray(latitude, dtype="float64")
+    owner = np.full(len(lon), -1)
+    usable = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) < 89)
+    for number, shape in enumerate(shapes):
+        owner[usable & shapely.contains_xy(shape, lon, lat)] = number
+    # the margin in degrees of longitude, the wider of the two: no direction falls short
+    reach = margin_km / (KM_PER_DEGREE * np.cos(np.radians(np.where(usable, lat, 0.0))))
+    for number, shape in enumerate(shapes):
+        west, south, east, north = shapely.bounds(shape)
+        close = np.flatnonzero((owner >= 0) & (owner != number)
+                               & (lon >= west - reach) & (lon <= east + reach)
+                               & (lat >= south - reach) & (lat <= north + reach))
+        if len(close):
+            near = shapely.dwithin(shape, shapely.points(lon[close], lat[close]), reach[close])
+            owner[close[near]] = -1
+    found = np.full(len(lon), None, dtype=object)
+    found[owner >= 0] = codes[owner[owner >= 0]]
+    return found

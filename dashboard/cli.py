@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 import numpy as np
 
 from dashboard import linking
+from dashboard.boundaries import BORDER_MARGIN_KM
 from dashboard.dataset import (
     Dataset,
     LoadReport,
@@ -230,6 +231,10 @@ def cmd_mapping(args: argparse.Namespace) -> int:
     print(f"{args.path}: {len(mapped)} fields guessed from the column names"
           + (f"; columns not mapped: {', '.join(left)}" if left else "")
           + (f"; no column found for {', '.join(missing)}" if missing else ""), file=sys.stderr)
+    if guess.country_from_coordinates:
+        print("with no country column, country_from_coordinates is on: a row's country is "
+              "the bundled outline its coordinates lie in, unless another country's is within "
+              f"{BORDER_MARGIN_KM:g} km", file=sys.stderr)
     print(f"check it (docs/formats.md), then: python -m dashboard validate {args.path} "
           f"--mapping {args.output or 'MAPPING.json'}", file=sys.stderr)
     return EXIT_OK

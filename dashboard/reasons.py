@@ -74,6 +74,10 @@ WARNINGS = (
     N_("{file}: events cite {count} article id(s) not in the articles table ({ids}); the "
        "events are kept"),
     N_("{count} article(s) already loaded were kept from the data loaded first"),
+    # a column mapping's country_from_coordinates (importers/mapping.py)
+    N_("{file}: events with coordinates and no country: {count} of {total} given the country "
+       "their coordinates lie in; the rest lie outside the bundled country outlines or within "
+       "{margin} km of another country's"),
     N_("{count} rejected rows: the first {total} problem lines are listed"),  # an engine's
     # an engine's folder or glob holding articles files (engines/lake.py)
     N_("{file}: {articles} read as the articles, not as events (an article_id column and "

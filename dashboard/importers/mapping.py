@@ -73,15 +73,20 @@ class ColumnMapping:
     verification: str | None = None
     default_verification: str = "reported"
     dayfirst: bool = True
+    # A row with coordinates and no country gets the country whose bundled outline holds
+    # it, unless another country's is within boundaries.BORDER_MARGIN_KM; the load report
+    # says how many were filled and how many were left without one.
+    country_from_coordinates: bool = False
 
     def columns(self) -> dict[str, str]:
         """Mapped fields and their source columns."""
-        skip = {"topic_values", "default_topic", "default_verification", "dayfirst"}
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name not in skip and getattr(self, f.name)
-        }
+        return {name: getattr(self, name) for name in COLUMN_FIELDS if getattr(self, name)}
+
+
+# The fields that name a column of the file (the rest are settings).
+SETTINGS = ("topic_values", "default_topic", "default_verification", "dayfirst",
+            "country_from_coordinates")
+COLUMN_FIELDS = tuple(f.name for f in fields(ColumnMapping) if f.name not in SETTINGS)
 
 
 def mapping_json(mapping: ColumnMapping) -> str:
@@ -117,7 +122,8 @@ def suggest_mapping(raw: pd.DataFrame) -> ColumnMapping:
                 chosen[target] = by_lower[name]
                 used.add(by_lower[name])
                 break
-    return ColumnMapping(**chosen)
+    placed = "country" not in chosen and {"latitude", "longitude"} <= chosen.keys()
+    return ColumnMapping(**chosen, country_from_coordinates=placed)
 
 
 def detect(raw: pd.DataFrame, name: str = "") -> bool:
@@ -158,6 +164,10 @@ def apply_mapping(raw: pd.DataFrame, file: str, mapping: ColumnMapping) -> Impor
     topic_source = _get(raw, mapping.topic)
     country = _get(raw, mapping.country)
     iso3 = countries.iso3_from_any(country)
+    warnings = []
+    if mapping.country_from_coordinates:
+        iso3, warning = _placed(iso3, country.isna(), raw, file, mapping)
+        warnings += [warning] if warning else []
     events = cv.events_frame(
         {
             "event_id": ids,
@@ -205,8 +215,30 @@ def apply_mapping(raw: pd.DataFrame, file: str, mapping: ColumnMapping) -> Impor
         articles=articles,
         rejected=cv.empty_rejects(),
         rows_read=len(raw),
-        warnings=[],
+        warnings=warnings,
     )
+
+
+def _placed(iso3: pd.Series, no_country: pd.Series, raw: pd.DataFrame, file: str,
+            mapping: ColumnMapping) -> tuple[pd.Series, str | None]:
+    """``iso3`` with the rows that name no country but have coordinates given the country
+    at those coordinates (``boundaries.countries_at``), and the report's line saying so. A
+    country the file names, even one not known, is never replaced."""
+    from dashboard.boundaries import BORDER_MARGIN_KM, countries_at  # geopandas: only here
+
+    lat = pd.to_numeric(_get(raw, mapping.latitude), errors="coerce")
+    lon = pd.to_numeric(_get(raw, mapping.longitude), errors="coerce")
+    unplaced = no_country & lat.between(-90, 90) & lon.between(-180, 180)
+    if not unplaced.any():
+        return iso3, None
+    found = pd.Series(countries_at(lon[unplaced].to_numpy(), lat[unplaced].to_numpy()),
+                      index=iso3.index[unplaced], dtype="str")
+    filled = int(found.notna().sum())
+    warning = (f"{Path(file).name}: events with coordinates and no country: {filled:,} of "
+               f"{int(unplaced.sum()):,} given the country their coordinates lie in; the rest "
+               f"lie outside the bundled country outlines or within {BORDER_MARGIN_KM:g} km "
+               "of another country's")
+    return iso3.fillna(found), warning
 
 
 def mapping_from_dict(data: dict) -> ColumnMapping:

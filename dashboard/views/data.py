@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -12,9 +12,11 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard import linking
+from dashboard.boundaries import BORDER_MARGIN_KM
 from dashboard.dataset import Dataset, LoadReport, combine, load_dataset
 from dashboard.i18n import N_, Sayable, message_of, said
 from dashboard.importers.mapping import (
+    COLUMN_FIELDS,
     ColumnMapping,
     mapping_from_dict,
     mapping_json,
@@ -30,9 +32,6 @@ from dashboard.ui.text import escape_md
 
 CANDIDATE = "data_candidate"  # (key, label, Dataset) checked but not yet used
 MAPPING = "data_mapping"  # ColumnMapping being edited for an unrecognised file
-MAPPED_FIELDS = [f.name for f in fields(ColumnMapping)
-                 if f.name not in ("topic_values", "default_topic", "default_verification",
-                                   "dayfirst")]
 
 t = current()
 ctx = heading(_("Data"))
@@ -221,7 +220,7 @@ def _mapping_step(source: object, name: str, key: str) -> None:
         chosen: dict[str, str | None] = {}
         grid = st.columns(3)
         not_in_file = _("— not in the file —")
-        for number, target in enumerate(MAPPED_FIELDS):
+        for number, target in enumerate(COLUMN_FIELDS):
             current = getattr(mapping, target, None) if mapping else None
             choices = [None, *columns]
             chosen[target] = grid[number % 3].selectbox(
@@ -229,8 +228,16 @@ def _mapping_step(source: object, name: str, key: str) -> None:
                 index=choices.index(current) if current in choices else 0,
                 format_func=lambda c: not_in_file if c is None else c,
             )
+        placed = st.checkbox(
+            _("Where a row has no country, take it from its coordinates"),
+            value=bool(mapping and mapping.country_from_coordinates),
+            key="map_country_from_coordinates",
+            help=_("The country whose outline the point lies in, unless another country's "
+                   "outline is within {margin} km (the outlines are simplified); the load "
+                   "report says how many were filled.").format(
+                       margin=t.number(BORDER_MARGIN_KM)))
         base = asdict(mapping) if mapping else {}
-        edited = mapping_from_dict({**base, **chosen})
+        edited = mapping_from_dict({**base, **chosen, "country_from_coordinates": placed})
         st.session_state[MAPPING] = edited
         st.download_button(_("Save this mapping (JSON)"),
                            data=mapping_json(edited),

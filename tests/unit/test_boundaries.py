@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
@@ -15,6 +16,7 @@ from dashboard.boundaries import (
     BUNDLED_PATH,
     BoundariesError,
     boundaries_edition,
+    countries_at,
     load_boundaries,
 )
 from dashboard.readers import LoadError
@@ -202,3 +204,36 @@ def test_unusable_files_raise_one_clear_error_naming_the_file(
 def test_missing_file_is_named(tmp_path) -> None:
     with pytest.raises(BoundariesError, match=r"^nowhere\.shp: no such file"):
         load_boundaries(tmp_path / "nowhere.shp")
+
+
+# (place, lon, lat, the country countries_at names or None); distances to the nearest border
+# are rough figures for the real places, all far from the 5 km margin's edge
+PLACED = [
+    ("Warsaw", 21.01, 52.23, "POL"),
+    ("Gdańsk, on the coast (the sea is no other country)", 18.65, 54.35, "POL"),
+    ("Minsk", 27.56, 53.90, "BLR"),
+    ("Hrodna, ~15 km from Poland", 23.83, 53.68, "BLR"),
+    ("Vilnius", 25.28, 54.69, "LTU"),
+    ("Kyiv", 30.52, 50.45, "UKR"),
+    ("Odesa, on the coast", 30.73, 46.48, "UKR"),
+    ("Simferopol: Crimea is Ukraine's in this edition", 34.10, 44.95, "UKR"),
+    ("Kaliningrad", 20.51, 54.71, "RUS"),
+    ("Terespol, ~2 km from Belarus", 23.62, 52.075, None),
+    ("Brest, ~2 km from Poland", 23.69, 52.09, None),
+    ("the Baltic Sea", 19.00, 55.50, None),
+    ("Paris, outside the bundled region", 2.35, 48.85, None),
+    ("no longitude", float("nan"), 50.0, None),
+]
+
+
+def test_countries_at_names_a_country_only_clear_of_every_other():
+    lon = np.array([row[1] for row in PLACED])
+    lat = np.array([row[2] for row in PLACED])
+    found = dict(zip([row[0] for row in PLACED], countries_at(lon, lat), strict=True))
+    assert found == {row[0]: row[3] for row in PLACED}
+
+
+def test_countries_at_a_wider_margin_leaves_more_out():
+    lon, lat = np.array([23.83, 27.56]), np.array([53.68, 53.90])  # Hrodna, Minsk
+    assert countries_at(lon, lat, margin_km=30).tolist() == [None, "BLR"]
+    assert countries_at(np.array([]), np.array([])).tolist() == []

@@ -317,12 +317,15 @@ def test_the_guessed_mapping_reads_the_file(tmp_path, capsys, to_file):
         assert out == ""
     assert json.loads(mapping.read_text(encoding="utf-8"))["summary"] == "description"
     assert "columns not mapped: verified" in err and "no column found for country" in err
+    assert "country_from_coordinates is on" in err
     assert main(["validate", str(OSINT), "--mapping", str(mapping), "--json"]) == 1
     document = json.loads(capsys.readouterr().out)
     assert (document["format"], document["read"], document["accepted"]) == ("mapped", 3, 2)
     events = load_dataset(OSINT, mapping=str(mapping)).events.set_index("event_id")
     assert events.loc[["fixture-1", "fixture-2"], "event_date"].tolist() == [
         "2024-06-13", "2024-06-14"]
+    # Vilnius is clear of every border; fixture-1, by Brest, is 2 km from Poland
+    assert events.loc[["fixture-1", "fixture-2"], "country"].fillna("-").tolist() == ["-", "LTU"]
 
 
 def test_mapping_never_writes_over_its_input(tmp_path, capsys):

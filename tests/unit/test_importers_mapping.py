@@ -133,3 +133,49 @@ def test_a_mappings_error_is_said_in_the_pages_language(tmp_path, mapping, engli
     assert english in str(info.value)
     assert polish in info.value.said(translator("pl"))
     assert english not in info.value.said(translator("pl"))
+
+
+# (country cell, lon, lat, country_from_coordinates, the event's country)
+PLACING = [
+    (None, "21.01", "52.23", True, "POL"),     # Warsaw
+    (None, "21.01", "52.23", False, None),     # off: left as it is
+    ("LTU", "21.01", "52.23", True, "LTU"),    # a named country is never replaced
+    ("Narnia", "21.01", "52.23", True, "Narnia"),  # nor an unknown one (validation rejects it)
+    (None, "23.62", "52.075", True, None),     # Terespol, ~2 km from Belarus
+    (None, "19.0", "55.5", True, None),        # the Baltic Sea
+    (None, "300", "95", True, None),           # outside the world: validation rejects it
+    (None, None, None, True, None),            # no coordinates
+]
+
+
+@pytest.mark.parametrize(("country", "lon", "lat", "placed", "expected"), PLACING)
+def test_country_from_coordinates(country, lon, lat, placed, expected):
+    raw = pd.DataFrame({"date": ["2024-06-01"], "country": [country], "lon": [lon],
+                        "lat": [lat]}, dtype="str")
+    mapping = mp.ColumnMapping(date="date", country="country", latitude="lat",
+                               longitude="lon", country_from_coordinates=placed)
+    events = mp.apply_mapping(raw, "export.csv", mapping).events
+    assert (None if pd.isna(events["country"].iloc[0]) else events["country"].iloc[0]) == expected
+
+
+def test_country_from_coordinates_is_reported():
+    raw = pd.DataFrame({"lon": ["21.01", "23.62", "27.56", None],
+                        "lat": ["52.23", "52.075", "53.90", None]}, dtype="str")
+    mapping = mp.ColumnMapping(latitude="lat", longitude="lon", country_from_coordinates=True)
+    imported = mp.apply_mapping(raw, "osint.csv", mapping)
+    assert imported.events["country"].fillna("-").tolist() == ["POL", "-", "BLR", "-"]
+    assert imported.events["countries_involved"].fillna("-").tolist() == ["POL", "-", "BLR", "-"]
+    assert imported.warnings == [
+        "osint.csv: events with coordinates and no country: 2 of 3 given the country their "
+        "coordinates lie in; the rest lie outside the bundled country outlines or within 5 km "
+        "of another country's"]
+
+
+@pytest.mark.parametrize(("columns", "placed"), [
+    (["id", "lat", "lon"], True),               # coordinates, no country: on
+    (["id", "lat", "lon", "country"], False),   # a country column: off
+    (["id", "lat"], False),                     # half the coordinates: off
+])
+def test_the_guess_places_countries_only_without_a_country_column(columns, placed):
+    raw = pd.DataFrame({name: ["1"] for name in columns}, dtype="str")
+    assert mp.suggest_mapping(raw).country_from_coordinates is placed
