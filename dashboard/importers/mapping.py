@@ -38,6 +38,8 @@ GUESSES: dict[str, list[str]] = {
     "admin1": ["admin1", "region", "province", "oblast", "województwo", "state"],
     "latitude": ["latitude", "lat", "y"],
     "longitude": ["longitude", "lon", "lng", "long", "x"],
+    # a GeoJSON feature's line or area (the reader writes it as WKT), or a WKT column
+    "geometry_wkt": ["geometry_wkt", "wkt", "geometry", "geom", "the_geom"],
     "topic": ["topic", "category", "type", "event_type", "kategoria"],
     "summary": ["summary", "description", "notes", "text", "details", "opis"],
     "actors": ["actors", "actor", "parties", "actor1"],
@@ -61,6 +63,7 @@ class ColumnMapping:
     admin1: str | None = None
     latitude: str | None = None
     longitude: str | None = None
+    geometry_wkt: str | None = None
     topic: str | None = None
     topic_values: dict[str, str] = field(default_factory=dict)
     default_topic: str = "other"
@@ -181,6 +184,7 @@ def apply_mapping(raw: pd.DataFrame, file: str, mapping: ColumnMapping) -> Impor
             "location": _get(raw, mapping.location),
             "latitude": _get(raw, mapping.latitude),
             "longitude": _get(raw, mapping.longitude),
+            "geometry_wkt": _get(raw, mapping.geometry_wkt),
             "actors": _get(raw, mapping.actors).map(
                 lambda v: schema.join_list(v) or None, na_action="ignore"
             ),

@@ -179,3 +179,31 @@ def test_country_from_coordinates_is_reported():
 def test_the_guess_places_countries_only_without_a_country_column(columns, placed):
     raw = pd.DataFrame({name: ["1"] for name in columns}, dtype="str")
     assert mp.suggest_mapping(raw).country_from_coordinates is placed
+
+
+MIXED_GEOJSON = """{"type": "FeatureCollection", "features": [
+ {"type": "Feature", "geometry": {"type": "Point", "coordinates": [21.01, 52.23]},
+  "properties": {"id": "p-1", "date": "2024-06-13", "description": "Fixture point"}},
+ {"type": "Feature", "geometry": {"type": "Polygon",
+  "coordinates": [[[23.0, 52.0], [24.0, 52.0], [24.0, 53.0], [23.0, 53.0], [23.0, 52.0]]]},
+  "properties": {"id": "z-1", "date": "2024-06-14", "description": "Fixture closed zone"}},
+ {"type": "Feature",
+  "geometry": {"type": "LineString", "coordinates": [[23.0, 52.0], [24.0, 53.0]]},
+  "properties": {"id": "l-1", "date": "2024-06-15", "description": "Fixture route"}}
+]}"""
+
+
+def test_a_guessed_mapping_keeps_lines_and_areas(tmp_path):
+    """An OSINT map's GeoJSON in no known layout: its zones and routes keep their shape."""
+    from dashboard.dataset import load_dataset
+    from dashboard.readers import read_raw
+
+    path = tmp_path / "osint.geojson"
+    path.write_text(MIXED_GEOJSON, encoding="utf-8")
+    guess = mp.suggest_mapping(read_raw(str(path), path.name))
+    assert guess.geometry_wkt == "geometry_wkt"
+    events = load_dataset(path, mapping=mp.mapping_json(guess)).events.set_index("event_id")
+    assert events.loc["z-1", "geometry_wkt"].startswith("POLYGON ((23 52")
+    assert events.loc["l-1", "geometry_wkt"] == "LINESTRING (23 52, 24 53)"
+    assert pd.isna(events.loc["p-1", "geometry_wkt"])
+    assert (events.loc["p-1", "longitude"], events.loc["p-1", "country"]) == (21.01, "POL")
