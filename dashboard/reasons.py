@@ -67,6 +67,7 @@ WARNINGS = (
     N_("{file}: {count} row(s) hold bytes that are not UTF-8 and are rejected; the rest is "
        "read as UTF-8"),
     N_("{file}: ignored columns not in the schema: {columns}"),
+    N_("{file}: ignored columns the mapping does not use: {columns}"),
     N_("{file}: VIINA data are licensed under the Open Database License (ODbL 1.0)"),
     N_("{file}: {labels} gave labels for {matched} of {total} VIINA reports"),
     N_("{labels}: a labels file is only used with VIINA event files; {file} was read as "

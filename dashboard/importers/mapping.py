@@ -167,7 +167,11 @@ def apply_mapping(raw: pd.DataFrame, file: str, mapping: ColumnMapping) -> Impor
     topic_source = _get(raw, mapping.topic)
     country = _get(raw, mapping.country)
     iso3 = countries.iso3_from_any(country)
-    warnings = []
+    used = set(mapping.columns().values())
+    unused = [str(name) for name in raw.columns if str(name) not in used]
+    # a column left out is named, as the canonical format names those outside its schema
+    warnings = [f"{Path(file).name}: ignored columns the mapping does not use: "
+                f"{', '.join(unused)}"] if unused else []
     if mapping.country_from_coordinates:
         iso3, warning = _placed(iso3, country.isna(), raw, file, mapping)
         warnings += [warning] if warning else []

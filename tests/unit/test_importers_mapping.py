@@ -207,3 +207,15 @@ def test_a_guessed_mapping_keeps_lines_and_areas(tmp_path):
     assert events.loc["l-1", "geometry_wkt"] == "LINESTRING (23 52, 24 53)"
     assert pd.isna(events.loc["p-1", "geometry_wkt"])
     assert (events.loc["p-1", "longitude"], events.loc["p-1", "country"]) == (21.01, "POL")
+
+
+@pytest.mark.parametrize(("mapped", "warning"), [
+    ({"date": "Data", "country": "Kraj"},
+     "moje.csv: ignored columns the mapping does not use: Miejscowość, lat, lon, Kategoria, "
+     "Opis, link"),
+    ({name: column for name, column in vars(mp.suggest_mapping(_raw())).items()
+      if name in mp.COLUMN_FIELDS}, None),  # every column used: nothing to say
+])
+def test_columns_a_mapping_leaves_out_are_named(mapped, warning):
+    imported = mp.apply_mapping(_raw(), "moje.csv", mp.ColumnMapping(**mapped))
+    assert imported.warnings == ([warning] if warning else [])
