@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,10 @@ LABEL = N_("Other table (column mapping)")  # translated where shown
 ISO_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y%m%d"]
 DAY_FIRST = ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%d/%m/%Y %H:%M"]
 MONTH_FIRST = ["%m/%d/%Y", "%m-%d-%Y", "%B %d, %Y", "%b %d, %Y", "%m/%d/%Y %H:%M"]
+
+# How many of a topic column's distinct values the guess and the Data page map one by one
+# (the most frequent); the rest take ``default_topic`` unless a saved mapping names them.
+TOPIC_VALUES_SHOWN = 40
 
 # Canonical field → column names commonly used for it (lower case), best first.
 GUESSES: dict[str, list[str]] = {
@@ -126,7 +131,41 @@ def suggest_mapping(raw: pd.DataFrame) -> ColumnMapping:
                 used.add(by_lower[name])
                 break
     placed = "country" not in chosen and {"latitude", "longitude"} <= chosen.keys()
-    return ColumnMapping(**chosen, country_from_coordinates=placed)
+    topic_values = guess_topic_values(raw[chosen["topic"]]) if "topic" in chosen else {}
+    return ColumnMapping(**chosen, country_from_coordinates=placed, topic_values=topic_values)
+
+
+def frequent_values(values: pd.Series, limit: int = TOPIC_VALUES_SHOWN) -> pd.Series:
+    """The ``limit`` most frequent distinct values of a column (stripped, blanks left out),
+    with their row counts: the categories a person maps to topics one by one."""
+    return cv.text(values).value_counts().head(limit)
+
+
+def guess_topic_values(values: pd.Series, limit: int = TOPIC_VALUES_SHOWN) -> dict[str, str]:
+    """Each frequent value that already names a topic, by its key or its label in any of
+    the taxonomy's languages ("Protests", "Protesty", "strike"), mapped to that topic."""
+    names = _topic_names()
+    found = {}
+    for value in frequent_values(values, limit).index:
+        key = names.get(str(value).strip().casefold())
+        if key is not None:
+            found[str(value)] = key
+    return found
+
+
+@lru_cache(maxsize=1)
+def _topic_names() -> dict[str, str]:
+    """Every spelling of a topic in ``data/topics.csv`` (key, label, label_uk, ...),
+    case-folded, to its key."""
+    table = pd.read_csv(cv.TOPICS_PATH, dtype="str", keep_default_na=False)
+    names: dict[str, str] = {}
+    spellings = ["key", "label", *[c for c in table.columns if c.startswith("label_")]]
+    for row in table[spellings].itertuples(index=False):
+        key = row[0].strip().lower()
+        for spelling in row:
+            if spelling.strip():
+                names.setdefault(spelling.strip().casefold(), key)
+    return names
 
 
 def detect(raw: pd.DataFrame, name: str = "") -> bool:

@@ -18,6 +18,8 @@ from dashboard.i18n import N_, Sayable, message_of, said
 from dashboard.importers.mapping import (
     COLUMN_FIELDS,
     ColumnMapping,
+    frequent_values,
+    guess_topic_values,
     mapping_from_dict,
     mapping_json,
     suggest_mapping,
@@ -196,6 +198,38 @@ def _report(dataset: Dataset) -> None:
                 st.warning(escape_md(said_warning(warning, t)))
 
 
+def _topic_values_step(raw: pd.DataFrame, column: str | None,
+                       mapping: ColumnMapping | None) -> dict[str, str]:
+    """A topic for each frequent value of the topic column, preset with the mapping's own
+    (a saved one's) or the guess; returns the mapping's ``topic_values``."""
+    kept = dict(mapping.topic_values) if mapping else {}
+    if column is None:
+        return kept
+    frequent = frequent_values(raw[column])
+    if frequent.empty:
+        return kept
+    guessed = {**guess_topic_values(raw[column]), **kept}
+    default = mapping.default_topic if mapping else "other"
+    labels = ui_data.topic_labels()
+    keys = list(labels)
+    st.caption(_("Topic of each value of {column}, the most frequent first").format(
+        column=escape_md(column)))
+    grid = st.columns(3)
+    for number, (value, rows) in enumerate(frequent.items()):
+        preset = guessed.get(str(value), default)
+        widget = "map_topic_" + hashlib.sha256(f"{column}\x00{value}".encode()).hexdigest()[:12]
+        kept[str(value)] = grid[number % 3].selectbox(
+            f"{escape_md(str(value)[:80])} · {t.number(int(rows))}", keys, key=widget,
+            index=keys.index(preset) if preset in keys else keys.index("other"),
+            format_func=lambda topic: labels.get(topic, topic))
+    distinct = int(raw[column].astype("str").str.strip().replace("", None).nunique())
+    if distinct > len(frequent):
+        st.caption(_("Values after the first {count}, the least frequent, take the topic "
+                     "“{topic}” unless a saved mapping's topic_values name them.").format(
+                         count=t.number(len(frequent)), topic=labels.get(default, default)))
+    return kept
+
+
 def _mapping_step(source: object, name: str, key: str) -> None:
     mapping: ColumnMapping | None = st.session_state.get(MAPPING)
     with st.container(key="column_mapping"):
@@ -228,6 +262,7 @@ def _mapping_step(source: object, name: str, key: str) -> None:
                 index=choices.index(current) if current in choices else 0,
                 format_func=lambda c: not_in_file if c is None else c,
             )
+        topic_values = _topic_values_step(raw, chosen.get("topic"), mapping)
         placed = st.checkbox(
             _("Where a row has no country, take it from its coordinates"),
             value=bool(mapping and mapping.country_from_coordinates),
@@ -237,7 +272,8 @@ def _mapping_step(source: object, name: str, key: str) -> None:
                    "report says how many were filled.").format(
                        margin=t.number(BORDER_MARGIN_KM)))
         base = asdict(mapping) if mapping else {}
-        edited = mapping_from_dict({**base, **chosen, "country_from_coordinates": placed})
+        edited = mapping_from_dict({**base, **chosen, "country_from_coordinates": placed,
+                                    "topic_values": topic_values})
         st.session_state[MAPPING] = edited
         st.download_button(_("Save this mapping (JSON)"),
                            data=mapping_json(edited),

@@ -59,3 +59,37 @@ def test_country_from_coordinates_can_be_turned_off(app, monkeypatch):
     _, _, dataset = at.session_state["data_candidate"]
     assert dataset.events["country"].isna().all()
     assert not any("координатами" in w.value for w in at.warning)
+
+
+def _topic_widget(at, column: str, value: str):
+    import hashlib
+
+    digest = hashlib.sha256(f"{column}\x00{value}".encode()).hexdigest()[:12]
+    return at.selectbox(key=f"map_topic_{digest}")
+
+
+def test_each_category_of_the_file_is_given_a_topic(app, monkeypatch, tmp_path):
+    """A file's own categories are mapped to topics one by one, preset where a value
+    already names a topic (in any language), and read with what the user chose."""
+    own = tmp_path / "own.csv"
+    own.write_text("Nr,Data,Kategoria,Opis\n1,2024-08-05,Uderzenia,Fixture a\n"
+                   "2,2024-08-06,Patrol,Fixture b\n3,2024-08-07,Patrol,Fixture c\n",
+                   encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    at = app.run()
+    at.switch_page(page("data")).run()
+    check_file(at, own)
+    at.selectbox(key="map_event_id").select("Nr").run()
+    assert at.selectbox(key="map_topic").value == "Kategoria"
+    assert _topic_widget(at, "Kategoria", "Uderzenia").value == "strike"  # Polish label
+    assert _topic_widget(at, "Kategoria", "Patrol").value == "other"
+    assert _topic_widget(at, "Kategoria", "Patrol").label.endswith("· 2")  # its rows
+    _topic_widget(at, "Kategoria", "Patrol").select("border_zone").run()
+    at.button(key="check_mapped").click().run()
+    assert not at.exception
+    _, _, dataset = at.session_state["data_candidate"]
+    topics = dataset.events.set_index("event_id")["topic"].to_dict()
+    assert topics == {"1": "strike", "2": "border_zone", "3": "border_zone"}
+    assert json.loads(mapping_json(at.session_state["data_mapping"]))["topic_values"] == {
+        "Uderzenia": "strike", "Patrol": "border_zone"}

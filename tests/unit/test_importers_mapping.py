@@ -219,3 +219,25 @@ def test_a_guessed_mapping_keeps_lines_and_areas(tmp_path):
 def test_columns_a_mapping_leaves_out_are_named(mapped, warning):
     imported = mp.apply_mapping(_raw(), "moje.csv", mp.ColumnMapping(**mapped))
     assert imported.warnings == ([warning] if warning else [])
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    (["strike", "Strike ", "STRIKE"],                               # keys, any case, trimmed
+     {"strike": "strike", "Strike": "strike", "STRIKE": "strike"}),
+    (["Protests", "Protesty", "Протести", "Удари"],               # labels in any language
+     {"Protests": "protest", "Protesty": "protest", "Протести": "protest", "Удари": "strike"}),
+    (["Border zones", "Strefy przygraniczne"], {"Border zones": "border_zone",
+                                                "Strefy przygraniczne": "border_zone"}),
+    (["Patrol", "Nowa", "", None], {}),                             # no topic's name
+])
+def test_guess_topic_values(values, expected):
+    assert mp.guess_topic_values(pd.Series(values, dtype="str")) == expected
+
+
+def test_topic_values_are_guessed_for_the_most_frequent_values_only():
+    values = pd.Series(["strike"] * 3 + [f"rare-{n}" for n in range(50)] + ["Protests"] * 2,
+                       dtype="str")
+    assert mp.frequent_values(values, limit=2).to_dict() == {"strike": 3, "Protests": 2}
+    assert mp.guess_topic_values(values, limit=1) == {"strike": "strike"}
+    raw = pd.DataFrame({"Data": ["2024-08-05"] * len(values), "Kategoria": values})
+    assert mp.suggest_mapping(raw).topic_values == {"strike": "strike", "Protests": "protest"}
