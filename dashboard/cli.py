@@ -38,7 +38,7 @@ from dashboard.export import (
     held_words,
     selection_download,
 )
-from dashboard.importers.mapping import mapping_json, suggest_mapping
+from dashboard.importers.mapping import mapping_json, suggest_mapping, unused_columns
 from dashboard.readers import FormatNotRecognised, LoadError, read_raw
 from dashboard.validate import REJECT_COLUMNS
 
@@ -226,7 +226,7 @@ def cmd_mapping(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(mapping_json(guess))
     mapped = guess.columns()
-    left = [str(c) for c in raw.columns if str(c) not in mapped.values()]
+    left = unused_columns(raw, guess)
     missing = [name for name in KEY_FIELDS if name not in mapped]
     print(f"{args.path}: {len(mapped)} fields guessed from the column names"
           + (f"; columns not mapped: {', '.join(left)}" if left else "")

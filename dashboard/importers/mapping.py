@@ -135,6 +135,12 @@ def suggest_mapping(raw: pd.DataFrame) -> ColumnMapping:
     return ColumnMapping(**chosen, country_from_coordinates=placed, topic_values=topic_values)
 
 
+def unused_columns(raw: pd.DataFrame, mapping: ColumnMapping) -> list[str]:
+    """The file's columns no field of ``mapping`` reads, in the file's order."""
+    used = set(mapping.columns().values())
+    return [str(name) for name in raw.columns if str(name) not in used]
+
+
 def frequent_values(values: pd.Series, limit: int = TOPIC_VALUES_SHOWN) -> pd.Series:
     """The ``limit`` most frequent distinct values of a column (stripped, blanks left out),
     with their row counts: the categories a person maps to topics one by one."""
@@ -206,8 +212,7 @@ def apply_mapping(raw: pd.DataFrame, file: str, mapping: ColumnMapping) -> Impor
     topic_source = _get(raw, mapping.topic)
     country = _get(raw, mapping.country)
     iso3 = countries.iso3_from_any(country)
-    used = set(mapping.columns().values())
-    unused = [str(name) for name in raw.columns if str(name) not in used]
+    unused = unused_columns(raw, mapping)
     # a column left out is named, as the canonical format names those outside its schema
     warnings = [f"{Path(file).name}: ignored columns the mapping does not use: "
                 f"{', '.join(unused)}"] if unused else []
