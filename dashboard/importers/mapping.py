@@ -141,10 +141,11 @@ def unused_columns(raw: pd.DataFrame, mapping: ColumnMapping) -> list[str]:
     return [str(name) for name in raw.columns if str(name) not in used]
 
 
-def frequent_values(values: pd.Series, limit: int = TOPIC_VALUES_SHOWN) -> pd.Series:
-    """The ``limit`` most frequent distinct values of a column (stripped, blanks left out),
-    with their row counts: the categories a person maps to topics one by one."""
-    return cv.text(values).value_counts().head(limit)
+def frequent_values(values: pd.Series, limit: int | None = TOPIC_VALUES_SHOWN) -> pd.Series:
+    """The ``limit`` (None: all) most frequent distinct values of a column (stripped, blanks
+    left out), with their row counts: the categories a person maps to topics one by one."""
+    counts = cv.text(values).value_counts()
+    return counts if limit is None else counts.head(limit)
 
 
 def guess_topic_values(values: pd.Series, limit: int = TOPIC_VALUES_SHOWN) -> dict[str, str]:

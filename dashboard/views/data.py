@@ -17,6 +17,7 @@ from dashboard.dataset import Dataset, LoadReport, combine, load_dataset
 from dashboard.i18n import N_, Sayable, message_of, said
 from dashboard.importers.mapping import (
     COLUMN_FIELDS,
+    TOPIC_VALUES_SHOWN,
     ColumnMapping,
     frequent_values,
     guess_topic_values,
@@ -205,7 +206,8 @@ def _topic_values_step(raw: pd.DataFrame, column: str | None,
     kept = dict(mapping.topic_values) if mapping else {}
     if column is None:
         return kept
-    frequent = frequent_values(raw[column])
+    every = frequent_values(raw[column], limit=None)
+    frequent = every.head(TOPIC_VALUES_SHOWN)
     if frequent.empty:
         return kept
     guessed = {**guess_topic_values(raw[column]), **kept}
@@ -222,8 +224,7 @@ def _topic_values_step(raw: pd.DataFrame, column: str | None,
             f"{escape_md(str(value)[:80])} · {t.number(int(rows))}", keys, key=widget,
             index=keys.index(preset) if preset in keys else keys.index("other"),
             format_func=lambda topic: labels.get(topic, topic))
-    distinct = int(raw[column].astype("str").str.strip().replace("", None).nunique())
-    if distinct > len(frequent):
+    if len(every) > len(frequent):
         st.caption(_("Values after the first {count}, the least frequent, take the topic "
                      "“{topic}” unless a saved mapping's topic_values name them.").format(
                          count=t.number(len(frequent)), topic=labels.get(default, default)))

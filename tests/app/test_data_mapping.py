@@ -93,3 +93,19 @@ def test_each_category_of_the_file_is_given_a_topic(app, monkeypatch, tmp_path):
     assert topics == {"1": "strike", "2": "border_zone", "3": "border_zone"}
     assert json.loads(mapping_json(at.session_state["data_mapping"]))["topic_values"] == {
         "Uderzenia": "strike", "Patrol": "border_zone"}
+
+
+def test_only_the_most_frequent_categories_are_listed(app, monkeypatch, tmp_path):
+    rows = [f"{n},2024-08-05,kind-{n % 45}" for n in range(90)] + ["90,2024-08-05,kind-7"]
+    own = tmp_path / "many.csv"
+    own.write_text("Nr,Data,Kategoria\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    at = app.run()
+    at.switch_page(page("data")).run()
+    check_file(at, own)
+    listed = [box for box in at.selectbox if box.key and box.key.startswith("map_topic_")]
+    assert len(listed) == 40
+    assert listed[0].label == r"kind\-7 · 3"  # the most frequent first (Markdown made inert)
+    assert any("Values after the first 40, the least frequent, take the topic “Other”"
+               in caption.value for caption in at.caption)
