@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,10 @@ LABEL = N_("Other table (column mapping)")  # translated where shown
 ISO_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y%m%d"]
 DAY_FIRST = ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%d/%m/%Y %H:%M"]
 MONTH_FIRST = ["%m/%d/%Y", "%m-%d-%Y", "%B %d, %Y", "%b %d, %Y", "%m/%d/%Y %H:%M"]
+# A month or a year written alone ("2024-06", "June 2024", "2024"): the event is dated to
+# it (date_precision month or year), as the canonical format writes it.
+PARTIAL_DATES = (("month", "%Y-%m", ["%Y-%m", "%Y/%m", "%m/%Y", "%m.%Y", "%B %Y", "%b %Y"]),
+                 ("year", "%Y", ["%Y"]))
 
 # How many of a topic column's distinct values the guess and the Data page map one by one
 # (the most frequent); the rest take ``default_topic`` unless a saved mapping names them.
@@ -209,7 +214,7 @@ def apply_mapping(raw: pd.DataFrame, file: str, mapping: ColumnMapping) -> Impor
     formats = ISO_FORMATS + (
         DAY_FIRST + MONTH_FIRST if mapping.dayfirst else MONTH_FIRST + DAY_FIRST
     )
-    date = cv.parse_dates(_get(raw, mapping.date), formats)
+    date, precision = _dated(_get(raw, mapping.date), formats)
     topic_source = _get(raw, mapping.topic)
     country = _get(raw, mapping.country)
     iso3 = countries.iso3_from_any(country)
@@ -224,8 +229,8 @@ def apply_mapping(raw: pd.DataFrame, file: str, mapping: ColumnMapping) -> Impor
         {
             "event_id": ids,
             "event_date": date,
-            "date_precision": pd.Series("day", index=raw.index, dtype="str").where(date.notna()),
-            "end_date": cv.parse_dates(_get(raw, mapping.end_date), formats),
+            "date_precision": precision,
+            "end_date": _dated(_get(raw, mapping.end_date), formats)[0],
             "topic": _topics(mapping, topic_source),
             "country": iso3.fillna(country).astype("str"),
             "countries_involved": iso3,
@@ -270,6 +275,40 @@ def apply_mapping(raw: pd.DataFrame, file: str, mapping: ColumnMapping) -> Impor
         rows_read=len(raw),
         warnings=warnings,
     )
+
+
+def _dated(values: pd.Series, formats: list[str]) -> tuple[pd.Series, pd.Series]:
+    """A date column as canonical text and its precision: a day in any of ``formats``,
+    else a month or a year written alone (``PARTIAL_DATES``). A value none reads is kept
+    as written, with no precision, for validation to reject with the value shown."""
+    dates = cv.parse_dates(values, formats)
+    days = dates.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+    precision = pd.Series("day", index=values.index, dtype="str").where(days)
+    for level, written, level_formats in PARTIAL_DATES:
+        unread = dates.notna() & precision.isna()
+        if not unread.any():
+            break
+        partial = cv.per_unique(dates[unread], _partial_reader(level_formats, written))
+        read = partial.notna()
+        dates[partial.index[read]] = partial[read]
+        precision[partial.index[read]] = level
+    return dates, precision
+
+
+def _partial_reader(formats: list[str], written: str) -> Callable[[pd.Series], pd.Series]:
+    """A reader of distinct values: each read with the first of ``formats`` that fits and
+    written as ``written`` ("%Y-%m"), NA where none does."""
+    def read(distinct: pd.Series) -> pd.Series:
+        result = pd.Series(pd.NA, index=distinct.index, dtype="str")
+        for fmt in formats:
+            unread = result.isna()
+            if not unread.any():
+                break
+            attempt = pd.to_datetime(distinct[unread], format=fmt, errors="coerce")
+            found = attempt.notna()
+            result[attempt.index[found]] = attempt[found].dt.strftime(written)
+        return result
+    return read
 
 
 def _placed(iso3: pd.Series, no_country: pd.Series, raw: pd.DataFrame, file: str,

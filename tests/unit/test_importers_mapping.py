@@ -59,22 +59,45 @@ def test_apply_mapping_dates_follow_dayfirst(dayfirst, expected):
     assert events["event_date"].iloc[1] == "2024-08-06"
 
 
-@pytest.mark.parametrize(("written", "expected"), [
-    ("2022-02-24", "2022-02-24"),
-    ("2022/02/24", "2022-02-24"),  # year first: never read day or month first
-    ("2022-02-24T10:00:00Z", "2022-02-24"),
-    ("2022-02-24T23:30:00.123+02:00", "2022-02-24"),  # the day as written, not in UTC
-    ("2022-02-25T01:00:00-05:00", "2022-02-25"),
-    ("2022-02-24 10:00", "2022-02-24"),
-    ("2022-02-24T10:00+0200", "2022-02-24"),
-    ("2022-02-30T10:00:00Z", "2022-02-30T10:00:00Z"),  # no such day: kept, to be rejected
-    ("2022-02-24T10:00:00Z junk", "2022-02-24T10:00:00Z junk"),
-    ("24.02.2022", "2022-02-24"),
+@pytest.mark.parametrize(("written", "expected", "precision"), [
+    ("2022-02-24", "2022-02-24", "day"),
+    ("2022/02/24", "2022-02-24", "day"),  # year first: never read day or month first
+    ("2022-02-24T10:00:00Z", "2022-02-24", "day"),
+    ("2022-02-24T23:30:00.123+02:00", "2022-02-24", "day"),  # the day as written, not in UTC
+    ("2022-02-25T01:00:00-05:00", "2022-02-25", "day"),
+    ("2022-02-24 10:00", "2022-02-24", "day"),
+    ("2022-02-24T10:00+0200", "2022-02-24", "day"),
+    ("24.02.2022", "2022-02-24", "day"),
+    ("2022-02", "2022-02", "month"),      # a month or a year alone: the event is dated to it
+    ("2022/02", "2022-02", "month"),
+    ("02/2022", "2022-02", "month"),
+    ("02.2022", "2022-02", "month"),
+    ("February 2022", "2022-02", "month"),
+    ("Feb 2022", "2022-02", "month"),
+    ("2022", "2022", "year"),
+    ("2022-02-30T10:00:00Z", "2022-02-30T10:00:00Z", None),  # no such day: kept, rejected
+    ("2022-02-24T10:00:00Z junk", "2022-02-24T10:00:00Z junk", None),
+    ("2022-13", "2022-13", None),
+    ("soon", "soon", None),
 ])
-def test_apply_mapping_reads_dates_and_timestamps(written, expected):
+def test_apply_mapping_reads_dates_and_timestamps(written, expected, precision):
     raw = pd.DataFrame({"date": [written], "country": ["UKR"]}, dtype="str")
     mapping = mp.ColumnMapping(date="date", country="country")
-    assert mp.apply_mapping(raw, "export.csv", mapping).events["event_date"].iloc[0] == expected
+    events = mp.apply_mapping(raw, "export.csv", mapping).events
+    assert events["event_date"].iloc[0] == expected
+    found = events["date_precision"].iloc[0]
+    assert (None if pd.isna(found) else found) == precision
+
+
+def test_a_month_or_a_year_alone_is_accepted():
+    from dashboard.dataset import load_dataset
+
+    csv = b"id,date,country\na,2024-06,POL\nb,2024,POL\nc,June 2024,POL\nd,soon,POL\n"
+    dataset = load_dataset(csv, "own.csv", mapping={"event_id": "id", "date": "date",
+                                                    "country": "country"})
+    report = dataset.reports[0]
+    assert (report.rows_read, report.accepted, report.rejected_rows) == (4, 3, 1)
+    assert dataset.events["date_precision"].tolist() == ["month", "year", "month"]
 
 
 def test_apply_mapping_fields_topics_and_articles():
