@@ -176,7 +176,28 @@ def _name_to_iso3(value: str) -> str | None:
     try:
         return pycountry.countries.lookup(value).alpha_3
     except LookupError:
-        return None
+        return _local_names().get(value.strip().casefold())
+
+
+@lru_cache(maxsize=1)
+def _local_names() -> dict[str, str]:
+    """Country names in the interface's other languages (CLDR's, through Babel: "Polska",
+    "Білорусь", "Lietuva", "Беларусь"), case-folded, to ISO3: a file written in the
+    region's languages names its countries so."""
+    from babel import Locale  # local: only for names no English rule matched
+
+    from dashboard.i18n import LANGUAGES
+
+    names: dict[str, str] = {}
+    for lang in LANGUAGES:
+        if lang == "en":
+            continue
+        for alpha_2, name in Locale.parse(lang).territories.items():
+            country = pycountry.countries.get(alpha_2=alpha_2) if alpha_2.isalpha() else None
+            code = "XKX" if alpha_2 == "XK" else (country.alpha_3 if country else None)
+            if code:
+                names.setdefault(name.casefold(), code)
+    return names
 
 
 def iso3_from_any(values: pd.Series) -> pd.Series:
