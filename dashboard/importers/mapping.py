@@ -41,17 +41,22 @@ TOPIC_VALUES_SHOWN = 40
 # Canonical field → column names commonly used for it (lower case), best first.
 GUESSES: dict[str, list[str]] = {
     "event_id": ["event_id", "id", "uid", "identifier"],
-    "date": ["event_date", "date", "day", "datetime", "timestamp", "data"],
+    "date": ["event_date", "date", "day", "datetime", "timestamp", "data", "дата"],
     "end_date": ["end_date", "date_end", "until"],
-    "country": ["country", "iso3", "country_code", "iso", "kraj", "страна", "країна"],
-    "location": ["location", "place", "city", "town", "village", "miejscowość", "место"],
+    "country": ["country", "iso3", "country_code", "iso", "kraj", "страна", "країна",
+                "краіна", "šalis", "valstybė"],
+    "location": ["location", "place", "city", "town", "village", "miejscowość", "место",
+                 "місце", "населений пункт", "месца", "vieta"],
     "admin1": ["admin1", "region", "province", "oblast", "województwo", "state"],
-    "latitude": ["latitude", "lat", "y"],
-    "longitude": ["longitude", "lon", "lng", "long", "x"],
+    "latitude": ["latitude", "lat", "y", "szerokość", "широта", "шырата", "platuma"],
+    "longitude": ["longitude", "lon", "lng", "long", "x", "długość", "довгота", "долгота",
+                  "даўгата", "ilguma"],
     # a GeoJSON feature's line or area (the reader writes it as WKT), or a WKT column
     "geometry_wkt": ["geometry_wkt", "wkt", "geometry", "geom", "the_geom"],
-    "topic": ["topic", "category", "type", "event_type", "kategoria"],
-    "summary": ["summary", "description", "notes", "text", "details", "opis"],
+    "topic": ["topic", "category", "type", "event_type", "kategoria", "категорія",
+              "категория", "катэгорыя", "kategorija", "тема"],
+    "summary": ["summary", "description", "notes", "text", "details", "opis", "опис",
+                "описание", "апісанне", "aprašymas"],
     "actors": ["actors", "actor", "parties", "actor1"],
     "url": ["url", "link", "source_url", "href"],
     "title": ["title", "headline"],
@@ -125,7 +130,7 @@ def load_mapping(path: str | Path) -> ColumnMapping:
 
 
 def suggest_mapping(raw: pd.DataFrame) -> ColumnMapping:
-    """Guess a mapping from common column names (English, Polish, Ukrainian, Russian)."""
+    """Guess a mapping from common column names (English and the interface's languages)."""
     by_lower = {str(name).strip().lower(): str(name) for name in raw.columns}
     chosen: dict[str, Any] = {}  # text fields only, spread into a mixed signature
     used: set[str] = set()
