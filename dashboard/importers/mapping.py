@@ -40,7 +40,7 @@ TOPIC_VALUES_SHOWN = 40
 
 # Canonical field → column names commonly used for it (lower case), best first.
 GUESSES: dict[str, list[str]] = {
-    "event_id": ["event_id", "id", "uid", "identifier"],
+    "event_id": ["event_id", "id", "uid", "identifier", "nr", "numer", "№", "номер"],
     "date": ["event_date", "date", "day", "datetime", "timestamp", "data", "дата"],
     "end_date": ["end_date", "date_end", "until"],
     "country": ["country", "iso3", "country_code", "iso", "kraj", "страна", "країна",

@@ -267,18 +267,18 @@ def test_topic_values_are_guessed_for_the_most_frequent_values_only():
 
 
 @pytest.mark.parametrize(("columns", "expected"), [
-    (["Data", "Kraj", "Szerokość", "Długość", "Opis"],                 # Polish
-     {"date": "Data", "country": "Kraj", "latitude": "Szerokość", "longitude": "Długość",
-      "summary": "Opis"}),
+    (["Nr", "Data", "Kraj", "Szerokość", "Długość", "Opis"],           # Polish
+     {"event_id": "Nr", "date": "Data", "country": "Kraj", "latitude": "Szerokość",
+      "longitude": "Długość", "summary": "Opis"}),
     (["Дата", "Країна", "Широта", "Довгота", "Опис", "Категорія"],     # Ukrainian
      {"date": "Дата", "country": "Країна", "latitude": "Широта", "longitude": "Довгота",
       "summary": "Опис", "topic": "Категорія"}),
     (["Šalis", "Platuma", "Ilguma", "Aprašymas"],                      # Lithuanian
      {"country": "Šalis", "latitude": "Platuma", "longitude": "Ilguma",
       "summary": "Aprašymas"}),
-    (["Дата", "Страна", "Широта", "Долгота", "Описание"],              # Russian
-     {"date": "Дата", "country": "Страна", "latitude": "Широта", "longitude": "Долгота",
-      "summary": "Описание"}),
+    (["№", "Дата", "Страна", "Широта", "Долгота", "Описание"],         # Russian
+     {"event_id": "№", "date": "Дата", "country": "Страна", "latitude": "Широта",
+      "longitude": "Долгота", "summary": "Описание"}),
 ])
 def test_column_names_in_the_regions_languages_are_guessed(columns, expected):
     raw = pd.DataFrame({name: ["x"] for name in columns}, dtype="str")
