@@ -344,6 +344,19 @@ def mapping_from_dict(data: dict) -> ColumnMapping:
     unknown = sorted(set(data) - known)
     if unknown:
         raise ValueError(Sayable(N_("unknown mapping keys {keys}"), keys=", ".join(unknown)))
+    # a saved mapping is a visitor's file: a wrong type is named here, not met as a crash later
+    for key, value in data.items():
+        if key in COLUMN_FIELDS and not (value is None or isinstance(value, str)):
+            raise ValueError(Sayable(N_("mapping key {key} must name a column or be null"),
+                                     key=key))
+        if key == "topic_values" and not (isinstance(value, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
+            raise ValueError(Sayable(N_("mapping key {key} must be an object from values to "
+                                        "topic keys"), key=key))
+        if key in ("default_topic", "default_verification") and not isinstance(value, str):
+            raise ValueError(Sayable(N_("mapping key {key} must be text"), key=key))
+        if key in ("dayfirst", "country_from_coordinates") and not isinstance(value, bool):
+            raise ValueError(Sayable(N_("mapping key {key} must be true or false"), key=key))
     return ColumnMapping(**data)
 
 

@@ -283,3 +283,18 @@ def test_topic_values_are_guessed_for_the_most_frequent_values_only():
 def test_column_names_in_the_regions_languages_are_guessed(columns, expected):
     raw = pd.DataFrame({name: ["x"] for name in columns}, dtype="str")
     assert mp.suggest_mapping(raw).columns() == expected
+
+
+@pytest.mark.parametrize(("saved", "named"), [
+    ({"topic_values": [1, 2]}, "topic_values must be an object from values to topic keys"),
+    ({"topic_values": {"a": 5}}, "topic_values must be an object from values to topic keys"),
+    ({"latitude": ["la"]}, "latitude must name a column or be null"),
+    ({"date": 3}, "date must name a column or be null"),
+    ({"default_topic": 7}, "default_topic must be text"),
+    ({"country_from_coordinates": "no"}, "country_from_coordinates must be true or false"),
+    ({"dayfirst": "maybe"}, "dayfirst must be true or false"),
+])
+def test_a_saved_mapping_of_the_wrong_types_is_refused_with_its_key(saved, named):
+    """A saved mapping comes from a visitor: a wrong type is named, never a crash later."""
+    with pytest.raises(ValueError, match=f"^mapping key {named}$"):
+        mp.mapping_from_dict(saved)
