@@ -161,27 +161,31 @@ def frequent_values(values: pd.Series, limit: int | None = TOPIC_VALUES_SHOWN) -
 def guess_topic_values(values: pd.Series, limit: int = TOPIC_VALUES_SHOWN) -> dict[str, str]:
     """Each frequent value that already names a topic, by its key or its label in any of
     the taxonomy's languages ("Protests", "Protesty", "strike"), mapped to that topic."""
-    names = _topic_names()
     found = {}
     for value in frequent_values(values, limit).index:
-        key = names.get(str(value).strip().casefold())
+        key = named_topic(str(value))
         if key is not None:
             found[str(value)] = key
     return found
 
 
+def named_topic(value: str) -> str | None:
+    """The topic ``value`` names by its key or its label in any interface language, if any."""
+    return _topic_names().get(value.strip().casefold())
+
+
 @lru_cache(maxsize=1)
 def _topic_names() -> dict[str, str]:
-    """Every spelling of a topic in ``data/topics.csv`` (key, label, label_uk, ...),
-    case-folded, to its key."""
-    table = pd.read_csv(cv.TOPICS_PATH, dtype="str", keep_default_na=False)
+    """Every spelling of a topic (its key, its label in each interface language), case-folded,
+    to its key."""
+    from dashboard.i18n import LANGUAGES
+    from dashboard.taxonomy import topic_labels
+
     names: dict[str, str] = {}
-    spellings = ["key", "label", *[c for c in table.columns if c.startswith("label_")]]
-    for row in table[spellings].itertuples(index=False):
-        key = row[0].strip().lower()
-        for spelling in row:
-            if spelling.strip():
-                names.setdefault(spelling.strip().casefold(), key)
+    for lang in LANGUAGES:
+        for key, label in topic_labels(lang=lang).items():
+            names.setdefault(key.casefold(), key)
+            names.setdefault(label.strip().casefold(), key)
     return names
 
 

@@ -20,9 +20,9 @@ from dashboard.importers.mapping import (
     TOPIC_VALUES_SHOWN,
     ColumnMapping,
     frequent_values,
-    guess_topic_values,
     mapping_from_dict,
     mapping_json,
+    named_topic,
     suggest_mapping,
 )
 from dashboard.readers import FormatNotRecognised, LoadError, read_raw
@@ -210,7 +210,6 @@ def _topic_values_step(raw: pd.DataFrame, column: str | None,
     frequent = every.head(TOPIC_VALUES_SHOWN)
     if frequent.empty:
         return kept
-    guessed = {**guess_topic_values(raw[column]), **kept}
     default = mapping.default_topic if mapping else "other"
     labels = ui_data.topic_labels()
     keys = list(labels)
@@ -218,7 +217,7 @@ def _topic_values_step(raw: pd.DataFrame, column: str | None,
         column=escape_md(column)))
     grid = st.columns(3)
     for number, (value, rows) in enumerate(frequent.items()):
-        preset = guessed.get(str(value), default)
+        preset = kept.get(str(value)) or named_topic(str(value)) or default
         widget = "map_topic_" + hashlib.sha256(f"{column}\x00{value}".encode()).hexdigest()[:12]
         kept[str(value)] = grid[number % 3].selectbox(
             f"{escape_md(str(value)[:80])} · {t.number(int(rows))}", keys, key=widget,
