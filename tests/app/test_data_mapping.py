@@ -16,11 +16,18 @@ OSINT = FIXTURES / "mapped_osint.geojson"
 APP_FIXTURE = Path(__file__).with_name("fixtures") / "events.csv"
 
 
-def test_an_unrecognised_file_is_mapped_and_read(app, monkeypatch):
+def _data_page(app, monkeypatch, folder: Path, lang: str | None = None):
+    """The Data page, on the app's fixture data, offering the files in ``folder``."""
     monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(FIXTURES))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(folder))
+    if lang:
+        app.query_params["lang"] = lang
     at = app.run()
-    at.switch_page(page("data")).run()
+    return at.switch_page(page("data")).run()
+
+
+def test_an_unrecognised_file_is_mapped_and_read(app, monkeypatch):
+    at = _data_page(app, monkeypatch, FIXTURES)
     check_file(at, OSINT)
     assert not at.exception
     assert any("format not recognised" in e.value for e in at.error)
@@ -45,11 +52,7 @@ def test_an_unrecognised_file_is_mapped_and_read(app, monkeypatch):
 
 
 def test_country_from_coordinates_can_be_turned_off(app, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(FIXTURES))
-    app.query_params["lang"] = "uk"
-    at = app.run()
-    at.switch_page(page("data")).run()
+    at = _data_page(app, monkeypatch, FIXTURES, lang="uk")
     check_file(at, OSINT)
     box = at.checkbox(key="map_country_from_coordinates")
     assert box.label == "Якщо в рядку немає країни, визначати її за координатами"
@@ -75,10 +78,7 @@ def test_each_category_of_the_file_is_given_a_topic(app, monkeypatch, tmp_path):
     own.write_text("Nr,Data,Kategoria,Opis\n1,2024-08-05,Uderzenia,Fixture a\n"
                    "2,2024-08-06,Patrol,Fixture b\n3,2024-08-07,Patrol,Fixture c\n",
                    encoding="utf-8")
-    monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
-    at = app.run()
-    at.switch_page(page("data")).run()
+    at = _data_page(app, monkeypatch, tmp_path)
     check_file(at, own)
     at.selectbox(key="map_event_id").select("Nr").run()
     assert at.selectbox(key="map_topic").value == "Kategoria"
@@ -99,10 +99,7 @@ def test_only_the_most_frequent_categories_are_listed(app, monkeypatch, tmp_path
     rows = [f"{n},2024-08-05,kind-{n % 45}" for n in range(90)] + ["90,2024-08-05,kind-7"]
     own = tmp_path / "many.csv"
     own.write_text("Nr,Data,Kategoria\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    monkeypatch.setenv("DASHBOARD_DATA", str(APP_FIXTURE))
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
-    at = app.run()
-    at.switch_page(page("data")).run()
+    at = _data_page(app, monkeypatch, tmp_path)
     check_file(at, own)
     listed = [box for box in at.selectbox if box.key and box.key.startswith("map_topic_")]
     assert len(listed) == 40
